@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * decode.h: bytes -> model. Decoders take (buf, len) and never know whether the bytes came
+ * from a socket or a file. Framing errors end that record with -EBADMSG; attribute problems
+ * become decode issues in the snapshot. Nothing here prints, exits or aborts.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xfrmd/dumps.h"
+
+struct xd_snapshot;
+
+/* Decode one record into the snapshot. Returns 0, or -EBADMSG on a framing error (the
+ * rest of the record is skipped and an issue is recorded). */
+int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec);
+
+/* A sink that decodes into `s` (userdata = s). */
+void xd_decode_sink_init(struct xd_record_sink *sink, struct xd_snapshot *s);
+
+/*
+ * Zero the key bytes of every XFRM SA message in a netlink datagram, in place
+ * (XFRMA_ALG_AEAD, _CRYPT, _AUTH, _AUTH_TRUNC; DESIGN.md §5). Lengths are kept. A message
+ * whose attributes cannot be walked has its whole payload zeroed (fail closed). Returns the
+ * number of key spans that held a non-zero byte (0 when the buffer was already clean).
+ */
+size_t xd_xfrm_scrub(void *buf, size_t len);
+
+/* Individual decoders, exposed for unit tests and fuzzers. */
+int xd_decode_xfrm(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
+int xd_decode_xfrm_stat(struct xd_snapshot *s, const void *buf, size_t len);
+int xd_decode_uname(struct xd_snapshot *s, const void *buf, size_t len);

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dumps.h: the named pieces of kernel state a snapshot is made of ("dumps") and the record,
+ * the unit every source produces and every decoder consumes (DESIGN.md §2).
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum xd_dump {
+	XD_DUMP_XFRM_SA,
+	XD_DUMP_XFRM_POLICY,
+	XD_DUMP_XFRM_SADINFO,
+	XD_DUMP_XFRM_SPDINFO,
+	XD_DUMP_XFRM_DEFAULT,
+	XD_DUMP_XFRM_STAT, /* file: /proc/net/xfrm_stat */
+	XD_DUMP_UNAME,     /* file: "sysname\nrelease\nversion\nmachine\n" */
+	_XD_DUMP_MAX,
+	_XD_DUMP_INVALID = -1,
+};
+
+enum xd_record_kind {
+	XD_RECORD_NETLINK, /* one datagram as the kernel sent it (keys zeroed) */
+	XD_RECORD_FILE,    /* the bytes of a file */
+};
+
+enum xd_dump_status {
+	XD_DUMP_NOT_COLLECTED, /* nobody asked for it */
+	XD_DUMP_COMPLETE,
+	XD_DUMP_INTERRUPTED,   /* could not be made consistent */
+	XD_DUMP_DENIED,        /* EPERM/EACCES */
+	XD_DUMP_UNSUPPORTED,   /* this kernel lacks it (e.g. GETDEFAULT before 5.15) */
+	XD_DUMP_ABSENT,        /* file does not exist (e.g. no CONFIG_XFRM_STATISTICS) */
+	XD_DUMP_ERROR,         /* any other failure */
+	_XD_DUMP_STATUS_MAX,
+};
+
+struct xd_record {
+	enum xd_record_kind kind;
+	enum xd_dump dump;
+	uint16_t nl_proto; /* NETLINK_* for netlink records */
+	const void *data;
+	size_t len;
+};
+
+/* Name of a dump ("xfrm.sa"), NULL if out of range. */
+const char *xd_dump_name(enum xd_dump d);
+/* Dump for a name, or _XD_DUMP_INVALID. */
+enum xd_dump xd_dump_from_name(const char *name);
+enum xd_record_kind xd_dump_kind(enum xd_dump d);
+/* Netlink protocol of a netlink dump; -1 for file dumps. */
+int xd_dump_nl_proto(enum xd_dump d);
+
+const char *xd_dump_status_name(enum xd_dump_status st);
+enum xd_dump_status xd_dump_status_from_name(const char *name);
+
+/* Consumer of records: the decoder, a snapshot writer, a test. Returns 0 or -errno. */
+struct xd_record_sink {
+	int (*record)(void *userdata, const struct xd_record *rec);
+	void *userdata;
+};

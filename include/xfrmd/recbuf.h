@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * recbuf.h: records kept in memory, plus the manifest describing how they were collected.
+ * Live collection fills one; the decoder and the snapshot writer read it.
+ */
+#pragma once
+
+#include "xfrmd/dumps.h"
+#include "xfrmd/model.h"
+
+struct xd_recbuf;
+
+int xd_recbuf_new(struct xd_recbuf **ret);
+struct xd_recbuf *xd_recbuf_free(struct xd_recbuf *b);
+
+/* Append a copy of a record. */
+int xd_recbuf_add(struct xd_recbuf *b, const struct xd_record *rec);
+/* Forget every record of one dump (a retried dump replaces its earlier attempt). */
+void xd_recbuf_drop_dump(struct xd_recbuf *b, enum xd_dump d);
+/* Feed every record, in insertion order, to a sink; stops at the first error. */
+int xd_recbuf_replay(const struct xd_recbuf *b, const struct xd_record_sink *sink);
+size_t xd_recbuf_count(const struct xd_recbuf *b);
+
+/* The manifest (collection facts): statuses, kernel, time. Owned by the buffer. */
+struct xd_meta *xd_recbuf_meta(struct xd_recbuf *b);
+const struct xd_meta *xd_recbuf_meta_const(const struct xd_recbuf *b);
+
+static inline void xd_recbuf_freep(struct xd_recbuf **b)
+{
+	xd_recbuf_free(*b);
+}
+
+/* A record-sink callback that appends to the recbuf passed as userdata. */
+int xd_recbuf_add_sink(void *userdata, const struct xd_record *rec);

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * render.h: the model as JSON (the reference), text (a view) and later metrics. Renderers
+ * never decide what is a problem. JSON is written object by object: a document never sits
+ * in memory as one tree.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct xd_snapshot;
+
+enum xd_render_what {
+	XD_RENDER_SA = 1u << 0,
+	XD_RENDER_POLICY = 1u << 1,
+	XD_RENDER_STATS = 1u << 2,
+	XD_RENDER_STATUS = 1u << 3,
+};
+
+struct xd_render_opts {
+	bool pretty; /* JSON: indented */
+	bool color;  /* text: ANSI colour */
+	bool verbose;
+};
+
+#define XD_SCHEMA_ID "https://xfrmd.invalid/schema/xfrmctl-1.json"
+#define XD_SCHEMA_VERSION 1
+
+/* Write a JSON document with `meta` first, then the requested sections. Returns 0/-errno. */
+int xd_render_json(FILE *out, const struct xd_snapshot *s, unsigned what,
+		   const struct xd_render_opts *o);
+int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
+		   const struct xd_render_opts *o);
+
+/* Escape a kernel-supplied string for text output: control bytes and DEL become \xNN. */
+const char *xd_text_escape(const char *in, char *buf, size_t len);

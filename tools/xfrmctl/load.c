@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * load.c: turns "live kernel" or "snapshot file" into a decoded snapshot. Both go through
+ * the same records -> decoder path, so live and replayed output are identical apart from
+ * meta.source.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "xfrmctl.h"
+#include "xfrmd/capture.h"
+#include "xfrmd/decode.h"
+#include "xfrmd/model.h"
+#include "xfrmd/nl.h"
+#include "xfrmd/recbuf.h"
+
+int xfrmctl_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xfrmctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nSee 'xfrmctl --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* Every XFRM dump denied means we lack CAP_NET_ADMIN: say so once, clearly. */
+static int check_privilege(const struct xd_meta *m)
+{
+	if (m->dump_status[XD_DUMP_XFRM_SA] == XD_DUMP_DENIED &&
+	    m->dump_status[XD_DUMP_XFRM_POLICY] == XD_DUMP_DENIED) {
+		fputs("xfrmctl: permission denied reading XFRM state: it needs CAP_NET_ADMIN "
+		      "(run as root, or use the xfrmd daemon)\n",
+		      stderr);
+		return EXIT_COLLECT;
+	}
+	if (m->dump_status[XD_DUMP_XFRM_SA] == XD_DUMP_UNSUPPORTED &&
+	    m->dump_status[XD_DUMP_XFRM_POLICY] == XD_DUMP_UNSUPPORTED) {
+		fputs("xfrmctl: this kernel offers no XFRM netlink interface (xfrm_user missing?)\n",
+		      stderr);
+		return EXIT_COLLECT;
+	}
+	return 0;
+}
+
+int xfrmctl_collect(struct xd_recbuf **ret)
+{
+	struct xd_recbuf *buf = NULL;
+	struct xd_collect_opts opts = { .netns = arg_netns };
+	int r;
+
+	/* live XFRM buffers held keys for an instant: keep this process out of core dumps */
+	(void)prctl(PR_SET_DUMPABLE, 0);
+	r = xd_recbuf_new(&buf);
+	if (r < 0) {
+		fprintf(stderr, "xfrmctl: %s\n", strerror(-r));
+		return EXIT_COLLECT;
+	}
+	r = xd_collect_live(&opts, buf);
+	if (r < 0) {
+		if (arg_netns)
+			fprintf(stderr, "xfrmctl: cannot enter network namespace '%s': %s\n",
+				arg_netns, strerror(-r));
+		else
+			fprintf(stderr, "xfrmctl: cannot collect kernel state: %s\n", strerror(-r));
+		xd_recbuf_free(buf);
+		return EXIT_COLLECT;
+	}
+	r = check_privilege(xd_recbuf_meta_const(buf));
+	if (r) {
+		xd_recbuf_free(buf);
+		return r;
+	}
+	*ret = buf;
+	return 0;
+}
+
+int xfrmctl_load(struct xd_snapshot **ret)
+{
+	struct xd_snapshot *s = NULL;
+	struct xd_record_sink sink;
+	int r;
+
+	r = xd_snapshot_new(&s);
+	if (r < 0) {
+		fprintf(stderr, "xfrmctl: %s\n", strerror(-r));
+		return EXIT_COLLECT;
+	}
+	xd_decode_sink_init(&sink, s);
+	if (arg_read_path) {
+		char err[256] = "";
+		r = xd_capture_read(arg_read_path, &s->meta, &sink, err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "xfrmctl: %s: %s\n", arg_read_path,
+				err[0] ? err : strerror(-r));
+			xd_snapshot_free(s);
+			return EXIT_COLLECT;
+		}
+	} else {
+		struct xd_recbuf *buf = NULL;
+		r = xfrmctl_collect(&buf);
+		if (r) {
+			xd_snapshot_free(s);
+			return r;
+		}
+		s->meta = *xd_recbuf_meta_const(buf);
+		r = xd_recbuf_replay(buf, &sink);
+		xd_recbuf_free(buf);
+		if (r < 0) {
+			fprintf(stderr, "xfrmctl: decoding failed: %s\n", strerror(-r));
+			xd_snapshot_free(s);
+			return EXIT_COLLECT;
+		}
+	}
+	xd_snapshot_sort(s);
+	*ret = s;
+	return 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* verb-capture.c: `xfrmctl capture -w FILE`: record a key-free snapshot. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "xfrmctl.h"
+#include "xfrmd/capture.h"
+#include "xfrmd/recbuf.h"
+
+int verb_capture(int argc, char **argv)
+{
+	static const struct option opts[] = { { "write", required_argument, NULL, 'w' }, {} };
+	const char *path = NULL;
+	struct xd_recbuf *buf = NULL;
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+w:", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'w':
+			path = optarg;
+			break;
+		default:
+			return xfrmctl_usage_error("capture: unknown option");
+		}
+	}
+	if (!path)
+		return xfrmctl_usage_error("capture needs -w FILE");
+	if (optind < argc)
+		return xfrmctl_usage_error("capture: unexpected argument '%s'", argv[optind]);
+	if (arg_read_path)
+		return xfrmctl_usage_error("capture records the live kernel; it cannot use -r");
+	r = xfrmctl_collect(&buf);
+	if (r)
+		return r;
+	r = xd_capture_write(path, buf);
+	xd_recbuf_free(buf);
+	if (r < 0) {
+		fprintf(stderr, "xfrmctl: cannot write %s: %s\n", path, strerror(-r));
+		return EXIT_COLLECT;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* verb-show.c: `xfrmctl show sa|policy|stats|all` and `xfrmctl status`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "xfrmctl.h"
+#include "xfrmd/model.h"
+#include "xfrmd/render.h"
+#include "xfrmd/util.h"
+
+static const struct {
+	const char *name;
+	unsigned what;
+} sections[] = {
+	{ "sa", XD_RENDER_SA },
+	{ "state", XD_RENDER_SA },
+	{ "policy", XD_RENDER_POLICY },
+	{ "stats", XD_RENDER_STATS },
+	{ "all", XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS },
+};
+
+static int render(unsigned what)
+{
+	struct xd_snapshot *s = NULL;
+	struct xd_render_opts o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color,
+				    .verbose = arg_verbose };
+	int r;
+
+	r = xfrmctl_load(&s);
+	if (r)
+		return r;
+	if (arg_json != JSON_OFF)
+		r = xd_render_json(stdout, s, what, &o);
+	else
+		r = xd_render_text(stdout, s, what, &o);
+	xd_snapshot_free(s);
+	if (fflush(stdout) != 0 || r < 0) {
+		fputs("xfrmctl: writing output failed\n", stderr);
+		return EXIT_COLLECT;
+	}
+	return EXIT_OK;
+}
+
+int verb_show(int argc, char **argv)
+{
+	unsigned what = 0;
+
+	if (argc < 2)
+		return render(XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS);
+	for (int i = 1; i < argc; i++) {
+		unsigned w = 0;
+		for (size_t k = 0; k < XD_ARRAY_SIZE(sections); k++)
+			if (xd_streq(argv[i], sections[k].name))
+				w = sections[k].what;
+		if (!w)
+			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, all)",
+						   argv[i]);
+		what |= w;
+	}
+	return render(what);
+}
+
+int verb_status(int argc, char **argv)
+{
+	if (argc > 1)
+		return xfrmctl_usage_error("status takes no arguments");
+	return render(XD_RENDER_STATUS);
+}

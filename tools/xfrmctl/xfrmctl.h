@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* xfrmctl.h: what the verbs of xfrmctl share: global options, loading, exit codes. */
+#pragma once
+
+#include <stdbool.h>
+
+struct xd_snapshot;
+struct xd_recbuf;
+
+enum {
+	EXIT_OK = 0,
+	EXIT_PROBLEMS = 1,
+	EXIT_USAGE = 2,
+	EXIT_COLLECT = 3,
+};
+
+enum json_mode {
+	JSON_OFF,
+	JSON_SHORT,
+	JSON_PRETTY,
+};
+
+extern enum json_mode arg_json;
+extern const char *arg_read_path;
+extern const char *arg_netns;
+extern bool arg_verbose;
+extern bool arg_color;
+
+/* Collect live (or read arg_read_path) and decode. Prints one error line and returns
+ * EXIT_COLLECT on failure, 0 on success. */
+int xfrmctl_load(struct xd_snapshot **ret);
+/* Collect live into records only (capture). */
+int xfrmctl_collect(struct xd_recbuf **ret);
+
+/* Print "xfrmctl: <msg>" plus "See 'xfrmctl --help'." and return EXIT_USAGE. */
+int xfrmctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int verb_status(int argc, char **argv);
+int verb_show(int argc, char **argv);
+int verb_capture(int argc, char **argv);
+int verb_version(int argc, char **argv);
+int verb_help(int argc, char **argv);

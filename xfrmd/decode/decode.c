@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* decode.c: dispatches a record to the decoder of its dump. */
+#include <errno.h>
+
+#include "xfrmd/decode.h"
+#include "xfrmd/model.h"
+
+int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec)
+{
+	switch (rec->dump) {
+	case XD_DUMP_XFRM_SA:
+	case XD_DUMP_XFRM_POLICY:
+	case XD_DUMP_XFRM_SADINFO:
+	case XD_DUMP_XFRM_SPDINFO:
+	case XD_DUMP_XFRM_DEFAULT:
+		return xd_decode_xfrm(s, rec->dump, rec->data, rec->len);
+	case XD_DUMP_XFRM_STAT:
+		return xd_decode_xfrm_stat(s, rec->data, rec->len);
+	case XD_DUMP_UNAME:
+		return xd_decode_uname(s, rec->data, rec->len);
+	default:
+		s->ignored_msgs++;
+		return 0;
+	}
+}
+
+static int decode_sink_record(void *userdata, const struct xd_record *rec)
+{
+	int r = xd_decode_record(userdata, rec);
+
+	/* A framing error ends that record, not the decode of the others. */
+	return r == -EBADMSG ? 0 : r;
+}
+
+void xd_decode_sink_init(struct xd_record_sink *sink, struct xd_snapshot *s)
+{
+	sink->record = decode_sink_record;
+	sink->userdata = s;
+}

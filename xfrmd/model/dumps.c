@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dumps.c: the one table of dumps a snapshot can hold. Names are part of the snapshot file
+ * format and of the JSON `meta.dumps` object: never rename one.
+ */
+#include <linux/netlink.h>
+#include <string.h>
+
+#include "xfrmd/dumps.h"
+#include "xfrmd/util.h"
+
+static const struct {
+	const char *name;
+	enum xd_record_kind kind;
+	int nl_proto;
+} dumps[_XD_DUMP_MAX] = {
+	[XD_DUMP_XFRM_SA] = { "xfrm.sa", XD_RECORD_NETLINK, NETLINK_XFRM },
+	[XD_DUMP_XFRM_POLICY] = { "xfrm.policy", XD_RECORD_NETLINK, NETLINK_XFRM },
+	[XD_DUMP_XFRM_SADINFO] = { "xfrm.sadinfo", XD_RECORD_NETLINK, NETLINK_XFRM },
+	[XD_DUMP_XFRM_SPDINFO] = { "xfrm.spdinfo", XD_RECORD_NETLINK, NETLINK_XFRM },
+	[XD_DUMP_XFRM_DEFAULT] = { "xfrm.default", XD_RECORD_NETLINK, NETLINK_XFRM },
+	[XD_DUMP_XFRM_STAT] = { "file.xfrm_stat", XD_RECORD_FILE, -1 },
+	[XD_DUMP_UNAME] = { "file.uname", XD_RECORD_FILE, -1 },
+};
+
+static const char *const status_names[_XD_DUMP_STATUS_MAX] = {
+	[XD_DUMP_NOT_COLLECTED] = "not_collected",
+	[XD_DUMP_COMPLETE] = "complete",
+	[XD_DUMP_INTERRUPTED] = "interrupted",
+	[XD_DUMP_DENIED] = "denied",
+	[XD_DUMP_UNSUPPORTED] = "unsupported",
+	[XD_DUMP_ABSENT] = "absent",
+	[XD_DUMP_ERROR] = "error",
+};
+
+const char *xd_dump_name(enum xd_dump d)
+{
+	if ((unsigned)d >= _XD_DUMP_MAX)
+		return NULL;
+	return dumps[d].name;
+}
+
+enum xd_dump xd_dump_from_name(const char *name)
+{
+	for (unsigned i = 0; i < _XD_DUMP_MAX; i++)
+		if (xd_streq(dumps[i].name, name))
+			return (enum xd_dump)i;
+	return _XD_DUMP_INVALID;
+}
+
+enum xd_record_kind xd_dump_kind(enum xd_dump d)
+{
+	return dumps[d].kind;
+}
+
+int xd_dump_nl_proto(enum xd_dump d)
+{
+	return dumps[d].nl_proto;
+}
+
+const char *xd_dump_status_name(enum xd_dump_status st)
+{
+	if ((unsigned)st >= _XD_DUMP_STATUS_MAX)
+		return NULL;
+	return status_names[st];
+}
+
+enum xd_dump_status xd_dump_status_from_name(const char *name)
+{
+	for (unsigned i = 0; i < _XD_DUMP_STATUS_MAX; i++)
+		if (xd_streq(status_names[i], name))
+			return (enum xd_dump_status)i;
+	return _XD_DUMP_STATUS_MAX;
+}

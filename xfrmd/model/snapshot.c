@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * snapshot.c: owns every object decoded from one snapshot: vectors of SAs, policies and
+ * templates, an arena for the rest, and a pool that interns repeated strings (algorithm
+ * names, counter names) so 1M SAs do not carry 1M copies of "rfc4106(gcm(aes))".
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xfrmd/arena.h"
+#include "xfrmd/model.h"
+
+struct xd_strpool {
+	const char **slots;
+	size_t cap; /* power of two */
+	size_t used;
+};
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static int pool_grow(struct xd_strpool *p)
+{
+	size_t ncap = p->cap ? p->cap * 2 : 64;
+	const char **n = calloc(ncap, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->cap; i++) {
+		const char *s = p->slots[i];
+		if (!s)
+			continue;
+		size_t j = hash_bytes(s, strlen(s)) & (ncap - 1);
+		while (n[j])
+			j = (j + 1) & (ncap - 1);
+		n[j] = s;
+	}
+	free(p->slots);
+	p->slots = n;
+	p->cap = ncap;
+	return 0;
+}
+
+const char *xd_snapshot_intern(struct xd_snapshot *s, const char *str, size_t len)
+{
+	struct xd_strpool *p = s->pool;
+	size_t n = strnlen(str, len);
+	size_t j;
+	char *copy;
+
+	if ((p->used + 1) * 2 > p->cap && pool_grow(p) < 0)
+		return NULL;
+	j = hash_bytes(str, n) & (p->cap - 1);
+	while (p->slots[j]) {
+		const char *c = p->slots[j];
+		if (strncmp(c, str, n) == 0 && c[n] == '\0')
+			return c;
+		j = (j + 1) & (p->cap - 1);
+	}
+	copy = xd_arena_alloc(s->arena, n + 1);
+	if (!copy)
+		return NULL;
+	memcpy(copy, str, n);
+	copy[n] = '\0';
+	p->slots[j] = copy;
+	p->used++;
+	return copy;
+}
+
+void *xd_snapshot_alloc(struct xd_snapshot *s, size_t size)
+{
+	return xd_arena_alloc(s->arena, size);
+}
+
+int xd_snapshot_new(struct xd_snapshot **ret)
+{
+	struct xd_snapshot *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->pool = calloc(1, sizeof(*s->pool));
+	if (!s->pool || xd_arena_new(&s->arena) < 0) {
+		free(s->pool);
+		free(s);
+		return -ENOMEM;
+	}
+	xd_vec_init(&s->sas, sizeof(struct xd_sa));
+	xd_vec_init(&s->policies, sizeof(struct xd_policy));
+	xd_vec_init(&s->tmpls, sizeof(struct xd_tmpl));
+	xd_vec_init(&s->issues, sizeof(struct xd_decode_issue));
+	xd_vec_init(&s->xfrm_stat.counters, sizeof(struct xd_counter));
+	*ret = s;
+	return 0;
+}
+
+struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s)
+{
+	if (!s)
+		return NULL;
+	xd_vec_done(&s->sas);
+	xd_vec_done(&s->policies);
+	xd_vec_done(&s->tmpls);
+	xd_vec_done(&s->issues);
+	xd_vec_done(&s->xfrm_stat.counters);
+	if (s->pool)
+		free(s->pool->slots);
+	free(s->pool);
+	xd_arena_free(s->arena);
+	free(s);
+	return NULL;
+}
+
+/* Keep at most this many issues: a hostile snapshot must not grow memory without bound. */
+#define MAX_ISSUES 1000
+
+void xd_snapshot_add_issue(struct xd_snapshot *s, const struct xd_decode_issue *issue)
+{
+	struct xd_decode_issue *i;
+
+	if (s->issues.len >= MAX_ISSUES)
+		return;
+	i = xd_vec_push(&s->issues);
+	if (i)
+		*i = *issue;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* json-util.h: small json-c helpers shared by the JSON renderers. */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "xfrmd/names.h"
+
+/* json-c of the oldest target distributions has no unsigned 64-bit numbers: values above
+ * INT64_MAX cannot come from a real kernel counter; they are clamped. */
+static inline struct json_object *xd_json_u64(uint64_t v)
+{
+	return json_object_new_int64(v > INT64_MAX ? INT64_MAX : (int64_t)v);
+}
+
+static inline void xd_json_add(struct json_object *o, const char *k, struct json_object *v)
+{
+	json_object_object_add(o, k, v);
+}
+
+static inline void xd_json_add_u64(struct json_object *o, const char *k, uint64_t v)
+{
+	json_object_object_add(o, k, xd_json_u64(v));
+}
+
+static inline void xd_json_add_str(struct json_object *o, const char *k, const char *v)
+{
+	if (v)
+		json_object_object_add(o, k, json_object_new_string(v));
+}
+
+/* A named kernel value: its name when known, else the number. */
+static inline void xd_json_add_enum(struct json_object *o, const char *k, const char *name,
+				    uint64_t raw)
+{
+	json_object_object_add(o, k, name ? json_object_new_string(name) : xd_json_u64(raw));
+}
+
+static inline void xd_json_add_addr(struct json_object *o, const char *k, const void *a,
+				    uint16_t family)
+{
+	char buf[64];
+	json_object_object_add(o, k, json_object_new_string(xd_addr_fmt(a, family, buf, sizeof(buf))));
+}
+
+struct json_object *xd_json_flags(uint32_t bits, const struct xd_flag_name *names);
+
+/* Serialise one object to `out` and release it. Returns 0 or -EIO. */
+int xd_json_emit(FILE *out, struct json_object *o, int flags);

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * render-text.c: the model as tables for a person. A view of the same facts as the JSON,
+ * never more. Kernel-supplied strings are escaped; colour only when the caller says so.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "xfrmd/model.h"
+#include "xfrmd/names.h"
+#include "xfrmd/render.h"
+
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+const char *xd_text_escape(const char *in, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (!len)
+		return buf;
+	for (const unsigned char *p = (const unsigned char *)in; p && *p && o + 5 < len; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\') {
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *p);
+		} else {
+			buf[o++] = (char)*p;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static const char *num_or(const char *name, unsigned v, char *buf, size_t len)
+{
+	if (name)
+		return name;
+	snprintf(buf, len, "%u", v);
+	return buf;
+}
+
+static void header(FILE *out, const struct xd_render_opts *o, const char *fmt_line)
+{
+	fprintf(out, "%s%s%s\n", o->color ? BOLD : "", fmt_line, o->color ? RESET : "");
+}
+
+static const char *sa_alg_text(const struct xd_sa *sa, char *buf, size_t len)
+{
+	char e1[160], e2[160];
+
+	if (sa->has & XD_SA_HAS_AEAD)
+		snprintf(buf, len, "%s/%u", xd_text_escape(sa->aead.name, e1, sizeof(e1)),
+			 sa->aead.key_bits);
+	else if (sa->has & (XD_SA_HAS_ENC | XD_SA_HAS_AUTH))
+		snprintf(buf, len, "%s%s%s",
+			 sa->has & XD_SA_HAS_ENC ? xd_text_escape(sa->enc.name, e1, sizeof(e1)) : "",
+			 (sa->has & XD_SA_HAS_ENC) && (sa->has & XD_SA_HAS_AUTH) ? "+" : "",
+			 sa->has & XD_SA_HAS_AUTH ? xd_text_escape(sa->auth.name, e2, sizeof(e2))
+						  : "");
+	else if (sa->has & XD_SA_HAS_COMP)
+		snprintf(buf, len, "%s", xd_text_escape(sa->comp.name, e1, sizeof(e1)));
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static void text_sas(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%-39s %-39s %-5s %-10s %-6s %-9s %-10s %-30s %12s %10s",
+		 "SRC", "DST", "PROTO", "SPI", "REQID", "MODE", "ENCAP", "ALGORITHMS", "BYTES",
+		 "PACKETS");
+	header(out, o, line);
+	for (size_t i = 0; i < s->sas.len; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		char src[64], dst[64], nb1[16], nb2[16], alg[200], enc[32];
+
+		if (sa->has & XD_SA_HAS_ENCAP)
+			snprintf(enc, sizeof(enc), "%s:%u",
+				 num_or(xd_name_encap(sa->encap.type), sa->encap.type, nb2,
+					sizeof(nb2)),
+				 sa->encap.dport);
+		else
+			snprintf(enc, sizeof(enc), "-");
+		fprintf(out, "%-39s %-39s %-5s 0x%08x %-6u %-9s %-10s %-30s %12" PRIu64 " %10" PRIu64 "\n",
+			xd_addr_fmt(&sa->saddr, sa->family, src, sizeof(src)),
+			xd_addr_fmt(&sa->daddr, sa->family, dst, sizeof(dst)),
+			num_or(xd_name_proto(sa->proto), sa->proto, nb1, sizeof(nb1)), sa->spi,
+			sa->reqid, num_or(xd_name_mode(sa->mode), sa->mode, nb2, sizeof(nb2)), enc,
+			sa_alg_text(sa, alg, sizeof(alg)), sa->curlft.bytes, sa->curlft.packets);
+	}
+	fprintf(out, "%zu SA%s\n", s->sas.len, s->sas.len == 1 ? "" : "s");
+}
+
+static void text_policies(FILE *out, const struct xd_snapshot *s,
+			  const struct xd_render_opts *o)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%-10s %-10s %-10s %-6s %-43s %-43s %-6s %s", "DIR",
+		 "PRIORITY", "INDEX", "ACTION", "SRC", "DST", "PROTO", "TEMPLATES");
+	header(out, o, line);
+	for (size_t i = 0; i < s->policies.len; i++) {
+		const struct xd_policy *p = xd_snapshot_policy(s, i);
+		char src[80], dst[80], nb1[16], nb2[16], nb3[16];
+
+		fprintf(out, "%-10s %-10u %-10u %-6s %-43s %-43s %-6s",
+			num_or(xd_name_policy_dir(p->dir), p->dir, nb1, sizeof(nb1)), p->priority,
+			p->index, num_or(xd_name_policy_action(p->action), p->action, nb2, sizeof(nb2)),
+			xd_prefix_fmt(&p->sel.saddr, p->sel.family, p->sel.prefixlen_s, src, sizeof(src)),
+			xd_prefix_fmt(&p->sel.daddr, p->sel.family, p->sel.prefixlen_d, dst, sizeof(dst)),
+			num_or(xd_name_l4proto(p->sel.proto), p->sel.proto, nb3, sizeof(nb3)));
+		if (!p->tmpl_count)
+			fputs(" -", out);
+		for (uint32_t t = 0; t < p->tmpl_count; t++) {
+			const struct xd_tmpl *tm = xd_policy_tmpl(s, p, t);
+			char a[64], b[64];
+			fprintf(out, " %s/%s reqid %u",
+				num_or(xd_name_proto(tm->proto), tm->proto, nb1, sizeof(nb1)),
+				num_or(xd_name_mode(tm->mode), tm->mode, nb2, sizeof(nb2)), tm->reqid);
+			if (tm->mode == 1)
+				fprintf(out, " %s->%s", xd_addr_fmt(&tm->saddr, tm->family, a, sizeof(a)),
+					xd_addr_fmt(&tm->daddr, tm->family, b, sizeof(b)));
+		}
+		fputc('\n', out);
+	}
+	fprintf(out, "%zu polic%s\n", s->policies.len, s->policies.len == 1 ? "y" : "ies");
+}
+
+static void text_stats(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o)
+{
+	if (s->sadinfo.present)
+		fprintf(out, "SAD: %u SAs (hash buckets %u, max %u)\n", s->sadinfo.count,
+			s->sadinfo.hash_count, s->sadinfo.hash_max);
+	if (s->spdinfo.present)
+		fprintf(out,
+			"SPD: in %u out %u fwd %u, socket in %u out %u fwd %u (hash buckets %u, max %u)\n",
+			s->spdinfo.in, s->spdinfo.out, s->spdinfo.fwd, s->spdinfo.sock_in,
+			s->spdinfo.sock_out, s->spdinfo.sock_fwd, s->spdinfo.hash_count,
+			s->spdinfo.hash_max);
+	if (s->defaults.present) {
+		char a[16], b[16], c[16];
+		fprintf(out, "default policy: in %s fwd %s out %s\n",
+			num_or(xd_name_default_action(s->defaults.in), s->defaults.in, a, sizeof(a)),
+			num_or(xd_name_default_action(s->defaults.fwd), s->defaults.fwd, b, sizeof(b)),
+			num_or(xd_name_default_action(s->defaults.out), s->defaults.out, c, sizeof(c)));
+	}
+	if (!s->xfrm_stat.present) {
+		fputs("/proc/net/xfrm_stat: not available\n", out);
+		return;
+	}
+	header(out, o, "XFRM_STAT COUNTER            VALUE");
+	for (size_t i = 0; i < s->xfrm_stat.counters.len; i++) {
+		const struct xd_counter *c = xd_vec_at(&s->xfrm_stat.counters, i);
+		fprintf(out, "%-28s %" PRIu64 "\n", c->name, c->value);
+	}
+}
+
+static void text_meta(FILE *out, const struct xd_snapshot *s)
+{
+	const struct xd_meta *m = &s->meta;
+	char ts[64] = "";
+	struct tm tm;
+	time_t t = (time_t)m->captured_at;
+	bool incomplete = false;
+
+	if (gmtime_r(&t, &tm))
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(out, "%s state of kernel %s (%s), %s\n",
+		m->source == XD_SOURCE_LIVE ? "live" : "snapshot", m->kernel_release, m->machine,
+		ts);
+	for (int d = 0; d < _XD_DUMP_MAX; d++) {
+		enum xd_dump_status st = m->dump_status[d];
+		if (st == XD_DUMP_NOT_COLLECTED || st == XD_DUMP_COMPLETE)
+			continue;
+		fprintf(out, "note: %s %s\n", xd_dump_name((enum xd_dump)d),
+			xd_dump_status_name(st));
+		incomplete |= st == XD_DUMP_INTERRUPTED || st == XD_DUMP_ERROR;
+	}
+	if (incomplete)
+		fputs("note: this view is incomplete\n", out);
+	if (s->issues.len)
+		fprintf(out, "note: %zu decode issue%s (see --json meta.decode)\n", s->issues.len,
+			s->issues.len == 1 ? "" : "s");
+}
+
+static void text_status(FILE *out, const struct xd_snapshot *s)
+{
+	uint64_t esp = 0, ah = 0, comp = 0, dir[5] = { 0 }, nonzero = 0;
+
+	for (size_t i = 0; i < s->sas.len; i++) {
+		uint8_t p = xd_snapshot_sa(s, i)->proto;
+		esp += p == 50;
+		ah += p == 51;
+		comp += p == 108;
+	}
+	for (size_t i = 0; i < s->policies.len; i++) {
+		uint8_t d = xd_snapshot_policy(s, i)->dir;
+		if (d < 5)
+			dir[d]++;
+	}
+	fprintf(out, "SAs:      %zu (esp %" PRIu64 ", ah %" PRIu64 ", comp %" PRIu64 ")\n",
+		s->sas.len, esp, ah, comp);
+	fprintf(out,
+		"policies: %zu (in %" PRIu64 ", out %" PRIu64 ", fwd %" PRIu64 ", socket %" PRIu64
+		")\n",
+		s->policies.len, dir[0], dir[1], dir[2], dir[3] + dir[4]);
+	if (!s->xfrm_stat.present) {
+		fputs("xfrm_stat: not available\n", out);
+		return;
+	}
+	for (size_t i = 0; i < s->xfrm_stat.counters.len; i++) {
+		const struct xd_counter *c = xd_vec_at(&s->xfrm_stat.counters, i);
+		if (c->value) {
+			fprintf(out, "%s %s %" PRIu64 "\n", nonzero ? "         " : "xfrm_stat:",
+				c->name, c->value);
+			nonzero++;
+		}
+	}
+	if (!nonzero)
+		fputs("xfrm_stat: all counters zero\n", out);
+}
+
+int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
+		   const struct xd_render_opts *o)
+{
+	struct xd_render_opts def = { 0 };
+
+	if (!o)
+		o = &def;
+	text_meta(out, s);
+	if (what & XD_RENDER_STATUS)
+		text_status(out, s);
+	if (what & XD_RENDER_SA) {
+		fputc('\n', out);
+		text_sas(out, s, o);
+	}
+	if (what & XD_RENDER_POLICY) {
+		fputc('\n', out);
+		text_policies(out, s, o);
+	}
+	if (what & XD_RENDER_STATS) {
+		fputc('\n', out);
+		text_stats(out, s, o);
+	}
+	return ferror(out) ? -EIO : 0;
+}
