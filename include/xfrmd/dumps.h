@@ -16,6 +16,9 @@ enum xd_dump {
 	XD_DUMP_XFRM_DEFAULT,
 	XD_DUMP_XFRM_STAT, /* file: /proc/net/xfrm_stat */
 	XD_DUMP_UNAME,     /* file: "sysname\nrelease\nversion\nmachine\n" */
+	XD_DUMP_RTNL_LINK, /* RTM_GETLINK dump */
+	XD_DUMP_RTNL_ADDR, /* RTM_GETADDR dump */
+	/* append new dumps here; names are file format, numbers are not */
 	_XD_DUMP_MAX,
 	_XD_DUMP_INVALID = -1,
 };

@@ -23,6 +23,8 @@ bool arg_color;
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", 0, 0, verb_status, "", "summary of SAs, policies and error counters (default)" },
 	{ "show", 0, 4, verb_show, "[sa|policy|stats|all]", "list kernel IPsec state, keys never shown" },
+	{ "check", 0, 5, verb_check, "[--interval S] [--fail-on warning|error] [--nagios]", "diagnose: findings with evidence and remedies" },
+	{ "explain", 0, 1, verb_explain, "[ID]", "what a finding means and how to fix it" },
 	{ "capture", 2, 2, verb_capture, "-w FILE", "record a key-free snapshot for later or elsewhere" },
 	{ "version", 0, 0, verb_version, "", "print the version" },
 	{ "help", 0, 0, verb_help, "", "print this help" },
@@ -35,7 +37,7 @@ int verb_help(int argc, char **argv)
 	       "Diagnose Linux IPsec (XFRM) state read over netlink.\n\n"
 	       "Verbs:\n");
 	for (const struct xfrmctl_verb *v = xfrmctl_verbs; v->name; v++)
-		printf("  %-8s %-22s %s\n", v->name, v->args, v->summary);
+		printf("  %-8s %-50s %s\n", v->name, v->args, v->summary);
 	printf("\nOptions:\n"
 	       "  -j, --json[=pretty|short]  JSON output (the reference format)\n"
 	       "  -r, --read FILE            read a snapshot instead of the live kernel\n"
