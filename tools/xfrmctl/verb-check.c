@@ -66,6 +66,7 @@ int verb_check(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "fail-on", required_argument, NULL, 'f' },
 		{ "nagios", no_argument, NULL, 'N' },
+		XFRMCTL_COMMON_LONGOPTS,
 		{}
 	};
 	struct xd_snapshot *prev = NULL, *now = NULL;
@@ -77,7 +78,7 @@ int verb_check(int argc, char **argv)
 	int c, r, code;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
 		char *end;
 		switch (c) {
 		case 'i':
@@ -94,7 +95,9 @@ int verb_check(int argc, char **argv)
 			as_nagios = true;
 			break;
 		default:
-			return xfrmctl_usage_error("check: unknown option");
+			r = xfrmctl_common_option(c, optarg);
+			if (r != 1)
+				return r;
 		}
 	}
 	if (optind < argc)

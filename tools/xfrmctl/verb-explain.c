@@ -34,19 +34,24 @@ int verb_explain(int argc, char **argv)
 {
 	const struct xd_finding_def *def;
 	char buf[4096];
+	char **pos;
+	int npos, r;
 	size_t n;
 	FILE *f;
 
-	if (argc < 2) {
+	r = xfrmctl_parse_common_only(argc, argv, "explain", 1, &pos, &npos);
+	if (r)
+		return r;
+	if (npos < 1) {
 		for (const struct xd_check_family *const *fam = xd_check_families; *fam; fam++)
 			for (const struct xd_finding_def *d = (*fam)->defs; d->id; d++)
 				printf("%-28s %-7s  %s\n", d->id, xd_severity_name(d->severity), d->title);
 		return EXIT_OK;
 	}
-	def = xd_finding_def_find(argv[1]);
+	def = xd_finding_def_find(pos[0]);
 	if (!def)
 		return xfrmctl_usage_error("unknown finding id '%s' (`xfrmctl explain` lists them)",
-					   argv[1]);
+					   pos[0]);
 	f = open_doc(def->id);
 	if (!f) {
 		printf("%s (%s): %s\n\nRemedy: %s\n", def->id, xd_severity_name(def->severity),
