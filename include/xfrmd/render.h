@@ -12,6 +12,7 @@
 struct xd_snapshot;
 struct xd_findings;
 struct xd_finding;
+struct xd_vec;
 
 enum xd_render_what {
 	XD_RENDER_SA = 1u << 0,
@@ -48,3 +49,9 @@ int xd_render_findings_text(FILE *out, const struct xd_snapshot *s, const struct
 struct json_object *xd_finding_json(const struct xd_finding *x);
 /* The meta object of a snapshot (caller owns it). */
 struct json_object *xd_meta_json(const struct xd_snapshot *s);
+
+/* `peers`: the status matrix (rows are struct xd_peer_row, see peers.h). */
+int xd_render_peers_json(FILE *out, const struct xd_snapshot *s, const struct xd_vec *rows,
+			 const struct xd_render_opts *o);
+int xd_render_peers_text(FILE *out, const struct xd_snapshot *s, const struct xd_vec *rows,
+			 const struct xd_render_opts *o);

@@ -56,5 +56,6 @@ int verb_show(int argc, char **argv);
 int verb_capture(int argc, char **argv);
 int verb_check(int argc, char **argv);
 int verb_explain(int argc, char **argv);
+int verb_peers(int argc, char **argv);
 int verb_version(int argc, char **argv);
 int verb_help(int argc, char **argv);
