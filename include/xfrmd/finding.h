@@ -56,6 +56,7 @@ struct xd_subject {
 	uint64_t rule_handle;
 	uint8_t proto;
 	const char *dir;   /* "in", "out", "fwd", ... static */
+	const char *site;  /* cross-site checks: "A" or "B" (static), NULL otherwise */
 	char *table;       /* owned */
 	char *chain;       /* owned */
 	char *name;        /* owned */

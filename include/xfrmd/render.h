@@ -25,6 +25,7 @@ struct xd_render_opts {
 	bool pretty; /* JSON: indented */
 	bool color;  /* text: ANSI colour */
 	bool verbose;
+	const struct xd_snapshot *peer_site; /* check -r A -r B: site B, rendered as meta_site_b */
 };
 
 #define XD_SCHEMA_ID "https://xfrmd.invalid/schema/xfrmctl-1.json"

@@ -17,6 +17,8 @@ static struct json_object *subject_json(const struct xd_subject *s)
 {
 	struct json_object *o = json_object_new_object();
 
+	if (s->site)
+		xd_json_add_str(o, "site", s->site);
 	if (s->has & XD_SUBJ_LOCAL)
 		xd_json_add_addr(o, "local", &s->local, s->family);
 	if (s->has & XD_SUBJ_PEER)
@@ -95,6 +97,10 @@ int xd_render_findings_json(FILE *out, const struct xd_snapshot *s, const struct
 
 	fputs("{\"meta\":", out);
 	r |= xd_json_emit(out, xd_meta_json(s), flags);
+	if (o && o->peer_site) {
+		fputs(",\"meta_site_b\":", out);
+		r |= xd_json_emit(out, xd_meta_json(o->peer_site), flags);
+	}
 	fputs(",\"summary\":", out);
 	r |= xd_json_emit(out, sum, flags);
 	fputs(",\"findings\":[", out);
