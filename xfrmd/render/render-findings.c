@@ -128,9 +128,10 @@ int xd_render_findings_text(FILE *out, const struct xd_snapshot *s, const struct
 		char esc[1024];
 
 		count[x->severity]++;
-		fprintf(out, "%s%-7s%s  %-26s  %s\n", o->color ? sev_color(x->severity) : "",
+		fprintf(out, "%s%-7s%s  %-26s  %s%s%s%s\n", o->color ? sev_color(x->severity) : "",
 			xd_severity_name(x->severity), o->color ? "\033[0m" : "", x->def->id,
-			xd_text_escape(x->summary, esc, sizeof(esc)));
+			x->subject.site ? "[site " : "", x->subject.site ? x->subject.site : "",
+			x->subject.site ? "] " : "", xd_text_escape(x->summary, esc, sizeof(esc)));
 		if (!o->verbose)
 			continue;
 		for (size_t k = 0; k < x->evidence.len; k++) {
