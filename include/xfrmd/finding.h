@@ -113,6 +113,9 @@ void xd_finding_ev_str(struct xd_finding *x, const char *key, const char *fmt, .
 void xd_finding_ev_int(struct xd_finding *x, const char *key, int64_t v);
 void xd_finding_ev_bool(struct xd_finding *x, const char *key, bool v);
 
+/* Move every finding of src to the end of dst (src is left empty). 0 or -ENOMEM. */
+int xd_findings_move(struct xd_findings *dst, struct xd_findings *src);
+
 /* Sort into the documented order: severity (error first), id, subject. */
 void xd_findings_sort(struct xd_findings *f);
 

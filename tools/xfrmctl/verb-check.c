@@ -92,9 +92,8 @@ static int finish(const struct xd_snapshot *now, const struct xd_snapshot *site_
 static int cross_site(enum xd_severity fail_on, bool as_nagios)
 {
 	struct xd_snapshot *a = NULL, *b = NULL;
-	struct xd_findings f;
+	struct xd_findings f, fb;
 	struct xd_diag_ctx ctx = { 0 };
-	size_t mark;
 	int r, code;
 
 	r = xfrmctl_load_path(arg_read_path, &a);
@@ -107,13 +106,15 @@ static int cross_site(enum xd_severity fail_on, bool as_nagios)
 	}
 	xd_diag_opts_default(&ctx.opts);
 	xd_findings_init(&f);
+	xd_findings_init(&fb);
 	ctx.now = a;
 	(void)xd_diag_run(&ctx, &f);
 	tag_site(&f, 0, "A");
-	mark = f.items.len;
 	ctx.now = b;
-	(void)xd_diag_run(&ctx, &f);
-	tag_site(&f, mark, "B");
+	(void)xd_diag_run(&ctx, &fb);
+	tag_site(&fb, 0, "B");
+	(void)xd_findings_move(&f, &fb);
+	xd_findings_done(&fb);
 	(void)xd_diag_cross_site(a, b, &f); /* sorts everything */
 	code = finish(a, b, &f, fail_on, as_nagios);
 	xd_findings_done(&f);
