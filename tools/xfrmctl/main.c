@@ -112,7 +112,7 @@ int xfrmctl_parse_common_only(int argc, char **argv, const char *verb, int max_p
 	static const struct option opts[] = { XFRMCTL_COMMON_LONGOPTS, {} };
 	int c, r;
 
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then re-reads the option string (permuting again) */
 	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
 		r = xfrmctl_common_option(c, optarg);
 		if (r != 1)

@@ -140,7 +140,7 @@ int verb_check(int argc, char **argv)
 	bool as_nagios = false;
 	int c, r, code;
 
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then re-reads the option string (permuting again) */
 	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
 		char *end;
 		switch (c) {
