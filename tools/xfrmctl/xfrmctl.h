@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct xd_snapshot;
 struct xd_recbuf;
@@ -26,6 +27,7 @@ extern const char *arg_read_path2; /* a second site's snapshot (check) */
 extern const char *arg_netns;
 extern bool arg_verbose;
 extern bool arg_color;
+extern bool arg_no_daemon;
 
 /* Collect live (or read arg_read_path) and decode. Prints one error line and returns
  * EXIT_COLLECT on failure, 0 on success. */
@@ -41,10 +43,29 @@ int xfrmctl_collect(struct xd_recbuf **ret);
  * string, and hand unknown option characters to xfrmctl_common_option(): it returns 1 when
  * it handled the option, or EXIT_USAGE after printing the error.
  */
+/* daemon-client.c: talking to xfrmd (docs/control-protocol.md). */
+struct json_object;
+/* $XFRMD_SOCKET or /run/xfrmd/xfrmd.sock */
+const char *xfrmctl_daemon_socket(void);
+/* Use the daemon: its socket exists, neither -r, --netns nor --no-daemon was given, and the
+ * output is JSON (or we are not root, so direct collection would be denied anyway). */
+bool xfrmctl_daemon_wanted(void);
+/* Connect and send one request; returns the fd or -errno. */
+int xfrmctl_daemon_connect(const char *request, int timeout_s);
+int xfrmctl_daemon_read_line(int fd, char **pending, size_t *plen, char **ret);
+int xfrmctl_daemon_error(struct json_object *doc);
+/* One request, one JSON reply. 0 and *ret; -ENOENT/-ECONNREFUSED when no daemon listens
+ * (fall back); or an exit code after printing the error. */
+int xfrmctl_daemon_query(const char *request, struct json_object **ret);
+int xfrmctl_daemon_print(struct json_object *doc);
+/* query + print; returns like xfrmctl_daemon_query or an exit code. */
+int xfrmctl_daemon_simple(const char *request);
+
 #define XFRMCTL_COMMON_SHORTOPTS "jr:n:v"
 #define XFRMCTL_COMMON_LONGOPTS                                                                    \
 	{ "json", optional_argument, NULL, 'j' }, { "read", required_argument, NULL, 'r' },        \
-		{ "netns", required_argument, NULL, 'n' }, { "verbose", no_argument, NULL, 'v' }
+		{ "netns", required_argument, NULL, 'n' }, { "verbose", no_argument, NULL, 'v' },                              \
+		{ "no-daemon", no_argument, NULL, 'D' }
 int xfrmctl_common_option(int c, const char *arg);
 /* Parse a verb's arguments that are only common options; returns 0 or EXIT_USAGE. */
 int xfrmctl_parse_common_only(int argc, char **argv, const char *verb, int max_positional,
@@ -60,4 +81,6 @@ int verb_check(int argc, char **argv);
 int verb_explain(int argc, char **argv);
 int verb_peers(int argc, char **argv);
 int verb_version(int argc, char **argv);
+int verb_watch(int argc, char **argv);
+int verb_metrics(int argc, char **argv);
 int verb_help(int argc, char **argv);
