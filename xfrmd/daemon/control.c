@@ -223,9 +223,13 @@ void xd_control_close(struct xd_control *ctl)
 	free(ctl);
 }
 
+/*
+ * While output is pending a client is polled for EPOLLOUT only: it cannot queue a second
+ * reply before reading the first, so one client holds at most one reply in memory.
+ */
 static void arm(struct xd_client *c, bool out)
 {
-	struct epoll_event ev = { .events = EPOLLIN | (out ? EPOLLOUT : 0), .data.ptr = c };
+	struct epoll_event ev = { .events = out ? EPOLLOUT : EPOLLIN, .data.ptr = c };
 
 	if (c->want_out == out)
 		return;
@@ -256,11 +260,13 @@ static int flush(struct xd_client *c)
 	return c->closing ? -1 : 0;
 }
 
-static void enqueue(struct xd_client *c, const char *buf, size_t len)
+/* `limited`: watch events, which a slow reader must not pile up; replies are bounded by the
+ * snapshot size and one per client (see arm()). */
+static void enqueue(struct xd_client *c, const char *buf, size_t len, bool limited)
 {
 	if (c->closing)
 		return;
-	if (c->qlen - c->qoff + len > c->ctl->queue_limit) {
+	if (limited && c->qlen - c->qoff + len > c->ctl->queue_limit) {
 		static const char cut[] = "{\"error\":{\"code\":\"ENOBUFS\",\"message\":\"client too "
 					  "slow: output queue limit reached, events were dropped; "
 					  "reconnect and resync\"}}\n";
@@ -308,7 +314,7 @@ static void enqueue(struct xd_client *c, const char *buf, size_t len)
 
 void xd_client_send(struct xd_client *c, const char *buf, size_t len)
 {
-	enqueue(c, buf, len);
+	enqueue(c, buf, len, false);
 	if (flush(c) < 0)
 		client_free(c);
 }
@@ -322,8 +328,8 @@ void xd_client_send_error(struct xd_client *c, const char *code, const char *mes
 	json_object_object_add(e, "message", json_object_new_string(message));
 	json_object_object_add(o, "error", e);
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	enqueue(c, s, strlen(s));
-	enqueue(c, "\n", 1);
+	enqueue(c, s, strlen(s), false);
+	enqueue(c, "\n", 1, false);
 	json_object_put(o);
 }
 
@@ -341,7 +347,7 @@ void xd_control_broadcast(struct xd_control *ctl, const char *line, size_t len)
 		next = c->next;
 		if (!c->watching || c->closing)
 			continue;
-		enqueue(c, line, len);
+		enqueue(c, line, len, true);
 		if (flush(c) < 0)
 			client_free(c);
 	}

@@ -74,7 +74,8 @@ struct daemon {
 	uint64_t inflight_since, resync_due, next_sample, next_watchdog;
 	uint64_t resyncs, overruns, events, samples, bad_frames;
 	struct xd_collector_stats colst;
-	double last_resync_s; /* collector dump + decode + diagnosis */
+	double last_resync_s; /* RESYNC sent -> model published (includes the collector's rate limit) */
+	double last_process_s; /* decode + diagnosis + bookkeeping in this process */
 	uint64_t started_ms;
 };
 
@@ -198,6 +199,7 @@ static int r_status(struct daemon *d, FILE *f, const void *arg)
 	json_object_object_add(dm, "sample_interval_ms",
 			       json_object_new_int64(d->cfg.sample_interval_ms));
 	json_object_object_add(dm, "last_resync_s", json_object_new_double(d->last_resync_s));
+	json_object_object_add(dm, "last_process_s", json_object_new_double(d->last_process_s));
 	json_object_object_add(dm, "collector_dump_s",
 			       json_object_new_double((double)d->colst.last_resync_ns / 1e9));
 	json_object_object_add(dm, "clients",
@@ -414,8 +416,10 @@ static void resync_done(struct daemon *d, struct xd_recbuf *buf)
 	struct xd_findings f;
 	bool is_sample = d->sample_pending;
 	uint64_t now = mono_ms();
+	struct timespec t0, t1;
 	int r;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = xd_snapshot_new(&s);
 	if (r < 0) {
 		xd_log_errno(LOG_ERR, r, "resync: %m");
@@ -468,6 +472,8 @@ static void resync_done(struct daemon *d, struct xd_recbuf *buf)
 		push_sample(d, real_ms());
 	d->resyncs++;
 	d->last_resync_s = (double)(mono_ms() - d->inflight_since) / 1000.0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	d->last_process_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	log_debug("resync %u: %zu SAs, %zu policies, %zu findings in %.3f s%s", d->seq,
 		  s->sas.len, s->policies.len, d->findings.items.len, d->last_resync_s,
 		  is_sample ? " (sample)" : "");

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""xfrmd on this machine's kernel (policies only, no ESP needed).
+
+   [ns xd-d-PID]  xfrmd (main: no capabilities; collector: CAP_NET_ADMIN)
+                  out/in policies 10.0.0.0/24 <-> 10.1.0.0/24 via 192.0.2.1 <-> 192.0.2.2
+
+Checks: capabilities and no_new_privs of both processes; no ACQUIRE/AEVENTS membership; a
+deleted policy appears on `watch` within 50 ms and raises policy.missing_partner within one
+debounce + resync interval, re-adding it clears the finding; a client outside the allowed
+group is refused with an explicit error and no state; SIGTERM exits 0 within 1 s and
+removes the socket."""
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from xdtest import (Client, Daemon, Netns, check, finish, request, sh, skip,  # noqa: E402
+                    status_field)
+
+DEBOUNCE_MS, MIN_RESYNC_MS = 50, 200
+ns = Netns(f"xd-d-{os.getpid()}")
+d = None
+try:
+    ns.ip("link", "set", "lo", "up")
+    pols = {
+        "out": "src 10.0.0.0/24 dst 10.1.0.0/24 dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 7 mode tunnel",
+        "in": "src 10.1.0.0/24 dst 10.0.0.0/24 dir in tmpl src 192.0.2.2 dst 192.0.2.1 proto esp reqid 7 mode tunnel",
+    }
+    for p in pols.values():
+        ns.ip("xfrm", "policy", "add", *p.split())
+    # 'adm' stands for xfrmd-read: any existing group works for the membership checks
+    d = Daemon(ns, f"socket_group = adm\ndebounce = {DEBOUNCE_MS}ms\n"
+                   f"min_resync_interval = {MIN_RESYNC_MS}ms\nsample_interval = 2s\n")
+    col = d.collector_pid()
+    check(col is not None, "collector process exists")
+    check(status_field(col, "CapEff") == "0000000000001000", "collector CapEff is CAP_NET_ADMIN only",
+          status_field(col, "CapEff"))
+    check(status_field(d.pid, "CapEff") == "0000000000000000", "main process CapEff is 0",
+          status_field(d.pid, "CapEff"))
+    check(status_field(d.pid, "CapPrm") == "0000000000000000", "main process CapPrm is 0")
+    check(status_field(d.pid, "NoNewPrivs") == "1" and status_field(col, "NoNewPrivs") == "1",
+          "NoNewPrivs set in both processes")
+    check(os.stat(f"/proc/{d.pid}").st_uid == 0 and
+          sh("cat", f"/proc/{d.pid}/status").returncode == 0, "main process runs (non-dumpable)")
+
+    # netlink memberships of every socket of both processes (this netns's /proc/net/netlink)
+    inodes = set()
+    for pid in (d.pid, col):
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                t = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if t.startswith("socket:["):
+                inodes.add(t[8:-1])
+    rows = sh("ip", "netns", "exec", ns.name, "cat", "/proc/net/netlink").stdout.splitlines()[1:]
+    xfrm_groups = [int(r.split()[3], 16) for r in rows if r.split()[1] == "6" and r.split()[-1] in inodes]
+    check(len(xfrm_groups) >= 1, "the collector has an XFRM event socket", str(len(xfrm_groups)))
+    check(all(g & 0x11 == 0 for g in xfrm_groups), "no ACQUIRE (0x1) or AEVENTS (0x10) membership",
+          " ".join(hex(g) for g in xfrm_groups))
+    check(any(g & 0x8 for g in xfrm_groups), "POLICY group joined")
+
+    # watch: a deleted policy within 50 ms, the finding within one debounce + resync interval
+    w = Client(d.sock, {"command": "watch"})
+    t, _ = w.wait_for(lambda e: e.get("event") == "watch.started", 2)
+    check(t is not None, "watch subscription acknowledged")
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    ns.ip("xfrm", "policy", "del", "src", "10.1.0.0/24", "dst", "10.0.0.0/24", "dir", "in")
+    t_ev, ev = w.wait_for(lambda e: e.get("event") == "policy.deleted", 2)
+    lat = (t_ev - t0) * 1000 if t_ev else None
+    check(t_ev is not None and lat < 50, "policy.deleted on watch within 50 ms",
+          f"{lat:.1f} ms" if lat is not None else "not seen")
+    check(ev is not None and ev.get("dir") == "in" and ev.get("src") == "10.1.0.0/24",
+          "event names the policy", str(ev))
+    bound = (DEBOUNCE_MS + MIN_RESYNC_MS) / 1000 + 0.2
+    t_f, f = w.wait_for(lambda e: e.get("event") == "finding.raised" and
+                        e["finding"]["id"] == "policy.missing_partner", 3)
+    check(t_f is not None and t_f - t0 < bound,
+          f"policy.missing_partner raised within debounce + resync interval ({bound * 1000:.0f} ms)",
+          f"{(t_f - t0) * 1000:.0f} ms" if t_f else "not seen")
+    t1 = time.monotonic()
+    ns.ip("xfrm", "policy", "add", *pols["in"].split())
+    t_c, _ = w.wait_for(lambda e: e.get("event") == "finding.cleared" and
+                        e["finding"]["id"] == "policy.missing_partner", 3)
+    check(t_c is not None and t_c - t1 < bound, "policy.missing_partner cleared after re-adding",
+          f"{(t_c - t1) * 1000:.0f} ms" if t_c else "not seen")
+    w.close()
+
+    # answers are the xfrmctl documents
+    st = request(d.sock, {"command": "status"})
+    check(st["meta"]["source"] == "daemon" and st["daemon"]["resyncs"] >= 2,
+          "status comes from the daemon with its counters")
+    sp = request(d.sock, {"command": "show", "sections": ["policy"]})
+    check(len(sp.get("policies", [])) == 2, "show policy lists the 2 policies", str(len(sp.get("policies", []))))
+    env = dict(os.environ, XFRMD_SOCKET=d.sock)
+    r = subprocess.run([os.environ["XFRMCTL"], "-j", "show", "policy"], env=env,
+                       capture_output=True, text=True)
+    check(r.returncode == 0 and '"source":"daemon"' in r.stdout.replace(" ", ""),
+          "xfrmctl -j show policy is answered by the daemon")
+    bad = request(d.sock, {"command": "status", "x": [[[[[[1]]]]]]})
+    check("error" in bad, "malformed request answered with an error", str(bad))
+
+    # access control: a uid outside the group, with the file permissions opened on purpose,
+    # still gets an explicit refusal and no state
+    os.chmod(os.path.dirname(d.sock), 0o755)
+    os.chmod(d.sock, 0o666)
+    probe = ("import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_SEQPACKET)\n"
+             f"s.connect('{d.sock}')\ntry:\n  s.send(b'{{\"command\":\"show\"}}')\nexcept OSError:\n  pass\n"
+             "d=b''\nwhile True:\n  x=s.recv(65536)\n  if not x: break\n  d+=x\nsys.stdout.write(d.decode())\n")
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        "python3", "-c", probe], capture_output=True, text=True, timeout=10)
+    check('"EACCES"' in r.stdout and '"meta"' not in r.stdout and "sas" not in r.stdout,
+          "client outside the allowed group refused with no state",
+          (r.stdout.strip() + r.stderr.strip())[:300])
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--groups=adm",
+                        "python3", "-c", probe], capture_output=True, text=True, timeout=10)
+    check('"meta"' in r.stdout, "client in the allowed group served")
+    os.chmod(d.sock, 0o660)
+    os.chmod(os.path.dirname(d.sock), 0o750)
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        "python3", "-c", probe], capture_output=True, text=True, timeout=10)
+    check(r.returncode != 0 and "Permission denied" in r.stderr,
+          "with the shipped permissions the socket itself refuses others (EACCES)")
+
+    # SIGTERM: exit 0 within 1 s, socket removed, collector gone
+    t0 = time.monotonic()
+    d.proc.terminate()
+    try:
+        rc = d.proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        rc = None
+    dt = time.monotonic() - t0
+    check(rc == 0 and dt < 1.0, "SIGTERM: exit 0 within 1 s", f"rc={rc} {dt * 1000:.0f} ms")
+    check(not os.path.exists(d.sock), "control socket removed")
+    check(not os.path.exists(f"/proc/{col}"), "collector exited")
+    log = d.logtext()
+    check(all(line.startswith("<") for line in log.splitlines()), "every log line has a <N> prefix")
+finally:
+    if d and d.proc.poll() is None:
+        d.proc.kill()
+    ns.close()
+finish()
