@@ -95,16 +95,23 @@ static void copy_selector(struct xd_selector *d, const struct xfrm_selector *s)
 	d->user = s->user;
 }
 
-static void copy_lft(struct xd_lifetime_cfg *d, const struct xfrm_lifetime_cfg *s)
+/* Lifetime configurations repeat across SAs and policies: store each distinct one once. */
+static const struct xd_lifetime_cfg *intern_lft(struct xd_snapshot *snap,
+						const struct xfrm_lifetime_cfg *s)
 {
-	d->soft_byte_limit = s->soft_byte_limit;
-	d->hard_byte_limit = s->hard_byte_limit;
-	d->soft_packet_limit = s->soft_packet_limit;
-	d->hard_packet_limit = s->hard_packet_limit;
-	d->soft_add_expires_s = s->soft_add_expires_seconds;
-	d->hard_add_expires_s = s->hard_add_expires_seconds;
-	d->soft_use_expires_s = s->soft_use_expires_seconds;
-	d->hard_use_expires_s = s->hard_use_expires_seconds;
+	struct xd_lifetime_cfg d;
+	const struct xd_lifetime_cfg *r;
+
+	d.soft_byte_limit = s->soft_byte_limit;
+	d.hard_byte_limit = s->hard_byte_limit;
+	d.soft_packet_limit = s->soft_packet_limit;
+	d.hard_packet_limit = s->hard_packet_limit;
+	d.soft_add_expires_s = s->soft_add_expires_seconds;
+	d.hard_add_expires_s = s->hard_add_expires_seconds;
+	d.soft_use_expires_s = s->soft_use_expires_seconds;
+	d.hard_use_expires_s = s->hard_use_expires_seconds;
+	r = xd_snapshot_intern_blob(snap, &d, sizeof(d));
+	return r ? r : &xd_lifetime_none;
 }
 
 static void copy_curlft(struct xd_lifetime_cur *d, const struct xfrm_lifetime_cur *s)
@@ -159,36 +166,43 @@ static const char *read_sec_ctx(struct ctx *c, const struct nlattr *a)
 	return xd_snapshot_intern(c->s, str, h.ctx_len);
 }
 
-static void sa_attr(struct ctx *c, struct xd_sa *sa, const struct nlattr *a)
+/* The SA being decoded and its algorithm set, interned when the message is complete. */
+struct sa_dec {
+	struct xd_sa *sa;
+	struct xd_algs algs;
+};
+
+static void sa_attr(struct ctx *c, struct sa_dec *d, const struct nlattr *a)
 {
+	struct xd_sa *sa = d->sa;
 	uint16_t type = mnl_attr_get_type(a);
 	size_t plen = mnl_attr_get_payload_len(a);
 	struct xd_sa_ext *ext;
 
 	switch (type) {
 	case XFRMA_ALG_AEAD:
-		read_alg(c, a, sizeof(struct xfrm_algo_aead), &sa->aead);
+		read_alg(c, a, sizeof(struct xfrm_algo_aead), &d->algs.aead);
 		sa->has |= XD_SA_HAS_AEAD;
 		break;
 	case XFRMA_ALG_CRYPT:
-		read_alg(c, a, sizeof(struct xfrm_algo), &sa->enc);
+		read_alg(c, a, sizeof(struct xfrm_algo), &d->algs.enc);
 		sa->has |= XD_SA_HAS_ENC;
 		break;
 	case XFRMA_ALG_AUTH_TRUNC:
 		/* Carries the truncation length; the kernel always sends ALG_AUTH alongside. */
-		read_alg(c, a, sizeof(struct xfrm_algo_auth), &sa->auth);
+		read_alg(c, a, sizeof(struct xfrm_algo_auth), &d->algs.auth);
 		sa->has |= XD_SA_HAS_AUTH;
 		break;
 	case XFRMA_ALG_AUTH:
-		if (!(sa->has & XD_SA_HAS_AUTH) || !sa->auth.icv_bits) {
-			uint32_t trunc = sa->auth.icv_bits;
-			read_alg(c, a, sizeof(struct xfrm_algo), &sa->auth);
-			sa->auth.icv_bits = trunc;
+		if (!(sa->has & XD_SA_HAS_AUTH) || !d->algs.auth.icv_bits) {
+			uint32_t trunc = d->algs.auth.icv_bits;
+			read_alg(c, a, sizeof(struct xfrm_algo), &d->algs.auth);
+			d->algs.auth.icv_bits = trunc;
 			sa->has |= XD_SA_HAS_AUTH;
 		}
 		break;
 	case XFRMA_ALG_COMP:
-		read_alg(c, a, sizeof(struct xfrm_algo), &sa->comp);
+		read_alg(c, a, sizeof(struct xfrm_algo), &d->algs.comp);
 		sa->has |= XD_SA_HAS_COMP;
 		break;
 	case XFRMA_ENCAP: {
@@ -479,7 +493,7 @@ static int decode_sa(struct ctx *c, const struct nlmsghdr *nlh)
 	copy_addr(&sa->saddr, &u.saddr);
 	sa->spi = ntohl(u.id.spi);
 	sa->proto = u.id.proto;
-	copy_lft(&sa->lft, &u.lft);
+	sa->lft = intern_lft(c->s, &u.lft);
 	copy_curlft(&sa->curlft, &u.curlft);
 	sa->stats_replay_window = u.stats.replay_window;
 	sa->stats_replay = u.stats.replay;
@@ -491,7 +505,12 @@ static int decode_sa(struct ctx *c, const struct nlmsghdr *nlh)
 	sa->replay_window_u8 = u.replay_window;
 	sa->replay.window = u.replay_window;
 	sa->flags = u.flags;
-	return walk_attrs(c, nlh, sizeof(u), sa, sa_attr_cb);
+	struct sa_dec d = { .sa = sa };
+	int r = walk_attrs(c, nlh, sizeof(u), &d, sa_attr_cb);
+	const struct xd_algs *algs = xd_snapshot_intern_blob(c->s, &d.algs, sizeof(d.algs));
+
+	sa->algs = algs ? algs : &xd_algs_none;
+	return r;
 }
 
 static int decode_policy(struct ctx *c, const struct nlmsghdr *nlh)
@@ -508,7 +527,7 @@ static int decode_policy(struct ctx *c, const struct nlmsghdr *nlh)
 	if (!p)
 		return -ENOMEM;
 	copy_selector(&p->sel, &u.sel);
-	copy_lft(&p->lft, &u.lft);
+	p->lft = intern_lft(c->s, &u.lft);
 	copy_curlft(&p->curlft, &u.curlft);
 	p->priority = u.priority;
 	p->index = u.index;
