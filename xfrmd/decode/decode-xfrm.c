@@ -10,6 +10,7 @@
 #include <libmnl/libmnl.h>
 #include <string.h>
 
+#include "nl-walk.h"
 #include "xfrm-uapi.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
@@ -432,36 +433,47 @@ static int policy_attr(struct ctx *c, struct xd_policy *p, const struct nlattr *
  */
 typedef int (*attr_fn)(struct ctx *c, void *obj, const struct nlattr *a);
 
+struct attr_walk {
+	struct ctx *c;
+	void *obj;
+	attr_fn fn;
+};
+
+static int info_attr(void *ud, const struct nlattr *a)
+{
+	struct attr_walk *w = ud;
+
+	return w->fn(w->c, w->obj, a);
+}
+
+static int checked_attr(void *ud, const struct nlattr *a)
+{
+	struct attr_walk *w = ud;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type > XD_XFRMA_KNOWN_MAX) {
+		w->c->s->unknown_attrs++;
+		return 0;
+	}
+	if (a->nla_len - sizeof(*a) < attr_minlen[type]) {
+		issue(w->c, a, type, -EBADMSG, "attribute shorter than its type requires");
+		return 0;
+	}
+	return type ? w->fn(w->c, w->obj, a) : 0;
+}
+
 static int walk_attrs(struct ctx *c, const struct nlmsghdr *nlh, size_t hdrlen, void *obj,
 		      attr_fn fn)
 {
-	const unsigned char *payload = mnl_nlmsg_get_payload(nlh);
-	size_t plen = nlh->nlmsg_len - NLMSG_HDRLEN;
-	size_t pos = MNL_ALIGN(hdrlen);
+	struct attr_walk w = { .c = c, .obj = obj, .fn = fn };
+	const void *bad = NULL;
+	size_t len;
+	const void *start = xd_msg_attrs(nlh, hdrlen, &len);
+	int r = xd_walk_attrs(start, len, checked_attr, &w, &bad);
 
-	while (pos < plen) {
-		const struct nlattr *a = (const struct nlattr *)(payload + pos);
-		size_t left = plen - pos;
-		uint16_t type;
-		int r;
-
-		if (left < sizeof(*a) || a->nla_len < sizeof(*a) || a->nla_len > left) {
-			issue(c, a, 0, -EBADMSG, "truncated attribute");
-			return 0;
-		}
-		type = mnl_attr_get_type(a);
-		if (type > XD_XFRMA_KNOWN_MAX) {
-			c->s->unknown_attrs++;
-		} else if (a->nla_len - sizeof(*a) < attr_minlen[type]) {
-			issue(c, a, type, -EBADMSG, "attribute shorter than its type requires");
-		} else if (type != 0) {
-			r = fn(c, obj, a);
-			if (r < 0)
-				return r;
-		}
-		pos += MNL_ALIGN(a->nla_len);
-	}
-	return 0;
+	if (r == 1)
+		issue(c, bad, 0, -EBADMSG, "truncated attribute");
+	return r < 0 ? r : 0;
 }
 
 static int sa_attr_cb(struct ctx *c, void *obj, const struct nlattr *a)
@@ -611,25 +623,18 @@ static int spdinfo_attr_cb(struct ctx *c, void *obj, const struct nlattr *a)
 /* SADINFO/SPDINFO use their own attribute numbering; walk them without the SA min table. */
 static void walk_info(struct ctx *c, const struct nlmsghdr *nlh, void *obj, attr_fn fn)
 {
-	const unsigned char *payload = mnl_nlmsg_get_payload(nlh);
-	size_t plen = nlh->nlmsg_len - NLMSG_HDRLEN;
-	size_t pos = MNL_ALIGN(sizeof(uint32_t));
+	struct attr_walk w = { .c = c, .obj = obj, .fn = fn };
+	const void *bad = NULL;
+	size_t len;
+	const void *start;
 
-	if (plen < sizeof(uint32_t)) {
+	if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(uint32_t)) {
 		issue(c, nlh, 0, -EBADMSG, "info message too short");
 		return;
 	}
-	while (pos < plen) {
-		const struct nlattr *a = (const struct nlattr *)(payload + pos);
-		size_t left = plen - pos;
-
-		if (left < sizeof(*a) || a->nla_len < sizeof(*a) || a->nla_len > left) {
-			issue(c, a, 0, -EBADMSG, "truncated attribute");
-			return;
-		}
-		(void)fn(c, obj, a);
-		pos += MNL_ALIGN(a->nla_len);
-	}
+	start = xd_msg_attrs(nlh, sizeof(uint32_t), &len);
+	if (xd_walk_attrs(start, len, info_attr, &w, &bad) == 1)
+		issue(c, bad, 0, -EBADMSG, "truncated attribute");
 }
 
 static void decode_default(struct ctx *c, const struct nlmsghdr *nlh)
@@ -692,28 +697,18 @@ static int decode_msg(struct ctx *c, const struct nlmsghdr *nlh)
 	return 0;
 }
 
+static int decode_msg_cb(void *ud, const struct nlmsghdr *nlh)
+{
+	return decode_msg(ud, nlh);
+}
+
 int xd_decode_xfrm(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len)
 {
 	struct ctx c = { .s = s, .dump = dump, .base = buf };
-	const unsigned char *p = buf;
+	const void *bad = NULL;
+	int r = xd_walk_msgs(buf, len, decode_msg_cb, &c, &bad);
 
-	while (len > 0) {
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
-		size_t mlen;
-		int r;
-
-		if (len < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > len) {
-			issue(&c, p, 0, -EBADMSG, "netlink message length outside the datagram");
-			return -EBADMSG;
-		}
-		r = decode_msg(&c, nlh);
-		if (r < 0)
-			return r;
-		mlen = NLMSG_ALIGN(nlh->nlmsg_len);
-		if (mlen >= len)
-			break;
-		p += mlen;
-		len -= mlen;
-	}
-	return 0;
+	if (r == -EBADMSG)
+		issue(&c, bad, 0, -EBADMSG, "netlink message length outside the datagram");
+	return r;
 }
