@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "xfrmd/arena.h"
+#include "xfrmd/fw-model.h"
 #include "xfrmd/model.h"
 
 struct xd_strpool {
@@ -111,6 +112,10 @@ struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s)
 	xd_vec_done(&s->tmpls);
 	xd_vec_done(&s->issues);
 	xd_vec_done(&s->xfrm_stat.counters);
+	if (s->fw) {
+		xd_fw_done(s->fw);
+		free(s->fw);
+	}
 	if (s->pool)
 		free(s->pool->slots);
 	free(s->pool);
@@ -131,4 +136,14 @@ void xd_snapshot_add_issue(struct xd_snapshot *s, const struct xd_decode_issue *
 	i = xd_vec_push(&s->issues);
 	if (i)
 		*i = *issue;
+}
+
+struct xd_fw *xd_snapshot_fw(struct xd_snapshot *s)
+{
+	if (!s->fw) {
+		s->fw = malloc(sizeof(*s->fw));
+		if (s->fw)
+			xd_fw_init(s->fw);
+	}
+	return s->fw;
 }
