@@ -217,6 +217,15 @@ int xd_fw_index(struct xd_fw *fw)
 	for (size_t i = 0; i < fw->elems.len; i++)
 		if (elem_set[i])
 			elem_set[i]->elems[elem_set[i]->elem_count++] = (uint32_t)i;
+	/* notrack or ct writes anywhere make ct state a runtime question */
+	fw->has_notrack = false;
+	for (size_t i = 0; i < fw->exprs.len; i++) {
+		const struct xd_fw_expr *e = xd_vec_at(&fw->exprs, i);
+		if (e->kind == XD_FWX_NOTRACK || (e->kind == XD_FWX_CT && e->write) ||
+		    (e->kind == XD_FWX_TARGET && e->xt && e->xt->name &&
+		     (str_eq(e->xt->name, "CT") || str_eq(e->xt->name, "NOTRACK"))))
+			fw->has_notrack = true;
+	}
 	fw->indexed = true;
 	r = 0;
 out:
