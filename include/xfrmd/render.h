@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct xd_snapshot;
@@ -48,3 +49,15 @@ int xd_render_findings_text(FILE *out, const struct xd_snapshot *s, const struct
 struct json_object *xd_finding_json(const struct xd_finding *x);
 /* The meta object of a snapshot (caller owns it). */
 struct json_object *xd_meta_json(const struct xd_snapshot *s);
+
+/* Firewall (render-fw.c). */
+struct xd_fw_packet;
+struct xd_fw_result;
+int xd_render_fw_verdict_json(FILE *out, const struct xd_snapshot *s,
+			      const struct xd_fw_packet *p, const uint8_t *hooks, size_t nhooks,
+			      const struct xd_fw_result *res, const struct xd_render_opts *o);
+int xd_render_fw_verdict_text(FILE *out, const struct xd_snapshot *s,
+			      const struct xd_fw_packet *p, const uint8_t *hooks, size_t nhooks,
+			      const struct xd_fw_result *res, const struct xd_render_opts *o);
+int xd_render_firewall_json(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o);
+int xd_render_firewall_text(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o);
