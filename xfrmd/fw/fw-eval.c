@@ -196,6 +196,8 @@ static void build_headers(struct ctx *c)
 		break;
 	case IPPROTO_AH_:
 		c->th_len = 12;
+		/* RFC 4302 2.3: the reserved field MUST be zero */
+		c->th_known[2] = c->th_known[3] = 1;
 		if (p->has_spi) {
 			for (int i = 0; i < 4; i++)
 				c->th[4 + i] = (uint8_t)(p->spi >> (24 - 8 * i));
@@ -369,8 +371,10 @@ static int x_cmp(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 
 	if (!reg_span(e->sreg, e->data_len, &off))
 		return X_BREAK;
-	if (!reg_known(r, off, e->data_len))
+	if (!reg_known(r, off, e->data_len)) {
+		set_why(c, "compares a value the packet description does not give%s", "");
 		return X_MAYBE;
+	}
 	d = cmp_bytes(r->b + off, e->data, e->data_len);
 	switch (e->op) {
 	case CMP_EQ: ok = d == 0; break;
@@ -391,8 +395,10 @@ static int x_range(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 
 	if (!reg_span(e->sreg, e->data_len, &off))
 		return X_BREAK;
-	if (!reg_known(r, off, e->data_len))
+	if (!reg_known(r, off, e->data_len)) {
+		set_why(c, "compares a value the packet description does not give%s", "");
 		return X_MAYBE;
+	}
 	in = cmp_bytes(r->b + off, e->data, e->data_len) >= 0 &&
 	     cmp_bytes(r->b + off, e->data2, e->data_len) <= 0;
 	return (e->op == 0 ? in : !in) ? X_CONT : X_BREAK;
