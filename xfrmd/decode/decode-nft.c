@@ -583,6 +583,16 @@ static void decode_gen(struct nft_dctx *c, const struct nlmsghdr *nlh)
 	c->fw->nft_gen_known = true;
 }
 
+/*
+ * mnl_nlmsg_ok() casts nlmsg_len to int: a length above INT_MAX from a hostile snapshot
+ * passes it and walks out of the buffer. Compare unsigned instead.
+ */
+static bool msg_ok(const struct nlmsghdr *nlh, int left)
+{
+	return left >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= (uint32_t)left;
+}
+
 /**
  * xd_decode_nft() - decode one nf_tables record (a netlink datagram) into the firewall model
  * @s: snapshot
@@ -604,7 +614,7 @@ int xd_decode_nft(struct xd_snapshot *s, enum xd_dump dump, const void *buf, siz
 		return -ENOMEM;
 	fw->nft_present = true;
 	fw->indexed = false;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; msg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		const struct nfgenmsg *g;
 
 		if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
