@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode-nft.h"
@@ -606,12 +607,22 @@ static bool msg_ok(const struct nlmsghdr *nlh, int left)
 int xd_decode_nft(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len)
 {
 	struct xd_fw *fw = xd_snapshot_fw(s);
+	_xd_cleanup_free_ void *copy = NULL;
 	const struct nlmsghdr *nlh = buf;
 	int left = len > INT32_MAX ? INT32_MAX : (int)len;
 	struct nft_dctx c = { .s = s, .fw = fw, .dump = dump };
 
 	if (!fw)
 		return -ENOMEM;
+	if ((uintptr_t)buf % 4) {
+		/* netlink headers and attributes need 4-byte alignment; a caller's buffer
+		 * (a fuzzer, a file slice) need not have it */
+		copy = malloc(len ? len : 1);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, buf, len);
+		nlh = copy;
+	}
 	fw->nft_present = true;
 	fw->indexed = false;
 	for (; msg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {

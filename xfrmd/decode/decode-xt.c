@@ -130,7 +130,8 @@ static bool dec_match(struct xd_snapshot *s, struct xd_xt *x, uint8_t family, co
 		x->ct_invflags = rd16(p + 148);
 		x->state_mask = x->rev == 1 ? p[150] : rd16(p + 150);
 		/* only --ctstate (XT_CONNTRACK_STATE 1) is decided */
-		return x->ct_flags == 1 && (x->ct_invflags & ~1) == 0;
+		/* iptables 1.8 turns -m state into conntrack with STATE_ALIAS (1 << 13) */
+		return (x->ct_flags & ~(1u << 13)) == 1 && (x->ct_invflags & ~1) == 0;
 	case XD_XT_COMMENT:
 		if (len < 1)
 			return false;
