@@ -298,6 +298,7 @@ struct xd_local_addr {
 
 struct xd_strpool;
 struct xd_arena;
+struct xd_fw;
 
 struct xd_snapshot {
 	struct xd_meta meta;
@@ -314,6 +315,7 @@ struct xd_snapshot {
 	struct xd_vec issues;   /* struct xd_decode_issue */
 	uint64_t unknown_attrs; /* attributes skipped because the type is unknown */
 	uint64_t ignored_msgs;  /* messages of a type the decoder does not consume */
+	struct xd_fw *fw;       /* firewall (fw-model.h), NULL until a firewall record is seen */
 	struct xd_strpool *pool;
 	struct xd_arena *arena;
 };

@@ -56,6 +56,7 @@ int xfrmctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 int verb_status(int argc, char **argv);
 int verb_show(int argc, char **argv);
 int verb_capture(int argc, char **argv);
+int verb_fw(int argc, char **argv);
 int verb_check(int argc, char **argv);
 int verb_explain(int argc, char **argv);
 int verb_peers(int argc, char **argv);

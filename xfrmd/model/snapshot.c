@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "xfrmd/arena.h"
+#include "xfrmd/fw-model.h"
 #include "xfrmd/model.h"
 
 struct pool_entry {
@@ -133,6 +134,10 @@ struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s)
 	xd_vec_done(&s->links);
 	xd_vec_done(&s->addrs);
 	xd_vec_done(&s->xfrm_stat.counters);
+	if (s->fw) {
+		xd_fw_done(s->fw);
+		free(s->fw);
+	}
 	if (s->pool)
 		free(s->pool->slots);
 	free(s->pool);
@@ -153,4 +158,14 @@ void xd_snapshot_add_issue(struct xd_snapshot *s, const struct xd_decode_issue *
 	i = xd_vec_push(&s->issues);
 	if (i)
 		*i = *issue;
+}
+
+struct xd_fw *xd_snapshot_fw(struct xd_snapshot *s)
+{
+	if (!s->fw) {
+		s->fw = malloc(sizeof(*s->fw));
+		if (s->fw)
+			xd_fw_init(s->fw);
+	}
+	return s->fw;
 }

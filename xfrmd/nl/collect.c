@@ -341,5 +341,7 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 	collect_xfrm(out, attempts);
 	collect_rtnl(out, attempts);
 	collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
+	xd_collect_nft(out, attempts);
+	xd_collect_ipt(out, attempts);
 	return 0;
 }
