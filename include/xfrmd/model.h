@@ -276,6 +276,8 @@ struct xd_uname {
 
 struct xd_strpool;
 struct xd_arena;
+struct xd_kernel;      /* kernel.h */
+struct xd_stack_facts; /* stack.h */
 
 struct xd_snapshot {
 	struct xd_meta meta;
@@ -287,6 +289,8 @@ struct xd_snapshot {
 	struct xd_default_policy defaults;
 	struct xd_xfrm_stat xfrm_stat;
 	struct xd_uname uname;
+	struct xd_kernel *kernel;     /* kernel profile facts; NULL if none were recorded */
+	struct xd_stack_facts *stack; /* IKE stack facts; NULL if none were recorded */
 	struct xd_vec issues;   /* struct xd_decode_issue */
 	uint64_t unknown_attrs; /* attributes skipped because the type is unknown */
 	uint64_t ignored_msgs;  /* messages of a type the decoder does not consume */

@@ -22,7 +22,7 @@ bool arg_color;
 
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", 0, 0, verb_status, "", "summary of SAs, policies and error counters (default)" },
-	{ "show", 0, 4, verb_show, "[sa|policy|stats|all]", "list kernel IPsec state, keys never shown" },
+	{ "show", 0, 4, verb_show, "[sa|policy|stats|kernel|stack|all]", "list kernel IPsec state, keys never shown" },
 	{ "capture", 2, 2, verb_capture, "-w FILE", "record a key-free snapshot for later or elsewhere" },
 	{ "version", 0, 0, verb_version, "", "print the version" },
 	{ "help", 0, 0, verb_help, "", "print this help" },

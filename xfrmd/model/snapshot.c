@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "xfrmd/arena.h"
+#include "xfrmd/kernel.h"
 #include "xfrmd/model.h"
+#include "xfrmd/stack.h"
 
 struct xd_strpool {
 	const char **slots;
@@ -111,6 +113,8 @@ struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s)
 	xd_vec_done(&s->tmpls);
 	xd_vec_done(&s->issues);
 	xd_vec_done(&s->xfrm_stat.counters);
+	xd_kernel_done(s->kernel);
+	xd_stack_facts_done(s->stack);
 	if (s->pool)
 		free(s->pool->slots);
 	free(s->pool);

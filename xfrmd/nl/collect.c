@@ -48,7 +48,7 @@ enum xd_dump_status xd_nl_status_from_error(int err)
 	}
 }
 
-static void set_status(struct xd_meta *m, enum xd_dump d, int err)
+void xd_nl_set_status(struct xd_meta *m, enum xd_dump d, int err)
 {
 	m->dump_status[d] = xd_nl_status_from_error(err);
 	m->dump_error[d] = err;
@@ -130,19 +130,19 @@ static void consistent_dump(struct xd_nl *nl, struct xd_recbuf *out, enum xd_dum
 		r = xd_nl_request(nl, nlh, d, out, &res);
 		if (r < 0) {
 			xd_recbuf_drop_dump(out, d);
-			set_status(m, d, r);
+			xd_nl_set_status(m, d, r);
 			return;
 		}
 		after = info_count(nl, info, out);
 		if (after < 0) {
 			/* Without counts consistency cannot be checked; one dump is all we get. */
-			set_status(m, info, (int)after);
-			set_status(m, d, 0);
+			xd_nl_set_status(m, info, (int)after);
+			xd_nl_set_status(m, d, 0);
 			return;
 		}
-		set_status(m, info, 0);
+		xd_nl_set_status(m, info, 0);
 		if (!res.dump_intr && before == after && (uint64_t)after == res.messages) {
-			set_status(m, d, 0);
+			xd_nl_set_status(m, d, 0);
 			return;
 		}
 		if (a < attempts) {
@@ -165,7 +165,7 @@ static void collect_default(struct xd_nl *nl, struct xd_recbuf *out)
 	r = xd_nl_request(nl, nlh, XD_DUMP_XFRM_DEFAULT, out, &res);
 	if (r < 0)
 		xd_recbuf_drop_dump(out, XD_DUMP_XFRM_DEFAULT);
-	set_status(xd_recbuf_meta(out), XD_DUMP_XFRM_DEFAULT, r);
+	xd_nl_set_status(xd_recbuf_meta(out), XD_DUMP_XFRM_DEFAULT, r);
 }
 
 static void collect_xfrm(struct xd_recbuf *out, unsigned attempts)
@@ -177,7 +177,7 @@ static void collect_xfrm(struct xd_recbuf *out, unsigned attempts)
 	if (r < 0) {
 		/* e.g. EPROTONOSUPPORT without xfrm_user: every XFRM dump shares the fate */
 		for (enum xd_dump d = XD_DUMP_XFRM_SA; d <= XD_DUMP_XFRM_DEFAULT; d++)
-			set_status(m, d, r);
+			xd_nl_set_status(m, d, r);
 		return;
 	}
 	consistent_dump(nl, out, XD_DUMP_XFRM_SA, XFRM_MSG_GETSA, XD_DUMP_XFRM_SADINFO,
@@ -189,7 +189,7 @@ static void collect_xfrm(struct xd_recbuf *out, unsigned attempts)
 }
 
 /* Read a whole (small) file into a record. */
-static void collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path)
+void xd_nl_collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path)
 {
 	struct xd_meta *m = xd_recbuf_meta(out);
 	_xd_cleanup_free_ char *buf = NULL;
@@ -199,13 +199,13 @@ static void collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		set_status(m, d, -errno);
+		xd_nl_set_status(m, d, -errno);
 		return;
 	}
 	buf = malloc(MAX_FILE_BYTES);
 	if (!buf) {
 		close(fd);
-		set_status(m, d, -ENOMEM);
+		xd_nl_set_status(m, d, -ENOMEM);
 		return;
 	}
 	for (;;) {
@@ -229,7 +229,7 @@ static void collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path
 		struct xd_record rec = { .kind = XD_RECORD_FILE, .dump = d, .data = buf, .len = len };
 		r = xd_recbuf_add(out, &rec);
 	}
-	set_status(m, d, r);
+	xd_nl_set_status(m, d, r);
 }
 
 static void collect_uname(struct xd_recbuf *out)
@@ -240,14 +240,14 @@ static void collect_uname(struct xd_recbuf *out)
 	int n;
 
 	if (uname(&u) < 0) {
-		set_status(m, XD_DUMP_UNAME, -errno);
+		xd_nl_set_status(m, XD_DUMP_UNAME, -errno);
 		return;
 	}
 	n = snprintf(buf, sizeof(buf), "%s\n%s\n%s\n%s\n", u.sysname, u.release, u.version,
 		     u.machine);
 	struct xd_record rec = { .kind = XD_RECORD_FILE, .dump = XD_DUMP_UNAME, .data = buf,
 				 .len = (size_t)n };
-	set_status(m, XD_DUMP_UNAME, xd_recbuf_add(out, &rec));
+	xd_nl_set_status(m, XD_DUMP_UNAME, xd_recbuf_add(out, &rec));
 	xd_strlcpy(m->kernel_release, u.release, sizeof(m->kernel_release));
 	xd_strlcpy(m->machine, u.machine, sizeof(m->machine));
 }
@@ -288,6 +288,8 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 	fill_meta(xd_recbuf_meta(out));
 	collect_uname(out);
 	collect_xfrm(out, attempts);
-	collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
+	xd_nl_collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
+	xd_collect_kernel(out);
+	xd_collect_stack(out);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "json-util.h"
+#include "render-kstack.h"
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
@@ -463,6 +464,14 @@ int xd_render_json(FILE *out, const struct xd_snapshot *s, unsigned what,
 			r |= xd_json_emit(out, json_object_get(val), flags);
 		}
 		json_object_put(st);
+	}
+	if (what & XD_RENDER_KERNEL) {
+		fputs(",\"kernel\":", out);
+		r |= xd_json_emit(out, xd_json_kernel(s), flags);
+	}
+	if (what & XD_RENDER_STACK) {
+		fputs(",\"stack\":", out);
+		r |= xd_json_emit(out, xd_json_stack(s), flags);
 	}
 	fputs("}\n", out);
 	if (r || ferror(out))
