@@ -162,37 +162,54 @@ static bool inode_interesting(const struct xd_stack_facts *f, uint64_t ino, bool
 	return false;
 }
 
-/* Find "Libreswan 4.10", "(strongSwan 5.9.8", "ipsec-tools 0.8.2"... in an executable. */
+/*
+ * Find "Libreswan 4.10", "Openswan 2.6.51", "ipsec-tools 0.8.2" ... in an executable. Marks
+ * are ranked: libreswan's pluto also names Openswan and strongSwan (vendor ids), so the
+ * first-ranked mark found anywhere wins. strongSwan prints its name with %s; its binaries
+ * carry the bare "5.9.8" string, accepted only from a binary that names strongSwan.
+ */
+static const char *const marks[] = { "Libreswan ", "Openswan ", "ipsec-tools ", "OpenIKED " };
+
+static size_t copy_version(const char *data, size_t len, size_t at, char *ver, size_t vlen)
+{
+	size_t k = 0;
+
+	for (size_t j = at; j < len && k + 1 < vlen &&
+			    ((data[j] >= '0' && data[j] <= '9') || data[j] == '.' ||
+			     (data[j] >= 'a' && data[j] <= 'z'));
+	     j++)
+		ver[k++] = data[j];
+	ver[k] = '\0';
+	return k;
+}
+
 static bool version_from_binary(const char *path, char *product, size_t plen, char *ver,
 				size_t vlen)
 {
-	static const char *const marks[] = { "Libreswan ", "Openswan ", "ipsec-tools ",
-					     "OpenIKED " };
 	char *data = NULL;
-	size_t len = 0;
-	bool found = false, swan = false;
+	size_t len = 0, best = XD_ARRAY_SIZE(marks);
+	bool swan = false;
 	char bare[32] = "";
 
 	if (xd_nl_read_file(path, EXE_SCAN_BYTES, &data, &len) < 0)
 		return false;
-	/* strongSwan formats its name with %s; its binaries carry the bare version string */
-	for (size_t i = 0; i + 10 < len && !found; i++) {
+	ver[0] = '\0';
+	for (size_t i = 0; i + 12 < len; i++) {
 		if (data[i] == 's' && memcmp(data + i, "strongSwan", 10) == 0)
 			swan = true;
-		for (size_t m = 0; m < XD_ARRAY_SIZE(marks); m++) {
+		for (size_t m = 0; m < XD_ARRAY_SIZE(marks) && m <= best; m++) {
 			size_t ml = strlen(marks[m]);
-			size_t j, k = 0;
 			if (i + ml + 1 >= len || memcmp(data + i, marks[m], ml) != 0 ||
 			    data[i + ml] < '0' || data[i + ml] > '9')
 				continue;
-			for (j = i + ml; j < len && k + 1 < vlen &&
-			     ((data[j] >= '0' && data[j] <= '9') || data[j] == '.' ||
-			      (data[j] >= 'a' && data[j] <= 'z'));
-			     j++)
-				ver[k++] = data[j];
-			ver[k] = '\0';
-			snprintf(product, plen, "%.*s", (int)ml - 1, marks[m]);
-			found = true;
+			char cand[64];
+			/* vendor-id tables name older releases too: the newest is the binary's */
+			if (copy_version(data, len, i + ml, cand, sizeof(cand)) &&
+			    (m < best || strverscmp(cand, ver) > 0)) {
+				snprintf(product, plen, "%.*s", (int)ml - 1, marks[m]);
+				snprintf(ver, vlen, "%s", cand);
+				best = m;
+			}
 			break;
 		}
 		/* a NUL-delimited "D.D.D" string, kept in case this is strongSwan */
@@ -205,13 +222,15 @@ static bool version_from_binary(const char *path, char *product, size_t plen, ch
 				snprintf(bare, sizeof(bare), "%.*s", (int)(j - i - 1), data + i + 1);
 		}
 	}
-	if (!found && swan && bare[0]) {
+	free(data);
+	if (best < XD_ARRAY_SIZE(marks))
+		return true;
+	if (swan && bare[0]) {
 		snprintf(product, plen, "strongSwan");
 		snprintf(ver, vlen, "%s", bare);
-		found = true;
+		return true;
 	}
-	free(data);
-	return found;
+	return false;
 }
 
 /* Debian: the package whose file list names the executable, and its version. */
@@ -334,15 +353,17 @@ static void scan_process(struct xd_strbuf *pb, struct xd_strbuf *vb,
 	if (!ike && xd_stack_kind_from_comm(comm) == XD_STACK_UNKNOWN)
 		return;
 
+	uint32_t bits;
+
 	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
+	bits = elf_bits(path);
 	snprintf(path, sizeof(path), "/proc/%u/status", pid);
 	if (read_small(path, buf, sizeof(buf)) < 0)
 		buf[0] = '\0';
 	(void)xd_strbuf_printf(pb, "pid=%u\tppid=%u\tuid=%u\tbits=%u\tcomm=", pid,
-			       status_field(buf, "\nPPid:"), status_field(buf, "\nUid:"),
-			       elf_bits(path));
+			       status_field(buf, "\nPPid:"), status_field(buf, "\nUid:"), bits);
 	put_escaped(pb, comm);
 	if (exe[0]) {
 		(void)xd_strbuf_append(pb, "\texe=", 5);
