@@ -32,6 +32,7 @@ size_t xd_xfrm_scrub(void *buf, size_t len);
 int xd_decode_xfrm(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
 int xd_decode_xfrm_stat(struct xd_snapshot *s, const void *buf, size_t len);
 int xd_decode_uname(struct xd_snapshot *s, const void *buf, size_t len);
+int xd_decode_rtnl(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
 
 /* Kernel profile (kernel.h) and IKE stack (stack.h) records. */
 int xd_decode_sysctl(struct xd_snapshot *s, const void *buf, size_t len);

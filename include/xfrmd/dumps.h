@@ -16,6 +16,8 @@ enum xd_dump {
 	XD_DUMP_XFRM_DEFAULT,
 	XD_DUMP_XFRM_STAT, /* file: /proc/net/xfrm_stat */
 	XD_DUMP_UNAME,     /* file: "sysname\nrelease\nversion\nmachine\n" */
+	XD_DUMP_RTNL_LINK, /* RTM_GETLINK dump */
+	XD_DUMP_RTNL_ADDR, /* RTM_GETADDR dump */
 	/* kernel profile (kernel.h); file records built by nl/collect-kernel.c */
 	XD_DUMP_SYSCTL,          /* "name=value\n" lines from /proc/sys */
 	XD_DUMP_KCONFIG,         /* "# source: PATH\n" + the kernel .config text */
@@ -30,6 +32,7 @@ enum xd_dump {
 	XD_DUMP_PROCESSES,       /* "pid=N ppid=N uid=N bits=N comm=X exe=Y sockets=I,J\n" */
 	XD_DUMP_STACK_VERSIONS,  /* "pid=N product=X version=V source=S\n", "ctl=PATH\n" */
 	XD_DUMP_SELF,            /* "bits=N\n": the collecting process */
+	/* append new dumps here; names are file format, numbers are not */
 	_XD_DUMP_MAX,
 	_XD_DUMP_INVALID = -1,
 };

@@ -274,6 +274,23 @@ struct xd_uname {
 	const char *sysname, *release, *version, *machine;
 };
 
+/* A network interface (rtnetlink). */
+struct xd_link {
+	int32_t ifindex;
+	uint32_t flags;   /* IFF_* */
+	const char *name; /* interned; renderers escape */
+	const char *kind; /* IFLA_INFO_KIND ("xfrm", "vti", "veth"...) or NULL */
+	uint32_t xfrm_if_id; /* for kind "xfrm" */
+};
+
+/* A local address (rtnetlink): decides SA direction and what "forwarded" means. */
+struct xd_local_addr {
+	uint16_t family;
+	uint8_t prefixlen;
+	int32_t ifindex;
+	struct xd_addr addr;
+};
+
 struct xd_strpool;
 struct xd_arena;
 struct xd_kernel;      /* kernel.h */
@@ -289,6 +306,8 @@ struct xd_snapshot {
 	struct xd_default_policy defaults;
 	struct xd_xfrm_stat xfrm_stat;
 	struct xd_uname uname;
+	struct xd_vec links;    /* struct xd_link */
+	struct xd_vec addrs;    /* struct xd_local_addr, sorted by xd_snapshot_sort() */
 	struct xd_kernel *kernel;     /* kernel profile facts; NULL if none were recorded */
 	struct xd_stack_facts *stack; /* IKE stack facts; NULL if none were recorded */
 	struct xd_vec issues;   /* struct xd_decode_issue */
@@ -309,8 +328,19 @@ void *xd_snapshot_alloc(struct xd_snapshot *s, size_t size);
 /* Record a decode issue; never fails the caller (an allocation failure just loses the issue). */
 void xd_snapshot_add_issue(struct xd_snapshot *s, const struct xd_decode_issue *issue);
 
-/* Sort SAs and policies into the documented deterministic order. */
+/* Sort SAs, policies and addresses into the documented deterministic order; call once after
+ * decoding, before lookups. */
 void xd_snapshot_sort(struct xd_snapshot *s);
+
+/* Is this one of the host's own addresses? Needs the rtnl.addr dump (see has_local_addrs). */
+bool xd_snapshot_is_local(const struct xd_snapshot *s, uint16_t family, const struct xd_addr *a);
+/* True when local addresses were collected, so "not local" means something. */
+bool xd_snapshot_has_local_addrs(const struct xd_snapshot *s);
+/* The SA with this (family, daddr, spi, proto) in a sorted snapshot, or NULL. */
+const struct xd_sa *xd_snapshot_find_sa(const struct xd_snapshot *s, uint16_t family,
+					const struct xd_addr *daddr, uint32_t spi, uint8_t proto);
+/* Interface by index, or NULL. */
+const struct xd_link *xd_snapshot_link(const struct xd_snapshot *s, int32_t ifindex);
 
 static inline size_t xd_snapshot_sa_count(const struct xd_snapshot *s)
 {

@@ -10,6 +10,8 @@
 #include <stdio.h>
 
 struct xd_snapshot;
+struct xd_findings;
+struct xd_finding;
 
 enum xd_render_what {
 	XD_RENDER_SA = 1u << 0,
@@ -37,3 +39,14 @@ int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
 
 /* Escape a kernel-supplied string for text output: control bytes and DEL become \xNN. */
 const char *xd_text_escape(const char *in, char *buf, size_t len);
+
+/* `check` documents: meta, a severity summary, then the findings in their sorted order. */
+int xd_render_findings_json(FILE *out, const struct xd_snapshot *s, const struct xd_findings *f,
+			    const struct xd_render_opts *o);
+int xd_render_findings_text(FILE *out, const struct xd_snapshot *s, const struct xd_findings *f,
+			    const struct xd_render_opts *o);
+
+/* One finding as a json-c object (caller owns it); shared by check, peers and the daemon. */
+struct json_object *xd_finding_json(const struct xd_finding *x);
+/* The meta object of a snapshot (caller owns it). */
+struct json_object *xd_meta_json(const struct xd_snapshot *s);

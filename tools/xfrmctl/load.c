@@ -86,6 +86,10 @@ int xfrmctl_load(struct xd_snapshot **ret)
 	struct xd_record_sink sink;
 	int r;
 
+	if (arg_read_path && arg_netns)
+		return xfrmctl_usage_error("--netns and --read exclude each other");
+	if (arg_read_path2)
+		return xfrmctl_usage_error("two snapshots (-r A -r B) are only for check");
 	r = xd_snapshot_new(&s);
 	if (r < 0) {
 		fprintf(stderr, "xfrmctl: %s\n", strerror(-r));

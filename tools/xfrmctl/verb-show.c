@@ -46,17 +46,22 @@ static int render(unsigned what)
 int verb_show(int argc, char **argv)
 {
 	unsigned what = 0;
+	char **pos;
+	int npos, r;
 
-	if (argc < 2)
+	r = xfrmctl_parse_common_only(argc, argv, "show", 4, &pos, &npos);
+	if (r)
+		return r;
+	if (npos == 0)
 		return render(XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS);
-	for (int i = 1; i < argc; i++) {
+	for (int i = 0; i < npos; i++) {
 		unsigned w = 0;
 		for (size_t k = 0; k < XD_ARRAY_SIZE(sections); k++)
-			if (xd_streq(argv[i], sections[k].name))
+			if (xd_streq(pos[i], sections[k].name))
 				w = sections[k].what;
 		if (!w)
 			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, kernel, stack, all)",
-						   argv[i]);
+						   pos[i]);
 		what |= w;
 	}
 	return render(what);
@@ -64,7 +69,7 @@ int verb_show(int argc, char **argv)
 
 int verb_status(int argc, char **argv)
 {
-	if (argc > 1)
-		return xfrmctl_usage_error("status takes no arguments");
-	return render(XD_RENDER_STATUS);
+	int r = xfrmctl_parse_common_only(argc, argv, "status", 0, NULL, NULL);
+
+	return r ? r : render(XD_RENDER_STATUS);
 }

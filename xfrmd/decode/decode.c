@@ -18,6 +18,9 @@ int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec)
 		return xd_decode_xfrm_stat(s, rec->data, rec->len);
 	case XD_DUMP_UNAME:
 		return xd_decode_uname(s, rec->data, rec->len);
+	case XD_DUMP_RTNL_LINK:
+	case XD_DUMP_RTNL_ADDR:
+		return xd_decode_rtnl(s, rec->dump, rec->data, rec->len);
 	case XD_DUMP_SYSCTL:
 		return xd_decode_sysctl(s, rec->data, rec->len);
 	case XD_DUMP_KCONFIG:

@@ -21,6 +21,8 @@ static const struct {
 	[XD_DUMP_XFRM_DEFAULT] = { "xfrm.default", XD_RECORD_NETLINK, NETLINK_XFRM },
 	[XD_DUMP_XFRM_STAT] = { "file.xfrm_stat", XD_RECORD_FILE, -1 },
 	[XD_DUMP_UNAME] = { "file.uname", XD_RECORD_FILE, -1 },
+	[XD_DUMP_RTNL_LINK] = { "rtnl.link", XD_RECORD_NETLINK, NETLINK_ROUTE },
+	[XD_DUMP_RTNL_ADDR] = { "rtnl.addr", XD_RECORD_NETLINK, NETLINK_ROUTE },
 	[XD_DUMP_SYSCTL] = { "file.sysctl", XD_RECORD_FILE, -1 },
 	[XD_DUMP_KCONFIG] = { "file.kconfig", XD_RECORD_FILE, -1 },
 	[XD_DUMP_MODULES] = { "file.modules", XD_RECORD_FILE, -1 },

@@ -99,6 +99,8 @@ int xd_snapshot_new(struct xd_snapshot **ret)
 	xd_vec_init(&s->policies, sizeof(struct xd_policy));
 	xd_vec_init(&s->tmpls, sizeof(struct xd_tmpl));
 	xd_vec_init(&s->issues, sizeof(struct xd_decode_issue));
+	xd_vec_init(&s->links, sizeof(struct xd_link));
+	xd_vec_init(&s->addrs, sizeof(struct xd_local_addr));
 	xd_vec_init(&s->xfrm_stat.counters, sizeof(struct xd_counter));
 	*ret = s;
 	return 0;
@@ -112,6 +114,8 @@ struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s)
 	xd_vec_done(&s->policies);
 	xd_vec_done(&s->tmpls);
 	xd_vec_done(&s->issues);
+	xd_vec_done(&s->links);
+	xd_vec_done(&s->addrs);
 	xd_vec_done(&s->xfrm_stat.counters);
 	xd_kernel_done(s->kernel);
 	xd_stack_facts_done(s->stack);

@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
 #include <linux/xfrm.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,10 +50,16 @@ enum xd_dump_status xd_nl_status_from_error(int err)
 	}
 }
 
-void xd_nl_set_status(struct xd_meta *m, enum xd_dump d, int err)
+static void set_status(struct xd_meta *m, enum xd_dump d, int err)
 {
 	m->dump_status[d] = xd_nl_status_from_error(err);
 	m->dump_error[d] = err;
+}
+
+/* For the collectors in other files of nl/ (collect-kernel.c, collect-stack.c). */
+void xd_nl_set_status(struct xd_meta *m, enum xd_dump d, int err)
+{
+	set_status(m, d, err);
 }
 
 static struct nlmsghdr *put_req(void *buf, uint16_t type, uint16_t flags)
@@ -130,19 +138,19 @@ static void consistent_dump(struct xd_nl *nl, struct xd_recbuf *out, enum xd_dum
 		r = xd_nl_request(nl, nlh, d, out, &res);
 		if (r < 0) {
 			xd_recbuf_drop_dump(out, d);
-			xd_nl_set_status(m, d, r);
+			set_status(m, d, r);
 			return;
 		}
 		after = info_count(nl, info, out);
 		if (after < 0) {
 			/* Without counts consistency cannot be checked; one dump is all we get. */
-			xd_nl_set_status(m, info, (int)after);
-			xd_nl_set_status(m, d, 0);
+			set_status(m, info, (int)after);
+			set_status(m, d, 0);
 			return;
 		}
-		xd_nl_set_status(m, info, 0);
+		set_status(m, info, 0);
 		if (!res.dump_intr && before == after && (uint64_t)after == res.messages) {
-			xd_nl_set_status(m, d, 0);
+			set_status(m, d, 0);
 			return;
 		}
 		if (a < attempts) {
@@ -165,7 +173,56 @@ static void collect_default(struct xd_nl *nl, struct xd_recbuf *out)
 	r = xd_nl_request(nl, nlh, XD_DUMP_XFRM_DEFAULT, out, &res);
 	if (r < 0)
 		xd_recbuf_drop_dump(out, XD_DUMP_XFRM_DEFAULT);
-	xd_nl_set_status(xd_recbuf_meta(out), XD_DUMP_XFRM_DEFAULT, r);
+	set_status(xd_recbuf_meta(out), XD_DUMP_XFRM_DEFAULT, r);
+}
+
+/*
+ * Links and addresses: local addresses decide SA direction and what "forwarded" means.
+ * rtnetlink sets NLM_F_DUMP_INTR on change: retry a bounded number of times.
+ */
+static void collect_rtnl_dump(struct xd_nl *nl, struct xd_recbuf *out, enum xd_dump d,
+			      uint16_t type, unsigned attempts)
+{
+	struct xd_meta *m = xd_recbuf_meta(out);
+	int r = 0;
+
+	for (unsigned a = 1; a <= attempts; a++) {
+		char buf[REQ_BUF_SIZE] __attribute__((aligned(8)));
+		struct nlmsghdr *nlh = put_req(buf, type, NLM_F_DUMP);
+		struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
+		struct xd_nl_result res;
+
+		g->rtgen_family = AF_UNSPEC;
+		m->dump_attempts[d] = a;
+		xd_recbuf_drop_dump(out, d);
+		r = xd_nl_request(nl, nlh, d, out, &res);
+		if (r < 0) {
+			xd_recbuf_drop_dump(out, d);
+			set_status(m, d, r);
+			return;
+		}
+		if (!res.dump_intr) {
+			set_status(m, d, 0);
+			return;
+		}
+	}
+	m->dump_status[d] = XD_DUMP_INTERRUPTED;
+	m->dump_error[d] = -EINTR;
+}
+
+static void collect_rtnl(struct xd_recbuf *out, unsigned attempts)
+{
+	struct xd_nl *nl = NULL;
+	int r = xd_nl_open(NETLINK_ROUTE, &nl);
+
+	if (r < 0) {
+		set_status(xd_recbuf_meta(out), XD_DUMP_RTNL_LINK, r);
+		set_status(xd_recbuf_meta(out), XD_DUMP_RTNL_ADDR, r);
+		return;
+	}
+	collect_rtnl_dump(nl, out, XD_DUMP_RTNL_LINK, RTM_GETLINK, attempts);
+	collect_rtnl_dump(nl, out, XD_DUMP_RTNL_ADDR, RTM_GETADDR, attempts);
+	xd_nl_close(nl);
 }
 
 static void collect_xfrm(struct xd_recbuf *out, unsigned attempts)
@@ -177,7 +234,7 @@ static void collect_xfrm(struct xd_recbuf *out, unsigned attempts)
 	if (r < 0) {
 		/* e.g. EPROTONOSUPPORT without xfrm_user: every XFRM dump shares the fate */
 		for (enum xd_dump d = XD_DUMP_XFRM_SA; d <= XD_DUMP_XFRM_DEFAULT; d++)
-			xd_nl_set_status(m, d, r);
+			set_status(m, d, r);
 		return;
 	}
 	consistent_dump(nl, out, XD_DUMP_XFRM_SA, XFRM_MSG_GETSA, XD_DUMP_XFRM_SADINFO,
@@ -199,13 +256,13 @@ void xd_nl_collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		xd_nl_set_status(m, d, -errno);
+		set_status(m, d, -errno);
 		return;
 	}
 	buf = malloc(MAX_FILE_BYTES);
 	if (!buf) {
 		close(fd);
-		xd_nl_set_status(m, d, -ENOMEM);
+		set_status(m, d, -ENOMEM);
 		return;
 	}
 	for (;;) {
@@ -229,7 +286,7 @@ void xd_nl_collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path)
 		struct xd_record rec = { .kind = XD_RECORD_FILE, .dump = d, .data = buf, .len = len };
 		r = xd_recbuf_add(out, &rec);
 	}
-	xd_nl_set_status(m, d, r);
+	set_status(m, d, r);
 }
 
 static void collect_uname(struct xd_recbuf *out)
@@ -240,14 +297,14 @@ static void collect_uname(struct xd_recbuf *out)
 	int n;
 
 	if (uname(&u) < 0) {
-		xd_nl_set_status(m, XD_DUMP_UNAME, -errno);
+		set_status(m, XD_DUMP_UNAME, -errno);
 		return;
 	}
 	n = snprintf(buf, sizeof(buf), "%s\n%s\n%s\n%s\n", u.sysname, u.release, u.version,
 		     u.machine);
 	struct xd_record rec = { .kind = XD_RECORD_FILE, .dump = XD_DUMP_UNAME, .data = buf,
 				 .len = (size_t)n };
-	xd_nl_set_status(m, XD_DUMP_UNAME, xd_recbuf_add(out, &rec));
+	set_status(m, XD_DUMP_UNAME, xd_recbuf_add(out, &rec));
 	xd_strlcpy(m->kernel_release, u.release, sizeof(m->kernel_release));
 	xd_strlcpy(m->machine, u.machine, sizeof(m->machine));
 }
@@ -288,6 +345,7 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 	fill_meta(xd_recbuf_meta(out));
 	collect_uname(out);
 	collect_xfrm(out, attempts);
+	collect_rtnl(out, attempts);
 	xd_nl_collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
 	xd_collect_kernel(out);
 	xd_collect_stack(out);

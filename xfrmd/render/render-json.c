@@ -288,7 +288,7 @@ static struct json_object *policy_json(const struct xd_snapshot *s, const struct
 	return o;
 }
 
-static struct json_object *meta_json(const struct xd_snapshot *s)
+struct json_object *xd_meta_json(const struct xd_snapshot *s)
 {
 	const struct xd_meta *m = &s->meta;
 	struct json_object *o = json_object_new_object();
@@ -433,7 +433,7 @@ int xd_render_json(FILE *out, const struct xd_snapshot *s, unsigned what,
 	int r = 0;
 
 	fputs("{\"meta\":", out);
-	r |= xd_json_emit(out, meta_json(s), flags);
+	r |= xd_json_emit(out, xd_meta_json(s), flags);
 	if (what & XD_RENDER_STATUS) {
 		fputs(",\"status\":", out);
 		r |= xd_json_emit(out, status_json(s), flags);
