@@ -6,7 +6,9 @@
 #
 #   ns_a (10.99.0.1) ---- veth ---- ns_b (10.99.0.2)
 
-XFRMCTL=${XFRMCTL:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/tools/xfrmctl/xfrmctl}
+# the build directory is the first argument (meson passes it), else ./build
+BUILD=$(cd "${1:-$(dirname "${BASH_SOURCE[0]}")/../../build}" && pwd)
+XFRMCTL=${XFRMCTL:-$BUILD/tools/xfrmctl/xfrmctl}
 LIBRESWAN_ROOT=${LIBRESWAN_ROOT:-/work/cache-kstack/libreswan/root}
 NS_A=xdk-a-$$
 NS_B=xdk-b-$$
@@ -152,5 +154,14 @@ EOC
     wait_for 5 sh -c "ip -n $ns xfrm policy | grep -q 10.2.0.0/16"
 }
 
-# jq over `xfrmctl --netns NS -j show stack`
-stack_json() { "$XFRMCTL" --netns "$1" -j show stack kernel; }
+# `xfrmctl -j show stack` of a netns or a snapshot file
+stack_json() { "$XFRMCTL" --netns "$1" -j show stack; }
+snap_json() { "$XFRMCTL" -r "$1" -j show stack; }
+# finding ids of `xfrmctl check` (netns) as one line
+check_ids() { "$XFRMCTL" --netns "$1" -j check 2>/dev/null | jq -r '[.findings[].id] | join(" ")'; }
+has_id() { case " $1 " in *" $2 "*) return 0 ;; esac; return 1; }
+
+finish() {
+    if [ "$fails" -gt 0 ]; then echo "$fails check(s) failed"; exit 1; fi
+    exit 0
+}

@@ -314,6 +314,16 @@ static void feats_compute(const struct xd_snapshot *s, struct xd_kprofile *p)
 			feat_set(p, (enum xd_feature)f, XD_FEAT_ABSENT,
 				 cfg ? "kernel config: not set" : "not in kernel config");
 	}
+	/* a feature that lives in a module is absent when the module is */
+	static const struct {
+		enum xd_feature f;
+		enum xd_cap c;
+	} in_module[] = { { XD_FEAT_COMPAT, XD_CAP_XFRM_COMPAT }, { XD_FEAT_IPTFS, XD_CAP_XFRM_IPTFS } };
+	for (size_t i = 0; i < XD_ARRAY_SIZE(in_module); i++) {
+		enum xd_cap_state cs = p->caps[in_module[i].c].state;
+		if (cs == XD_CAP_MISSING || cs == XD_CAP_NOT_INSTALLED)
+			feat_set(p, in_module[i].f, XD_FEAT_ABSENT, p->caps[in_module[i].c].evidence);
+	}
 	if (s->xfrm_stat.present && has_counter(s, "XfrmInIptfsError"))
 		feat_set(p, XD_FEAT_IPTFS, XD_FEAT_PRESENT, "xfrm_stat has XfrmInIptfsError");
 
