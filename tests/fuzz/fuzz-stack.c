@@ -5,6 +5,8 @@
  * first byte picks the record kind.
  */
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
@@ -23,9 +25,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 || xd_snapshot_new(&s) < 0)
 		return 0;
 	enum xd_dump d = kinds[data[0] % (sizeof(kinds) / sizeof(kinds[0]))];
+	/* records are aligned like a recvmsg() buffer (recbuf and the snapshot reader do so) */
+	void *copy = malloc(size);
+	if (!copy) {
+		xd_snapshot_free(s);
+		return 0;
+	}
+	memcpy(copy, data + 1, size - 1);
 	struct xd_record r = { .kind = xd_dump_kind(d), .dump = d, .nl_proto = 4,
-			       .data = data + 1, .len = size - 1 };
+			       .data = copy, .len = size - 1 };
 	(void)xd_decode_record(s, &r);
+	free(copy);
 	xd_stack_view_compute(s, &v);
 	xd_snapshot_free(s);
 	return 0;

@@ -5,6 +5,7 @@
  * scheme in netlink.md §3.2, and the stack view built from them.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -61,12 +62,17 @@ static void diag_msg(struct nlb *b, uint8_t family, uint16_t sport, uint32_t ino
 	nlb_end(b);
 }
 
-static void feed_nl(struct xd_snapshot *s, enum xd_dump d, const struct nlb *b, size_t len)
+static int feed_nl_rc(struct xd_snapshot *s, enum xd_dump d, const struct nlb *b, size_t len)
 {
 	struct xd_record r = { .kind = XD_RECORD_NETLINK, .dump = d, .nl_proto = 4,
 			       .data = b->buf, .len = len };
 
-	assert_int_equal(xd_decode_record(s, &r), 0);
+	return xd_decode_record(s, &r);
+}
+
+static void feed_nl(struct xd_snapshot *s, enum xd_dump d, const struct nlb *b, size_t len)
+{
+	assert_int_equal(feed_nl_rc(s, d, b, len), 0);
 }
 
 static void test_sockdiag(void **state)
@@ -90,11 +96,11 @@ static void test_sockdiag(void **state)
 	assert_int_equal(is->inode, 6002);
 	assert_int_equal(s->issues.len, 0);
 
-	/* truncated: the second message cut in half, then a message shorter than its struct */
+	/* truncated: the second message cut short is a framing error that ends the record */
 	nlb_init(b);
 	diag_msg(b, AF_INET, 500, 6003);
 	diag_msg(b, AF_INET, 500, 6004);
-	feed_nl(s, XD_DUMP_SOCKDIAG_UDP, b, b->len - 20);
+	assert_int_equal(feed_nl_rc(s, XD_DUMP_SOCKDIAG_UDP, b, b->len - 20), -EBADMSG);
 	assert_int_equal(s->stack->isocks.len, 3);
 	assert_int_equal(s->issues.len, 1);
 	nlb_init(b);
@@ -103,6 +109,12 @@ static void test_sockdiag(void **state)
 	nlb_end(b);
 	feed_nl(s, XD_DUMP_SOCKDIAG_TCP, b, b->len);
 	assert_int_equal(s->issues.len, 2);
+	/* a length with the high bit set (libmnl's int cast would accept it) */
+	nlb_init(b);
+	diag_msg(b, AF_INET, 500, 6005);
+	((struct nlmsghdr *)b->buf)->nlmsg_len = 0x80000010u;
+	assert_int_equal(feed_nl_rc(s, XD_DUMP_SOCKDIAG_UDP, b, b->len), -EBADMSG);
+	assert_int_equal(s->stack->isocks.len, 3);
 	free(b);
 	xd_snapshot_free(s);
 }

@@ -6,7 +6,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -74,8 +73,8 @@ int xd_decode_netlink_sockets(struct xd_snapshot *s, const void *buf, size_t len
 int xd_decode_sockdiag(struct xd_snapshot *s, enum xd_dump d, const void *buf, size_t len)
 {
 	struct xd_stack_facts *f = xd_snapshot_stack(s);
-	const struct nlmsghdr *nlh = buf;
-	int left = (int)(len > INT32_MAX ? INT32_MAX : len);
+	const unsigned char *p = buf;
+	size_t left = len;
 
 	if (!f)
 		return -ENOMEM;
@@ -83,41 +82,49 @@ int xd_decode_sockdiag(struct xd_snapshot *s, enum xd_dump d, const void *buf, s
 		f->udp_present = true;
 	else
 		f->tcp_present = true;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	/*
+	 * Bounds are checked here in size_t: libmnl's mnl_nlmsg_ok() casts nlmsg_len to int,
+	 * so a hostile length >= 2^31 would pass it and jump outside the buffer.
+	 */
+	while (left > 0) {
+		const struct nlmsghdr *nlh = (const void *)p;
 		const struct inet_diag_msg *m;
 		struct xd_isock *is;
+		size_t mlen;
 
+		if (left < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > left) {
+			issue(s, d, (uint32_t)(len - left), "netlink message length outside the datagram");
+			return -EBADMSG;
+		}
+		mlen = NLMSG_ALIGN(nlh->nlmsg_len);
 		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR ||
-		    nlh->nlmsg_type == NLMSG_NOOP)
-			continue;
-		if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY) {
+		    nlh->nlmsg_type == NLMSG_NOOP) {
+			/* nothing to keep */
+		} else if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY) {
 			s->ignored_msgs++;
-			continue;
+		} else if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*m)) {
+			issue(s, d, (uint32_t)(len - left), "inet_diag message too short");
+		} else if (f->isocks.len < MAX_ITEMS) {
+			m = (const void *)(p + NLMSG_HDRLEN);
+			is = xd_vec_push(&f->isocks);
+			if (!is)
+				return -ENOMEM;
+			is->family = m->idiag_family;
+			is->proto = d == XD_DUMP_SOCKDIAG_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+			is->state = m->idiag_state;
+			is->sport = ntohs(m->id.idiag_sport);
+			is->dport = ntohs(m->id.idiag_dport);
+			memcpy(is->src, m->id.idiag_src, sizeof(is->src));
+			is->inode = m->idiag_inode;
+			is->uid = m->idiag_uid;
+			is->rqueue = m->idiag_rqueue;
+			is->ifindex = m->id.idiag_if;
 		}
-		if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*m)) {
-			issue(s, d, (uint32_t)((const char *)nlh - (const char *)buf),
-			      "inet_diag message too short");
-			continue;
-		}
-		if (f->isocks.len >= MAX_ITEMS)
+		if (mlen >= left)
 			break;
-		m = mnl_nlmsg_get_payload(nlh);
-		is = xd_vec_push(&f->isocks);
-		if (!is)
-			return -ENOMEM;
-		is->family = m->idiag_family;
-		is->proto = d == XD_DUMP_SOCKDIAG_UDP ? IPPROTO_UDP : IPPROTO_TCP;
-		is->state = m->idiag_state;
-		is->sport = ntohs(m->id.idiag_sport);
-		is->dport = ntohs(m->id.idiag_dport);
-		memcpy(is->src, m->id.idiag_src, sizeof(is->src));
-		is->inode = m->idiag_inode;
-		is->uid = m->idiag_uid;
-		is->rqueue = m->idiag_rqueue;
-		is->ifindex = m->id.idiag_if;
+		p += mlen;
+		left -= mlen;
 	}
-	if (left > 0)
-		issue(s, d, (uint32_t)(len - (size_t)left), "trailing bytes after the last message");
 	return 0;
 }
 
@@ -178,7 +185,9 @@ static bool proc_field(struct xd_snapshot *s, void *obj, const char *k, char *v)
 		return (p->exe = xd_snapshot_intern(s, v, 4096));
 	if (xd_streq(k, "sockets")) {
 		char *save = NULL;
-		p->sock_first = (uint32_t)f->proc_inodes.len;
+		/* a repeated key appends: the process's inodes stay one contiguous run */
+		if (p->sock_count == 0)
+			p->sock_first = (uint32_t)f->proc_inodes.len;
 		for (char *t = strtok_r(v, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 			uint64_t ino, *slot;
 			if (xd_parse_u64(t, &ino) < 0 || p->sock_count >= MAX_PROC_SOCKS)

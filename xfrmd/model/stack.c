@@ -215,7 +215,7 @@ static const struct xd_proc *proc_by_inode(const struct xd_stack_facts *f, uint6
 {
 	for (size_t i = 0; i < f->procs.len; i++) {
 		const struct xd_proc *p = xd_vec_at(&f->procs, i);
-		for (uint32_t j = 0; j < p->sock_count; j++) {
+		for (uint32_t j = 0; j < p->sock_count && p->sock_first + j < f->proc_inodes.len; j++) {
 			const uint64_t *x = xd_vec_at(&f->proc_inodes, p->sock_first + j);
 			if (*x == ino)
 				return p;
@@ -249,7 +249,7 @@ static void add_daemon_from_proc(const struct xd_stack_facts *f, const struct xd
 		if (c->pid == p->pid && !d->ctl_socket)
 			d->ctl_socket = c->source;
 	}
-	for (uint32_t j = 0; j < p->sock_count; j++) {
+	for (uint32_t j = 0; j < p->sock_count && p->sock_first + j < f->proc_inodes.len; j++) {
 		uint64_t ino = *(const uint64_t *)xd_vec_at(&f->proc_inodes, p->sock_first + j);
 		for (size_t i = 0; i < f->nlsocks.len; i++) {
 			const struct xd_nlsock *ns = xd_vec_at(&f->nlsocks, i);
