@@ -6,6 +6,7 @@
 
 struct xd_snapshot;
 struct xd_recbuf;
+struct xd_kb;
 
 enum {
 	EXIT_OK = 0,
@@ -62,3 +63,6 @@ int verb_explain(int argc, char **argv);
 int verb_peers(int argc, char **argv);
 int verb_version(int argc, char **argv);
 int verb_help(int argc, char **argv);
+
+/* The known-issues knowledge base, or NULL (the reason is printed on stderr). */
+struct xd_kb *xfrmctl_load_kb(void);

@@ -56,6 +56,12 @@ static void set_status(struct xd_meta *m, enum xd_dump d, int err)
 	m->dump_error[d] = err;
 }
 
+/* For the collectors in other files of nl/ (collect-kernel.c, collect-stack.c). */
+void xd_nl_set_status(struct xd_meta *m, enum xd_dump d, int err)
+{
+	set_status(m, d, err);
+}
+
 static struct nlmsghdr *put_req(void *buf, uint16_t type, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -240,7 +246,7 @@ static void collect_xfrm(struct xd_recbuf *out, unsigned attempts)
 }
 
 /* Read a whole (small) file into a record. */
-static void collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path)
+void xd_nl_collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path)
 {
 	struct xd_meta *m = xd_recbuf_meta(out);
 	_xd_cleanup_free_ char *buf = NULL;
@@ -340,8 +346,10 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 	collect_uname(out);
 	collect_xfrm(out, attempts);
 	collect_rtnl(out, attempts);
-	collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
+	xd_nl_collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
 	xd_collect_nft(out, attempts);
 	xd_collect_ipt(out, attempts);
+	xd_collect_kernel(out);
+	xd_collect_stack(out);
 	return 0;
 }
