@@ -30,7 +30,8 @@ import tempfile
 import time
 import json
 
-NS_A, NS_B = "xdfwA", "xdfwB"
+# per-process names: two runs (another worktree, a developer) must not share namespaces
+NS_A, NS_B = f"xdfwA{os.getpid()}", f"xdfwB{os.getpid()}"
 A_ADDR, B_ADDR = "10.99.0.1", "10.99.0.2"
 SRC_POOL = ["10.99.0.1", "10.99.0.7", "10.99.0.130", "10.99.1.5", "192.0.2.9", "198.51.100.7",
             "172.16.5.4"]
