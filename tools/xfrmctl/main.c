@@ -20,15 +20,17 @@ const char *arg_read_path2;
 const char *arg_netns;
 bool arg_verbose;
 bool arg_color;
+unsigned arg_collect;
 
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", verb_status, "", "summary of SAs, policies and error counters (default)" },
-	{ "show", verb_show, "[sa|policy|stats|all]", "list kernel IPsec state, keys never shown" },
+	{ "show", verb_show, "[sa|policy|stats|kernel|stack|firewall|all]", "list kernel IPsec state, keys never shown" },
 	{ "check", verb_check, "[--interval S] [--fail-on warning|error] [--nagios]", "diagnose: findings with evidence and remedies" },
 	{ "peers", verb_peers, "", "one row per remote gateway: SAs, traffic, state, findings" },
 	{ "watch", verb_watch, "", "stream events from xfrmd as JSON lines (needs the daemon)" },
 	{ "metrics", verb_metrics, "", "Prometheus text exposition (from xfrmd when it runs)" },
 	{ "explain", verb_explain, "[ID]", "what a finding means and how to fix it" },
+	{ "fw", verb_fw, "verdict --proto P --src A --dst B [--sport N] [--dport N] [--spi N] [--hook H] [--iif IF] [--oif IF] [--ct new|established] [--secpath] [--policy-out]", "evaluate a packet through the firewall, with the deciding rule" },
 	{ "capture", verb_capture, "-w FILE", "record a key-free snapshot for later or elsewhere" },
 	{ "version", verb_version, "", "print the version" },
 	{ "help", verb_help, "", "print this help" },

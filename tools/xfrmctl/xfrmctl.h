@@ -7,6 +7,7 @@
 
 struct xd_snapshot;
 struct xd_recbuf;
+struct xd_kb;
 
 enum {
 	EXIT_OK = 0,
@@ -28,6 +29,9 @@ extern const char *arg_netns;
 extern bool arg_verbose;
 extern bool arg_color;
 extern bool arg_no_daemon;
+/* What the verb needs (enum xd_collect_group); 0 = everything. Live collection and snapshot
+ * decoding are both limited to it, so live and replayed output stay identical. */
+extern unsigned arg_collect;
 
 /* Collect live (or read arg_read_path) and decode. Prints one error line and returns
  * EXIT_COLLECT on failure, 0 on success. */
@@ -77,6 +81,7 @@ int xfrmctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 int verb_status(int argc, char **argv);
 int verb_show(int argc, char **argv);
 int verb_capture(int argc, char **argv);
+int verb_fw(int argc, char **argv);
 int verb_check(int argc, char **argv);
 int verb_explain(int argc, char **argv);
 int verb_peers(int argc, char **argv);
@@ -84,3 +89,6 @@ int verb_version(int argc, char **argv);
 int verb_watch(int argc, char **argv);
 int verb_metrics(int argc, char **argv);
 int verb_help(int argc, char **argv);
+
+/* The known-issues knowledge base, or NULL (the reason is printed on stderr). */
+struct xd_kb *xfrmctl_load_kb(void);

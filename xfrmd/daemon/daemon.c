@@ -76,6 +76,7 @@ struct daemon {
 	struct xd_collector_stats colst;
 	double last_resync_s; /* RESYNC sent -> model published (includes the collector's rate limit) */
 	double last_process_s; /* decode + diagnosis + bookkeeping in this process */
+	int64_t last_resync_at; /* epoch ms when the current model was published */
 	uint64_t started_ms;
 };
 
@@ -199,6 +200,7 @@ static int r_status(struct daemon *d, FILE *f, const void *arg)
 	json_object_object_add(dm, "sample_interval_ms",
 			       json_object_new_int64(d->cfg.sample_interval_ms));
 	json_object_object_add(dm, "last_resync_s", json_object_new_double(d->last_resync_s));
+	json_object_object_add(dm, "last_resync_at_ms", json_object_new_int64(d->last_resync_at));
 	json_object_object_add(dm, "last_process_s", json_object_new_double(d->last_process_s));
 	json_object_object_add(dm, "collector_dump_s",
 			       json_object_new_double((double)d->colst.last_resync_ns / 1e9));
@@ -471,6 +473,7 @@ static void resync_done(struct daemon *d, struct xd_recbuf *buf)
 	if (is_sample)
 		push_sample(d, real_ms());
 	d->resyncs++;
+	d->last_resync_at = real_ms();
 	d->last_resync_s = (double)(mono_ms() - d->inflight_since) / 1000.0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d->last_process_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
