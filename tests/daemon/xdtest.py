@@ -131,7 +131,7 @@ class Client:
         self.s.close()
 
 
-def request(path, req, timeout=10):
+def request(path, req, timeout=30):
     c = Client(path, req)
     for _, doc in c.lines(timeout):
         c.close()

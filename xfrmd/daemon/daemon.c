@@ -73,6 +73,7 @@ struct daemon {
 	bool inflight, sample_pending, ready, stopping;
 	uint64_t inflight_since, resync_due, next_sample, next_watchdog;
 	uint64_t resyncs, overruns, events, samples, bad_frames;
+	uint64_t overruns_logged, overrun_log_at; /* overrun warnings are rate-limited */
 	struct xd_collector_stats colst;
 	double last_resync_s; /* RESYNC sent -> model published (includes the collector's rate limit) */
 	double last_process_s; /* decode + diagnosis + bookkeeping in this process */
@@ -386,7 +387,7 @@ static void on_finding(void *userdata, bool raised, const struct xd_active_findi
 		json_object_object_add(o, "raised_at", json_object_new_string(ts));
 	}
 	json_object_object_add(o, "finding", json_object_get(a->json));
-	log_info("finding %s: %s", raised ? "raised" : "cleared", a->key);
+	log_debug("finding %s: %s", raised ? "raised" : "cleared", a->key);
 	broadcast_json(d, o);
 }
 
@@ -449,10 +450,15 @@ static void resync_done(struct daemon *d, struct xd_recbuf *buf)
 		log_error("resync: diagnosis ran out of memory, keeping the previous findings");
 		xd_findings_done(&f);
 	} else {
+		uint64_t raised = d->life.raised, cleared = d->life.cleared;
 		xd_findings_done(&d->findings);
 		d->findings = f;
 		if (xd_lifecycle_update(&d->life, &d->findings, real_ms(), on_finding, d) < 0)
 			log_error("resync: out of memory tracking findings, ignoring");
+		else if (d->life.raised != raised || d->life.cleared != cleared)
+			log_info("findings: %" PRIu64 " raised, %" PRIu64 " cleared, %zu active",
+				 d->life.raised - raised, d->life.cleared - cleared,
+				 d->life.active.len);
 	}
 	if (xd_tunnels_update(&d->tunnels, s) < 0)
 		log_error("resync: out of memory updating tunnel counters, ignoring");
@@ -494,8 +500,16 @@ static void on_event(struct daemon *d, const struct xd_kevent *e)
 	FILE *f;
 
 	if (e->type == XD_KEV_OVERRUN) {
+		uint64_t now = mono_ms();
 		d->overruns++;
-		log_warning("kernel event buffer overrun: events were lost, resyncing");
+		/* a storm overruns many times a second: one line per 10 s says enough */
+		if (!d->overrun_log_at || now - d->overrun_log_at >= 10000) {
+			log_warning("kernel event buffer overrun: events were lost, resyncing "
+				    "(%" PRIu64 " overruns since the last report)",
+				    d->overruns - d->overruns_logged);
+			d->overruns_logged = d->overruns;
+			d->overrun_log_at = now;
+		}
 		schedule_resync(d, 0);
 	} else {
 		d->events++;
