@@ -10,6 +10,7 @@ deleted policy appears on `watch` within 50 ms and raises policy.missing_partner
 debounce + resync interval, re-adding it clears the finding; a client outside the allowed
 group is refused with an explicit error and no state; SIGTERM exits 0 within 1 s and
 removes the socket."""
+import json
 import os
 import subprocess
 import sys
@@ -62,6 +63,26 @@ try:
           " ".join(hex(g) for g in xfrm_groups))
     check(any(g & 0x8 for g in xfrm_groups), "POLICY group joined")
 
+    # handle hygiene: every descriptor close-on-exec; the main process holds no netlink socket
+    cloexec = True
+    for pid in (d.pid, col):
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            if int(fd) <= 2:
+                continue
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                flags = int(f.read().split("flags:")[1].split()[0], 8)
+            cloexec &= bool(flags & 0o2000000)
+    check(cloexec, "every descriptor of both processes is O_CLOEXEC")
+    main_inodes = set()
+    for fd in os.listdir(f"/proc/{d.pid}/fd"):
+        try:
+            t = os.readlink(f"/proc/{d.pid}/fd/{fd}")
+        except OSError:
+            continue
+        if t.startswith("socket:["):
+            main_inodes.add(t[8:-1])
+    check(not any(r.split()[-1] in main_inodes for r in rows), "the main process holds no netlink socket")
+
     # watch: a deleted policy within 50 ms, the finding within one debounce + resync interval
     w = Client(d.sock, {"command": "watch"})
     t, _ = w.wait_for(lambda e: e.get("event") == "watch.started", 2)
@@ -100,6 +121,18 @@ try:
                        capture_output=True, text=True)
     check(r.returncode == 0 and '"source":"daemon"' in r.stdout.replace(" ", ""),
           "xfrmctl -j show policy is answered by the daemon")
+    try:
+        import jsonschema
+        schema = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                             "../../docs/schema/xfrmctl.schema.json")))
+        errs = []
+        for req in ({"command": "status"}, {"command": "show"}, {"command": "check"},
+                    {"command": "peers"}):
+            errs += [f"{req['command']}: {e.message}" for e in
+                     jsonschema.Draft202012Validator(schema).iter_errors(request(d.sock, req))]
+        check(not errs, "status/show/check/peers replies match the xfrmctl schema", "; ".join(errs[:3]))
+    except ImportError:
+        print("SKIP: python3-jsonschema missing, replies not validated")
     bad = request(d.sock, {"command": "status", "x": [[[[[[1]]]]]]})
     check("error" in bad, "malformed request answered with an error", str(bad))
 

@@ -23,6 +23,7 @@
 #include "frame.h"
 #include "kevent.h"
 #include "log.h"
+#include "notify.h"
 #include "privs.h"
 #include "xfrmd/nl.h"
 #include "xfrmd/recbuf.h"
@@ -304,6 +305,7 @@ pid_t xd_collector_start(const struct xd_config *cfg, int *ret_fd)
 	if (pid == 0) {
 		int r;
 		close(sv[0]);
+		xd_notify_close(); /* only the main process speaks to the service manager */
 		r = child(sv[1], cfg);
 		_exit(r < 0 ? 1 : 0);
 	}
