@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Helpers shared by the daemon's kernel tests: a network namespace, an xfrmd in it, a
 control-socket client with receive timestamps, and PASS/FAIL lines."""
+import datetime
 import json
 import os
 import socket
@@ -108,7 +109,10 @@ class Client:
         while True:
             while b"\n" in self.buf:
                 line, self.buf = self.buf.split(b"\n", 1)
-                yield time.monotonic(), json.loads(line)
+                doc = json.loads(line)
+                if isinstance(doc, dict):
+                    doc["_rx"] = rx  # wall clock at receipt, to compare with the event's time
+                yield time.monotonic(), doc
             left = end - time.monotonic()
             if left <= 0:
                 return
@@ -119,6 +123,7 @@ class Client:
                 return
             if not d:
                 return
+            rx = time.time()
             self.buf += d
 
     def wait_for(self, pred, timeout):
@@ -138,3 +143,10 @@ def request(path, req, timeout=30):
         return doc
     c.close()
     raise ValueError("no reply")
+
+
+def event_latency_ms(ev):
+    """Kernel event -> client: the collector stamps each event when the kernel delivers it
+    (the kernel multicasts while it makes the change), the client stamps its receipt."""
+    t = datetime.datetime.strptime(ev["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return (ev["_rx"] - t.replace(tzinfo=datetime.timezone.utc).timestamp()) * 1000

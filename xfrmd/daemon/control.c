@@ -377,6 +377,19 @@ static bool authorize(struct xd_control *ctl, int fd, struct ucred *cred)
 	return xd_control_peer_allowed(cred->uid, cred->gid, groups, ng, ctl->gid);
 }
 
+/*
+ * Closing a unix socket with unread input makes the peer's next read fail with ECONNRESET,
+ * which a simple client may see before our one-line answer: drop what already arrived.
+ */
+static void discard_and_close(int fd)
+{
+	char sink[256];
+
+	for (int i = 0; i < 4 && recv(fd, sink, sizeof(sink), MSG_DONTWAIT | MSG_TRUNC) > 0; i++)
+		;
+	close(fd);
+}
+
 static void do_accept(struct xd_control *ctl)
 {
 	for (int i = 0; i < 16; i++) {
@@ -396,14 +409,14 @@ static void do_accept(struct xd_control *ctl)
 			log_notice("control: refused pid %d uid %u gid %u: not in the allowed group",
 				   (int)cred.pid, (unsigned)cred.uid, (unsigned)cred.gid);
 			(void)send(fd, no, sizeof(no) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(fd);
+			discard_and_close(fd);
 			continue;
 		}
 		if (ctl->nclients >= ctl->max_clients) {
 			static const char busy[] = "{\"error\":{\"code\":\"EBUSY\",\"message\":\"too many "
 						   "clients\"}}\n";
 			(void)send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(fd);
+			discard_and_close(fd);
 			continue;
 		}
 		c = calloc(1, sizeof(*c));

@@ -60,9 +60,10 @@ struct daemon {
 	struct xd_frame_rx rx;
 	uint8_t *rxbuf;
 
-	struct xd_snapshot *cur;  /* served to clients */
-	struct xd_snapshot *prev; /* the latest periodic sample (rate checks compare with it) */
-	uint64_t prev_mono_ms;
+	struct xd_snapshot *cur;   /* served to clients */
+	struct xd_snapshot *prev;  /* the latest periodic sample */
+	struct xd_snapshot *prev2; /* the sample before it */
+	uint64_t prev_mono_ms, prev2_mono_ms;
 	struct xd_findings findings; /* of cur */
 	struct xd_lifecycle life;
 	struct xd_tunnels tunnels;
@@ -413,7 +414,7 @@ static void push_sample(struct daemon *d, int64_t at)
 /* A complete resync arrived: decode, diagnose against the last sample, publish. */
 static void resync_done(struct daemon *d, struct xd_recbuf *buf)
 {
-	struct xd_snapshot *s = NULL, *to_free[2] = { NULL, NULL };
+	struct xd_snapshot *s = NULL, *olds[3];
 	struct xd_record_sink sink;
 	struct xd_diag_ctx ctx = { 0 };
 	struct xd_findings f;
@@ -440,10 +441,25 @@ static void resync_done(struct daemon *d, struct xd_recbuf *buf)
 	}
 	xd_snapshot_sort(s);
 
+	/*
+	 * Rate checks need an interval of about one sample: a sample compares with the previous
+	 * sample; an event-triggered resync between samples compares with the one before that
+	 * (1-2 intervals back), not with a sample taken milliseconds ago, so traffic.* and
+	 * xfrmstat.* findings do not flap with every event.
+	 */
 	xd_diag_opts_default(&ctx.opts);
 	ctx.now = s;
-	ctx.prev = d->prev;
-	ctx.interval_s = d->prev ? (double)(now - d->prev_mono_ms) / 1000.0 : 0;
+	if (is_sample && d->prev) {
+		ctx.prev = d->prev;
+		ctx.interval_s = (double)(now - d->prev_mono_ms) / 1000.0;
+	} else if (!is_sample && d->prev2) {
+		ctx.prev = d->prev2;
+		ctx.interval_s = (double)(now - d->prev2_mono_ms) / 1000.0;
+	} else if (!is_sample && d->prev &&
+		   now - d->prev_mono_ms >= d->cfg.sample_interval_ms / 2) {
+		ctx.prev = d->prev;
+		ctx.interval_s = (double)(now - d->prev_mono_ms) / 1000.0;
+	}
 	xd_findings_init(&f);
 	r = xd_diag_run(&ctx, &f);
 	if (r < 0 || f.error) {
@@ -463,19 +479,26 @@ static void resync_done(struct daemon *d, struct xd_recbuf *buf)
 	if (xd_tunnels_update(&d->tunnels, s) < 0)
 		log_error("resync: out of memory updating tunnel counters, ignoring");
 
-	/* cur and prev may be the same snapshot: free each old one exactly once */
+	/* cur, prev and prev2 may share snapshots: free each old one that is no longer
+	 * referenced, exactly once */
+	olds[0] = d->cur;
+	olds[1] = d->prev;
+	olds[2] = d->prev2;
 	if (is_sample) {
-		if (d->prev && d->prev != d->cur)
-			to_free[0] = d->prev;
+		d->prev2 = d->prev;
+		d->prev2_mono_ms = d->prev_mono_ms;
 		d->prev = s;
 		d->prev_mono_ms = now;
 		d->sample_pending = false;
 	}
-	if (d->cur && d->cur != d->prev)
-		to_free[1] = d->cur;
 	d->cur = s;
-	xd_snapshot_free(to_free[0]);
-	xd_snapshot_free(to_free[1]);
+	for (int i = 0; i < 3; i++) {
+		bool dup = false;
+		for (int j = 0; j < i; j++)
+			dup |= olds[j] == olds[i];
+		if (olds[i] && !dup && olds[i] != d->cur && olds[i] != d->prev && olds[i] != d->prev2)
+			xd_snapshot_free(olds[i]);
+	}
 	if (is_sample)
 		push_sample(d, real_ms());
 	d->resyncs++;
@@ -816,6 +839,8 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 out:
 	xd_control_close(d.ctl);
 	stop_collector(&d);
+	if (d.prev2 != d.prev && d.prev2 != d.cur)
+		xd_snapshot_free(d.prev2);
 	if (d.prev != d.cur)
 		xd_snapshot_free(d.prev);
 	xd_snapshot_free(d.cur);

@@ -61,7 +61,7 @@ static const void *find_attr(const struct nlmsghdr *nlh, size_t hdrlen, uint16_t
 {
 	size_t off = NLMSG_ALIGN(hdrlen);
 	size_t end = nlh->nlmsg_len - NLMSG_HDRLEN;
-	const char *base = NLMSG_DATA(nlh);
+	const char *base = (const char *)nlh + NLMSG_HDRLEN;
 
 	while (off + sizeof(struct nlattr) <= end) {
 		const struct nlattr *a = (const void *)(base + off);
@@ -74,86 +74,97 @@ static const void *find_attr(const struct nlmsghdr *nlh, size_t hdrlen, uint16_t
 	return NULL;
 }
 
+/* Copy a fixed header out of the message: payloads are only 4-byte aligned, and several
+ * XFRM structs hold u64 fields, so they are never read in place. */
+#define GET(dst, src, avail) ((avail) >= sizeof(dst) ? (memcpy(&(dst), (src), sizeof(dst)), true) : false)
+
 static bool one(const struct nlmsghdr *nlh, struct xd_kevent *e)
 {
 	size_t plen = nlh->nlmsg_len - NLMSG_HDRLEN;
-	const void *p = NLMSG_DATA(nlh);
+	const void *p = (const char *)nlh + NLMSG_HDRLEN;
 
 	switch (nlh->nlmsg_type) {
 	case XFRM_MSG_NEWSA:
-	case XFRM_MSG_UPDSA:
-		if (plen < sizeof(struct xfrm_usersa_info))
+	case XFRM_MSG_UPDSA: {
+		struct xfrm_usersa_info info;
+		if (!GET(info, p, plen))
 			return false;
 		e->type = nlh->nlmsg_type == XFRM_MSG_NEWSA ? XD_KEV_SA_ADDED : XD_KEV_SA_UPDATED;
-		from_sa_info(e, p);
+		from_sa_info(e, &info);
 		return true;
+	}
 	case XFRM_MSG_DELSA: {
-		const struct xfrm_usersa_info *full;
-		if (plen < sizeof(struct xfrm_usersa_id))
+		struct xfrm_usersa_info info;
+		struct xfrm_usersa_id id;
+		const void *full;
+		if (!GET(id, p, plen))
 			return false;
 		e->type = XD_KEV_SA_DELETED;
-		full = find_attr(nlh, sizeof(struct xfrm_usersa_id), XFRMA_SA, sizeof(*full));
-		if (full)
-			from_sa_info(e, full);
+		full = find_attr(nlh, sizeof(id), XFRMA_SA, sizeof(info));
+		if (full && GET(info, full, sizeof(info)))
+			from_sa_info(e, &info);
 		else
-			from_sa_id(e, p, NULL);
+			from_sa_id(e, &id, NULL);
 		return true;
 	}
 	case XFRM_MSG_EXPIRE: {
-		const struct xfrm_user_expire *x = p;
-		if (plen < sizeof(*x))
+		struct xfrm_user_expire x;
+		if (!GET(x, p, plen))
 			return false;
 		e->type = XD_KEV_SA_EXPIRED;
-		from_sa_info(e, &x->state);
-		e->hard = x->hard;
+		from_sa_info(e, &x.state);
+		e->hard = x.hard;
 		e->has |= XD_KEVH_HARD;
 		return true;
 	}
 	case XFRM_MSG_FLUSHSA: {
-		const struct xfrm_usersa_flush *x = p;
-		if (plen < sizeof(*x))
+		struct xfrm_usersa_flush x;
+		if (!GET(x, p, plen))
 			return false;
 		e->type = XD_KEV_SA_FLUSHED;
-		e->proto = x->proto;
+		e->proto = x.proto;
 		e->has |= XD_KEVH_PROTO;
 		return true;
 	}
 	case XFRM_MSG_NEWPOLICY:
-	case XFRM_MSG_UPDPOLICY:
-		if (plen < sizeof(struct xfrm_userpolicy_info))
+	case XFRM_MSG_UPDPOLICY: {
+		struct xfrm_userpolicy_info info;
+		if (!GET(info, p, plen))
 			return false;
 		e->type = nlh->nlmsg_type == XFRM_MSG_NEWPOLICY ? XD_KEV_POLICY_ADDED
 								 : XD_KEV_POLICY_UPDATED;
-		from_pol_info(e, p);
+		from_pol_info(e, &info);
 		return true;
+	}
 	case XFRM_MSG_DELPOLICY: {
-		const struct xfrm_userpolicy_id *id = p;
-		const struct xfrm_userpolicy_info *full;
-		if (plen < sizeof(*id))
+		struct xfrm_userpolicy_info info;
+		struct xfrm_userpolicy_id id;
+		const void *full;
+		if (!GET(id, p, plen))
 			return false;
 		e->type = XD_KEV_POLICY_DELETED;
-		full = find_attr(nlh, sizeof(*id), XFRMA_POLICY, sizeof(*full));
-		if (full) {
-			from_pol_info(e, full);
+		full = find_attr(nlh, sizeof(id), XFRMA_POLICY, sizeof(info));
+		if (full && GET(info, full, sizeof(info))) {
+			from_pol_info(e, &info);
 		} else {
-			e->family = id->sel.family;
-			e->dir = id->dir;
-			e->index = id->index;
-			copy_addr(&e->saddr, &id->sel.saddr);
-			copy_addr(&e->daddr, &id->sel.daddr);
-			e->sel_plen_s = id->sel.prefixlen_s;
-			e->sel_plen_d = id->sel.prefixlen_d;
+			e->family = id.sel.family;
+			e->dir = id.dir;
+			e->index = id.index;
+			copy_addr(&e->saddr, &id.sel.saddr);
+			copy_addr(&e->daddr, &id.sel.daddr);
+			e->sel_plen_s = id.sel.prefixlen_s;
+			e->sel_plen_d = id.sel.prefixlen_d;
 			e->has |= XD_KEVH_INDEX | XD_KEVH_SEL;
 		}
 		return true;
 	}
 	case XFRM_MSG_POLEXPIRE: {
-		const struct xfrm_user_polexpire *x = p;
-		if (plen < sizeof(*x))
+		struct xfrm_user_polexpire x;
+		if (!GET(x, p, plen))
 			return false;
 		e->type = XD_KEV_POLICY_EXPIRED;
-		from_pol_info(e, &x->pol);
-		e->hard = x->hard;
+		from_pol_info(e, &x.pol);
+		e->hard = x.hard;
 		e->has |= XD_KEVH_HARD;
 		return true;
 	}
@@ -164,15 +175,15 @@ static bool one(const struct nlmsghdr *nlh, struct xd_kevent *e)
 		e->type = XD_KEV_POLICY_DEFAULT;
 		return true;
 	case XFRM_MSG_MAPPING: {
-		const struct xfrm_user_mapping *m = p;
-		if (plen < sizeof(*m))
+		struct xfrm_user_mapping m;
+		if (!GET(m, p, plen))
 			return false;
 		e->type = XD_KEV_MAPPING;
-		from_sa_id(e, &m->id, &m->old_saddr);
-		e->reqid = m->reqid;
-		copy_addr(&e->new_addr, &m->new_saddr);
-		e->old_sport = ntohs(m->old_sport);
-		e->new_sport = ntohs(m->new_sport);
+		from_sa_id(e, &m.id, &m.old_saddr);
+		e->reqid = m.reqid;
+		copy_addr(&e->new_addr, &m.new_saddr);
+		e->old_sport = ntohs(m.old_sport);
+		e->new_sport = ntohs(m.new_sport);
 		e->has |= XD_KEVH_REQID | XD_KEVH_MAPPING;
 		return true;
 	}

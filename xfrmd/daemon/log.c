@@ -10,6 +10,7 @@
 
 int xd_log_max_level = LOG_INFO;
 
+__attribute__((format(printf, 2, 0)))
 static void emit(int level, const char *fmt, va_list ap, int err)
 {
 	char msg[1024], out[4200];
