@@ -389,9 +389,9 @@ static void test_prom_renders_tunnels_and_stats(void **state)
 	assert_int_equal(xd_tunnels_update(&t, s), 0);
 	assert_int_equal(xd_render_prom(f, s, NULL, &t, NULL), 0);
 	fclose(f);
-	assert_non_null(strstr(buf, "xfrmd_tunnel_bytes_total{peer=\"198.51.100.7\",local=\"192.0.2.1\",reqid=\"5\",dir=\"out\"} 1000\n"));
+	assert_non_null(strstr(buf, "xfrmd_tunnel_bytes_total{peer=\"198.51.100.7\",local=\"192.0.2.1\",reqid=\"5\",direction=\"out\"} 1000\n"));
 	assert_non_null(strstr(buf, "xfrmd_xfrm_stat_total{counter=\"XfrmInNoStates\"} 4\n"));
-	assert_non_null(strstr(buf, "xfrmd_sas{dir=\"out\"} 1\n"));
+	assert_non_null(strstr(buf, "xfrmd_sas{direction=\"out\"} 1\n"));
 	free(buf);
 	xd_tunnels_done(&t);
 	xd_snapshot_free(s);

@@ -52,7 +52,7 @@ static void sa_counts(FILE *out, const struct xd_snapshot *s)
 		n[d]++;
 	}
 	for (size_t k = 0; k < 3; k++)
-		fprintf(out, "xfrmd_sas{dir=\"%s\"} %" PRIu64 "\n", dirs[k], n[k]);
+		fprintf(out, "xfrmd_sas{direction=\"%s\"} %" PRIu64 "\n", dirs[k], n[k]);
 }
 
 static void policy_counts(FILE *out, const struct xd_snapshot *s)
@@ -67,9 +67,9 @@ static void policy_counts(FILE *out, const struct xd_snapshot *s)
 		if (d > 2 && !n[d])
 			continue;
 		if (name)
-			fprintf(out, "xfrmd_policies{dir=\"%s\"} %" PRIu64 "\n", name, n[d]);
+			fprintf(out, "xfrmd_policies{direction=\"%s\"} %" PRIu64 "\n", name, n[d]);
 		else
-			fprintf(out, "xfrmd_policies{dir=\"%u\"} %" PRIu64 "\n", d, n[d]);
+			fprintf(out, "xfrmd_policies{direction=\"%u\"} %" PRIu64 "\n", d, n[d]);
 	}
 }
 
@@ -106,11 +106,11 @@ static void tunnels(FILE *out, const struct xd_tunnels *t)
 		char metric[64];
 		snprintf(metric, sizeof(metric), "xfrmd_tunnel_%s_total", names[k]);
 		header(out, metric, "counter",
-		       k ? "packets through a tunnel (peer, reqid, dir), summed across rekeys"
-			 : "bytes through a tunnel (peer, reqid, dir), summed across rekeys");
+		       k ? "packets through a tunnel (peer, reqid, direction), summed across rekeys"
+			 : "bytes through a tunnel (peer, reqid, direction), summed across rekeys");
 		for (size_t i = 0; i < xd_tunnels_count(t); i++) {
 			const struct xd_tunnel *x = xd_tunnels_at(t, i);
-			fprintf(out, "%s{peer=\"%s\",local=\"%s\",reqid=\"%" PRIu32 "\",dir=\"%s\"} %" PRIu64 "\n",
+			fprintf(out, "%s{peer=\"%s\",local=\"%s\",reqid=\"%" PRIu32 "\",direction=\"%s\"} %" PRIu64 "\n",
 				metric, xd_addr_fmt(&x->peer, x->family, a, sizeof(a)),
 				xd_addr_fmt(&x->local, x->family, b, sizeof(b)), x->reqid,
 				x->dir == XD_TUNNEL_IN ? "in" : "out", k ? x->packets : x->bytes);
@@ -119,7 +119,7 @@ static void tunnels(FILE *out, const struct xd_tunnels *t)
 	header(out, "xfrmd_tunnel_sas", "gauge", "current SAs of a tunnel");
 	for (size_t i = 0; i < xd_tunnels_count(t); i++) {
 		const struct xd_tunnel *x = xd_tunnels_at(t, i);
-		fprintf(out, "xfrmd_tunnel_sas{peer=\"%s\",local=\"%s\",reqid=\"%" PRIu32 "\",dir=\"%s\"} %" PRIu32 "\n",
+		fprintf(out, "xfrmd_tunnel_sas{peer=\"%s\",local=\"%s\",reqid=\"%" PRIu32 "\",direction=\"%s\"} %" PRIu32 "\n",
 			xd_addr_fmt(&x->peer, x->family, a, sizeof(a)),
 			xd_addr_fmt(&x->local, x->family, b, sizeof(b)), x->reqid,
 			x->dir == XD_TUNNEL_IN ? "in" : "out", x->sas);
