@@ -145,6 +145,29 @@ try:
     check(d.proc.wait(timeout=5) == 0, "SIGTERM: exit 0")
     n.drain(0.2)
     check(any(m.startswith("STOPPING=1") for _, m in n.msgs), "STOPPING=1 sent")
+
+    # the optional HTTP endpoint (libmicrohttpd): GET /metrics on the namespace's loopback
+    ns.ip("link", "set", "lo", "up")
+    try:
+        d = Daemon(ns, "metrics_listen = 127.0.0.1:19687\n")
+    except RuntimeError as e:
+        if "without libmicrohttpd" in str(e):
+            print("SKIP: built without libmicrohttpd, /metrics over HTTP not tested")
+            d = None
+        else:
+            raise
+    if d:
+        probe = ("import urllib.request,urllib.error\n"
+                 "r=urllib.request.urlopen('http://127.0.0.1:19687/metrics',timeout=5)\n"
+                 "print(r.status,r.headers['Content-Type']);print(r.read().decode())\n"
+                 "try:\n  urllib.request.urlopen('http://127.0.0.1:19687/other',timeout=5)\n"
+                 "except urllib.error.HTTPError as e:\n  print('other',e.code)\n")
+        r = sh("ip", "netns", "exec", ns.name, "python3", "-c", probe, check_rc=False)
+        check(r.stdout.startswith("200 text/plain; version=0.0.4") and
+              "xfrmd_xfrm_stat_total{counter=" in r.stdout and "other 404" in r.stdout,
+              "GET /metrics over HTTP on loopback", r.stdout[:60] + r.stderr[-200:])
+        d.proc.terminate()
+        check(d.proc.wait(timeout=5) == 0, "clean exit with the HTTP endpoint")
 finally:
     if d and d.proc.poll() is None:
         os.kill(d.pid, signal.SIGCONT)

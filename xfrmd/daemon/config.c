@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "http.h"
 #include "xfrmd/util.h"
 
 #define MAX_CONFIG_BYTES (64 * 1024)
@@ -140,6 +141,17 @@ static int set_key(struct xd_config *c, const char *k, const char *v, const char
 	if (xd_streq(k, "event_rcvbuf")) {
 		*why = "takes 4096..268435456";
 		return parse_range(v, 4096, 256u << 20, &c->event_rcvbuf);
+	}
+	if (xd_streq(k, "metrics_listen")) {
+		*why = "takes a loopback address and port (127.0.0.1:9687, [::1]:9687) or 'off'";
+		if (xd_streq(v, "off") || xd_streq(v, "")) {
+			c->metrics_listen[0] = 0;
+			return 0;
+		}
+		if (strlen(v) >= sizeof(c->metrics_listen) || xd_http_check_addr(v) < 0)
+			return -EINVAL;
+		xd_strlcpy(c->metrics_listen, v, sizeof(c->metrics_listen));
+		return 0;
 	}
 	if (xd_streq(k, "sa_events")) {
 		*why = "takes yes or no";

@@ -27,6 +27,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "frame.h"
+#include "http.h"
 #include "kevent.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -41,7 +42,6 @@
 
 #define RESYNC_STUCK_MS 30000 /* a resync not answered by then is asked again */
 
-enum { TAG_SIGNAL = 100, TAG_COLLECTOR };
 
 struct sample {
 	int64_t at_ms; /* epoch ms */
@@ -53,7 +53,8 @@ struct daemon {
 	struct xd_config cfg;
 	const char *config_path;
 	int epfd;
-	int sig_tag, col_tag; /* epoll data.ptr targets */
+	int sig_tag, col_tag, http_tag; /* epoll data.ptr targets */
+	struct xd_http *http;
 	int sigfd, colfd;
 	pid_t colpid;
 	struct xd_control *ctl;
@@ -255,7 +256,8 @@ static int r_peers(struct daemon *d, FILE *f, const void *arg)
 	return r;
 }
 
-static int r_metrics(struct daemon *d, FILE *f, const void *arg)
+/* The exposition text (malloc'ed into *ret). Shared by the metrics command and HTTP. */
+static int metrics_text(struct daemon *d, char **ret, size_t *ret_len)
 {
 	struct xd_prom_daemon pd = {
 		.resyncs = d->resyncs, .overruns = d->overruns, .events = d->events,
@@ -266,10 +268,12 @@ static int r_metrics(struct daemon *d, FILE *f, const void *arg)
 	};
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	struct json_object *o;
+	FILE *m;
 	int r;
 
+	if (!d->cur)
+		return -EAGAIN;
+	m = open_memstream(&buf, &len);
 	if (!m)
 		return -ENOMEM;
 	r = xd_render_prom(m, d->cur, &d->findings, &d->tunnels, &pd);
@@ -277,6 +281,25 @@ static int r_metrics(struct daemon *d, FILE *f, const void *arg)
 		free(buf);
 		return -EIO;
 	}
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+static int http_metrics(void *userdata, char **buf, size_t *len)
+{
+	return metrics_text(userdata, buf, len);
+}
+
+static int r_metrics(struct daemon *d, FILE *f, const void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct json_object *o;
+	int r = metrics_text(d, &buf, &len);
+
+	if (r < 0)
+		return r;
 	/* exposition text travels as one JSON string: the protocol stays JSON lines */
 	o = json_object_new_object();
 	json_object_object_add(o, "format", json_object_new_string("prometheus-text-0.0.4"));
@@ -612,9 +635,11 @@ static void reload(struct daemon *d)
 		if (!xd_streq(c.socket_path, d->cfg.socket_path) ||
 		    c.event_rcvbuf != d->cfg.event_rcvbuf || c.sa_events != d->cfg.sa_events ||
 		    c.min_resync_interval_ms != d->cfg.min_resync_interval_ms ||
-		    c.history != d->cfg.history)
-			log_warning("reload: socket, event_rcvbuf, sa_events, min_resync_interval and "
-				    "history take effect after a restart, ignoring their new values");
+		    c.history != d->cfg.history || !xd_streq(c.metrics_listen, d->cfg.metrics_listen))
+			log_warning("reload: socket, event_rcvbuf, sa_events, min_resync_interval, "
+				    "history and metrics_listen take effect after a restart, ignoring "
+				    "their new values");
+		xd_strlcpy(c.metrics_listen, d->cfg.metrics_listen, sizeof(c.metrics_listen));
 		c.history = d->cfg.history;
 		xd_strlcpy(c.socket_path, d->cfg.socket_path, sizeof(c.socket_path));
 		c.event_rcvbuf = d->cfg.event_rcvbuf;
@@ -709,6 +734,11 @@ static int loop(struct daemon *d)
 			if (ct >= 0 && (timeout < 0 || ct < timeout))
 				timeout = ct;
 		}
+		if (d->http) {
+			int ht = xd_http_timeout_ms(d->http);
+			if (ht >= 0 && (timeout < 0 || ht < timeout))
+				timeout = ht;
+		}
 		if (d->inflight) /* wake up to notice a stuck resync */
 			timeout = timeout_until(d->inflight_since + RESYNC_STUCK_MS + 1, now, timeout);
 
@@ -718,6 +748,8 @@ static int loop(struct daemon *d)
 				continue;
 			return xd_log_errno(LOG_ERR, -errno, "epoll_wait failed: %m");
 		}
+		if (n == 0 && d->http) /* connection timeouts of the HTTP endpoint */
+			xd_http_run(d->http);
 		for (int i = 0; i < n; i++) {
 			void *tag = evs[i].data.ptr;
 			if (tag == &d->sig_tag) {
@@ -726,6 +758,8 @@ static int loop(struct daemon *d)
 			} else if (tag == &d->col_tag) {
 				if (read_collector(d) < 0)
 					return -EPIPE;
+			} else if (tag == &d->http_tag) {
+				xd_http_run(d->http);
 			} else {
 				xd_control_dispatch(d->ctl, tag, evs[i].events);
 			}
@@ -827,6 +861,15 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 		xd_log_errno(LOG_ERR, r, "epoll_ctl: %m");
 		goto out;
 	}
+	if (cfg->metrics_listen[0]) {
+		r = xd_http_start(&d.http, cfg->metrics_listen, d.epfd, &d.http_tag, http_metrics, &d);
+		if (r < 0) {
+			xd_log_errno(LOG_ERR, r, "metrics endpoint on %s: %m%s", cfg->metrics_listen,
+				     r == -EOPNOTSUPP ? " (built without libmicrohttpd)" : "");
+			goto out;
+		}
+		log_info("serving metrics on http://%s/metrics", cfg->metrics_listen);
+	}
 	d.next_sample = mono_ms(); /* the first sample now; READY=1 when it is in */
 	log_info("started: collector pid %d, socket %s", (int)d.colpid, cfg->socket_path);
 	r = loop(&d);
@@ -837,6 +880,7 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 	xd_lifecycle_done(&d.life);
 	xd_tunnels_done(&d.tunnels);
 out:
+	xd_http_stop(d.http);
 	xd_control_close(d.ctl);
 	stop_collector(&d);
 	if (d.prev2 != d.prev && d.prev2 != d.cur)
