@@ -36,6 +36,7 @@ SRC_POOL = ["10.99.0.1", "10.99.0.7", "10.99.0.130", "10.99.1.5", "192.0.2.9", "
             "172.16.5.4"]
 PROTOS = {"esp": 50, "ah": 51, "udp": 17, "tcp": 6}
 CLONE_NEWNET = 0x40000000
+EMPTY_FILTER = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
 
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -302,6 +303,71 @@ class Gen:
             out.append("}")
         return "\n".join(out) + "\n"
 
+    def ipt_match(self):
+        r = self.r
+        k = r.random()
+        if k < 0.15:
+            return f"-p {r.choice(['esp', 'ah', 'udp', 'tcp'])}"
+        if k < 0.25:
+            return f"-p udp -m multiport --dports {r.choice(['500,4500', '4500', '22,500', '1000:5000'])}"
+        if k < 0.35:
+            return f"-p udp --dport {r.choice([500, 4500, 53])}"
+        if k < 0.42:
+            lo = r.randrange(1, 5000)
+            return f"-p tcp --dport {lo}:{lo + r.randrange(1, 5000)}"
+        if k < 0.50:
+            return f"-m conntrack --ctstate {r.choice(['NEW', 'ESTABLISHED', 'ESTABLISHED,RELATED', 'INVALID'])}"
+        if k < 0.56:
+            return f"-m state --state {r.choice(['NEW', 'ESTABLISHED,RELATED'])}"
+        if k < 0.62:
+            return f"-m policy --dir in --pol {r.choice(['none', 'ipsec'])}"
+        if k < 0.68:
+            lo = r.choice([0, 256, 500, 1 << 20])
+            return f"-p esp -m esp --espspi {lo}:{lo + r.randrange(1, 1 << 16)}"
+        if k < 0.72:
+            return "-m comment --comment ipsec"
+        if k < 0.84:
+            return f"{r.choice(['', '! '])}-s {r.choice(SRC_POOL)}/{r.choice([8, 16, 24, 32])}"
+        if k < 0.92:
+            return r.choice(["-i vB", "-i v+", "! -i eth+", "-i eth0"])
+        a = r.choice(SRC_POOL)
+        return f"-m iprange --src-range {a}-{r.choice(SRC_POOL)}"
+
+    def iptables(self):
+        """A filter table in iptables-restore syntax for iptables-legacy or iptables-nft."""
+        r = self.r
+        users = [f"U{i}" for i in range(r.choice([0, 1, 2]))]
+        pol = "DROP" if r.random() < 0.3 else "ACCEPT"
+        out = ["*filter", f":INPUT {pol} [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]"]
+        out += [f":{u} - [0:0]" for u in users]
+
+        def rule(chain, targets):
+            ms = []
+            proto = None
+            for _ in range(r.choice([0, 1, 1, 2])):
+                m = self.ipt_match()
+                p = m.split("-p ")[1].split()[0] if m.startswith("-p ") else None
+                if p and proto:
+                    continue  # one protocol per rule
+                if "--ctstate" in m and any("--ctstate" in x or "--state" in x for x in ms):
+                    continue
+                if "--state" in m and any("--ctstate" in x or "--state" in x for x in ms):
+                    continue
+                key = m.replace("! ", "").split()[0:2 if m.startswith("-m") else 1]
+                if any(x.replace("! ", "").split()[0:len(key)] == key for x in ms):
+                    continue  # iptables allows each option once
+                proto = p or proto
+                ms.append(m)
+            return f"-A {chain} {' '.join(ms)} -j {r.choice(targets)}".replace("  ", " ")
+
+        for i, u in enumerate(users):
+            for _ in range(r.randrange(1, 4)):
+                out.append(rule(u, ["ACCEPT", "DROP", "RETURN", "REJECT"] + users[i + 1:]))
+        for _ in range(r.randrange(1, 6)):
+            out.append(rule("INPUT", ["ACCEPT", "DROP", "REJECT", "ACCEPT"] + users))
+        out.append("COMMIT")
+        return "\n".join(out) + "\n"
+
     def packet(self):
         r = self.r
         proto = r.choice(["esp", "esp", "ah", "udp", "udp", "tcp"])
@@ -384,7 +450,7 @@ def main():
         skip("xfrmctl binary not given")
     if subprocess.run(["nft", "--version"], capture_output=True).returncode != 0:
         skip("nft not installed")
-    n_rulesets = int(os.environ.get("XD_FWDIFF_RULESETS", "120"))
+    n_rulesets = int(os.environ.get("XD_FWDIFF_RULESETS", "130"))
     per = int(os.environ.get("XD_FWDIFF_PACKETS", "20"))
     seed = int(os.environ.get("XD_FWDIFF_SEED", str(int(time.time()))))
     rnd = random.Random(seed)
@@ -395,6 +461,9 @@ def main():
         teardown()
         skip(f"cannot build the namespaces: {e}")
     recv, a_send, b_send, ct = open_sockets()
+    have_legacy = sh("ip", "netns", "exec", NS_B, "iptables-legacy-restore", input=EMPTY_FILTER,
+                     check=False).returncode == 0
+    ipt_sets = {"iptables-legacy": 0, "iptables-nft": 0}
     pairs = wrong = undec = bad_rulesets = accepted = 0
     reasons = {}
     t0 = time.time()
@@ -403,11 +472,21 @@ def main():
         for i in range(n_rulesets):
             rs = gen.ruleset()
             sh("ip", "netns", "exec", NS_B, "nft", "flush", "ruleset")
+            if have_legacy:
+                sh("ip", "netns", "exec", NS_B, "iptables-legacy-restore", input=EMPTY_FILTER)
             r = sh("ip", "netns", "exec", NS_B, "nft", "-f", "-", input=rs, check=False)
+            if r.returncode == 0 and rnd.random() < 0.45:
+                # iptables rules too: legacy (ip_tables) or iptables-nft (xt compat in nft)
+                backend = rnd.choice([b for b in ("iptables-legacy", "iptables-nft")
+                                      if b != "iptables-legacy" or have_legacy])
+                ipt = gen.iptables()
+                r = sh("ip", "netns", "exec", NS_B, backend + "-restore", input=ipt, check=False)
+                rs += f"# {backend}-restore:\n{ipt}"
+                ipt_sets[backend] += 1
             if r.returncode != 0:
                 bad_rulesets += 1
                 if bad_rulesets <= 3:
-                    print(f"generator produced a rule set nft refused:\n{rs}\n{r.stderr}")
+                    print(f"generator produced a rule set that was refused:\n{rs}\n{r.stderr}")
                 continue
             # evaluate from a snapshot for every other rule set: proves the replay path too
             source = ["-n", NS_B]
@@ -462,7 +541,8 @@ def main():
         print(f"  undecidable x{n}: {why}")
     print(f"fw-diff: seed {seed}: {pairs} pairs from {n_rulesets - bad_rulesets} rule sets, "
           f"{wrong} wrong, {undec} undecidable ({pct:.1f}%), kernel accepted {accepted}, "
-          f"{bad_rulesets} rule sets refused by nft, {dt:.1f}s")
+          f"{bad_rulesets} rule sets refused, with iptables-legacy {ipt_sets['iptables-legacy']}, "
+          f"with iptables-nft {ipt_sets['iptables-nft']}, {dt:.1f}s")
     if wrong or pairs < 2000 or pct >= 5.0:
         print("FAIL")
         return 1
