@@ -13,6 +13,7 @@
 struct xd_snapshot;
 struct xd_findings;
 struct xd_finding;
+struct xd_vec;
 
 enum xd_render_what {
 	XD_RENDER_SA = 1u << 0,
@@ -25,6 +26,7 @@ struct xd_render_opts {
 	bool pretty; /* JSON: indented */
 	bool color;  /* text: ANSI colour */
 	bool verbose;
+	const struct xd_snapshot *peer_site; /* check -r A -r B: site B, rendered as meta_site_b */
 };
 
 #define XD_SCHEMA_ID "https://xfrmd.invalid/schema/xfrmctl-1.json"
@@ -50,6 +52,11 @@ struct json_object *xd_finding_json(const struct xd_finding *x);
 /* The meta object of a snapshot (caller owns it). */
 struct json_object *xd_meta_json(const struct xd_snapshot *s);
 
+/* `peers`: the status matrix (rows are struct xd_peer_row, see peers.h). */
+int xd_render_peers_json(FILE *out, const struct xd_snapshot *s, const struct xd_vec *rows,
+			 const struct xd_render_opts *o);
+int xd_render_peers_text(FILE *out, const struct xd_snapshot *s, const struct xd_vec *rows,
+			 const struct xd_render_opts *o);
 /* Firewall (render-fw.c). */
 struct xd_fw_packet;
 struct xd_fw_result;

@@ -12,104 +12,59 @@
 #include "diag-util.h"
 #include "xfrmd/diag.h"
 
-struct counter_info {
-	const char *counter;
-	struct xd_finding_def def;
-};
+/* X-macro: one list, expanded into the finding definitions and the counter names. */
+#define COUNTERS(X) \
+	X("XfrmInError", "in_error", XD_SEV_WARNING, "inbound IPsec errors (catch-all)", "Rare: memory pressure or ESP-in-TCP stream errors. Check dmesg and memory.") \
+	X("XfrmInBufferError", "in_buffer_error", XD_SEV_WARNING, "inbound: no buffer or nesting too deep", "Nested IPsec loops or offload driver problems; check for SAs that re-encapsulate.") \
+	X("XfrmInHdrError", "in_hdr_error", XD_SEV_WARNING, "inbound: malformed ESP/AH header", "Truncation, fragments or a middlebox rewriting packets; check the path MTU.") \
+	X("XfrmInNoStates", "in_no_states", XD_SEV_ERROR, "inbound packets for an SPI this host does not have", "The peer uses an SA this host lacks (stale SA after a restart or rekey, wrong mark or " "if_id). Compare the peer's outbound SPIs with `ip xfrm state`; restart the CHILD_SA.") \
+	X("XfrmInStateProtoError", "in_state_proto_error", XD_SEV_ERROR, "inbound integrity/decryption failures", "Keys or algorithms differ between the peers (see per-SA integrity_failed). " "Re-establish the CHILD_SA and compare proposals.") \
+	X("XfrmInStateModeError", "in_state_mode_error", XD_SEV_ERROR, "inbound mode or decapsulation errors", "Transport vs tunnel mismatch or VTI/xfrm interface misconfiguration.") \
+	X("XfrmInStateSeqError", "in_state_seq_error", XD_SEV_WARNING, "inbound packets outside the replay window", "Reordering beyond the window (QoS, multipath) or a peer that reset its sequence; raise the " "replay window.") \
+	X("XfrmInStateExpired", "in_state_expired", XD_SEV_ERROR, "inbound packets on an expired SA", "Rekeying failed; check the IKE daemon.") \
+	X("XfrmInStateMismatch", "in_state_mismatch", XD_SEV_ERROR, "inbound encapsulation or selector mismatch", "NAT-T on one side only (UDP-encapsulated vs raw ESP), or decrypted traffic outside the SA's " "traffic selectors. Compare encap and selectors on both peers.") \
+	X("XfrmInStateInvalid", "in_state_invalid", XD_SEV_WARNING, "inbound packets on an invalid SA", "A rekey/delete race; only a concern when it keeps rising.") \
+	X("XfrmInTmplMismatch", "in_tmpl_mismatch", XD_SEV_ERROR, "inbound traffic not matching the policy templates", "reqid/mode/endpoint mismatch between SA and policy, or plaintext where the policy requires " "IPsec (the peer is not encrypting).") \
+	X("XfrmInNoPols", "in_no_pols", XD_SEV_ERROR, "decrypted inbound traffic without a matching policy", "Missing fwd policy on a tunnel gateway or missing in policy, or default in/fwd policy block.") \
+	X("XfrmInPolBlock", "in_pol_block", XD_SEV_WARNING, "inbound traffic dropped by a block policy", "A drop/reject shunt policy matches; check whether it is intended.") \
+	X("XfrmInPolError", "in_pol_error", XD_SEV_WARNING, "inbound policy lookup errors", "Labeled IPsec/LSM or socket-policy errors.") \
+	X("XfrmOutError", "out_error", XD_SEV_WARNING, "outbound IPsec errors (catch-all)", "Memory or GSO failures; check dmesg.") \
+	X("XfrmOutBundleGenError", "out_bundle_gen_error", XD_SEV_ERROR, "outbound bundle creation failed", "Usually no route to the tunnel endpoint; check routing to the peer.") \
+	X("XfrmOutBundleCheckError", "out_bundle_check_error", XD_SEV_WARNING, "outbound bundle check errors", "Historical counter; unused by current kernels.") \
+	X("XfrmOutNoStates", "out_no_states", XD_SEV_ERROR, "outbound traffic matched a policy but no SA exists", "IKE is not up for this traffic: daemon not running, negotiation failing, or a reqid " "mismatch between policy and SA.") \
+	X("XfrmOutStateProtoError", "out_state_proto_error", XD_SEV_ERROR, "outbound ESP/AH processing failed", "Crypto or offload errors; check dmesg.") \
+	X("XfrmOutStateModeError", "out_state_mode_error", XD_SEV_ERROR, "outbound mode errors", "Family/mode mismatch in the SA.") \
+	X("XfrmOutStateSeqError", "out_state_seq_error", XD_SEV_ERROR, "outbound sequence numbers exhausted", "An SA reached 2^32 packets without rekey or ESN; configure rekey limits.") \
+	X("XfrmOutStateExpired", "out_state_expired", XD_SEV_ERROR, "outbound packets on an expired SA", "Rekeying failed; check the IKE daemon.") \
+	X("XfrmOutPolBlock", "out_pol_block", XD_SEV_WARNING, "outbound traffic dropped by a block policy", "A drop shunt or trap-with-block policy matches.") \
+	X("XfrmOutPolDead", "out_pol_dead", XD_SEV_WARNING, "outbound packets on a dead policy", "Historical counter; unused by current kernels.") \
+	X("XfrmOutPolError", "out_pol_error", XD_SEV_ERROR, "outbound policy errors", "Broken SA state or a direction mismatch; check the SA set.") \
+	X("XfrmFwdHdrError", "fwd_hdr_error", XD_SEV_INFO, "forwarded packets that could not be classified", "Often benign.") \
+	X("XfrmOutStateInvalid", "out_state_invalid", XD_SEV_WARNING, "outbound packets on an invalid SA", "A rekey/delete race; only a concern when it keeps rising.") \
+	X("XfrmAcquireError", "acquire_error", XD_SEV_WARNING, "inbound packets for an SA still being negotiated", "The peer sends before this host installed the inbound SA (IKE install race).") \
+	X("XfrmOutStateDirError", "out_state_dir_error", XD_SEV_ERROR, "outbound lookup found an inbound-only SA", "The IKE daemon set the wrong SA direction.") \
+	X("XfrmInStateDirError", "in_state_dir_error", XD_SEV_ERROR, "inbound lookup found an outbound-only SA", "The IKE daemon set the wrong SA direction.") \
+	X("XfrmInIptfsError", "in_iptfs_error", XD_SEV_ERROR, "IP-TFS reassembly errors", "IP-TFS parameters differ between peers.") \
+	X("XfrmOutNoQueueSpace", "out_no_queue_space", XD_SEV_WARNING, "IP-TFS output queue full", "Raise the IP-TFS max queue size.")
 
-#define C(name, id, sev, title, remedy) { name, { "xfrmstat." id, sev, title, remedy } }
+#define AS_DEF(name, id, sev, title, remedy) { "xfrmstat." id, sev, title, remedy },
+#define AS_NAME(name, id, sev, title, remedy) name,
 
-static const struct counter_info table[] = {
-	C("XfrmInError", "in_error", XD_SEV_WARNING, "inbound IPsec errors (catch-all)",
-	  "Rare: memory pressure or ESP-in-TCP stream errors. Check dmesg and memory."),
-	C("XfrmInBufferError", "in_buffer_error", XD_SEV_WARNING, "inbound: no buffer or nesting too deep",
-	  "Nested IPsec loops or offload driver problems; check for SAs that re-encapsulate."),
-	C("XfrmInHdrError", "in_hdr_error", XD_SEV_WARNING, "inbound: malformed ESP/AH header",
-	  "Truncation, fragments or a middlebox rewriting packets; check the path MTU."),
-	C("XfrmInNoStates", "in_no_states", XD_SEV_ERROR, "inbound packets for an SPI this host does not have",
-	  "The peer uses an SA this host lacks (stale SA after a restart or rekey, wrong mark or "
-	  "if_id). Compare the peer's outbound SPIs with `ip xfrm state`; restart the CHILD_SA."),
-	C("XfrmInStateProtoError", "in_state_proto_error", XD_SEV_ERROR, "inbound integrity/decryption failures",
-	  "Keys or algorithms differ between the peers (see per-SA integrity_failed). "
-	  "Re-establish the CHILD_SA and compare proposals."),
-	C("XfrmInStateModeError", "in_state_mode_error", XD_SEV_ERROR, "inbound mode or decapsulation errors",
-	  "Transport vs tunnel mismatch or VTI/xfrm interface misconfiguration."),
-	C("XfrmInStateSeqError", "in_state_seq_error", XD_SEV_WARNING, "inbound packets outside the replay window",
-	  "Reordering beyond the window (QoS, multipath) or a peer that reset its sequence; raise the "
-	  "replay window."),
-	C("XfrmInStateExpired", "in_state_expired", XD_SEV_ERROR, "inbound packets on an expired SA",
-	  "Rekeying failed; check the IKE daemon."),
-	C("XfrmInStateMismatch", "in_state_mismatch", XD_SEV_ERROR, "inbound encapsulation or selector mismatch",
-	  "NAT-T on one side only (UDP-encapsulated vs raw ESP), or decrypted traffic outside the SA's "
-	  "traffic selectors. Compare encap and selectors on both peers."),
-	C("XfrmInStateInvalid", "in_state_invalid", XD_SEV_WARNING, "inbound packets on an invalid SA",
-	  "A rekey/delete race; only a concern when it keeps rising."),
-	C("XfrmInTmplMismatch", "in_tmpl_mismatch", XD_SEV_ERROR, "inbound traffic not matching the policy templates",
-	  "reqid/mode/endpoint mismatch between SA and policy, or plaintext where the policy requires "
-	  "IPsec (the peer is not encrypting)."),
-	C("XfrmInNoPols", "in_no_pols", XD_SEV_ERROR, "decrypted inbound traffic without a matching policy",
-	  "Missing fwd policy on a tunnel gateway or missing in policy, or default in/fwd policy block."),
-	C("XfrmInPolBlock", "in_pol_block", XD_SEV_WARNING, "inbound traffic dropped by a block policy",
-	  "A drop/reject shunt policy matches; check whether it is intended."),
-	C("XfrmInPolError", "in_pol_error", XD_SEV_WARNING, "inbound policy lookup errors",
-	  "Labeled IPsec/LSM or socket-policy errors."),
-	C("XfrmOutError", "out_error", XD_SEV_WARNING, "outbound IPsec errors (catch-all)",
-	  "Memory or GSO failures; check dmesg."),
-	C("XfrmOutBundleGenError", "out_bundle_gen_error", XD_SEV_ERROR, "outbound bundle creation failed",
-	  "Usually no route to the tunnel endpoint; check routing to the peer."),
-	C("XfrmOutBundleCheckError", "out_bundle_check_error", XD_SEV_WARNING, "outbound bundle check errors",
-	  "Historical counter; unused by current kernels."),
-	C("XfrmOutNoStates", "out_no_states", XD_SEV_ERROR, "outbound traffic matched a policy but no SA exists",
-	  "IKE is not up for this traffic: daemon not running, negotiation failing, or a reqid "
-	  "mismatch between policy and SA."),
-	C("XfrmOutStateProtoError", "out_state_proto_error", XD_SEV_ERROR, "outbound ESP/AH processing failed",
-	  "Crypto or offload errors; check dmesg."),
-	C("XfrmOutStateModeError", "out_state_mode_error", XD_SEV_ERROR, "outbound mode errors",
-	  "Family/mode mismatch in the SA."),
-	C("XfrmOutStateSeqError", "out_state_seq_error", XD_SEV_ERROR, "outbound sequence numbers exhausted",
-	  "An SA reached 2^32 packets without rekey or ESN; configure rekey limits."),
-	C("XfrmOutStateExpired", "out_state_expired", XD_SEV_ERROR, "outbound packets on an expired SA",
-	  "Rekeying failed; check the IKE daemon."),
-	C("XfrmOutPolBlock", "out_pol_block", XD_SEV_WARNING, "outbound traffic dropped by a block policy",
-	  "A drop shunt or trap-with-block policy matches."),
-	C("XfrmOutPolDead", "out_pol_dead", XD_SEV_WARNING, "outbound packets on a dead policy",
-	  "Historical counter; unused by current kernels."),
-	C("XfrmOutPolError", "out_pol_error", XD_SEV_ERROR, "outbound policy errors",
-	  "Broken SA state or a direction mismatch; check the SA set."),
-	C("XfrmFwdHdrError", "fwd_hdr_error", XD_SEV_INFO, "forwarded packets that could not be classified",
-	  "Often benign."),
-	C("XfrmOutStateInvalid", "out_state_invalid", XD_SEV_WARNING, "outbound packets on an invalid SA",
-	  "A rekey/delete race; only a concern when it keeps rising."),
-	C("XfrmAcquireError", "acquire_error", XD_SEV_WARNING, "inbound packets for an SA still being negotiated",
-	  "The peer sends before this host installed the inbound SA (IKE install race)."),
-	C("XfrmOutStateDirError", "out_state_dir_error", XD_SEV_ERROR, "outbound lookup found an inbound-only SA",
-	  "The IKE daemon set the wrong SA direction."),
-	C("XfrmInStateDirError", "in_state_dir_error", XD_SEV_ERROR, "inbound lookup found an outbound-only SA",
-	  "The IKE daemon set the wrong SA direction."),
-	C("XfrmInIptfsError", "in_iptfs_error", XD_SEV_ERROR, "IP-TFS reassembly errors",
-	  "IP-TFS parameters differ between peers."),
-	C("XfrmOutNoQueueSpace", "out_no_queue_space", XD_SEV_WARNING, "IP-TFS output queue full",
-	  "Raise the IP-TFS max queue size."),
-};
-
-/* Every id this family can emit, for the registry (built at compile time). */
-#define D(i) table[i].def
 static const struct xd_finding_def defs[] = {
-	D(0),  D(1),  D(2),  D(3),  D(4),  D(5),  D(6),  D(7),  D(8),  D(9),  D(10),
-	D(11), D(12), D(13), D(14), D(15), D(16), D(17), D(18), D(19), D(20), D(21),
-	D(22), D(23), D(24), D(25), D(26), D(27), D(28), D(29), D(30), D(31),
+	COUNTERS(AS_DEF)
 	{ "xfrmstat.other", XD_SEV_WARNING, "a kernel XFRM counter this version does not know",
 	  "Look the counter up in the kernel's Documentation/networking/xfrm/xfrm_proc.rst." },
 	{ NULL },
 };
-_Static_assert(XD_ARRAY_SIZE(table) == 32, "defs[] lists every table entry");
+
+static const char *const counter_names[] = { COUNTERS(AS_NAME) };
 
 static const struct xd_finding_def *def_for(const char *name)
 {
-	for (size_t i = 0; i < XD_ARRAY_SIZE(table); i++)
-		if (xd_streq(table[i].counter, name))
+	for (size_t i = 0; i < XD_ARRAY_SIZE(counter_names); i++)
+		if (xd_streq(counter_names[i], name))
 			return &defs[i];
-	return &defs[XD_ARRAY_SIZE(table)]; /* xfrmstat.other */
+	return &defs[XD_ARRAY_SIZE(counter_names)]; /* xfrmstat.other */
 }
 
 static uint64_t prev_value(const struct xd_snapshot *prev, const char *name, bool *found)
