@@ -2,21 +2,27 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Differential test: xfrmd's firewall evaluator against this machine's kernel.
 
-    netns xdfwA (peer)                      netns xdfwB (firewall under test)
-    raw sockets send ESP/AH/UDP/TCP  ---veth---  nft rule set (random), raw receivers
-    vA 10.99.0.1/24                              vB 10.99.0.2/24
+    netns xdfwA (peer)          netns xdfwB (firewall under test)        netns xdfwC
+    vA 10.99.0.1/24 ---veth--- vB 10.99.0.2   vC 10.98.0.2 ---veth--- vD 10.98.0.1/24
+    raw senders + receivers     random nft (+ iptables) rule set,        raw receivers
+                                raw senders + receivers, ip_forward=1
 
-For each random but realistic nf_tables rule set (several tables and base chains at
-prerouting/input with different and equal priorities, user chains with jump/goto/return,
-named/anonymous/interval/concatenated sets, verdict maps, ct state, meta l4proto, ports,
-addresses, accept/drop/reject, policy drop), every packet is really sent from A and the
-kernel's verdict is observed as delivery (or not) at a raw socket in B, which sees packets
-only after PREROUTING and INPUT accepted them. The same packet is given to
-`xfrmctl fw verdict` (live via --netns, or from a snapshot taken with `capture -w`), and
-the two must agree unless xfrmctl says "undecidable".
+For each random but realistic rule set (several tables and base chains on all five hooks at
+different and equal priorities, user chains with jump/goto/return, named/anonymous/interval/
+concatenated sets, verdict maps, ct state, meta l4proto, ports, addresses, interface names,
+secpath, limits, accept/drop/reject, policy drop; in about 45 % of the sets also an
+iptables-legacy or iptables-nft filter table with xt matches), ESP, AH, UDP and TCP packets
+are really sent on three paths and the kernel's verdict is observed as delivery at a raw
+socket at the end of the path:
+  input    A -> B      (prerouting, input; new and established)
+  forward  A -> B -> C (prerouting, forward, postrouting)
+  output   B -> A      (output, postrouting)
+The same packet is given to `xfrmctl fw verdict` (live via --netns, or from a snapshot taken
+with `capture -w` for every other rule set); the two must agree unless xfrmctl answers
+"undecidable".
 
-Exit 0 = no wrong verdict and undecidable < 5 %, 1 = failure, 77 = skipped (not root, no
-nft, no netns). Prints one summary line.
+Exit 0 = at least 2,000 pairs, no wrong verdict and undecidable < 5 %; 1 = failure; 77 =
+skipped (not root, no nft, no netns). Prints one summary line; XD_FWDIFF_SEED reproduces.
 """
 import ctypes
 import os
