@@ -523,11 +523,17 @@ def main():
     seed = int(os.environ.get("XD_FWDIFF_SEED", str(int(time.time()))))
     rnd = random.Random(seed)
     gen = Gen(rnd)
-    try:
-        setup()
-    except Exception as e:
-        teardown()
-        skip(f"cannot build the namespaces: {e}")
+    # other test suites on the same machine add and delete namespaces too; `ip netns add`
+    # remounts /run/netns and can race with them: try a few times before giving up
+    for attempt in range(4):
+        try:
+            setup()
+            break
+        except Exception as e:
+            teardown()
+            if attempt == 3:
+                skip(f"cannot build the namespaces: {e}")
+            time.sleep(0.5 * (attempt + 1))
     recv, a_send, b_send, ct = open_sockets()
     have_legacy = sh("ip", "netns", "exec", NS_B, "iptables-legacy-restore", "-w", "10", input=EMPTY_FILTER,
                      check=False).returncode == 0
