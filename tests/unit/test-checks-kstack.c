@@ -317,6 +317,17 @@ static void test_ports(void **state)
 	feed(s, XD_DUMP_PROCESSES, "pid=900\tcomm=python3\tsockets=21\n");
 	assert_true(fired(s, NULL, "stack.port_conflict"));
 	xd_snapshot_free(s);
+
+	/* an ESP-in-UDP SA whose local port has no socket */
+	s = mb_new();
+	udp(s, 500, 11);
+	struct xd_sa *sa = mb_sa(s, GW, PEER, 50, 0xc0000001, 1, 1);
+	sa->has |= XD_SA_HAS_ENCAP | XD_SA_HAS_ENC;
+	sa->encap = (struct xd_encap){ .type = 2, .sport = 4500, .dport = 4500 };
+	assert_true(fired(s, NULL, "stack.natt_port_closed"));
+	udp(s, 4500, 12);
+	assert_false(fired(s, NULL, "stack.natt_port_closed"));
+	xd_snapshot_free(s);
 }
 
 static void test_deprecated(void **state)

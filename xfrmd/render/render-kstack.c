@@ -107,6 +107,15 @@ struct json_object *xd_json_kernel(const struct xd_snapshot *s)
 		}
 		xd_json_add(o, "sysctl", sc);
 	}
+	if (s->spdinfo.present && s->spdinfo.has_hthresh) {
+		/* SPD hash thresholds (XFRM_MSG_GETSPDINFO): prefix lengths hashed, not sysctls */
+		struct json_object *h = json_object_new_object();
+		xd_json_add_u64(h, "ipv4_lbits", s->spdinfo.v4_lbits);
+		xd_json_add_u64(h, "ipv4_rbits", s->spdinfo.v4_rbits);
+		xd_json_add_u64(h, "ipv6_lbits", s->spdinfo.v6_lbits);
+		xd_json_add_u64(h, "ipv6_rbits", s->spdinfo.v6_rbits);
+		xd_json_add(o, "spd_hash_thresholds", h);
+	}
 	if (s->kernel && s->kernel->modules_present) {
 		struct json_object *m = json_object_new_array();
 		for (size_t i = 0; i < s->kernel->kmods.len; i++) {
