@@ -209,6 +209,20 @@ void xd_policy_fingerprint(const struct xd_policy *p, struct xd_policy_fp *ret)
 					      "Openswan / libreswan <= 3.24 priority formula" };
 }
 
+const char *xd_reqid_hint(uint32_t reqid)
+{
+	if (reqid == 0)
+		return NULL;
+	/* libreswan: blocks of 4 above IPSEC_MANUAL_REQID_MAX 0x3fff, AH = base, ESP = base + 1 */
+	if (reqid >= 16388 && (reqid - 16388) % 4 <= 2)
+		return (reqid - 16388) % 4 == 1 ? "libreswan ESP reqid block (or a busy sequential allocator)"
+		       : (reqid - 16388) % 4 == 2 ? "libreswan IPComp reqid block"
+						  : "libreswan AH reqid block";
+	if (reqid >= 16385)
+		return "Openswan block or PF_KEY unique reqid (kernel-allocated from 16385)";
+	return "small reqid: sequential (strongSwan from charon.reqid_base 1) or typed by hand";
+}
+
 /* ---- the view ---- */
 
 static const struct xd_proc *proc_by_inode(const struct xd_stack_facts *f, uint64_t ino)

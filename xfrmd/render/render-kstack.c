@@ -237,6 +237,13 @@ struct json_object *xd_json_stack(const struct xd_snapshot *s)
 		xd_json_add_u64(e, "priority", p->priority);
 		xd_json_add_str(e, "stack", xd_stack_kind_name(fp.kind));
 		xd_json_add_str(e, "scheme", fp.scheme);
+		if (p->tmpl_count) {
+			const struct xd_tmpl *t = xd_policy_tmpl(s, p, 0);
+			if (t->reqid) {
+				xd_json_add_u64(e, "reqid", t->reqid);
+				xd_json_add_str(e, "reqid_hint", xd_reqid_hint(t->reqid));
+			}
+		}
 		json_object_array_add(pols, e);
 	}
 	xd_json_add(o, "policy_fingerprints", pols);
