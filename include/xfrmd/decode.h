@@ -34,6 +34,9 @@ int xd_decode_xfrm_stat(struct xd_snapshot *s, const void *buf, size_t len);
 int xd_decode_uname(struct xd_snapshot *s, const void *buf, size_t len);
 int xd_decode_rtnl(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
 
+/* nf_tables records (any nft.* dump) and legacy iptables file records (fw-model.h). */
+int xd_decode_nft(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
+int xd_decode_iptables(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
 /* Kernel profile (kernel.h) and IKE stack (stack.h) records. */
 int xd_decode_sysctl(struct xd_snapshot *s, const void *buf, size_t len);
 int xd_decode_kconfig(struct xd_snapshot *s, const void *buf, size_t len);

@@ -41,5 +41,12 @@ void xd_diag_opts_default(struct xd_diag_opts *o);
 /* Run every check and sort the findings. Returns 0 or -ENOMEM. */
 int xd_diag_run(const struct xd_diag_ctx *ctx, struct xd_findings *out);
 
+/*
+ * Correlate two sites' snapshots (each sorted): SPIs, SA parameters and selectors must match
+ * between what one sends and the other receives. Appends peer.* findings. 0 or -ENOMEM.
+ */
+int xd_diag_cross_site(const struct xd_snapshot *a, const struct xd_snapshot *b,
+		       struct xd_findings *out);
+
 /* Look up a finding definition by id across all families (NULL if unknown). */
 const struct xd_finding_def *xd_finding_def_find(const char *id);

@@ -56,6 +56,7 @@ struct xd_subject {
 	uint64_t rule_handle;
 	uint8_t proto;
 	const char *dir;   /* "in", "out", "fwd", ... static */
+	const char *site;  /* cross-site checks: "A" or "B" (static), NULL otherwise */
 	char *table;       /* owned */
 	char *chain;       /* owned */
 	char *name;        /* owned */
@@ -111,6 +112,9 @@ void xd_finding_ev_str(struct xd_finding *x, const char *key, const char *fmt, .
 	__attribute__((format(printf, 3, 4)));
 void xd_finding_ev_int(struct xd_finding *x, const char *key, int64_t v);
 void xd_finding_ev_bool(struct xd_finding *x, const char *key, bool v);
+
+/* Move every finding of src to the end of dst (src is left empty). 0 or -ENOMEM. */
+int xd_findings_move(struct xd_findings *dst, struct xd_findings *src);
 
 /* Sort into the documented order: severity (error first), id, subject. */
 void xd_findings_sort(struct xd_findings *f);

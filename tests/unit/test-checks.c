@@ -15,6 +15,7 @@
 
 #include "model-builder.h"
 #include "xfrmd/diag.h"
+#include "xfrmd/peers.h"
 
 #define GW "192.0.2.1"
 #define PEER "198.51.100.7"
@@ -265,15 +266,15 @@ static void test_expiring(void **st)
 {
 	struct fx x = { .now = healthy(true, true) };
 	struct xd_sa *sa = xd_vec_at(&x.now->sas, 0);
-	sa->lft.soft_add_expires_s = 50;
-	sa->lft.hard_add_expires_s = 150;
+	mb_lft(sa)->soft_add_expires_s = 50;
+	mb_lft(sa)->hard_add_expires_s = 150;
 	run(&x);
 	ASSERT_ONLY(&x, "sa.expiring");
 	done(&x);
 	/* the same SA with a successor has been rekeyed: silent */
 	x = (struct fx){ .now = healthy(true, true) };
 	sa = xd_vec_at(&x.now->sas, 0);
-	sa->lft.soft_add_expires_s = 50;
+	mb_lft(sa)->soft_add_expires_s = 50;
 	mb_sa(x.now, GW, PEER, 50, 0xc0000005, 1, 1)->curlft.add_time = MB_NOW - 10;
 	run(&x);
 	ASSERT_NONE(&x);
@@ -305,8 +306,8 @@ static void test_weak_algorithm(void **st)
 	struct fx x = { .now = healthy(true, true) };
 	struct xd_sa *sa = xd_vec_at(&x.now->sas, 1);
 	sa->has = (sa->has & ~XD_SA_HAS_AEAD) | XD_SA_HAS_ENC | XD_SA_HAS_AUTH;
-	sa->enc = (struct xd_alg){ .name = "cbc(des)", .key_bits = 64 };
-	sa->auth = (struct xd_alg){ .name = "hmac(sha256)", .key_bits = 256, .icv_bits = 128 };
+	mb_algs(sa)->enc = (struct xd_alg){ .name = "cbc(des)", .key_bits = 64 };
+	mb_algs(sa)->auth = (struct xd_alg){ .name = "hmac(sha256)", .key_bits = 256, .icv_bits = 128 };
 	run(&x);
 	ASSERT_ONLY(&x, "sa.weak_algorithm");
 	assert_int_equal(find(&x, "sa.weak_algorithm")->severity, XD_SEV_ERROR);
@@ -442,6 +443,87 @@ static void test_every_id_is_unique(void **st)
 	assert_true(n > 40);
 }
 
+/* site B: the mirror image of healthy() at the peer */
+static struct xd_snapshot *site_b(uint32_t in_spi, const char *in_sel_dst, bool with_sas)
+{
+	struct xd_snapshot *s = mb_new();
+
+	mb_local(s, PEER);
+	mb_local(s, "10.2.0.1");
+	if (with_sas) {
+		mb_sa(s, PEER, GW, 50, 0xc0000002, 1, 1)->replay.window = 0;
+		mb_sa(s, GW, PEER, 50, in_spi, 1, 1);
+	}
+	mb_policy(s, 1, REMOTE, LAN, 383615, 0);
+	mb_tmpl(s, PEER, GW, 50, 1, 1);
+	mb_policy(s, 0, LAN, in_sel_dst, 383615, 0);
+	mb_tmpl(s, GW, PEER, 50, 1, 1);
+	mb_policy(s, 2, LAN, in_sel_dst, 383615, 0);
+	mb_tmpl(s, GW, PEER, 50, 1, 1);
+	mb_finish(s);
+	return s;
+}
+
+static size_t cross(struct xd_snapshot *b, const char *expect)
+{
+	struct xd_snapshot *a = healthy(true, true);
+	struct xd_findings f;
+	size_t n;
+
+	mb_finish(a);
+	xd_findings_init(&f);
+	assert_int_equal(xd_diag_cross_site(a, b, &f), 0);
+	for (size_t i = 0; i < f.items.len; i++)
+		print_message("  cross: %s %s\n", xd_findings_at(&f, i)->def->id, xd_findings_at(&f, i)->summary);
+	if (expect) {
+		bool seen = false;
+		for (size_t i = 0; i < f.items.len; i++)
+			seen |= strcmp(xd_findings_at(&f, i)->def->id, expect) == 0;
+		assert_true(seen);
+	}
+	n = f.items.len;
+	xd_findings_done(&f);
+	xd_snapshot_free(a);
+	xd_snapshot_free(b);
+	return n;
+}
+
+static void test_cross_site(void **st)
+{
+	assert_int_equal(cross(site_b(0xc0000001, REMOTE, true), NULL), 0);
+	assert_true(cross(site_b(0xc0000077, REMOTE, true), "peer.spi_mismatch") > 0);
+	assert_true(cross(site_b(0xc0000001, "10.2.0.0/24", true), "peer.selector_mismatch") > 0);
+	assert_true(cross(site_b(0xc0000001, REMOTE, false), "peer.one_sided") > 0);
+}
+
+static enum xd_peer_state peer_state(struct xd_snapshot *snap)
+{
+	struct fx x = { .now = snap };
+	struct xd_vec rows;
+	enum xd_peer_state st;
+
+	run(&x);
+	assert_int_equal(xd_peers_build(x.now, &x.f, &rows), 0);
+	assert_int_equal(rows.len, 1);
+	st = ((struct xd_peer_row *)xd_vec_at(&rows, 0))->state;
+	assert_int_equal(((struct xd_peer_row *)xd_vec_at(&rows, 0))->policies, 3);
+	xd_peers_free(&rows);
+	done(&x);
+	return st;
+}
+
+static void test_peers_states(void **st)
+{
+	assert_int_equal(peer_state(healthy(true, true)), XD_PEER_UP);
+	assert_int_equal(peer_state(healthy(true, false)), XD_PEER_DEGRADED);
+	struct xd_snapshot *s = healthy(true, true);
+	s->sas.len = 0;
+	assert_int_equal(peer_state(s), XD_PEER_DOWN);
+	s = healthy(true, true);
+	s->meta.dump_status[XD_DUMP_XFRM_SA] = XD_DUMP_DENIED;
+	assert_int_equal(peer_state(s), XD_PEER_UNKNOWN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +552,8 @@ int main(void)
 		cmocka_unit_test(test_traffic),
 		cmocka_unit_test(test_tool_findings),
 		cmocka_unit_test(test_every_id_is_unique),
+		cmocka_unit_test(test_peers_states),
+		cmocka_unit_test(test_cross_site),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

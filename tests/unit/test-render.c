@@ -40,7 +40,7 @@ static struct xd_snapshot *hostile_model(void)
 	struct xd_snapshot *s = mb_new();
 	struct xd_sa *sa = mb_sa(s, "192.0.2.1", "198.51.100.7", 50, 1, 1, 1);
 
-	sa->aead.name = xd_snapshot_intern(s, hostile, sizeof(hostile));
+	mb_algs(sa)->aead.name = xd_snapshot_intern(s, hostile, sizeof(hostile));
 	sa->ext = xd_snapshot_alloc(s, sizeof(*sa->ext));
 	sa->ext->sec_ctx = xd_snapshot_intern(s, hostile, sizeof(hostile));
 	sa->has |= XD_SA_HAS_SEC_CTX;

@@ -23,9 +23,11 @@ bool arg_color;
 
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", verb_status, "", "summary of SAs, policies and error counters (default)" },
-	{ "show", verb_show, "[sa|policy|stats|kernel|stack|all]", "list kernel IPsec state, keys never shown" },
+	{ "show", verb_show, "[sa|policy|stats|all|firewall|kernel|stack]", "list kernel IPsec state, keys never shown" },
 	{ "check", verb_check, "[--interval S] [--fail-on warning|error] [--nagios]", "diagnose: findings with evidence and remedies" },
+	{ "peers", verb_peers, "", "one row per remote gateway: SAs, traffic, state, findings" },
 	{ "explain", verb_explain, "[ID]", "what a finding means and how to fix it" },
+	{ "fw", verb_fw, "verdict --proto P --src A --dst B [--sport N] [--dport N] [--spi N] [--hook H] [--iif IF] [--oif IF] [--ct new|established] [--secpath] [--policy-out]", "evaluate a packet through the firewall, with the deciding rule" },
 	{ "capture", verb_capture, "-w FILE", "record a key-free snapshot for later or elsewhere" },
 	{ "version", verb_version, "", "print the version" },
 	{ "help", verb_help, "", "print this help" },
@@ -111,7 +113,7 @@ int xfrmctl_parse_common_only(int argc, char **argv, const char *verb, int max_p
 	static const struct option opts[] = { XFRMCTL_COMMON_LONGOPTS, {} };
 	int c, r;
 
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then re-reads the option string (permuting again) */
 	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
 		r = xfrmctl_common_option(c, optarg);
 		if (r != 1)

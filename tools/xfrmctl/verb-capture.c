@@ -17,7 +17,7 @@ int verb_capture(int argc, char **argv)
 	struct xd_recbuf *buf = NULL;
 	int c, r;
 
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then re-reads the option string (permuting again) */
 	while ((c = getopt_long(argc, argv, "w:" XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
 		switch (c) {
 		case 'w':

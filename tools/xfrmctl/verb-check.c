@@ -61,6 +61,69 @@ static int nagios(const struct xd_snapshot *s, const struct xd_findings *f)
 	return code;
 }
 
+static void tag_site(struct xd_findings *f, size_t from, const char *site)
+{
+	for (size_t i = from; i < f->items.len; i++)
+		((struct xd_finding *)xd_vec_at(&f->items, i))->subject.site = site;
+}
+
+static int finish(const struct xd_snapshot *now, const struct xd_snapshot *site_b,
+		  struct xd_findings *f, enum xd_severity fail_on, bool as_nagios)
+{
+	int code, r;
+
+	if (as_nagios)
+		return nagios(now, f);
+	struct xd_render_opts o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color,
+				    .verbose = arg_verbose, .peer_site = site_b };
+	r = arg_json != JSON_OFF ? xd_render_findings_json(stdout, now, f, &o)
+				 : xd_render_findings_text(stdout, now, f, &o);
+	code = EXIT_OK;
+	for (size_t i = 0; i < f->items.len; i++)
+		if (xd_findings_at(f, i)->severity >= fail_on)
+			code = EXIT_PROBLEMS;
+	if (f->error || r < 0 || fflush(stdout) != 0) {
+		fputs("xfrmctl: the diagnosis could not be completed\n", stderr);
+		code = EXIT_COLLECT;
+	}
+	return code;
+}
+
+/* check -r A -r B: each site's own findings (tagged A/B) plus the cross-site ones. */
+static int cross_site(enum xd_severity fail_on, bool as_nagios)
+{
+	struct xd_snapshot *a = NULL, *b = NULL;
+	struct xd_findings f, fb;
+	struct xd_diag_ctx ctx = { 0 };
+	int r, code;
+
+	r = xfrmctl_load_path(arg_read_path, &a);
+	if (r)
+		return as_nagios ? 3 : r;
+	r = xfrmctl_load_path(arg_read_path2, &b);
+	if (r) {
+		xd_snapshot_free(a);
+		return as_nagios ? 3 : r;
+	}
+	xd_diag_opts_default(&ctx.opts);
+	xd_findings_init(&f);
+	xd_findings_init(&fb);
+	ctx.now = a;
+	(void)xd_diag_run(&ctx, &f);
+	tag_site(&f, 0, "A");
+	ctx.now = b;
+	(void)xd_diag_run(&ctx, &fb);
+	tag_site(&fb, 0, "B");
+	(void)xd_findings_move(&f, &fb);
+	xd_findings_done(&fb);
+	(void)xd_diag_cross_site(a, b, &f); /* sorts everything */
+	code = finish(a, b, &f, fail_on, as_nagios);
+	xd_findings_done(&f);
+	xd_snapshot_free(a);
+	xd_snapshot_free(b);
+	return code;
+}
+
 int verb_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -79,7 +142,7 @@ int verb_check(int argc, char **argv)
 	bool as_nagios = false;
 	int c, r, code;
 
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then re-reads the option string (permuting again) */
 	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
 		char *end;
 		switch (c) {
@@ -106,6 +169,8 @@ int verb_check(int argc, char **argv)
 		return xfrmctl_usage_error("check: unexpected argument '%s'", argv[optind]);
 	if (interval > 0 && arg_read_path)
 		return xfrmctl_usage_error("--interval samples the live kernel; it cannot use -r");
+	if (arg_read_path2)
+		return cross_site(fail_on, as_nagios);
 
 	if (interval > 0) {
 		struct timespec ts = { .tv_sec = (time_t)interval,
@@ -131,22 +196,7 @@ int verb_check(int argc, char **argv)
 	xd_findings_init(&f);
 	(void)xd_diag_run(&ctx, &f);
 
-	if (as_nagios) {
-		code = nagios(now, &f);
-	} else {
-		struct xd_render_opts o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color,
-					    .verbose = arg_verbose };
-		r = arg_json != JSON_OFF ? xd_render_findings_json(stdout, now, &f, &o)
-					 : xd_render_findings_text(stdout, now, &f, &o);
-		code = EXIT_OK;
-		for (size_t i = 0; i < f.items.len; i++)
-			if (xd_findings_at(&f, i)->severity >= fail_on)
-				code = EXIT_PROBLEMS;
-		if (f.error || r < 0 || fflush(stdout) != 0) {
-			fputs("xfrmctl: the diagnosis could not be completed\n", stderr);
-			code = EXIT_COLLECT;
-		}
-	}
+	code = finish(now, NULL, &f, fail_on, as_nagios);
 	xd_findings_done(&f);
 	xd_kb_free(kb);
 	xd_snapshot_free(now);

@@ -43,6 +43,29 @@ static int render(unsigned what)
 	return EXIT_OK;
 }
 
+/* `show firewall`: its own document (the firewall is not part of `show all`'s sections). */
+static int render_firewall(void)
+{
+	struct xd_snapshot *s = NULL;
+	struct xd_render_opts o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color,
+				    .verbose = arg_verbose };
+	int r;
+
+	r = xfrmctl_load(&s);
+	if (r)
+		return r;
+	if (arg_json != JSON_OFF)
+		r = xd_render_firewall_json(stdout, s, &o);
+	else
+		r = xd_render_firewall_text(stdout, s, &o);
+	xd_snapshot_free(s);
+	if (fflush(stdout) != 0 || r < 0) {
+		fputs("xfrmctl: writing output failed\n", stderr);
+		return EXIT_COLLECT;
+	}
+	return EXIT_OK;
+}
+
 int verb_show(int argc, char **argv)
 {
 	unsigned what = 0;
@@ -54,6 +77,8 @@ int verb_show(int argc, char **argv)
 		return r;
 	if (npos == 0)
 		return render(XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS);
+	if (npos == 1 && (xd_streq(pos[0], "firewall") || xd_streq(pos[0], "fw")))
+		return render_firewall();
 	for (int i = 0; i < npos; i++) {
 		unsigned w = 0;
 		for (size_t k = 0; k < XD_ARRAY_SIZE(sections); k++)

@@ -31,6 +31,8 @@ extern bool arg_color;
 /* Collect live (or read arg_read_path) and decode. Prints one error line and returns
  * EXIT_COLLECT on failure, 0 on success. */
 int xfrmctl_load(struct xd_snapshot **ret);
+/* The same for one snapshot file, or the live kernel when path is NULL. */
+int xfrmctl_load_path(const char *path, struct xd_snapshot **ret);
 /* Collect live into records only (capture). */
 int xfrmctl_collect(struct xd_recbuf **ret);
 
@@ -55,8 +57,10 @@ int xfrmctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 int verb_status(int argc, char **argv);
 int verb_show(int argc, char **argv);
 int verb_capture(int argc, char **argv);
+int verb_fw(int argc, char **argv);
 int verb_check(int argc, char **argv);
 int verb_explain(int argc, char **argv);
+int verb_peers(int argc, char **argv);
 int verb_version(int argc, char **argv);
 int verb_help(int argc, char **argv);
 

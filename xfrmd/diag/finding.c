@@ -196,6 +196,25 @@ void xd_finding_ev_bool(struct xd_finding *x, const char *key, bool v)
 	e->i = v;
 }
 
+int xd_findings_move(struct xd_findings *dst, struct xd_findings *src)
+{
+	for (size_t i = 0; i < src->items.len; i++) {
+		struct xd_finding *x = xd_vec_push(&dst->items);
+		if (!x) {
+			dst->error = -ENOMEM;
+			return -ENOMEM; /* the rest stays owned by src */
+		}
+		*x = *(struct xd_finding *)xd_vec_at(&src->items, i);
+		/* ownership moved: forget it in src without freeing */
+		memset(xd_vec_at(&src->items, i), 0, sizeof(*x));
+		xd_vec_init(&((struct xd_finding *)xd_vec_at(&src->items, i))->evidence,
+			    sizeof(struct xd_evidence));
+	}
+	if (src->error && !dst->error)
+		dst->error = src->error;
+	return 0;
+}
+
 #define CMP(a, b)                                                                                  \
 	do {                                                                                       \
 		if ((a) != (b))                                                                    \
@@ -223,6 +242,9 @@ static int finding_cmp(const void *pa, const void *pb)
 	CMP(a->subject.policy_index, b->subject.policy_index);
 	CMP(a->subject.rule_handle, b->subject.rule_handle);
 	r = strcmp(a->subject.name ? a->subject.name : "", b->subject.name ? b->subject.name : "");
+	if (r)
+		return r;
+	r = strcmp(a->subject.site ? a->subject.site : "", b->subject.site ? b->subject.site : "");
 	if (r)
 		return r;
 	return strcmp(a->summary, b->summary);

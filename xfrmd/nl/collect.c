@@ -347,6 +347,8 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 	collect_xfrm(out, attempts);
 	collect_rtnl(out, attempts);
 	xd_nl_collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
+	xd_collect_nft(out, attempts);
+	xd_collect_ipt(out, attempts);
 	xd_collect_kernel(out);
 	xd_collect_stack(out);
 	return 0;

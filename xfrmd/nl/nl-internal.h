@@ -38,6 +38,9 @@ int xd_nl_request(struct xd_nl *nl, struct nlmsghdr *req, enum xd_dump dump,
 /* Map a collection error to a dump status. */
 enum xd_dump_status xd_nl_status_from_error(int err);
 
+/* Firewall collectors (collect-nft.c, collect-ipt.c): failures become dump statuses. */
+void xd_collect_nft(struct xd_recbuf *out, unsigned attempts);
+void xd_collect_ipt(struct xd_recbuf *out, unsigned attempts);
 /* Record a dump's status from a collection result (0 or -errno). */
 struct xd_meta;
 void xd_nl_set_status(struct xd_meta *m, enum xd_dump d, int err);

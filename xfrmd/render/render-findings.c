@@ -17,6 +17,8 @@ static struct json_object *subject_json(const struct xd_subject *s)
 {
 	struct json_object *o = json_object_new_object();
 
+	if (s->site)
+		xd_json_add_str(o, "site", s->site);
 	if (s->has & XD_SUBJ_LOCAL)
 		xd_json_add_addr(o, "local", &s->local, s->family);
 	if (s->has & XD_SUBJ_PEER)
@@ -95,6 +97,10 @@ int xd_render_findings_json(FILE *out, const struct xd_snapshot *s, const struct
 
 	fputs("{\"meta\":", out);
 	r |= xd_json_emit(out, xd_meta_json(s), flags);
+	if (o && o->peer_site) {
+		fputs(",\"meta_site_b\":", out);
+		r |= xd_json_emit(out, xd_meta_json(o->peer_site), flags);
+	}
 	fputs(",\"summary\":", out);
 	r |= xd_json_emit(out, sum, flags);
 	fputs(",\"findings\":[", out);
@@ -122,9 +128,10 @@ int xd_render_findings_text(FILE *out, const struct xd_snapshot *s, const struct
 		char esc[1024];
 
 		count[x->severity]++;
-		fprintf(out, "%s%-7s%s  %-26s  %s\n", o->color ? sev_color(x->severity) : "",
+		fprintf(out, "%s%-7s%s  %-26s  %s%s%s%s\n", o->color ? sev_color(x->severity) : "",
 			xd_severity_name(x->severity), o->color ? "\033[0m" : "", x->def->id,
-			xd_text_escape(x->summary, esc, sizeof(esc)));
+			x->subject.site ? "[site " : "", x->subject.site ? x->subject.site : "",
+			x->subject.site ? "] " : "", xd_text_escape(x->summary, esc, sizeof(esc)));
 		if (!o->verbose)
 			continue;
 		for (size_t k = 0; k < x->evidence.len; k++) {
