@@ -106,6 +106,7 @@ struct xd_daemon {
 };
 
 struct xd_port_owner {
+	uint8_t addr[16]; /* local address the socket is bound to (zero = any) */
 	uint16_t port;
 	uint8_t proto;
 	uint8_t family;

@@ -354,11 +354,13 @@ void xd_stack_view_compute(const struct xd_snapshot *s, struct xd_stack_view *v)
 		if (v->n_owners >= XD_ARRAY_SIZE(v->owners))
 			continue;
 		p = proc_by_inode(f, is->inode);
-		v->owners[v->n_owners++] = (struct xd_port_owner){
+		v->owners[v->n_owners] = (struct xd_port_owner){
 			.port = is->sport, .proto = is->proto, .family = is->family,
 			.pid = p ? p->pid : 0, .comm = p ? p->comm : NULL,
 			.kind = p ? xd_stack_kind_from_comm(p->comm) : XD_STACK_UNKNOWN,
 		};
+		memcpy(v->owners[v->n_owners].addr, is->src, sizeof(is->src));
+		v->n_owners++;
 	}
 }
 
