@@ -22,7 +22,7 @@ if [ "${XD_BENCH_GUEST:-}" != 1 ]; then
     trap 'sysctl -qw vm.max_map_count=$old' EXIT
     /usr/bin/linux.uml mem=3500M rootfstype=hostfs rootflags=/ rw con=null con0=fd:0,fd:1 \
         init="$here/bench-kernel.sh" XD_BENCH_GUEST=1 XD_BUILD="$build" XD_OUT="$out" \
-        XD_SIZES="${*:-10000 50000 100000}" </dev/null >"$out/console.log" 2>&1
+        XD_SIZES="$(echo "${*:-10000 50000 100000}" | tr ' ' ,)" </dev/null >"$out/console.log" 2>&1
     cat "$out/table.md" 2>/dev/null || { echo "no results; see $out/console.log"; exit 1; }
     exit 0
 fi
@@ -41,7 +41,7 @@ b=$XD_BUILD; out=$XD_OUT
 {
 echo "| SAs (+ policies) | command | wall s | peak RSS MiB |"
 echo "|---:|---|---:|---:|"
-for n in $XD_SIZES; do
+for n in ${XD_SIZES//,/ }; do # commas: the kernel command line splits on spaces
     ip xfrm state flush; ip xfrm policy flush
     python3 - "$n" >/tmp/batch <<'PY'
 import sys
