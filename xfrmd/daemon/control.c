@@ -353,6 +353,14 @@ void xd_control_broadcast(struct xd_control *ctl, const char *line, size_t len)
 	}
 }
 
+bool xd_control_replies_pending(const struct xd_control *ctl)
+{
+	for (const struct xd_client *c = ctl->clients; c; c = c->next)
+		if (!c->watching && c->qlen > c->qoff)
+			return true;
+	return false;
+}
+
 size_t xd_control_clients(const struct xd_control *ctl)
 {
 	return ctl->nclients;

@@ -48,6 +48,8 @@ void xd_client_subscribe(struct xd_client *c);
 /* Send a line to every watch subscriber. */
 void xd_control_broadcast(struct xd_control *ctl, const char *line, size_t len);
 size_t xd_control_clients(const struct xd_control *ctl);
+/* Is a reply (not watch output) still being written to some client? */
+bool xd_control_replies_pending(const struct xd_control *ctl);
 uint64_t xd_control_cutoffs(const struct xd_control *ctl);
 
 /* Is a peer with these credentials allowed? Root always; otherwise gid or a supplementary
