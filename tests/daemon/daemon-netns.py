@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -112,6 +113,36 @@ try:
           f"{(t_c - t1) * 1000:.0f} ms" if t_c else "not seen")
     w.close()
 
+    # xfrmd must not change what it observes: with policies, traffic and no key manager the
+    # kernel drops (XfrmOutNoStates rises) and creates no larval SA (testing.md T5)
+    ns.ip("link", "add", "v0", "type", "veth", "peer", "name", "v1")
+    ns.ip("link", "set", "v0", "up")
+    ns.ip("link", "set", "v1", "up")
+    ns.ip("addr", "add", "10.0.0.1/24", "dev", "v0")
+    ns.ip("route", "add", "10.1.0.0/24", "dev", "v0")
+
+    def out_no_states():
+        txt = sh("ip", "netns", "exec", ns.name, "cat", "/proc/net/xfrm_stat").stdout
+        return int(txt.split("XfrmOutNoStates")[1].split()[0])
+    before = out_no_states()
+    sh("ip", "netns", "exec", ns.name, "ping", "-c", "2", "-i", "0.2", "-W", "1", "10.1.0.1", check_rc=False)
+    check(out_no_states() > before and "spi" not in ns.ip("xfrm", "state").stdout,
+          "with xfrmd running and no key manager: no larval SA, XfrmOutNoStates rises",
+          f"{before} -> {out_no_states()}")
+    # a key manager (here `ip xfrm monitor acquire`) makes the kernel create a larval SA: the
+    # next sample reports it as sa.acquire
+    w = Client(d.sock, {"command": "watch"})
+    w.wait_for(lambda e: e.get("event") == "watch.started", 2)
+    km = subprocess.Popen(["ip", "-n", ns.name, "xfrm", "monitor", "acquire"], stdout=subprocess.DEVNULL)
+    time.sleep(0.3)
+    sh("ip", "netns", "exec", ns.name, "ping", "-c", "1", "-W", "1", "10.1.0.1", check_rc=False)
+    km.terminate()
+    km.wait()
+    t_a, a = w.wait_for(lambda e: e.get("event") == "sa.acquire", 5)
+    check(a is not None and a.get("dst") == "192.0.2.2" and a.get("reqid") == 7,
+          "larval SA reported as sa.acquire within one sample interval", str(a))
+    w.close()
+
     # answers are the xfrmctl documents
     st = request(d.sock, {"command": "status"})
     check(st["meta"]["source"] == "daemon" and st["daemon"]["resyncs"] >= 2,
@@ -171,6 +202,18 @@ try:
     check(rc == 0 and dt < 1.0, "SIGTERM: exit 0 within 1 s", f"rc={rc} {dt * 1000:.0f} ms")
     check(not os.path.exists(d.sock), "control socket removed")
     check(not os.path.exists(f"/proc/{col}"), "collector exited")
+    # without CAP_NET_ADMIN: fail fast, and say why
+    nb = tempfile.mkdtemp(prefix="xfrmd-nobody-")
+    os.chmod(nb, 0o777)
+    with open(os.path.join(nb, "c.conf"), "w") as f:
+        f.write(f"socket = {nb}/xfrmd.sock\n")
+    t0 = time.monotonic()
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                        os.environ["XFRMD"], "-f", os.path.join(nb, "c.conf")],
+                       capture_output=True, text=True, timeout=10)
+    check(r.returncode == 1 and "CAP_NET_ADMIN" in r.stderr and time.monotonic() - t0 < 2,
+          "as nobody without CAP_NET_ADMIN: exit 1 at once, naming the capability",
+          f"rc={r.returncode} {time.monotonic() - t0:.2f} s")
     log = d.logtext()
     check(all(line.startswith("<") for line in log.splitlines()), "every log line has a <N> prefix")
 finally:

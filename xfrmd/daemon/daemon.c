@@ -435,6 +435,58 @@ static void push_sample(struct daemon *d, int64_t at)
 	d->samples++;
 }
 
+static bool sa_is_larval(const struct xd_sa *sa)
+{
+	return sa->spi == 0 &&
+	       !(sa->has & (XD_SA_HAS_AEAD | XD_SA_HAS_ENC | XD_SA_HAS_AUTH | XD_SA_HAS_COMP));
+}
+
+static bool larval_known(const struct xd_snapshot *old, const struct xd_sa *sa)
+{
+	for (size_t i = 0; old && i < old->sas.len; i++) {
+		const struct xd_sa *o = xd_snapshot_sa(old, i);
+		if (sa_is_larval(o) && o->family == sa->family && o->proto == sa->proto &&
+		    o->reqid == sa->reqid && o->km_seq == sa->km_seq &&
+		    !memcmp(&o->saddr, &sa->saddr, sizeof(sa->saddr)) &&
+		    !memcmp(&o->daddr, &sa->daddr, sizeof(sa->daddr)))
+			return true;
+	}
+	return false;
+}
+
+static void on_event(struct daemon *d, const struct xd_kevent *e);
+
+/*
+ * Larval SAs are created by the kernel's ACQUIRE, which xfrmd never listens to (joining
+ * would change the kernel's behaviour), and no SA event announces them: new ones are found
+ * by comparing dumps and reported as sa.acquire. Bounded: an acquire storm is reported by
+ * its count in the model, not line by line.
+ */
+static void report_new_larval(struct daemon *d, const struct xd_snapshot *old,
+			      const struct xd_snapshot *s)
+{
+	size_t reported = 0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (size_t i = 0; i < s->sas.len && reported < 64; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		struct xd_kevent e = { .type = XD_KEV_SA_ACQUIRE,
+				       .ts_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec };
+
+		if (!sa_is_larval(sa) || larval_known(old, sa))
+			continue;
+		e.family = sa->family;
+		e.proto = sa->proto;
+		e.reqid = sa->reqid;
+		e.saddr = sa->saddr;
+		e.daddr = sa->daddr;
+		e.has = XD_KEVH_ADDRS | XD_KEVH_PROTO | XD_KEVH_REQID;
+		on_event(d, &e);
+		reported++;
+	}
+}
+
 /* A complete resync arrived: decode, diagnose against the last sample, publish. */
 static void resync_done(struct daemon *d, struct xd_recbuf *buf)
 {
@@ -500,6 +552,8 @@ static void resync_done(struct daemon *d, struct xd_recbuf *buf)
 				 d->life.raised - raised, d->life.cleared - cleared,
 				 d->life.active.len);
 	}
+	if (d->cur)
+		report_new_larval(d, d->cur, s);
 	if (xd_tunnels_update(&d->tunnels, s) < 0)
 		log_error("resync: out of memory updating tunnel counters, ignoring");
 
@@ -546,7 +600,9 @@ static void on_event(struct daemon *d, const struct xd_kevent *e)
 	size_t len = 0;
 	FILE *f;
 
-	if (e->type == XD_KEV_OVERRUN) {
+	if (e->type == XD_KEV_SA_ACQUIRE) {
+		/* found in a resync: nothing to schedule */
+	} else if (e->type == XD_KEV_OVERRUN) {
 		uint64_t now = mono_ms();
 		d->overruns++;
 		/* a storm overruns many times a second: one line per 10 s says enough */

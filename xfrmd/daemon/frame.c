@@ -104,7 +104,9 @@ int xd_frame_rx_feed(struct xd_frame_rx *rx, const void *buf, size_t len,
 	switch (h.type) {
 	case XD_FRAME_EVENT:
 		memcpy(&out->event, p, sizeof(out->event));
-		if (out->event.type == 0 || out->event.type >= _XD_KEV_MAX)
+		/* SA_ACQUIRE is made by the main process from dumps, never sent by the collector */
+		if (out->event.type == 0 || out->event.type >= _XD_KEV_MAX ||
+		    out->event.type == XD_KEV_SA_ACQUIRE)
 			return fail(rx);
 		return XD_RX_EVENT;
 	case XD_FRAME_STATS:

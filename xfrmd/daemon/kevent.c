@@ -237,6 +237,7 @@ const char *xd_kevent_name(uint32_t type)
 		[XD_KEV_MAPPING] = "nat.mapping_changed",
 		[XD_KEV_MIGRATE] = "sa.migrated",
 		[XD_KEV_OVERRUN] = "overrun",
+		[XD_KEV_SA_ACQUIRE] = "sa.acquire",
 	};
 	return type < XD_ARRAY_SIZE(t) ? t[type] : NULL;
 }
@@ -298,6 +299,9 @@ int xd_kevent_json(FILE *out, const struct xd_kevent *e)
 	}
 	if (e->has & XD_KEVH_HARD)
 		json_object_object_add(o, "hard", json_object_new_boolean(e->hard));
+	/* a larval (ACQUIRE) state timing out: the key manager never answered (netlink.md §1.4) */
+	if (e->type == XD_KEV_SA_EXPIRED && e->hard && e->spi == 0)
+		json_object_object_add(o, "acquire_unanswered", json_object_new_boolean(1));
 	if (e->has & XD_KEVH_MAPPING) {
 		add_addr(o, "new_src", &e->new_addr, e->family, -1);
 		json_object_object_add(o, "old_sport", json_object_new_int(e->old_sport));

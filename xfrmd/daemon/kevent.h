@@ -27,6 +27,7 @@ enum xd_kevent_type {
 	XD_KEV_MAPPING,
 	XD_KEV_MIGRATE,
 	XD_KEV_OVERRUN, /* the event socket overflowed: events were lost */
+	XD_KEV_SA_ACQUIRE, /* a larval SA appeared (seen in a resync, main process only) */
 	_XD_KEV_MAX,
 };
 
