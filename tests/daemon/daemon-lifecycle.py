@@ -57,7 +57,8 @@ WD_USEC = 400000
 try:
     os.environ["NOTIFY_SOCKET"] = n.path
     os.environ["WATCHDOG_USEC"] = str(WD_USEC)
-    d = Daemon(ns, "sample_interval = 5s\nclient_queue_bytes = 262144\ndebounce = 100ms\n")
+    d = Daemon(ns, "sample_interval = 5s\nclient_queue_bytes = 262144\ndebounce = 100ms\n"
+                   "request_timeout = 500ms\n")
     del os.environ["NOTIFY_SOCKET"], os.environ["WATCHDOG_USEC"]
     t, _ = n.wait(lambda m: "READY=1" in m, 5)
     check(t is not None, "READY=1 sent")
@@ -74,6 +75,29 @@ try:
     os.kill(d.pid, signal.SIGCONT)
     t, _ = n.wait(lambda m: m == "WATCHDOG=1", 1)
     check(t is not None, "pings resume after SIGCONT")
+
+    # a client that never sends is dropped after request_timeout; an oversized request gets
+    # an error; neither disturbs a request served meanwhile
+    idle = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    idle.connect(d.sock)
+    big = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    big.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+    big.connect(d.sock)
+    big.send(b'{"command":"status","pad":"' + b"x" * 70000 + b'"}')
+    big.settimeout(5)
+    reply = big.recv(65536)
+    check(b'"EMSGSIZE"' in reply, "a request over 64 KiB is refused with EMSGSIZE", reply[:80].decode())
+    check("meta" in request(d.sock, {"command": "status"}), "other clients are served meanwhile")
+    idle.settimeout(3)
+    t0 = time.monotonic()
+    try:
+        gone = idle.recv(100) == b""
+    except (socket.timeout, ConnectionResetError):
+        gone = False
+    check(gone and time.monotonic() - t0 < 1.5, "a silent client is disconnected after request_timeout",
+          f"{time.monotonic() - t0:.2f} s")
+    idle.close()
+    big.close()
 
     # reload under watch: new settings apply, the watcher stays
     good = Client(d.sock, {"command": "watch"})
