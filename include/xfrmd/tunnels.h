@@ -28,7 +28,12 @@ struct xd_tunnel {
 	uint64_t packets; /* monotonic total */
 	uint32_t sas;     /* SAs of the tunnel in the latest snapshot */
 	uint64_t rekeys;  /* SAs that joined the tunnel after the first one */
+	uint64_t last_update; /* internal: the update that last saw an SA of it */
 };
+
+/* A tunnel without SAs for this many updates is forgotten (its series ends; about an hour at
+ * the daemon's default 10 s sample), so the table stays bounded by recent tunnels. */
+#define XD_TUNNEL_RETAIN_UPDATES 360
 
 struct xd_tunnels {
 	struct xd_vec tunnels; /* struct xd_tunnel, sorted by key */

@@ -373,6 +373,11 @@ static void test_tunnels_survive_rekeys(void **state)
 	assert_int_equal(tunnel(&t, XD_TUNNEL_OUT)->bytes, 1950);
 	assert_int_equal(tunnel(&t, XD_TUNNEL_IN)->bytes, 810);
 	assert_int_equal(xd_tunnels_count(&t), 2);
+
+	/* gone for XD_TUNNEL_RETAIN_UPDATES updates: forgotten, the table stays bounded */
+	for (int i = 0; i < XD_TUNNEL_RETAIN_UPDATES; i++)
+		step(&t, traffic(0, 0, 0, 0, 0));
+	assert_int_equal(xd_tunnels_count(&t), 0);
 	xd_tunnels_done(&t);
 }
 

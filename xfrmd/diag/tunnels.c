@@ -155,9 +155,21 @@ int xd_tunnels_update(struct xd_tunnels *t, const struct xd_snapshot *s)
 		tun->bytes += db;
 		tun->packets += dp;
 		tun->sas++;
+		tun->last_update = t->updates;
 	}
 	xd_vec_done(&t->known);
 	t->known = next;
+	/* forget tunnels gone for long (compaction keeps the order) */
+	size_t w = 0;
+	for (size_t i = 0; i < t->tunnels.len; i++) {
+		struct xd_tunnel *x = xd_vec_at(&t->tunnels, i);
+		if (x->sas == 0 && t->updates - x->last_update >= XD_TUNNEL_RETAIN_UPDATES)
+			continue;
+		if (i != w)
+			*(struct xd_tunnel *)xd_vec_at(&t->tunnels, w) = *x;
+		w++;
+	}
+	t->tunnels.len = w;
 	t->updates++;
 	return 0;
 }
