@@ -28,12 +28,12 @@ struct xd_tunnel {
 	uint64_t packets; /* monotonic total */
 	uint32_t sas;     /* SAs of the tunnel in the latest snapshot */
 	uint64_t rekeys;  /* SAs that joined the tunnel after the first one */
-	uint64_t last_update; /* internal: the update that last saw an SA of it */
+	int64_t last_seen; /* meta.captured_at of the last snapshot with an SA of it */
 };
 
-/* A tunnel without SAs for this many updates is forgotten (its series ends; about an hour at
- * the daemon's default 10 s sample), so the table stays bounded by recent tunnels. */
-#define XD_TUNNEL_RETAIN_UPDATES 360
+/* A tunnel without SAs for this long (by the snapshots' capture times) is forgotten: its
+ * series ends, and the table stays bounded by the tunnels of the last hour. */
+#define XD_TUNNEL_RETAIN_S 3600
 
 struct xd_tunnels {
 	struct xd_vec tunnels; /* struct xd_tunnel, sorted by key */

@@ -374,10 +374,17 @@ static void test_tunnels_survive_rekeys(void **state)
 	assert_int_equal(tunnel(&t, XD_TUNNEL_IN)->bytes, 810);
 	assert_int_equal(xd_tunnels_count(&t), 2);
 
-	/* gone for XD_TUNNEL_RETAIN_UPDATES updates: forgotten, the table stays bounded */
-	for (int i = 0; i < XD_TUNNEL_RETAIN_UPDATES; i++)
-		step(&t, traffic(0, 0, 0, 0, 0));
-	assert_int_equal(xd_tunnels_count(&t), 0);
+	/* without SAs for XD_TUNNEL_RETAIN_S: forgotten, the table stays bounded */
+	{
+		struct xd_snapshot *s = traffic(0, 0, 0, 0, 0);
+		s->meta.captured_at += XD_TUNNEL_RETAIN_S - 1;
+		assert_int_equal(xd_tunnels_update(&t, s), 0);
+		assert_int_equal(xd_tunnels_count(&t), 2);
+		s->meta.captured_at += 1;
+		assert_int_equal(xd_tunnels_update(&t, s), 0);
+		assert_int_equal(xd_tunnels_count(&t), 0);
+		xd_snapshot_free(s);
+	}
 	xd_tunnels_done(&t);
 }
 

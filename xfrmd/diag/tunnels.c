@@ -155,7 +155,7 @@ int xd_tunnels_update(struct xd_tunnels *t, const struct xd_snapshot *s)
 		tun->bytes += db;
 		tun->packets += dp;
 		tun->sas++;
-		tun->last_update = t->updates;
+		tun->last_seen = s->meta.captured_at;
 	}
 	xd_vec_done(&t->known);
 	t->known = next;
@@ -163,7 +163,7 @@ int xd_tunnels_update(struct xd_tunnels *t, const struct xd_snapshot *s)
 	size_t w = 0;
 	for (size_t i = 0; i < t->tunnels.len; i++) {
 		struct xd_tunnel *x = xd_vec_at(&t->tunnels, i);
-		if (x->sas == 0 && t->updates - x->last_update >= XD_TUNNEL_RETAIN_UPDATES)
+		if (x->sas == 0 && s->meta.captured_at - x->last_seen >= XD_TUNNEL_RETAIN_S)
 			continue;
 		if (i != w)
 			*(struct xd_tunnel *)xd_vec_at(&t->tunnels, w) = *x;
