@@ -57,7 +57,7 @@ WD_USEC = 400000
 try:
     os.environ["NOTIFY_SOCKET"] = n.path
     os.environ["WATCHDOG_USEC"] = str(WD_USEC)
-    d = Daemon(ns, "sample_interval = 5s\nclient_queue_bytes = 262144\ndebounce = 100ms\n"
+    d = Daemon(ns, "sample_interval = 5s\nclient_queue_bytes = 1048576\ndebounce = 100ms\n"
                    "request_timeout = 500ms\n")
     del os.environ["NOTIFY_SOCKET"], os.environ["WATCHDOG_USEC"]
     t, _ = n.wait(lambda m: "READY=1" in m, 5)
@@ -115,16 +115,16 @@ try:
     st = request(d.sock, {"command": "status"})["daemon"]
     check(st["sample_interval_ms"] == 3000, "reload applied the new sample_interval", str(st["sample_interval_ms"]))
 
-    # a watcher that never reads (small buffers) vs. the normal one, under 8000 events
+    # a watcher that never reads (small buffers) vs. the normal one, under 12000 events
     slow = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     slow.connect(d.sock)
     slow.send(b'{"command":"watch"}')
     tmp = tempfile.mkdtemp(prefix="xfrmd-lc-")
-    N = 8000
+    N = 12000
     with open(os.path.join(tmp, "batch"), "w") as f:
         for i in range(N):
-            f.write(f"xfrm policy add src 10.{i // 250}.{i % 250}.0/24 dst 172.16.0.0/16 dir out priority {i}\n")
+            f.write(f"xfrm policy add src 10.{i // 250 % 250}.{i % 250}.{i // 62500} dst 172.16.0.0/16 dir out priority {i}\n")
     counts = {"added": 0, "error": 0}
 
     def reader():  # reads all along, as a well-behaved client does (counting, not parsing)

@@ -190,6 +190,14 @@ try:
                         "python3", "-c", probe], capture_output=True, text=True, timeout=10)
     check(r.returncode != 0 and "Permission denied" in r.stderr,
           "with the shipped permissions the socket itself refuses others (EACCES)")
+    # a group member who may not collect gets xfrmctl's text from the daemon's records
+    os.chmod(d.dir, 0o755)
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--groups=adm",
+                        os.environ["XFRMCTL"], "show", "policy"], env=env,
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0 and r.stdout.startswith("daemon state") and "2 policies" in r.stdout,
+          "xfrmctl show policy as a group member: text from the daemon's records",
+          (r.stdout + r.stderr)[:120])
 
     # SIGTERM: exit 0 within 1 s, socket removed, collector gone
     t0 = time.monotonic()

@@ -15,7 +15,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "frame.h"
 #include "xfrmctl.h"
+#include "xfrmd/recbuf.h"
 #include "xfrmd/util.h"
 
 #define DEFAULT_SOCKET "/run/xfrmd/xfrmd.sock"
@@ -37,8 +39,9 @@ bool xfrmctl_daemon_wanted(void)
 
 	if (arg_no_daemon || arg_read_path || arg_netns)
 		return false;
-	/* the daemon answers in JSON; text for root is rendered here from a direct collection */
-	if (arg_json == JSON_OFF && geteuid() == 0)
+	/* JSON documents come from the daemon as they are; text is rendered here, from a
+	 * collection of our own or the daemon's records (load.c) */
+	if (arg_json == JSON_OFF)
 		return false;
 	return stat(xfrmctl_daemon_socket(), &st) == 0 && S_ISSOCK(st.st_mode);
 }
@@ -164,9 +167,6 @@ int xfrmctl_daemon_print(struct json_object *doc)
 	int flags = arg_json == JSON_SHORT ? JSON_C_TO_STRING_PLAIN
 					   : JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
 
-	if (arg_json == JSON_OFF)
-		fputs("xfrmctl: answered by xfrmd: its JSON is shown (text output needs direct "
-		      "access: --no-daemon as root)\n", stderr);
 	printf("%s\n", json_object_to_json_string_ext(doc, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_COLLECT;
 }
@@ -181,4 +181,110 @@ int xfrmctl_daemon_simple(const char *request)
 	r = xfrmctl_daemon_print(doc);
 	json_object_put(doc);
 	return r;
+}
+
+bool xfrmctl_records_wanted(void)
+{
+	struct stat st;
+
+	/* root collects itself (fresh, and only what the verb needs) */
+	if (arg_no_daemon || arg_read_path || arg_netns || geteuid() == 0)
+		return false;
+	return stat(xfrmctl_daemon_socket(), &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* Make sure `want` bytes are pending; -EPIPE at a premature end. */
+static int fill(int fd, char **pending, size_t *plen, size_t want)
+{
+	while (*plen < want) {
+		char chunk[65536];
+		ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
+		char *p;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EPIPE;
+		if (*plen + (size_t)n > MAX_REPLY)
+			return -EMSGSIZE;
+		p = realloc(*pending, *plen + (size_t)n);
+		if (!p)
+			return -ENOMEM;
+		memcpy(p + *plen, chunk, (size_t)n);
+		*pending = p;
+		*plen += (size_t)n;
+	}
+	return 0;
+}
+
+int xfrmctl_daemon_records(struct xd_recbuf **ret)
+{
+	char *pending = NULL, *line = NULL;
+	size_t plen = 0;
+	struct json_object *hdr = NULL, *fmt;
+	struct xd_frame_rx rx;
+	int fd, r;
+
+	fd = xfrmctl_daemon_connect("{\"command\":\"records\"}", REPLY_TIMEOUT_S);
+	if (fd == -ENOENT || fd == -ECONNREFUSED)
+		return fd;
+	if (fd < 0) {
+		fprintf(stderr, "xfrmctl: cannot talk to xfrmd at %s: %s\n", xfrmctl_daemon_socket(),
+			strerror(-fd));
+		return -EPROTO;
+	}
+	xd_frame_rx_init(&rx);
+	r = xfrmctl_daemon_read_line(fd, &pending, &plen, &line);
+	if (r < 0)
+		goto out;
+	hdr = json_tokener_parse(line);
+	if (!hdr || xfrmctl_daemon_error(hdr)) {
+		r = -EPROTO;
+		goto out;
+	}
+	if (!json_object_object_get_ex(hdr, "format", &fmt) ||
+	    strcmp(json_object_get_string(fmt), XD_FRAMES_FORMAT) != 0) {
+		fputs("xfrmctl: xfrmd sent records in an unknown format\n", stderr);
+		r = -EPROTO;
+		goto out;
+	}
+	for (;;) {
+		struct xd_frame_rx_out out = { 0 };
+		uint32_t len;
+
+		r = fill(fd, &pending, &plen, sizeof(len));
+		if (r < 0)
+			goto out;
+		memcpy(&len, pending, sizeof(len));
+		if (len > sizeof(struct xd_frame_hdr) + XD_FRAME_MAX_PAYLOAD) {
+			r = -EBADMSG;
+			goto out;
+		}
+		r = fill(fd, &pending, &plen, sizeof(len) + len);
+		if (r < 0)
+			goto out;
+		r = xd_frame_rx_feed(&rx, pending + sizeof(len), len, &out);
+		memmove(pending, pending + sizeof(len) + len, plen - sizeof(len) - len);
+		plen -= sizeof(len) + len;
+		if (r < 0)
+			goto out;
+		if (r == XD_RX_COMPLETE) {
+			xd_recbuf_meta(out.buf)->source = XD_SOURCE_DAEMON;
+			*ret = out.buf;
+			r = 0;
+			goto out;
+		}
+	}
+out:
+	if (r < 0 && r != -EPROTO)
+		fprintf(stderr, "xfrmctl: reading records from xfrmd failed: %s\n", strerror(-r));
+	json_object_put(hdr);
+	xd_frame_rx_done(&rx);
+	free(line);
+	free(pending);
+	close(fd);
+	return r < 0 ? -EPROTO : 0;
 }

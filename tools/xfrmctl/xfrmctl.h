@@ -51,8 +51,8 @@ int xfrmctl_collect(struct xd_recbuf **ret);
 struct json_object;
 /* $XFRMD_SOCKET or /run/xfrmd/xfrmd.sock */
 const char *xfrmctl_daemon_socket(void);
-/* Use the daemon: its socket exists, neither -r, --netns nor --no-daemon was given, and the
- * output is JSON (or we are not root, so direct collection would be denied anyway). */
+/* Ask the daemon for the JSON document: its socket exists, the output is JSON, and neither
+ * -r, --netns nor --no-daemon was given. */
 bool xfrmctl_daemon_wanted(void);
 /* Connect and send one request; returns the fd or -errno. */
 int xfrmctl_daemon_connect(const char *request, int timeout_s);
@@ -64,6 +64,12 @@ int xfrmctl_daemon_query(const char *request, struct json_object **ret);
 int xfrmctl_daemon_print(struct json_object *doc);
 /* query + print; returns like xfrmctl_daemon_query or an exit code. */
 int xfrmctl_daemon_simple(const char *request);
+/* Take the daemon's scrubbed records instead of collecting: not root (so direct collection
+ * is denied), the socket exists, no -r, --netns or --no-daemon. */
+bool xfrmctl_records_wanted(void);
+/* The records of the daemon's current model. 0; -ENOENT/-ECONNREFUSED when no daemon
+ * listens (collect instead); -EPROTO after printing why it failed. */
+int xfrmctl_daemon_records(struct xd_recbuf **ret);
 
 #define XFRMCTL_COMMON_SHORTOPTS "jr:n:v"
 #define XFRMCTL_COMMON_LONGOPTS                                                                    \

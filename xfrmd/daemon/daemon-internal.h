@@ -42,6 +42,7 @@ struct daemon {
 	uint8_t *rxbuf;
 
 	struct xd_snapshot *cur;   /* served to clients */
+	struct xd_recbuf *cur_records; /* the scrubbed records cur was decoded from */
 	struct xd_snapshot *prev;  /* the latest periodic sample */
 	struct xd_snapshot *prev2; /* the sample before it */
 	uint64_t prev_mono_ms, prev2_mono_ms;
@@ -82,7 +83,7 @@ static inline int64_t xd_real_ms(void)
 /* daemon.c */
 void xd_daemon_schedule_resync(struct daemon *d, uint32_t delay_ms);
 
-/* publish.c: a complete resync (records) becomes the served model. */
+/* publish.c: a complete resync (records, taken over) becomes the served model. */
 void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf);
 /* A kernel event summary: shown on watch, and a (debounced) resync scheduled. */
 void xd_daemon_on_event(struct daemon *d, const struct xd_kevent *e);

@@ -98,7 +98,7 @@ static int read_collector(struct daemon *d)
 		case XD_RX_COMPLETE:
 			if (out.seq == d->seq) {
 				d->inflight = false;
-				xd_daemon_publish(d, out.buf);
+				xd_daemon_publish(d, XD_TAKE_PTR(out.buf));
 			}
 			xd_recbuf_free(out.buf);
 			break;
@@ -398,6 +398,7 @@ out:
 	if (d.prev != d.cur)
 		xd_snapshot_free(d.prev);
 	xd_snapshot_free(d.cur);
+	xd_recbuf_free(d.cur_records);
 	free(d.rxbuf);
 	free(d.ring);
 	if (d.sigfd >= 0)

@@ -66,6 +66,12 @@ int xd_frame_parse(const void *buf, size_t len, struct xd_frame_hdr *h, const vo
 
 struct xd_recbuf;
 
+/*
+ * The `records` reply on the control socket carries the same frames in a byte stream: a
+ * JSON header line, then each frame prefixed by its length as a 4-byte host-order integer.
+ */
+#define XD_FRAMES_FORMAT "xfrmd-frames-1"
+
 /* Reassembly of resyncs on the main side. */
 struct xd_frame_rx {
 	struct xd_recbuf *pending; /* records of the resync in progress */

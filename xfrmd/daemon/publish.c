@@ -150,6 +150,7 @@ void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 	r = xd_snapshot_new(&s);
 	if (r < 0) {
 		xd_log_errno(LOG_ERR, r, "resync: %m");
+		xd_recbuf_free(buf);
 		return;
 	}
 	s->meta = *xd_recbuf_meta_const(buf);
@@ -160,6 +161,7 @@ void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 		xd_log_errno(LOG_ERR, r, "resync: decoding records failed: %m, keeping the previous "
 					 "snapshot");
 		xd_snapshot_free(s);
+		xd_recbuf_free(buf);
 		return;
 	}
 	xd_snapshot_sort(s);
@@ -217,6 +219,9 @@ void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 		d->sample_pending = false;
 	}
 	d->cur = s;
+	/* kept for the `records` command: xfrmctl renders text from them like a live collection */
+	xd_recbuf_free(d->cur_records);
+	d->cur_records = buf;
 	for (int i = 0; i < 3; i++) {
 		bool dup = false;
 		for (int j = 0; j < i; j++)

@@ -13,6 +13,7 @@
 
 #include "daemon-internal.h"
 #include "xfrmd/peers.h"
+#include "xfrmd/recbuf.h"
 #include "xfrmd/render.h"
 
 /* Render into a memory buffer and queue it for one client. */
@@ -207,6 +208,64 @@ static int r_findings(struct daemon *d, FILE *f, const void *arg)
 	return r < 0 ? -EIO : 0;
 }
 
+struct frame_writer {
+	FILE *f;
+	uint8_t *buf;
+};
+
+static int write_frame(struct frame_writer *w, const struct xd_frame_hdr *h, const void *payload)
+{
+	int n = xd_frame_build(w->buf, sizeof(struct xd_frame_hdr) + XD_FRAME_MAX_PAYLOAD, h, payload);
+	uint32_t len;
+
+	if (n < 0)
+		return n;
+	len = (uint32_t)n;
+	if (fwrite(&len, sizeof(len), 1, w->f) != 1 || fwrite(w->buf, (size_t)n, 1, w->f) != 1)
+		return -EIO;
+	return 0;
+}
+
+static int record_frame(void *userdata, const struct xd_record *rec)
+{
+	struct xd_frame_hdr h = { .type = XD_FRAME_RECORD, .seq = 1, .dump = (uint16_t)rec->dump,
+				  .kind = (uint16_t)rec->kind, .nl_proto = rec->nl_proto,
+				  .len = (uint32_t)rec->len };
+
+	return write_frame(userdata, &h, rec->data);
+}
+
+/*
+ * records: the scrubbed records of the current model in the collector's framing, so xfrmctl
+ * decodes and renders them exactly like a collection of its own (text output, capture) for
+ * users who may not collect (no CAP_NET_ADMIN). Same key-free bytes the model came from.
+ */
+static int r_records(struct daemon *d, FILE *f, const void *arg)
+{
+	struct frame_writer w = { .f = f };
+	struct xd_record_sink sink = { .record = record_frame, .userdata = &w };
+	int r;
+
+	if (!d->cur_records)
+		return -EAGAIN;
+	w.buf = malloc(sizeof(struct xd_frame_hdr) + XD_FRAME_MAX_PAYLOAD);
+	if (!w.buf)
+		return -ENOMEM;
+	fprintf(f, "{\"format\":\"%s\",\"records\":%zu}\n", XD_FRAMES_FORMAT,
+		xd_recbuf_count(d->cur_records));
+	r = write_frame(&w, &(struct xd_frame_hdr){ .type = XD_FRAME_BEGIN, .seq = 1 }, NULL);
+	if (r >= 0)
+		r = xd_recbuf_replay(d->cur_records, &sink);
+	if (r >= 0)
+		r = write_frame(&w, &(struct xd_frame_hdr){ .type = XD_FRAME_META, .seq = 1,
+							   .len = sizeof(struct xd_meta) },
+				xd_recbuf_meta_const(d->cur_records));
+	if (r >= 0)
+		r = write_frame(&w, &(struct xd_frame_hdr){ .type = XD_FRAME_END, .seq = 1 }, NULL);
+	free(w.buf);
+	return r;
+}
+
 void xd_daemon_handle_request(void *userdata, struct xd_client *c, const struct xd_request *req)
 {
 	struct daemon *d = userdata;
@@ -240,6 +299,9 @@ void xd_daemon_handle_request(void *userdata, struct xd_client *c, const struct 
 		break;
 	case XD_REQ_FINDINGS:
 		reply(d, c, r_findings, NULL);
+		break;
+	case XD_REQ_RECORDS:
+		reply(d, c, r_records, NULL);
 		break;
 	default:
 		xd_client_send_error(c, "EOPNOTSUPP", "unknown command");

@@ -11,7 +11,7 @@
 static const char *const cmd_names[] = {
 	[XD_REQ_STATUS] = "status", [XD_REQ_SHOW] = "show",       [XD_REQ_CHECK] = "check",
 	[XD_REQ_PEERS] = "peers",   [XD_REQ_METRICS] = "metrics", [XD_REQ_WATCH] = "watch",
-	[XD_REQ_FINDINGS] = "findings",
+	[XD_REQ_FINDINGS] = "findings", [XD_REQ_RECORDS] = "records",
 };
 
 const char *xd_request_name(enum xd_req_cmd c)

@@ -20,6 +20,7 @@ enum xd_req_cmd {
 	XD_REQ_METRICS,
 	XD_REQ_WATCH,
 	XD_REQ_FINDINGS,
+	XD_REQ_RECORDS, /* the current snapshot's scrubbed records, framed (frame.h) */
 	_XD_REQ_MAX,
 };
 
