@@ -149,8 +149,12 @@ static bool cond_holds(const struct xd_snapshot *s, const struct xd_kprofile *p,
 	const char *x;
 
 	switch (c->kind) {
-	case XD_KB_COND_KERNEL:
-		return p->have_release && xd_version_in(rel, c->min, c->below);
+	case XD_KB_COND_KERNEL: {
+		char ver[48];
+		/* the profile's version: includes the patch level from Debian's build string */
+		snprintf(ver, sizeof(ver), "%u.%u.%u", p->maj, p->min, p->patch);
+		return p->have_release && xd_version_in(ver, c->min, c->below);
+	}
 	case XD_KB_COND_RELEASE:
 		return rel && strstr(rel, c->value);
 	case XD_KB_COND_STACK:

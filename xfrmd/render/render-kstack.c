@@ -58,6 +58,8 @@ struct json_object *xd_json_kernel(const struct xd_snapshot *s)
 	if (p.have_release) {
 		version_str(&p, buf, sizeof(buf));
 		xd_json_add_str(o, "version", buf);
+		if (p.patch_from_build)
+			xd_json_add(o, "patch_from_build", json_object_new_boolean(true));
 	}
 	if (s->kernel && s->kernel->collector_bits)
 		xd_json_add_u64(o, "collector_bits", s->kernel->collector_bits);
