@@ -4,6 +4,8 @@
 compare_guest() {
     local OUT=$1 cap st mod hand esp want stat_file
     [ -e "$OUT/finished" ] || { echo "FAIL: guest did not finish"; fails=$((fails + 1)); return; }
+    # /lib/modules is a mount point on the shared host root: another run may remove it
+    [ -e "$OUT/bind-failed" ] && { echo "FAIL: $(cat "$OUT/bind-failed")"; fails=$((fails + 1)); return; }
     echo "kernel $(jq -r .kernel.release "$OUT/k0.json"); config source:" \
         "$(jq -r '.kernel.config_source // "none"' "$OUT/k0.json"); by hand:" $(tr '\n' ' ' <"$OUT/byhand")
     while read -r mod hand; do

@@ -14,7 +14,7 @@ mount -t devtmpfs dev /dev 2>/dev/null || mount -t tmpfs dev /dev
 [ -e /dev/null ] || mknod -m 666 /dev/null c 1 3
 for d in /tmp /run /var/tmp; do mount -t tmpfs -o mode=1777 xdtmp $d; done
 # /lib/modules exists for the run (the host side makes sure); /boot is bound only if given
-mount --bind "$XDK_MODDIR" /lib/modules
+mount --bind "$XDK_MODDIR" /lib/modules || echo "cannot bind $XDK_MODDIR onto /lib/modules" >"$XDK_OUT/bind-failed"
 [ -n "${XDK_BOOTDIR:-}" ] && mount --bind "$XDK_BOOTDIR" /boot
 ip link set lo up
 OUT=$XDK_OUT
