@@ -124,7 +124,7 @@ struct json_object *xd_json_kernel(const struct xd_snapshot *s)
 		for (size_t i = 0; i < s->kernel->kmods.len; i++) {
 			const struct xd_kmod *km = xd_vec_at(&s->kernel->kmods, i);
 			if (km->src & XD_KMOD_LOADED)
-				json_object_array_add(m, json_object_new_string(km->name));
+				json_object_array_add(m, xd_json_string(km->name));
 		}
 		xd_json_add(o, "modules_loaded", m);
 	}
