@@ -28,8 +28,9 @@ static unsigned groups_for(unsigned what)
 
 	if (what & (XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS | XD_RENDER_STATUS))
 		g |= XD_COLLECT_XFRM;
+	/* the stack's processes tell whether a 32-bit IKE daemon runs on a 64-bit kernel */
 	if (what & XD_RENDER_KERNEL)
-		g |= XD_COLLECT_KERNEL | XD_COLLECT_XFRM;
+		g |= XD_COLLECT_KERNEL | XD_COLLECT_XFRM | XD_COLLECT_STACK;
 	if (what & XD_RENDER_STACK)
 		g |= XD_COLLECT_STACK | XD_COLLECT_XFRM | XD_COLLECT_RTNL;
 	return g;

@@ -60,6 +60,9 @@ static const char *const status_names[_XD_DUMP_STATUS_MAX] = {
 
 enum xd_collect_group xd_dump_group(enum xd_dump d)
 {
+	/* the collector's pointer width is a kernel-profile fact (collect-kernel.c writes it) */
+	if (d == XD_DUMP_SELF)
+		return XD_COLLECT_KERNEL;
 	if (d <= XD_DUMP_UNAME)
 		return XD_COLLECT_XFRM;
 	if (d <= XD_DUMP_RTNL_ADDR)
