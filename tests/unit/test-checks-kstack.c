@@ -359,6 +359,12 @@ static void test_deprecated(void **state)
 	feed(s, XD_DUMP_PROCESSES, "pid=801\tcomm=racoon\n");
 	assert_true(fired(s, NULL, "stack.deprecated"));
 	xd_snapshot_free(s);
+
+	/* KLIPS: out of tree, only /proc/net/ipsec_version shows it */
+	s = mb_new();
+	feed(s, XD_DUMP_STACK_VERSIONS, "klips=Openswan%20U2.6.38/K2.6.32\n");
+	assert_true(fired(s, NULL, "stack.deprecated"));
+	xd_snapshot_free(s);
 }
 
 static int teardown(void **state)

@@ -205,6 +205,13 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 		xd_finding_name(x, xd_stack_kind_name(d->kind));
 	}
 
+	if (v.klips) {
+		x = xd_finding_add(out, &defs[D_DEPRECATED], "the KLIPS IPsec stack is loaded (%s): "
+				   "its SAs and policies are invisible to XFRM", v.klips);
+		xd_finding_name(x, "klips");
+		xd_finding_ev_str(x, "ipsec_version", "%s", v.klips);
+	}
+
 	if (v.n_daemons > 0) {
 		for (unsigned k = 0; k < _XD_STACK_KIND_MAX; k++) {
 			if (!is_daemon_kind((enum xd_stack_kind)k) || !v.policies_by_kind[k] ||

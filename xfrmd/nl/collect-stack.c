@@ -441,6 +441,19 @@ static void collect_processes(struct xd_recbuf *out)
 		scan_process(&pb, &vb, tmp ? tmp->stack : NULL, (uint32_t)pid, our_ns, owners_wanted);
 	}
 	closedir(d);
+	/* KLIPS (Openswan, libreswan <= 3.x) is out of tree and invisible to XFRM netlink;
+	 * its /proc file is the only trace (netlink.md 5.3) */
+	{
+		char *kv = NULL;
+		size_t kl = 0;
+		if (xd_nl_read_file("/proc/net/ipsec_version", 4096, &kv, &kl) == 0) {
+			kv[strcspn(kv, "\n")] = '\0';
+			(void)xd_strbuf_append(&vb, "klips=", 6);
+			put_escaped(&vb, kv[0] ? kv : "?");
+			(void)xd_strbuf_append(&vb, "\n", 1);
+		}
+		free(kv);
+	}
 	if (pb.err)
 		xd_nl_set_status(xd_recbuf_meta(out), XD_DUMP_PROCESSES, pb.err);
 	else

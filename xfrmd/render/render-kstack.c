@@ -215,6 +215,7 @@ struct json_object *xd_json_stack(const struct xd_snapshot *s)
 	for (unsigned i = 0; i < v.n_daemons; i++)
 		json_object_array_add(ds, daemon_json(&v.daemons[i]));
 	xd_json_add(o, "daemons", ds);
+	xd_json_add_str(o, "klips", v.klips);
 	for (unsigned i = 0; i < v.n_owners; i++) {
 		const struct xd_port_owner *w = &v.owners[i];
 		struct json_object *e = json_object_new_object();
@@ -342,6 +343,9 @@ void xd_text_stack(FILE *out, const struct xd_snapshot *s, bool verbose)
 			fprintf(out, " ctl %s", xd_text_escape(d->ctl_socket, esc, sizeof(esc)));
 		fputc('\n', out);
 	}
+	if (v.klips)
+		fprintf(out, "  KLIPS loaded: %s (invisible to XFRM)\n",
+			xd_text_escape(v.klips, esc, sizeof(esc)));
 	fprintf(out, "\nIKE ports\n");
 	if (!v.n_owners)
 		fprintf(out, "  none open\n");
