@@ -217,8 +217,13 @@ static void check_known(const struct xd_diag_ctx *ctx, const struct xd_kprofile 
 		if (e->detail)
 			xd_finding_ev_str(x, "detail", "%s", e->detail);
 		xd_finding_ev_str(x, "remedy", "%s", e->remedy);
-		for (unsigned k = 0; k < e->n_sources; k++)
-			xd_finding_ev_str(x, "source", "%s", e->sources[k]);
+		/* one key: evidence is a JSON object, a repeated key would keep only the last */
+		char src[1024] = "";
+		size_t o = 0;
+		for (unsigned k = 0; k < e->n_sources && o < sizeof(src); k++)
+			o += (size_t)snprintf(src + o, sizeof(src) - o, "%s%s", k ? "; " : "", e->sources[k]);
+		xd_finding_ev_str(x, "sources", "%s", src);
+		xd_finding_ev_str(x, "known_issue", "%s", e->id);
 	}
 }
 

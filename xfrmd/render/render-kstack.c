@@ -362,6 +362,8 @@ void xd_text_stack(FILE *out, const struct xd_snapshot *s, bool verbose)
 		if (v.policies_by_kind[k])
 			fprintf(out, " %s %u", xd_stack_kind_name((enum xd_stack_kind)k),
 				v.policies_by_kind[k]);
+	if (s->policies.len == v.socket_policies)
+		fprintf(out, " none");
 	fputc('\n', out);
 	if (verbose)
 		for (size_t i = 0; i < s->policies.len; i++) {
