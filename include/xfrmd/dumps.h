@@ -18,6 +18,8 @@ enum xd_dump {
 	XD_DUMP_UNAME,     /* file: "sysname\nrelease\nversion\nmachine\n" */
 	XD_DUMP_RTNL_LINK, /* RTM_GETLINK dump */
 	XD_DUMP_RTNL_ADDR, /* RTM_GETADDR dump */
+	XD_DUMP_CERT_CRED, /* file-like: one credential per record (docs/certificates.md) */
+	XD_DUMP_CERT_CONN, /* file-like: identities/certs one connection configures */
 	/* append new dumps here; names are file format, numbers are not */
 	_XD_DUMP_MAX,
 	_XD_DUMP_INVALID = -1,

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "xfrmd/cert.h"
 #include "xfrmd/dumps.h"
 #include "xfrmd/util.h"
 
@@ -307,6 +308,7 @@ struct xd_snapshot {
 	struct xd_vec links;    /* struct xd_link */
 	struct xd_vec addrs;    /* struct xd_local_addr, sorted by xd_snapshot_sort() */
 	struct xd_vec issues;   /* struct xd_decode_issue */
+	struct xd_certs certs;  /* the IKE daemon's credentials (cert.h) */
 	uint64_t unknown_attrs; /* attributes skipped because the type is unknown */
 	uint64_t ignored_msgs;  /* messages of a type the decoder does not consume */
 	struct xd_strpool *pool;

@@ -2,6 +2,7 @@
 /* decode.c: dispatches a record to the decoder of its dump. */
 #include <errno.h>
 
+#include "xfrmd/cert.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
 
@@ -21,6 +22,10 @@ int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec)
 	case XD_DUMP_RTNL_LINK:
 	case XD_DUMP_RTNL_ADDR:
 		return xd_decode_rtnl(s, rec->dump, rec->data, rec->len);
+	case XD_DUMP_CERT_CRED:
+		return xd_decode_cert_cred(s, rec->data, rec->len);
+	case XD_DUMP_CERT_CONN:
+		return xd_decode_cert_conn(s, rec->data, rec->len);
 	default:
 		s->ignored_msgs++;
 		return 0;

@@ -23,6 +23,8 @@ static const struct {
 	[XD_DUMP_UNAME] = { "file.uname", XD_RECORD_FILE, -1 },
 	[XD_DUMP_RTNL_LINK] = { "rtnl.link", XD_RECORD_NETLINK, NETLINK_ROUTE },
 	[XD_DUMP_RTNL_ADDR] = { "rtnl.addr", XD_RECORD_NETLINK, NETLINK_ROUTE },
+	[XD_DUMP_CERT_CRED] = { "cert.cred", XD_RECORD_FILE, -1 },
+	[XD_DUMP_CERT_CONN] = { "cert.conn", XD_RECORD_FILE, -1 },
 };
 
 static const char *const status_names[_XD_DUMP_STATUS_MAX] = {

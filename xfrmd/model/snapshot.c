@@ -100,6 +100,7 @@ int xd_snapshot_new(struct xd_snapshot **ret)
 	xd_vec_init(&s->links, sizeof(struct xd_link));
 	xd_vec_init(&s->addrs, sizeof(struct xd_local_addr));
 	xd_vec_init(&s->xfrm_stat.counters, sizeof(struct xd_counter));
+	xd_certs_init(&s->certs);
 	*ret = s;
 	return 0;
 }
@@ -115,6 +116,7 @@ struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s)
 	xd_vec_done(&s->links);
 	xd_vec_done(&s->addrs);
 	xd_vec_done(&s->xfrm_stat.counters);
+	xd_certs_done(&s->certs);
 	if (s->pool)
 		free(s->pool->slots);
 	free(s->pool);

@@ -341,5 +341,12 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 	collect_xfrm(out, attempts);
 	collect_rtnl(out, attempts);
 	collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
+	if (opts && opts->certs) {
+		xd_collect_certs(opts->certs, out);
+	} else {
+		struct xd_cert_paths p;
+		xd_cert_paths_default(&p);
+		xd_collect_certs(&p, out);
+	}
 	return 0;
 }
