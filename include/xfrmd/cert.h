@@ -62,6 +62,7 @@ struct xd_cert {
 	int64_t not_before;     /* epoch seconds */
 	int64_t not_after;
 	const char *sig_alg;    /* "sha256WithRSAEncryption" */
+	const char *sig_hash;   /* "SHA256", "SHA1", "MD5"; NULL when the scheme names none */
 	const char *key_type;   /* "RSA", "EC", "ED25519", ... */
 	uint32_t key_bits;
 	bool is_ca;             /* basicConstraints CA:TRUE */

@@ -345,6 +345,9 @@ static void fill_cert(struct xd_snapshot *s, struct xd_cert *c, X509 *x)
 	c->not_before = asn1_time(X509_get0_notBefore(x));
 	c->not_after = asn1_time(X509_get0_notAfter(x));
 	c->sig_alg = OBJ_nid2ln(X509_get_signature_nid(x));
+	int md_nid = NID_undef, pk_nid = NID_undef;
+	if (OBJ_find_sigid_algs(X509_get_signature_nid(x), &md_nid, &pk_nid) && md_nid != NID_undef)
+		c->sig_hash = OBJ_nid2sn(md_nid);
 	if (pk) {
 		c->key_type = key_type_name(pk);
 		c->key_bits = (uint32_t)EVP_PKEY_bits(pk);

@@ -14,6 +14,7 @@ extern const struct xd_check_family xd_check_policy;
 extern const struct xd_check_family xd_check_xfrmstat;
 extern const struct xd_check_family xd_check_traffic;
 extern const struct xd_check_family xd_check_peer;
+extern const struct xd_check_family xd_check_cert;
 
 const struct xd_check_family *const xd_check_families[] = {
 	&xd_check_tool,
@@ -22,6 +23,7 @@ const struct xd_check_family *const xd_check_families[] = {
 	&xd_check_xfrmstat,
 	&xd_check_traffic,
 	&xd_check_peer,
+	&xd_check_cert,
 	NULL,
 };
 
