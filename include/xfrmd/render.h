@@ -19,6 +19,7 @@ enum xd_render_what {
 	XD_RENDER_POLICY = 1u << 1,
 	XD_RENDER_STATS = 1u << 2,
 	XD_RENDER_STATUS = 1u << 3,
+	XD_RENDER_CERTS = 1u << 4, /* certificates, key files, IKE connections (cert.h) */
 };
 
 struct xd_render_opts {

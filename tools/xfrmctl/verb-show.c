@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* verb-show.c: `xfrmctl show sa|policy|stats|all` and `xfrmctl status`. */
+/* verb-show.c: `xfrmctl show sa|policy|stats|certs|all` and `xfrmctl status`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +16,7 @@ static const struct {
 	{ "state", XD_RENDER_SA },
 	{ "policy", XD_RENDER_POLICY },
 	{ "stats", XD_RENDER_STATS },
+	{ "certs", XD_RENDER_CERTS },
 	{ "all", XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS },
 };
 
@@ -58,7 +59,7 @@ int verb_show(int argc, char **argv)
 			if (xd_streq(pos[i], sections[k].name))
 				w = sections[k].what;
 		if (!w)
-			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, all)",
+			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, certs, all)",
 						   pos[i]);
 		what |= w;
 	}

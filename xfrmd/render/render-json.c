@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "json-util.h"
+#include "render-certs.h"
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
@@ -464,6 +465,8 @@ int xd_render_json(FILE *out, const struct xd_snapshot *s, unsigned what,
 		}
 		json_object_put(st);
 	}
+	if (what & XD_RENDER_CERTS)
+		r |= xd_render_certs_json(out, s, flags, sep);
 	fputs("}\n", out);
 	if (r || ferror(out))
 		return -EIO;

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "render-certs.h"
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
@@ -246,6 +247,10 @@ int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
 	if (what & XD_RENDER_STATS) {
 		fputc('\n', out);
 		text_stats(out, s, o);
+	}
+	if (what & XD_RENDER_CERTS) {
+		fputc('\n', out);
+		xd_render_certs_text(out, s, o->verbose);
 	}
 	return ferror(out) ? -EIO : 0;
 }
