@@ -202,8 +202,10 @@ void xd_render_certs_text(FILE *out, const struct xd_snapshot *s, bool verbose)
 			fprintf(out, " (%lld days left)",
 				(long long)((c->not_after - s->meta.captured_at) / 86400));
 		if (c->role != XD_CERT_ROLE_CRL)
-			fprintf(out, ", %s %u, key %s", c->key_type ? c->key_type : "?", c->key_bits,
-				xd_cert_find_key(s, c) ? "present" : "absent");
+			fprintf(out, ", %s %u", c->key_type ? c->key_type : "?", c->key_bits);
+		/* only the daemon's own certificates need a private key */
+		if (c->role == XD_CERT_ROLE_CERT)
+			fprintf(out, ", private key %s", xd_cert_find_key(s, c) ? "present" : "absent");
 		fputc('\n', out);
 		if (verbose) {
 			fprintf(out, "       issuer %s\n", xd_text_escape(c->issuer, e1, sizeof(e1)));
