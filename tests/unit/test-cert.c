@@ -142,6 +142,17 @@ static void assert_clean(const struct fx *x)
 	}
 }
 
+/* No cert.* finding above info other than `except`. */
+static void assert_clean_except(const struct fx *x, const char *except)
+{
+	for (size_t i = 0; i < xd_findings_count(&x->f); i++) {
+		const struct xd_finding *f = xd_findings_at(&x->f, i);
+		if (!strncmp(f->def->id, "cert.", 5) && f->severity > XD_SEV_INFO &&
+		    !xd_streq(f->def->id, except))
+			fail_msg("unexpected %s: %s", f->def->id, f->summary);
+	}
+}
+
 static void test_cert_healthy(void **state)
 {
 	struct fx *x = load("healthy");
@@ -359,6 +370,28 @@ static void test_cert_no_key_material_in_records(void **state)
 	fx_free(x);
 }
 
+/* A private key misplaced among certificates (combined PEM, stray key) is never recorded. */
+static void test_cert_key_in_cert_dir(void **state)
+{
+	struct fx *x = fx_new();
+	char sw[128], key[160];
+
+	assert_int_equal(sh("'%s' '%s' rsa", make_pki(), x->dir), 0);
+	snprintf(sw, sizeof(sw), "%s/swanctl", x->dir);
+	snprintf(key, sizeof(key), "%s/private/gw.key", sw);
+	assert_int_equal(sh("cat '%s' >>'%s/x509/gw.pem' && cp '%s' '%s/x509/stray.key' && "
+			    "openssl pkey -in '%s' -outform DER -out '%s/x509ca/stray.der'",
+			    key, sw, key, sw, key, sw),
+			 0);
+	fx_run(x, &(struct xd_cert_paths){ .swanctl_dir = sw });
+	assert_no_private_key(x, key);
+	assert_non_null(find(x, "cert.unreadable", "x509/stray.key"));
+	assert_non_null(find(x, "cert.unreadable", "x509ca/stray.der"));
+	assert_null(find(x, "cert.unreadable", "x509/gw.pem"));
+	assert_clean_except(x, "cert.unreadable");
+	fx_free(x);
+}
+
 static void test_cert_record_garbage(void **state)
 {
 	static const char *const bad[] = {
@@ -447,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_cert_corrupt),
 		cmocka_unit_test(test_cert_pkcs12),
 		cmocka_unit_test(test_cert_no_key_material_in_records),
+		cmocka_unit_test(test_cert_key_in_cert_dir),
 		cmocka_unit_test(test_cert_record_garbage),
 		cmocka_unit_test(test_cert_libreswan_nss),
 	};

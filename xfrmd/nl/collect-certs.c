@@ -314,12 +314,99 @@ static void collect_p12(struct ctx *c, const char *path, const char *stack)
 	ERR_clear_error();
 }
 
-/* A certificate, CA or CRL file: recorded as it is (public bytes). */
+static bool public_pem_name(const char *name)
+{
+	return xd_streq(name, "CERTIFICATE") || xd_streq(name, "X509 CERTIFICATE") ||
+	       xd_streq(name, "TRUSTED CERTIFICATE") || xd_streq(name, "X509 CRL");
+}
+
+/*
+ * Keep only the public parts of a certificate/CA/CRL file: its CERTIFICATE and X509 CRL PEM
+ * blocks, or the DER structure when the whole file parses as one. A private key that was put
+ * into x509/ (a combined cert+key PEM, or a key file misplaced there) must not reach a record:
+ * every other block is dropped and its decoded bytes wiped. Returns the bytes to record
+ * (caller frees) or NULL with *why set.
+ */
+static unsigned char *public_part(const unsigned char *buf, size_t len, bool crl, size_t *out_len,
+				  const char **why)
+{
+	unsigned char *res = NULL;
+
+	*why = NULL;
+	if (len > INT32_MAX) {
+		*why = "file too large";
+		return NULL;
+	}
+	if (memmem(buf, len, "-----BEGIN ", 11)) {
+		BIO *in = BIO_new_mem_buf(buf, (int)len);
+		BIO *out = BIO_new(BIO_s_mem());
+		unsigned kept = 0, dropped = 0;
+
+		while (in && out && kept + dropped < XD_CERT_MAX_PER_FILE) {
+			char *name = NULL, *header = NULL;
+			unsigned char *data = NULL;
+			long n = 0;
+
+			if (!PEM_read_bio(in, &name, &header, &data, &n))
+				break;
+			if (public_pem_name(name) && PEM_write_bio(out, name, header, data, n) > 0)
+				kept++;
+			else
+				dropped++;
+			OPENSSL_free(name);
+			OPENSSL_free(header);
+			OPENSSL_clear_free(data, (size_t)n);
+		}
+		if (kept) {
+			char *p = NULL;
+			long n = BIO_get_mem_data(out, &p);
+			res = n > 0 ? malloc((size_t)n) : NULL;
+			if (res) {
+				memcpy(res, p, (size_t)n);
+				*out_len = (size_t)n;
+			}
+		} else {
+			*why = dropped ? "no certificate or CRL in the PEM file (other PEM blocks not read)"
+				       : "PEM file without a complete certificate or CRL";
+		}
+		BIO_free(in);
+		BIO_free(out);
+	} else {
+		const unsigned char *p = buf;
+		unsigned char *der = NULL;
+		int n = -1;
+		if (crl) {
+			X509_CRL *x = d2i_X509_CRL(NULL, &p, (long)len);
+			if (x)
+				n = i2d_X509_CRL(x, &der);
+			X509_CRL_free(x);
+		} else {
+			X509 *x = d2i_X509(NULL, &p, (long)len);
+			if (x)
+				n = i2d_X509(x, &der);
+			X509_free(x);
+		}
+		if (n > 0 && (res = malloc((size_t)n))) {
+			memcpy(res, der, (size_t)n);
+			*out_len = (size_t)n;
+		} else {
+			*why = crl ? "not a CRL (PEM or DER)" : "not an X.509 certificate (PEM or DER)";
+		}
+		OPENSSL_free(der);
+	}
+	ERR_clear_error();
+	if (!res && !*why)
+		*why = "out of memory";
+	return res;
+}
+
+/* A certificate, CA or CRL file: only its public parts are recorded. */
 static void collect_public(struct ctx *c, const char *path, const char *stack, const char *role,
 			   const char *source)
 {
-	unsigned char *buf = NULL;
-	size_t len = 0;
+	unsigned char *buf = NULL, *pub;
+	size_t len = 0, pub_len = 0;
+	const char *why;
 	int r;
 
 	if (seen(c, path))
@@ -328,13 +415,17 @@ static void collect_public(struct ctx *c, const char *path, const char *stack, c
 	r = slurp(path, &buf, &len);
 	if (r < 0) {
 		emit(c, &(struct xd_cred_rec){ .path = path, .stack = stack, .role = role,
-					       .source = source, .error = r == -ENOENT ? "file not found" : errno_text(r) });
+					       .source = source,
+					       .error = r == -ENOENT ? "file not found" : errno_text(r) });
 		c->errors += r != -ENOENT;
 		return;
 	}
+	pub = public_part(buf, len, xd_streq(role, "crl"), &pub_len, &why);
+	free_secret(buf, len); /* it may have held a misplaced private key */
 	emit(c, &(struct xd_cred_rec){ .path = path, .stack = stack, .role = role, .source = source,
-				       .body = buf, .body_len = len });
-	free(buf);
+				       .format = pub && pub[0] == '-' ? "pem" : pub ? "der" : NULL,
+				       .error = why, .body = pub, .body_len = pub ? pub_len : 0 });
+	free(pub);
 }
 
 static int name_cmp(const void *a, const void *b)
