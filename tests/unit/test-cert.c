@@ -441,10 +441,15 @@ static void test_cert_libreswan_nss(void **state)
 	snprintf(conf, sizeof(conf), "%s/ipsec.conf", x->dir);
 	f = fopen(conf, "w");
 	assert_non_null(f);
+	/* libreswan's stock ipsec.conf includes ipsec.d/\*.conf: put one conn there */
 	fputs("config setup\n\nconn gw\n\tleftcert=gw\n\tleftid=@gw.example\n\trightid=@peer\n"
-	      "\tauto=start\n\nconn bad\n\tleftcert=gw\n\tleftid=@other.example\n",
+	      "\tauto=start\n\ninclude ipsec.d/*.conf\n",
 	      f);
 	fclose(f);
+	assert_int_equal(sh("mkdir -p '%s/ipsec.d' && printf 'conn bad\\n\\tleftcert=gw\\n"
+			    "\\tleftid=\\\"@other.example\\\"\\n' >'%s/ipsec.d/bad.conf'",
+			    x->dir, x->dir),
+			 0);
 	fx_run(x, &(struct xd_cert_paths){ .nss_dirs = nss, .ipsec_conf = conf });
 
 	const struct xd_cert *gw = NULL;

@@ -275,16 +275,38 @@ int xd_ikeconf_swanctl(const char *path, struct xd_ikeconf *out)
 	return r;
 }
 
+static int ipsec_file(const char *path, struct xd_ikeconf *out, struct xd_ikeconf_conn *def,
+		      int depth);
+
+/* "include PATTERN" (libreswan's default ipsec.conf ends with include /etc/ipsec.d/\*.conf) */
+static void ipsec_include(const char *file, const char *pattern, struct xd_ikeconf *out,
+			  struct xd_ikeconf_conn *def, int depth)
+{
+	char pat[1024], dir[512];
+	glob_t g;
+
+	if (depth >= MAX_INCLUDE_DEPTH || !pattern[0])
+		return;
+	xd_strlcpy(dir, file, sizeof(dir));
+	if (pattern[0] == '/' ||
+	    snprintf(pat, sizeof(pat), "%s/%s", dirname(dir), pattern) >= (int)sizeof(pat))
+		xd_strlcpy(pat, pattern, sizeof(pat));
+	if (glob(pat, 0, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc && i < 64; i++)
+		(void)ipsec_file(g.gl_pathv[i], out, def, depth + 1);
+	globfree(&g);
+}
+
 /* ipsec.conf: "conn NAME" at column 0, indented "key=value" lines; "conn %default" applies to
  * every conn that does not set the key itself. `also=` is not followed. */
-int xd_ikeconf_ipsec(const char *path, struct xd_ikeconf *out)
+static int ipsec_file(const char *path, struct xd_ikeconf *out, struct xd_ikeconf_conn *def,
+		      int depth)
 {
-	struct xd_ikeconf_conn def = { 0 };
 	struct xd_ikeconf_conn *cur = NULL;
 	bool in_default = false;
 	char *buf = NULL, *save = NULL;
 	size_t len;
-	size_t first = out->n;
 	int r = read_file(path, &buf, &len);
 
 	if (r < 0)
@@ -297,7 +319,10 @@ int xd_ikeconf_ipsec(const char *path, struct xd_ikeconf *out)
 		if (line[0] != ' ' && line[0] != '\t') {
 			cur = NULL;
 			in_default = false;
-			if (!strncmp(line, "conn", 4) && (line[4] == ' ' || line[4] == '\t')) {
+			if (!strncmp(line, "include", 7) && (line[7] == ' ' || line[7] == '\t')) {
+				read_value(line + 8, val, sizeof(val));
+				ipsec_include(path, val, out, def, depth);
+			} else if (!strncmp(line, "conn", 4) && (line[4] == ' ' || line[4] == '\t')) {
 				read_value(line + 5, val, sizeof(val));
 				val[strcspn(val, " \t")] = '\0';
 				if (xd_streq(val, "%default"))
@@ -316,7 +341,7 @@ int xd_ikeconf_ipsec(const char *path, struct xd_ikeconf *out)
 		for (size_t n = strlen(key); n && (key[n - 1] == ' ' || key[n - 1] == '\t');)
 			key[--n] = '\0';
 		read_value(eq + 1, val, sizeof(val));
-		struct xd_ikeconf_conn *c = in_default ? &def : cur;
+		struct xd_ikeconf_conn *c = in_default ? def : cur;
 		if (!c)
 			continue;
 		if (xd_streq(key, "leftid"))
@@ -329,6 +354,17 @@ int xd_ikeconf_ipsec(const char *path, struct xd_ikeconf *out)
 			first_of_list(c->remote_cert, sizeof(c->remote_cert), val);
 	}
 	free(buf);
+	return 0;
+}
+
+int xd_ikeconf_ipsec(const char *path, struct xd_ikeconf *out)
+{
+	struct xd_ikeconf_conn def = { 0 };
+	size_t first = out->n;
+	int r = ipsec_file(path, out, &def, 0);
+
+	if (r < 0)
+		return r;
 	for (size_t i = first; i < out->n; i++) {
 		struct xd_ikeconf_conn *c = &out->conns[i];
 		if (!c->local_id[0])
