@@ -74,6 +74,7 @@ struct xd_cert {
 	char fingerprint[65];   /* SHA-256 of the DER, hex */
 	char spki_sha256[65];   /* SHA-256 of the SubjectPublicKeyInfo DER, hex */
 	const char *nss_id;     /* NSS CKA_ID (hex) for certificates from an NSS DB */
+	bool not_anchor;        /* a CA the stack does not trust as an anchor (NSS without "C" trust) */
 	const uint8_t *der;     /* the certificate itself (public), for chain building */
 	size_t der_len;
 };

@@ -421,24 +421,26 @@ static void test_cert_record_garbage(void **state)
 	xd_snapshot_free(s);
 }
 
-static void test_cert_libreswan_nss(void **state)
+/* An NSS database like `ipsec import gw.p12` makes; the CA gets "CT,," trust when asked. */
+static struct fx *nss_fixture(bool ca_trust, char *nss, size_t nss_len, char *conf,
+			      size_t conf_len)
 {
-	struct fx *x;
-	char nss[128], conf[128], p12[128];
+	struct fx *x = fx_new();
+	char p12[128];
 	FILE *f;
 
-	if (sh("command -v certutil >/dev/null && command -v pk12util >/dev/null") != 0)
-		skip();
-	x = fx_new();
 	assert_int_equal(sh("'%s' '%s' p12", make_pki(), x->dir), 0);
-	snprintf(nss, sizeof(nss), "%s/nss", x->dir);
+	snprintf(nss, nss_len, "%s/nss", x->dir);
 	snprintf(p12, sizeof(p12), "%s/swanctl/pkcs12/gw.p12", x->dir);
 	assert_int_equal(sh("mkdir -p '%s' && certutil -N -d 'sql:%s' --empty-password && "
-			    "pk12util -i '%s' -d 'sql:%s' -W '' >/dev/null && "
-			    "certutil -A -d 'sql:%s' -n ca -t CT,, -i '%s/work/ca.pem'",
-			    nss, nss, p12, nss, nss, x->dir),
+			    "pk12util -i '%s' -d 'sql:%s' -W '' >/dev/null",
+			    nss, nss, p12, nss),
 			 0);
-	snprintf(conf, sizeof(conf), "%s/ipsec.conf", x->dir);
+	if (ca_trust)
+		assert_int_equal(sh("certutil -A -d 'sql:%s' -n ca -t CT,, -i '%s/work/ca.pem'", nss,
+				    x->dir),
+				 0);
+	snprintf(conf, conf_len, "%s/ipsec.conf", x->dir);
 	f = fopen(conf, "w");
 	assert_non_null(f);
 	/* libreswan's stock ipsec.conf includes ipsec.d/\*.conf: put one conn there */
@@ -450,6 +452,22 @@ static void test_cert_libreswan_nss(void **state)
 			    "\\tleftid=\\\"@other.example\\\"\\n' >'%s/ipsec.d/bad.conf'",
 			    x->dir, x->dir),
 			 0);
+	return x;
+}
+
+static bool have_nss_tools(void)
+{
+	return sh("command -v certutil >/dev/null && command -v pk12util >/dev/null") == 0;
+}
+
+static void test_cert_libreswan_nss(void **state)
+{
+	char nss[128], conf[128];
+	struct fx *x;
+
+	if (!have_nss_tools())
+		skip();
+	x = nss_fixture(true, nss, sizeof(nss), conf, sizeof(conf));
 	fx_run(x, &(struct xd_cert_paths){ .nss_dirs = nss, .ipsec_conf = conf });
 
 	const struct xd_cert *gw = NULL;
@@ -467,6 +485,23 @@ static void test_cert_libreswan_nss(void **state)
 	assert_non_null(m);
 	assert_string_equal(ev(m, "connection"), "bad");
 	assert_false(records_contain(x->rb, "PRIVATE KEY", 11));
+	fx_free(x);
+}
+
+/* pk12util imports the CA without trust flags: libreswan cannot verify with it (F21). */
+static void test_cert_libreswan_ca_without_trust(void **state)
+{
+	char nss[128], conf[128];
+	struct fx *x;
+	const struct xd_finding *f;
+
+	if (!have_nss_tools())
+		skip();
+	x = nss_fixture(false, nss, sizeof(nss), conf, sizeof(conf));
+	fx_run(x, &(struct xd_cert_paths){ .nss_dirs = nss, .ipsec_conf = conf });
+	f = find(x, "cert.untrusted", "#gw");
+	assert_non_null(f);
+	assert_int_equal(f->severity, XD_SEV_ERROR);
 	fx_free(x);
 }
 
@@ -488,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_cert_key_in_cert_dir),
 		cmocka_unit_test(test_cert_record_garbage),
 		cmocka_unit_test(test_cert_libreswan_nss),
+		cmocka_unit_test(test_cert_libreswan_ca_without_trust),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,7 +28,7 @@
 #define MAX_LIST_BYTES 4096 /* SAN and EKU lists, truncated beyond */
 
 struct hdr {
-	const char *path, *stack, *role, *source, *format, *error, *nss_id;
+	const char *path, *stack, *role, *source, *format, *error, *nss_id, *trust_anchor;
 	uint32_t index;
 };
 
@@ -118,6 +118,8 @@ static int parse_header(struct xd_snapshot *s, const char *buf, size_t len, stru
 				h->error = v;
 			else if (KEY("nss_id"))
 				h->nss_id = v;
+			else if (KEY("trust_anchor"))
+				h->trust_anchor = v;
 			else if (KEY("index"))
 				(void)xd_parse_u32(v, &h->index);
 		}
@@ -318,6 +320,7 @@ static struct xd_cert *new_cert(struct xd_snapshot *s, const struct hdr *h, enum
 	c->role = role;
 	c->index = index;
 	c->nss_id = h->nss_id;
+	c->not_anchor = h->trust_anchor && xd_streq(h->trust_anchor, "no");
 	return c;
 }
 

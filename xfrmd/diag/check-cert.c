@@ -317,6 +317,7 @@ struct chain_env {
 	X509_STORE *store;
 	STACK_OF(X509) *untrusted;
 	size_t n_cas;
+	size_t n_not_anchor; /* CA certificates present but not trusted as anchors (NSS flags) */
 };
 
 static X509 *to_x509(const struct xd_cert *c)
@@ -341,13 +342,16 @@ static int chain_env_init(struct chain_env *e, const struct xd_snapshot *s, cons
 		x = to_x509(c);
 		if (!x)
 			continue;
-		if (c->role == XD_CERT_ROLE_CA) {
+		if (c->role == XD_CERT_ROLE_CA && !c->not_anchor) {
 			/* duplicates (the same CA in two files) are fine for the store */
 			(void)X509_STORE_add_cert(e->store, x);
 			e->n_cas++;
 			X509_free(x);
-		} else if (!sk_X509_push(e->untrusted, x)) {
-			X509_free(x);
+		} else {
+			/* intermediates, and CAs the stack does not trust, may only link a chain */
+			e->n_not_anchor += c->not_anchor;
+			if (!sk_X509_push(e->untrusted, x))
+				X509_free(x);
 		}
 	}
 	/* time is judged by the cert.expired family against the capture time, not here */
@@ -391,6 +395,8 @@ static void check_chain(const struct xd_snapshot *s, const struct xd_cert *c,
 	f = cert_finding(out, c, D_UNTRUSTED, "does not chain to a trusted CA");
 	xd_finding_ev_str(f, "verify_error", "%s", X509_verify_cert_error_string(err));
 	xd_finding_ev_int(f, "ca_certificates_in_store", (int64_t)e->n_cas);
+	if (e->n_not_anchor)
+		xd_finding_ev_int(f, "ca_certificates_without_trust_flags", (int64_t)e->n_not_anchor);
 	if (!used(s, c))
 		xd_finding_set_severity(f, XD_SEV_WARNING);
 }

@@ -46,6 +46,7 @@ struct xd_cred_rec {
 	const char *format;
 	const char *error;
 	const char *nss_id;
+	const char *trust_anchor; /* NSS CA: "yes"/"no" by its trust flags; NULL elsewhere */
 	unsigned index;
 	const void *body;
 	size_t body_len;

@@ -89,6 +89,8 @@ int xd_cred_emit(struct xd_recbuf *out, const struct xd_cred_rec *c)
 		n += snprintf(hdr + n, sizeof(hdr) - (size_t)n, "error=%s\n", c->error);
 	if (c->nss_id && n > 0 && (size_t)n < sizeof(hdr))
 		n += snprintf(hdr + n, sizeof(hdr) - (size_t)n, "nss_id=%s\n", c->nss_id);
+	if (c->trust_anchor && n > 0 && (size_t)n < sizeof(hdr))
+		n += snprintf(hdr + n, sizeof(hdr) - (size_t)n, "trust_anchor=%s\n", c->trust_anchor);
 	if (n < 0 || (size_t)n + 1 >= sizeof(hdr))
 		return -ENAMETOOLONG;
 	hdr[n++] = '\n';

@@ -5,7 +5,9 @@
  * cert9.db holds public objects in table nssPublic, key4.db private objects in nssPrivate; a
  * column "a<hex>" holds PKCS#11 attribute <hex> (a0 = CKA_CLASS as a 4-byte big-endian number,
  * a3 = CKA_LABEL, a11 = CKA_VALUE, a102 = CKA_ID). From cert9.db we read certificates
- * (class 1: label, DER, id). From key4.db we read only CKA_CLASS and CKA_ID of private-key
+ * (class 1: label, DER, id) and NSS trust objects (class CKO_NSS_TRUST: the SHA-1 of the
+ * certificate they belong to and its SSL server/client trust), so a CA without CA trust flags
+ * (certutil -t "CT,,") is not taken as a trust anchor. From key4.db we read only CKA_CLASS and CKA_ID of private-key
  * objects (class 3): the identifier NSS pairs a certificate with its key by. No other column
  * of key4.db is ever selected, so no key material (encrypted or not) is read.
  */
@@ -17,11 +19,21 @@
 #include "certs-internal.h"
 
 #ifdef XD_HAVE_SQLITE
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sqlite3.h>
 
 #define MAX_NSS_OBJECTS 512
+#define CKO_NSS_TRUST 0xce534353u
+#define CKT_NSS_TRUSTED_DELEGATOR 0xce534352u /* the "C" of certutil's trust flags */
+
+/* SHA-1 hashes of certificates that NSS trusts as CAs for SSL server or client auth */
+struct trust {
+	unsigned char (*sha1)[20];
+	size_t n;
+	bool known; /* the trust columns exist */
+};
 
 static void hexid(const unsigned char *d, int n, char *out, size_t len)
 {
@@ -65,8 +77,45 @@ static bool is_class(sqlite3_stmt *st, int col, unsigned cls)
 	return false;
 }
 
+static void read_trust(sqlite3 *db, struct trust *t)
+{
+	sqlite3_stmt *st = NULL;
+
+	/* CKA_TRUST_SERVER_AUTH 0xce536358, CKA_TRUST_CLIENT_AUTH 0xce536359,
+	 * CKA_CERT_SHA1_HASH 0xce5363b4 */
+	if (sqlite3_prepare_v2(db, "SELECT a0, ace536358, ace536359, ace5363b4 FROM nssPublic", -1,
+			       &st, NULL) != SQLITE_OK)
+		return;
+	t->known = true;
+	t->sha1 = calloc(MAX_NSS_OBJECTS, sizeof(*t->sha1));
+	while (t->sha1 && t->n < MAX_NSS_OBJECTS && sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *h = sqlite3_column_blob(st, 3);
+		if (!is_class(st, 0, CKO_NSS_TRUST) || !h || sqlite3_column_bytes(st, 3) != 20)
+			continue;
+		if (!is_class(st, 1, CKT_NSS_TRUSTED_DELEGATOR) &&
+		    !is_class(st, 2, CKT_NSS_TRUSTED_DELEGATOR))
+			continue;
+		memcpy(t->sha1[t->n++], h, 20);
+	}
+	sqlite3_finalize(st);
+}
+
+static bool trusted_ca(const struct trust *t, const unsigned char *der, int len)
+{
+	unsigned char md[20];
+	unsigned int mdlen = 0;
+
+	if (EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha1(), NULL) != 1 || mdlen != 20)
+		return false;
+	for (size_t i = 0; i < t->n; i++)
+		if (!memcmp(t->sha1[i], md, 20))
+			return true;
+	return false;
+}
+
 static int certs(const char *dir, struct xd_recbuf *out, unsigned *count)
 {
+	struct trust trust = { 0 };
 	char file[1024], path[1200], id[129], label[256];
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
@@ -77,8 +126,10 @@ static int certs(const char *dir, struct xd_recbuf *out, unsigned *count)
 	r = open_ro(file, &db);
 	if (r < 0)
 		return r;
+	read_trust(db, &trust);
 	if (sqlite3_prepare_v2(db, "SELECT a0, a3, a11, a102 FROM nssPublic", -1, &st, NULL) !=
 	    SQLITE_OK) {
+		free(trust.sha1);
 		sqlite3_close(db);
 		return -EPROTO; /* not an NSS database we understand */
 	}
@@ -90,6 +141,7 @@ static int certs(const char *dir, struct xd_recbuf *out, unsigned *count)
 		const unsigned char *cid = sqlite3_column_blob(st, 3);
 		int cid_len = sqlite3_column_bytes(st, 3);
 		const char *role = "cert";
+		const char *anchor = NULL;
 
 		if (!is_class(st, 0, 1 /* CKO_CERTIFICATE */) || !der || der_len <= 0)
 			continue;
@@ -105,19 +157,24 @@ static int certs(const char *dir, struct xd_recbuf *out, unsigned *count)
 		/* CA certificates form libreswan's trust store */
 		const unsigned char *p = der;
 		X509 *x = d2i_X509(NULL, &p, der_len);
-		if (x && X509_check_ca(x) > 0)
+		if (x && X509_check_ca(x) > 0) {
 			role = "ca";
+			if (trust.known)
+				anchor = trusted_ca(&trust, der, der_len) ? "yes" : "no";
+		}
 		X509_free(x);
 		r = xd_cred_emit(out, &(struct xd_cred_rec){ .path = path, .stack = "libreswan",
 							     .role = role, .source = "nss",
 							     .format = "der", .nss_id = id[0] ? id : NULL,
-							     .body = der, .body_len = (size_t)der_len });
+							     .trust_anchor = anchor, .body = der,
+							     .body_len = (size_t)der_len });
 		if (r < 0 && r != -EINVAL)
 			break;
 		n++;
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+	free(trust.sha1);
 	*count += n;
 	return r == SQLITE_DONE || r == SQLITE_ROW ? 0 : (r < 0 ? r : -EIO);
 }
