@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# check-certs.sh: strongSwan credential directories, as the real daemon reads them, through
+# check-certs.sh: strongSwan credential directories (as the real daemon reads them) and a libreswan
+# NSS database (built with certutil/pk12util), through
 # `xfrmctl check`.
 #
 #   make-pki.sh DIR expired|healthy --> DIR/swanctl (x509/, x509ca/, private/, swanctl.conf)
@@ -128,4 +129,33 @@ for kind in expired healthy; do
     [ "$live" = "$replay" ] && pass "$kind: replayed snapshot gives the same cert findings" \
         || failed "$kind: live $live vs replay $replay"
 done
+# libreswan: the same certificates in an NSS database as `ipsec import` makes it (pluto itself
+# is not run here; the kernel test bed's libreswan scenario does that)
+if command -v certutil >/dev/null && command -v pk12util >/dev/null; then
+    for kind in expired healthy; do
+        d=$tmp/$kind nss=$tmp/$kind/nss
+        mkdir -p "$nss"
+        openssl pkcs12 -export -in "$d/work/gw.pem" -inkey "$d/work/gw.key" -out "$d/gw.p12" \
+            -passout pass: -name gw
+        certutil -N -d "sql:$nss" --empty-password
+        pk12util -i "$d/gw.p12" -d "sql:$nss" -W '' >/dev/null
+        certutil -A -d "sql:$nss" -n ca -t CT,, -i "$d/work/ca.pem"
+        printf 'config setup\n\nconn gw\n\tleftcert=gw\n\tleftid=@gw.example\n\trightid=@peer.example\n' \
+            >"$d/ipsec.conf"
+        json=$(SWANCTL_DIR=/nonexistent XFRMD_IPSEC_D=/nonexistent \
+            XFRMD_IPSEC_CONF=$d/ipsec.conf XFRMD_NSS_DIRS=$nss unshare -n "$XFRMCTL" --json check)
+        if [ "$kind" = expired ]; then
+            n=$(jq --arg f "nss:$nss#gw" '[.findings[] | select(.id == "cert.expired" and
+                .evidence.file == $f and .severity == "error")] | length' <<<"$json")
+            [ "$n" = 1 ] && pass "libreswan expired: cert.expired (error) names nss:$nss#gw" \
+                || failed "libreswan expired: $(jq -c '[.findings[] | [.id, .evidence.file]]' <<<"$json")"
+        else
+            bad=$(jq -c '[.findings[] | select((.id | startswith("cert.")) and .severity != "info") | .id]' <<<"$json")
+            [ "$bad" = "[]" ] && pass "libreswan healthy: no cert.* finding above info" \
+                || failed "libreswan healthy: $bad"
+        fi
+    done
+else
+    echo "NOTE: certutil/pk12util (libnss3-tools) missing: libreswan NSS part not run"
+fi
 exit $fail
