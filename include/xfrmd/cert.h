@@ -22,6 +22,7 @@ struct xd_snapshot;
 #define XD_CERT_MAX_FILE_BYTES (256u * 1024)
 #define XD_CERT_MAX_RECORDS 1024u
 #define XD_CERT_MAX_PER_FILE 64u /* certificates in one PEM bundle or PKCS#12 */
+#define XD_CERT_MAX_CERTS 4096u  /* certificates in one snapshot */
 
 enum xd_cert_role {
 	XD_CERT_ROLE_CERT, /* an end-entity certificate the daemon may send (x509/, certs/) */

@@ -309,7 +309,7 @@ static struct xd_cert *new_cert(struct xd_snapshot *s, const struct hdr *h, enum
 {
 	struct xd_cert *c;
 
-	if (s->certs.certs.len >= XD_CERT_MAX_RECORDS * XD_CERT_MAX_PER_FILE)
+	if (s->certs.certs.len >= XD_CERT_MAX_CERTS)
 		return NULL;
 	c = xd_vec_push(&s->certs.certs);
 	if (!c)

@@ -120,27 +120,71 @@ static bool is_ee(const struct xd_cert *c)
 	return c->role == XD_CERT_ROLE_CERT || c->role == XD_CERT_ROLE_PEER;
 }
 
-/* A CA is used when a used end-entity certificate of its stack names it as issuer. */
-static bool ca_used(const struct xd_snapshot *s, const struct xd_cert *ca)
+/*
+ * Facts every check needs, computed once per run: a hostile snapshot with thousands of
+ * certificates must not make the pairwise questions (which key, which use) quadratic per check.
+ */
+struct facts {
+	const struct xd_snapshot *s;
+	const struct xd_cert_key **key; /* per certificate: its matching key, or NULL */
+	bool *used;                     /* per certificate */
+	bool *key_matched;              /* per key: some certificate matches it */
+};
+
+static size_t cert_idx(const struct facts *F, const struct xd_cert *c)
 {
-	for (size_t i = 0; i < s->certs.certs.len; i++) {
-		const struct xd_cert *c = xd_vec_at(&s->certs.certs, i);
-		if (c == ca || !c->readable || !is_ee(c) || !xd_streq(c->stack, ca->stack))
-			continue;
-		if (c->issuer && ca->subject && xd_streq(c->issuer, ca->subject) &&
-		    (ee_used(s, c) || is_remote(s, c)))
-			return true;
-	}
-	return false;
+	return (size_t)(c - (const struct xd_cert *)F->s->certs.certs.data);
 }
 
-static bool used(const struct xd_snapshot *s, const struct xd_cert *c)
+static bool used(const struct facts *F, const struct xd_cert *c)
 {
-	if (is_ee(c))
-		return ee_used(s, c) || is_remote(s, c);
-	if (c->role == XD_CERT_ROLE_CA)
-		return ca_used(s, c);
-	return false;
+	return F->used[cert_idx(F, c)];
+}
+
+static const struct xd_cert_key *key_of(const struct facts *F, const struct xd_cert *c)
+{
+	return F->key[cert_idx(F, c)];
+}
+
+static void facts_done(struct facts *F)
+{
+	free(F->key);
+	free(F->used);
+	free(F->key_matched);
+}
+
+static int facts_init(struct facts *F, const struct xd_snapshot *s)
+{
+	size_t n = s->certs.certs.len, nk = s->certs.keys.len;
+
+	*F = (struct facts){ .s = s, .key = calloc(n + 1, sizeof(*F->key)),
+			     .used = calloc(n + 1, sizeof(*F->used)),
+			     .key_matched = calloc(nk + 1, sizeof(*F->key_matched)) };
+	if (!F->key || !F->used || !F->key_matched) {
+		facts_done(F);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct xd_cert *c = xd_vec_at(&s->certs.certs, i);
+		const struct xd_cert_key *k = c->readable ? xd_cert_find_key(s, c) : NULL;
+		F->key[i] = k;
+		if (k)
+			F->key_matched[(size_t)(k - (const struct xd_cert_key *)s->certs.keys.data)] = true;
+		if (c->readable && is_ee(c))
+			F->used[i] = ee_used(s, c) || is_remote(s, c);
+	}
+	/* a CA is used when a used end-entity certificate of its stack names it as issuer */
+	for (size_t j = 0; j < n; j++) {
+		const struct xd_cert *ca = xd_vec_at(&s->certs.certs, j);
+		if (ca->role != XD_CERT_ROLE_CA || !ca->readable || !ca->subject)
+			continue;
+		for (size_t i = 0; i < n && !F->used[j]; i++) {
+			const struct xd_cert *c = xd_vec_at(&s->certs.certs, i);
+			F->used[j] = i != j && F->used[i] && is_ee(c) && c->issuer &&
+				     xd_streq(c->issuer, ca->subject) && xd_streq(c->stack, ca->stack);
+		}
+	}
+	return 0;
 }
 
 static struct xd_finding *cert_finding(struct xd_findings *out, const struct xd_cert *c, int def,
@@ -170,13 +214,13 @@ static struct xd_finding *cert_finding(struct xd_findings *out, const struct xd_
 	return x;
 }
 
-static void check_validity(const struct xd_diag_ctx *ctx, const struct xd_cert *c,
-			   struct xd_findings *out)
+static void check_validity(const struct xd_diag_ctx *ctx, const struct facts *F,
+			   const struct xd_cert *c, struct xd_findings *out)
 {
 	const struct xd_snapshot *s = ctx->now;
 	int64_t now = s->meta.captured_at;
 	int64_t window = (int64_t)ctx->opts.expiring_days * 86400;
-	bool u = used(s, c);
+	bool u = used(F, c);
 	/* unused CA-store entries are clutter, unused end-entity certificates a latent problem */
 	enum xd_severity unused_sev = c->role == XD_CERT_ROLE_CA ? XD_SEV_INFO : XD_SEV_WARNING;
 	struct xd_finding *x;
@@ -205,32 +249,27 @@ static void check_validity(const struct xd_diag_ctx *ctx, const struct xd_cert *
 	}
 }
 
-/* The keys of a stack that match no certificate: the candidates for "wrong key imported". */
-static const struct xd_cert_key *orphan_key(const struct xd_snapshot *s, const char *stack)
+/* A key of the stack that matches no certificate: the candidate for "wrong key imported". */
+static const struct xd_cert_key *orphan_key(const struct facts *F, const char *stack)
 {
+	const struct xd_snapshot *s = F->s;
+
 	for (size_t i = 0; i < s->certs.keys.len; i++) {
 		const struct xd_cert_key *k = xd_vec_at(&s->certs.keys, i);
-		bool matched = false;
-		if (!k->readable || !xd_streq(k->stack, stack))
-			continue;
-		for (size_t j = 0; j < s->certs.certs.len && !matched; j++) {
-			const struct xd_cert *c = xd_vec_at(&s->certs.certs, j);
-			matched = c->readable && xd_cert_find_key(s, c) == k;
-		}
-		if (!matched)
+		if (k->readable && xd_streq(k->stack, stack) && !F->key_matched[i])
 			return k;
 	}
 	return NULL;
 }
 
-static void check_key(const struct xd_snapshot *s, const struct xd_cert *c,
-		      struct xd_findings *out)
+static void check_key(const struct facts *F, const struct xd_cert *c, struct xd_findings *out)
 {
+	const struct xd_snapshot *s = F->s;
 	bool referenced, remote = false;
 	const struct xd_cert_key *orphan;
 	struct xd_finding *x;
 
-	if (c->role != XD_CERT_ROLE_CERT || is_remote(s, c) || xd_cert_find_key(s, c))
+	if (c->role != XD_CERT_ROLE_CERT || is_remote(s, c) || key_of(F, c))
 		return;
 	referenced = xd_cert_find_conn(s, c, &remote) != NULL;
 	/* NSS holds peers' certificates too: only the one a connection names needs a key */
@@ -239,7 +278,7 @@ static void check_key(const struct xd_snapshot *s, const struct xd_cert *c,
 	/* a CA certificate placed among end-entity certificates needs no key either */
 	if (c->is_ca && !referenced)
 		return;
-	orphan = orphan_key(s, c->stack);
+	orphan = orphan_key(F, c->stack);
 	if (orphan) {
 		x = cert_finding(out, c, D_KEY_MISMATCH, "has no matching private key");
 		xd_finding_ev_str(x, "key_file", "%s", orphan->path);
@@ -255,8 +294,7 @@ static void check_key(const struct xd_snapshot *s, const struct xd_cert *c,
 		xd_finding_set_severity(x, XD_SEV_WARNING);
 }
 
-static void check_weak(const struct xd_snapshot *s, const struct xd_cert *c,
-		       struct xd_findings *out)
+static void check_weak(const struct facts *F, const struct xd_cert *c, struct xd_findings *out)
 {
 	char why[128] = "";
 	struct xd_finding *x;
@@ -284,11 +322,11 @@ static void check_weak(const struct xd_snapshot *s, const struct xd_cert *c,
 	xd_finding_ev_int(x, "key_bits", c->key_bits);
 	if (c->sig_alg)
 		xd_finding_ev_str(x, "signature_algorithm", "%s", c->sig_alg);
-	if (!used(s, c))
+	if (!used(F, c))
 		xd_finding_set_severity(x, XD_SEV_INFO);
 }
 
-static void check_usage(const struct xd_snapshot *s, const struct xd_cert *c,
+static void check_usage(const struct facts *F, const struct xd_cert *c,
 			struct xd_findings *out)
 {
 	static const char *const ike_eku[] = { "serverAuth", "clientAuth", "ipsecIKE",
@@ -297,7 +335,7 @@ static void check_usage(const struct xd_snapshot *s, const struct xd_cert *c,
 	bool eku_ok = !c->eku;
 	struct xd_finding *x;
 
-	if (c->role != XD_CERT_ROLE_CERT || c->is_ca || !used(s, c))
+	if (c->role != XD_CERT_ROLE_CERT || c->is_ca || !used(F, c))
 		return;
 	for (size_t i = 0; c->eku && i < XD_ARRAY_SIZE(ike_eku); i++)
 		if (strstr(c->eku, ike_eku[i]))
@@ -366,8 +404,8 @@ static void chain_env_done(struct chain_env *e)
 	sk_X509_pop_free(e->untrusted, X509_free);
 }
 
-static void check_chain(const struct xd_snapshot *s, const struct xd_cert *c,
-			struct chain_env *e, struct xd_findings *out)
+static void check_chain(const struct facts *F, const struct xd_cert *c, struct chain_env *e,
+			struct xd_findings *out)
 {
 	X509_STORE_CTX *vctx;
 	X509 *x;
@@ -397,7 +435,7 @@ static void check_chain(const struct xd_snapshot *s, const struct xd_cert *c,
 	xd_finding_ev_int(f, "ca_certificates_in_store", (int64_t)e->n_cas);
 	if (e->n_not_anchor)
 		xd_finding_ev_int(f, "ca_certificates_without_trust_flags", (int64_t)e->n_not_anchor);
-	if (!used(s, c))
+	if (!used(F, c))
 		xd_finding_set_severity(f, XD_SEV_WARNING);
 }
 
@@ -464,6 +502,14 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 	const struct xd_snapshot *s = ctx->now;
 	const char *stacks[8];
 	size_t n_stacks = 0;
+	struct facts F;
+
+	if (!s->certs.certs.len && !s->certs.keys.len && !s->certs.conns.len)
+		return;
+	if (facts_init(&F, s) < 0) {
+		out->error = -ENOMEM;
+		return;
+	}
 
 	for (size_t i = 0; i < s->certs.certs.len; i++) {
 		const struct xd_cert *c = xd_vec_at(&s->certs.certs, i);
@@ -473,10 +519,10 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 			check_unreadable(s, c, out);
 			continue;
 		}
-		check_validity(ctx, c, out);
-		check_key(s, c, out);
-		check_weak(s, c, out);
-		check_usage(s, c, out);
+		check_validity(ctx, &F, c, out);
+		check_key(&F, c, out);
+		check_weak(&F, c, out);
+		check_usage(&F, c, out);
 		for (size_t k = 0; k < n_stacks; k++)
 			known = known || xd_streq(stacks[k], c->stack);
 		if (!known && n_stacks < XD_ARRAY_SIZE(stacks))
@@ -504,7 +550,7 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 			for (size_t i = 0; i < s->certs.certs.len; i++) {
 				const struct xd_cert *c = xd_vec_at(&s->certs.certs, i);
 				if (c->readable && xd_streq(c->stack, stacks[k]))
-					check_chain(s, c, &e, out);
+					check_chain(&F, c, &e, out);
 			}
 		else
 			out->error = -ENOMEM;
@@ -515,6 +561,7 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 		check_conn_side(s, k, k->local_cert, k->local_id, true, out);
 		check_conn_side(s, k, k->remote_cert, k->remote_id, false, out);
 	}
+	facts_done(&F);
 }
 
 const struct xd_check_family xd_check_cert = {
