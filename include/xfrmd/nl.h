@@ -34,6 +34,7 @@ void xd_collect_certs(const struct xd_cert_paths *p, struct xd_recbuf *out);
 struct xd_collect_opts {
 	const char *netns;     /* name under /run/netns, or NULL for the current namespace */
 	unsigned max_attempts; /* consistency retries per dump, 0 = default (5) */
+	unsigned groups;       /* enum xd_collect_group bits; 0 = everything */
 	const struct xd_cert_paths *certs; /* NULL = xd_cert_paths_default() */
 };
 
