@@ -43,7 +43,11 @@ for v in verbs:
     check(re.search(r"^\.It Cm " + v + r"\b", man, re.M) is not None, f"verb {v} missing from xfrmctl.8")
 
 if shutil.which("mandoc"):
-    for page in ("xfrmctl.8", "xfrm-snapshot.5"):
+    pages_dir = os.path.join(root, "docs", "man")
+    man_pages = sorted(f for f in os.listdir(pages_dir) if re.search(r"\.[1-9]$", f))
+    for want in ("xfrmctl.8", "xfrm-snapshot.5", "xfrmd.8", "xfrmd.conf.5"):
+        check(want in man_pages, f"docs/man/{want} exists")
+    for page in man_pages:
         p = subprocess.run(["mandoc", "-Tlint", "-Wwarning", os.path.join(root, "docs", "man", page)],
                            capture_output=True, text=True)
         check(p.returncode == 0, f"mandoc -Tlint {page}: {p.stdout}{p.stderr}")
@@ -59,12 +63,12 @@ if len(cmds) == 2:
     check(cmds[1].strip() in ci, f"README's test command '{cmds[1]}' is what .ci/run runs")
 
 # SPDX line on every source file
-for top in ("xfrmd", "tools", "include", "tests", "docs"):
+for top in ("xfrmd", "tools", "include", "tests", "docs", "rpm", ".ci"):
     for dirpath, _, files in os.walk(os.path.join(root, top)):
         if "corpus" in dirpath or "golden" in dirpath or "snapshots" in dirpath:
             continue
         for f in files:
-            if not re.search(r"\.(c|h|sh|py|build|8|5|in)$", f):
+            if not re.search(r"\.(c|h|sh|py|build|8|5|in|spec|yml|yaml|cfg|sysusers|tmpfiles|icinga2)$", f) and f != "run":
                 continue
             head = open(os.path.join(dirpath, f), errors="replace").read(300)
             check("SPDX-License-Identifier: GPL-2.0-or-later" in head, f"{os.path.join(dirpath, f)} has no SPDX line")
