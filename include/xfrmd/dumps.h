@@ -18,6 +18,31 @@ enum xd_dump {
 	XD_DUMP_UNAME,     /* file: "sysname\nrelease\nversion\nmachine\n" */
 	XD_DUMP_RTNL_LINK, /* RTM_GETLINK dump */
 	XD_DUMP_RTNL_ADDR, /* RTM_GETADDR dump */
+	XD_DUMP_NFT_GEN,        /* NEWGEN replies: before and after the nf_tables dumps */
+	XD_DUMP_NFT_TABLES,
+	XD_DUMP_NFT_CHAINS,
+	XD_DUMP_NFT_SETS,
+	XD_DUMP_NFT_SETELEMS,   /* one GETSETELEM dump per set, in set order */
+	XD_DUMP_NFT_RULES,
+	XD_DUMP_NFT_FLOWTABLES,
+	XD_DUMP_IPT_NAMES,      /* file: /proc/net/ip_tables_names */
+	XD_DUMP_IP6T_NAMES,     /* file: /proc/net/ip6_tables_names */
+	XD_DUMP_IPT,            /* file: one legacy table, framing in include/xfrmd/ipt-record.h */
+	XD_DUMP_IP6T,           /* file: the same for ip6_tables */
+	/* kernel profile (kernel.h); file records built by nl/collect-kernel.c */
+	XD_DUMP_SYSCTL,          /* "name=value\n" lines from /proc/sys */
+	XD_DUMP_KCONFIG,         /* "# source: PATH\n" + the kernel .config text */
+	XD_DUMP_MODULES,         /* /proc/modules */
+	XD_DUMP_MODULES_BUILTIN, /* /lib/modules/RELEASE/modules.builtin */
+	XD_DUMP_MODULES_DEP,     /* modules.dep lines of net/ and crypto/ modules */
+	XD_DUMP_SYS_MODULE,      /* names under /sys/module, one per line */
+	/* IKE stack detection (stack.h); nl/collect-stack.c */
+	XD_DUMP_NETLINK_SOCKETS, /* /proc/net/netlink */
+	XD_DUMP_SOCKDIAG_UDP,    /* NETLINK_SOCK_DIAG inet_diag dump, UDP, AF_INET + AF_INET6 */
+	XD_DUMP_SOCKDIAG_TCP,    /* same for TCP (IKE and ESP in TCP) */
+	XD_DUMP_PROCESSES,       /* "pid=N ppid=N uid=N bits=N comm=X exe=Y sockets=I,J\n" */
+	XD_DUMP_STACK_VERSIONS,  /* "pid=N product=X version=V source=S\n", "ctl=PATH\n" */
+	XD_DUMP_SELF,            /* "bits=N\n": the collecting process */
 	/* append new dumps here; names are file format, numbers are not */
 	_XD_DUMP_MAX,
 	_XD_DUMP_INVALID = -1,

@@ -94,6 +94,11 @@ struct xd_alg {
 	uint32_t icv_bits;  /* AEAD ICV length or auth truncation length; 0 if n/a */
 };
 
+/* The algorithm set of an SA; interned (most SAs share one), never NULL. */
+struct xd_algs {
+	struct xd_alg aead, enc, auth, comp;
+};
+
 struct xd_encap {
 	uint16_t type;  /* 2 = ESP-in-UDP, 7 = ESP-in-TCP, others raw */
 	uint16_t sport; /* host order */
@@ -144,7 +149,7 @@ struct xd_sa {
 	uint8_t replay_window_u8; /* usersa_info.replay_window (legacy field) */
 	uint8_t flags;        /* kernel XFRM_STATE_* bits */
 	uint8_t dir;          /* XFRMA_SA_DIR: 1 in, 2 out (only with XD_SA_HAS_DIR) */
-	struct xd_lifetime_cfg lft;
+	const struct xd_lifetime_cfg *lft; /* interned, never NULL */
 	struct xd_lifetime_cur curlft;
 	uint32_t stats_replay_window; /* packets older than the window */
 	uint32_t stats_replay;        /* duplicates */
@@ -153,7 +158,7 @@ struct xd_sa {
 	uint32_t if_id;
 	uint32_t set_mark;
 	struct xd_mark mark;
-	struct xd_alg aead, enc, auth, comp;
+	const struct xd_algs *algs; /* interned, never NULL */
 	struct xd_encap encap;
 	struct xd_replay replay;
 	uint64_t lastused;
@@ -185,7 +190,7 @@ struct xd_tmpl {
 
 struct xd_policy {
 	struct xd_selector sel;
-	struct xd_lifetime_cfg lft;
+	const struct xd_lifetime_cfg *lft; /* interned, never NULL */
 	struct xd_lifetime_cur curlft;
 	uint32_t priority;
 	uint32_t index;
@@ -293,6 +298,9 @@ struct xd_local_addr {
 
 struct xd_strpool;
 struct xd_arena;
+struct xd_fw;
+struct xd_kernel;      /* kernel.h */
+struct xd_stack_facts; /* stack.h */
 
 struct xd_snapshot {
 	struct xd_meta meta;
@@ -306,9 +314,12 @@ struct xd_snapshot {
 	struct xd_uname uname;
 	struct xd_vec links;    /* struct xd_link */
 	struct xd_vec addrs;    /* struct xd_local_addr, sorted by xd_snapshot_sort() */
+	struct xd_kernel *kernel;     /* kernel profile facts; NULL if none were recorded */
+	struct xd_stack_facts *stack; /* IKE stack facts; NULL if none were recorded */
 	struct xd_vec issues;   /* struct xd_decode_issue */
 	uint64_t unknown_attrs; /* attributes skipped because the type is unknown */
 	uint64_t ignored_msgs;  /* messages of a type the decoder does not consume */
+	struct xd_fw *fw;       /* firewall (fw-model.h), NULL until a firewall record is seen */
 	struct xd_strpool *pool;
 	struct xd_arena *arena;
 };
@@ -318,6 +329,13 @@ struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s);
 
 /* Intern a string of at most len bytes (stops at NUL). NULL on allocation failure. */
 const char *xd_snapshot_intern(struct xd_snapshot *s, const char *str, size_t len);
+/* Intern an arbitrary blob (lifetime configurations, algorithm sets): equal blobs share one
+ * copy. Returns NULL on allocation failure. */
+const void *xd_snapshot_intern_blob(struct xd_snapshot *s, const void *data, size_t len);
+/* Interned shared defaults used when interning fails. */
+extern const struct xd_lifetime_cfg xd_lifetime_none;
+extern const struct xd_algs xd_algs_none;
+
 /* Zeroed memory owned by the snapshot. */
 void *xd_snapshot_alloc(struct xd_snapshot *s, size_t size);
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct xd_snapshot;
@@ -19,6 +20,8 @@ enum xd_render_what {
 	XD_RENDER_POLICY = 1u << 1,
 	XD_RENDER_STATS = 1u << 2,
 	XD_RENDER_STATUS = 1u << 3,
+	XD_RENDER_KERNEL = 1u << 4, /* kernel profile (kernel.h) */
+	XD_RENDER_STACK = 1u << 5,  /* IKE stack (stack.h) */
 };
 
 struct xd_render_opts {
@@ -56,3 +59,14 @@ int xd_render_peers_json(FILE *out, const struct xd_snapshot *s, const struct xd
 			 const struct xd_render_opts *o);
 int xd_render_peers_text(FILE *out, const struct xd_snapshot *s, const struct xd_vec *rows,
 			 const struct xd_render_opts *o);
+/* Firewall (render-fw.c). */
+struct xd_fw_packet;
+struct xd_fw_result;
+int xd_render_fw_verdict_json(FILE *out, const struct xd_snapshot *s,
+			      const struct xd_fw_packet *p, const uint8_t *hooks, size_t nhooks,
+			      const struct xd_fw_result *res, const struct xd_render_opts *o);
+int xd_render_fw_verdict_text(FILE *out, const struct xd_snapshot *s,
+			      const struct xd_fw_packet *p, const uint8_t *hooks, size_t nhooks,
+			      const struct xd_fw_result *res, const struct xd_render_opts *o);
+int xd_render_firewall_json(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o);
+int xd_render_firewall_text(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o);

@@ -106,23 +106,23 @@ static void compare_sa(struct nlmsghdr *nlh)
 	}
 	if (xfrmnl_sa_get_aead_params(t, name, &klen, &icv, key) == 0) {
 		EXPECT("aead present", !!(sa->has & XD_SA_HAS_AEAD), 1);
-		if (sa->aead.name && strcmp(sa->aead.name, name) != 0)
+		if (sa->algs->aead.name && strcmp(sa->algs->aead.name, name) != 0)
 			mismatches++;
-		EXPECT("aead.key_bits", sa->aead.key_bits, klen);
-		EXPECT("aead.icv_bits", sa->aead.icv_bits, icv);
+		EXPECT("aead.key_bits", sa->algs->aead.key_bits, klen);
+		EXPECT("aead.icv_bits", sa->algs->aead.icv_bits, icv);
 	}
 	if (xfrmnl_sa_get_crypto_params(t, name, &klen, key) == 0) {
 		EXPECT("enc present", !!(sa->has & XD_SA_HAS_ENC), 1);
-		if (sa->enc.name && strcmp(sa->enc.name, name) != 0)
+		if (sa->algs->enc.name && strcmp(sa->algs->enc.name, name) != 0)
 			mismatches++;
-		EXPECT("enc.key_bits", sa->enc.key_bits, klen);
+		EXPECT("enc.key_bits", sa->algs->enc.key_bits, klen);
 	}
 	if (xfrmnl_sa_get_auth_params(t, name, &klen, &icv, key) == 0) {
 		EXPECT("auth present", !!(sa->has & XD_SA_HAS_AUTH), 1);
-		if (sa->auth.name && strcmp(sa->auth.name, name) != 0)
+		if (sa->algs->auth.name && strcmp(sa->algs->auth.name, name) != 0)
 			mismatches++;
-		EXPECT("auth.key_bits", sa->auth.key_bits, klen);
-		EXPECT("auth.trunc_bits", sa->auth.icv_bits, icv);
+		EXPECT("auth.key_bits", sa->algs->auth.key_bits, klen);
+		EXPECT("auth.trunc_bits", sa->algs->auth.icv_bits, icv);
 	}
 	explicit_bzero(key, sizeof(key));
 	unsigned int et, sp, dp;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* model-builder.c: hand-built snapshots for tests (see model-builder.h). */
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -58,11 +59,18 @@ struct xd_sa *mb_sa(struct xd_snapshot *s, const char *src, const char *dst, uin
 	sa->mode = mode;
 	sa->replay.window = 32;
 	sa->curlft.add_time = MB_NOW - 100;
-	sa->lft = (struct xd_lifetime_cfg){ XD_INF, XD_INF, XD_INF, XD_INF, 0, 0, 0, 0 };
+	/* each hand-built SA gets its own (writable) lifetime and algorithm set */
+	struct xd_lifetime_cfg *lft = xd_snapshot_alloc(s, sizeof(*lft));
+	struct xd_algs *algs = xd_snapshot_alloc(s, sizeof(*algs));
+	if (!lft || !algs)
+		abort();
+	*lft = xd_lifetime_none;
+	sa->lft = lft;
+	sa->algs = algs;
 	if (spi) {
 		sa->has |= XD_SA_HAS_AEAD | XD_SA_HAS_REPLAY;
-		sa->aead = (struct xd_alg){ .name = xd_snapshot_intern(s, "rfc4106(gcm(aes))", 64),
-					    .key_bits = 160, .icv_bits = 128 };
+		algs->aead = (struct xd_alg){ .name = xd_snapshot_intern(s, "rfc4106(gcm(aes))", 64),
+					      .key_bits = 160, .icv_bits = 128 };
 	}
 	return sa;
 }
@@ -82,6 +90,7 @@ struct xd_policy *mb_policy(struct xd_snapshot *s, uint8_t dir, const char *src_
 	p->index = (uint32_t)(s->policies.len * 8 + dir);
 	p->tmpl_first = (uint32_t)s->tmpls.len;
 	p->curlft.add_time = MB_NOW - 100;
+	p->lft = &xd_lifetime_none;
 	return p;
 }
 
@@ -126,4 +135,14 @@ void mb_counter(struct xd_snapshot *s, const char *name, uint64_t value)
 void mb_finish(struct xd_snapshot *s)
 {
 	xd_snapshot_sort(s);
+}
+
+struct xd_lifetime_cfg *mb_lft(struct xd_sa *sa)
+{
+	return (struct xd_lifetime_cfg *)(uintptr_t)sa->lft;
+}
+
+struct xd_algs *mb_algs(struct xd_sa *sa)
+{
+	return (struct xd_algs *)(uintptr_t)sa->algs;
 }

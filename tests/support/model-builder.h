@@ -22,5 +22,8 @@ struct xd_tmpl *mb_tmpl(struct xd_snapshot *s, const char *src, const char *dst,
 			uint32_t reqid, uint8_t mode);
 void mb_local(struct xd_snapshot *s, const char *addr);
 void mb_counter(struct xd_snapshot *s, const char *name, uint64_t value);
+/* The writable lifetime configuration and algorithm set of an SA made by mb_sa(). */
+struct xd_lifetime_cfg *mb_lft(struct xd_sa *sa);
+struct xd_algs *mb_algs(struct xd_sa *sa);
 /* Sort like a decoded snapshot; call before running checks. */
 void mb_finish(struct xd_snapshot *s);

@@ -135,7 +135,7 @@ static void test_round_trip(void **st)
 	assert_int_equal(s->meta.keys_scrubbed_on_load, 0);
 	assert_int_equal(s->sas.len, 1);
 	assert_int_equal(xd_snapshot_sa(s, 0)->spi, 0x1234);
-	assert_string_equal(xd_snapshot_sa(s, 0)->aead.name, "rfc4106(gcm(aes))");
+	assert_string_equal(xd_snapshot_sa(s, 0)->algs->aead.name, "rfc4106(gcm(aes))");
 	assert_int_equal(s->xfrm_stat.counters.len, 2);
 	xd_snapshot_free(s);
 

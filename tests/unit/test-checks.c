@@ -266,15 +266,15 @@ static void test_expiring(void **st)
 {
 	struct fx x = { .now = healthy(true, true) };
 	struct xd_sa *sa = xd_vec_at(&x.now->sas, 0);
-	sa->lft.soft_add_expires_s = 50;
-	sa->lft.hard_add_expires_s = 150;
+	mb_lft(sa)->soft_add_expires_s = 50;
+	mb_lft(sa)->hard_add_expires_s = 150;
 	run(&x);
 	ASSERT_ONLY(&x, "sa.expiring");
 	done(&x);
 	/* the same SA with a successor has been rekeyed: silent */
 	x = (struct fx){ .now = healthy(true, true) };
 	sa = xd_vec_at(&x.now->sas, 0);
-	sa->lft.soft_add_expires_s = 50;
+	mb_lft(sa)->soft_add_expires_s = 50;
 	mb_sa(x.now, GW, PEER, 50, 0xc0000005, 1, 1)->curlft.add_time = MB_NOW - 10;
 	run(&x);
 	ASSERT_NONE(&x);
@@ -306,8 +306,8 @@ static void test_weak_algorithm(void **st)
 	struct fx x = { .now = healthy(true, true) };
 	struct xd_sa *sa = xd_vec_at(&x.now->sas, 1);
 	sa->has = (sa->has & ~XD_SA_HAS_AEAD) | XD_SA_HAS_ENC | XD_SA_HAS_AUTH;
-	sa->enc = (struct xd_alg){ .name = "cbc(des)", .key_bits = 64 };
-	sa->auth = (struct xd_alg){ .name = "hmac(sha256)", .key_bits = 256, .icv_bits = 128 };
+	mb_algs(sa)->enc = (struct xd_alg){ .name = "cbc(des)", .key_bits = 64 };
+	mb_algs(sa)->auth = (struct xd_alg){ .name = "hmac(sha256)", .key_bits = 256, .icv_bits = 128 };
 	run(&x);
 	ASSERT_ONLY(&x, "sa.weak_algorithm");
 	assert_int_equal(find(&x, "sa.weak_algorithm")->severity, XD_SEV_ERROR);

@@ -117,11 +117,11 @@ static void test_sa_all_attributes(void **state)
 	assert_int_equal(sa->reqid, 7);
 	assert_int_equal(sa->proto, IPPROTO_ESP);
 	assert_int_equal(sa->mode, 1);
-	assert_string_equal(sa->auth.name, "hmac(sha256)");
-	assert_int_equal(sa->auth.key_bits, 256);
-	assert_int_equal(sa->auth.icv_bits, 128);
-	assert_string_equal(sa->enc.name, "cbc(aes)");
-	assert_int_equal(sa->enc.key_bits, 128);
+	assert_string_equal(sa->algs->auth.name, "hmac(sha256)");
+	assert_int_equal(sa->algs->auth.key_bits, 256);
+	assert_int_equal(sa->algs->auth.icv_bits, 128);
+	assert_string_equal(sa->algs->enc.name, "cbc(aes)");
+	assert_int_equal(sa->algs->enc.key_bits, 128);
 	assert_int_equal(sa->encap.type, 2);
 	assert_int_equal(sa->encap.sport, 4500);
 	assert_int_equal(sa->encap.dport, 4501);
@@ -135,8 +135,8 @@ static void test_sa_all_attributes(void **state)
 	assert_int_equal(sa->dir, 2);
 	assert_int_equal(sa->curlft.bytes, 1234);
 	assert_int_equal(sa->stats_integrity_failed, 3);
-	assert_int_equal(sa->lft.hard_add_expires_s, 3600);
-	assert_int_equal(sa->lft.soft_byte_limit, XD_INF);
+	assert_int_equal(sa->lft->hard_add_expires_s, 3600);
+	assert_int_equal(sa->lft->soft_byte_limit, XD_INF);
 	assert_true(sa->has & XD_SA_HAS_REPLAY_ESN);
 	assert_no_canary(s);
 	xd_snapshot_free(s);
@@ -158,8 +158,8 @@ static void test_sa_aead_and_unknown_attr(void **state)
 	assert_int_equal(s->sas.len, 1);
 	assert_int_equal(s->unknown_attrs, 1);
 	assert_int_equal(s->issues.len, 0);
-	assert_string_equal(xd_snapshot_sa(s, 0)->aead.name, "rfc4106(gcm(aes))");
-	assert_int_equal(xd_snapshot_sa(s, 0)->aead.icv_bits, 128);
+	assert_string_equal(xd_snapshot_sa(s, 0)->algs->aead.name, "rfc4106(gcm(aes))");
+	assert_int_equal(xd_snapshot_sa(s, 0)->algs->aead.icv_bits, 128);
 	assert_no_canary(s);
 	xd_snapshot_free(s);
 }
@@ -182,7 +182,7 @@ static void test_sa_truncated_attribute(void **state)
 	struct xd_snapshot *s = decode(XD_DUMP_XFRM_SA);
 	assert_int_equal(s->sas.len, 1);
 	assert_int_equal(s->issues.len, 1);
-	assert_string_equal(xd_snapshot_sa(s, 0)->enc.name, "cbc(aes)");
+	assert_string_equal(xd_snapshot_sa(s, 0)->algs->enc.name, "cbc(aes)");
 	assert_false(xd_snapshot_sa(s, 0)->has & XD_SA_HAS_AUTH);
 	xd_snapshot_free(s);
 }
@@ -222,8 +222,8 @@ static void test_sa_inconsistent_key_length_and_name(void **state)
 	struct xd_snapshot *s = decode(XD_DUMP_XFRM_SA);
 	assert_int_equal(s->sas.len, 1);
 	assert_int_equal(s->issues.len, 2); /* name without NUL, key length too large */
-	assert_int_equal(strlen(xd_snapshot_sa(s, 0)->enc.name), 64);
-	assert_int_equal(xd_snapshot_sa(s, 0)->enc.key_bits, 4096);
+	assert_int_equal(strlen(xd_snapshot_sa(s, 0)->algs->enc.name), 64);
+	assert_int_equal(xd_snapshot_sa(s, 0)->algs->enc.key_bits, 4096);
 	xd_snapshot_free(s);
 }
 

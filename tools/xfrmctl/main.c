@@ -23,10 +23,11 @@ bool arg_color;
 
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", verb_status, "", "summary of SAs, policies and error counters (default)" },
-	{ "show", verb_show, "[sa|policy|stats|all]", "list kernel IPsec state, keys never shown" },
+	{ "show", verb_show, "[sa|policy|stats|kernel|stack|firewall|all]", "list kernel IPsec state, keys never shown" },
 	{ "check", verb_check, "[--interval S] [--fail-on warning|error] [--nagios]", "diagnose: findings with evidence and remedies" },
 	{ "peers", verb_peers, "", "one row per remote gateway: SAs, traffic, state, findings" },
 	{ "explain", verb_explain, "[ID]", "what a finding means and how to fix it" },
+	{ "fw", verb_fw, "verdict --proto P --src A --dst B [--sport N] [--dport N] [--spi N] [--hook H] [--iif IF] [--oif IF] [--ct new|established] [--secpath] [--policy-out]", "evaluate a packet through the firewall, with the deciding rule" },
 	{ "capture", verb_capture, "-w FILE", "record a key-free snapshot for later or elsewhere" },
 	{ "version", verb_version, "", "print the version" },
 	{ "help", verb_help, "", "print this help" },

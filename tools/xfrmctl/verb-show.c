@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* verb-show.c: `xfrmctl show sa|policy|stats|all` and `xfrmctl status`. */
+/* verb-show.c: `xfrmctl show sa|policy|stats|kernel|stack|all` and `xfrmctl status`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +16,8 @@ static const struct {
 	{ "state", XD_RENDER_SA },
 	{ "policy", XD_RENDER_POLICY },
 	{ "stats", XD_RENDER_STATS },
+	{ "kernel", XD_RENDER_KERNEL },
+	{ "stack", XD_RENDER_STACK },
 	{ "all", XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS },
 };
 
@@ -41,6 +43,29 @@ static int render(unsigned what)
 	return EXIT_OK;
 }
 
+/* `show firewall`: its own document (the firewall is not part of `show all`'s sections). */
+static int render_firewall(void)
+{
+	struct xd_snapshot *s = NULL;
+	struct xd_render_opts o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color,
+				    .verbose = arg_verbose };
+	int r;
+
+	r = xfrmctl_load(&s);
+	if (r)
+		return r;
+	if (arg_json != JSON_OFF)
+		r = xd_render_firewall_json(stdout, s, &o);
+	else
+		r = xd_render_firewall_text(stdout, s, &o);
+	xd_snapshot_free(s);
+	if (fflush(stdout) != 0 || r < 0) {
+		fputs("xfrmctl: writing output failed\n", stderr);
+		return EXIT_COLLECT;
+	}
+	return EXIT_OK;
+}
+
 int verb_show(int argc, char **argv)
 {
 	unsigned what = 0;
@@ -52,13 +77,15 @@ int verb_show(int argc, char **argv)
 		return r;
 	if (npos == 0)
 		return render(XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS);
+	if (npos == 1 && (xd_streq(pos[0], "firewall") || xd_streq(pos[0], "fw")))
+		return render_firewall();
 	for (int i = 0; i < npos; i++) {
 		unsigned w = 0;
 		for (size_t k = 0; k < XD_ARRAY_SIZE(sections); k++)
 			if (xd_streq(pos[i], sections[k].name))
 				w = sections[k].what;
 		if (!w)
-			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, all)",
+			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, kernel, stack, all)",
 						   pos[i]);
 		what |= w;
 	}

@@ -6,6 +6,7 @@
 
 struct xd_snapshot;
 struct xd_recbuf;
+struct xd_kb;
 
 enum {
 	EXIT_OK = 0,
@@ -56,8 +57,12 @@ int xfrmctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
 int verb_status(int argc, char **argv);
 int verb_show(int argc, char **argv);
 int verb_capture(int argc, char **argv);
+int verb_fw(int argc, char **argv);
 int verb_check(int argc, char **argv);
 int verb_explain(int argc, char **argv);
 int verb_peers(int argc, char **argv);
 int verb_version(int argc, char **argv);
 int verb_help(int argc, char **argv);
+
+/* The known-issues knowledge base, or NULL (the reason is printed on stderr). */
+struct xd_kb *xfrmctl_load_kb(void);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "nl-walk.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
 
@@ -27,24 +28,29 @@ static void rtnl_issue(struct xd_snapshot *s, enum xd_dump d, const void *base, 
 	xd_snapshot_add_issue(s, &i);
 }
 
-/* Walk attributes [payload+off, end); invalid tail -> issue. Calls fn for each valid one. */
+/* Walk attributes; an invalid tail is one issue. Calls fn for each valid attribute. */
+struct walk_ctx {
+	void (*fn)(const struct nlattr *a, void *ud);
+	void *ud;
+};
+
+static int walk_cb(void *ud, const struct nlattr *a)
+{
+	struct walk_ctx *w = ud;
+
+	w->fn(a, w->ud);
+	return 0;
+}
+
 static void walk(struct xd_snapshot *s, enum xd_dump d, const void *base,
 		 const unsigned char *start, size_t len, uint16_t type,
 		 void (*fn)(const struct nlattr *a, void *ud), void *ud)
 {
-	size_t pos = 0;
+	struct walk_ctx w = { .fn = fn, .ud = ud };
+	const void *bad = NULL;
 
-	while (pos < len) {
-		const struct nlattr *a = (const struct nlattr *)(start + pos);
-		size_t left = len - pos;
-
-		if (left < sizeof(*a) || a->nla_len < sizeof(*a) || a->nla_len > left) {
-			rtnl_issue(s, d, base, a, type, 0, "truncated attribute");
-			return;
-		}
-		fn(a, ud);
-		pos += MNL_ALIGN(a->nla_len);
-	}
+	if (xd_walk_attrs(start, len, walk_cb, &w, &bad) == 1)
+		rtnl_issue(s, d, base, bad, type, 0, "truncated attribute");
 }
 
 struct link_ctx {
@@ -178,27 +184,26 @@ static int decode_msg(struct xd_snapshot *s, enum xd_dump d, const void *base,
 	return 0;
 }
 
+struct msg_ctx {
+	struct xd_snapshot *s;
+	enum xd_dump d;
+	const void *base;
+};
+
+static int msg_cb(void *ud, const struct nlmsghdr *nlh)
+{
+	struct msg_ctx *m = ud;
+
+	return decode_msg(m->s, m->d, m->base, nlh);
+}
+
 int xd_decode_rtnl(struct xd_snapshot *s, enum xd_dump d, const void *buf, size_t len)
 {
-	const unsigned char *p = buf;
+	struct msg_ctx m = { .s = s, .d = d, .base = buf };
+	const void *bad = NULL;
+	int r = xd_walk_msgs(buf, len, msg_cb, &m, &bad);
 
-	while (len > 0) {
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
-		size_t mlen;
-		int r;
-
-		if (len < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > len) {
-			rtnl_issue(s, d, buf, p, 0, 0, "netlink message length outside the datagram");
-			return -EBADMSG;
-		}
-		r = decode_msg(s, d, buf, nlh);
-		if (r < 0)
-			return r;
-		mlen = NLMSG_ALIGN(nlh->nlmsg_len);
-		if (mlen >= len)
-			break;
-		p += mlen;
-		len -= mlen;
-	}
-	return 0;
+	if (r == -EBADMSG)
+		rtnl_issue(s, d, buf, bad, 0, 0, "netlink message length outside the datagram");
+	return r;
 }

@@ -51,11 +51,11 @@ static const char *sa_params_differ(const struct xd_sa *a, const struct xd_sa *b
 		return "mode";
 	if ((a->has & algs) != (b->has & algs))
 		return "algorithms";
-	if ((a->has & XD_SA_HAS_AEAD) && !alg_eq(&a->aead, &b->aead))
+	if ((a->has & XD_SA_HAS_AEAD) && !alg_eq(&a->algs->aead, &b->algs->aead))
 		return "aead algorithm";
-	if ((a->has & XD_SA_HAS_ENC) && !alg_eq(&a->enc, &b->enc))
+	if ((a->has & XD_SA_HAS_ENC) && !alg_eq(&a->algs->enc, &b->algs->enc))
 		return "encryption algorithm";
-	if ((a->has & XD_SA_HAS_AUTH) && !alg_eq(&a->auth, &b->auth))
+	if ((a->has & XD_SA_HAS_AUTH) && !alg_eq(&a->algs->auth, &b->algs->auth))
 		return "integrity algorithm";
 	if (!!(a->has & XD_SA_HAS_ENCAP) != !!(b->has & XD_SA_HAS_ENCAP) ||
 	    ((a->has & XD_SA_HAS_ENCAP) && a->encap.type != b->encap.type))

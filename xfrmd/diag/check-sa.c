@@ -227,7 +227,7 @@ static void check_lifetimes(const struct xd_diag_ctx *c, const struct sa_index *
 		return;
 	for (size_t i = 0; i < s->sas.len; i++) {
 		const struct xd_sa *sa = xd_snapshot_sa(s, i);
-		uint64_t soft = sa->lft.soft_add_expires_s, hard = sa->lft.hard_add_expires_s;
+		uint64_t soft = sa->lft->soft_add_expires_s, hard = sa->lft->hard_add_expires_s;
 		uint64_t age = now > sa->curlft.add_time ? now - sa->curlft.add_time : 0;
 		size_t first, cnt;
 
@@ -276,7 +276,7 @@ static bool weak(const struct xd_sa *sa, const char **what, enum xd_severity *se
 		{ "md5", XD_SEV_WARNING },	      { "cbc(blowfish)", XD_SEV_WARNING },
 		{ "cbc(cast5)", XD_SEV_WARNING },
 	};
-	const struct xd_alg *algs[] = { &sa->enc, &sa->auth, &sa->aead };
+	const struct xd_alg *algs[] = { &sa->algs->enc, &sa->algs->auth, &sa->algs->aead };
 	uint32_t masks[] = { XD_SA_HAS_ENC, XD_SA_HAS_AUTH, XD_SA_HAS_AEAD };
 
 	for (size_t a = 0; a < 3; a++) {
@@ -290,8 +290,8 @@ static bool weak(const struct xd_sa *sa, const char **what, enum xd_severity *se
 			}
 	}
 	/* authenticated encryption with a 64-bit ICV is below current guidance */
-	if ((sa->has & XD_SA_HAS_AEAD) && sa->aead.icv_bits && sa->aead.icv_bits < 96) {
-		*what = sa->aead.name;
+	if ((sa->has & XD_SA_HAS_AEAD) && sa->algs->aead.icv_bits && sa->algs->aead.icv_bits < 96) {
+		*what = sa->algs->aead.name;
 		*sev = XD_SEV_WARNING;
 		return true;
 	}

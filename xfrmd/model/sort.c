@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xfrmd/fw-model.h"
 #include "xfrmd/model.h"
 
 #define CMP(a, b)                                                                                  \
@@ -96,6 +97,10 @@ void xd_snapshot_sort(struct xd_snapshot *s)
 		qsort(s->sas.data, s->sas.len, sizeof(struct xd_sa), sa_cmp);
 	if (s->policies.len > 1)
 		qsort(s->policies.data, s->policies.len, sizeof(struct xd_policy), policy_cmp);
+	/* the firewall keeps dump order (rule order matters); it only needs its indexes.
+	 * On allocation failure it stays unindexed and the evaluator refuses to run. */
+	if (s->fw)
+		(void)xd_fw_index(s->fw);
 }
 
 const struct xd_sa *xd_snapshot_find_sa(const struct xd_snapshot *s, uint16_t family,
