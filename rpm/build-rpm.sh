@@ -109,6 +109,19 @@ grep -q 'disable --now xfrmd.service' <<<"$scripts" && pass "preun: disable --no
 grep -q 'try-restart xfrmd.service' <<<"$scripts" && pass "postun: try-restart" || fail "no postun scriptlet"
 grep -q 'u xfrmd ' <<<"$scripts" && pass "the pre scriptlet has the sysusers.d lines" || fail "sysusers lines missing from pre"
 
+# the packaged CLI runs: unpack it and diagnose a replay snapshot
+unpack=$top/unpack; rm -rf "$unpack"; mkdir -p "$unpack"
+rpm2archive - <"$cli" | tar -xzf - -C "$unpack"   # rpm2archive: no cpio needed
+if out=$("$unpack/usr/sbin/xfrmctl" version) && [ "$out" = "xfrmctl $version" ]; then
+    pass "packaged xfrmctl runs: $out"
+else
+    fail "packaged xfrmctl version: '$out'"
+fi
+snap=$(ls tests/replay/snapshots/*.pcapng | head -1)
+rc=0; "$unpack/usr/sbin/xfrmctl" -r "$snap" check --nagios >"$top/nagios.out" || rc=$?
+[ "$rc" -le 2 ] && grep -q '^IPSEC ' "$top/nagios.out" && pass "packaged xfrmctl diagnoses $(basename "$snap"): $(cut -c1-40 "$top/nagios.out")..." ||
+    fail "packaged xfrmctl check -r: exit $rc: $(cat "$top/nagios.out")"
+
 if [ $check = 1 ]; then
     summary=$(grep -E '^(Ok|Fail|Skipped|Timeout):' "$log" | tr -s ' ' | tr '\n' ' ')
     pass "%check ran the suites: $summary"
