@@ -47,6 +47,9 @@ if [ "$exec_path" = "$sbindir/xfrmd" ]; then
 else
     fail "ExecStart=$exec_path, the daemon installs to $sbindir/xfrmd"
 fi
+if [ -e "$dest$sbindir/xfrmd" ]; then
+    [ -x "$dest$exec_path" ] && pass "ExecStart binary is installed and executable" || fail "ExecStart binary $exec_path not executable"
+fi
 
 # sysusers.d and tmpfiles.d applied to an empty root
 if command -v systemd-sysusers >/dev/null; then

@@ -53,7 +53,7 @@ for d in Type=notify WatchdogSec= User=xfrmd AmbientCapabilities=CAP_NET_ADMIN \
          RuntimeDirectory=xfrmd RuntimeDirectoryMode=0750 LimitCORE=0 ExecReload=; do
     if grep -qx -- "${d}.*" "$unit"; then pass "$d"; else fail "unit lacks $d"; fi
 done
-grep -q '@sbindir@\|@sysconfdir@' "$unit" && fail "unconfigured @...@ left in $unit"
+grep -q '@[a-z_]*@' "$unit" && fail "unconfigured @...@ left in $unit"
 for m in $(sed -n 's/^Documentation=//p' "$unit" | tr ' ' '\n' | sed -n 's/^man:\(.*\)(\([0-9]\))$/\1.\2/p'); do
     if [ -f "$root/docs/man/$m" ]; then
         pass "Documentation= page $m exists"
