@@ -72,6 +72,20 @@ struct xd_record {
 	size_t len;
 };
 
+/* What a command needs: collection and decoding can be limited to these groups. */
+enum xd_collect_group {
+	XD_COLLECT_XFRM = 1u << 0,     /* SAs, policies, SAD/SPD counts, default policy, xfrm_stat, uname */
+	XD_COLLECT_RTNL = 1u << 1,     /* interfaces and local addresses */
+	XD_COLLECT_FIREWALL = 1u << 2, /* nf_tables and legacy iptables */
+	XD_COLLECT_KERNEL = 1u << 3,   /* sysctls, configuration, modules */
+	XD_COLLECT_STACK = 1u << 4,    /* IKE daemons: sockets, processes, versions */
+	XD_COLLECT_OTHER = 1u << 5,    /* everything else (e.g. credentials) */
+	XD_COLLECT_ALL = 0x3fu,
+};
+
+/* The group a dump belongs to. */
+enum xd_collect_group xd_dump_group(enum xd_dump d);
+
 /* Name of a dump ("xfrm.sa"), NULL if out of range. */
 const char *xd_dump_name(enum xd_dump d);
 /* Dump for a name, or _XD_DUMP_INVALID. */

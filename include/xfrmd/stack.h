@@ -106,6 +106,7 @@ struct xd_daemon {
 };
 
 struct xd_port_owner {
+	uint8_t addr[16]; /* local address the socket is bound to (zero = any) */
 	uint16_t port;
 	uint8_t proto;
 	uint8_t family;
@@ -135,6 +136,11 @@ struct xd_policy_fp {
 
 /* Fingerprint of one policy from its own fields (selector, priority, direction). */
 void xd_policy_fingerprint(const struct xd_policy *p, struct xd_policy_fp *ret);
+/*
+ * What a reqid suggests about its installer (netlink.md §3.3), or NULL for 0. A hint only:
+ * 16389 fits libreswan's ESP slot and a busy strongSwan alike, so it never decides alone.
+ */
+const char *xd_reqid_hint(uint32_t reqid);
 /* Everything above folded into one view. Pure. */
 void xd_stack_view_compute(const struct xd_snapshot *s, struct xd_stack_view *ret);
 /* The running daemon of a kind, or NULL. */

@@ -9,7 +9,20 @@
 # the build directory is the first argument (meson passes it), else ./build
 BUILD=$(cd "${1:-$(dirname "${BASH_SOURCE[0]}")/../../build}" && pwd)
 XFRMCTL=${XFRMCTL:-$BUILD/tools/xfrmctl/xfrmctl}
-LIBRESWAN_ROOT=${LIBRESWAN_ROOT:-/work/cache-kstack/libreswan/root}
+# libreswan conflicts with strongSwan's Debian packages: it is used unpacked (dpkg -x) from a
+# cache outside the repository; find_libreswan fetches it there when it is missing
+LIBRESWAN_ROOT=${LIBRESWAN_ROOT:-}
+find_libreswan() {
+    local c
+    for c in "$LIBRESWAN_ROOT" /var/cache/xfrmd-tests/libreswan /var/cache/xfrmd-tests/kstack-libreswan/root; do
+        [ -n "$c" ] && [ -x "$c/usr/libexec/ipsec/pluto" ] && { LIBRESWAN_ROOT=$c; return 0; }
+    done
+    c=/var/cache/xfrmd-tests/kstack-libreswan
+    mkdir -p "$c" && (cd "$c" && apt-get download libreswan >/dev/null 2>&1 &&
+        dpkg -x libreswan_*.deb root) && [ -x "$c/root/usr/libexec/ipsec/pluto" ] &&
+        { LIBRESWAN_ROOT=$c/root; return 0; }
+    return 1
+}
 NS_A=xdk-a-$$
 NS_B=xdk-b-$$
 WORK=$(mktemp -d /tmp/xd-stack.XXXXXX)

@@ -3,14 +3,13 @@
 # stack-libreswan.sh: libreswan's pluto is named with its version, live and from a
 # snapshot, its policies carry the libreswan fingerprint; killing it yields
 # stack.none_running. libreswan conflicts with strongSwan's Debian packages, so it is used
-# unpacked: LIBRESWAN_ROOT=DIR (from `apt-get download libreswan && dpkg -x *.deb DIR`).
+# unpacked: LIBRESWAN_ROOT=DIR, else a cache (see find_libreswan in stack-lib.sh).
 #
 #   ns_a: pluto (auto=route 10.1.0.0/16 <-> 10.2.0.0/16) 10.99.0.1 --veth-- 10.99.0.2 ns_b
 set -u
 source "$(dirname "$0")/stack-lib.sh"
 stack_require_root
-[ -x "$LIBRESWAN_ROOT/usr/libexec/ipsec/pluto" ] ||
-    skip "libreswan not unpacked at LIBRESWAN_ROOT=$LIBRESWAN_ROOT (apt-get download libreswan; dpkg -x)"
+find_libreswan || skip "libreswan neither unpacked (LIBRESWAN_ROOT) nor downloadable (apt-get download libreswan)"
 command -v certutil >/dev/null || skip "certutil (libnss3-tools) missing"
 trap stack_cleanup EXIT
 stack_netns

@@ -7,7 +7,7 @@ set -u
 source "$(dirname "$0")/stack-lib.sh"
 stack_require_root
 [ -x /usr/lib/ipsec/charon ] || skip "strongSwan charon not installed"
-[ -x "$LIBRESWAN_ROOT/usr/libexec/ipsec/pluto" ] || skip "libreswan not unpacked (LIBRESWAN_ROOT)"
+find_libreswan || skip "libreswan neither unpacked (LIBRESWAN_ROOT) nor downloadable (apt-get download libreswan)"
 command -v python3 >/dev/null || skip "python3 missing"
 trap stack_cleanup EXIT
 stack_netns

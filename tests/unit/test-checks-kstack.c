@@ -75,9 +75,19 @@ static bool fired(struct xd_snapshot *s, const struct xd_kb *kb, const char *id)
 	xd_findings_done(&f);
 	xd_findings_init(&f);
 	assert_int_equal(xd_diag_run(&ctx, &f), 0);
-	for (size_t i = 0; i < f.items.len; i++)
-		if (strcmp(xd_findings_at(&f, i)->def->id, id) == 0)
+	for (size_t i = 0; i < f.items.len; i++) {
+		const struct xd_finding *x = xd_findings_at(&f, i);
+		if (strcmp(x->def->id, id) == 0)
 			hit = true;
+		/* evidence keys are static snake_case (a key pointing into a stack buffer once
+		 * rendered as garbage bytes) */
+		for (size_t e = 0; e < x->evidence.len; e++) {
+			const struct xd_evidence *ev = xd_vec_at(&x->evidence, e);
+			for (const char *c = ev->key; *c; c++)
+				if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+					fail_msg("%s: evidence key '%s' is not snake_case", x->def->id, ev->key);
+		}
+	}
 	return hit;
 }
 
@@ -316,6 +326,17 @@ static void test_ports(void **state)
 	udp(s, 500, 21);
 	feed(s, XD_DUMP_PROCESSES, "pid=900\tcomm=python3\tsockets=21\n");
 	assert_true(fired(s, NULL, "stack.port_conflict"));
+	xd_snapshot_free(s);
+
+	/* an ESP-in-UDP SA whose local port has no socket */
+	s = mb_new();
+	udp(s, 500, 11);
+	struct xd_sa *sa = mb_sa(s, GW, PEER, 50, 0xc0000001, 1, 1);
+	sa->has |= XD_SA_HAS_ENCAP | XD_SA_HAS_ENC;
+	sa->encap = (struct xd_encap){ .type = 2, .sport = 4500, .dport = 4500 };
+	assert_true(fired(s, NULL, "stack.natt_port_closed"));
+	udp(s, 4500, 12);
+	assert_false(fired(s, NULL, "stack.natt_port_closed"));
 	xd_snapshot_free(s);
 }
 

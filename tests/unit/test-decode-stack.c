@@ -193,6 +193,12 @@ static void test_fingerprints(void **state)
 	fp_is(s, 1, "10.1.1.0/24", "10.2.2.0/24", 383615, XD_STACK_UNKNOWN);
 	/* libreswan bypass */
 	fp_is(s, 0, "::/0", "::/0", 1, XD_STACK_LIBRESWAN);
+	/* reqid hints: a hint, never a verdict */
+	assert_null(xd_reqid_hint(0));
+	assert_non_null(strstr(xd_reqid_hint(16389), "libreswan ESP"));
+	assert_non_null(strstr(xd_reqid_hint(16390), "IPComp"));
+	assert_non_null(strstr(xd_reqid_hint(16387), "PF_KEY"));
+	assert_non_null(strstr(xd_reqid_hint(1), "sequential"));
 	/* socket policies are never a daemon's by fingerprint */
 	p = mb_policy(s, 3, "0.0.0.0/0", "0.0.0.0/0", 0, 0);
 	xd_policy_fingerprint(p, &fp);

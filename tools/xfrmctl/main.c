@@ -20,6 +20,7 @@ const char *arg_read_path2;
 const char *arg_netns;
 bool arg_verbose;
 bool arg_color;
+unsigned arg_collect;
 
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", verb_status, "", "summary of SAs, policies and error counters (default)" },

@@ -21,6 +21,20 @@ static const struct {
 	{ "all", XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS },
 };
 
+/* Collect only what the sections show: `show sa` need not scan processes or the firewall. */
+static unsigned groups_for(unsigned what)
+{
+	unsigned g = 0;
+
+	if (what & (XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS | XD_RENDER_STATUS))
+		g |= XD_COLLECT_XFRM;
+	if (what & XD_RENDER_KERNEL)
+		g |= XD_COLLECT_KERNEL | XD_COLLECT_XFRM;
+	if (what & XD_RENDER_STACK)
+		g |= XD_COLLECT_STACK | XD_COLLECT_XFRM | XD_COLLECT_RTNL;
+	return g;
+}
+
 static int render(unsigned what)
 {
 	struct xd_snapshot *s = NULL;
@@ -28,6 +42,7 @@ static int render(unsigned what)
 				    .verbose = arg_verbose };
 	int r;
 
+	arg_collect = groups_for(what);
 	r = xfrmctl_load(&s);
 	if (r)
 		return r;
@@ -51,6 +66,7 @@ static int render_firewall(void)
 				    .verbose = arg_verbose };
 	int r;
 
+	arg_collect = XD_COLLECT_FIREWALL | XD_COLLECT_RTNL | XD_COLLECT_XFRM;
 	r = xfrmctl_load(&s);
 	if (r)
 		return r;

@@ -27,6 +27,9 @@ extern const char *arg_read_path2; /* a second site's snapshot (check) */
 extern const char *arg_netns;
 extern bool arg_verbose;
 extern bool arg_color;
+/* What the verb needs (enum xd_collect_group); 0 = everything. Live collection and snapshot
+ * decoding are both limited to it, so live and replayed output stay identical. */
+extern unsigned arg_collect;
 
 /* Collect live (or read arg_read_path) and decode. Prints one error line and returns
  * EXIT_COLLECT on failure, 0 on success. */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nl-walk.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
 #include "xfrmd/stack.h"
@@ -70,11 +71,56 @@ int xd_decode_netlink_sockets(struct xd_snapshot *s, const void *buf, size_t len
 	return 0;
 }
 
+struct diag_ctx {
+	struct xd_snapshot *s;
+	enum xd_dump d;
+	const void *buf;
+};
+
+static int diag_msg(void *ud, const struct nlmsghdr *nlh)
+{
+	struct diag_ctx *c = ud;
+	struct xd_stack_facts *f = c->s->stack;
+	const struct inet_diag_msg *m;
+	struct xd_isock *is;
+
+	if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR ||
+	    nlh->nlmsg_type == NLMSG_NOOP)
+		return 0;
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY) {
+		c->s->ignored_msgs++;
+		return 0;
+	}
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*m)) {
+		issue(c->s, c->d, (uint32_t)((const char *)nlh - (const char *)c->buf),
+		      "inet_diag message too short");
+		return 0;
+	}
+	if (f->isocks.len >= MAX_ITEMS)
+		return 0;
+	m = (const void *)((const char *)nlh + NLMSG_HDRLEN);
+	is = xd_vec_push(&f->isocks);
+	if (!is)
+		return -ENOMEM;
+	is->family = m->idiag_family;
+	is->proto = c->d == XD_DUMP_SOCKDIAG_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	is->state = m->idiag_state;
+	is->sport = ntohs(m->id.idiag_sport);
+	is->dport = ntohs(m->id.idiag_dport);
+	memcpy(is->src, m->id.idiag_src, sizeof(is->src));
+	is->inode = m->idiag_inode;
+	is->uid = m->idiag_uid;
+	is->rqueue = m->idiag_rqueue;
+	is->ifindex = m->id.idiag_if;
+	return 0;
+}
+
 int xd_decode_sockdiag(struct xd_snapshot *s, enum xd_dump d, const void *buf, size_t len)
 {
 	struct xd_stack_facts *f = xd_snapshot_stack(s);
-	const unsigned char *p = buf;
-	size_t left = len;
+	struct diag_ctx c = { s, d, buf };
+	const void *bad = NULL;
+	int r;
 
 	if (!f)
 		return -ENOMEM;
@@ -82,50 +128,13 @@ int xd_decode_sockdiag(struct xd_snapshot *s, enum xd_dump d, const void *buf, s
 		f->udp_present = true;
 	else
 		f->tcp_present = true;
-	/*
-	 * Bounds are checked here in size_t: libmnl's mnl_nlmsg_ok() casts nlmsg_len to int,
-	 * so a hostile length >= 2^31 would pass it and jump outside the buffer.
-	 */
-	while (left > 0) {
-		const struct nlmsghdr *nlh = (const void *)p;
-		const struct inet_diag_msg *m;
-		struct xd_isock *is;
-		size_t mlen;
-
-		if (left < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > left) {
-			issue(s, d, (uint32_t)(len - left), "netlink message length outside the datagram");
-			return -EBADMSG;
-		}
-		mlen = NLMSG_ALIGN(nlh->nlmsg_len);
-		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR ||
-		    nlh->nlmsg_type == NLMSG_NOOP) {
-			/* nothing to keep */
-		} else if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY) {
-			s->ignored_msgs++;
-		} else if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*m)) {
-			issue(s, d, (uint32_t)(len - left), "inet_diag message too short");
-		} else if (f->isocks.len < MAX_ITEMS) {
-			m = (const void *)(p + NLMSG_HDRLEN);
-			is = xd_vec_push(&f->isocks);
-			if (!is)
-				return -ENOMEM;
-			is->family = m->idiag_family;
-			is->proto = d == XD_DUMP_SOCKDIAG_UDP ? IPPROTO_UDP : IPPROTO_TCP;
-			is->state = m->idiag_state;
-			is->sport = ntohs(m->id.idiag_sport);
-			is->dport = ntohs(m->id.idiag_dport);
-			memcpy(is->src, m->id.idiag_src, sizeof(is->src));
-			is->inode = m->idiag_inode;
-			is->uid = m->idiag_uid;
-			is->rqueue = m->idiag_rqueue;
-			is->ifindex = m->id.idiag_if;
-		}
-		if (mlen >= left)
-			break;
-		p += mlen;
-		left -= mlen;
-	}
-	return 0;
+	/* the shared walker checks every length in size_t (libmnl's mnl_nlmsg_ok() casts
+	 * nlmsg_len to int, so a hostile length >= 2^31 would pass it) */
+	r = xd_walk_msgs(buf, len, diag_msg, &c, &bad);
+	if (r == -EBADMSG)
+		issue(s, d, (uint32_t)((const char *)bad - (const char *)buf),
+		      "netlink message length outside the datagram");
+	return r;
 }
 
 /* Undo the %XX escaping of nl/collect-stack.c in place; returns false on a bad escape. */

@@ -243,7 +243,7 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 		xd_finding_name(x, "/proc/net/xfrm_stat");
 		if (s->kernel && s->kernel->kconfig_present) {
 			const char *c = xd_kernel_config(s, "CONFIG_XFRM_STATISTICS");
-			xd_finding_ev_str(x, "CONFIG_XFRM_STATISTICS", "%s", c ? c : "n");
+			xd_finding_ev_str(x, "config_xfrm_statistics", "%s", c ? c : "n");
 		}
 	}
 

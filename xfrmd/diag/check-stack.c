@@ -74,6 +74,45 @@ static uint32_t first_policy_of(const struct xd_snapshot *s, enum xd_stack_kind 
 	return 0;
 }
 
+static bool udp_bound(const struct xd_stack_facts *f, uint16_t port)
+{
+	for (size_t i = 0; i < f->isocks.len; i++) {
+		const struct xd_isock *is = xd_vec_at(&f->isocks, i);
+		if (is->proto == IPPROTO_UDP && is->sport == port)
+			return true;
+	}
+	return false;
+}
+
+/* ESP-in-UDP SAs need a UDP_ENCAP socket on their local port (sport out, dport in). */
+static void check_encap_sockets(const struct xd_snapshot *s, struct xd_findings *out)
+{
+	uint16_t reported[8];
+	unsigned n = 0;
+
+	for (size_t i = 0; i < s->sas.len; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		struct xd_finding *x;
+		bool dup = false;
+		if (!(sa->has & XD_SA_HAS_ENCAP) || sa->encap.type != 2 || !diag_sa_is_real(sa) ||
+		    udp_bound(s->stack, sa->encap.sport) || udp_bound(s->stack, sa->encap.dport))
+			continue;
+		for (unsigned k = 0; k < n; k++)
+			dup |= reported[k] == sa->encap.sport;
+		if (dup)
+			continue;
+		if (n < XD_ARRAY_SIZE(reported))
+			reported[n++] = sa->encap.sport;
+		x = xd_finding_add(out, &defs[D_NATT], "ESP-in-UDP SA (SPI 0x%08x) uses UDP %u/%u "
+				   "but no UDP socket is bound on either port", sa->spi,
+				   sa->encap.sport, sa->encap.dport);
+		xd_finding_spi(x, sa->spi, sa->proto);
+		xd_finding_reqid(x, sa->reqid);
+		xd_finding_ev_int(x, "encap_sport", sa->encap.sport);
+		xd_finding_ev_int(x, "encap_dport", sa->encap.dport);
+	}
+}
+
 static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 {
 	const struct xd_snapshot *s = ctx->now;
@@ -153,6 +192,9 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 			xd_finding_name(x, xd_stack_kind_name(d->kind));
 		}
 	}
+
+	if (v.have_sockets)
+		check_encap_sockets(s, out);
 
 	for (unsigned i = 0; i < v.n_daemons; i++) {
 		const struct xd_daemon *d = &v.daemons[i];

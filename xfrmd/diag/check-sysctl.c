@@ -95,7 +95,8 @@ static void check_forward(const struct xd_snapshot *s, struct xd_findings *out)
 				   "policy for %s)", fam[i].sysctl, sel);
 		xd_finding_name(x, fam[i].sysctl);
 		xd_finding_policy(x, p->index, "in");
-		xd_finding_ev_str(x, fam[i].sysctl, "0");
+		xd_finding_ev_str(x, "sysctl", "%s", fam[i].sysctl);
+		xd_finding_ev_int(x, "value", 0);
 		xd_finding_ev_str(x, "protected_destination", "%s", sel);
 	}
 }
@@ -167,8 +168,10 @@ static void check_rpf_redirects(const struct xd_snapshot *s, struct xd_findings 
 			x = xd_finding_add(out, &defs[D_RPF], "rp_filter is strict on %s (%s)",
 					   set.names[i], set.why[i]);
 			xd_finding_name(x, name);
-			xd_finding_ev_int(x, "net.ipv4.conf.all.rp_filter", all);
-			xd_finding_ev_int(x, name, ifv);
+			/* evidence keys are static snake_case; the interface is a value */
+			xd_finding_ev_str(x, "interface", "%s", set.names[i]);
+			xd_finding_ev_int(x, "all_rp_filter", all);
+			xd_finding_ev_int(x, "interface_rp_filter", ifv);
 			xd_finding_ev_str(x, "interface_role", "%s", set.why[i]);
 		}
 		snprintf(name, sizeof(name), "net.ipv4.conf.%s.send_redirects", set.names[i]);
@@ -177,8 +180,9 @@ static void check_rpf_redirects(const struct xd_snapshot *s, struct xd_findings 
 			x = xd_finding_add(out, &defs[D_REDIRECTS], "send_redirects is on for %s on a "
 					   "tunnel gateway", set.names[i]);
 			xd_finding_name(x, name);
-			xd_finding_ev_int(x, "net.ipv4.conf.all.send_redirects", all_send);
-			xd_finding_ev_int(x, name, send);
+			xd_finding_ev_str(x, "interface", "%s", set.names[i]);
+			xd_finding_ev_int(x, "all_send_redirects", all_send);
+			xd_finding_ev_int(x, "interface_send_redirects", send);
 		}
 	}
 }

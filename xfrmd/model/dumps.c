@@ -58,6 +58,21 @@ static const char *const status_names[_XD_DUMP_STATUS_MAX] = {
 	[XD_DUMP_ERROR] = "error",
 };
 
+enum xd_collect_group xd_dump_group(enum xd_dump d)
+{
+	if (d <= XD_DUMP_UNAME)
+		return XD_COLLECT_XFRM;
+	if (d <= XD_DUMP_RTNL_ADDR)
+		return XD_COLLECT_RTNL;
+	if (d <= XD_DUMP_IP6T)
+		return XD_COLLECT_FIREWALL;
+	if (d <= XD_DUMP_SYS_MODULE)
+		return XD_COLLECT_KERNEL;
+	if (d <= XD_DUMP_SELF)
+		return XD_COLLECT_STACK;
+	return XD_COLLECT_OTHER;
+}
+
 const char *xd_dump_name(enum xd_dump d)
 {
 	if ((unsigned)d >= _XD_DUMP_MAX)

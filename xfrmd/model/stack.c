@@ -209,6 +209,20 @@ void xd_policy_fingerprint(const struct xd_policy *p, struct xd_policy_fp *ret)
 					      "Openswan / libreswan <= 3.24 priority formula" };
 }
 
+const char *xd_reqid_hint(uint32_t reqid)
+{
+	if (reqid == 0)
+		return NULL;
+	/* libreswan: blocks of 4 above IPSEC_MANUAL_REQID_MAX 0x3fff, AH = base, ESP = base + 1 */
+	if (reqid >= 16388 && (reqid - 16388) % 4 <= 2)
+		return (reqid - 16388) % 4 == 1 ? "libreswan ESP reqid block (or a busy sequential allocator)"
+		       : (reqid - 16388) % 4 == 2 ? "libreswan IPComp reqid block"
+						  : "libreswan AH reqid block";
+	if (reqid >= 16385)
+		return "Openswan block or PF_KEY unique reqid (kernel-allocated from 16385)";
+	return "small reqid: sequential (strongSwan from charon.reqid_base 1) or typed by hand";
+}
+
 /* ---- the view ---- */
 
 static const struct xd_proc *proc_by_inode(const struct xd_stack_facts *f, uint64_t ino)
@@ -340,11 +354,13 @@ void xd_stack_view_compute(const struct xd_snapshot *s, struct xd_stack_view *v)
 		if (v->n_owners >= XD_ARRAY_SIZE(v->owners))
 			continue;
 		p = proc_by_inode(f, is->inode);
-		v->owners[v->n_owners++] = (struct xd_port_owner){
+		v->owners[v->n_owners] = (struct xd_port_owner){
 			.port = is->sport, .proto = is->proto, .family = is->family,
 			.pid = p ? p->pid : 0, .comm = p ? p->comm : NULL,
 			.kind = p ? xd_stack_kind_from_comm(p->comm) : XD_STACK_UNKNOWN,
 		};
+		memcpy(v->owners[v->n_owners].addr, is->src, sizeof(is->src));
+		v->n_owners++;
 	}
 }
 

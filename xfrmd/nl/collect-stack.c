@@ -310,8 +310,26 @@ static void daemon_extras(struct xd_strbuf *vb, uint32_t pid, const char *exe)
 	}
 }
 
+/* Is any socket an owner must be found for (UDP/TCP on the IKE ports, XFRM netlink)? */
+static bool any_ike_socket(const struct xd_stack_facts *f)
+{
+	for (size_t i = 0; f && i < f->isocks.len; i++) {
+		const struct xd_isock *s = xd_vec_at(&f->isocks, i);
+		if (s->sport == 500 || s->sport == 4500)
+			return true;
+	}
+	for (size_t i = 0; f && i < f->nlsocks.len; i++) {
+		const struct xd_nlsock *s = xd_vec_at(&f->nlsocks, i);
+		/* portid 0 is the kernel's own socket, listed in every namespace */
+		if (s->proto == NETLINK_XFRM && s->portid != 0)
+			return true;
+	}
+	return false;
+}
+
 static void scan_process(struct xd_strbuf *pb, struct xd_strbuf *vb,
-			 const struct xd_stack_facts *f, uint32_t pid, const char *our_ns)
+			 const struct xd_stack_facts *f, uint32_t pid, const char *our_ns,
+			 bool owners_wanted)
 {
 	char path[64], buf[4096], comm[64] = "", exe[1024] = "", ns[64];
 	uint64_t socks[64];
@@ -331,8 +349,10 @@ static void scan_process(struct xd_strbuf *pb, struct xd_strbuf *vb,
 	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
 	if (read_small(path, comm, sizeof(comm)) > 0)
 		comm[strcspn(comm, "\n")] = '\0';
+	/* reading every fd link of every process is the expensive part: only when some IKE or
+	 * XFRM socket needs its owner, or for a process named like an IKE daemon */
 	snprintf(path, sizeof(path), "/proc/%u/fd", pid);
-	d = opendir(path);
+	d = owners_wanted || xd_stack_kind_from_comm(comm) != XD_STACK_UNKNOWN ? opendir(path) : NULL;
 	while (d && (de = readdir(d)) && nfd++ < MAX_FDS_PER_PROC) {
 		char fdp[320], target[64];
 		uint64_t ino;
@@ -395,6 +415,7 @@ static void collect_processes(struct xd_recbuf *out)
 	DIR *d;
 	struct dirent *de;
 	unsigned count = 0;
+	bool owners_wanted;
 	ssize_t n;
 
 	n = readlink("/proc/self/ns/net", our_ns, sizeof(our_ns) - 1);
@@ -408,6 +429,7 @@ static void collect_processes(struct xd_recbuf *out)
 	if (xd_snapshot_new(&tmp) == 0)
 		(void)xd_recbuf_replay(out, &(struct xd_record_sink){ .record = only_sockets,
 								      .userdata = tmp });
+	owners_wanted = any_ike_socket(tmp ? tmp->stack : NULL);
 	xd_strbuf_init(&pb, REC_MAX_BYTES);
 	xd_strbuf_init(&vb, REC_MAX_BYTES);
 	while ((de = readdir(d)) && count < MAX_PROCS) {
@@ -416,7 +438,7 @@ static void collect_processes(struct xd_recbuf *out)
 		if (*end || !pid || pid > UINT32_MAX)
 			continue;
 		count++;
-		scan_process(&pb, &vb, tmp ? tmp->stack : NULL, (uint32_t)pid, our_ns);
+		scan_process(&pb, &vb, tmp ? tmp->stack : NULL, (uint32_t)pid, our_ns, owners_wanted);
 	}
 	closedir(d);
 	if (pb.err)

@@ -299,6 +299,7 @@ static void fill_meta(struct xd_meta *m)
 int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 {
 	unsigned attempts = opts && opts->max_attempts ? opts->max_attempts : DEFAULT_ATTEMPTS;
+	unsigned g = opts && opts->groups ? opts->groups : XD_COLLECT_ALL;
 	int r;
 
 	if (opts && opts->netns) {
@@ -307,13 +308,21 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 			return r;
 	}
 	fill_meta(xd_recbuf_meta(out));
+	/* uname is cheap and names the kernel in every document */
 	collect_uname(out);
-	collect_xfrm(out, attempts);
-	collect_rtnl(out, attempts);
-	xd_nl_collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
-	xd_collect_nft(out, attempts);
-	xd_collect_ipt(out, attempts);
-	xd_collect_kernel(out);
-	xd_collect_stack(out);
+	if (g & XD_COLLECT_XFRM) {
+		collect_xfrm(out, attempts);
+		xd_nl_collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
+	}
+	if (g & XD_COLLECT_RTNL)
+		collect_rtnl(out, attempts);
+	if (g & XD_COLLECT_FIREWALL) {
+		xd_collect_nft(out, attempts);
+		xd_collect_ipt(out, attempts);
+	}
+	if (g & XD_COLLECT_KERNEL)
+		xd_collect_kernel(out);
+	if (g & XD_COLLECT_STACK)
+		xd_collect_stack(out);
 	return 0;
 }

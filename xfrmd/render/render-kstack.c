@@ -3,6 +3,7 @@
  * render-kstack.c: `show kernel` and `show stack` as JSON objects and text. Everything shown
  * is a fact or computed by model/ (kernel-profile.c, stack.c); nothing here judges.
  */
+#include <arpa/inet.h>
 #include <json-c/json.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -107,6 +108,15 @@ struct json_object *xd_json_kernel(const struct xd_snapshot *s)
 		}
 		xd_json_add(o, "sysctl", sc);
 	}
+	if (s->spdinfo.present && s->spdinfo.has_hthresh) {
+		/* SPD hash thresholds (XFRM_MSG_GETSPDINFO): prefix lengths hashed, not sysctls */
+		struct json_object *h = json_object_new_object();
+		xd_json_add_u64(h, "ipv4_lbits", s->spdinfo.v4_lbits);
+		xd_json_add_u64(h, "ipv4_rbits", s->spdinfo.v4_rbits);
+		xd_json_add_u64(h, "ipv6_lbits", s->spdinfo.v6_lbits);
+		xd_json_add_u64(h, "ipv6_rbits", s->spdinfo.v6_rbits);
+		xd_json_add(o, "spd_hash_thresholds", h);
+	}
 	if (s->kernel && s->kernel->modules_present) {
 		struct json_object *m = json_object_new_array();
 		for (size_t i = 0; i < s->kernel->kmods.len; i++) {
@@ -155,6 +165,13 @@ static const char *fam_name(uint8_t f)
 	return f == AF_INET ? "inet" : f == AF_INET6 ? "inet6" : "unspec";
 }
 
+static const char *owner_addr(const struct xd_port_owner *w, char *buf, size_t len)
+{
+	if (!inet_ntop(w->family == AF_INET6 ? AF_INET6 : AF_INET, w->addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 static struct json_object *daemon_json(const struct xd_daemon *d)
 {
 	struct json_object *o = json_object_new_object();
@@ -186,6 +203,7 @@ struct json_object *xd_json_stack(const struct xd_snapshot *s)
 	struct json_object *pols = json_object_new_array();
 	struct json_object *ev = json_object_new_object();
 	struct xd_stack_view v;
+	char abuf[INET6_ADDRSTRLEN];
 
 	xd_stack_view_compute(s, &v);
 	xd_json_add(ev, "processes", json_object_new_boolean(v.have_processes));
@@ -199,6 +217,7 @@ struct json_object *xd_json_stack(const struct xd_snapshot *s)
 		const struct xd_port_owner *w = &v.owners[i];
 		struct json_object *e = json_object_new_object();
 		xd_json_add_u64(e, "port", w->port);
+		xd_json_add_str(e, "address", owner_addr(w, abuf, sizeof(abuf)));
 		xd_json_add_str(e, "proto", w->proto == IPPROTO_TCP ? "tcp" : "udp");
 		xd_json_add_str(e, "family", fam_name(w->family));
 		if (w->pid)
@@ -210,6 +229,8 @@ struct json_object *xd_json_stack(const struct xd_snapshot *s)
 	xd_json_add(o, "ike_sockets", owners);
 	xd_json_add_u64(o, "xfrm_acquire_listeners", v.acquire_listeners);
 	xd_json_add_u64(o, "socket_policies", v.socket_policies);
+	/* daemons put 2 bypass policies on each IKE socket (netlink.md 3.1) */
+	xd_json_add_u64(o, "ike_udp_sockets", v.ike_sockets);
 	for (unsigned k = 0; k < _XD_STACK_KIND_MAX; k++)
 		if (v.policies_by_kind[k])
 			xd_json_add_u64(byk, xd_stack_kind_name((enum xd_stack_kind)k),
@@ -228,6 +249,13 @@ struct json_object *xd_json_stack(const struct xd_snapshot *s)
 		xd_json_add_u64(e, "priority", p->priority);
 		xd_json_add_str(e, "stack", xd_stack_kind_name(fp.kind));
 		xd_json_add_str(e, "scheme", fp.scheme);
+		if (p->tmpl_count) {
+			const struct xd_tmpl *t = xd_policy_tmpl(s, p, 0);
+			if (t->reqid) {
+				xd_json_add_u64(e, "reqid", t->reqid);
+				xd_json_add_str(e, "reqid_hint", xd_reqid_hint(t->reqid));
+			}
+		}
 		json_object_array_add(pols, e);
 	}
 	xd_json_add(o, "policy_fingerprints", pols);
@@ -290,7 +318,7 @@ void xd_text_kernel(FILE *out, const struct xd_snapshot *s, bool verbose)
 void xd_text_stack(FILE *out, const struct xd_snapshot *s, bool verbose)
 {
 	struct xd_stack_view v;
-	char esc[256], esc2[256];
+	char esc[256], esc2[256], abuf[INET6_ADDRSTRLEN];
 
 	xd_stack_view_compute(s, &v);
 	fprintf(out, "IKE daemons%s\n", v.have_processes ? "" : " (no process information: from netlink groups)");
@@ -317,12 +345,13 @@ void xd_text_stack(FILE *out, const struct xd_snapshot *s, bool verbose)
 		fprintf(out, "  none open\n");
 	for (unsigned i = 0; i < v.n_owners; i++) {
 		const struct xd_port_owner *w = &v.owners[i];
-		fprintf(out, "  %s/%u %-5s %s (pid %u)\n", w->proto == IPPROTO_TCP ? "tcp" : "udp",
-			w->port, fam_name(w->family),
+		fprintf(out, "  %s/%-5u %-16s %s (pid %u)\n", w->proto == IPPROTO_TCP ? "tcp" : "udp",
+			w->port, owner_addr(w, abuf, sizeof(abuf)),
 			w->comm ? xd_text_escape(w->comm, esc, sizeof(esc)) : "?", w->pid);
 	}
 	fprintf(out, "\nXFRM key managers listening for ACQUIRE: %u\n", v.acquire_listeners);
-	fprintf(out, "Socket policies: %u\nPolicies by fingerprint:", v.socket_policies);
+	fprintf(out, "Socket policies: %u (2 per IKE socket expected; %u UDP 500/4500 sockets)\n"
+		"Policies by fingerprint:", v.socket_policies, v.ike_sockets);
 	for (unsigned k = 0; k < _XD_STACK_KIND_MAX; k++)
 		if (v.policies_by_kind[k])
 			fprintf(out, " %s %u", xd_stack_kind_name((enum xd_stack_kind)k),
