@@ -10,9 +10,10 @@ fail=0
 setup() { # dir, extra args...
     local dir=$1; shift
     if [ ! -d "$dir" ]; then
-        meson setup "$dir" --werror "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+        meson setup "$dir" --werror "$@" >"/tmp/xfrmd-$dir.setup.log" 2>&1 ||
+            { cat "/tmp/xfrmd-$dir.setup.log"; return 1; }
     fi
-    ninja -C "$dir" >"$dir.build.log" 2>&1 || { cat "$dir.build.log"; return 1; }
+    ninja -C "$dir" >"$dir/build.log" 2>&1 || { cat "$dir/build.log"; return 1; }
 }
 
 setup build || exit 1
