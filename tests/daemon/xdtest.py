@@ -50,7 +50,7 @@ class Netns:
 
 
 class Daemon:
-    def __init__(self, ns, conf_extra=""):
+    def __init__(self, ns, conf_extra="", wrap=()):
         self.dir = tempfile.mkdtemp(prefix="xfrmd-test-")
         os.chmod(self.dir, 0o755)
         self.sock = os.path.join(self.dir, "run", "xfrmd.sock")
@@ -58,7 +58,11 @@ class Daemon:
         with open(self.conf, "w") as f:
             f.write(f"socket = {self.sock}\n" + conf_extra)
         self.log = open(os.path.join(self.dir, "log"), "w+")
-        self.proc = subprocess.Popen(["ip", "netns", "exec", ns.name, os.environ["XFRMD"],
+        os.chmod(self.conf, 0o644)
+        if wrap:  # an unprivileged daemon needs its runtime directory made for it (tmpfiles.d)
+            os.makedirs(os.path.dirname(self.sock), mode=0o750)
+            os.chown(os.path.dirname(self.sock), 65534, 0)
+        self.proc = subprocess.Popen(["ip", "netns", "exec", ns.name, *wrap, os.environ["XFRMD"],
                                       "-f", self.conf], stderr=self.log)
         deadline = time.time() + 10
         while time.time() < deadline:
@@ -80,6 +84,10 @@ class Daemon:
         with open(f"/proc/{self.pid}/task/{self.pid}/children") as f:
             kids = f.read().split()
         return int(kids[0]) if kids else None
+
+    def stop(self):
+        self.proc.terminate()
+        return self.proc.wait(timeout=5)
 
     def logtext(self):
         self.log.flush()
