@@ -59,6 +59,13 @@ int xd_netns_enter(const char *name);
  */
 int xd_nl_events_open(const unsigned *groups, size_t ngroups, int rcvbuf);
 
+/*
+ * The nf_tables change subscription (NFNLGRP_NFTABLES on NETLINK_NETFILTER): rule sets carry
+ * no keys; every committed transaction ends with NFT_MSG_NEWGEN naming the committing process.
+ * Non-blocking, close-on-exec. Returns the fd or -errno. Read it with xd_nl_events_recv().
+ */
+int xd_nl_nft_events_open(int rcvbuf);
+
 struct xd_nl_events_stats {
 	uint64_t foreign;       /* datagrams not sent by the kernel, dropped */
 	uint64_t truncated;     /* datagrams larger than the buffer, dropped */

@@ -101,6 +101,15 @@ try:
     lats.sort()
     check(lats[len(lats) // 2] < 50 and lats[-1] < 1e9, "policy events on watch: median under 50 ms of the kernel change",
           f"median {lats[len(lats) // 2]:.1f} ms, max {lats[-1]:.1f} ms over {len(lats)}")
+    # firewall changes arrive as nf_tables NEWGEN events, naming the committing process
+    r = sh("ip", "netns", "exec", ns.name, "nft", "add", "table", "inet", "xdtest", check_rc=False)
+    if r.returncode == 0:
+        _, e = w.wait_for(lambda x: x.get("event") == "firewall.changed", 2)
+        check(e is not None and e.get("process") == "nft" and event_latency_ms(e) < 50,
+              "nf_tables commit on watch as firewall.changed (process nft)",
+              f"{event_latency_ms(e):.1f} ms" if e else "not seen")
+    else:
+        print("SKIP: nft cannot add a table here, firewall events not tested")
     t0 = time.monotonic()
     ns.ip("xfrm", "policy", "del", "src", "10.1.0.0/24", "dst", "10.0.0.0/24", "dir", "in")
     t_ip = time.monotonic() - t0

@@ -3,7 +3,7 @@
  * fuzz-frame.c: collector -> main framing. The input is a sequence of datagrams, each
  * prefixed with a 2-byte little-endian length, fed to the main process's reassembly; complete
  * resyncs are decoded into a snapshot like the daemon does. Also the collector's event
- * summariser on the raw input (it runs on kernel datagrams).
+ * summarisers (XFRM and nf_tables) on the raw input (they run on kernel datagrams).
  */
 #include <stdint.h>
 #include <string.h>
@@ -23,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t off = 0;
 
 	(void)xd_kevent_parse(data, size, ev, 16);
+	(void)xd_kevent_parse_nft(data, size, ev, 16);
 	xd_frame_rx_init(&rx);
 	while (off + 2 <= size) {
 		struct xd_frame_rx_out out = { 0 };

@@ -2,7 +2,8 @@
 /*
  * collector.c: the collector process. Keeps CAP_NET_ADMIN only (resync dumps need it on the
  * sending process, testing.md §1.1), joins the key-free XFRM groups (and SA, scrubbed in
- * nl/events.c), and turns each event datagram into key-free summaries at once. Dumps run
+ * nl/events.c) and nf_tables' change group, and turns each event datagram into key-free
+ * summaries at once. Dumps run
  * only on RESYNC from the main process and at most once per min_resync_interval: a confused
  * main process cannot make it hammer the kernel. It exits when the main process goes away.
  */
@@ -34,7 +35,8 @@
 
 struct collector {
 	int fd;      /* socketpair to main */
-	int ev;      /* netlink event socket */
+	int ev;      /* XFRM event socket */
+	int nft;     /* nf_tables event socket, -1 when unavailable */
 	const struct xd_config *cfg;
 	struct xd_collector_stats st;
 	struct xd_nl_events_stats evst;
@@ -139,10 +141,13 @@ static int send_event(struct collector *c, const struct xd_kevent *e)
 	return send_frame(c, &(struct xd_frame_hdr){ .type = XD_FRAME_EVENT, .len = sizeof(*e) }, e);
 }
 
-static int read_events(struct collector *c, uint8_t *buf, struct xd_kevent *sum)
+typedef size_t (*summarise_fn)(const void *buf, size_t len, struct xd_kevent *out, size_t max);
+
+static int read_events(struct collector *c, int fd, summarise_fn summarise, uint8_t *buf,
+		       struct xd_kevent *sum)
 {
 	for (int i = 0; i < EVENTS_PER_ROUND; i++) {
-		long n = xd_nl_events_recv(c->ev, buf, EVENT_BUF, &c->evst);
+		long n = xd_nl_events_recv(fd, buf, EVENT_BUF, &c->evst);
 		size_t k;
 		int r;
 
@@ -162,7 +167,7 @@ static int read_events(struct collector *c, uint8_t *buf, struct xd_kevent *sum)
 		}
 		if (n < 0)
 			return xd_log_errno(LOG_ERR, (int)n, "collector: reading events failed: %m");
-		k = xd_kevent_parse(buf, (size_t)n, sum, MAX_SUMMARIES);
+		k = summarise(buf, (size_t)n, sum, MAX_SUMMARIES);
 		explicit_bzero(buf, (size_t)n);
 		c->st.events += k;
 		for (size_t j = 0; j < k; j++) {
@@ -204,8 +209,9 @@ static int run(struct collector *c)
 	if (!evbuf || !sum)
 		return -ENOMEM;
 	for (;;) {
-		struct pollfd p[2] = { { .fd = c->fd, .events = POLLIN },
-				       { .fd = c->ev, .events = POLLIN } };
+		struct pollfd p[3] = { { .fd = c->fd, .events = POLLIN },
+				       { .fd = c->ev, .events = POLLIN },
+				       { .fd = c->nft, .events = POLLIN } }; /* fd -1 is ignored */
 		int timeout = -1;
 		uint64_t now = now_ms();
 		int r;
@@ -230,7 +236,7 @@ static int run(struct collector *c)
 				return r;
 			last_stats = now;
 		}
-		r = poll(p, 2, timeout);
+		r = poll(p, 3, timeout);
 		if (r < 0 && errno != EINTR)
 			return -errno;
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -239,7 +245,12 @@ static int run(struct collector *c)
 				return r;
 		}
 		if (p[1].revents & (POLLIN | POLLERR)) {
-			r = read_events(c, evbuf, sum);
+			r = read_events(c, c->ev, xd_kevent_parse, evbuf, sum);
+			if (r < 0)
+				return r;
+		}
+		if (p[2].revents & (POLLIN | POLLERR)) {
+			r = read_events(c, c->nft, xd_kevent_parse_nft, evbuf, sum);
 			if (r < 0)
 				return r;
 		}
@@ -251,7 +262,7 @@ static int child(int fd, const struct xd_config *cfg)
 	static const unsigned groups_sa[] = { XFRMNLGRP_EXPIRE, XFRMNLGRP_POLICY,
 					      XFRMNLGRP_MAPPING, XFRMNLGRP_MIGRATE,
 					      XFRMNLGRP_REPORT, XFRMNLGRP_SA };
-	struct collector c = { .fd = fd, .ev = -1, .cfg = cfg };
+	struct collector c = { .fd = fd, .ev = -1, .nft = -1, .cfg = cfg };
 	size_t ngroups = XD_ARRAY_SIZE(groups_sa) - (cfg->sa_events ? 0 : 1);
 	int size = 4 << 20;
 	int r;
@@ -276,6 +287,11 @@ static int child(int fd, const struct xd_config *cfg)
 	c.ev = xd_nl_events_open(groups_sa, ngroups, (int)cfg->event_rcvbuf);
 	if (c.ev < 0)
 		return xd_log_errno(LOG_ERR, c.ev, "collector: subscribing to XFRM events failed: %m");
+	/* firewall changes (key-free): a kernel without nf_tables just has none to report */
+	c.nft = xd_nl_nft_events_open((int)cfg->event_rcvbuf);
+	if (c.nft < 0)
+		xd_log_errno(LOG_NOTICE, c.nft, "collector: no nf_tables events (%m), firewall changes "
+					       "are seen at the next sample, ignoring");
 	r = xd_privs_restrict(1ull << CAP_NET_ADMIN);
 	if (r < 0)
 		return xd_log_errno(LOG_ERR, r, "collector: dropping capabilities failed: %m");
@@ -285,6 +301,8 @@ static int child(int fd, const struct xd_config *cfg)
 	r = run(&c);
 	free(c.frame);
 	close(c.ev);
+	if (c.nft >= 0)
+		close(c.nft);
 	return r;
 }
 

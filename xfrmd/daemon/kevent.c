@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <linux/xfrm.h>
 #include <string.h>
@@ -220,6 +222,48 @@ size_t xd_kevent_parse(const void *buf, size_t len, struct xd_kevent *out, size_
 	return n;
 }
 
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+size_t xd_kevent_parse_nft(const void *buf, size_t len, struct xd_kevent *out, size_t max)
+{
+	const struct nlmsghdr *nlh = buf;
+	size_t n = 0;
+	int64_t now = now_ns();
+
+	while (n < max && len >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= len) {
+		size_t step = NLMSG_ALIGN(nlh->nlmsg_len);
+
+		if (nlh->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN) &&
+		    nlh->nlmsg_len - NLMSG_HDRLEN >= sizeof(struct nfgenmsg)) {
+			struct xd_kevent e = { .type = XD_KEV_FW_CHANGED, .ts_ns = now };
+			const void *pid = find_attr(nlh, sizeof(struct nfgenmsg), NFTA_GEN_PROC_PID, 4);
+			const char *name = find_attr(nlh, sizeof(struct nfgenmsg), NFTA_GEN_PROC_NAME, 1);
+			if (pid) {
+				uint32_t v;
+				memcpy(&v, pid, sizeof(v));
+				e.pid = ntohl(v);
+				e.has |= XD_KEVH_PROCESS;
+			}
+			/* a process name is anyone's choice: keep printable ASCII only */
+			for (size_t i = 0; name && i < sizeof(e.comm) - 1 && name[i]; i++)
+				e.comm[i] = name[i] >= 0x20 && name[i] < 0x7f ? name[i] : '?';
+			out[n++] = e;
+		}
+		if (step >= len)
+			break;
+		len -= step;
+		nlh = (const void *)((const char *)nlh + step);
+	}
+	return n;
+}
+
 const char *xd_kevent_name(uint32_t type)
 {
 	static const char *const t[] = {
@@ -238,6 +282,7 @@ const char *xd_kevent_name(uint32_t type)
 		[XD_KEV_MIGRATE] = "sa.migrated",
 		[XD_KEV_OVERRUN] = "overrun",
 		[XD_KEV_SA_ACQUIRE] = "sa.acquire",
+		[XD_KEV_FW_CHANGED] = "firewall.changed",
 	};
 	return type < XD_ARRAY_SIZE(t) ? t[type] : NULL;
 }
@@ -299,6 +344,13 @@ int xd_kevent_json(FILE *out, const struct xd_kevent *e)
 	}
 	if (e->has & XD_KEVH_HARD)
 		json_object_object_add(o, "hard", json_object_new_boolean(e->hard));
+	if (e->has & XD_KEVH_PROCESS) {
+		char comm[sizeof(e->comm)];
+		memcpy(comm, e->comm, sizeof(comm));
+		comm[sizeof(comm) - 1] = 0;
+		json_object_object_add(o, "pid", json_object_new_int64(e->pid));
+		json_object_object_add(o, "process", json_object_new_string(comm));
+	}
 	/* a larval (ACQUIRE) state timing out: the key manager never answered (netlink.md §1.4) */
 	if (e->type == XD_KEV_SA_EXPIRED && e->hard && e->spi == 0)
 		json_object_object_add(o, "acquire_unanswered", json_object_new_boolean(1));

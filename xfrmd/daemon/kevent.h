@@ -28,6 +28,7 @@ enum xd_kevent_type {
 	XD_KEV_MIGRATE,
 	XD_KEV_OVERRUN, /* the event socket overflowed: events were lost */
 	XD_KEV_SA_ACQUIRE, /* a larval SA appeared (seen in a resync, main process only) */
+	XD_KEV_FW_CHANGED, /* an nf_tables transaction was committed (NFT_MSG_NEWGEN) */
 	_XD_KEV_MAX,
 };
 
@@ -40,6 +41,7 @@ enum xd_kevent_has {
 	XD_KEVH_SEL = 1u << 5,   /* policy selector prefixes */
 	XD_KEVH_MAPPING = 1u << 6,
 	XD_KEVH_PROTO = 1u << 7,
+	XD_KEVH_PROCESS = 1u << 8, /* pid + comm of the process that committed */
 };
 
 struct xd_kevent {
@@ -58,7 +60,8 @@ struct xd_kevent {
 	uint32_t index;
 	struct xd_addr new_addr; /* MAPPING: new source address */
 	uint16_t old_sport, new_sport;
-	uint32_t pad2;
+	uint32_t pid;  /* FW_CHANGED */
+	char comm[16]; /* FW_CHANGED: printable ASCII only, NUL-terminated */
 };
 
 /*
@@ -67,6 +70,8 @@ struct xd_kevent {
  * number of summaries written.
  */
 size_t xd_kevent_parse(const void *buf, size_t len, struct xd_kevent *out, size_t max);
+/* The same for an nf_tables event datagram: one FW_CHANGED per NFT_MSG_NEWGEN. */
+size_t xd_kevent_parse_nft(const void *buf, size_t len, struct xd_kevent *out, size_t max);
 
 /* Event name as in the watch stream ("sa.deleted"), NULL when out of range. */
 const char *xd_kevent_name(uint32_t type);
