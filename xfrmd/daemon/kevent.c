@@ -59,7 +59,8 @@ static void from_pol_info(struct xd_kevent *e, const struct xfrm_userpolicy_info
 }
 
 /* An attribute of type `type` with at least `min` bytes in the message tail, or NULL. */
-static const void *find_attr(const struct nlmsghdr *nlh, size_t hdrlen, uint16_t type, size_t min)
+static const void *find_attr_len(const struct nlmsghdr *nlh, size_t hdrlen, uint16_t type,
+				 size_t min, size_t *ret_len)
 {
 	size_t off = NLMSG_ALIGN(hdrlen);
 	size_t end = nlh->nlmsg_len - NLMSG_HDRLEN;
@@ -69,11 +70,19 @@ static const void *find_attr(const struct nlmsghdr *nlh, size_t hdrlen, uint16_t
 		const struct nlattr *a = (const void *)(base + off);
 		if (a->nla_len < sizeof(*a) || a->nla_len > end - off)
 			return NULL;
-		if ((a->nla_type & NLA_TYPE_MASK) == type && a->nla_len - sizeof(*a) >= min)
+		if ((a->nla_type & NLA_TYPE_MASK) == type && a->nla_len - sizeof(*a) >= min) {
+			if (ret_len)
+				*ret_len = a->nla_len - NLA_HDRLEN;
 			return (const char *)a + NLA_HDRLEN;
+		}
 		off += NLA_ALIGN(a->nla_len);
 	}
 	return NULL;
+}
+
+static const void *find_attr(const struct nlmsghdr *nlh, size_t hdrlen, uint16_t type, size_t min)
+{
+	return find_attr_len(nlh, hdrlen, type, min, NULL);
 }
 
 /* Copy a fixed header out of the message: payloads are only 4-byte aligned, and several
@@ -244,7 +253,9 @@ size_t xd_kevent_parse_nft(const void *buf, size_t len, struct xd_kevent *out, s
 		    nlh->nlmsg_len - NLMSG_HDRLEN >= sizeof(struct nfgenmsg)) {
 			struct xd_kevent e = { .type = XD_KEV_FW_CHANGED, .ts_ns = now };
 			const void *pid = find_attr(nlh, sizeof(struct nfgenmsg), NFTA_GEN_PROC_PID, 4);
-			const char *name = find_attr(nlh, sizeof(struct nfgenmsg), NFTA_GEN_PROC_NAME, 1);
+			size_t name_len = 0;
+			const char *name = find_attr_len(nlh, sizeof(struct nfgenmsg), NFTA_GEN_PROC_NAME,
+							 1, &name_len);
 			if (pid) {
 				uint32_t v;
 				memcpy(&v, pid, sizeof(v));
@@ -252,7 +263,7 @@ size_t xd_kevent_parse_nft(const void *buf, size_t len, struct xd_kevent *out, s
 				e.has |= XD_KEVH_PROCESS;
 			}
 			/* a process name is anyone's choice: keep printable ASCII only */
-			for (size_t i = 0; name && i < sizeof(e.comm) - 1 && name[i]; i++)
+			for (size_t i = 0; name && i < name_len && i < sizeof(e.comm) - 1 && name[i]; i++)
 				e.comm[i] = name[i] >= 0x20 && name[i] < 0x7f ? name[i] : '?';
 			out[n++] = e;
 		}
