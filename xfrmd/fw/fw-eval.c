@@ -72,6 +72,9 @@ struct ctx {
 	bool mark_unknown;
 	bool nat_seen;
 	bool forwarded; /* the packet is routed through, not local */
+	/* IPv6 AH: the kernel (ipv6_find_hdr, conntrack) skips AH like an extension header, so
+	 * the "layer 4" is whatever AH protects, which the description does not say */
+	bool v6_ah;
 	struct xd_fw_trace nat_rule;
 };
 
@@ -196,6 +199,11 @@ static void build_headers(struct ctx *c)
 		}
 		break;
 	case IPPROTO_AH_:
+		if (p->family == XD_NFPROTO_IPV6) {
+			c->v6_ah = true;
+			c->th_len = 0;
+			break;
+		}
 		c->th_len = 12;
 		/* RFC 4302 2.3: the reserved field MUST be zero */
 		c->th_known[2] = c->th_known[3] = 1;
@@ -265,6 +273,11 @@ static int x_payload(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 		src = c->net, known = c->net_known, avail = c->net_len;
 	} else if (e->base == BASE_TRANSPORT) {
 		src = c->th, known = c->th_known, avail = sizeof(c->th);
+		if (c->v6_ah) {
+			reg_unknown(r, off, e->len);
+			set_why(c, "IPv6 AH: the transport header behind it is not described%s", "");
+			return X_CONT;
+		}
 	} else {
 		reg_unknown(r, off, e->len);
 		set_why(c, "%s header not described by the packet", e->base == BASE_LL ? "link-layer" : "inner");
@@ -297,6 +310,12 @@ static int x_meta(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 	case META_SECPATH:
 		if (!reg_span(e->dreg, 4, &off))
 			return X_BREAK;
+		if (e->key == META_L4PROTO && c->v6_ah) {
+			reg_unknown(r, off, 4);
+			set_why(c, "IPv6 AH: the kernel skips it like an extension header; the "
+				   "protocol behind it is not described%s", "");
+			return X_CONT;
+		}
 		v[0] = e->key == META_NFPROTO ? p->family
 		       : e->key == META_L4PROTO ? p->l4proto
 						: (uint8_t)p->secpath;
@@ -371,7 +390,7 @@ static int x_ct(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 	}
 	if (!reg_span(e->dreg, e->key == CT_STATE ? 4 : 16, &off))
 		return X_BREAK;
-	if (e->key == CT_STATE && e->dir == 0xff && !c->fw->has_notrack) {
+	if (e->key == CT_STATE && e->dir == 0xff && !c->fw->has_notrack && !c->v6_ah) {
 		uint32_t st = c->p->ct == XD_FW_CT_NEW ? CTS_NEW : CTS_ESTABLISHED;
 		memcpy(v, &st, 4);
 		reg_store(r, off, v, NULL, 4, 4);
@@ -736,8 +755,8 @@ static int x_xt_match(struct ctx *c, const struct xd_xt *x)
 	}
 	case XD_XT_STATE:
 	case XD_XT_CONNTRACK: {
-		if (c->fw->has_notrack) {
-			set_why(c, "conntrack state may be changed by notrack rules%s", "");
+		if (c->fw->has_notrack || c->v6_ah) {
+			set_why(c, "conntrack state not known (notrack rules or IPv6 AH)%s", "");
 			return X_MAYBE;
 		}
 		uint32_t bit = p->ct == XD_FW_CT_NEW ? CTS_NEW : CTS_ESTABLISHED;
