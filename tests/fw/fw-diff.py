@@ -274,7 +274,7 @@ class Gen:
                 return "ip6 version 6", None
             return (r.choice(["meta nfproto ipv4", "meta nfproto ipv6"]) if self.fam == "inet"
                     else "ip version 4"), None
-        if k < 0.97:
+        if k < 0.955:
             return "limit rate 100000/second", None
         return ("ip6 version 6" if self.fam == "ip6" else "ip version 4"), None
 

@@ -396,14 +396,16 @@ static int x_ct(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 		reg_store(r, off, v, NULL, 4, 4);
 		return X_CONT;
 	}
-	if (e->key == CT_DIRECTION && c->p->ct == XD_FW_CT_NEW && !c->fw->has_notrack) {
+	if (e->key == CT_DIRECTION && c->p->ct == XD_FW_CT_NEW && !c->fw->has_notrack &&
+	    !c->v6_ah) {
 		reg_store(r, off, v, NULL, 1, 4); /* IP_CT_DIR_ORIGINAL */
 		return X_CONT;
 	}
 	reg_unknown(r, off, e->key == CT_STATE ? 4 : 16);
-	set_why(c, c->fw->has_notrack ? "conntrack state may be changed by notrack/ct set rules%s"
-				      : "conntrack key not modelled%s",
-		"");
+	set_why(c, "%s",
+		c->v6_ah ? "IPv6 AH: conntrack tracks the protocol behind it, which is not described"
+		: c->fw->has_notrack ? "conntrack state may be changed by notrack/ct set rules"
+				     : "conntrack key not modelled");
 	return X_CONT;
 }
 
