@@ -198,6 +198,9 @@ struct xd_fw_expr {
 	const char *text;  /* log prefix, objref name, nat type, … (display only) */
 	struct xd_xt *xt;  /* match/target */
 	bool write;        /* payload/meta/ct with a source register: a mangle */
+	/* filled by xd_fw_index(): the set of a lookup, the chain of a jump/goto (index into
+	 * fw->sets / fw->chains), UINT32_MAX when unresolved */
+	uint32_t ref;
 };
 
 /* Legacy iptables rule head (struct ipt_ip / ip6t_ip6). */
@@ -253,6 +256,7 @@ struct xd_fw_elem {
 	uint8_t data[XD_FW_DATA_MAX];
 	int32_t verdict;
 	const char *chain;
+	uint32_t ref; /* filled by xd_fw_index(): chain index of a jump/goto verdict */
 };
 
 struct xd_fw_flowtable {
