@@ -188,7 +188,9 @@ static unsigned rule_relevance(const struct xd_fw *fw, const struct xd_fw_rule *
 			}
 			break;
 		case XD_FWX_LOOKUP: {
-			const struct xd_fw_set *st = xd_fw_find_set(fw, r->family, r->table, e->set);
+			const struct xd_fw_set *st =
+				fw->indexed && e->ref < fw->sets.len ? xd_vec_at(&fw->sets, e->ref)
+								     : NULL;
 			for (uint32_t k = 0; st && k < st->elem_count; k++) {
 				const struct xd_fw_elem *el = xd_vec_at(&fw->elems, st->elems[k]);
 				for (unsigned o = 0; o + 2 <= el->key_len; o += 4)
