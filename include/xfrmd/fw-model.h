@@ -288,9 +288,15 @@ struct xd_fw {
 
 struct xd_snapshot;
 
-/* The firewall part of a snapshot, created on first use. NULL on allocation failure. */
+/**
+ * xd_snapshot_fw() - the firewall part of a snapshot, created on first use
+ * @s: snapshot (owns the result; freed with it)
+ *
+ * Returns the model, or NULL on allocation failure.
+ */
 struct xd_fw *xd_snapshot_fw(struct xd_snapshot *s);
 
+/* Empty model / release everything it owns (not the strings: they live in the snapshot). */
 void xd_fw_init(struct xd_fw *fw);
 void xd_fw_done(struct xd_fw *fw);
 
@@ -300,8 +306,17 @@ void xd_fw_done(struct xd_fw *fw);
  */
 int xd_fw_index(struct xd_fw *fw);
 
+/**
+ * xd_fw_find_chain() - a chain by backend, family, table and name (linear; for tools and
+ * tests, the evaluator uses the references resolved by xd_fw_index())
+ * Returns the chain (borrowed from @fw) or NULL.
+ */
 const struct xd_fw_chain *xd_fw_find_chain(const struct xd_fw *fw, uint8_t family,
 					   const char *table, const char *name, uint8_t backend);
+/**
+ * xd_fw_find_set() - a set or map by family, table and name (linear, like xd_fw_find_chain())
+ * Returns the set (borrowed from @fw) or NULL.
+ */
 const struct xd_fw_set *xd_fw_find_set(const struct xd_fw *fw, uint8_t family,
 				       const char *table, const char *name);
 
@@ -314,11 +329,12 @@ static inline const struct xd_fw_expr *xd_fw_expr_at(const struct xd_fw *fw, siz
 	return xd_vec_at(&fw->exprs, i);
 }
 
-/* Names for display. */
+/* Names for display: "inet", "ip", ...; "input", ... NULL for values without a name. */
 const char *xd_fw_family_name(uint8_t family);
 const char *xd_fw_hook_name(uint32_t hook);
+/* Hook number for a name, or -EINVAL. */
 int xd_fw_hook_from_name(const char *name);
 
-/* Readable form of a rule ("meta l4proto 50 counter accept"-like). Returns buf. */
+/* Readable form of a rule ("meta l4proto == 50 counter accept"); see fw-text.c. */
 const char *xd_fw_rule_text(const struct xd_fw *fw, const struct xd_fw_rule *r, char *buf,
 			    size_t len);
