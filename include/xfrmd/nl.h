@@ -12,6 +12,7 @@ struct xd_recbuf;
 struct xd_collect_opts {
 	const char *netns;     /* name under /run/netns, or NULL for the current namespace */
 	unsigned max_attempts; /* consistency retries per dump, 0 = default (5) */
+	unsigned groups;       /* enum xd_collect_group bits; 0 = everything */
 };
 
 /*

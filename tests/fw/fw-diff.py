@@ -36,8 +36,8 @@ import tempfile
 import time
 import json
 
-# per-run names: several checkouts may run this test on one machine at the same time
-NS_A, NS_B, NS_C = (f"xdfw{os.getpid()}{x}" for x in "ABC")
+# per-process names: two runs (another worktree, a developer) must not share namespaces
+NS_A, NS_B, NS_C = (f"xdfw{x}{os.getpid()}" for x in "ABC")
 A_ADDR, B_ADDR = "10.99.0.1", "10.99.0.2"
 C_ADDR, B2_ADDR = "10.98.0.1", "10.98.0.2"
 OUT_SRC = "10.99.0.66"  # source of B's own ESP/AH: no conntrack overlap with input tests

@@ -15,6 +15,7 @@
 
 #include "xfrmctl.h"
 #include "xfrmd/diag.h"
+#include "xfrmd/kb.h"
 #include "xfrmd/model.h"
 #include "xfrmd/render.h"
 
@@ -135,6 +136,7 @@ int verb_check(int argc, char **argv)
 	struct xd_snapshot *prev = NULL, *now = NULL;
 	struct xd_findings f;
 	struct xd_diag_ctx ctx = { 0 };
+	struct xd_kb *kb = NULL;
 	enum xd_severity fail_on = XD_SEV_ERROR;
 	double interval = 0;
 	bool as_nagios = false;
@@ -190,11 +192,13 @@ int verb_check(int argc, char **argv)
 		ctx.interval_s = (double)(now->meta.captured_at - prev->meta.captured_at) +
 				 ((double)now->meta.captured_at_ns - prev->meta.captured_at_ns) / 1e9;
 	xd_diag_opts_default(&ctx.opts);
+	ctx.kb = kb = xfrmctl_load_kb();
 	xd_findings_init(&f);
 	(void)xd_diag_run(&ctx, &f);
 
 	code = finish(now, NULL, &f, fail_on, as_nagios);
 	xd_findings_done(&f);
+	xd_kb_free(kb);
 	xd_snapshot_free(now);
 	xd_snapshot_free(prev);
 	return code;

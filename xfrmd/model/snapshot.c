@@ -10,7 +10,9 @@
 
 #include "xfrmd/arena.h"
 #include "xfrmd/fw-model.h"
+#include "xfrmd/kernel.h"
 #include "xfrmd/model.h"
+#include "xfrmd/stack.h"
 
 struct pool_entry {
 	const void *p;
@@ -138,6 +140,8 @@ struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s)
 		xd_fw_done(s->fw);
 		free(s->fw);
 	}
+	xd_kernel_done(s->kernel);
+	xd_stack_facts_done(s->stack);
 	if (s->pool)
 		free(s->pool->slots);
 	free(s->pool);

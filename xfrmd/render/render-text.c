@@ -13,6 +13,7 @@
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
+#include "render-kstack.h"
 
 #define BOLD "\033[1m"
 #define RESET "\033[0m"
@@ -246,6 +247,14 @@ int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
 	if (what & XD_RENDER_STATS) {
 		fputc('\n', out);
 		text_stats(out, s, o);
+	}
+	if (what & XD_RENDER_KERNEL) {
+		fputc('\n', out);
+		xd_text_kernel(out, s, o->verbose);
+	}
+	if (what & XD_RENDER_STACK) {
+		fputc('\n', out);
+		xd_text_stack(out, s, o->verbose);
 	}
 	return ferror(out) ? -EIO : 0;
 }
