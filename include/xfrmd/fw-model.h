@@ -284,6 +284,9 @@ struct xd_fw {
 	char legacy_names6[256];
 	bool indexed;
 	bool has_notrack; /* some rule can make packets untracked or change ct state */
+	/* some rule needs conntrack (ct, nat, xt conntrack/state …), which turns it on in the
+	 * namespace: nat chains only ever see packets when conntrack is on */
+	bool ct_user;
 };
 
 struct xd_snapshot;

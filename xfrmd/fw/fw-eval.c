@@ -414,6 +414,34 @@ static int x_ct(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 	return X_CONT;
 }
 
+/*
+ * A NAT rewrite accepts the packet, except that conntrack must find a unique tuple for the
+ * rewritten flow. With ports (TCP, UDP, SCTP, DCCP) or an ICMP id it remaps them; ESP, AH and
+ * other port-less protocols cannot be remapped, so a second flow rewritten to the same
+ * addresses clashes and is dropped (seen in the differential test): that depends on the
+ * conntrack table, not on the rule set.
+ */
+static int nat_verdict(struct ctx *c, struct verd *vd)
+{
+	switch (c->p->l4proto) {
+	case IPPROTO_TCP_:
+	case IPPROTO_UDP_:
+	case IPPROTO_SCTP_:
+	case IPPROTO_DCCP_:
+	case 1:  /* ICMP */
+	case 58: /* ICMPv6 */
+		vd->code = XD_NF_ACCEPT;
+		c->nat_seen = true;
+		return X_VERDICT;
+	default:
+		vd->unknown = true;
+		c->nat_seen = true;
+		set_why(c, "NAT of a protocol without ports: dropped if another flow already holds "
+			   "the rewritten addresses (conntrack clash)%s", "");
+		return X_VERDICT;
+	}
+}
+
 static int x_cmp(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 {
 	int off, d;
@@ -823,9 +851,7 @@ static int x_xt_target(struct ctx *c, const struct xd_fw_expr *e, struct verd *v
 		vd->ref = e->ref;
 		return X_VERDICT;
 	case XD_XT_T_NAT:
-		vd->code = XD_NF_ACCEPT;
-		c->nat_seen = true;
-		return X_VERDICT;
+		return nat_verdict(c, vd);
 	case XD_XT_T_MARK:
 		c->mark_unknown = true;
 		return X_CONT;
@@ -1024,9 +1050,7 @@ static enum rmatch eval_rule(struct ctx *c, const struct xd_fw_rule *ru, struct 
 			x = X_VERDICT;
 			break;
 		case XD_FWX_NAT:
-			vd->code = XD_NF_ACCEPT;
-			c->nat_seen = true;
-			x = X_VERDICT;
+			x = nat_verdict(c, vd);
 			break;
 		case XD_FWX_QUEUE:
 			vd->unknown = true;
@@ -1372,6 +1396,23 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 					 res->nat_rule.table, res->nat_rule.chain,
 					 (unsigned long long)res->nat_rule.handle);
 			walk(&c, chains[i], stack, 0, chains[i], 0, &o);
+			if (o.v != XD_FW_ACCEPT && chains[i]->type &&
+			    strcmp(chains[i]->type, "nat") == 0 && c.v6_ah) {
+				o.v = XD_FW_UNDECIDABLE;
+				snprintf(o.why, sizeof(o.why),
+					 "nat chain %s/%s decides, but whether conntrack tracks IPv6 AH "
+					 "depends on the protocol behind it",
+					 chains[i]->table, chains[i]->name);
+			} else if (o.v != XD_FW_ACCEPT && chains[i]->type &&
+				   strcmp(chains[i]->type, "nat") == 0 && !fw->ct_user) {
+				/* a nat chain runs only when conntrack is on; no rule here turns it
+				 * on (something outside the rule set may): it may not run at all */
+				o.v = XD_FW_UNDECIDABLE;
+				snprintf(o.why, sizeof(o.why),
+					 "nat chain %s/%s decides, but it runs only if conntrack is "
+					 "active and no rule activates it",
+					 chains[i]->table, chains[i]->name);
+			}
 			if (o.v == XD_FW_ACCEPT && nat_note[0] && !dropped) {
 				/* later chains saw rewritten addresses we did not model */
 				o.v = XD_FW_UNDECIDABLE;
