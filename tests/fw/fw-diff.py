@@ -11,7 +11,8 @@ For each random but realistic rule set (several tables and base chains on all fi
 different and equal priorities, user chains with jump/goto/return, named/anonymous/interval/
 concatenated sets, verdict maps, ct state, meta l4proto, ports, addresses, interface names,
 secpath, limits, accept/drop/reject, policy drop; in about 45 % of the sets also an
-iptables-legacy or iptables-nft filter table with xt matches), ESP, AH, UDP and TCP packets
+iptables-legacy or iptables-nft filter table with xt matches, in a quarter a source-NAT
+table), ESP, AH, UDP and TCP packets (IPv4 and IPv6)
 are really sent on three paths and the kernel's verdict is observed as delivery at a raw
 socket at the end of the path:
   input    A -> B      (prerouting, input; new and established)
