@@ -43,6 +43,8 @@ enum xd_dump {
 	XD_DUMP_PROCESSES,       /* "pid=N ppid=N uid=N bits=N comm=X exe=Y sockets=I,J\n" */
 	XD_DUMP_STACK_VERSIONS,  /* "pid=N product=X version=V source=S\n", "ctl=PATH\n" */
 	XD_DUMP_SELF,            /* "bits=N\n": the collecting process */
+	XD_DUMP_CERT_CRED, /* file-like: one credential per record (docs/certificates.md) */
+	XD_DUMP_CERT_CONN, /* file-like: identities/certs one connection configures */
 	/* append new dumps here; names are file format, numbers are not */
 	_XD_DUMP_MAX,
 	_XD_DUMP_INVALID = -1,

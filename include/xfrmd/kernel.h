@@ -154,6 +154,7 @@ struct xd_feat_info {
 
 struct xd_kprofile {
 	bool have_release;
+	bool patch_from_build;  /* the patch level came from uname's build string (Debian 12) */
 	unsigned maj, min, patch;
 	bool compat_task_risk;  /* 64-bit kernel and a 32-bit IKE daemon or collector */
 	struct xd_cap_info caps[_XD_CAP_MAX];

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "xfrmd/cert.h"
 #include "xfrmd/dumps.h"
 #include "xfrmd/util.h"
 
@@ -317,6 +318,7 @@ struct xd_snapshot {
 	struct xd_kernel *kernel;     /* kernel profile facts; NULL if none were recorded */
 	struct xd_stack_facts *stack; /* IKE stack facts; NULL if none were recorded */
 	struct xd_vec issues;   /* struct xd_decode_issue */
+	struct xd_certs certs;  /* the IKE daemon's credentials (cert.h) */
 	uint64_t unknown_attrs; /* attributes skipped because the type is unknown */
 	uint64_t ignored_msgs;  /* messages of a type the decoder does not consume */
 	struct xd_fw *fw;       /* firewall (fw-model.h), NULL until a firewall record is seen */

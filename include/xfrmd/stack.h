@@ -78,6 +78,7 @@ struct xd_stack_facts {
 	struct xd_vec proc_inodes; /* uint64_t socket inodes, referenced by procs */
 	struct xd_vec ctl_sockets; /* struct xd_stack_version: pid + path in .source */
 	struct xd_vec versions;    /* struct xd_stack_version */
+	const char *klips;         /* /proc/net/ipsec_version's first line: KLIPS is loaded */
 };
 
 struct xd_stack_facts *xd_snapshot_stack(struct xd_snapshot *s);
@@ -127,6 +128,7 @@ struct xd_stack_view {
 	uint32_t policies_by_kind[_XD_STACK_KIND_MAX]; /* non-socket policies per fingerprint */
 	uint32_t socket_policies;
 	uint32_t ike_sockets;          /* UDP sockets on 500/4500 */
+	const char *klips;             /* KLIPS version line, NULL when not loaded */
 };
 
 struct xd_policy_fp {

@@ -13,8 +13,11 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null || mount -t tmpfs dev /dev
 [ -e /dev/null ] || mknod -m 666 /dev/null c 1 3
 for d in /tmp /run /var/tmp; do mount -t tmpfs -o mode=1777 xdtmp $d; done
+# before any module can load (nothing bound on /lib/modules yet): a kernel whose xfrm_user
+# is a module cannot autoload it, which is the kernel.xfrm_user_missing case
+"$XDK_XFRMCTL" -j check >"$XDK_OUT/nomod-check.json" 2>"$XDK_OUT/nomod-check.err"
 # /lib/modules exists for the run (the host side makes sure); /boot is bound only if given
-mount --bind "$XDK_MODDIR" /lib/modules
+mount --bind "$XDK_MODDIR" /lib/modules || echo "cannot bind $XDK_MODDIR onto /lib/modules" >"$XDK_OUT/bind-failed"
 [ -n "${XDK_BOOTDIR:-}" ] && mount --bind "$XDK_BOOTDIR" /boot
 ip link set lo up
 OUT=$XDK_OUT

@@ -79,6 +79,13 @@ static bool fired(struct xd_snapshot *s, const struct xd_kb *kb, const char *id)
 		const struct xd_finding *x = xd_findings_at(&f, i);
 		if (strcmp(x->def->id, id) == 0)
 			hit = true;
+		/* evidence renders as a JSON object: keys must be unique within a finding */
+		for (size_t e = 0; e < x->evidence.len; e++)
+			for (size_t g = e + 1; g < x->evidence.len; g++)
+				if (strcmp(((const struct xd_evidence *)xd_vec_at(&x->evidence, e))->key,
+					   ((const struct xd_evidence *)xd_vec_at(&x->evidence, g))->key) == 0)
+					fail_msg("%s: evidence key '%s' repeated", x->def->id,
+						 ((const struct xd_evidence *)xd_vec_at(&x->evidence, e))->key);
 		/* evidence keys are static snake_case (a key pointing into a stack buffer once
 		 * rendered as garbage bytes) */
 		for (size_t e = 0; e < x->evidence.len; e++) {
@@ -357,6 +364,12 @@ static void test_deprecated(void **state)
 
 	s = mb_new();
 	feed(s, XD_DUMP_PROCESSES, "pid=801\tcomm=racoon\n");
+	assert_true(fired(s, NULL, "stack.deprecated"));
+	xd_snapshot_free(s);
+
+	/* KLIPS: out of tree, only /proc/net/ipsec_version shows it */
+	s = mb_new();
+	feed(s, XD_DUMP_STACK_VERSIONS, "klips=Openswan%20U2.6.38/K2.6.32\n");
 	assert_true(fired(s, NULL, "stack.deprecated"));
 	xd_snapshot_free(s);
 }

@@ -189,6 +189,14 @@ static void test_profile_features(void **state)
 	xd_kprofile_compute(s, &p);
 	assert_int_equal(p.feats[XD_FEAT_PCPU_SA].state, XD_FEAT_NOT_EXPECTED);
 	xd_snapshot_free(s);
+	/* Debian 12: "6.12.0-9-amd64" with the stable level only in the build string */
+	s = mb_new();
+	feed(s, XD_DUMP_UNAME, "Linux\n6.12.0-9-amd64\n#1 SMP PREEMPT_DYNAMIC Debian 6.12.13-1 (2025-02-10)\nx86_64\n");
+	xd_kprofile_compute(s, &p);
+	assert_int_equal(p.patch, 13);
+	assert_true(p.patch_from_build);
+	assert_int_equal(p.feats[XD_FEAT_PCPU_SA].state, XD_FEAT_EXPECTED);
+	xd_snapshot_free(s);
 	/* xfrm_stat without the DirError counters disproves SA direction on any release */
 	s = mb_new();
 	feed(s, XD_DUMP_UNAME, "Linux\n6.18.0\n#1\nx86_64\n");

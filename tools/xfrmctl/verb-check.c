@@ -19,6 +19,14 @@
 #include "xfrmd/model.h"
 #include "xfrmd/render.h"
 
+/* Nagios shows only stdout: a failed collection still needs its one status line (the
+ * reason is already on stderr). */
+static int nagios_unknown(void)
+{
+	printf("IPSEC UNKNOWN - could not collect or read the IPsec state (see stderr)\n");
+	return 3;
+}
+
 static int nagios(const struct xd_snapshot *s, const struct xd_findings *f)
 {
 	size_t n[_XD_SEV_MAX] = { 0 };
@@ -99,11 +107,11 @@ static int cross_site(enum xd_severity fail_on, bool as_nagios)
 
 	r = xfrmctl_load_path(arg_read_path, &a);
 	if (r)
-		return as_nagios ? 3 : r;
+		return as_nagios ? nagios_unknown() : r;
 	r = xfrmctl_load_path(arg_read_path2, &b);
 	if (r) {
 		xd_snapshot_free(a);
-		return as_nagios ? 3 : r;
+		return as_nagios ? nagios_unknown() : r;
 	}
 	xd_diag_opts_default(&ctx.opts);
 	xd_findings_init(&f);
@@ -177,14 +185,14 @@ int verb_check(int argc, char **argv)
 				       .tv_nsec = (long)((interval - floor(interval)) * 1e9) };
 		r = xfrmctl_load(&prev);
 		if (r)
-			return as_nagios ? 3 : r;
+			return as_nagios ? nagios_unknown() : r;
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
 	}
 	r = xfrmctl_load(&now);
 	if (r) {
 		xd_snapshot_free(prev);
-		return as_nagios ? 3 : r;
+		return as_nagios ? nagios_unknown() : r;
 	}
 	ctx.now = now;
 	ctx.prev = prev;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* verb-show.c: `xfrmctl show sa|policy|stats|kernel|stack|all` and `xfrmctl status`. */
+/* verb-show.c: `xfrmctl show sa|policy|stats|kernel|stack|certs|all` and `xfrmctl status`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +18,7 @@ static const struct {
 	{ "stats", XD_RENDER_STATS },
 	{ "kernel", XD_RENDER_KERNEL },
 	{ "stack", XD_RENDER_STACK },
+	{ "certs", XD_RENDER_CERTS },
 	{ "all", XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS },
 };
 
@@ -28,10 +29,13 @@ static unsigned groups_for(unsigned what)
 
 	if (what & (XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS | XD_RENDER_STATUS))
 		g |= XD_COLLECT_XFRM;
+	/* the stack's processes tell whether a 32-bit IKE daemon runs on a 64-bit kernel */
 	if (what & XD_RENDER_KERNEL)
-		g |= XD_COLLECT_KERNEL | XD_COLLECT_XFRM;
+		g |= XD_COLLECT_KERNEL | XD_COLLECT_XFRM | XD_COLLECT_STACK;
 	if (what & XD_RENDER_STACK)
 		g |= XD_COLLECT_STACK | XD_COLLECT_XFRM | XD_COLLECT_RTNL;
+	if (what & XD_RENDER_CERTS)
+		g |= XD_COLLECT_OTHER; /* credentials (docs/certificates.md) */
 	return g;
 }
 
@@ -101,7 +105,7 @@ int verb_show(int argc, char **argv)
 			if (xd_streq(pos[i], sections[k].name))
 				w = sections[k].what;
 		if (!w)
-			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, kernel, stack, all)",
+			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, kernel, stack, certs, all)",
 						   pos[i]);
 		what |= w;
 	}

@@ -284,7 +284,7 @@ static bool ver_field(struct xd_snapshot *s, void *obj, const char *k, char *v)
 		return (sv->product = xd_snapshot_intern(s, v, 64));
 	if (xd_streq(k, "version"))
 		return (sv->version = xd_snapshot_intern(s, v, 64));
-	if (xd_streq(k, "source") || xd_streq(k, "ctl"))
+	if (xd_streq(k, "source") || xd_streq(k, "ctl") || xd_streq(k, "klips"))
 		return (sv->source = xd_snapshot_intern(s, v, 4096));
 	return true;
 }
@@ -294,11 +294,18 @@ static int ver_line(struct xd_snapshot *s, char *line)
 	struct xd_stack_facts *f = s->stack;
 	struct xd_stack_version sv = { 0 };
 	bool ctl = strncmp(line, "ctl=", 4) == 0;
+	bool klips = strncmp(line, "klips=", 6) == 0;
 
 	if (f->versions.len + f->ctl_sockets.len >= MAX_ITEMS)
 		return -E2BIG;
 	if (!for_fields(s, line, &sv, ver_field))
 		return -EBADMSG;
+	if (klips) {
+		if (!sv.source)
+			return -EBADMSG;
+		f->klips = sv.source;
+		return 0;
+	}
 	if (ctl) {
 		struct xd_stack_version *slot;
 		if (!sv.source)

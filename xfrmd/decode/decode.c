@@ -2,6 +2,7 @@
 /* decode.c: dispatches a record to the decoder of its dump. */
 #include <errno.h>
 
+#include "xfrmd/cert.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
 
@@ -54,6 +55,10 @@ int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec)
 		return xd_decode_processes(s, rec->data, rec->len);
 	case XD_DUMP_STACK_VERSIONS:
 		return xd_decode_stack_versions(s, rec->data, rec->len);
+	case XD_DUMP_CERT_CRED:
+		return xd_decode_cert_cred(s, rec->data, rec->len);
+	case XD_DUMP_CERT_CONN:
+		return xd_decode_cert_conn(s, rec->data, rec->len);
 	default:
 		s->ignored_msgs++;
 		return 0;

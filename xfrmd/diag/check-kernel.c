@@ -149,8 +149,12 @@ static bool cond_holds(const struct xd_snapshot *s, const struct xd_kprofile *p,
 	const char *x;
 
 	switch (c->kind) {
-	case XD_KB_COND_KERNEL:
-		return p->have_release && xd_version_in(rel, c->min, c->below);
+	case XD_KB_COND_KERNEL: {
+		char ver[48];
+		/* the profile's version: includes the patch level from Debian's build string */
+		snprintf(ver, sizeof(ver), "%u.%u.%u", p->maj, p->min, p->patch);
+		return p->have_release && xd_version_in(ver, c->min, c->below);
+	}
 	case XD_KB_COND_RELEASE:
 		return rel && strstr(rel, c->value);
 	case XD_KB_COND_STACK:
@@ -213,8 +217,13 @@ static void check_known(const struct xd_diag_ctx *ctx, const struct xd_kprofile 
 		if (e->detail)
 			xd_finding_ev_str(x, "detail", "%s", e->detail);
 		xd_finding_ev_str(x, "remedy", "%s", e->remedy);
-		for (unsigned k = 0; k < e->n_sources; k++)
-			xd_finding_ev_str(x, "source", "%s", e->sources[k]);
+		/* one key: evidence is a JSON object, a repeated key would keep only the last */
+		char src[1024] = "";
+		size_t o = 0;
+		for (unsigned k = 0; k < e->n_sources && o < sizeof(src); k++)
+			o += (size_t)snprintf(src + o, sizeof(src) - o, "%s%s", k ? "; " : "", e->sources[k]);
+		xd_finding_ev_str(x, "sources", "%s", src);
+		xd_finding_ev_str(x, "known_issue", "%s", e->id);
 	}
 }
 

@@ -149,16 +149,22 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 	}
 
 	if (v.n_daemons > 1) {
-		char list[256] = "";
-		size_t o = 0;
-		for (unsigned i = 0; i < v.n_daemons && o < sizeof(list); i++)
-			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s(pid %u)", i ? ", " : "",
-					      xd_stack_kind_name(v.daemons[i].kind), v.daemons[i].pid);
+		char list[256] = "", detail[512] = "";
+		size_t o = 0, od = 0;
+		for (unsigned i = 0; i < v.n_daemons; i++) {
+			const struct xd_daemon *d = &v.daemons[i];
+			if (o < sizeof(list))
+				o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s(pid %u)",
+						      i ? ", " : "", xd_stack_kind_name(d->kind), d->pid);
+			if (od < sizeof(detail))
+				od += (size_t)snprintf(detail + od, sizeof(detail) - od, "%s%s pid %u %s",
+						       i ? "; " : "", xd_stack_kind_name(d->kind), d->pid,
+						       d->version ? d->version : "version unknown");
+		}
 		x = xd_finding_add(out, &defs[D_MULTIPLE], "%u IKE daemons run: %s", v.n_daemons, list);
 		xd_finding_name(x, "ike_daemons");
-		for (unsigned i = 0; i < v.n_daemons; i++)
-			xd_finding_ev_str(x, "daemon", "%s pid %u %s", xd_stack_kind_name(v.daemons[i].kind),
-					  v.daemons[i].pid, v.daemons[i].version ? v.daemons[i].version : "");
+		/* one key: evidence is a JSON object, a repeated key would keep only the last */
+		xd_finding_ev_str(x, "daemons", "%s", detail);
 	}
 
 	for (unsigned i = 0; i < v.n_owners; i++) {
@@ -203,6 +209,13 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 		x = xd_finding_add(out, &defs[D_DEPRECATED], "%s %s runs (pid %u)",
 				   xd_stack_kind_name(d->kind), d->version ? d->version : "", d->pid);
 		xd_finding_name(x, xd_stack_kind_name(d->kind));
+	}
+
+	if (v.klips) {
+		x = xd_finding_add(out, &defs[D_DEPRECATED], "the KLIPS IPsec stack is loaded (%s): "
+				   "its SAs and policies are invisible to XFRM", v.klips);
+		xd_finding_name(x, "klips");
+		xd_finding_ev_str(x, "ipsec_version", "%s", v.klips);
 	}
 
 	if (v.n_daemons > 0) {

@@ -18,6 +18,7 @@ extern const struct xd_check_family xd_check_fw;
 extern const struct xd_check_family xd_check_kernel;
 extern const struct xd_check_family xd_check_sysctl;
 extern const struct xd_check_family xd_check_stack;
+extern const struct xd_check_family xd_check_cert;
 
 const struct xd_check_family *const xd_check_families[] = {
 	&xd_check_tool,
@@ -30,6 +31,7 @@ const struct xd_check_family *const xd_check_families[] = {
 	&xd_check_kernel,
 	&xd_check_sysctl,
 	&xd_check_stack,
+	&xd_check_cert,
 	NULL,
 };
 

@@ -46,6 +46,8 @@ static const struct {
 	[XD_DUMP_PROCESSES] = { "file.processes", XD_RECORD_FILE, -1 },
 	[XD_DUMP_STACK_VERSIONS] = { "file.stack_versions", XD_RECORD_FILE, -1 },
 	[XD_DUMP_SELF] = { "file.self", XD_RECORD_FILE, -1 },
+	[XD_DUMP_CERT_CRED] = { "cert.cred", XD_RECORD_FILE, -1 },
+	[XD_DUMP_CERT_CONN] = { "cert.conn", XD_RECORD_FILE, -1 },
 };
 
 static const char *const status_names[_XD_DUMP_STATUS_MAX] = {
@@ -60,6 +62,9 @@ static const char *const status_names[_XD_DUMP_STATUS_MAX] = {
 
 enum xd_collect_group xd_dump_group(enum xd_dump d)
 {
+	/* the collector's pointer width is a kernel-profile fact (collect-kernel.c writes it) */
+	if (d == XD_DUMP_SELF)
+		return XD_COLLECT_KERNEL;
 	if (d <= XD_DUMP_UNAME)
 		return XD_COLLECT_XFRM;
 	if (d <= XD_DUMP_RTNL_ADDR)

@@ -340,13 +340,35 @@ static void feats_compute(const struct xd_snapshot *s, struct xd_kprofile *p)
 	}
 }
 
+/*
+ * Debian 12 names its kernels "6.1.0-50-amd64": the stable patch level is only in the build
+ * string ("#1 SMP PREEMPT_DYNAMIC Debian 6.1.176-1 (...)"). Take a D.D.D there with the same
+ * major.minor when it is newer, so ranges such as "6.12.13" compare against the real level.
+ */
+static void patch_from_build(const char *build, struct xd_kprofile *p)
+{
+	for (const char *q = build; q && *q; q++) {
+		unsigned a, b, c;
+		if (*q < '0' || *q > '9' || (q > build && q[-1] != ' '))
+			continue;
+		if (xd_kernel_version_parse(q, &a, &b, &c) == 0 && a == p->maj && b == p->min &&
+		    c > p->patch && strchr(q, '.') && strchr(strchr(q, '.') + 1, '.')) {
+			p->patch = c;
+			p->patch_from_build = true;
+		}
+	}
+}
+
 void xd_kprofile_compute(const struct xd_snapshot *s, struct xd_kprofile *p)
 {
 	const char *rel = s->uname.present ? s->uname.release : s->meta.kernel_release;
 
 	memset(p, 0, sizeof(*p));
-	if (rel && *rel && xd_kernel_version_parse(rel, &p->maj, &p->min, &p->patch) == 0)
+	if (rel && *rel && xd_kernel_version_parse(rel, &p->maj, &p->min, &p->patch) == 0) {
 		p->have_release = true;
+		if (s->uname.present)
+			patch_from_build(s->uname.version, p);
+	}
 	caps_compute(s, p);
 	feats_compute(s, p);
 

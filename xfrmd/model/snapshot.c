@@ -121,6 +121,7 @@ int xd_snapshot_new(struct xd_snapshot **ret)
 	xd_vec_init(&s->links, sizeof(struct xd_link));
 	xd_vec_init(&s->addrs, sizeof(struct xd_local_addr));
 	xd_vec_init(&s->xfrm_stat.counters, sizeof(struct xd_counter));
+	xd_certs_init(&s->certs);
 	*ret = s;
 	return 0;
 }
@@ -142,6 +143,7 @@ struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s)
 	}
 	xd_kernel_done(s->kernel);
 	xd_stack_facts_done(s->stack);
+	xd_certs_done(&s->certs);
 	if (s->pool)
 		free(s->pool->slots);
 	free(s->pool);

@@ -324,6 +324,7 @@ void xd_stack_view_compute(const struct xd_snapshot *s, struct xd_stack_view *v)
 	}
 	if (!f)
 		return;
+	v->klips = f->klips;
 	v->have_processes = f->procs_present;
 	v->have_sockets = f->udp_present;
 	v->have_netlink = f->netlink_present;

@@ -19,7 +19,7 @@
 #include "strbuf.h"
 #include "xfrmd/model.h"
 
-#define SYSCTL_MAX_BYTES (1u << 20)
+#define SYSCTL_MAX_BYTES (4u << 20) /* 4096 interfaces x 11 sysctls fit */
 #define KCONFIG_MAX_BYTES (4u << 20)
 #define MODFILE_MAX_BYTES (8u << 20)
 #define MAX_CONF_DIRS 4096

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -363,7 +364,7 @@ static void scan_process(struct xd_strbuf *pb, struct xd_strbuf *vb,
 		if (n <= 8)
 			continue;
 		target[n] = '\0';
-		if (sscanf(target, "socket:[%lu]", &ino) != 1)
+		if (sscanf(target, "socket:[%" SCNu64 "]", &ino) != 1)
 			continue;
 		if (inode_interesting(f, ino, &ike) && nsocks < XD_ARRAY_SIZE(socks))
 			socks[nsocks++] = ino;
@@ -391,7 +392,7 @@ static void scan_process(struct xd_strbuf *pb, struct xd_strbuf *vb,
 	}
 	(void)xd_strbuf_append(pb, "\tsockets=", 9);
 	for (unsigned i = 0; i < nsocks; i++)
-		(void)xd_strbuf_printf(pb, "%s%lu", i ? "," : "", socks[i]);
+		(void)xd_strbuf_printf(pb, "%s%" PRIu64, i ? "," : "", socks[i]);
 	(void)xd_strbuf_append(pb, "\n", 1);
 	if (xd_stack_kind_from_comm(comm) != XD_STACK_UNKNOWN)
 		daemon_extras(vb, pid, exe[0] ? exe : NULL);
@@ -441,6 +442,19 @@ static void collect_processes(struct xd_recbuf *out)
 		scan_process(&pb, &vb, tmp ? tmp->stack : NULL, (uint32_t)pid, our_ns, owners_wanted);
 	}
 	closedir(d);
+	/* KLIPS (Openswan, libreswan <= 3.x) is out of tree and invisible to XFRM netlink;
+	 * its /proc file is the only trace (netlink.md 5.3) */
+	{
+		char *kv = NULL;
+		size_t kl = 0;
+		if (xd_nl_read_file("/proc/net/ipsec_version", 4096, &kv, &kl) == 0) {
+			kv[strcspn(kv, "\n")] = '\0';
+			(void)xd_strbuf_append(&vb, "klips=", 6);
+			put_escaped(&vb, kv[0] ? kv : "?");
+			(void)xd_strbuf_append(&vb, "\n", 1);
+		}
+		free(kv);
+	}
 	if (pb.err)
 		xd_nl_set_status(xd_recbuf_meta(out), XD_DUMP_PROCESSES, pb.err);
 	else

@@ -324,5 +324,15 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 		xd_collect_kernel(out);
 	if (g & XD_COLLECT_STACK)
 		xd_collect_stack(out);
+	/* credentials are the "other" group (dumps.h) */
+	if (g & XD_COLLECT_OTHER) {
+		if (opts && opts->certs) {
+			xd_collect_certs(opts->certs, out);
+		} else {
+			struct xd_cert_paths p;
+			xd_cert_paths_default(&p);
+			xd_collect_certs(&p, out);
+		}
+	}
 	return 0;
 }

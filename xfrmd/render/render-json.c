@@ -15,6 +15,7 @@
 
 #include "json-util.h"
 #include "render-kstack.h"
+#include "render-certs.h"
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
@@ -535,6 +536,8 @@ int xd_render_json(FILE *out, const struct xd_snapshot *s, unsigned what,
 		fputs(",\"stack\":", out);
 		r |= xd_json_emit(out, xd_json_stack(s), flags);
 	}
+	if (what & XD_RENDER_CERTS)
+		r |= xd_render_certs_json(out, s, flags, sep);
 	fputs("}\n", out);
 	if (r || ferror(out))
 		return -EIO;

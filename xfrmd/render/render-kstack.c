@@ -58,6 +58,8 @@ struct json_object *xd_json_kernel(const struct xd_snapshot *s)
 	if (p.have_release) {
 		version_str(&p, buf, sizeof(buf));
 		xd_json_add_str(o, "version", buf);
+		if (p.patch_from_build)
+			xd_json_add(o, "patch_from_build", json_object_new_boolean(true));
 	}
 	if (s->kernel && s->kernel->collector_bits)
 		xd_json_add_u64(o, "collector_bits", s->kernel->collector_bits);
@@ -213,6 +215,7 @@ struct json_object *xd_json_stack(const struct xd_snapshot *s)
 	for (unsigned i = 0; i < v.n_daemons; i++)
 		json_object_array_add(ds, daemon_json(&v.daemons[i]));
 	xd_json_add(o, "daemons", ds);
+	xd_json_add_str(o, "klips", v.klips);
 	for (unsigned i = 0; i < v.n_owners; i++) {
 		const struct xd_port_owner *w = &v.owners[i];
 		struct json_object *e = json_object_new_object();
@@ -340,6 +343,9 @@ void xd_text_stack(FILE *out, const struct xd_snapshot *s, bool verbose)
 			fprintf(out, " ctl %s", xd_text_escape(d->ctl_socket, esc, sizeof(esc)));
 		fputc('\n', out);
 	}
+	if (v.klips)
+		fprintf(out, "  KLIPS loaded: %s (invisible to XFRM)\n",
+			xd_text_escape(v.klips, esc, sizeof(esc)));
 	fprintf(out, "\nIKE ports\n");
 	if (!v.n_owners)
 		fprintf(out, "  none open\n");
@@ -356,6 +362,8 @@ void xd_text_stack(FILE *out, const struct xd_snapshot *s, bool verbose)
 		if (v.policies_by_kind[k])
 			fprintf(out, " %s %u", xd_stack_kind_name((enum xd_stack_kind)k),
 				v.policies_by_kind[k]);
+	if (s->policies.len == v.socket_policies)
+		fprintf(out, " none");
 	fputc('\n', out);
 	if (verbose)
 		for (size_t i = 0; i < s->policies.len; i++) {

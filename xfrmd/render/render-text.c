@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "render-certs.h"
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
@@ -255,6 +256,10 @@ int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
 	if (what & XD_RENDER_STACK) {
 		fputc('\n', out);
 		xd_text_stack(out, s, o->verbose);
+	}
+	if (what & XD_RENDER_CERTS) {
+		fputc('\n', out);
+		xd_render_certs_text(out, s, o->verbose);
 	}
 	return ferror(out) ? -EIO : 0;
 }
