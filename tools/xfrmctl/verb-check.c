@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,27 @@ static int finish(const struct xd_snapshot *now, const struct xd_snapshot *site_
 	return code;
 }
 
+/* check answered by xfrmd: print its document; the exit code follows --fail-on as usual. */
+static int from_daemon(enum xd_severity fail_on)
+{
+	struct json_object *doc = NULL, *arr, *sev;
+	int r, code;
+
+	r = xfrmctl_daemon_query("{\"command\":\"check\"}", &doc);
+	if (r != 0)
+		return r;
+	code = xfrmctl_daemon_print(doc);
+	if (code == EXIT_OK && json_object_object_get_ex(doc, "findings", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++)
+			if (json_object_object_get_ex(json_object_array_get_idx(arr, i), "severity",
+						      &sev) &&
+			    xd_severity_from_name(json_object_get_string(sev)) != _XD_SEV_MAX &&
+			    xd_severity_from_name(json_object_get_string(sev)) >= fail_on)
+				code = EXIT_PROBLEMS;
+	json_object_put(doc);
+	return code;
+}
+
 /* check -r A -r B: each site's own findings (tagged A/B) plus the cross-site ones. */
 static int cross_site(enum xd_severity fail_on, bool as_nagios)
 {
@@ -180,6 +202,12 @@ int verb_check(int argc, char **argv)
 	if (arg_read_path2)
 		return cross_site(fail_on, as_nagios);
 
+	/* the daemon's findings already compare with its previous sample: no --interval needed */
+	if (!as_nagios && interval == 0 && xfrmctl_daemon_wanted()) {
+		r = from_daemon(fail_on);
+		if (r >= 0)
+			return r;
+	}
 	if (interval > 0) {
 		struct timespec ts = { .tv_sec = (time_t)interval,
 				       .tv_nsec = (long)((interval - floor(interval)) * 1e9) };
