@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Common helpers for kernel scenarios. Sourced by every scenario (bash) running inside a guest
+# (UML or qemu) as root. The guest init exports:
+#   XD_SRC      source tree            XD_BUILD  meson build tree (xfrmctl lives there)
+#   XD_OUT      this scenario's output dir (scanned by the post-check; in the build tree)
+#   XD_PRIV     this scenario's private dir (guest tmpfs; keys, configs; never scanned)
+#   XD_RESULTS  file that collects "PASS|FAIL|SKIP: scenario: check" lines
+#   XD_BED      uml | qemu
+# A scenario reports each check with pass/fail/skip, ends with `finish`, and exits
+# 0 (all checks passed), 1 (a check failed) or 77 (skipped, with a reason).
+
+set -u
+XD_SCENARIO=${XD_SCENARIO:-$(basename "$0" .sh)}
+XD_OUT=${XD_OUT:-/tmp/xd-out/$XD_SCENARIO}
+XD_PRIV=${XD_PRIV:-/tmp/xd-priv/$XD_SCENARIO}
+XD_RESULTS=${XD_RESULTS:-/dev/stdout}
+XD_BED=${XD_BED:-unknown}
+XFRMCTL=${XFRMCTL:-$XD_BUILD/tools/xfrmctl/xfrmctl}
+XD_LIB=$XD_SRC/tests/kernel/lib
+mkdir -p "$XD_OUT" "$XD_PRIV"
+: >"$XD_PRIV/canaries"
+_xd_failed=0
+_xd_checks=0
+_xd_cleanups=()
+
+_xd_line() { # status, check, [detail]
+    local line="$1: $XD_SCENARIO: $2${3:+ ($3)}"
+    echo "$line"
+    echo "$line" >>"$XD_RESULTS"
+}
+pass() { _xd_checks=$((_xd_checks + 1)); _xd_line PASS "$1" "${2:-}"; }
+fail() { _xd_checks=$((_xd_checks + 1)); _xd_failed=1; _xd_line FAIL "$1" "${2:-}"; }
+# check NAME CMD...: PASS if CMD succeeds, FAIL otherwise
+check() { local n=$1; shift; if "$@" >>"$XD_OUT/checks.log" 2>&1; then pass "$n"; else fail "$n" "$*"; fi; }
+# check_not NAME CMD...: PASS if CMD fails
+check_not() { local n=$1; shift; if "$@" >>"$XD_OUT/checks.log" 2>&1; then fail "$n" "unexpectedly succeeded: $*"; else pass "$n"; fi; }
+# skip REASON: the whole scenario is skipped (a skip is never a pass)
+skip() { _xd_line SKIP "scenario" "$1"; exit 77; }
+# require_cmd CMD...: skip when a program is missing
+require_cmd() { local c; for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "$c not installed"; done; }
+log() { echo "# $*" >&2; }
+
+# teardown, run in reverse order from the EXIT trap
+on_exit() { _xd_cleanups+=("$*"); }
+_xd_teardown() {
+    local i rc=$?
+    for ((i = ${#_xd_cleanups[@]} - 1; i >= 0; i--)); do eval "${_xd_cleanups[i]}" >/dev/null 2>&1 || true; done
+    netns_cleanup_all
+    exit $rc
+}
+trap _xd_teardown EXIT
+
+finish() {
+    if [ "$_xd_checks" = 0 ]; then fail "no-checks" "the scenario ran no check"; fi
+    [ "$_xd_failed" = 0 ] && exit 0
+    exit 1
+}
+
+# retry N SLEEP CMD...: run CMD until it succeeds, at most N times
+retry() { local n=$1 s=$2 i; shift 2; for ((i = 0; i < n; i++)); do "$@" && return 0; sleep "$s"; done; return 1; }
+
+# --- xfrmctl ---------------------------------------------------------------------------------
+# xctl NS TAG ARGS...: run xfrmctl in netns NS (or "-" for the guest's init netns), keep stdout
+# and stderr in $XD_OUT/xfrmctl/TAG.{out,err} (scanned by the post-check); prints stdout.
+xctl() {
+    local ns=$1 tag=$2; shift 2
+    local d=$XD_OUT/xfrmctl rc=0
+    mkdir -p "$d"
+    if [ "$ns" = - ]; then
+        "$XFRMCTL" "$@" >"$d/$tag.out" 2>"$d/$tag.err" || rc=$?
+    else
+        "$XFRMCTL" -n "$ns" "$@" >"$d/$tag.out" 2>"$d/$tag.err" || rc=$?
+    fi
+    echo "$rc" >"$d/$tag.rc"
+    cat "$d/$tag.out"
+    return $rc
+}
+
+# xctl_all NS: every verb in text and JSON (the canary scan runs over all of it) plus a capture
+# and the live/replay parity check (T17). Reports checks.
+xctl_all() {
+    local ns=$1 v f
+    for v in status "show sa" "show policy" "show stats" "show all" version help; do
+        f=${v// /-}
+        xctl "$ns" "$ns-$f.txt" $v >/dev/null || true
+        xctl "$ns" "$ns-$f.json" --json $v >/dev/null || true
+        xctl "$ns" "$ns-$f.pretty" --json=pretty $v >/dev/null || true
+    done
+    xctl "$ns" "$ns-verbose" -v show all >/dev/null || true
+    # error paths
+    xctl "$ns" "$ns-badverb" bogus-verb >/dev/null || true
+    xctl "$ns" "$ns-badread" -r /nonexistent/file show all >/dev/null || true
+    capture "$ns" "$ns"
+}
+
+# capture NS NAME: xfrmctl capture -w into $XD_OUT/snapshots/NAME.pcapng, then check live/replay
+# parity: `xfrmctl -r FILE --json show all` equals the live JSON except meta.source (and the
+# capture time, which differs between the two live calls).
+capture() {
+    local ns=$1 name=$2 d=$XD_OUT/snapshots
+    mkdir -p "$d"
+    local f=$d/$name.pcapng
+    rm -f "$f"
+    if ! xctl "$ns" "$name-capture" capture -w "$f" >/dev/null; then
+        fail "capture-$name" "xfrmctl capture -w failed"
+        return 1
+    fi
+    local mode; mode=$(stat -c %a "$f")
+    [ "$mode" = 600 ] && pass "capture-$name-mode-0600" || fail "capture-$name-mode-0600" "mode $mode"
+    xctl - "$name-replay.json" -r "$f" --json show all >/dev/null || true
+    # the replayed JSON against the live one taken right after the capture (no traffic between)
+    xctl "$ns" "$name-live.json" --json show all >/dev/null || true
+    local norm='del(.meta.source, .meta.captured_at) | walk(if type == "object" then del(.captured_at) else . end)'
+    if diff <(jq -S "$norm" "$XD_OUT/xfrmctl/$name-live.json.out") \
+            <(jq -S "$norm" "$XD_OUT/xfrmctl/$name-replay.json.out") >"$XD_OUT/parity-$name.diff" 2>&1; then
+        pass "live-replay-parity-$name"
+    else
+        fail "live-replay-parity-$name" "see $(basename "$XD_OUT")/parity-$name.diff"
+    fi
+}
+
+# save_snapshot NS NAME: keep a capture for tests/replay/snapshots (no checks)
+save_snapshot() {
+    mkdir -p "$XD_OUT/snapshots"
+    xctl "$1" "$2-snapshot" capture -w "$XD_OUT/snapshots/$2.pcapng" >/dev/null || true
+}
+
+# --- canaries --------------------------------------------------------------------------------
+# canary SLOT BYTES: a fixed, recognisable, high-entropy key of BYTES bytes (hex, no 0x), recorded
+# in $XD_PRIV/canaries for the scanner. Same slot, same key, in every run.
+canary() {
+    local slot=$1 n=$2 hex="" i=0
+    while [ ${#hex} -lt $((n * 2)) ]; do
+        hex+=$(printf 'xfrmd-canary-%s-%d' "$slot" $i | sha256sum | cut -c1-64)
+        i=$((i + 1))
+    done
+    hex=${hex:0:$((n * 2))}
+    echo "$hex" >>"$XD_PRIV/canaries"
+    echo "$hex"
+}
+
+# harvest_keys NS...: add every key the kernel holds in these namespaces (negotiated by IKE
+# daemons) to the canary list, so the scan also covers real keys.
+harvest_keys() {
+    local ns
+    for ns in "$@"; do
+        ip netns exec "$ns" ip xfrm state 2>/dev/null |
+            awk '$1 ~ /^(aead|enc|auth|auth-trunc)$/ { for (i = 2; i <= NF; i++) if ($i ~ /^0x[0-9a-fA-F]+$/ && length($i) >= 10) print substr($i, 3) }' \
+            >>"$XD_PRIV/canaries"
+    done
+    sort -u -o "$XD_PRIV/canaries" "$XD_PRIV/canaries"
+}
+
