@@ -25,6 +25,7 @@ if [ "$$" = 1 ]; then
     mount -t sysfs sys /sys
     mount -t devtmpfs dev /dev 2>/dev/null || mount -t tmpfs dev /dev
     [ -e /dev/null ] || mknod -m 666 /dev/null c 1 3
+    ln -sf /proc/self/fd /dev/fd; ln -sf fd/0 /dev/stdin; ln -sf fd/1 /dev/stdout; ln -sf fd/2 /dev/stderr
     mkdir -p /dev/pts /dev/shm; mount -t devpts pts /dev/pts 2>/dev/null; mount -t tmpfs shm /dev/shm
     for d in /tmp /run /var/tmp /var/log /var/lib/strongswan /var/lib/ipsec /etc/ipsec.d; do
         [ -d "$d" ] && mount -t tmpfs -o mode=0755 xdtmp "$d"

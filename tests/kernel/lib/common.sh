@@ -151,3 +151,16 @@ harvest_keys() {
     sort -u -o "$XD_PRIV/canaries" "$XD_PRIV/canaries"
 }
 
+# sa_oracle NS TAG: `xfrmctl --json show sa` equals `ip -s -d xfrm state` field for field (no
+# traffic may run between the two dumps). The ip output (with keys) stays in $XD_PRIV.
+sa_oracle() {
+    local ns=$1 tag=$2
+    nsx "$ns" ip -s -d xfrm state >"$XD_PRIV/$tag.ip" 2>&1
+    xctl "$ns" "$tag-oracle.json" --json show sa >/dev/null
+    if /usr/bin/python3 "$XD_LIB/sa-oracle.py" "$XD_PRIV/$tag.ip" "$XD_OUT/xfrmctl/$tag-oracle.json.out" \
+        >"$XD_OUT/oracle-$tag.txt" 2>&1; then
+        pass "ip-xfrm-equals-xfrmctl-$tag" "$(tail -1 "$XD_OUT/oracle-$tag.txt")"
+    else
+        fail "ip-xfrm-equals-xfrmctl-$tag" "$(head -3 "$XD_OUT/oracle-$tag.txt" | tr '\n' ';')"
+    fi
+}
