@@ -24,7 +24,10 @@ if [ "$$" = 1 ]; then
     mount -t proc proc /proc
     mount -t sysfs sys /sys
     mount -t devtmpfs dev /dev 2>/dev/null || mount -t tmpfs dev /dev
-    [ -e /dev/null ] || mknod -m 666 /dev/null c 1 3
+    for n in null:3 zero:5 full:7 random:8 urandom:9; do
+        [ -e /dev/${n%:*} ] || mknod -m 666 /dev/${n%:*} c 1 ${n#*:}
+    done
+    [ -e /dev/tty ] || mknod -m 666 /dev/tty c 5 0
     ln -sf /proc/self/fd /dev/fd; ln -sf fd/0 /dev/stdin; ln -sf fd/1 /dev/stdout; ln -sf fd/2 /dev/stderr
     mkdir -p /dev/pts /dev/shm; mount -t devpts pts /dev/pts 2>/dev/null; mount -t tmpfs shm /dev/shm
     for d in /tmp /run /var/tmp /var/log /var/lib/strongswan /var/lib/ipsec /etc/ipsec.d; do

@@ -156,6 +156,8 @@ harvest_keys() {
 sa_oracle() {
     local ns=$1 tag=$2
     nsx "$ns" ip -s -d xfrm state >"$XD_PRIV/$tag.ip" 2>&1
+    # a redacted copy for people reading the results
+    sed -E 's/0x[0-9a-fA-F]{16,}/0x<key>/g' "$XD_PRIV/$tag.ip" >"$XD_OUT/ip-xfrm-state-$tag.redacted.txt"
     xctl "$ns" "$tag-oracle.json" --json show sa >/dev/null
     if /usr/bin/python3 "$XD_LIB/sa-oracle.py" "$XD_PRIV/$tag.ip" "$XD_OUT/xfrmctl/$tag-oracle.json.out" \
         >"$XD_OUT/oracle-$tag.txt" 2>&1; then

@@ -73,6 +73,10 @@ def parse_ip(text):
         elif w[0] == "sel":
             cur["sel_src"] = w[2]
             cur["sel_dst"] = w[4]
+        elif line.strip().startswith("expire add:") or line.strip().startswith("expire use:"):
+            m = re.search(r"expire (add|use): soft (\d+)\(sec\), hard (\d+)\(sec\)", line)
+            cur[f"soft_{m[1]}_expires_s"] = int(m[2])
+            cur[f"hard_{m[1]}_expires_s"] = int(m[3])
         elif line.strip() == "lifetime current:":
             m = re.match(r"\s*(\d+)\(bytes\), (\d+)\(packets\)", lines[i])
             cur["bytes"], cur["packets"] = int(m[1]), int(m[2])
@@ -101,8 +105,18 @@ def compare(ipsas, xsas):
         cmp("mode", a["mode"], x.get("mode"))
         cmp("family", "inet6" if ":" in a["dst"] else "inet", x.get("family"))
         sel = x.get("selector", {})
-        cmp("selector.src", norm_prefix(a["sel_src"]), norm_prefix(sel.get("src", "")))
-        cmp("selector.dst", norm_prefix(a["sel_dst"]), norm_prefix(sel.get("dst", "")))
+        # ip omits an all-zero selector (family 0)
+        anyp = "::/0" if ":" in a["dst"] else "0.0.0.0/0"
+        if "sel_src" not in a:
+            # ip omits an all-zero selector; xfrmctl keeps it as family unspec
+            cmp("selector.family", "unspec", sel.get("family"))
+        else:
+            cmp("selector.src", norm_prefix(a.get("sel_src", anyp)), norm_prefix(sel.get("src", "")))
+            cmp("selector.dst", norm_prefix(a.get("sel_dst", anyp)), norm_prefix(sel.get("dst", "")))
+        cfg = x.get("lifetime", {}).get("config", {})
+        for f in ("soft_add_expires_s", "hard_add_expires_s", "soft_use_expires_s", "hard_use_expires_s"):
+            if f in a:
+                cmp(f"lifetime.config.{f}", a[f], cfg.get(f))
         xalg = x.get("algorithms", {})
         cmp("algorithm kinds", sorted(a["algorithms"]), sorted(xalg))
         for kind, alg in a["algorithms"].items():

@@ -114,3 +114,21 @@ sa_packets() {
     nsx "$1" ip -s xfrm state list src "$2" dst "$3" ${4:+proto $4} 2>/dev/null |
         awk '/lifetime current:/ { getline; n += $2 } END { print n + 0 }' 
 }
+
+# esp_flow_ok NS_A A NS_B B PING_NS PING_SRC PING_DST TAG: traffic from PING_NS passes, and the
+# ESP packet counters of the SAs A->B and B->A moved on both sides (out on one, in on the other)
+esp_flow_ok() {
+    local na=$1 a=$2 nb=$3 b=$4 pns=$5 psrc=$6 pdst=$7 tag=$8 proto=${9:-esp}
+    if nsx "$pns" ping -q -c 4 -i 0.2 -W 2 ${psrc:+-I $psrc} "$pdst" >/dev/null 2>&1; then
+        pass "$tag-ping"
+    else
+        fail "$tag-ping" "$pns -> $pdst"
+    fi
+    local x n
+    for x in "$na $a $b" "$nb $a $b" "$na $b $a" "$nb $b $a"; do
+        set -- $x
+        n=$(sa_packets "$1" "$2" "$3" "$proto")
+        [ "$n" -gt 0 ] && pass "$tag-$proto-counter-$1-$2-$3" "$n packets" ||
+            fail "$tag-$proto-counter-$1-$2-$3" "no packets on $2->$3 in $1"
+    done
+}
