@@ -55,6 +55,22 @@ chmod 755 /run/xd-bin/modprobe
 echo /run/xd-bin/modprobe >/proc/sys/kernel/modprobe
 export PATH=/run/xd-bin:$PATH
 
+# libreswan (unpacked by prepare.sh into a cache) has /usr/libexec/ipsec compiled in: give the
+# guest a /usr/libexec that has the host's entries plus ipsec/ from the cache (host untouched).
+lsx=${XD_CACHE:-/var/cache/xfrmd-tests}/libreswan/usr/libexec/ipsec
+if [ -d "$lsx" ] && [ ! -e /usr/libexec/ipsec ]; then
+    mkdir -p /run/xd-libexec-orig
+    mount --bind /usr/libexec /run/xd-libexec-orig
+    mount -t tmpfs xd-libexec /usr/libexec
+    for e in /run/xd-libexec-orig/*; do
+        n=${e##*/}
+        if [ -d "$e" ]; then mkdir "/usr/libexec/$n"; else touch "/usr/libexec/$n"; fi
+        mount --bind "$e" "/usr/libexec/$n"
+    done
+    mkdir /usr/libexec/ipsec
+    mount --bind "$lsx" /usr/libexec/ipsec
+fi
+
 run=${XD_RUN:?}
 : >"$run/results"
 mods="xfrm_user xfrm_algo esp4 esp6 ah4 ah6 ipcomp ipcomp6 xfrm4_tunnel xfrm6_tunnel tunnel4 tunnel6

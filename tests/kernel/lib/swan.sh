@@ -156,18 +156,18 @@ swan_kill() {
 }
 
 # --- a tiny CA (openssl), for both IKE daemons ------------------------------------------------
-# ca_init: CA key + cert in $XD_PRIV/ca; ca_issue NAME [DAYS_FROM DAYS_TO]: ECDSA P-256 key + cert
+# ca_init: CA key + cert in $XD_PRIV/ca; ca_issue NAME [DAYS_FROM DAYS_TO]: RSA-2048 key + cert (RSA: libreswan and strongSwan agree on it)
 # for NAME.xd.test with SAN DNS:NAME.xd.test; an expired cert with ca_issue NAME expired.
 ca_init() {
     local d=$XD_PRIV/ca
     mkdir -p "$d"
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
         -subj "/O=xfrmd tests/CN=xfrmd test CA" -keyout "$d/ca.key" -out "$d/ca.pem" \
         -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
 }
 ca_issue() {
     local name=$1 when=${2:-valid} d=$XD_PRIV/ca
-    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    openssl req -new -newkey rsa:2048 -nodes \
         -subj "/O=xfrmd tests/CN=$name.xd.test" -keyout "$d/$name.key" -out "$d/$name.csr" 2>/dev/null
     printf 'subjectAltName=DNS:%s.xd.test\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature\n' \
         "$name" >"$d/$name.ext"
