@@ -116,7 +116,7 @@ while read -r scen tmo; do
     else
         echo "PASS: $name: post-check" >>"$XD_RESULTS"
     fi
-    reason=$(grep -m1 "^SKIP: $name:" "$out/log" | sed 's/^[^(]*(\(.*\))$/\1/')
+    reason=$(grep -m1 "^SKIP: $name: scenario" "$out/log" | sed "s/^[^(]*(\(.*\))$/\1/")
     echo "$st $name $((t1 - t0)) ${reason}" >>"$run/results"
     say "$st $name $((t1 - t0))s"
     rm -rf "$XD_PRIV"

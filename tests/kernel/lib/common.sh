@@ -166,3 +166,36 @@ sa_oracle() {
         fail "ip-xfrm-equals-xfrmctl-$tag" "$(head -3 "$XD_OUT/oracle-$tag.txt" | tr '\n' ';')"
     fi
 }
+
+# xctl_light NS TAG: status + show all (text, JSON) + capture with parity: enough for the canary
+# scan and for a later `check` on the snapshot; cheaper than xctl_all
+xctl_light() {
+    local ns=$1 tag=$2
+    xctl "$ns" "$ns-$tag-status.txt" status >/dev/null || true
+    xctl "$ns" "$ns-$tag-all.txt" show all >/dev/null || true
+    xctl "$ns" "$ns-$tag-all.json" --json show all >/dev/null || true
+    capture "$ns" "$ns-$tag"
+}
+
+# expect_finding NS JQ-REGEX [absent]: `xfrmctl --json check` in NS reports (or, with "absent",
+# does not report) a finding whose id matches the regex. Until xfrmctl has a check verb this
+# records a SKIP line for the check (never a pass).
+xfrmctl_has_check() { "$XFRMCTL" help 2>&1 | grep -qE '^\s+check\b'; }
+expect_finding() {
+    local ns=$1 re=$2 want tag
+    want=${3:-present}
+    tag="finding-${re//[^a-z0-9_.]/}-$want-$ns"
+    if ! xfrmctl_has_check; then
+        _xd_line SKIP "$tag" "xfrmctl has no check verb yet"
+        return 0
+    fi
+    xctl "$ns" "$ns-check-$tag.json" --json check >/dev/null || true
+    local n
+    n=$(jq --arg re "$re" '[.findings[]? | select(.id | test($re))] | length' \
+        "$XD_OUT/xfrmctl/$ns-check-$tag.json.out" 2>/dev/null || echo -1)
+    if [ "$want" = present ]; then
+        [ "$n" -gt 0 ] && pass "$tag" || fail "$tag" "no finding matching $re"
+    else
+        [ "$n" = 0 ] && pass "$tag" || fail "$tag" "$n findings matching $re"
+    fi
+}

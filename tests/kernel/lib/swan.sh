@@ -136,6 +136,8 @@ swan_start() {
     swanctl_ns "$ns" --load-all --file "$d/swanctl.conf" >>"$XD_OUT/ike/swanctl-$ns.log" 2>&1
 }
 
+swan_start_both() { swan_start west && swan_start east; }
+
 swan_initiate() { # NS CHILD
     swanctl_ns "$1" --initiate --child "$2" --timeout 20 >>"$XD_OUT/ike/swanctl-$1.log" 2>&1
 }
