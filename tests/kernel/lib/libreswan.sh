@@ -91,10 +91,9 @@ ls_whack() { local ns=$1 d; shift; d=$(ls_dir "$ns"); nsx "$ns" "$LS_EXEC/whack"
 
 ls_start() { # NS
     local ns=$1 d; d=$(ls_dir "$ns")
-    nsx "$ns" "$LS_EXEC/pluto" --config "$d/ipsec.conf" --rundir "$d/run" --nssdir "$d/nss" \
-        --secretsfile "$d/ipsec.secrets" --ipsecdir "$d/ipsec.d" --nofork \
+    nsx "$ns" sh -c "echo \$\$ >$d/pid && exec $LS_EXEC/pluto --config $d/ipsec.conf --rundir $d/run \
+        --nssdir $d/nss --secretsfile $d/ipsec.secrets --ipsecdir $d/ipsec.d --nofork" \
         >>"$XD_OUT/ike/pluto-$ns.stdout" 2>&1 &
-    echo $! >"$d/pid"
     retry 50 0.2 test -S "$d/run/pluto.ctl" || { log "pluto in $ns did not start"; return 1; }
     nsx "$ns" "$LS_EXEC/addconn" --config "$d/ipsec.conf" --ctlsocket "$d/run/pluto.ctl" --autoall \
         >>"$XD_OUT/ike/addconn-$ns.log" 2>&1

@@ -130,8 +130,8 @@ swan_start() {
     local ns=$1 d; d=$(swan_dir "$ns")
     swan_write "$ns"
     STRONGSWAN_CONF=$d/strongswan.conf nsx "$ns" unshare -m --propagation private \
-        sh -c "mount -t tmpfs xd-run /run && exec $CHARON" >>"$XD_OUT/ike/charon-$ns.stdout" 2>&1 &
-    echo $! >"$d/pid"
+        sh -c "mount -t tmpfs xd-run /run && echo \$\$ >$d/pid && exec $CHARON" \
+        >>"$XD_OUT/ike/charon-$ns.stdout" 2>&1 &
     retry 50 0.2 test -S "$d/charon.vici" || { log "charon in $ns did not start"; return 1; }
     swanctl_ns "$ns" --load-all --file "$d/swanctl.conf" >>"$XD_OUT/ike/swanctl-$ns.log" 2>&1
 }
@@ -151,9 +151,10 @@ swan_stop() { # NS: stop charon (SAs it installed are removed by charon on a cle
 
 # swan_kill NS: SIGKILL charon: the kernel keeps its SAs and policies (IKE daemon gone, SAs remain)
 swan_kill() {
-    local d; d=$(swan_dir "$1")
-    kill -9 "$(cat "$d/pid")" 2>/dev/null
-    sleep 0.3
+    local d p; d=$(swan_dir "$1")
+    p=$(cat "$d/pid") || return 1
+    kill -9 "$p" || return 1
+    retry 20 0.1 sh -c "! kill -0 $p 2>/dev/null"
     rm -f "$d/charon.vici"
 }
 
@@ -206,4 +207,15 @@ swan_certs() {
     cp "$XD_PRIV/ca/$2.pem" "$d/x509/"
     cp "$XD_PRIV/ca/$2.key" "$d/private/"
     # the cert files also go to the scanned output: xfrmctl's cert checks will read them
+}
+
+# swan_start_ns_as CONFNAME NS: start a charon with the config dir of CONFNAME inside NS (a second
+# daemon in a namespace that already has one)
+swan_start_ns_as() {
+    local conf=$1 ns=$2 d; d=$(swan_dir "$conf")
+    swan_write "$conf"
+    STRONGSWAN_CONF=$d/strongswan.conf nsx "$ns" unshare -m --propagation private \
+        sh -c "mount -t tmpfs xd-run /run && echo \$\$ >$d/pid && exec $CHARON" \
+        >>"$XD_OUT/ike/charon-$conf.stdout" 2>&1 &
+    retry 50 0.2 test -S "$d/charon.vici"
 }
