@@ -45,7 +45,7 @@ EOC
 ls_conn() {
     local ns=$1 name=$2; shift 2
     local d; d=$(ls_dir "$ns")
-    local -A o=([auth]=psk [mode]=tunnel [encap]=no [start]=add)
+    local -A o=([auth]=psk [mode]=tunnel [encap]=auto [start]=add)
     local kv
     for kv in "$@"; do o[${kv%%=*}]=${kv#*=}; done
     local lid=${o[lid]:-${o[local]}} rid=${o[rid]:-${o[remote]}}
