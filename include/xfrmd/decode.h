@@ -32,3 +32,8 @@ size_t xd_xfrm_scrub(void *buf, size_t len);
 int xd_decode_xfrm(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
 int xd_decode_xfrm_stat(struct xd_snapshot *s, const void *buf, size_t len);
 int xd_decode_uname(struct xd_snapshot *s, const void *buf, size_t len);
+int xd_decode_rtnl(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
+
+/* nf_tables records (any nft.* dump) and legacy iptables file records (fw-model.h). */
+int xd_decode_nft(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
+int xd_decode_iptables(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);

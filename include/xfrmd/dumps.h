@@ -16,6 +16,20 @@ enum xd_dump {
 	XD_DUMP_XFRM_DEFAULT,
 	XD_DUMP_XFRM_STAT, /* file: /proc/net/xfrm_stat */
 	XD_DUMP_UNAME,     /* file: "sysname\nrelease\nversion\nmachine\n" */
+	XD_DUMP_RTNL_LINK, /* RTM_GETLINK dump */
+	XD_DUMP_RTNL_ADDR, /* RTM_GETADDR dump */
+	XD_DUMP_NFT_GEN,        /* NEWGEN replies: before and after the nf_tables dumps */
+	XD_DUMP_NFT_TABLES,
+	XD_DUMP_NFT_CHAINS,
+	XD_DUMP_NFT_SETS,
+	XD_DUMP_NFT_SETELEMS,   /* one GETSETELEM dump per set, in set order */
+	XD_DUMP_NFT_RULES,
+	XD_DUMP_NFT_FLOWTABLES,
+	XD_DUMP_IPT_NAMES,      /* file: /proc/net/ip_tables_names */
+	XD_DUMP_IP6T_NAMES,     /* file: /proc/net/ip6_tables_names */
+	XD_DUMP_IPT,            /* file: one legacy table, framing in include/xfrmd/ipt-record.h */
+	XD_DUMP_IP6T,           /* file: the same for ip6_tables */
+	/* append new dumps here; names are file format, numbers are not */
 	_XD_DUMP_MAX,
 	_XD_DUMP_INVALID = -1,
 };

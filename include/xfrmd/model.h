@@ -94,6 +94,11 @@ struct xd_alg {
 	uint32_t icv_bits;  /* AEAD ICV length or auth truncation length; 0 if n/a */
 };
 
+/* The algorithm set of an SA; interned (most SAs share one), never NULL. */
+struct xd_algs {
+	struct xd_alg aead, enc, auth, comp;
+};
+
 struct xd_encap {
 	uint16_t type;  /* 2 = ESP-in-UDP, 7 = ESP-in-TCP, others raw */
 	uint16_t sport; /* host order */
@@ -144,7 +149,7 @@ struct xd_sa {
 	uint8_t replay_window_u8; /* usersa_info.replay_window (legacy field) */
 	uint8_t flags;        /* kernel XFRM_STATE_* bits */
 	uint8_t dir;          /* XFRMA_SA_DIR: 1 in, 2 out (only with XD_SA_HAS_DIR) */
-	struct xd_lifetime_cfg lft;
+	const struct xd_lifetime_cfg *lft; /* interned, never NULL */
 	struct xd_lifetime_cur curlft;
 	uint32_t stats_replay_window; /* packets older than the window */
 	uint32_t stats_replay;        /* duplicates */
@@ -153,7 +158,7 @@ struct xd_sa {
 	uint32_t if_id;
 	uint32_t set_mark;
 	struct xd_mark mark;
-	struct xd_alg aead, enc, auth, comp;
+	const struct xd_algs *algs; /* interned, never NULL */
 	struct xd_encap encap;
 	struct xd_replay replay;
 	uint64_t lastused;
@@ -185,7 +190,7 @@ struct xd_tmpl {
 
 struct xd_policy {
 	struct xd_selector sel;
-	struct xd_lifetime_cfg lft;
+	const struct xd_lifetime_cfg *lft; /* interned, never NULL */
 	struct xd_lifetime_cur curlft;
 	uint32_t priority;
 	uint32_t index;
@@ -274,8 +279,26 @@ struct xd_uname {
 	const char *sysname, *release, *version, *machine;
 };
 
+/* A network interface (rtnetlink). */
+struct xd_link {
+	int32_t ifindex;
+	uint32_t flags;   /* IFF_* */
+	const char *name; /* interned; renderers escape */
+	const char *kind; /* IFLA_INFO_KIND ("xfrm", "vti", "veth"...) or NULL */
+	uint32_t xfrm_if_id; /* for kind "xfrm" */
+};
+
+/* A local address (rtnetlink): decides SA direction and what "forwarded" means. */
+struct xd_local_addr {
+	uint16_t family;
+	uint8_t prefixlen;
+	int32_t ifindex;
+	struct xd_addr addr;
+};
+
 struct xd_strpool;
 struct xd_arena;
+struct xd_fw;
 
 struct xd_snapshot {
 	struct xd_meta meta;
@@ -287,9 +310,12 @@ struct xd_snapshot {
 	struct xd_default_policy defaults;
 	struct xd_xfrm_stat xfrm_stat;
 	struct xd_uname uname;
+	struct xd_vec links;    /* struct xd_link */
+	struct xd_vec addrs;    /* struct xd_local_addr, sorted by xd_snapshot_sort() */
 	struct xd_vec issues;   /* struct xd_decode_issue */
 	uint64_t unknown_attrs; /* attributes skipped because the type is unknown */
 	uint64_t ignored_msgs;  /* messages of a type the decoder does not consume */
+	struct xd_fw *fw;       /* firewall (fw-model.h), NULL until a firewall record is seen */
 	struct xd_strpool *pool;
 	struct xd_arena *arena;
 };
@@ -299,14 +325,32 @@ struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s);
 
 /* Intern a string of at most len bytes (stops at NUL). NULL on allocation failure. */
 const char *xd_snapshot_intern(struct xd_snapshot *s, const char *str, size_t len);
+/* Intern an arbitrary blob (lifetime configurations, algorithm sets): equal blobs share one
+ * copy. Returns NULL on allocation failure. */
+const void *xd_snapshot_intern_blob(struct xd_snapshot *s, const void *data, size_t len);
+/* Interned shared defaults used when interning fails. */
+extern const struct xd_lifetime_cfg xd_lifetime_none;
+extern const struct xd_algs xd_algs_none;
+
 /* Zeroed memory owned by the snapshot. */
 void *xd_snapshot_alloc(struct xd_snapshot *s, size_t size);
 
 /* Record a decode issue; never fails the caller (an allocation failure just loses the issue). */
 void xd_snapshot_add_issue(struct xd_snapshot *s, const struct xd_decode_issue *issue);
 
-/* Sort SAs and policies into the documented deterministic order. */
+/* Sort SAs, policies and addresses into the documented deterministic order; call once after
+ * decoding, before lookups. */
 void xd_snapshot_sort(struct xd_snapshot *s);
+
+/* Is this one of the host's own addresses? Needs the rtnl.addr dump (see has_local_addrs). */
+bool xd_snapshot_is_local(const struct xd_snapshot *s, uint16_t family, const struct xd_addr *a);
+/* True when local addresses were collected, so "not local" means something. */
+bool xd_snapshot_has_local_addrs(const struct xd_snapshot *s);
+/* The SA with this (family, daddr, spi, proto) in a sorted snapshot, or NULL. */
+const struct xd_sa *xd_snapshot_find_sa(const struct xd_snapshot *s, uint16_t family,
+					const struct xd_addr *daddr, uint32_t spi, uint8_t proto);
+/* Interface by index, or NULL. */
+const struct xd_link *xd_snapshot_link(const struct xd_snapshot *s, int32_t ifindex);
 
 static inline size_t xd_snapshot_sa_count(const struct xd_snapshot *s)
 {

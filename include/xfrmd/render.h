@@ -7,9 +7,13 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct xd_snapshot;
+struct xd_findings;
+struct xd_finding;
+struct xd_vec;
 
 enum xd_render_what {
 	XD_RENDER_SA = 1u << 0,
@@ -22,6 +26,7 @@ struct xd_render_opts {
 	bool pretty; /* JSON: indented */
 	bool color;  /* text: ANSI colour */
 	bool verbose;
+	const struct xd_snapshot *peer_site; /* check -r A -r B: site B, rendered as meta_site_b */
 };
 
 #define XD_SCHEMA_ID "https://xfrmd.invalid/schema/xfrmctl-1.json"
@@ -35,3 +40,31 @@ int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
 
 /* Escape a kernel-supplied string for text output: control bytes and DEL become \xNN. */
 const char *xd_text_escape(const char *in, char *buf, size_t len);
+
+/* `check` documents: meta, a severity summary, then the findings in their sorted order. */
+int xd_render_findings_json(FILE *out, const struct xd_snapshot *s, const struct xd_findings *f,
+			    const struct xd_render_opts *o);
+int xd_render_findings_text(FILE *out, const struct xd_snapshot *s, const struct xd_findings *f,
+			    const struct xd_render_opts *o);
+
+/* One finding as a json-c object (caller owns it); shared by check, peers and the daemon. */
+struct json_object *xd_finding_json(const struct xd_finding *x);
+/* The meta object of a snapshot (caller owns it). */
+struct json_object *xd_meta_json(const struct xd_snapshot *s);
+
+/* `peers`: the status matrix (rows are struct xd_peer_row, see peers.h). */
+int xd_render_peers_json(FILE *out, const struct xd_snapshot *s, const struct xd_vec *rows,
+			 const struct xd_render_opts *o);
+int xd_render_peers_text(FILE *out, const struct xd_snapshot *s, const struct xd_vec *rows,
+			 const struct xd_render_opts *o);
+/* Firewall (render-fw.c). */
+struct xd_fw_packet;
+struct xd_fw_result;
+int xd_render_fw_verdict_json(FILE *out, const struct xd_snapshot *s,
+			      const struct xd_fw_packet *p, const uint8_t *hooks, size_t nhooks,
+			      const struct xd_fw_result *res, const struct xd_render_opts *o);
+int xd_render_fw_verdict_text(FILE *out, const struct xd_snapshot *s,
+			      const struct xd_fw_packet *p, const uint8_t *hooks, size_t nhooks,
+			      const struct xd_fw_result *res, const struct xd_render_opts *o);
+int xd_render_firewall_json(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o);
+int xd_render_firewall_text(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o);

@@ -82,6 +82,15 @@ int xfrmctl_collect(struct xd_recbuf **ret)
 
 int xfrmctl_load(struct xd_snapshot **ret)
 {
+	if (arg_read_path && arg_netns)
+		return xfrmctl_usage_error("--netns and --read exclude each other");
+	if (arg_read_path2)
+		return xfrmctl_usage_error("two snapshots (-r A -r B) are only for check");
+	return xfrmctl_load_path(arg_read_path, ret);
+}
+
+int xfrmctl_load_path(const char *path, struct xd_snapshot **ret)
+{
 	struct xd_snapshot *s = NULL;
 	struct xd_record_sink sink;
 	int r;
@@ -92,11 +101,11 @@ int xfrmctl_load(struct xd_snapshot **ret)
 		return EXIT_COLLECT;
 	}
 	xd_decode_sink_init(&sink, s);
-	if (arg_read_path) {
+	if (path) {
 		char err[256] = "";
-		r = xd_capture_read(arg_read_path, &s->meta, &sink, err, sizeof(err));
+		r = xd_capture_read(path, &s->meta, &sink, err, sizeof(err));
 		if (r < 0) {
-			fprintf(stderr, "xfrmctl: %s: %s\n", arg_read_path,
+			fprintf(stderr, "xfrmctl: %s: %s\n", path,
 				err[0] ? err : strerror(-r));
 			xd_snapshot_free(s);
 			return EXIT_COLLECT;

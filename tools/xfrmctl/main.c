@@ -16,26 +16,33 @@
 
 enum json_mode arg_json = JSON_OFF;
 const char *arg_read_path;
+const char *arg_read_path2;
 const char *arg_netns;
 bool arg_verbose;
 bool arg_color;
 
 const struct xfrmctl_verb xfrmctl_verbs[] = {
-	{ "status", 0, 0, verb_status, "", "summary of SAs, policies and error counters (default)" },
-	{ "show", 0, 4, verb_show, "[sa|policy|stats|all]", "list kernel IPsec state, keys never shown" },
-	{ "capture", 2, 2, verb_capture, "-w FILE", "record a key-free snapshot for later or elsewhere" },
-	{ "version", 0, 0, verb_version, "", "print the version" },
-	{ "help", 0, 0, verb_help, "", "print this help" },
+	{ "status", verb_status, "", "summary of SAs, policies and error counters (default)" },
+	{ "show", verb_show, "[sa|policy|stats|all|firewall]", "list kernel IPsec state, keys never shown" },
+	{ "check", verb_check, "[--interval S] [--fail-on warning|error] [--nagios]", "diagnose: findings with evidence and remedies" },
+	{ "peers", verb_peers, "", "one row per remote gateway: SAs, traffic, state, findings" },
+	{ "explain", verb_explain, "[ID]", "what a finding means and how to fix it" },
+	{ "fw", verb_fw, "verdict --proto P --src A --dst B [--sport N] [--dport N] [--spi N] [--hook H] [--iif IF] [--oif IF] [--ct new|established] [--secpath] [--policy-out]", "evaluate a packet through the firewall, with the deciding rule" },
+	{ "capture", verb_capture, "-w FILE", "record a key-free snapshot for later or elsewhere" },
+	{ "version", verb_version, "", "print the version" },
+	{ "help", verb_help, "", "print this help" },
 	{}
 };
 
 int verb_help(int argc, char **argv)
 {
+	if (argc > 1)
+		return xfrmctl_usage_error("help takes no arguments");
 	printf("Usage: xfrmctl [OPTIONS] [VERB [ARGS]]\n\n"
 	       "Diagnose Linux IPsec (XFRM) state read over netlink.\n\n"
 	       "Verbs:\n");
 	for (const struct xfrmctl_verb *v = xfrmctl_verbs; v->name; v++)
-		printf("  %-8s %-22s %s\n", v->name, v->args, v->summary);
+		printf("  %-8s %-50s %s\n", v->name, v->args, v->summary);
 	printf("\nOptions:\n"
 	       "  -j, --json[=pretty|short]  JSON output (the reference format)\n"
 	       "  -r, --read FILE            read a snapshot instead of the live kernel\n"
@@ -49,6 +56,8 @@ int verb_help(int argc, char **argv)
 
 int verb_version(int argc, char **argv)
 {
+	if (argc > 1)
+		return xfrmctl_usage_error("version takes no arguments");
 	printf("xfrmctl %s\n", XD_VERSION);
 	return EXIT_OK;
 }
@@ -66,43 +75,73 @@ static bool want_color(void)
 	return isatty(STDOUT_FILENO);
 }
 
+int xfrmctl_common_option(int c, const char *arg)
+{
+	switch (c) {
+	case 'j':
+		if (!arg || xd_streq(arg, "short"))
+			arg_json = JSON_SHORT;
+		else if (xd_streq(arg, "pretty"))
+			arg_json = JSON_PRETTY;
+		else if (xd_streq(arg, "off"))
+			arg_json = JSON_OFF;
+		else
+			return xfrmctl_usage_error("--json takes pretty, short or off");
+		return 1;
+	case 'r':
+		if (arg_read_path && arg_read_path2)
+			return xfrmctl_usage_error("-r given more than twice");
+		if (arg_read_path)
+			arg_read_path2 = arg;
+		else
+			arg_read_path = arg;
+		return 1;
+	case 'n':
+		arg_netns = arg;
+		return 1;
+	case 'v':
+		arg_verbose = true;
+		return 1;
+	default:
+		return xfrmctl_usage_error("unknown option");
+	}
+}
+
+int xfrmctl_parse_common_only(int argc, char **argv, const char *verb, int max_positional,
+			      char ***ret_positional, int *ret_npositional)
+{
+	static const struct option opts[] = { XFRMCTL_COMMON_LONGOPTS, {} };
+	int c, r;
+
+	optind = 0; /* 0, not 1: glibc then re-reads the option string (permuting again) */
+	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
+		r = xfrmctl_common_option(c, optarg);
+		if (r != 1)
+			return r;
+	}
+	if (argc - optind > max_positional)
+		return xfrmctl_usage_error("%s: unexpected argument '%s'", verb,
+					   argv[optind + max_positional]);
+	if (ret_positional) {
+		*ret_positional = argv + optind;
+		*ret_npositional = argc - optind;
+	}
+	return 0;
+}
+
 /* Returns <0 error exit code negated, 0 to stop successfully, >0 to continue. */
 static int parse_argv(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", optional_argument, NULL, 'j' },
-		{ "read", required_argument, NULL, 'r' },
-		{ "netns", required_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
+		XFRMCTL_COMMON_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
-	int c;
+	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+jr:n:vhV", opts, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "+" XFRMCTL_COMMON_SHORTOPTS "hV", opts, NULL)) >= 0) {
 		switch (c) {
-		case 'j':
-			if (!optarg || xd_streq(optarg, "short"))
-				arg_json = JSON_SHORT;
-			else if (xd_streq(optarg, "pretty"))
-				arg_json = JSON_PRETTY;
-			else if (xd_streq(optarg, "off"))
-				arg_json = JSON_OFF;
-			else
-				return -xfrmctl_usage_error("--json takes pretty, short or off");
-			break;
-		case 'r':
-			if (arg_read_path)
-				return -xfrmctl_usage_error("-r given twice");
-			arg_read_path = optarg;
-			break;
-		case 'n':
-			arg_netns = optarg;
-			break;
-		case 'v':
-			arg_verbose = true;
-			break;
 		case 'h':
 			verb_help(0, NULL);
 			return 0;
@@ -110,11 +149,11 @@ static int parse_argv(int argc, char **argv)
 			verb_version(0, NULL);
 			return 0;
 		default:
-			return -xfrmctl_usage_error("unknown option");
+			r = xfrmctl_common_option(c, optarg);
+			if (r != 1)
+				return -r;
 		}
 	}
-	if (arg_read_path && arg_netns)
-		return -xfrmctl_usage_error("--netns and --read exclude each other");
 	return 1;
 }
 
@@ -140,8 +179,6 @@ int main(int argc, char **argv)
 			verb = v;
 	if (!verb)
 		return xfrmctl_usage_error("unknown verb '%s'", argv[0]);
-	if (argc - 1 < verb->min_args || argc - 1 > verb->max_args)
-		return xfrmctl_usage_error("wrong number of arguments for '%s' (usage: %s %s)",
-					   verb->name, verb->name, verb->args);
-	return verb->fn(argc, argv);
+	r = verb->fn(argc, argv);
+	return r;
 }

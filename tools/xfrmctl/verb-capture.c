@@ -10,19 +10,23 @@
 
 int verb_capture(int argc, char **argv)
 {
-	static const struct option opts[] = { { "write", required_argument, NULL, 'w' }, {} };
+	static const struct option opts[] = { { "write", required_argument, NULL, 'w' },
+						XFRMCTL_COMMON_LONGOPTS,
+						{} };
 	const char *path = NULL;
 	struct xd_recbuf *buf = NULL;
 	int c, r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+w:", opts, NULL)) >= 0) {
+	optind = 0; /* 0, not 1: glibc then re-reads the option string (permuting again) */
+	while ((c = getopt_long(argc, argv, "w:" XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
 		switch (c) {
 		case 'w':
 			path = optarg;
 			break;
 		default:
-			return xfrmctl_usage_error("capture: unknown option");
+			r = xfrmctl_common_option(c, optarg);
+			if (r != 1)
+				return r;
 		}
 	}
 	if (!path)

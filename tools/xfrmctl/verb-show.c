@@ -41,20 +41,50 @@ static int render(unsigned what)
 	return EXIT_OK;
 }
 
+/* `show firewall`: its own document (the firewall is not part of `show all`'s sections). */
+static int render_firewall(void)
+{
+	struct xd_snapshot *s = NULL;
+	struct xd_render_opts o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color,
+				    .verbose = arg_verbose };
+	int r;
+
+	r = xfrmctl_load(&s);
+	if (r)
+		return r;
+	if (arg_json != JSON_OFF)
+		r = xd_render_firewall_json(stdout, s, &o);
+	else
+		r = xd_render_firewall_text(stdout, s, &o);
+	xd_snapshot_free(s);
+	if (fflush(stdout) != 0 || r < 0) {
+		fputs("xfrmctl: writing output failed\n", stderr);
+		return EXIT_COLLECT;
+	}
+	return EXIT_OK;
+}
+
 int verb_show(int argc, char **argv)
 {
 	unsigned what = 0;
+	char **pos;
+	int npos, r;
 
-	if (argc < 2)
+	r = xfrmctl_parse_common_only(argc, argv, "show", 4, &pos, &npos);
+	if (r)
+		return r;
+	if (npos == 0)
 		return render(XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS);
-	for (int i = 1; i < argc; i++) {
+	if (npos == 1 && (xd_streq(pos[0], "firewall") || xd_streq(pos[0], "fw")))
+		return render_firewall();
+	for (int i = 0; i < npos; i++) {
 		unsigned w = 0;
 		for (size_t k = 0; k < XD_ARRAY_SIZE(sections); k++)
-			if (xd_streq(argv[i], sections[k].name))
+			if (xd_streq(pos[i], sections[k].name))
 				w = sections[k].what;
 		if (!w)
 			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, all)",
-						   argv[i]);
+						   pos[i]);
 		what |= w;
 	}
 	return render(what);
@@ -62,7 +92,7 @@ int verb_show(int argc, char **argv)
 
 int verb_status(int argc, char **argv)
 {
-	if (argc > 1)
-		return xfrmctl_usage_error("status takes no arguments");
-	return render(XD_RENDER_STATUS);
+	int r = xfrmctl_parse_common_only(argc, argv, "status", 0, NULL, NULL);
+
+	return r ? r : render(XD_RENDER_STATUS);
 }

@@ -4,8 +4,6 @@
 
 struct xfrmctl_verb {
 	const char *name;
-	int min_args;
-	int max_args;
 	int (*fn)(int argc, char **argv);
 	const char *args;
 	const char *summary;

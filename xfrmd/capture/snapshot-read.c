@@ -44,6 +44,9 @@ struct reader {
 };
 
 static int fail(struct reader *rd, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct reader *rd, int code, const char *fmt, ...)
 {
 	va_list ap;
 

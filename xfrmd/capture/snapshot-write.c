@@ -147,7 +147,8 @@ static int write_record(void *userdata, const struct xd_record *rec)
 		return -E2BIG;
 	if (nl && rec->nl_proto == NETLINK_XFRM) {
 		if (w->scratch_len < rec->len) {
-			explicit_bzero(w->scratch, w->scratch_len);
+			if (w->scratch)
+				explicit_bzero(w->scratch, w->scratch_len);
 			free(w->scratch);
 			w->scratch = malloc(rec->len);
 			w->scratch_len = w->scratch ? rec->len : 0;

@@ -10,6 +10,7 @@
 #include <libmnl/libmnl.h>
 #include <string.h>
 
+#include "nl-walk.h"
 #include "xfrm-uapi.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
@@ -95,16 +96,23 @@ static void copy_selector(struct xd_selector *d, const struct xfrm_selector *s)
 	d->user = s->user;
 }
 
-static void copy_lft(struct xd_lifetime_cfg *d, const struct xfrm_lifetime_cfg *s)
+/* Lifetime configurations repeat across SAs and policies: store each distinct one once. */
+static const struct xd_lifetime_cfg *intern_lft(struct xd_snapshot *snap,
+						const struct xfrm_lifetime_cfg *s)
 {
-	d->soft_byte_limit = s->soft_byte_limit;
-	d->hard_byte_limit = s->hard_byte_limit;
-	d->soft_packet_limit = s->soft_packet_limit;
-	d->hard_packet_limit = s->hard_packet_limit;
-	d->soft_add_expires_s = s->soft_add_expires_seconds;
-	d->hard_add_expires_s = s->hard_add_expires_seconds;
-	d->soft_use_expires_s = s->soft_use_expires_seconds;
-	d->hard_use_expires_s = s->hard_use_expires_seconds;
+	struct xd_lifetime_cfg d;
+	const struct xd_lifetime_cfg *r;
+
+	d.soft_byte_limit = s->soft_byte_limit;
+	d.hard_byte_limit = s->hard_byte_limit;
+	d.soft_packet_limit = s->soft_packet_limit;
+	d.hard_packet_limit = s->hard_packet_limit;
+	d.soft_add_expires_s = s->soft_add_expires_seconds;
+	d.hard_add_expires_s = s->hard_add_expires_seconds;
+	d.soft_use_expires_s = s->soft_use_expires_seconds;
+	d.hard_use_expires_s = s->hard_use_expires_seconds;
+	r = xd_snapshot_intern_blob(snap, &d, sizeof(d));
+	return r ? r : &xd_lifetime_none;
 }
 
 static void copy_curlft(struct xd_lifetime_cur *d, const struct xfrm_lifetime_cur *s)
@@ -159,36 +167,43 @@ static const char *read_sec_ctx(struct ctx *c, const struct nlattr *a)
 	return xd_snapshot_intern(c->s, str, h.ctx_len);
 }
 
-static void sa_attr(struct ctx *c, struct xd_sa *sa, const struct nlattr *a)
+/* The SA being decoded and its algorithm set, interned when the message is complete. */
+struct sa_dec {
+	struct xd_sa *sa;
+	struct xd_algs algs;
+};
+
+static void sa_attr(struct ctx *c, struct sa_dec *d, const struct nlattr *a)
 {
+	struct xd_sa *sa = d->sa;
 	uint16_t type = mnl_attr_get_type(a);
 	size_t plen = mnl_attr_get_payload_len(a);
 	struct xd_sa_ext *ext;
 
 	switch (type) {
 	case XFRMA_ALG_AEAD:
-		read_alg(c, a, sizeof(struct xfrm_algo_aead), &sa->aead);
+		read_alg(c, a, sizeof(struct xfrm_algo_aead), &d->algs.aead);
 		sa->has |= XD_SA_HAS_AEAD;
 		break;
 	case XFRMA_ALG_CRYPT:
-		read_alg(c, a, sizeof(struct xfrm_algo), &sa->enc);
+		read_alg(c, a, sizeof(struct xfrm_algo), &d->algs.enc);
 		sa->has |= XD_SA_HAS_ENC;
 		break;
 	case XFRMA_ALG_AUTH_TRUNC:
 		/* Carries the truncation length; the kernel always sends ALG_AUTH alongside. */
-		read_alg(c, a, sizeof(struct xfrm_algo_auth), &sa->auth);
+		read_alg(c, a, sizeof(struct xfrm_algo_auth), &d->algs.auth);
 		sa->has |= XD_SA_HAS_AUTH;
 		break;
 	case XFRMA_ALG_AUTH:
-		if (!(sa->has & XD_SA_HAS_AUTH) || !sa->auth.icv_bits) {
-			uint32_t trunc = sa->auth.icv_bits;
-			read_alg(c, a, sizeof(struct xfrm_algo), &sa->auth);
-			sa->auth.icv_bits = trunc;
+		if (!(sa->has & XD_SA_HAS_AUTH) || !d->algs.auth.icv_bits) {
+			uint32_t trunc = d->algs.auth.icv_bits;
+			read_alg(c, a, sizeof(struct xfrm_algo), &d->algs.auth);
+			d->algs.auth.icv_bits = trunc;
 			sa->has |= XD_SA_HAS_AUTH;
 		}
 		break;
 	case XFRMA_ALG_COMP:
-		read_alg(c, a, sizeof(struct xfrm_algo), &sa->comp);
+		read_alg(c, a, sizeof(struct xfrm_algo), &d->algs.comp);
 		sa->has |= XD_SA_HAS_COMP;
 		break;
 	case XFRMA_ENCAP: {
@@ -418,36 +433,47 @@ static int policy_attr(struct ctx *c, struct xd_policy *p, const struct nlattr *
  */
 typedef int (*attr_fn)(struct ctx *c, void *obj, const struct nlattr *a);
 
+struct attr_walk {
+	struct ctx *c;
+	void *obj;
+	attr_fn fn;
+};
+
+static int info_attr(void *ud, const struct nlattr *a)
+{
+	struct attr_walk *w = ud;
+
+	return w->fn(w->c, w->obj, a);
+}
+
+static int checked_attr(void *ud, const struct nlattr *a)
+{
+	struct attr_walk *w = ud;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type > XD_XFRMA_KNOWN_MAX) {
+		w->c->s->unknown_attrs++;
+		return 0;
+	}
+	if (a->nla_len - sizeof(*a) < attr_minlen[type]) {
+		issue(w->c, a, type, -EBADMSG, "attribute shorter than its type requires");
+		return 0;
+	}
+	return type ? w->fn(w->c, w->obj, a) : 0;
+}
+
 static int walk_attrs(struct ctx *c, const struct nlmsghdr *nlh, size_t hdrlen, void *obj,
 		      attr_fn fn)
 {
-	const unsigned char *payload = mnl_nlmsg_get_payload(nlh);
-	size_t plen = nlh->nlmsg_len - NLMSG_HDRLEN;
-	size_t pos = MNL_ALIGN(hdrlen);
+	struct attr_walk w = { .c = c, .obj = obj, .fn = fn };
+	const void *bad = NULL;
+	size_t len;
+	const void *start = xd_msg_attrs(nlh, hdrlen, &len);
+	int r = xd_walk_attrs(start, len, checked_attr, &w, &bad);
 
-	while (pos < plen) {
-		const struct nlattr *a = (const struct nlattr *)(payload + pos);
-		size_t left = plen - pos;
-		uint16_t type;
-		int r;
-
-		if (left < sizeof(*a) || a->nla_len < sizeof(*a) || a->nla_len > left) {
-			issue(c, a, 0, -EBADMSG, "truncated attribute");
-			return 0;
-		}
-		type = mnl_attr_get_type(a);
-		if (type > XD_XFRMA_KNOWN_MAX) {
-			c->s->unknown_attrs++;
-		} else if (a->nla_len - sizeof(*a) < attr_minlen[type]) {
-			issue(c, a, type, -EBADMSG, "attribute shorter than its type requires");
-		} else if (type != 0) {
-			r = fn(c, obj, a);
-			if (r < 0)
-				return r;
-		}
-		pos += MNL_ALIGN(a->nla_len);
-	}
-	return 0;
+	if (r == 1)
+		issue(c, bad, 0, -EBADMSG, "truncated attribute");
+	return r < 0 ? r : 0;
 }
 
 static int sa_attr_cb(struct ctx *c, void *obj, const struct nlattr *a)
@@ -479,7 +505,7 @@ static int decode_sa(struct ctx *c, const struct nlmsghdr *nlh)
 	copy_addr(&sa->saddr, &u.saddr);
 	sa->spi = ntohl(u.id.spi);
 	sa->proto = u.id.proto;
-	copy_lft(&sa->lft, &u.lft);
+	sa->lft = intern_lft(c->s, &u.lft);
 	copy_curlft(&sa->curlft, &u.curlft);
 	sa->stats_replay_window = u.stats.replay_window;
 	sa->stats_replay = u.stats.replay;
@@ -491,7 +517,12 @@ static int decode_sa(struct ctx *c, const struct nlmsghdr *nlh)
 	sa->replay_window_u8 = u.replay_window;
 	sa->replay.window = u.replay_window;
 	sa->flags = u.flags;
-	return walk_attrs(c, nlh, sizeof(u), sa, sa_attr_cb);
+	struct sa_dec d = { .sa = sa };
+	int r = walk_attrs(c, nlh, sizeof(u), &d, sa_attr_cb);
+	const struct xd_algs *algs = xd_snapshot_intern_blob(c->s, &d.algs, sizeof(d.algs));
+
+	sa->algs = algs ? algs : &xd_algs_none;
+	return r;
 }
 
 static int decode_policy(struct ctx *c, const struct nlmsghdr *nlh)
@@ -508,7 +539,7 @@ static int decode_policy(struct ctx *c, const struct nlmsghdr *nlh)
 	if (!p)
 		return -ENOMEM;
 	copy_selector(&p->sel, &u.sel);
-	copy_lft(&p->lft, &u.lft);
+	p->lft = intern_lft(c->s, &u.lft);
 	copy_curlft(&p->curlft, &u.curlft);
 	p->priority = u.priority;
 	p->index = u.index;
@@ -592,25 +623,18 @@ static int spdinfo_attr_cb(struct ctx *c, void *obj, const struct nlattr *a)
 /* SADINFO/SPDINFO use their own attribute numbering; walk them without the SA min table. */
 static void walk_info(struct ctx *c, const struct nlmsghdr *nlh, void *obj, attr_fn fn)
 {
-	const unsigned char *payload = mnl_nlmsg_get_payload(nlh);
-	size_t plen = nlh->nlmsg_len - NLMSG_HDRLEN;
-	size_t pos = MNL_ALIGN(sizeof(uint32_t));
+	struct attr_walk w = { .c = c, .obj = obj, .fn = fn };
+	const void *bad = NULL;
+	size_t len;
+	const void *start;
 
-	if (plen < sizeof(uint32_t)) {
+	if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(uint32_t)) {
 		issue(c, nlh, 0, -EBADMSG, "info message too short");
 		return;
 	}
-	while (pos < plen) {
-		const struct nlattr *a = (const struct nlattr *)(payload + pos);
-		size_t left = plen - pos;
-
-		if (left < sizeof(*a) || a->nla_len < sizeof(*a) || a->nla_len > left) {
-			issue(c, a, 0, -EBADMSG, "truncated attribute");
-			return;
-		}
-		(void)fn(c, obj, a);
-		pos += MNL_ALIGN(a->nla_len);
-	}
+	start = xd_msg_attrs(nlh, sizeof(uint32_t), &len);
+	if (xd_walk_attrs(start, len, info_attr, &w, &bad) == 1)
+		issue(c, bad, 0, -EBADMSG, "truncated attribute");
 }
 
 static void decode_default(struct ctx *c, const struct nlmsghdr *nlh)
@@ -673,28 +697,18 @@ static int decode_msg(struct ctx *c, const struct nlmsghdr *nlh)
 	return 0;
 }
 
+static int decode_msg_cb(void *ud, const struct nlmsghdr *nlh)
+{
+	return decode_msg(ud, nlh);
+}
+
 int xd_decode_xfrm(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len)
 {
 	struct ctx c = { .s = s, .dump = dump, .base = buf };
-	const unsigned char *p = buf;
+	const void *bad = NULL;
+	int r = xd_walk_msgs(buf, len, decode_msg_cb, &c, &bad);
 
-	while (len > 0) {
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
-		size_t mlen;
-		int r;
-
-		if (len < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > len) {
-			issue(&c, p, 0, -EBADMSG, "netlink message length outside the datagram");
-			return -EBADMSG;
-		}
-		r = decode_msg(&c, nlh);
-		if (r < 0)
-			return r;
-		mlen = NLMSG_ALIGN(nlh->nlmsg_len);
-		if (mlen >= len)
-			break;
-		p += mlen;
-		len -= mlen;
-	}
-	return 0;
+	if (r == -EBADMSG)
+		issue(&c, bad, 0, -EBADMSG, "netlink message length outside the datagram");
+	return r;
 }

@@ -18,6 +18,22 @@ int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec)
 		return xd_decode_xfrm_stat(s, rec->data, rec->len);
 	case XD_DUMP_UNAME:
 		return xd_decode_uname(s, rec->data, rec->len);
+	case XD_DUMP_RTNL_LINK:
+	case XD_DUMP_RTNL_ADDR:
+		return xd_decode_rtnl(s, rec->dump, rec->data, rec->len);
+	case XD_DUMP_NFT_GEN:
+	case XD_DUMP_NFT_TABLES:
+	case XD_DUMP_NFT_CHAINS:
+	case XD_DUMP_NFT_SETS:
+	case XD_DUMP_NFT_SETELEMS:
+	case XD_DUMP_NFT_RULES:
+	case XD_DUMP_NFT_FLOWTABLES:
+		return xd_decode_nft(s, rec->dump, rec->data, rec->len);
+	case XD_DUMP_IPT_NAMES:
+	case XD_DUMP_IP6T_NAMES:
+	case XD_DUMP_IPT:
+	case XD_DUMP_IP6T:
+		return xd_decode_iptables(s, rec->dump, rec->data, rec->len);
 	default:
 		s->ignored_msgs++;
 		return 0;

@@ -21,6 +21,19 @@ static const struct {
 	[XD_DUMP_XFRM_DEFAULT] = { "xfrm.default", XD_RECORD_NETLINK, NETLINK_XFRM },
 	[XD_DUMP_XFRM_STAT] = { "file.xfrm_stat", XD_RECORD_FILE, -1 },
 	[XD_DUMP_UNAME] = { "file.uname", XD_RECORD_FILE, -1 },
+	[XD_DUMP_RTNL_LINK] = { "rtnl.link", XD_RECORD_NETLINK, NETLINK_ROUTE },
+	[XD_DUMP_RTNL_ADDR] = { "rtnl.addr", XD_RECORD_NETLINK, NETLINK_ROUTE },
+	[XD_DUMP_NFT_GEN] = { "nft.gen", XD_RECORD_NETLINK, NETLINK_NETFILTER },
+	[XD_DUMP_NFT_TABLES] = { "nft.tables", XD_RECORD_NETLINK, NETLINK_NETFILTER },
+	[XD_DUMP_NFT_CHAINS] = { "nft.chains", XD_RECORD_NETLINK, NETLINK_NETFILTER },
+	[XD_DUMP_NFT_SETS] = { "nft.sets", XD_RECORD_NETLINK, NETLINK_NETFILTER },
+	[XD_DUMP_NFT_SETELEMS] = { "nft.setelems", XD_RECORD_NETLINK, NETLINK_NETFILTER },
+	[XD_DUMP_NFT_RULES] = { "nft.rules", XD_RECORD_NETLINK, NETLINK_NETFILTER },
+	[XD_DUMP_NFT_FLOWTABLES] = { "nft.flowtables", XD_RECORD_NETLINK, NETLINK_NETFILTER },
+	[XD_DUMP_IPT_NAMES] = { "file.ip_tables_names", XD_RECORD_FILE, -1 },
+	[XD_DUMP_IP6T_NAMES] = { "file.ip6_tables_names", XD_RECORD_FILE, -1 },
+	[XD_DUMP_IPT] = { "ipt.legacy4", XD_RECORD_FILE, -1 },
+	[XD_DUMP_IP6T] = { "ipt.legacy6", XD_RECORD_FILE, -1 },
 };
 
 static const char *const status_names[_XD_DUMP_STATUS_MAX] = {

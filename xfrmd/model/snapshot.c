@@ -9,20 +9,31 @@
 #include <string.h>
 
 #include "xfrmd/arena.h"
+#include "xfrmd/fw-model.h"
 #include "xfrmd/model.h"
 
+struct pool_entry {
+	const void *p;
+	size_t len;
+	bool str; /* strings carry a NUL after len bytes; blobs need not */
+};
+
 struct xd_strpool {
-	const char **slots;
+	struct pool_entry *slots;
 	size_t cap; /* power of two */
 	size_t used;
 };
 
-static uint64_t hash_bytes(const char *s, size_t n)
+const struct xd_lifetime_cfg xd_lifetime_none = { XD_INF, XD_INF, XD_INF, XD_INF, 0, 0, 0, 0 };
+const struct xd_algs xd_algs_none;
+
+static uint64_t hash_bytes(const void *data, size_t n)
 {
+	const unsigned char *s = data;
 	uint64_t h = 1469598103934665603ull; /* FNV-1a */
 
 	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
+		h ^= s[i];
 		h *= 1099511628211ull;
 	}
 	return h;
@@ -31,18 +42,17 @@ static uint64_t hash_bytes(const char *s, size_t n)
 static int pool_grow(struct xd_strpool *p)
 {
 	size_t ncap = p->cap ? p->cap * 2 : 64;
-	const char **n = calloc(ncap, sizeof(*n));
+	struct pool_entry *n = calloc(ncap, sizeof(*n));
 
 	if (!n)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->cap; i++) {
-		const char *s = p->slots[i];
-		if (!s)
+		if (!p->slots[i].p)
 			continue;
-		size_t j = hash_bytes(s, strlen(s)) & (ncap - 1);
-		while (n[j])
+		size_t j = hash_bytes(p->slots[i].p, p->slots[i].len) & (ncap - 1);
+		while (n[j].p)
 			j = (j + 1) & (ncap - 1);
-		n[j] = s;
+		n[j] = p->slots[i];
 	}
 	free(p->slots);
 	p->slots = n;
@@ -50,30 +60,39 @@ static int pool_grow(struct xd_strpool *p)
 	return 0;
 }
 
-const char *xd_snapshot_intern(struct xd_snapshot *s, const char *str, size_t len)
+/* Intern `len` bytes; when `nul` a terminating NUL is added after them (strings). */
+static const void *pool_intern(struct xd_snapshot *s, const void *data, size_t len, bool nul)
 {
 	struct xd_strpool *p = s->pool;
-	size_t n = strnlen(str, len);
 	size_t j;
 	char *copy;
 
 	if ((p->used + 1) * 2 > p->cap && pool_grow(p) < 0)
 		return NULL;
-	j = hash_bytes(str, n) & (p->cap - 1);
-	while (p->slots[j]) {
-		const char *c = p->slots[j];
-		if (strncmp(c, str, n) == 0 && c[n] == '\0')
-			return c;
+	j = hash_bytes(data, len) & (p->cap - 1);
+	while (p->slots[j].p) {
+		if (p->slots[j].len == len && p->slots[j].str == nul &&
+		    memcmp(p->slots[j].p, data, len) == 0)
+			return p->slots[j].p;
 		j = (j + 1) & (p->cap - 1);
 	}
-	copy = xd_arena_alloc(s->arena, n + 1);
+	copy = xd_arena_alloc(s->arena, len + (nul ? 1 : 0));
 	if (!copy)
 		return NULL;
-	memcpy(copy, str, n);
-	copy[n] = '\0';
-	p->slots[j] = copy;
+	memcpy(copy, data, len);
+	p->slots[j] = (struct pool_entry){ .p = copy, .len = len, .str = nul };
 	p->used++;
 	return copy;
+}
+
+const char *xd_snapshot_intern(struct xd_snapshot *s, const char *str, size_t len)
+{
+	return pool_intern(s, str, strnlen(str, len), true);
+}
+
+const void *xd_snapshot_intern_blob(struct xd_snapshot *s, const void *data, size_t len)
+{
+	return pool_intern(s, data, len, false);
 }
 
 void *xd_snapshot_alloc(struct xd_snapshot *s, size_t size)
@@ -97,6 +116,8 @@ int xd_snapshot_new(struct xd_snapshot **ret)
 	xd_vec_init(&s->policies, sizeof(struct xd_policy));
 	xd_vec_init(&s->tmpls, sizeof(struct xd_tmpl));
 	xd_vec_init(&s->issues, sizeof(struct xd_decode_issue));
+	xd_vec_init(&s->links, sizeof(struct xd_link));
+	xd_vec_init(&s->addrs, sizeof(struct xd_local_addr));
 	xd_vec_init(&s->xfrm_stat.counters, sizeof(struct xd_counter));
 	*ret = s;
 	return 0;
@@ -110,7 +131,13 @@ struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s)
 	xd_vec_done(&s->policies);
 	xd_vec_done(&s->tmpls);
 	xd_vec_done(&s->issues);
+	xd_vec_done(&s->links);
+	xd_vec_done(&s->addrs);
 	xd_vec_done(&s->xfrm_stat.counters);
+	if (s->fw) {
+		xd_fw_done(s->fw);
+		free(s->fw);
+	}
 	if (s->pool)
 		free(s->pool->slots);
 	free(s->pool);
@@ -131,4 +158,14 @@ void xd_snapshot_add_issue(struct xd_snapshot *s, const struct xd_decode_issue *
 	i = xd_vec_push(&s->issues);
 	if (i)
 		*i = *issue;
+}
+
+struct xd_fw *xd_snapshot_fw(struct xd_snapshot *s)
+{
+	if (!s->fw) {
+		s->fw = malloc(sizeof(*s->fw));
+		if (s->fw)
+			xd_fw_init(s->fw);
+	}
+	return s->fw;
 }

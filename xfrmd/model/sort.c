@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xfrmd/fw-model.h"
 #include "xfrmd/model.h"
 
 #define CMP(a, b)                                                                                  \
@@ -48,10 +49,78 @@ static int policy_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
+static int addr_cmp(const void *pa, const void *pb)
+{
+	const struct xd_local_addr *a = pa, *b = pb;
+
+	CMP(a->family, b->family);
+	return memcmp(&a->addr, &b->addr, sizeof(a->addr));
+}
+
+static int link_cmp(const void *pa, const void *pb)
+{
+	const struct xd_link *a = pa, *b = pb;
+
+	CMP(a->ifindex, b->ifindex);
+	return 0;
+}
+
+bool xd_snapshot_has_local_addrs(const struct xd_snapshot *s)
+{
+	return s->meta.dump_status[XD_DUMP_RTNL_ADDR] == XD_DUMP_COMPLETE;
+}
+
+bool xd_snapshot_is_local(const struct xd_snapshot *s, uint16_t family, const struct xd_addr *a)
+{
+	struct xd_local_addr key = { .family = family, .addr = *a };
+
+	return s->addrs.len &&
+	       bsearch(&key, s->addrs.data, s->addrs.len, sizeof(key), addr_cmp) != NULL;
+}
+
+const struct xd_link *xd_snapshot_link(const struct xd_snapshot *s, int32_t ifindex)
+{
+	struct xd_link key = { .ifindex = ifindex };
+
+	if (!s->links.len)
+		return NULL;
+	return bsearch(&key, s->links.data, s->links.len, sizeof(key), link_cmp);
+}
+
 void xd_snapshot_sort(struct xd_snapshot *s)
 {
+	if (s->addrs.len > 1)
+		qsort(s->addrs.data, s->addrs.len, sizeof(struct xd_local_addr), addr_cmp);
+	if (s->links.len > 1)
+		qsort(s->links.data, s->links.len, sizeof(struct xd_link), link_cmp);
 	if (s->sas.len > 1)
 		qsort(s->sas.data, s->sas.len, sizeof(struct xd_sa), sa_cmp);
 	if (s->policies.len > 1)
 		qsort(s->policies.data, s->policies.len, sizeof(struct xd_policy), policy_cmp);
+	/* the firewall keeps dump order (rule order matters); it only needs its indexes.
+	 * On allocation failure it stays unindexed and the evaluator refuses to run. */
+	if (s->fw)
+		(void)xd_fw_index(s->fw);
+}
+
+const struct xd_sa *xd_snapshot_find_sa(const struct xd_snapshot *s, uint16_t family,
+					const struct xd_addr *daddr, uint32_t spi, uint8_t proto)
+{
+	size_t lo = 0, hi = s->sas.len;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct xd_sa *m = xd_snapshot_sa(s, mid);
+		int r = m->family != family ? (m->family < family ? -1 : 1)
+					    : memcmp(&m->daddr, daddr, sizeof(*daddr));
+		if (!r)
+			r = m->spi != spi ? (m->spi < spi ? -1 : 1) : (m->proto > proto) - (m->proto < proto);
+		if (r < 0)
+			lo = mid + 1;
+		else if (r > 0)
+			hi = mid;
+		else
+			return m;
+	}
+	return NULL;
 }

@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
 #include <linux/xfrm.h>
 #include <stdio.h>
 #include <string.h>
@@ -168,6 +170,55 @@ static void collect_default(struct xd_nl *nl, struct xd_recbuf *out)
 	set_status(xd_recbuf_meta(out), XD_DUMP_XFRM_DEFAULT, r);
 }
 
+/*
+ * Links and addresses: local addresses decide SA direction and what "forwarded" means.
+ * rtnetlink sets NLM_F_DUMP_INTR on change: retry a bounded number of times.
+ */
+static void collect_rtnl_dump(struct xd_nl *nl, struct xd_recbuf *out, enum xd_dump d,
+			      uint16_t type, unsigned attempts)
+{
+	struct xd_meta *m = xd_recbuf_meta(out);
+	int r = 0;
+
+	for (unsigned a = 1; a <= attempts; a++) {
+		char buf[REQ_BUF_SIZE] __attribute__((aligned(8)));
+		struct nlmsghdr *nlh = put_req(buf, type, NLM_F_DUMP);
+		struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
+		struct xd_nl_result res;
+
+		g->rtgen_family = AF_UNSPEC;
+		m->dump_attempts[d] = a;
+		xd_recbuf_drop_dump(out, d);
+		r = xd_nl_request(nl, nlh, d, out, &res);
+		if (r < 0) {
+			xd_recbuf_drop_dump(out, d);
+			set_status(m, d, r);
+			return;
+		}
+		if (!res.dump_intr) {
+			set_status(m, d, 0);
+			return;
+		}
+	}
+	m->dump_status[d] = XD_DUMP_INTERRUPTED;
+	m->dump_error[d] = -EINTR;
+}
+
+static void collect_rtnl(struct xd_recbuf *out, unsigned attempts)
+{
+	struct xd_nl *nl = NULL;
+	int r = xd_nl_open(NETLINK_ROUTE, &nl);
+
+	if (r < 0) {
+		set_status(xd_recbuf_meta(out), XD_DUMP_RTNL_LINK, r);
+		set_status(xd_recbuf_meta(out), XD_DUMP_RTNL_ADDR, r);
+		return;
+	}
+	collect_rtnl_dump(nl, out, XD_DUMP_RTNL_LINK, RTM_GETLINK, attempts);
+	collect_rtnl_dump(nl, out, XD_DUMP_RTNL_ADDR, RTM_GETADDR, attempts);
+	xd_nl_close(nl);
+}
+
 static void collect_xfrm(struct xd_recbuf *out, unsigned attempts)
 {
 	struct xd_meta *m = xd_recbuf_meta(out);
@@ -288,6 +339,9 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 	fill_meta(xd_recbuf_meta(out));
 	collect_uname(out);
 	collect_xfrm(out, attempts);
+	collect_rtnl(out, attempts);
 	collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
+	xd_collect_nft(out, attempts);
+	xd_collect_ipt(out, attempts);
 	return 0;
 }

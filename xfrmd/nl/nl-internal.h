@@ -37,3 +37,7 @@ int xd_nl_request(struct xd_nl *nl, struct nlmsghdr *req, enum xd_dump dump,
 
 /* Map a collection error to a dump status. */
 enum xd_dump_status xd_nl_status_from_error(int err);
+
+/* Firewall collectors (collect-nft.c, collect-ipt.c): failures become dump statuses. */
+void xd_collect_nft(struct xd_recbuf *out, unsigned attempts);
+void xd_collect_ipt(struct xd_recbuf *out, unsigned attempts);

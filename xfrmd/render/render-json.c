@@ -145,13 +145,13 @@ static struct json_object *sa_json(const struct xd_sa *sa)
 
 	struct json_object *algs = json_object_new_object();
 	if (sa->has & XD_SA_HAS_AEAD)
-		xd_json_add(algs, "aead", alg_json(&sa->aead, "icv_bits"));
+		xd_json_add(algs, "aead", alg_json(&sa->algs->aead, "icv_bits"));
 	if (sa->has & XD_SA_HAS_ENC)
-		xd_json_add(algs, "enc", alg_json(&sa->enc, NULL));
+		xd_json_add(algs, "enc", alg_json(&sa->algs->enc, NULL));
 	if (sa->has & XD_SA_HAS_AUTH)
-		xd_json_add(algs, "auth", alg_json(&sa->auth, "trunc_bits"));
+		xd_json_add(algs, "auth", alg_json(&sa->algs->auth, "trunc_bits"));
 	if (sa->has & XD_SA_HAS_COMP)
-		xd_json_add(algs, "comp", alg_json(&sa->comp, NULL));
+		xd_json_add(algs, "comp", alg_json(&sa->algs->comp, NULL));
 	xd_json_add(o, "algorithms", algs);
 
 	if (sa->has & XD_SA_HAS_ENCAP) {
@@ -190,7 +190,7 @@ static struct json_object *sa_json(const struct xd_sa *sa)
 	}
 	xd_json_add(o, "replay", rp);
 
-	struct json_object *lt = lifetime_json(&sa->lft, &sa->curlft);
+	struct json_object *lt = lifetime_json(sa->lft, &sa->curlft);
 	if (sa->has & XD_SA_HAS_LASTUSED)
 		xd_json_add_u64(json_object_object_get(lt, "current"), "last_used", sa->lastused);
 	xd_json_add(o, "lifetime", lt);
@@ -283,11 +283,11 @@ static struct json_object *policy_json(const struct xd_snapshot *s, const struct
 	for (uint32_t i = 0; i < p->tmpl_count; i++)
 		json_object_array_add(tl, tmpl_json(xd_policy_tmpl(s, p, i)));
 	xd_json_add(o, "templates", tl);
-	xd_json_add(o, "lifetime", lifetime_json(&p->lft, &p->curlft));
+	xd_json_add(o, "lifetime", lifetime_json(p->lft, &p->curlft));
 	return o;
 }
 
-static struct json_object *meta_json(const struct xd_snapshot *s)
+struct json_object *xd_meta_json(const struct xd_snapshot *s)
 {
 	const struct xd_meta *m = &s->meta;
 	struct json_object *o = json_object_new_object();
@@ -432,7 +432,7 @@ int xd_render_json(FILE *out, const struct xd_snapshot *s, unsigned what,
 	int r = 0;
 
 	fputs("{\"meta\":", out);
-	r |= xd_json_emit(out, meta_json(s), flags);
+	r |= xd_json_emit(out, xd_meta_json(s), flags);
 	if (what & XD_RENDER_STATUS) {
 		fputs(",\"status\":", out);
 		r |= xd_json_emit(out, status_json(s), flags);

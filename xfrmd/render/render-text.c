@@ -52,16 +52,16 @@ static const char *sa_alg_text(const struct xd_sa *sa, char *buf, size_t len)
 	char e1[160], e2[160];
 
 	if (sa->has & XD_SA_HAS_AEAD)
-		snprintf(buf, len, "%s/%u", xd_text_escape(sa->aead.name, e1, sizeof(e1)),
-			 sa->aead.key_bits);
+		snprintf(buf, len, "%s/%u", xd_text_escape(sa->algs->aead.name, e1, sizeof(e1)),
+			 sa->algs->aead.key_bits);
 	else if (sa->has & (XD_SA_HAS_ENC | XD_SA_HAS_AUTH))
 		snprintf(buf, len, "%s%s%s",
-			 sa->has & XD_SA_HAS_ENC ? xd_text_escape(sa->enc.name, e1, sizeof(e1)) : "",
+			 sa->has & XD_SA_HAS_ENC ? xd_text_escape(sa->algs->enc.name, e1, sizeof(e1)) : "",
 			 (sa->has & XD_SA_HAS_ENC) && (sa->has & XD_SA_HAS_AUTH) ? "+" : "",
-			 sa->has & XD_SA_HAS_AUTH ? xd_text_escape(sa->auth.name, e2, sizeof(e2))
+			 sa->has & XD_SA_HAS_AUTH ? xd_text_escape(sa->algs->auth.name, e2, sizeof(e2))
 						  : "");
 	else if (sa->has & XD_SA_HAS_COMP)
-		snprintf(buf, len, "%s", xd_text_escape(sa->comp.name, e1, sizeof(e1)));
+		snprintf(buf, len, "%s", xd_text_escape(sa->algs->comp.name, e1, sizeof(e1)));
 	else
 		snprintf(buf, len, "-");
 	return buf;

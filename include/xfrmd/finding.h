@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * finding.h: the finding object of DESIGN.md §7, the contract with monitoring. A finding has
+ * a stable dotted id, a severity, a summary, a subject (what it is about), evidence (the
+ * facts that triggered it, with their values), a remedy and a doc page. Checks create
+ * findings; renderers print them; nobody else decides what is a problem.
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "xfrmd/model.h"
+#include "xfrmd/util.h"
+
+enum xd_severity {
+	XD_SEV_INFO,
+	XD_SEV_WARNING,
+	XD_SEV_ERROR,
+	_XD_SEV_MAX,
+};
+
+const char *xd_severity_name(enum xd_severity s);
+/* Returns _XD_SEV_MAX for an unknown name. */
+enum xd_severity xd_severity_from_name(const char *name);
+
+/* The static description of one finding id, registered in a check family's table. */
+struct xd_finding_def {
+	const char *id;
+	enum xd_severity severity; /* default severity; a check may lower or raise it */
+	const char *title;         /* one line, for `xfrmctl explain` lists and metrics help */
+	const char *remedy;        /* what to do, one or two sentences */
+};
+
+enum xd_subject_has {
+	XD_SUBJ_LOCAL = 1u << 0,
+	XD_SUBJ_PEER = 1u << 1,
+	XD_SUBJ_REQID = 1u << 2,
+	XD_SUBJ_SPI = 1u << 3,
+	XD_SUBJ_POLICY = 1u << 4, /* policy index */
+	XD_SUBJ_RULE = 1u << 5,   /* firewall rule: table/chain/handle */
+	XD_SUBJ_DIR = 1u << 6,
+	XD_SUBJ_NAME = 1u << 7,   /* a named thing: counter, file, sysctl, daemon */
+	XD_SUBJ_PROTO = 1u << 8,
+};
+
+struct xd_subject {
+	uint32_t has;
+	uint16_t family;
+	struct xd_addr local;
+	struct xd_addr peer;
+	uint32_t reqid;
+	uint32_t spi;
+	uint32_t policy_index;
+	uint64_t rule_handle;
+	uint8_t proto;
+	const char *dir;   /* "in", "out", "fwd", ... static */
+	const char *site;  /* cross-site checks: "A" or "B" (static), NULL otherwise */
+	char *table;       /* owned */
+	char *chain;       /* owned */
+	char *name;        /* owned */
+};
+
+enum xd_ev_type {
+	XD_EV_STR,
+	XD_EV_INT,
+	XD_EV_BOOL,
+};
+
+struct xd_evidence {
+	const char *key; /* static snake_case */
+	enum xd_ev_type type;
+	char *str;       /* owned */
+	int64_t i;
+};
+
+struct xd_finding {
+	const struct xd_finding_def *def;
+	enum xd_severity severity;
+	char *summary; /* owned */
+	struct xd_subject subject;
+	struct xd_vec evidence; /* struct xd_evidence */
+};
+
+struct xd_findings {
+	struct xd_vec items; /* struct xd_finding */
+	int error;           /* first allocation failure, reported once */
+};
+
+void xd_findings_init(struct xd_findings *f);
+void xd_findings_done(struct xd_findings *f);
+
+/*
+ * Add a finding with the def's default severity and a printf-style summary. Returns the
+ * finding to attach subject and evidence to, or NULL on allocation failure (then f->error is
+ * set and later calls on NULL are no-ops, so checks need no error paths).
+ */
+struct xd_finding *xd_finding_add(struct xd_findings *f, const struct xd_finding_def *def,
+				  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+void xd_finding_set_severity(struct xd_finding *x, enum xd_severity s);
+void xd_finding_peer(struct xd_finding *x, uint16_t family, const struct xd_addr *local,
+		     const struct xd_addr *peer);
+void xd_finding_reqid(struct xd_finding *x, uint32_t reqid);
+void xd_finding_spi(struct xd_finding *x, uint32_t spi, uint8_t proto);
+void xd_finding_policy(struct xd_finding *x, uint32_t index, const char *dir);
+void xd_finding_rule(struct xd_finding *x, const char *table, const char *chain, uint64_t handle);
+void xd_finding_name(struct xd_finding *x, const char *name);
+
+void xd_finding_ev_str(struct xd_finding *x, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void xd_finding_ev_int(struct xd_finding *x, const char *key, int64_t v);
+void xd_finding_ev_bool(struct xd_finding *x, const char *key, bool v);
+
+/* Move every finding of src to the end of dst (src is left empty). 0 or -ENOMEM. */
+int xd_findings_move(struct xd_findings *dst, struct xd_findings *src);
+
+/* Sort into the documented order: severity (error first), id, subject. */
+void xd_findings_sort(struct xd_findings *f);
+
+static inline size_t xd_findings_count(const struct xd_findings *f)
+{
+	return f->items.len;
+}
+static inline const struct xd_finding *xd_findings_at(const struct xd_findings *f, size_t i)
+{
+	return xd_vec_at(&f->items, i);
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * bench-fw.c: evaluator benchmark (meson `benchmark`, not a test): 1,000 packets (ESP, AH,
+ * IKE, NAT-T, TCP) through a 10,000-rule set shaped like a large site firewall: per-host
+ * address+port accepts, a few user chains reached by jumps, a named interval set and a
+ * verdict map, then the IPsec rules at the very end and policy drop, so most packets walk the
+ * whole chain. Prints the time per packet and rules evaluated.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "fw-builder.h"
+#include "xfrmd/fw.h"
+
+#define RULES 10000
+#define PACKETS 1000
+#define INET XD_NFPROTO_INET
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int run(bool flat)
+{
+	static const char *const users[] = { "u0", "u1", "u2", "u3" };
+	struct xd_fw *fw = fwb_new();
+	static struct xd_fw_result res;
+	uint64_t steps = 0;
+	unsigned acc = 0, drop = 0, und = 0;
+	uint32_t x = 12345;
+	double t0, t1;
+
+	fwb_chain(fw, INET, "filter", "input", XD_HOOK_INPUT, 0, XD_NF_DROP);
+	fwb_chain(fw, XD_NFPROTO_IPV4, "raw", "pre", XD_HOOK_PREROUTING, -300, XD_NF_ACCEPT);
+	for (int u = 0; u < 4; u++)
+		fwb_chain(fw, INET, "filter", users[u], -1, 0, 0);
+	fwb_set(fw, INET, "filter", "blocked", 0x4, 4);
+	for (int i = 0; i < 200; i++) {
+		uint8_t s[4] = { 203, 0, (uint8_t)i, 0 }, e[4] = { 203, 0, (uint8_t)i, 128 };
+		fwb_elem(fw, INET, "filter", "blocked", s, 4, 0);
+		fwb_elem(fw, INET, "filter", "blocked", e, 4, 1);
+	}
+	uint64_t h = 1;
+	fwb_rule(fw, INET, "filter", "input", h++); /* ip saddr @blocked drop */
+	fwb_payload(fw, 1, 12, 4, 1);
+	fwb_lookup(fw, "blocked", 1, UINT32_MAX, 0);
+	fwb_verdict(fw, XD_NF_DROP, NULL);
+	for (int i = 0; i < RULES - 8; i++) {
+		const char *chain = flat || i % 50 == 0 ? "input" : users[i % 4];
+		uint8_t a[4] = { 10, (uint8_t)(i >> 8), (uint8_t)i, 1 };
+		if (!flat && i % 50 == 0) {
+			/* ip saddr 10.K.0.0/16 jump uK: one jump per source block */
+			uint8_t net[2] = { 10, (uint8_t)(i / 50) };
+			fwb_rule(fw, INET, "filter", "input", h++);
+			fwb_payload(fw, 1, 12, 2, 1);
+			fwb_cmp(fw, 1, 0, net, 2);
+			fwb_verdict(fw, XD_NFT_JUMP, users[(i / 50) % 4]);
+			continue;
+		}
+		fwb_rule(fw, INET, "filter", chain, h++);
+		fwb_meta(fw, 16, 1);
+		fwb_cmp_u8(fw, 1, 6);
+		fwb_payload(fw, 1, 12, 4, 1);
+		fwb_cmp(fw, 1, 0, a, 4);
+		fwb_payload(fw, 2, 2, 2, 1);
+		fwb_cmp_be16(fw, 1, (uint16_t)(1000 + i % 5000));
+		fwb_simple(fw, XD_FWX_COUNTER);
+		fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	}
+	/* the IPsec rules, last */
+	fwb_rule(fw, INET, "filter", "input", h++);
+	fwb_meta(fw, 16, 1);
+	fwb_cmp_u8(fw, 1, 50);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	fwb_rule(fw, INET, "filter", "input", h++);
+	fwb_meta(fw, 16, 1);
+	fwb_cmp_u8(fw, 1, 17);
+	fwb_payload(fw, 2, 2, 2, 1);
+	fwb_cmp_be16(fw, 1, 500);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	t0 = now();
+	fwb_finish(fw);
+	t1 = now();
+	printf("%s: rules: %zu, expressions: %zu, index built in %.2f ms\n",
+	       flat ? "flat chain (every packet walks all rules)" : "site firewall (jumps per /16)",
+	       fw->rules.len, fw->exprs.len, (t1 - t0) * 1e3);
+
+	t0 = now();
+	for (int i = 0; i < PACKETS; i++) {
+		static const uint8_t protos[] = { 50, 51, 17, 17, 6 };
+		struct xd_fw_packet p = { .family = 2, .ct = XD_FW_CT_NEW };
+		uint8_t hooks[3];
+		size_t n = xd_fw_path(XD_FW_PATH_INPUT, hooks);
+
+		x = x * 1103515245u + 12345u;
+		p.l4proto = protos[x % 5];
+		p.src[0] = (x >> 8) % 3 == 0 ? 203 : 10;
+		p.src[1] = (uint8_t)((x >> 12) % 200);
+		p.src[2] = (uint8_t)(x >> 16);
+		p.src[3] = 1;
+		p.dst[0] = 10, p.dst[3] = 2;
+		p.has_sport = p.has_dport = true;
+		p.sport = 4500;
+		p.dport = p.l4proto == 6 ? (uint16_t)(1000 + (x >> 4) % 6000) : (x & 1) ? 500 : 4500;
+		p.has_spi = true;
+		p.spi = x;
+		strcpy(p.iif, "eth0");
+		if (xd_fw_eval(fw, &p, hooks, n, &res) < 0)
+			return 1;
+		steps += res.steps;
+		acc += res.verdict == XD_FW_ACCEPT;
+		drop += res.verdict == XD_FW_DROP;
+		und += res.verdict == XD_FW_UNDECIDABLE;
+	}
+	t1 = now();
+	printf("%d packets: %.1f ms total, %.1f us/packet, %.0f rules/packet on average "
+	       "(accept %u, drop %u, undecidable %u)\n",
+	       PACKETS, (t1 - t0) * 1e3, (t1 - t0) * 1e6 / PACKETS, (double)steps / PACKETS, acc,
+	       drop, und);
+	fwb_free(fw);
+	return 0;
+}
+
+int main(void)
+{
+	return run(false) || run(true);
+}

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-fw-eval.c: the firewall evaluator on hand-built rule sets: jump/goto/return, sets,
+ * intervals, verdict maps, interface-name prefixes, `th dport` on ESP reading SPI bytes,
+ * equal-priority chains across tables, the jump stack bound, and forks on undecidable rules.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fw-builder.h"
+#include "xfrmd/fw.h"
+
+#define IP4 XD_NFPROTO_IPV4
+#define INET XD_NFPROTO_INET
+#define META_L4PROTO 16
+#define META_IIFNAME 6
+#define NET 1
+#define TH 2
+
+static struct xd_fw_packet pkt(uint8_t proto, const char *src)
+{
+	struct xd_fw_packet p = { .family = IP4, .l4proto = proto, .ct = XD_FW_CT_NEW };
+	unsigned a, b, c, d;
+
+	sscanf(src, "%u.%u.%u.%u", &a, &b, &c, &d);
+	p.src[0] = (uint8_t)a, p.src[1] = (uint8_t)b, p.src[2] = (uint8_t)c, p.src[3] = (uint8_t)d;
+	p.dst[0] = 192, p.dst[1] = 0, p.dst[2] = 2, p.dst[3] = 1;
+	return p;
+}
+
+static enum xd_fw_verdict eval_input(struct xd_fw *fw, const struct xd_fw_packet *p,
+				     struct xd_fw_result *r)
+{
+	uint8_t hooks[1] = { XD_HOOK_INPUT };
+
+	fwb_finish(fw);
+	assert_int_equal(xd_fw_eval(fw, p, hooks, 1, r), 0);
+	return r->verdict;
+}
+
+/* "meta l4proto P" */
+static void l4(struct xd_fw *fw, uint8_t proto)
+{
+	fwb_meta(fw, META_L4PROTO, 1);
+	fwb_cmp_u8(fw, 1, proto);
+}
+
+static void test_eval_jump_return(void **st)
+{
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	fwb_chain(fw, INET, "t", "u", -1, 0, 0);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_verdict(fw, XD_NFT_JUMP, "u");
+	fwb_rule(fw, INET, "t", "in", 2);
+	fwb_verdict(fw, XD_NF_DROP, NULL);
+	fwb_rule(fw, INET, "t", "u", 3);
+	l4(fw, 50);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	fwb_rule(fw, INET, "t", "u", 4);
+	fwb_verdict(fw, XD_NFT_RETURN, NULL);
+
+	struct xd_fw_packet esp = pkt(50, "198.51.100.7"), udp = pkt(17, "198.51.100.7");
+	assert_int_equal(eval_input(fw, &esp, &r), XD_FW_ACCEPT);
+	assert_int_equal(r.decider.handle, 3);
+	/* return goes back after the jump: the drop rule decides */
+	assert_int_equal(eval_input(fw, &udp, &r), XD_FW_DROP);
+	assert_int_equal(r.decider.handle, 2);
+	fwb_free(fw);
+}
+
+static void test_eval_goto_does_not_return(void **st)
+{
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	fwb_chain(fw, INET, "t", "u", -1, 0, 0);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_verdict(fw, XD_NFT_GOTO, "u");
+	fwb_rule(fw, INET, "t", "in", 2);
+	fwb_verdict(fw, XD_NF_DROP, NULL);
+	fwb_rule(fw, INET, "t", "u", 3);
+	fwb_simple(fw, XD_FWX_COUNTER);
+
+	struct xd_fw_packet udp = pkt(17, "198.51.100.7");
+	/* falling off a goto'd chain applies the base chain's policy */
+	assert_int_equal(eval_input(fw, &udp, &r), XD_FW_ACCEPT);
+	assert_int_equal(r.decider.rule, UINT32_MAX);
+	fwb_free(fw);
+}
+
+static void test_eval_interval_set(void **st)
+{
+	static const uint8_t zero[4] = { 0 }, s1[4] = { 10, 0, 0, 0 }, e1[4] = { 11, 0, 0, 0 },
+			     s2[4] = { 198, 51, 100, 7 }, e2[4] = { 198, 51, 100, 8 };
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	fwb_set(fw, INET, "t", "peers", 0x4, 4);
+	fwb_elem(fw, INET, "t", "peers", zero, 4, 1);
+	fwb_elem(fw, INET, "t", "peers", s1, 4, 0);
+	fwb_elem(fw, INET, "t", "peers", e1, 4, 1);
+	fwb_elem(fw, INET, "t", "peers", s2, 4, 0);
+	fwb_elem(fw, INET, "t", "peers", e2, 4, 1);
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_DROP);
+	fwb_rule(fw, INET, "t", "in", 7);
+	fwb_payload(fw, NET, 12, 4, 1);
+	fwb_lookup(fw, "peers", 1, UINT32_MAX, 0);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+
+	struct xd_fw_packet in1 = pkt(50, "10.200.3.4"), in2 = pkt(50, "198.51.100.7"),
+			    out1 = pkt(50, "11.0.0.0"), out2 = pkt(50, "198.51.100.8"),
+			    out3 = pkt(50, "9.255.255.255");
+	assert_int_equal(eval_input(fw, &in1, &r), XD_FW_ACCEPT);
+	assert_int_equal(eval_input(fw, &in2, &r), XD_FW_ACCEPT);
+	assert_int_equal(eval_input(fw, &out1, &r), XD_FW_DROP); /* end is exclusive */
+	assert_int_equal(eval_input(fw, &out2, &r), XD_FW_DROP);
+	assert_int_equal(eval_input(fw, &out3, &r), XD_FW_DROP);
+	fwb_free(fw);
+}
+
+static void test_eval_vmap(void **st)
+{
+	static const uint8_t k500[2] = { 0x01, 0xf4 }, k4500[2] = { 0x11, 0x94 };
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	fwb_set(fw, INET, "t", "m", 0x8, 2);
+	fwb_velem(fw, INET, "t", "m", k500, 2, XD_NF_ACCEPT, NULL);
+	fwb_velem(fw, INET, "t", "m", k4500, 2, XD_NFT_JUMP, "c");
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	fwb_chain(fw, INET, "t", "c", -1, 0, 0);
+	fwb_rule(fw, INET, "t", "in", 1);
+	l4(fw, 17);
+	fwb_payload(fw, TH, 2, 2, 1);
+	fwb_lookup(fw, "m", 1, 0, 0);
+	fwb_rule(fw, INET, "t", "c", 2);
+	fwb_verdict(fw, XD_NF_DROP, NULL);
+
+	struct xd_fw_packet p = pkt(17, "198.51.100.7");
+	p.has_sport = p.has_dport = true;
+	p.sport = 4500;
+	p.dport = 4500;
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_DROP);
+	assert_int_equal(r.decider.handle, 2);
+	p.dport = 500;
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_ACCEPT);
+	assert_int_equal(r.decider.handle, 1);
+	p.dport = 53; /* vmap miss: the rule breaks, the policy accepts */
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_ACCEPT);
+	p.has_dport = false; /* unknown key: which element applies is unknown */
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
+	fwb_free(fw);
+}
+
+static void test_eval_iifname_prefix(void **st)
+{
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_meta(fw, META_IIFNAME, 1);
+	fwb_cmp(fw, 1, 0, "eth", 3); /* iifname "eth*" */
+	fwb_verdict(fw, XD_NF_DROP, NULL);
+
+	struct xd_fw_packet p = pkt(50, "198.51.100.7");
+	strcpy(p.iif, "eth0");
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_DROP);
+	strcpy(p.iif, "veth0");
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_ACCEPT);
+	p.iif[0] = '\0';
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
+	assert_non_null(strstr(r.reason, "interface"));
+	fwb_free(fw);
+}
+
+static void test_eval_th_dport_on_esp_reads_spi(void **st)
+{
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_payload(fw, TH, 2, 2, 1); /* th dport */
+	fwb_cmp_be16(fw, 1, 500);
+	fwb_verdict(fw, XD_NF_DROP, NULL);
+
+	struct xd_fw_packet p = pkt(50, "198.51.100.7");
+	p.has_spi = true;
+	p.spi = 0x000001f4; /* SPI bytes 2-3 are 0x01f4 = 500 */
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_DROP);
+	p.spi = 0x01f40000;
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_ACCEPT);
+	p.has_spi = false;
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
+	fwb_free(fw);
+}
+
+static void test_eval_equal_priorities_need_all(void **st)
+{
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	fwb_chain(fw, INET, "a", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	fwb_chain(fw, IP4, "b", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	fwb_rule(fw, INET, "a", "in", 1);
+	l4(fw, 50);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	fwb_rule(fw, IP4, "b", "in", 2);
+	l4(fw, 50);
+	fwb_verdict(fw, XD_NF_DROP, NULL);
+
+	struct xd_fw_packet p = pkt(50, "198.51.100.7");
+	/* an accept in one table does not override a drop in another */
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_DROP);
+	assert_string_equal(r.decider.table, "b");
+	struct xd_fw_packet ah = pkt(51, "198.51.100.7");
+	assert_int_equal(eval_input(fw, &ah, &r), XD_FW_ACCEPT);
+	/* an IPv6 packet does not see the ip table */
+	struct xd_fw_packet v6 = { .family = XD_NFPROTO_IPV6, .l4proto = 50, .ct = XD_FW_CT_NEW };
+	assert_int_equal(eval_input(fw, &v6, &r), XD_FW_ACCEPT);
+	fwb_free(fw);
+}
+
+static void test_eval_jump_loop_is_undecidable(void **st)
+{
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	fwb_chain(fw, INET, "t", "u", -1, 0, 0);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_verdict(fw, XD_NFT_JUMP, "u");
+	fwb_rule(fw, INET, "t", "u", 2);
+	fwb_verdict(fw, XD_NFT_JUMP, "u");
+
+	struct xd_fw_packet p = pkt(50, "198.51.100.7");
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
+	assert_non_null(strstr(r.reason, "stack"));
+	fwb_free(fw);
+}
+
+static void test_eval_limit_forks(void **st)
+{
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	/* "limit rate 10/second accept" then policy accept: accepted either way */
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_simple(fw, XD_FWX_LIMIT);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	struct xd_fw_packet p = pkt(50, "198.51.100.7");
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_ACCEPT);
+	fwb_free(fw);
+
+	/* "limit ... accept" then policy drop: depends on the rate */
+	fw = fwb_new();
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_DROP);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_simple(fw, XD_FWX_LIMIT);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
+	assert_int_equal(r.decider.handle, 1);
+	fwb_free(fw);
+}
+
+static void test_eval_ct_state_and_opaque(void **st)
+{
+	static const uint8_t mask[4] = { 0x06, 0, 0, 0 }, zero[4] = { 0 };
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_DROP);
+	fwb_rule(fw, INET, "t", "in", 1); /* ct state established,related accept */
+	fwb_ct_state(fw, 1);
+	fwb_bitwise(fw, 1, 1, mask, 4);
+	fwb_cmp(fw, 1, 1, zero, 4);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	struct xd_fw_packet p = pkt(50, "198.51.100.7");
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_DROP);
+	p.ct = XD_FW_CT_ESTABLISHED;
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_ACCEPT);
+
+	/* an expression nobody knows, before the policy, makes a new packet undecidable */
+	fwb_rule(fw, INET, "t", "in", 2);
+	fwb_simple(fw, XD_FWX_OPAQUE);
+	p.ct = XD_FW_CT_NEW;
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
+	assert_int_equal(r.decider.handle, 2);
+	fwb_free(fw);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_eval_jump_return),
+		cmocka_unit_test(test_eval_goto_does_not_return),
+		cmocka_unit_test(test_eval_interval_set),
+		cmocka_unit_test(test_eval_vmap),
+		cmocka_unit_test(test_eval_iifname_prefix),
+		cmocka_unit_test(test_eval_th_dport_on_esp_reads_spi),
+		cmocka_unit_test(test_eval_equal_priorities_need_all),
+		cmocka_unit_test(test_eval_jump_loop_is_undecidable),
+		cmocka_unit_test(test_eval_limit_forks),
+		cmocka_unit_test(test_eval_ct_state_and_opaque),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,559 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-checks.c: every check on hand-built models — it fires on the fault and stays silent on
+ * the healthy variant. The healthy gateway below must produce no finding at all.
+ *
+ *   10.1.0.0/16 -- [gw 192.0.2.1] ===== ESP tunnel ===== [peer 198.51.100.7] -- 10.2.0.0/16
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model-builder.h"
+#include "xfrmd/diag.h"
+#include "xfrmd/peers.h"
+
+#define GW "192.0.2.1"
+#define PEER "198.51.100.7"
+#define LAN "10.1.0.0/16"
+#define REMOTE "10.2.0.0/16"
+
+struct fx {
+	struct xd_snapshot *now, *prev;
+	struct xd_findings f;
+	double interval;
+};
+
+static struct xd_snapshot *healthy(bool with_fwd, bool with_in_sa)
+{
+	struct xd_snapshot *s = mb_new();
+
+	mb_local(s, GW);
+	mb_local(s, "10.1.0.1");
+	mb_sa(s, GW, PEER, 50, 0xc0000001, 1, 1)->replay.window = 0;
+	if (with_in_sa)
+		mb_sa(s, PEER, GW, 50, 0xc0000002, 1, 1);
+	mb_policy(s, 1, LAN, REMOTE, 383615, 0);
+	mb_tmpl(s, GW, PEER, 50, 1, 1);
+	mb_policy(s, 0, REMOTE, LAN, 383615, 0);
+	mb_tmpl(s, PEER, GW, 50, 1, 1);
+	if (with_fwd) {
+		mb_policy(s, 2, REMOTE, LAN, 383615, 0);
+		mb_tmpl(s, PEER, GW, 50, 1, 1);
+	}
+	mb_counter(s, "XfrmInNoStates", 0);
+	return s;
+}
+
+static void run(struct fx *x)
+{
+	struct xd_diag_ctx ctx = { .now = x->now, .prev = x->prev, .interval_s = x->interval };
+
+	mb_finish(x->now);
+	if (x->prev)
+		mb_finish(x->prev);
+	xd_diag_opts_default(&ctx.opts);
+	xd_findings_init(&x->f);
+	assert_int_equal(xd_diag_run(&ctx, &x->f), 0);
+}
+
+static void done(struct fx *x)
+{
+	xd_findings_done(&x->f);
+	xd_snapshot_free(x->now);
+	xd_snapshot_free(x->prev);
+}
+
+static const struct xd_finding *find(const struct fx *x, const char *id)
+{
+	for (size_t i = 0; i < x->f.items.len; i++)
+		if (strcmp(xd_findings_at(&x->f, i)->def->id, id) == 0)
+			return xd_findings_at(&x->f, i);
+	return NULL;
+}
+
+static void dump(const struct fx *x)
+{
+	for (size_t i = 0; i < x->f.items.len; i++)
+		print_message("  finding: %s %s\n", xd_findings_at(&x->f, i)->def->id,
+			      xd_findings_at(&x->f, i)->summary);
+}
+
+#define ASSERT_ONLY(x, id)                                                                         \
+	do {                                                                                       \
+		if (!find(x, id) || (x)->f.items.len != 1)                                         \
+			dump(x);                                                                   \
+		assert_non_null(find(x, id));                                                      \
+		assert_int_equal((x)->f.items.len, 1);                                             \
+	} while (0)
+#define ASSERT_NONE(x)                                                                             \
+	do {                                                                                       \
+		if ((x)->f.items.len)                                                              \
+			dump(x);                                                                   \
+		assert_int_equal((x)->f.items.len, 0);                                             \
+	} while (0)
+
+static void test_healthy_gateway_is_silent(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	run(&x);
+	ASSERT_NONE(&x);
+	done(&x);
+}
+
+static void test_one_way(void **st)
+{
+	struct fx x = { .now = healthy(true, false) };
+	run(&x);
+	ASSERT_ONLY(&x, "sa.one_way");
+	const struct xd_finding *f = find(&x, "sa.one_way");
+	assert_int_equal(f->severity, XD_SEV_ERROR);
+	assert_true(f->subject.has & XD_SUBJ_PEER);
+	assert_non_null(strstr(f->summary, "outbound"));
+	done(&x);
+}
+
+static void test_missing_fwd(void **st)
+{
+	struct fx x = { .now = healthy(false, true) };
+	run(&x);
+	ASSERT_ONLY(&x, "policy.missing_fwd");
+	done(&x);
+}
+
+static void test_transport_host_needs_no_fwd(void **st)
+{
+	struct fx x = { .now = mb_new() };
+	mb_local(x.now, GW);
+	mb_sa(x.now, GW, PEER, 50, 1, 5, 0)->replay.window = 0;
+	mb_sa(x.now, PEER, GW, 50, 2, 5, 0);
+	mb_policy(x.now, 1, GW "/32", PEER "/32", 100, 0);
+	mb_tmpl(x.now, "0.0.0.0", "0.0.0.0", 50, 5, 0);
+	mb_policy(x.now, 0, PEER "/32", GW "/32", 100, 0);
+	mb_tmpl(x.now, "0.0.0.0", "0.0.0.0", 50, 5, 0);
+	run(&x);
+	ASSERT_NONE(&x);
+	done(&x);
+}
+
+static void test_missing_partner(void **st)
+{
+	struct fx x = { .now = mb_new() };
+	mb_local(x.now, GW);
+	mb_sa(x.now, GW, PEER, 50, 1, 1, 1)->replay.window = 0;
+	mb_sa(x.now, PEER, GW, 50, 2, 1, 1);
+	mb_policy(x.now, 1, LAN, REMOTE, 100, 0);
+	mb_tmpl(x.now, GW, PEER, 50, 1, 1);
+	run(&x);
+	ASSERT_ONLY(&x, "policy.missing_partner");
+	done(&x);
+}
+
+static void test_tmpl_no_sa(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	struct xd_policy *p = mb_policy(x.now, 1, "10.1.5.0/24", "10.9.0.0/16", 100, 0);
+	p->curlft.use_time = MB_NOW - 5;
+	mb_tmpl(x.now, GW, "203.0.113.9", 50, 9, 1);
+	mb_policy(x.now, 0, "10.9.0.0/16", "10.1.5.0/24", 100, 0);
+	mb_tmpl(x.now, "203.0.113.9", GW, 50, 9, 1);
+	mb_policy(x.now, 2, "10.9.0.0/16", "10.1.5.0/24", 100, 0);
+	mb_tmpl(x.now, "203.0.113.9", GW, 50, 9, 1);
+	run(&x);
+	ASSERT_ONLY(&x, "policy.tmpl_no_sa");
+	assert_int_equal(find(&x, "policy.tmpl_no_sa")->severity, XD_SEV_WARNING);
+	done(&x);
+}
+
+static void test_tmpl_no_sa_unused_trap_is_info(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	mb_policy(x.now, 1, "10.1.5.0/24", "10.9.0.0/16", 100, 0);
+	mb_tmpl(x.now, GW, "203.0.113.9", 50, 9, 1);
+	mb_policy(x.now, 0, "10.9.0.0/16", "10.1.5.0/24", 100, 0);
+	mb_tmpl(x.now, "203.0.113.9", GW, 50, 9, 1);
+	mb_policy(x.now, 2, "10.9.0.0/16", "10.1.5.0/24", 100, 0);
+	mb_tmpl(x.now, "203.0.113.9", GW, 50, 9, 1);
+	run(&x);
+	ASSERT_ONLY(&x, "policy.tmpl_no_sa");
+	assert_int_equal(find(&x, "policy.tmpl_no_sa")->severity, XD_SEV_INFO);
+	done(&x);
+}
+
+static void test_shadowed(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	mb_policy(x.now, 1, "10.0.0.0/8", "10.0.0.0/8", 50, 1); /* block, higher priority */
+	run(&x);
+	ASSERT_ONLY(&x, "policy.shadowed");
+	done(&x);
+}
+
+static void test_equivalent_duplicate_policy_not_shadowed(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	mb_policy(x.now, 1, LAN, REMOTE, 383616, 0); /* strongSwan trap twin, same template */
+	mb_tmpl(x.now, GW, PEER, 50, 1, 1);
+	run(&x);
+	ASSERT_NONE(&x);
+	done(&x);
+}
+
+static void test_default_block(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	x.now->defaults = (struct xd_default_policy){ .present = true, .in = 2, .fwd = 2, .out = 1 };
+	run(&x);
+	ASSERT_ONLY(&x, "policy.default_block");
+	done(&x);
+}
+
+static void test_orphan(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	mb_sa(x.now, GW, "203.0.113.5", 50, 7, 99, 1)->replay.window = 0;
+	mb_sa(x.now, "203.0.113.5", GW, 50, 8, 99, 1);
+	run(&x);
+	assert_non_null(find(&x, "sa.orphan"));
+	assert_int_equal(x.f.items.len, 2);
+	done(&x);
+}
+
+static void test_duplicate(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	struct xd_sa *old = mb_sa(x.now, PEER, GW, 50, 0xc0000009, 1, 1);
+	old->curlft.add_time = MB_NOW - 4000;
+	old->curlft.use_time = MB_NOW - 3900;
+	xd_snapshot_sa(x.now, 1); /* newest in-SA added at MB_NOW-100 */
+	((struct xd_sa *)xd_vec_at(&x.now->sas, 1))->curlft.add_time = MB_NOW - 1000;
+	run(&x);
+	ASSERT_ONLY(&x, "sa.duplicate");
+	assert_int_equal(find(&x, "sa.duplicate")->subject.spi, 0xc0000009);
+	done(&x);
+}
+
+static void test_duplicate_during_rekey_is_silent(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	struct xd_sa *old = mb_sa(x.now, PEER, GW, 50, 0xc0000009, 1, 1);
+	old->curlft.add_time = MB_NOW - 4000;
+	run(&x); /* successor is only 100 s old */
+	ASSERT_NONE(&x);
+	done(&x);
+}
+
+static void test_larval_stuck(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	struct xd_sa *l = mb_sa(x.now, GW, PEER, 50, 0, 1, 1);
+	l->curlft.add_time = MB_NOW - 25;
+	run(&x);
+	ASSERT_ONLY(&x, "sa.larval_stuck");
+	done(&x);
+	x = (struct fx){ .now = healthy(true, true) };
+	mb_sa(x.now, GW, PEER, 50, 0, 1, 1)->curlft.add_time = MB_NOW - 2;
+	run(&x);
+	ASSERT_NONE(&x);
+	done(&x);
+}
+
+static void test_expiring(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	struct xd_sa *sa = xd_vec_at(&x.now->sas, 0);
+	mb_lft(sa)->soft_add_expires_s = 50;
+	mb_lft(sa)->hard_add_expires_s = 150;
+	run(&x);
+	ASSERT_ONLY(&x, "sa.expiring");
+	done(&x);
+	/* the same SA with a successor has been rekeyed: silent */
+	x = (struct fx){ .now = healthy(true, true) };
+	sa = xd_vec_at(&x.now->sas, 0);
+	mb_lft(sa)->soft_add_expires_s = 50;
+	mb_sa(x.now, GW, PEER, 50, 0xc0000005, 1, 1)->curlft.add_time = MB_NOW - 10;
+	run(&x);
+	ASSERT_NONE(&x);
+	done(&x);
+}
+
+static void test_natt_transport(void **st)
+{
+	struct fx x = { .now = mb_new() };
+	mb_local(x.now, GW);
+	struct xd_sa *a = mb_sa(x.now, GW, PEER, 50, 1, 5, 0);
+	a->has |= XD_SA_HAS_ENCAP;
+	a->encap.type = 2;
+	a->replay.window = 0;
+	a = mb_sa(x.now, PEER, GW, 50, 2, 5, 0);
+	a->has |= XD_SA_HAS_ENCAP;
+	mb_policy(x.now, 1, GW "/32", PEER "/32", 100, 0);
+	mb_tmpl(x.now, "0.0.0.0", "0.0.0.0", 50, 5, 0);
+	mb_policy(x.now, 0, PEER "/32", GW "/32", 100, 0);
+	mb_tmpl(x.now, "0.0.0.0", "0.0.0.0", 50, 5, 0);
+	run(&x);
+	assert_non_null(find(&x, "sa.natt_transport"));
+	assert_int_equal(x.f.items.len, 2); /* one per SA */
+	done(&x);
+}
+
+static void test_weak_algorithm(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	struct xd_sa *sa = xd_vec_at(&x.now->sas, 1);
+	sa->has = (sa->has & ~XD_SA_HAS_AEAD) | XD_SA_HAS_ENC | XD_SA_HAS_AUTH;
+	mb_algs(sa)->enc = (struct xd_alg){ .name = "cbc(des)", .key_bits = 64 };
+	mb_algs(sa)->auth = (struct xd_alg){ .name = "hmac(sha256)", .key_bits = 256, .icv_bits = 128 };
+	run(&x);
+	ASSERT_ONLY(&x, "sa.weak_algorithm");
+	assert_int_equal(find(&x, "sa.weak_algorithm")->severity, XD_SEV_ERROR);
+	done(&x);
+}
+
+static void test_replay_disabled_inbound_only(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	((struct xd_sa *)xd_vec_at(&x.now->sas, 1))->replay.window = 0;
+	run(&x);
+	ASSERT_ONLY(&x, "sa.replay_disabled");
+	done(&x);
+}
+
+static void test_seq_exhaustion(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	((struct xd_sa *)xd_vec_at(&x.now->sas, 0))->replay.oseq = 0xF0000000u;
+	run(&x);
+	ASSERT_ONLY(&x, "sa.seq_exhaustion");
+	done(&x);
+	x = (struct fx){ .now = healthy(true, true) };
+	struct xd_sa *sa = xd_vec_at(&x.now->sas, 0);
+	sa->replay.oseq = 0xF0000000u;
+	sa->flags |= 128; /* ESN */
+	run(&x);
+	ASSERT_NONE(&x);
+	done(&x);
+}
+
+static void test_integrity_rising(void **st)
+{
+	struct fx x = { .now = healthy(true, true), .prev = healthy(true, true), .interval = 5 };
+	((struct xd_sa *)xd_vec_at(&x.now->sas, 1))->stats_integrity_failed = 9;
+	((struct xd_sa *)xd_vec_at(&x.prev->sas, 1))->stats_integrity_failed = 4;
+	run(&x);
+	assert_non_null(find(&x, "sa.integrity_failures"));
+	assert_int_equal(find(&x, "sa.integrity_failures")->severity, XD_SEV_ERROR);
+	done(&x);
+	/* flat counter between samples: silent */
+	x = (struct fx){ .now = healthy(true, true), .prev = healthy(true, true), .interval = 5 };
+	((struct xd_sa *)xd_vec_at(&x.now->sas, 1))->stats_integrity_failed = 4;
+	((struct xd_sa *)xd_vec_at(&x.prev->sas, 1))->stats_integrity_failed = 4;
+	run(&x);
+	assert_null(find(&x, "sa.integrity_failures"));
+	done(&x);
+}
+
+static void test_replay_errors_snapshot_is_info(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	((struct xd_sa *)xd_vec_at(&x.now->sas, 1))->stats_replay = 3;
+	run(&x);
+	ASSERT_ONLY(&x, "sa.replay_errors");
+	assert_int_equal(find(&x, "sa.replay_errors")->severity, XD_SEV_INFO);
+	done(&x);
+}
+
+static void test_xfrmstat(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	mb_counter(x.now, "XfrmInTmplMismatch", 4);
+	run(&x);
+	ASSERT_ONLY(&x, "xfrmstat.in_tmpl_mismatch");
+	assert_int_equal(find(&x, "xfrmstat.in_tmpl_mismatch")->severity, XD_SEV_INFO);
+	done(&x);
+
+	x = (struct fx){ .now = healthy(true, true), .prev = healthy(true, true), .interval = 5 };
+	mb_counter(x.now, "XfrmInNoPols", 9);
+	mb_counter(x.prev, "XfrmInNoPols", 2);
+	mb_counter(x.now, "XfrmOutNoStates", 2);
+	mb_counter(x.prev, "XfrmOutNoStates", 2);
+	mb_counter(x.now, "XfrmBrandNew", 1);
+	mb_counter(x.prev, "XfrmBrandNew", 0);
+	run(&x);
+	assert_non_null(find(&x, "xfrmstat.in_no_pols"));
+	assert_int_equal(find(&x, "xfrmstat.in_no_pols")->severity, XD_SEV_ERROR);
+	assert_null(find(&x, "xfrmstat.out_no_states"));
+	assert_non_null(find(&x, "xfrmstat.other"));
+	done(&x);
+}
+
+static void test_traffic(void **st)
+{
+	struct fx x = { .now = healthy(true, true), .prev = healthy(true, true), .interval = 5 };
+	((struct xd_sa *)xd_vec_at(&x.prev->sas, 0))->curlft.bytes = 100;
+	((struct xd_sa *)xd_vec_at(&x.now->sas, 0))->curlft.bytes = 5000;
+	((struct xd_sa *)xd_vec_at(&x.prev->sas, 1))->curlft.bytes = 80;
+	((struct xd_sa *)xd_vec_at(&x.now->sas, 1))->curlft.bytes = 80;
+	run(&x);
+	ASSERT_ONLY(&x, "traffic.one_way");
+	done(&x);
+	/* both directions move: silent */
+	x = (struct fx){ .now = healthy(true, true), .prev = healthy(true, true), .interval = 5 };
+	((struct xd_sa *)xd_vec_at(&x.now->sas, 0))->curlft.bytes = 5000;
+	((struct xd_sa *)xd_vec_at(&x.now->sas, 1))->curlft.bytes = 4000;
+	run(&x);
+	ASSERT_NONE(&x);
+	done(&x);
+	/* nothing moves: idle (info) */
+	x = (struct fx){ .now = healthy(true, true), .prev = healthy(true, true), .interval = 5 };
+	run(&x);
+	ASSERT_ONLY(&x, "traffic.idle");
+	assert_int_equal(find(&x, "traffic.idle")->severity, XD_SEV_INFO);
+	done(&x);
+}
+
+static void test_tool_findings(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	x.now->meta.dump_status[XD_DUMP_XFRM_SPDINFO] = XD_DUMP_DENIED;
+	x.now->meta.dump_status[XD_DUMP_XFRM_SA] = XD_DUMP_INTERRUPTED;
+	struct xd_decode_issue is = { .code = -74, .dump = XD_DUMP_XFRM_POLICY, .what = "truncated attribute" };
+	xd_snapshot_add_issue(x.now, &is);
+	x.now->meta.keys_scrubbed_on_load = 2;
+	run(&x);
+	assert_non_null(find(&x, "tool.dump_interrupted"));
+	assert_non_null(find(&x, "tool.permission_denied"));
+	assert_non_null(find(&x, "tool.decode_issue"));
+	assert_non_null(find(&x, "tool.keys_in_snapshot"));
+	done(&x);
+}
+
+static void test_every_id_is_unique(void **st)
+{
+	size_t n = 0;
+	for (const struct xd_check_family *const *f = xd_check_families; *f; f++)
+		for (const struct xd_finding_def *d = (*f)->defs; d->id; d++) {
+			assert_ptr_equal(xd_finding_def_find(d->id), d);
+			n++;
+		}
+	assert_true(n > 40);
+}
+
+/* site B: the mirror image of healthy() at the peer */
+static struct xd_snapshot *site_b(uint32_t in_spi, const char *in_sel_dst, bool with_sas)
+{
+	struct xd_snapshot *s = mb_new();
+
+	mb_local(s, PEER);
+	mb_local(s, "10.2.0.1");
+	if (with_sas) {
+		mb_sa(s, PEER, GW, 50, 0xc0000002, 1, 1)->replay.window = 0;
+		mb_sa(s, GW, PEER, 50, in_spi, 1, 1);
+	}
+	mb_policy(s, 1, REMOTE, LAN, 383615, 0);
+	mb_tmpl(s, PEER, GW, 50, 1, 1);
+	mb_policy(s, 0, LAN, in_sel_dst, 383615, 0);
+	mb_tmpl(s, GW, PEER, 50, 1, 1);
+	mb_policy(s, 2, LAN, in_sel_dst, 383615, 0);
+	mb_tmpl(s, GW, PEER, 50, 1, 1);
+	mb_finish(s);
+	return s;
+}
+
+static size_t cross(struct xd_snapshot *b, const char *expect)
+{
+	struct xd_snapshot *a = healthy(true, true);
+	struct xd_findings f;
+	size_t n;
+
+	mb_finish(a);
+	xd_findings_init(&f);
+	assert_int_equal(xd_diag_cross_site(a, b, &f), 0);
+	for (size_t i = 0; i < f.items.len; i++)
+		print_message("  cross: %s %s\n", xd_findings_at(&f, i)->def->id, xd_findings_at(&f, i)->summary);
+	if (expect) {
+		bool seen = false;
+		for (size_t i = 0; i < f.items.len; i++)
+			seen |= strcmp(xd_findings_at(&f, i)->def->id, expect) == 0;
+		assert_true(seen);
+	}
+	n = f.items.len;
+	xd_findings_done(&f);
+	xd_snapshot_free(a);
+	xd_snapshot_free(b);
+	return n;
+}
+
+static void test_cross_site(void **st)
+{
+	assert_int_equal(cross(site_b(0xc0000001, REMOTE, true), NULL), 0);
+	assert_true(cross(site_b(0xc0000077, REMOTE, true), "peer.spi_mismatch") > 0);
+	assert_true(cross(site_b(0xc0000001, "10.2.0.0/24", true), "peer.selector_mismatch") > 0);
+	assert_true(cross(site_b(0xc0000001, REMOTE, false), "peer.one_sided") > 0);
+}
+
+static enum xd_peer_state peer_state(struct xd_snapshot *snap)
+{
+	struct fx x = { .now = snap };
+	struct xd_vec rows;
+	enum xd_peer_state st;
+
+	run(&x);
+	assert_int_equal(xd_peers_build(x.now, &x.f, &rows), 0);
+	assert_int_equal(rows.len, 1);
+	st = ((struct xd_peer_row *)xd_vec_at(&rows, 0))->state;
+	assert_int_equal(((struct xd_peer_row *)xd_vec_at(&rows, 0))->policies, 3);
+	xd_peers_free(&rows);
+	done(&x);
+	return st;
+}
+
+static void test_peers_states(void **st)
+{
+	assert_int_equal(peer_state(healthy(true, true)), XD_PEER_UP);
+	assert_int_equal(peer_state(healthy(true, false)), XD_PEER_DEGRADED);
+	struct xd_snapshot *s = healthy(true, true);
+	s->sas.len = 0;
+	assert_int_equal(peer_state(s), XD_PEER_DOWN);
+	s = healthy(true, true);
+	s->meta.dump_status[XD_DUMP_XFRM_SA] = XD_DUMP_DENIED;
+	assert_int_equal(peer_state(s), XD_PEER_UNKNOWN);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_healthy_gateway_is_silent),
+		cmocka_unit_test(test_one_way),
+		cmocka_unit_test(test_missing_fwd),
+		cmocka_unit_test(test_transport_host_needs_no_fwd),
+		cmocka_unit_test(test_missing_partner),
+		cmocka_unit_test(test_tmpl_no_sa),
+		cmocka_unit_test(test_tmpl_no_sa_unused_trap_is_info),
+		cmocka_unit_test(test_shadowed),
+		cmocka_unit_test(test_equivalent_duplicate_policy_not_shadowed),
+		cmocka_unit_test(test_default_block),
+		cmocka_unit_test(test_orphan),
+		cmocka_unit_test(test_duplicate),
+		cmocka_unit_test(test_duplicate_during_rekey_is_silent),
+		cmocka_unit_test(test_larval_stuck),
+		cmocka_unit_test(test_expiring),
+		cmocka_unit_test(test_natt_transport),
+		cmocka_unit_test(test_weak_algorithm),
+		cmocka_unit_test(test_replay_disabled_inbound_only),
+		cmocka_unit_test(test_seq_exhaustion),
+		cmocka_unit_test(test_integrity_rising),
+		cmocka_unit_test(test_replay_errors_snapshot_is_info),
+		cmocka_unit_test(test_xfrmstat),
+		cmocka_unit_test(test_traffic),
+		cmocka_unit_test(test_tool_findings),
+		cmocka_unit_test(test_every_id_is_unique),
+		cmocka_unit_test(test_peers_states),
+		cmocka_unit_test(test_cross_site),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

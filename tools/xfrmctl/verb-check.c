@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * verb-check.c: `xfrmctl check [--interval S] [--fail-on warning|error] [--nagios]`.
+ * One snapshot, or two taken S seconds apart so rate checks (traffic.*, rising xfrm_stat
+ * counters) work without the daemon. Exit 0/1 per --fail-on, 2 usage, 3 could not collect;
+ * --nagios prints one status line with perfdata and uses the plugin exit codes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "xfrmctl.h"
+#include "xfrmd/diag.h"
+#include "xfrmd/model.h"
+#include "xfrmd/render.h"
+
+static int nagios(const struct xd_snapshot *s, const struct xd_findings *f)
+{
+	size_t n[_XD_SEV_MAX] = { 0 };
+	const struct xd_finding *worst = NULL;
+	const char *state;
+	int code;
+
+	for (size_t i = 0; i < f->items.len; i++) {
+		const struct xd_finding *x = xd_findings_at(f, i);
+		n[x->severity]++;
+		if (!worst && x->severity >= XD_SEV_WARNING)
+			worst = x; /* sorted: the first is the worst */
+	}
+	if (f->error) {
+		state = "UNKNOWN";
+		code = 3;
+	} else if (n[XD_SEV_ERROR]) {
+		state = "CRITICAL";
+		code = 2;
+	} else if (n[XD_SEV_WARNING]) {
+		state = "WARNING";
+		code = 1;
+	} else {
+		state = "OK";
+		code = 0;
+	}
+	printf("IPSEC %s - %zu error%s, %zu warning%s", state, n[XD_SEV_ERROR],
+	       n[XD_SEV_ERROR] == 1 ? "" : "s", n[XD_SEV_WARNING], n[XD_SEV_WARNING] == 1 ? "" : "s");
+	if (worst) {
+		char esc[512];
+		/* '|' separates perfdata in the plugin protocol: keep it out of the text */
+		xd_text_escape(worst->summary, esc, sizeof(esc));
+		for (char *p = esc; *p; p++)
+			if (*p == '|')
+				*p = '/';
+		printf(": %s %s", worst->def->id, esc);
+	}
+	printf(" | errors=%zu warnings=%zu info=%zu sas=%zu policies=%zu\n", n[XD_SEV_ERROR],
+	       n[XD_SEV_WARNING], n[XD_SEV_INFO], s->sas.len, s->policies.len);
+	return code;
+}
+
+static void tag_site(struct xd_findings *f, size_t from, const char *site)
+{
+	for (size_t i = from; i < f->items.len; i++)
+		((struct xd_finding *)xd_vec_at(&f->items, i))->subject.site = site;
+}
+
+static int finish(const struct xd_snapshot *now, const struct xd_snapshot *site_b,
+		  struct xd_findings *f, enum xd_severity fail_on, bool as_nagios)
+{
+	int code, r;
+
+	if (as_nagios)
+		return nagios(now, f);
+	struct xd_render_opts o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color,
+				    .verbose = arg_verbose, .peer_site = site_b };
+	r = arg_json != JSON_OFF ? xd_render_findings_json(stdout, now, f, &o)
+				 : xd_render_findings_text(stdout, now, f, &o);
+	code = EXIT_OK;
+	for (size_t i = 0; i < f->items.len; i++)
+		if (xd_findings_at(f, i)->severity >= fail_on)
+			code = EXIT_PROBLEMS;
+	if (f->error || r < 0 || fflush(stdout) != 0) {
+		fputs("xfrmctl: the diagnosis could not be completed\n", stderr);
+		code = EXIT_COLLECT;
+	}
+	return code;
+}
+
+/* check -r A -r B: each site's own findings (tagged A/B) plus the cross-site ones. */
+static int cross_site(enum xd_severity fail_on, bool as_nagios)
+{
+	struct xd_snapshot *a = NULL, *b = NULL;
+	struct xd_findings f, fb;
+	struct xd_diag_ctx ctx = { 0 };
+	int r, code;
+
+	r = xfrmctl_load_path(arg_read_path, &a);
+	if (r)
+		return as_nagios ? 3 : r;
+	r = xfrmctl_load_path(arg_read_path2, &b);
+	if (r) {
+		xd_snapshot_free(a);
+		return as_nagios ? 3 : r;
+	}
+	xd_diag_opts_default(&ctx.opts);
+	xd_findings_init(&f);
+	xd_findings_init(&fb);
+	ctx.now = a;
+	(void)xd_diag_run(&ctx, &f);
+	tag_site(&f, 0, "A");
+	ctx.now = b;
+	(void)xd_diag_run(&ctx, &fb);
+	tag_site(&fb, 0, "B");
+	(void)xd_findings_move(&f, &fb);
+	xd_findings_done(&fb);
+	(void)xd_diag_cross_site(a, b, &f); /* sorts everything */
+	code = finish(a, b, &f, fail_on, as_nagios);
+	xd_findings_done(&f);
+	xd_snapshot_free(a);
+	xd_snapshot_free(b);
+	return code;
+}
+
+int verb_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ "fail-on", required_argument, NULL, 'f' },
+		{ "nagios", no_argument, NULL, 'N' },
+		XFRMCTL_COMMON_LONGOPTS,
+		{}
+	};
+	struct xd_snapshot *prev = NULL, *now = NULL;
+	struct xd_findings f;
+	struct xd_diag_ctx ctx = { 0 };
+	enum xd_severity fail_on = XD_SEV_ERROR;
+	double interval = 0;
+	bool as_nagios = false;
+	int c, r, code;
+
+	optind = 0; /* 0, not 1: glibc then re-reads the option string (permuting again) */
+	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
+		char *end;
+		switch (c) {
+		case 'i':
+			interval = strtod(optarg, &end);
+			if (*end || !(interval > 0) || interval > 3600)
+				return xfrmctl_usage_error("--interval takes seconds between 0 and 3600");
+			break;
+		case 'f':
+			fail_on = xd_severity_from_name(optarg);
+			if (fail_on != XD_SEV_WARNING && fail_on != XD_SEV_ERROR)
+				return xfrmctl_usage_error("--fail-on takes warning or error");
+			break;
+		case 'N':
+			as_nagios = true;
+			break;
+		default:
+			r = xfrmctl_common_option(c, optarg);
+			if (r != 1)
+				return r;
+		}
+	}
+	if (optind < argc)
+		return xfrmctl_usage_error("check: unexpected argument '%s'", argv[optind]);
+	if (interval > 0 && arg_read_path)
+		return xfrmctl_usage_error("--interval samples the live kernel; it cannot use -r");
+	if (arg_read_path2)
+		return cross_site(fail_on, as_nagios);
+
+	if (interval > 0) {
+		struct timespec ts = { .tv_sec = (time_t)interval,
+				       .tv_nsec = (long)((interval - floor(interval)) * 1e9) };
+		r = xfrmctl_load(&prev);
+		if (r)
+			return as_nagios ? 3 : r;
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+	r = xfrmctl_load(&now);
+	if (r) {
+		xd_snapshot_free(prev);
+		return as_nagios ? 3 : r;
+	}
+	ctx.now = now;
+	ctx.prev = prev;
+	if (prev)
+		ctx.interval_s = (double)(now->meta.captured_at - prev->meta.captured_at) +
+				 ((double)now->meta.captured_at_ns - prev->meta.captured_at_ns) / 1e9;
+	xd_diag_opts_default(&ctx.opts);
+	xd_findings_init(&f);
+	(void)xd_diag_run(&ctx, &f);
+
+	code = finish(now, NULL, &f, fail_on, as_nagios);
+	xd_findings_done(&f);
+	xd_snapshot_free(now);
+	xd_snapshot_free(prev);
+	return code;
+}

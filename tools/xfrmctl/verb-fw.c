@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * verb-fw.c: `xfrmctl fw verdict --proto P --src A --dst B [...]`: evaluate one packet
+ * through the firewall of the live kernel, a namespace or a snapshot, and print the verdict
+ * with its trace. Exit 0 whatever the verdict (it is an answer, not a failure), 2 on a usage
+ * error, 3 when the rule set could not be read.
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "xfrmctl.h"
+#include "xfrmd/fw.h"
+#include "xfrmd/model.h"
+#include "xfrmd/render.h"
+
+static const struct {
+	const char *name;
+	uint8_t proto;
+} protos[] = {
+	{ "esp", 50 }, { "ah", 51 }, { "udp", 17 }, { "tcp", 6 }, { "icmp", 1 },
+	{ "ipv6-icmp", 58 }, { "sctp", 132 }, { "gre", 47 },
+};
+
+static int parse_proto(const char *s, uint8_t *ret)
+{
+	uint32_t v;
+
+	for (size_t i = 0; i < XD_ARRAY_SIZE(protos); i++)
+		if (xd_streq(s, protos[i].name)) {
+			*ret = protos[i].proto;
+			return 0;
+		}
+	if (xd_parse_u32(s, &v) < 0 || v > 255)
+		return -1;
+	*ret = (uint8_t)v;
+	return 0;
+}
+
+static int parse_port(const char *s, uint16_t *ret)
+{
+	uint32_t v;
+
+	if (xd_parse_u32(s, &v) < 0 || v > 65535)
+		return -1;
+	*ret = (uint16_t)v;
+	return 0;
+}
+
+static int parse_addr(const char *s, uint8_t *fam, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET, s, out) == 1)
+		*fam = XD_NFPROTO_IPV4;
+	else if (inet_pton(AF_INET6, s, out) == 1)
+		*fam = XD_NFPROTO_IPV6;
+	else
+		return -1;
+	return 0;
+}
+
+/* Refuse to answer from a rule set we could not read whole. */
+static int check_dumps(const struct xd_snapshot *s, bool *torn)
+{
+	static const enum xd_dump nft[] = { XD_DUMP_NFT_TABLES, XD_DUMP_NFT_CHAINS,
+					    XD_DUMP_NFT_SETS, XD_DUMP_NFT_SETELEMS,
+					    XD_DUMP_NFT_RULES };
+	*torn = false;
+	for (size_t i = 0; i < XD_ARRAY_SIZE(nft); i++) {
+		enum xd_dump_status st = s->meta.dump_status[nft[i]];
+		if (st == XD_DUMP_DENIED || st == XD_DUMP_ERROR) {
+			fprintf(stderr, "xfrmctl: cannot read the nf_tables rule set (%s: %s)%s\n",
+				xd_dump_name(nft[i]), xd_dump_status_name(st),
+				st == XD_DUMP_DENIED ? ": it needs CAP_NET_ADMIN" : "");
+			return EXIT_COLLECT;
+		}
+		if (st == XD_DUMP_INTERRUPTED)
+			*torn = true;
+	}
+	for (enum xd_dump d = XD_DUMP_IPT; d <= XD_DUMP_IP6T; d++)
+		if (s->meta.dump_status[d] == XD_DUMP_DENIED || s->meta.dump_status[d] == XD_DUMP_ERROR) {
+			fprintf(stderr, "xfrmctl: cannot read legacy iptables (%s: %s)\n",
+				xd_dump_name(d), xd_dump_status_name(s->meta.dump_status[d]));
+			return EXIT_COLLECT;
+		} else if (s->meta.dump_status[d] == XD_DUMP_INTERRUPTED)
+			*torn = true;
+	return 0;
+}
+
+static int fw_verdict(int argc, char **argv)
+{
+	enum { O_PROTO = 256, O_SRC, O_DST, O_SPORT, O_DPORT, O_SPI, O_HOOK, O_IIF, O_OIF, O_CT,
+	       O_SECPATH, O_POLOUT, O_MARK };
+	static const struct option opts[] = {
+		{ "proto", required_argument, NULL, O_PROTO },
+		{ "src", required_argument, NULL, O_SRC },
+		{ "dst", required_argument, NULL, O_DST },
+		{ "sport", required_argument, NULL, O_SPORT },
+		{ "dport", required_argument, NULL, O_DPORT },
+		{ "spi", required_argument, NULL, O_SPI },
+		{ "hook", required_argument, NULL, O_HOOK },
+		{ "iif", required_argument, NULL, O_IIF },
+		{ "oif", required_argument, NULL, O_OIF },
+		{ "ct", required_argument, NULL, O_CT },
+		{ "secpath", no_argument, NULL, O_SECPATH },
+		{ "policy-out", no_argument, NULL, O_POLOUT },
+		{ "mark", required_argument, NULL, O_MARK },
+		XFRMCTL_COMMON_LONGOPTS,
+		{}
+	};
+	struct xd_fw_packet p = { .ct = XD_FW_CT_NEW };
+	struct xd_render_opts ro = { .pretty = arg_json == JSON_PRETTY, .color = arg_color,
+				     .verbose = arg_verbose };
+	struct xd_snapshot *s = NULL;
+	struct xd_fw empty;
+	struct xd_fw_result *res;
+	uint8_t hooks[3], fs = 0, fd = 0;
+	size_t nhooks = 0;
+	bool have_proto = false, torn;
+	int c, r, hook = -1;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
+		switch (c) {
+		case O_PROTO:
+			if (parse_proto(optarg, &p.l4proto) < 0)
+				return xfrmctl_usage_error("--proto: esp, ah, udp, tcp or a number");
+			have_proto = true;
+			break;
+		case O_SRC:
+			if (parse_addr(optarg, &fs, p.src) < 0)
+				return xfrmctl_usage_error("--src: not an IP address: %s", optarg);
+			break;
+		case O_DST:
+			if (parse_addr(optarg, &fd, p.dst) < 0)
+				return xfrmctl_usage_error("--dst: not an IP address: %s", optarg);
+			break;
+		case O_SPORT:
+			if (parse_port(optarg, &p.sport) < 0)
+				return xfrmctl_usage_error("--sport: 0..65535");
+			p.has_sport = true;
+			break;
+		case O_DPORT:
+			if (parse_port(optarg, &p.dport) < 0)
+				return xfrmctl_usage_error("--dport: 0..65535");
+			p.has_dport = true;
+			break;
+		case O_SPI:
+			if (xd_parse_u32(optarg, &p.spi) < 0)
+				return xfrmctl_usage_error("--spi: a 32-bit number");
+			p.has_spi = true;
+			break;
+		case O_HOOK:
+			hook = xd_fw_hook_from_name(optarg);
+			if (hook < 0 || hook > XD_HOOK_POSTROUTING)
+				return xfrmctl_usage_error("--hook: prerouting, input, forward, output or postrouting");
+			break;
+		case O_IIF:
+		case O_OIF:
+			if (strlen(optarg) >= 16 || !*optarg)
+				return xfrmctl_usage_error("interface names have 1 to 15 characters");
+			xd_strlcpy(c == O_IIF ? p.iif : p.oif, optarg, 16);
+			break;
+		case O_CT:
+			if (xd_streq(optarg, "new"))
+				p.ct = XD_FW_CT_NEW;
+			else if (xd_streq(optarg, "established"))
+				p.ct = XD_FW_CT_ESTABLISHED;
+			else
+				return xfrmctl_usage_error("--ct: new or established");
+			break;
+		case O_SECPATH:
+			p.secpath = true;
+			break;
+		case O_POLOUT:
+			p.policy_out = true;
+			break;
+		case O_MARK:
+			if (xd_parse_u32(optarg, &p.mark) < 0)
+				return xfrmctl_usage_error("--mark: a 32-bit number");
+			break;
+		default:
+			r = xfrmctl_common_option(c, optarg);
+			if (r != 1)
+				return r;
+		}
+	}
+	if (optind < argc)
+		return xfrmctl_usage_error("fw verdict: unexpected argument '%s'", argv[optind]);
+	if (!have_proto || !fs || !fd)
+		return xfrmctl_usage_error("fw verdict needs --proto, --src and --dst");
+	if (fs != fd)
+		return xfrmctl_usage_error("--src and --dst must be of the same family");
+	p.family = fs;
+	if (hook >= 0)
+		hooks[nhooks++] = (uint8_t)hook;
+	else
+		nhooks = xd_fw_path(p.iif[0] && p.oif[0] ? XD_FW_PATH_FORWARD
+				    : p.oif[0]		  ? XD_FW_PATH_OUTPUT
+							  : XD_FW_PATH_INPUT,
+				    hooks);
+
+	r = xfrmctl_load(&s);
+	if (r)
+		return r;
+	r = check_dumps(s, &torn);
+	if (r) {
+		xd_snapshot_free(s);
+		return r;
+	}
+	xd_fw_init(&empty);
+	empty.indexed = true;
+	const struct xd_fw *fw = s->fw ? s->fw : &empty;
+	res = calloc(1, sizeof(*res));
+	if (!res || (s->fw && xd_fw_index(s->fw) < 0) || xd_fw_eval(fw, &p, hooks, nhooks, res) < 0) {
+		fputs("xfrmctl: cannot evaluate the rule set (out of memory)\n", stderr);
+		free(res);
+		xd_snapshot_free(s);
+		return EXIT_COLLECT;
+	}
+	if (torn && res->verdict != XD_FW_UNDECIDABLE) {
+		/* a torn dump is never authoritative */
+		res->verdict = XD_FW_UNDECIDABLE;
+		snprintf(res->reason, sizeof(res->reason),
+			 "the rule set changed while it was read (dump interrupted)");
+	}
+	if (!s->fw)
+		s->fw = &empty; /* renderers look rules up through the snapshot */
+	if (arg_json != JSON_OFF)
+		r = xd_render_fw_verdict_json(stdout, s, &p, hooks, nhooks, res, &ro);
+	else
+		r = xd_render_fw_verdict_text(stdout, s, &p, hooks, nhooks, res, &ro);
+	if (s->fw == &empty)
+		s->fw = NULL;
+	xd_fw_done(&empty);
+	free(res);
+	xd_snapshot_free(s);
+	if (fflush(stdout) != 0 || r < 0) {
+		fputs("xfrmctl: writing output failed\n", stderr);
+		return EXIT_COLLECT;
+	}
+	return EXIT_OK;
+}
+
+int verb_fw(int argc, char **argv)
+{
+	if (argc < 2)
+		return xfrmctl_usage_error("fw needs a subcommand: verdict");
+	if (xd_streq(argv[1], "verdict"))
+		return fw_verdict(argc - 1, argv + 1);
+	return xfrmctl_usage_error("fw: unknown subcommand '%s' (verdict)", argv[1]);
+}

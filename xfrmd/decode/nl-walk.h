@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nl-walk.h: the one bounds-checked walk over netlink messages in a datagram and over
+ * attributes in a payload, shared by every netlink decoder. Nothing is read before its
+ * length has been checked against what remains.
+ */
+#pragma once
+
+#include <linux/netlink.h>
+#include <stddef.h>
+
+/*
+ * Call fn for each message of a datagram. Returns 0, fn's negative result, or -EBADMSG at a
+ * message whose length leaves the datagram (*bad_at then points at it; the rest is skipped).
+ */
+int xd_walk_msgs(const void *buf, size_t len, int (*fn)(void *ud, const struct nlmsghdr *nlh),
+		 void *ud, const void **bad_at);
+
+/*
+ * Call fn for each attribute in [start, start + len). Returns 0, fn's negative result, or 1
+ * when the tail does not form a valid attribute (*bad_at then points at it).
+ */
+int xd_walk_attrs(const void *start, size_t len, int (*fn)(void *ud, const struct nlattr *a),
+		  void *ud, const void **bad_at);
+
+/* The attributes of a message start after its fixed header, aligned. */
+static inline const void *xd_msg_attrs(const struct nlmsghdr *nlh, size_t hdrlen, size_t *ret_len)
+{
+	size_t plen = nlh->nlmsg_len - NLMSG_HDRLEN;
+	size_t off = NLMSG_ALIGN(hdrlen);
+
+	*ret_len = plen > off ? plen - off : 0;
+	return (const char *)nlh + NLMSG_HDRLEN + off;
+}

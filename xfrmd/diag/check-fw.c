@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * check-fw.c: firewall findings (DESIGN.md §7 `fw.*`). For every peer that appears in SAs or
+ * policy templates, the IPsec packets of both directions (ESP, AH where used, IKE UDP/500,
+ * NAT-T UDP/4500) are evaluated through the real rule set with the static evaluator: a local
+ * endpoint on the input and output paths, a gateway forwarding others' IPsec on the forward
+ * path. Plaintext to protected subnets is checked for an out policy (cleartext) and for NAT
+ * that would rewrite it before the policy matches. Every finding names the deciding rule.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag-util.h"
+#include "xfrmd/fw.h"
+
+enum { F_ESP, F_AH, F_IKE, F_NATT, F_CLEAR, F_NAT, F_UNDEC };
+
+static const struct xd_finding_def defs[] = {
+	[F_ESP] = { "fw.esp_blocked", XD_SEV_ERROR, "the firewall drops ESP (IP protocol 50) to or from a peer",
+		    "Accept ESP from and to the peer before any drop rule, e.g. "
+		    "`nft insert rule inet filter input ip saddr PEER meta l4proto esp accept`." },
+	[F_AH] = { "fw.ah_blocked", XD_SEV_ERROR, "the firewall drops AH (IP protocol 51) to or from a peer",
+		   "Accept AH (meta l4proto ah) from and to the peer before any drop rule." },
+	[F_IKE] = { "fw.ike_blocked", XD_SEV_ERROR, "the firewall drops IKE (UDP/500) to or from a peer",
+		    "Accept udp dport 500 from the peer and udp sport 500 towards it." },
+	[F_NATT] = { "fw.natt_blocked", XD_SEV_ERROR, "the firewall drops NAT-T (UDP/4500) to or from a peer",
+		     "Accept udp dport 4500 from the peer and udp sport 4500 towards it." },
+	[F_CLEAR] = { "fw.cleartext_allowed", XD_SEV_ERROR,
+		      "traffic to a protected subnet is accepted but no out policy covers it",
+		      "Add an out policy (or widen the IKE traffic selectors) for the subnet, or drop "
+		      "plaintext to it: `rt ipsec missing ip daddr SUBNET drop`." },
+	[F_NAT] = { "fw.nat_before_policy", XD_SEV_ERROR,
+		    "SNAT/masquerade rewrites traffic that an IPsec policy should match",
+		    "Exempt IPsec traffic before the NAT rule: `rt ipsec exists accept` (nft) or "
+		    "`-m policy --dir out --pol ipsec -j ACCEPT` in the nat POSTROUTING chain." },
+	[F_UNDEC] = { "fw.undecidable", XD_SEV_WARNING, "whether the firewall passes IPsec traffic cannot be decided statically",
+		      "Look at the named rule: it depends on state the snapshot does not hold "
+		      "(rates, ipsets, interface indexes, SA details). Confirm with counters or "
+		      "`nft monitor trace`." },
+	{ NULL },
+};
+
+#define MAX_PEERS 256
+
+struct peer {
+	uint16_t family;
+	struct xd_addr local, peer;
+	bool esp, ah, natt_used;
+	bool spi_in_known, spi_out_known;
+	uint32_t spi_in, spi_out; /* ESP/AH SPI of the inbound/outbound SA */
+	uint16_t natt_local_port, natt_peer_port;
+};
+
+struct peers {
+	struct peer v[MAX_PEERS];
+	size_t n;
+};
+
+static struct peer *peer_get(struct peers *p, uint16_t family, const struct xd_addr *local,
+			     const struct xd_addr *peer)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].family == family && !memcmp(&p->v[i].local, local, sizeof(*local)) &&
+		    !memcmp(&p->v[i].peer, peer, sizeof(*peer)))
+			return &p->v[i];
+	if (p->n >= MAX_PEERS || diag_addr_is_zero(peer, family) || diag_addr_is_zero(local, family))
+		return NULL;
+	p->v[p->n] = (struct peer){ .family = family, .local = *local, .peer = *peer };
+	return &p->v[p->n++];
+}
+
+static void collect_peers(const struct xd_snapshot *s, struct peers *p)
+{
+	for (size_t i = 0; i < s->sas.len; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		const struct xd_addr *local, *peer;
+		struct peer *e;
+
+		if (!diag_sa_is_real(sa) || (sa->proto != PROTO_ESP && sa->proto != PROTO_AH))
+			continue;
+		diag_sa_ends(s, sa, &local, &peer);
+		e = peer_get(p, sa->family, local, peer);
+		if (!e)
+			continue;
+		e->esp |= sa->proto == PROTO_ESP;
+		e->ah |= sa->proto == PROTO_AH;
+		bool in = diag_sa_dir(s, sa) == SA_DIR_IN;
+		if (in && !e->spi_in_known) {
+			e->spi_in = sa->spi, e->spi_in_known = true;
+		} else if (!in && !e->spi_out_known) {
+			e->spi_out = sa->spi, e->spi_out_known = true;
+		}
+		if ((sa->has & XD_SA_HAS_ENCAP) && sa->encap.type == 2) {
+			e->natt_used = true;
+			e->natt_local_port = in ? sa->encap.dport : sa->encap.sport;
+			e->natt_peer_port = in ? sa->encap.sport : sa->encap.dport;
+		}
+	}
+	for (size_t i = 0; i < s->policies.len; i++) {
+		const struct xd_policy *pol = xd_snapshot_policy(s, i);
+		if (pol->dir > POL_FWD || pol->action != ACTION_ALLOW)
+			continue;
+		for (uint32_t t = 0; t < pol->tmpl_count; t++) {
+			const struct xd_tmpl *tm = xd_policy_tmpl(s, pol, t);
+			const struct xd_addr *sa_, *da;
+			uint16_t fam = tm->family ? tm->family : pol->sel.family;
+			if (tm->proto != PROTO_ESP && tm->proto != PROTO_AH)
+				continue;
+			if (tm->mode == MODE_TUNNEL) {
+				sa_ = &tm->saddr, da = &tm->daddr;
+			} else {
+				sa_ = &pol->sel.saddr, da = &pol->sel.daddr;
+			}
+			/* out: source is local; in/fwd: destination is local */
+			struct peer *e = pol->dir == POL_OUT ? peer_get(p, fam, sa_, da)
+							     : peer_get(p, fam, da, sa_);
+			if (!e)
+				continue;
+			e->esp |= tm->proto == PROTO_ESP;
+			e->ah |= tm->proto == PROTO_AH;
+		}
+	}
+}
+
+static void fill_addr(uint8_t dst[16], const struct xd_addr *a)
+{
+	memcpy(dst, a->b, 16);
+}
+
+/* The direction of the traffic, without claiming a policy index. */
+static void set_dir(struct xd_finding *x, bool inbound)
+{
+	if (!x)
+		return;
+	x->subject.dir = inbound ? "in" : "out";
+	x->subject.has |= XD_SUBJ_DIR;
+}
+
+static void name_rule(struct xd_finding *x, const struct xd_fw *fw, const struct xd_fw_result *r)
+{
+	char text[512];
+
+	if (!r->decider_set)
+		return;
+	xd_finding_rule(x, r->decider.table, r->decider.chain, r->decider.handle);
+	xd_finding_ev_str(x, "backend", "%s",
+			  r->decider.backend == XD_FW_LEGACY ? "iptables-legacy" : "nftables");
+	xd_finding_ev_str(x, "family", "%s", xd_fw_family_name(r->decider.family) ?: "?");
+	xd_finding_ev_str(x, "hook", "%s", xd_fw_hook_name(r->decider.hook) ?: "?");
+	xd_finding_ev_int(x, "priority", r->decider.prio);
+	if (r->decider.rule != UINT32_MAX)
+		xd_finding_ev_str(x, "rule", "%s",
+				  xd_fw_rule_text(fw, xd_fw_rule_at(fw, r->decider.rule), text,
+						  sizeof(text)));
+	else
+		xd_finding_ev_str(x, "rule", "%s", r->decider.effect);
+}
+
+struct probe {
+	const char *what; /* "ESP", "IKE (udp/500)", ... */
+	int def;
+	uint8_t proto;
+	uint16_t sport, dport;
+	bool has_ports;
+	bool has_spi;
+	uint32_t spi;
+	bool warn_only; /* NAT-T possible but not in use */
+};
+
+static void report(const struct xd_diag_ctx *c, struct xd_findings *out, const struct peer *e,
+		   const struct probe *pr, bool inbound, const char *path,
+		   const struct xd_fw_result *rn, const struct xd_fw_result *re)
+{
+	const struct xd_fw *fw = c->now->fw;
+	char l[64], p[64];
+	struct xd_finding *x;
+
+	diag_addr(&e->local, e->family, l, sizeof(l));
+	diag_addr(&e->peer, e->family, p, sizeof(p));
+	if (rn->verdict == XD_FW_UNDECIDABLE) {
+		x = xd_finding_add(out, &defs[F_UNDEC], "%s %s %s %s: %s", pr->what,
+				   inbound ? p : l, inbound ? "->" : "->", inbound ? l : p, rn->reason);
+		xd_finding_peer(x, e->family, &e->local, &e->peer);
+		set_dir(x, inbound);
+		xd_finding_ev_str(x, "probe", "%s", pr->what);
+		xd_finding_ev_str(x, "path", "%s", path);
+		xd_finding_ev_str(x, "reason", "%s", rn->reason);
+		name_rule(x, fw, rn);
+		return;
+	}
+	if (rn->verdict != XD_FW_DROP)
+		return;
+	bool replies_pass = re && re->verdict == XD_FW_ACCEPT;
+	x = xd_finding_add(out, &defs[pr->def], "%s %s %s dropped by %s %s%s", pr->what,
+			   inbound ? "from" : "to", p, rn->decider.table ? rn->decider.table : "?",
+			   rn->decider.chain ? rn->decider.chain : "?",
+			   replies_pass ? " (only replies pass: works only when this side starts)"
+					: "");
+	if (pr->warn_only || replies_pass)
+		xd_finding_set_severity(x, XD_SEV_WARNING);
+	xd_finding_peer(x, e->family, &e->local, &e->peer);
+	if (pr->has_spi)
+		xd_finding_spi(x, pr->spi, pr->proto);
+	else
+		xd_finding_ev_int(x, "protocol", pr->proto);
+	set_dir(x, inbound);
+	xd_finding_ev_str(x, "path", "%s", path);
+	xd_finding_ev_bool(x, "replies_pass", replies_pass);
+	if (pr->def == F_NATT)
+		xd_finding_ev_bool(x, "natt_in_use", !pr->warn_only);
+	name_rule(x, fw, rn);
+}
+
+static void probe_dir(const struct xd_diag_ctx *c, struct xd_findings *out, const struct peer *e,
+		      const struct probe *pr, bool inbound, bool forwarding)
+{
+	const struct xd_fw *fw = c->now->fw;
+	struct xd_fw_packet pk = { .family = (uint8_t)e->family, .l4proto = pr->proto,
+				   .ct = XD_FW_CT_NEW };
+	struct xd_fw_result rn, re;
+	uint8_t hooks[3];
+	size_t nh;
+	const char *path;
+
+	fill_addr(inbound ? pk.src : pk.dst, &e->peer);
+	fill_addr(inbound ? pk.dst : pk.src, &e->local);
+	if (pr->has_ports) {
+		pk.has_sport = pk.has_dport = true;
+		pk.sport = pr->sport;
+		pk.dport = pr->dport;
+	}
+	if (pr->has_spi) {
+		pk.has_spi = true;
+		pk.spi = pr->spi;
+	}
+	if (forwarding) {
+		nh = xd_fw_path(XD_FW_PATH_FORWARD, hooks);
+		path = "forward";
+	} else {
+		nh = xd_fw_path(inbound ? XD_FW_PATH_INPUT : XD_FW_PATH_OUTPUT, hooks);
+		path = inbound ? "prerouting,input" : "output,postrouting";
+	}
+	if (xd_fw_eval(fw, &pk, hooks, nh, &rn) < 0)
+		return;
+	if (rn.verdict == XD_FW_DROP) {
+		pk.ct = XD_FW_CT_ESTABLISHED;
+		if (xd_fw_eval(fw, &pk, hooks, nh, &re) < 0)
+			return;
+		report(c, out, e, pr, inbound, path, &rn, &re);
+	} else
+		report(c, out, e, pr, inbound, path, &rn, NULL);
+}
+
+static void check_peer(const struct xd_diag_ctx *c, struct xd_findings *out, const struct peer *e)
+{
+	const struct xd_snapshot *s = c->now;
+	bool forwarding = xd_snapshot_has_local_addrs(s) &&
+			  !xd_snapshot_is_local(s, e->family, &e->local);
+	struct probe pr[6];
+	size_t n = 0;
+
+	if (e->esp)
+		pr[n++] = (struct probe){ .what = "ESP", .def = F_ESP, .proto = PROTO_ESP };
+	if (e->ah)
+		pr[n++] = (struct probe){ .what = "AH", .def = F_AH, .proto = PROTO_AH };
+	pr[n++] = (struct probe){ .what = "IKE (udp/500)", .def = F_IKE, .proto = 17,
+				  .sport = 500, .dport = 500, .has_ports = true };
+	if (e->esp)
+		pr[n++] = (struct probe){ .what = "NAT-T (udp/4500)", .def = F_NATT, .proto = 17,
+					  .sport = e->natt_used && e->natt_peer_port ? e->natt_peer_port : 4500,
+					  .dport = e->natt_used && e->natt_local_port ? e->natt_local_port : 4500,
+					  .has_ports = true, .warn_only = !e->natt_used };
+	for (size_t i = 0; i < n; i++) {
+		struct probe in = pr[i], outp = pr[i];
+		if (in.proto == PROTO_ESP || in.proto == PROTO_AH) {
+			in.has_spi = e->spi_in_known, in.spi = e->spi_in;
+			outp.has_spi = e->spi_out_known, outp.spi = e->spi_out;
+		} else {
+			/* outbound: our port is the source */
+			outp.sport = pr[i].dport;
+			outp.dport = pr[i].sport;
+		}
+		probe_dir(c, out, e, &in, true, forwarding);
+		probe_dir(c, out, e, &outp, false, forwarding);
+	}
+}
+
+/* A representative host inside a selector prefix (the first host address). */
+static void sel_host(uint8_t out[16], const struct xd_addr *a, uint8_t plen, uint16_t family)
+{
+	size_t n = family == 2 ? 4 : 16;
+
+	memcpy(out, a->b, 16);
+	if (plen < n * 8)
+		out[n - 1] |= 1;
+}
+
+static bool out_policy_covers(const struct xd_snapshot *s, const struct xd_selector *want)
+{
+	for (size_t i = 0; i < s->policies.len; i++) {
+		const struct xd_policy *p = xd_snapshot_policy(s, i);
+		if (p->dir == POL_OUT && p->tmpl_count && p->action == ACTION_ALLOW &&
+		    diag_selector_covers(&p->sel, want))
+			return true;
+	}
+	return false;
+}
+
+static void check_plaintext(const struct xd_diag_ctx *c, struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+	const struct xd_fw *fw = s->fw;
+
+	for (size_t i = 0; i < s->policies.len; i++) {
+		const struct xd_policy *p = xd_snapshot_policy(s, i);
+		const struct xd_selector *sel = &p->sel;
+		struct xd_fw_packet pk = { .family = (uint8_t)sel->family, .l4proto = 6,
+					   .has_sport = true, .has_dport = true, .sport = 40000,
+					   .dport = 8443, .ct = XD_FW_CT_NEW };
+		struct xd_fw_result r;
+		uint8_t hooks[3];
+		size_t nh;
+		char net[64];
+
+		if (!p->tmpl_count || p->action != ACTION_ALLOW || (sel->family != 2 && sel->family != 10))
+			continue;
+		if (p->dir == POL_IN) {
+			/* traffic back to the protected remote subnet (the in policy's source) */
+			struct xd_selector want = { .family = sel->family, .daddr = sel->saddr,
+						    .prefixlen_d = sel->prefixlen_s,
+						    .saddr = sel->daddr,
+						    .prefixlen_s = sel->prefixlen_d };
+			if (sel->prefixlen_s == 0 || out_policy_covers(s, &want))
+				continue;
+			sel_host(pk.src, &sel->daddr, sel->prefixlen_d, sel->family);
+			sel_host(pk.dst, &sel->saddr, sel->prefixlen_s, sel->family);
+			nh = xd_fw_path(XD_FW_PATH_OUTPUT, hooks);
+			if (xd_fw_eval(fw, &pk, hooks, nh, &r) < 0 || r.verdict != XD_FW_ACCEPT)
+				continue;
+			diag_addr(&sel->saddr, sel->family, net, sizeof(net));
+			struct xd_finding *x = xd_finding_add(
+				out, &defs[F_CLEAR],
+				"plaintext tcp/8443 to protected subnet %s/%u is accepted and no out policy covers it",
+				net, sel->prefixlen_s);
+			xd_finding_policy(x, p->index, "in");
+			xd_finding_ev_str(x, "subnet", "%s/%u", net, sel->prefixlen_s);
+			xd_finding_ev_str(x, "path", "output,postrouting");
+			name_rule(x, fw, &r);
+		} else if (p->dir == POL_OUT || p->dir == POL_FWD) {
+			if (p->dir != POL_OUT)
+				continue;
+			/* what an out policy should match, through postrouting (NAT happens there) */
+			sel_host(pk.src, &sel->saddr, sel->prefixlen_s, sel->family);
+			sel_host(pk.dst, &sel->daddr, sel->prefixlen_d, sel->family);
+			if (sel->proto)
+				pk.l4proto = sel->proto;
+			pk.policy_out = true;
+			for (int path = 0; path < 2; path++) {
+				nh = xd_fw_path(path ? XD_FW_PATH_FORWARD : XD_FW_PATH_OUTPUT, hooks);
+				if (xd_fw_eval(fw, &pk, hooks, nh, &r) < 0 || !r.nat)
+					continue;
+				diag_addr(&sel->daddr, sel->family, net, sizeof(net));
+				struct xd_finding *x = xd_finding_add(
+					out, &defs[F_NAT],
+					"NAT rule %s %s handle %llu rewrites %s traffic to %s/%u that out policy %u should encrypt",
+					r.nat_rule.table, r.nat_rule.chain,
+					(unsigned long long)r.nat_rule.handle, path ? "forwarded" : "local",
+					net, sel->prefixlen_d, p->index);
+				xd_finding_policy(x, p->index, "out");
+				xd_finding_rule(x, r.nat_rule.table, r.nat_rule.chain, r.nat_rule.handle);
+				xd_finding_ev_str(x, "path", "%s", path ? "forward" : "output");
+				break;
+			}
+		}
+	}
+}
+
+static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+	struct peers *p;
+
+	if (!s->fw || !s->fw->indexed || s->fw->rules.len + s->fw->chains.len == 0)
+		return; /* no firewall: nothing can block */
+	if (s->meta.dump_status[XD_DUMP_NFT_RULES] == XD_DUMP_DENIED ||
+	    s->meta.dump_status[XD_DUMP_NFT_RULES] == XD_DUMP_ERROR)
+		return; /* tool.* already says the rule set could not be read */
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		out->error = out->error ? out->error : -ENOMEM;
+		return;
+	}
+	collect_peers(s, p);
+	for (size_t i = 0; i < p->n; i++)
+		check_peer(c, out, &p->v[i]);
+	check_plaintext(c, out);
+	free(p);
+}
+
+const struct xd_check_family xd_check_fw = {
+	.name = "fw",
+	.defs = defs,
+	.run = run,
+};

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * check-policy.c: findings about the SPD (DESIGN.md §7 `policy.*`): templates no SA can
+ * satisfy, a tunnel gateway without its fwd policy, policies without their reverse partner,
+ * policies shadowed by a higher-priority overlap, and default-block. Lookups go through
+ * policy-index so large SPDs cost O(n log n), never all pairs.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag-util.h"
+#include "policy-index.h"
+#include "xfrmd/diag.h"
+#include "xfrmd/names.h"
+
+enum {
+	D_TMPL_NO_SA,
+	D_MISSING_FWD,
+	D_MISSING_PARTNER,
+	D_SHADOWED,
+	D_DEFAULT_BLOCK,
+};
+
+static const struct xd_finding_def defs[] = {
+	[D_TMPL_NO_SA] = { "policy.tmpl_no_sa", XD_SEV_WARNING, "outbound policy whose template no SA satisfies",
+			   "Traffic matching this policy is dropped (XfrmOutNoStates) until the IKE "
+			   "daemon installs an SA with the template's reqid, protocol and endpoints. "
+			   "Check that the daemon runs and the tunnel is up." },
+	[D_MISSING_FWD] = { "policy.missing_fwd", XD_SEV_ERROR, "tunnel gateway without a fwd policy",
+			    "Decrypted packets for the subnet behind this gateway are dropped "
+			    "(XfrmInNoPols). Add a `dir fwd` policy mirroring the `dir in` one "
+			    "(IKE daemons do this themselves; look for a hand-made or partially "
+			    "deleted policy set)." },
+	[D_MISSING_PARTNER] = { "policy.missing_partner", XD_SEV_WARNING, "IPsec policy without its reverse partner",
+				"The tunnel protects one direction only. Install the mirrored policy "
+				"(in for out, out for in), or re-establish the CHILD_SA." },
+	[D_SHADOWED] = { "policy.shadowed", XD_SEV_WARNING, "policy hidden by a higher-priority overlapping policy",
+			 "Packets matching this policy also match an earlier one with another action "
+			 "or template, so this one never applies. Remove the stale policy or fix the "
+			 "priorities." },
+	[D_DEFAULT_BLOCK] = { "policy.default_block", XD_SEV_WARNING, "kernel default policy is block",
+			      "Traffic no policy covers is dropped in this direction (`ip xfrm "
+			      "policy getdefault`). Make sure every expected flow has a policy, or set "
+			      "the default back to accept." },
+	{ NULL },
+};
+
+static const char *sel_desc(const struct xd_selector *sel, char *buf, size_t len)
+{
+	char a[80], b[80], nb[8];
+	const char *p = xd_name_l4proto(sel->proto);
+
+	if (!p) {
+		snprintf(nb, sizeof(nb), "%u", sel->proto);
+		p = nb;
+	}
+	snprintf(buf, len, "%s -> %s%s%s",
+		 xd_prefix_fmt(&sel->saddr, sel->family, sel->prefixlen_s, a, sizeof(a)),
+		 xd_prefix_fmt(&sel->daddr, sel->family, sel->prefixlen_d, b, sizeof(b)),
+		 sel->proto ? " proto " : "", sel->proto ? p : "");
+	return buf;
+}
+
+static struct xd_finding *pol_finding(struct xd_findings *out, const struct xd_policy *p,
+				      int def, const char *what)
+{
+	char sel[200];
+	const char *dir = xd_name_policy_dir(p->dir);
+	struct xd_finding *x = xd_finding_add(out, &defs[def], "%s policy %s (index %u): %s",
+					      dir ? dir : "?", sel_desc(&p->sel, sel, sizeof(sel)),
+					      p->index, what);
+
+	xd_finding_policy(x, p->index, dir);
+	xd_finding_ev_int(x, "priority", p->priority);
+	return x;
+}
+
+static bool is_socket_policy(const struct xd_policy *p)
+{
+	return p->dir >= 3;
+}
+
+/* SAs sorted by (reqid, proto) for template lookups. */
+struct reqid_index {
+	const struct xd_snapshot *s;
+	uint32_t *order;
+	size_t n;
+};
+
+static int reqid_cmp(const void *pa, const void *pb, void *ud)
+{
+	const struct xd_snapshot *s = ud;
+	const struct xd_sa *a = xd_snapshot_sa(s, *(const uint32_t *)pa);
+	const struct xd_sa *b = xd_snapshot_sa(s, *(const uint32_t *)pb);
+
+	if (a->reqid != b->reqid)
+		return a->reqid < b->reqid ? -1 : 1;
+	return (a->proto > b->proto) - (a->proto < b->proto);
+}
+
+static int reqid_index_build(struct reqid_index *ix, const struct xd_snapshot *s)
+{
+	ix->s = s;
+	ix->n = s->sas.len;
+	ix->order = malloc((ix->n ? ix->n : 1) * sizeof(uint32_t));
+	if (!ix->order)
+		return -ENOMEM;
+	for (size_t i = 0; i < ix->n; i++)
+		ix->order[i] = (uint32_t)i;
+	qsort_r(ix->order, ix->n, sizeof(uint32_t), reqid_cmp, (void *)(uintptr_t)s);
+	return 0;
+}
+
+/* First position with (reqid, proto) >= key. */
+static size_t reqid_lower(const struct reqid_index *ix, uint32_t reqid, uint8_t proto)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct xd_sa *m = xd_snapshot_sa(ix->s, ix->order[mid]);
+		if (m->reqid < reqid || (m->reqid == reqid && m->proto < proto))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Would the kernel find an SA for this outbound template (xfrm_state_find rules)? */
+static bool tmpl_satisfied(const struct reqid_index *ix, const struct xd_policy *p,
+			   const struct xd_tmpl *t, bool *larval)
+{
+	for (size_t i = reqid_lower(ix, t->reqid, t->proto); i < ix->n; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(ix->s, ix->order[i]);
+
+		if (sa->reqid != t->reqid || sa->proto != t->proto)
+			break;
+		if (sa->mode != t->mode || sa->family != t->family)
+			continue;
+		if (t->mode == MODE_TUNNEL || !diag_addr_is_zero(&t->daddr, t->family)) {
+			if (memcmp(&sa->daddr, &t->daddr, sizeof(sa->daddr)) != 0)
+				continue;
+			if (!diag_addr_is_zero(&t->saddr, t->family) &&
+			    memcmp(&sa->saddr, &t->saddr, sizeof(sa->saddr)) != 0)
+				continue;
+		} else if (p->sel.family == sa->family &&
+			   !diag_prefix_covers(p->sel.family, &p->sel.daddr, p->sel.prefixlen_d,
+					       &sa->daddr, diag_host_plen(sa->family))) {
+			continue;
+		}
+		if (diag_sa_is_larval(sa)) {
+			*larval = true;
+			continue;
+		}
+		return true;
+	}
+	return false;
+}
+
+static void check_tmpl_no_sa(const struct xd_diag_ctx *c, struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+	struct reqid_index ix;
+
+	if (s->meta.dump_status[XD_DUMP_XFRM_SA] != XD_DUMP_COMPLETE)
+		return; /* a missing SA could just be missing from our view */
+	if (reqid_index_build(&ix, s) < 0) {
+		out->error = -ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < s->policies.len; i++) {
+		const struct xd_policy *p = xd_snapshot_policy(s, i);
+
+		if (p->dir != POL_OUT || p->action != ACTION_ALLOW)
+			continue;
+		for (uint32_t k = 0; k < p->tmpl_count; k++) {
+			const struct xd_tmpl *t = xd_policy_tmpl(s, p, k);
+			bool larval = false;
+			char peer[64];
+
+			if (t->optional || tmpl_satisfied(&ix, p, t, &larval))
+				continue;
+			struct xd_finding *x = pol_finding(out, p, D_TMPL_NO_SA, "no SA for its template");
+			xd_finding_reqid(x, t->reqid);
+			if (t->mode == MODE_TUNNEL)
+				xd_finding_peer(x, t->family, &t->saddr, &t->daddr);
+			xd_finding_ev_str(x, "template", "%s %s reqid %u%s%s",
+					  xd_name_proto(t->proto) ? xd_name_proto(t->proto) : "?",
+					  xd_name_mode(t->mode) ? xd_name_mode(t->mode) : "?", t->reqid,
+					  t->mode == MODE_TUNNEL ? " to " : "",
+					  t->mode == MODE_TUNNEL ? diag_addr(&t->daddr, t->family, peer, sizeof(peer)) : "");
+			xd_finding_ev_bool(x, "acquire_pending", larval);
+			xd_finding_ev_int(x, "last_used", (int64_t)p->curlft.use_time);
+			/* An on-demand (trap) policy nobody has used yet is normal: say so quietly. */
+			if (!larval && p->curlft.use_time == 0)
+				xd_finding_set_severity(x, XD_SEV_INFO);
+			break;
+		}
+	}
+	free(ix.order);
+}
+
+struct match_ctx {
+	const struct xd_policy *self;
+	const struct xd_snapshot *s;
+	const struct xd_policy *found;
+};
+
+static bool visit_any(const struct xd_policy *p, void *ud)
+{
+	struct match_ctx *m = ud;
+
+	if (p == m->self || is_socket_policy(p))
+		return false;
+	m->found = p;
+	return true;
+}
+
+static bool has_tunnel_tmpl(const struct xd_snapshot *s, const struct xd_policy *p)
+{
+	for (uint32_t k = 0; k < p->tmpl_count; k++)
+		if (xd_policy_tmpl(s, p, k)->mode == MODE_TUNNEL)
+			return true;
+	return false;
+}
+
+static void check_missing_fwd(const struct xd_diag_ctx *c, const struct pol_index *fwd,
+			      struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+
+	if (!xd_snapshot_has_local_addrs(s))
+		return; /* "forwarded" needs to know the local addresses */
+	for (size_t i = 0; i < s->policies.len; i++) {
+		const struct xd_policy *p = xd_snapshot_policy(s, i);
+		struct match_ctx m = { .self = p, .s = s };
+
+		if (p->dir != POL_IN || p->action != ACTION_ALLOW || !has_tunnel_tmpl(s, p))
+			continue;
+		if (diag_selector_dst_is_local_host(s, &p->sel))
+			continue; /* traffic for this host itself: `in` is enough */
+		if (pol_index_covering(fwd, &p->sel, visit_any, &m))
+			continue;
+		const struct xd_tmpl *t = xd_policy_tmpl(s, p, 0);
+		struct xd_finding *x = pol_finding(out, p, D_MISSING_FWD,
+						   "decrypted traffic to a forwarded subnet has no fwd policy");
+		for (uint32_t k = 0; k < p->tmpl_count; k++) {
+			t = xd_policy_tmpl(s, p, k);
+			if (t->mode == MODE_TUNNEL) {
+				xd_finding_peer(x, t->family, &t->daddr, &t->saddr);
+				xd_finding_reqid(x, t->reqid);
+				break;
+			}
+		}
+		if (s->defaults.present && s->defaults.fwd == 1)
+			xd_finding_ev_str(x, "default_fwd_policy", "block");
+	}
+}
+
+static void reverse_selector(struct xd_selector *r, const struct xd_selector *sel)
+{
+	*r = *sel;
+	r->saddr = sel->daddr;
+	r->daddr = sel->saddr;
+	r->prefixlen_s = sel->prefixlen_d;
+	r->prefixlen_d = sel->prefixlen_s;
+	r->sport = sel->dport;
+	r->sport_mask = sel->dport_mask;
+	r->dport = sel->sport;
+	r->dport_mask = sel->sport_mask;
+	/* ICMP type/code sit in the port fields and are not mirrored */
+	if (sel->proto == 1 || sel->proto == 58) {
+		r->sport = sel->sport;
+		r->sport_mask = sel->sport_mask;
+		r->dport = sel->dport;
+		r->dport_mask = sel->dport_mask;
+	}
+	r->ifindex = 0;
+}
+
+static void check_missing_partner(const struct xd_diag_ctx *c, const struct pol_index *in,
+				  const struct pol_index *outp, const struct pol_index *fwd,
+				  struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+
+	for (size_t i = 0; i < s->policies.len; i++) {
+		const struct xd_policy *p = xd_snapshot_policy(s, i);
+		struct match_ctx m = { .self = p, .s = s };
+		struct xd_selector rev;
+
+		if ((p->dir != POL_IN && p->dir != POL_OUT) || p->action != ACTION_ALLOW ||
+		    !p->tmpl_count)
+			continue;
+		reverse_selector(&rev, &p->sel);
+		if (p->dir == POL_OUT) {
+			if (pol_index_covering(in, &rev, visit_any, &m) ||
+			    pol_index_covering(fwd, &rev, visit_any, &m))
+				continue;
+		} else if (pol_index_covering(outp, &rev, visit_any, &m)) {
+			continue;
+		}
+		const struct xd_tmpl *t = xd_policy_tmpl(s, p, 0);
+		struct xd_finding *x = pol_finding(out, p, D_MISSING_PARTNER,
+						   p->dir == POL_OUT ? "no in/fwd policy for the return traffic"
+								     : "no out policy for the reply traffic");
+		xd_finding_reqid(x, t->reqid);
+		if (t->mode == MODE_TUNNEL) {
+			if (p->dir == POL_OUT)
+				xd_finding_peer(x, t->family, &t->saddr, &t->daddr);
+			else
+				xd_finding_peer(x, t->family, &t->daddr, &t->saddr);
+		}
+	}
+}
+
+static bool tmpls_equal(const struct xd_snapshot *s, const struct xd_policy *a,
+			const struct xd_policy *b)
+{
+	if (a->tmpl_count != b->tmpl_count)
+		return false;
+	for (uint32_t k = 0; k < a->tmpl_count; k++) {
+		const struct xd_tmpl *x = xd_policy_tmpl(s, a, k), *y = xd_policy_tmpl(s, b, k);
+		if (x->proto != y->proto || x->mode != y->mode || x->reqid != y->reqid ||
+		    x->family != y->family || memcmp(&x->daddr, &y->daddr, sizeof(x->daddr)) ||
+		    memcmp(&x->saddr, &y->saddr, sizeof(x->saddr)))
+			return false;
+	}
+	return true;
+}
+
+struct shadow_ctx {
+	const struct xd_snapshot *s;
+	const struct xd_policy *self;
+	const struct xd_policy *winner;
+};
+
+static bool visit_shadow(const struct xd_policy *p, void *ud)
+{
+	struct shadow_ctx *c = ud;
+	const struct xd_policy *me = c->self;
+
+	if (p == me || is_socket_policy(p))
+		return false;
+	/* lower priority value wins; on a tie the older (lower index) policy wins */
+	if (p->priority > me->priority || (p->priority == me->priority && p->index > me->index))
+		return false;
+	if (p->if_id != me->if_id || p->mark.v != me->mark.v || p->mark.m != me->mark.m)
+		return false;
+	if (p->action == me->action && tmpls_equal(c->s, p, me))
+		return false; /* an equivalent policy: harmless */
+	if (!c->winner || p->priority < c->winner->priority ||
+	    (p->priority == c->winner->priority && p->index < c->winner->index))
+		c->winner = p;
+	return false; /* keep looking for the strongest winner */
+}
+
+static void check_shadowed(const struct xd_diag_ctx *c, const struct pol_index ix[3],
+			   struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+
+	for (size_t i = 0; i < s->policies.len; i++) {
+		const struct xd_policy *p = xd_snapshot_policy(s, i);
+		struct shadow_ctx sc = { .s = s, .self = p };
+		char sel[200];
+
+		if (p->dir > POL_FWD)
+			continue;
+		pol_index_covering(&ix[p->dir], &p->sel, visit_shadow, &sc);
+		if (!sc.winner)
+			continue;
+		struct xd_finding *x = pol_finding(out, p, D_SHADOWED, "never matches");
+		xd_finding_ev_int(x, "shadowed_by_index", sc.winner->index);
+		xd_finding_ev_int(x, "shadowed_by_priority", sc.winner->priority);
+		xd_finding_ev_str(x, "shadowed_by_selector", "%s",
+				  sel_desc(&sc.winner->sel, sel, sizeof(sel)));
+		xd_finding_ev_str(x, "shadowed_by_action", "%s",
+				  xd_name_policy_action(sc.winner->action) ? xd_name_policy_action(sc.winner->action) : "?");
+	}
+}
+
+static void check_default_block(const struct xd_diag_ctx *c, struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+	const char *names[3] = { "in", "fwd", "out" };
+	uint8_t vals[3] = { s->defaults.in, s->defaults.fwd, s->defaults.out };
+
+	if (!s->defaults.present)
+		return;
+	for (int d = 0; d < 3; d++) {
+		if (vals[d] != 1)
+			continue;
+		struct xd_finding *x = xd_finding_add(out, &defs[D_DEFAULT_BLOCK],
+						      "default %s policy is block: traffic without a policy is dropped",
+						      names[d]);
+		xd_finding_name(x, names[d]);
+		xd_finding_ev_str(x, "direction", "%s", names[d]);
+	}
+}
+
+static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
+{
+	struct pol_index ix[3] = { 0 };
+
+	if (c->now->meta.dump_status[XD_DUMP_XFRM_POLICY] != XD_DUMP_COMPLETE &&
+	    c->now->meta.dump_status[XD_DUMP_XFRM_POLICY] != XD_DUMP_INTERRUPTED)
+		return;
+	for (uint8_t d = 0; d < 3; d++)
+		if (pol_index_build(&ix[d], c->now, d) < 0) {
+			out->error = -ENOMEM;
+			goto done;
+		}
+	check_tmpl_no_sa(c, out);
+	check_missing_fwd(c, &ix[POL_FWD], out);
+	check_missing_partner(c, &ix[POL_IN], &ix[POL_OUT], &ix[POL_FWD], out);
+	check_shadowed(c, ix, out);
+	check_default_block(c, out);
+done:
+	for (int d = 0; d < 3; d++)
+		pol_index_done(&ix[d]);
+}
+
+const struct xd_check_family xd_check_policy = { "policy", defs, run };

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * check-sa.c: findings about individual SAs and SA pairs (DESIGN.md §7 `sa.*`). A healthy
+ * tunnel must produce none of these above info: every rule here names the evidence it needs
+ * and stays silent when that evidence is missing (e.g. direction unknown without addresses).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "diag-util.h"
+#include "xfrmd/diag.h"
+#include "xfrmd/names.h"
+
+enum {
+	D_ONE_WAY,
+	D_ORPHAN,
+	D_DUPLICATE,
+	D_LARVAL_STUCK,
+	D_EXPIRING,
+	D_NATT_TRANSPORT,
+	D_WEAK_ALG,
+	D_REPLAY_DISABLED,
+	D_SEQ_EXHAUSTION,
+	D_INTEGRITY,
+	D_REPLAY_ERRORS,
+};
+
+static const struct xd_finding_def defs[] = {
+	[D_ONE_WAY] = { "sa.one_way", XD_SEV_ERROR, "SA without a partner in the other direction",
+			"Find out why the IKE daemon installed only one direction (its log around the "
+			"CHILD_SA setup); re-establish the CHILD_SA, e.g. `swanctl --initiate` or "
+			"`ipsec auto --up`." },
+	[D_ORPHAN] = { "sa.orphan", XD_SEV_WARNING, "SA that no policy template uses",
+		       "Traffic never selects this SA. Check that a policy with the SA's reqid exists "
+		       "(`ip xfrm policy`), or delete the leftover SA." },
+	[D_DUPLICATE] = { "sa.duplicate", XD_SEV_WARNING, "stale duplicate SA left after a rekey or restart",
+			  "An older SA with the same addresses and reqid is still installed but no "
+			  "longer used. Check for crossed rekeys or a restarted IKE daemon; delete the "
+			  "stale SA or restart the CHILD_SA." },
+	[D_LARVAL_STUCK] = { "sa.larval_stuck", XD_SEV_WARNING, "acquire (larval SA) not answered",
+			     "The kernel asked the IKE daemon for an SA and nothing was installed. "
+			     "Check that the peer is reachable on UDP 500/4500 and the daemon log "
+			     "for the failed negotiation." },
+	[D_EXPIRING] = { "sa.expiring", XD_SEV_WARNING, "SA past its soft lifetime without a successor",
+			 "Rekeying did not happen. Check the IKE daemon is running and its log for "
+			 "rekey failures; the SA will be deleted at its hard lifetime." },
+	[D_NATT_TRANSPORT] = { "sa.natt_transport", XD_SEV_WARNING, "NAT traversal in transport mode",
+			       "Transport mode behind NAT breaks when several hosts share the NAT "
+			       "address; prefer tunnel mode for NAT-T peers." },
+	[D_WEAK_ALG] = { "sa.weak_algorithm", XD_SEV_WARNING, "weak or null algorithm in use",
+			 "Reconfigure the proposal to AES-GCM (or AES-CBC with SHA-2) and rekey." },
+	[D_REPLAY_DISABLED] = { "sa.replay_disabled", XD_SEV_WARNING, "anti-replay protection off (window 0)",
+				"Set a replay window (strongSwan replay_window, libreswan replay-window; "
+				"64 or more) on inbound SAs." },
+	[D_SEQ_EXHAUSTION] = { "sa.seq_exhaustion", XD_SEV_WARNING, "outbound sequence number near exhaustion",
+			       "Configure byte/packet rekey limits or ESN; without them the SA "
+			       "stops sending at 2^32 packets." },
+	[D_INTEGRITY] = { "sa.integrity_failures", XD_SEV_ERROR, "inbound packets failing integrity checks",
+			  "Keys or algorithms differ between the peers, or packets are corrupted "
+			  "in transit. Re-establish the CHILD_SA and compare proposals." },
+	[D_REPLAY_ERRORS] = { "sa.replay_errors", XD_SEV_WARNING, "packets dropped by the replay check",
+			      "Reordering beyond the replay window (QoS, multipath) or replays. "
+			      "Raise the replay window or fix reordering." },
+	{ NULL },
+};
+
+static uint64_t now_s(const struct xd_diag_ctx *c)
+{
+	return c->now->meta.captured_at > 0 ? (uint64_t)c->now->meta.captured_at : 0;
+}
+
+static struct xd_finding *sa_finding(struct xd_findings *out, const struct xd_snapshot *s,
+				     const struct xd_sa *sa, int def, const char *fmt_prefix)
+{
+	const struct xd_addr *local, *peer;
+	char d[160];
+	struct xd_finding *x;
+
+	diag_sa_ends(s, sa, &local, &peer);
+	x = xd_finding_add(out, &defs[def], "%s %s", fmt_prefix, diag_sa_desc(sa, d, sizeof(d)));
+	xd_finding_peer(x, sa->family, local, peer);
+	xd_finding_reqid(x, sa->reqid);
+	xd_finding_spi(x, sa->spi, sa->proto);
+	return x;
+}
+
+static const char *dir_word(enum sa_dir d)
+{
+	return d == SA_DIR_IN ? "inbound" : d == SA_DIR_OUT ? "outbound" : "";
+}
+
+static void check_one_way(const struct xd_diag_ctx *c, const struct sa_index *ix,
+			  struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+
+	for (size_t i = 0; i < s->sas.len; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		size_t first;
+		enum sa_dir dir;
+		char pre[64];
+
+		if (!diag_sa_is_real(sa))
+			continue;
+		if (sa_index_find(ix, sa->family, &sa->daddr, &sa->saddr, sa->proto, sa->reqid,
+				  &first))
+			continue;
+		/* a manually keyed pair may use different reqids per direction */
+		if (sa_index_find_any_reqid(ix, sa->family, &sa->daddr, &sa->saddr, sa->proto,
+					    &first))
+			continue;
+		dir = diag_sa_dir(s, sa);
+		snprintf(pre, sizeof(pre), "%s%sSA", dir_word(dir), dir == SA_DIR_UNKNOWN ? "" : " ");
+		struct xd_finding *x = sa_finding(out, s, sa, D_ONE_WAY, pre);
+		if (x) {
+			char *sum = NULL;
+			if (asprintf(&sum, "%s has no %s partner", x->summary,
+				     dir == SA_DIR_OUT ? "inbound" : dir == SA_DIR_IN ? "outbound" : "reverse") >= 0) {
+				free(x->summary);
+				x->summary = sum;
+			}
+		}
+		xd_finding_ev_str(x, "direction", "%s", dir == SA_DIR_UNKNOWN ? "unknown" : dir_word(dir));
+		xd_finding_ev_int(x, "bytes", (int64_t)sa->curlft.bytes);
+		xd_finding_ev_int(x, "packets", (int64_t)sa->curlft.packets);
+	}
+}
+
+/* Does any policy template use this SA? Sorted (reqid, proto) pairs make it O(log n). */
+struct tmpl_key {
+	uint32_t reqid;
+	uint8_t proto;
+	uint8_t mode;
+};
+
+static int tkey_cmp(const void *pa, const void *pb)
+{
+	const struct tmpl_key *a = pa, *b = pb;
+
+	if (a->reqid != b->reqid)
+		return a->reqid < b->reqid ? -1 : 1;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	return 0;
+}
+
+static void check_orphan(const struct xd_diag_ctx *c, struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+	struct tmpl_key *keys;
+	size_t n = s->tmpls.len;
+	bool wildcard[256] = { false }; /* protos used by a reqid-0 template */
+
+	if (s->meta.dump_status[XD_DUMP_XFRM_POLICY] != XD_DUMP_COMPLETE)
+		return; /* without all policies, "unused" cannot be known */
+	keys = malloc((n ? n : 1) * sizeof(*keys));
+	if (!keys) {
+		out->error = -ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct xd_tmpl *t = xd_vec_at(&s->tmpls, i);
+		keys[i] = (struct tmpl_key){ .reqid = t->reqid, .proto = t->proto, .mode = t->mode };
+		if (t->reqid == 0)
+			wildcard[t->proto] = true;
+	}
+	qsort(keys, n, sizeof(*keys), tkey_cmp);
+	for (size_t i = 0; i < s->sas.len; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		struct tmpl_key k = { .reqid = sa->reqid, .proto = sa->proto };
+
+		if (!diag_sa_is_real(sa) || wildcard[sa->proto])
+			continue;
+		if (n && bsearch(&k, keys, n, sizeof(*keys), tkey_cmp))
+			continue;
+		struct xd_finding *x = sa_finding(out, s, sa, D_ORPHAN, "no policy uses SA");
+		xd_finding_ev_int(x, "policies", (int64_t)s->policies.len);
+	}
+	free(keys);
+}
+
+static void check_duplicates(const struct xd_diag_ctx *c, const struct sa_index *ix,
+			     struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+	uint64_t now = now_s(c);
+
+	for (size_t pos = 0; pos < ix->n;) {
+		const struct xd_sa *head = sa_index_at(ix, pos);
+		size_t first, cnt = sa_index_find(ix, head->family, &head->saddr, &head->daddr,
+						  head->proto, head->reqid, &first);
+		const struct xd_sa *newest = sa_index_at(ix, first + cnt - 1);
+
+		for (size_t k = first; k + 1 < first + cnt; k++) {
+			const struct xd_sa *old = sa_index_at(ix, k);
+			if (!diag_sa_is_real(old) || !diag_sa_is_real(newest) ||
+			    (old->has & XD_SA_HAS_PCPU) || old->mark.v != newest->mark.v ||
+			    old->if_id != newest->if_id)
+				continue;
+			/* stale: unused since its successor arrived, for longer than a rekey takes */
+			if (old->curlft.use_time >= newest->curlft.add_time && old->curlft.use_time)
+				continue;
+			if (!now || now < newest->curlft.add_time ||
+			    now - newest->curlft.add_time < c->opts.stale_sa_s)
+				continue;
+			struct xd_finding *x = sa_finding(out, s, old, D_DUPLICATE, "stale SA");
+			xd_finding_ev_int(x, "successor_spi", newest->spi);
+			xd_finding_ev_int(x, "successor_age_s", (int64_t)(now - newest->curlft.add_time));
+			xd_finding_ev_int(x, "sas_with_same_reqid", (int64_t)cnt);
+			xd_finding_ev_int(x, "last_used", (int64_t)old->curlft.use_time);
+		}
+		pos = first + cnt;
+	}
+}
+
+static void check_lifetimes(const struct xd_diag_ctx *c, const struct sa_index *ix,
+			    struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+	uint64_t now = now_s(c);
+
+	if (!now)
+		return;
+	for (size_t i = 0; i < s->sas.len; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		uint64_t soft = sa->lft->soft_add_expires_s, hard = sa->lft->hard_add_expires_s;
+		uint64_t age = now > sa->curlft.add_time ? now - sa->curlft.add_time : 0;
+		size_t first, cnt;
+
+		if (diag_sa_is_larval(sa) && sa->proto != 4 && sa->proto != 41) {
+			if (age > c->opts.larval_stuck_s) {
+				char sel[96], nb[8];
+				struct xd_finding *x = xd_finding_add(
+					out, &defs[D_LARVAL_STUCK],
+					"acquire for %s traffic to %s unanswered for %" PRIu64 " s",
+					xd_name_l4proto(sa->sel.proto) ? xd_name_l4proto(sa->sel.proto)
+									: (snprintf(nb, sizeof(nb), "%u", sa->sel.proto), nb),
+					xd_prefix_fmt(&sa->sel.daddr, sa->sel.family, sa->sel.prefixlen_d,
+						      sel, sizeof(sel)),
+					age);
+				xd_finding_peer(x, sa->family, &sa->saddr, &sa->daddr);
+				xd_finding_reqid(x, sa->reqid);
+				xd_finding_ev_int(x, "age_s", (int64_t)age);
+			}
+			continue;
+		}
+		if (!diag_sa_is_real(sa) || !soft || soft == XD_INF || age < soft)
+			continue;
+		/* a rekeyed SA has a younger sibling; only one that was not replaced matters */
+		cnt = sa_index_find(ix, sa->family, &sa->saddr, &sa->daddr, sa->proto, sa->reqid,
+				    &first);
+		if (sa_index_at(ix, first + cnt - 1) != sa)
+			continue;
+		struct xd_finding *x = sa_finding(out, s, sa, D_EXPIRING, "not rekeyed past its soft lifetime:");
+		xd_finding_ev_int(x, "age_s", (int64_t)age);
+		xd_finding_ev_int(x, "soft_add_expires_s", (int64_t)soft);
+		if (hard && hard != XD_INF)
+			xd_finding_ev_int(x, "hard_expiry_in_s", hard > age ? (int64_t)(hard - age) : 0);
+	}
+}
+
+static bool weak(const struct xd_sa *sa, const char **what, enum xd_severity *sev)
+{
+	static const struct {
+		const char *name;
+		enum xd_severity sev;
+	} bad[] = {
+		{ "ecb(cipher_null)", XD_SEV_ERROR }, { "cipher_null", XD_SEV_ERROR },
+		{ "digest_null", XD_SEV_ERROR },      { "cbc(des)", XD_SEV_ERROR },
+		{ "des", XD_SEV_ERROR },	      { "cbc(des3_ede)", XD_SEV_WARNING },
+		{ "des3_ede", XD_SEV_WARNING },       { "hmac(md5)", XD_SEV_WARNING },
+		{ "md5", XD_SEV_WARNING },	      { "cbc(blowfish)", XD_SEV_WARNING },
+		{ "cbc(cast5)", XD_SEV_WARNING },
+	};
+	const struct xd_alg *algs[] = { &sa->algs->enc, &sa->algs->auth, &sa->algs->aead };
+	uint32_t masks[] = { XD_SA_HAS_ENC, XD_SA_HAS_AUTH, XD_SA_HAS_AEAD };
+
+	for (size_t a = 0; a < 3; a++) {
+		if (!(sa->has & masks[a]) || !algs[a]->name)
+			continue;
+		for (size_t b = 0; b < XD_ARRAY_SIZE(bad); b++)
+			if (xd_streq(algs[a]->name, bad[b].name)) {
+				*what = algs[a]->name;
+				*sev = bad[b].sev;
+				return true;
+			}
+	}
+	/* authenticated encryption with a 64-bit ICV is below current guidance */
+	if ((sa->has & XD_SA_HAS_AEAD) && sa->algs->aead.icv_bits && sa->algs->aead.icv_bits < 96) {
+		*what = sa->algs->aead.name;
+		*sev = XD_SEV_WARNING;
+		return true;
+	}
+	return false;
+}
+
+static void check_per_sa(const struct xd_diag_ctx *c, struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+
+	for (size_t i = 0; i < s->sas.len; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		enum sa_dir dir;
+		const char *what;
+		enum xd_severity sev;
+
+		if (!diag_sa_is_real(sa))
+			continue;
+		dir = diag_sa_dir(s, sa);
+		if ((sa->has & XD_SA_HAS_ENCAP) && sa->mode == MODE_TRANSPORT)
+			sa_finding(out, s, sa, D_NATT_TRANSPORT, "UDP-encapsulated transport-mode SA");
+		if (weak(sa, &what, &sev)) {
+			struct xd_finding *x = sa_finding(out, s, sa, D_WEAK_ALG, "weak algorithm on");
+			xd_finding_set_severity(x, sev);
+			xd_finding_ev_str(x, "algorithm", "%s", what);
+		}
+		if (dir == SA_DIR_IN && sa->proto != PROTO_COMP && sa->replay.window == 0 &&
+		    !(sa->flags & 128)) {
+			sa_finding(out, s, sa, D_REPLAY_DISABLED, "replay window 0 on inbound SA");
+		}
+		if (dir == SA_DIR_OUT && sa->proto != PROTO_COMP && !(sa->flags & 128) &&
+		    !(sa->extra_flags & 2) && sa->replay.oseq >= 0xE0000000u) {
+			struct xd_finding *x = sa_finding(out, s, sa, D_SEQ_EXHAUSTION,
+							  "sequence numbers nearly exhausted on");
+			xd_finding_ev_int(x, "oseq", sa->replay.oseq);
+			if (sa->replay.oseq >= 0xFFFF0000u)
+				xd_finding_set_severity(x, XD_SEV_ERROR);
+		}
+	}
+}
+
+/* Counter checks: with an earlier sample, only growth counts; alone, any non-zero value is
+ * reported at a lower severity (it may be old). */
+static const struct xd_sa *find_prev(const struct xd_snapshot *prev, const struct xd_sa *sa)
+{
+	return prev ? xd_snapshot_find_sa(prev, sa->family, &sa->daddr, sa->spi, sa->proto) : NULL;
+}
+
+static void check_counters(const struct xd_diag_ctx *c, struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+
+	for (size_t i = 0; i < s->sas.len; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		const struct xd_sa *p;
+		uint64_t icv = sa->stats_integrity_failed;
+		uint64_t rep = (uint64_t)sa->stats_replay + sa->stats_replay_window;
+
+		if (!diag_sa_is_real(sa) || (!icv && !rep))
+			continue;
+		p = c->prev ? find_prev(c->prev, sa) : NULL;
+		if (icv) {
+			uint64_t delta = p && icv >= p->stats_integrity_failed ? icv - p->stats_integrity_failed : icv;
+			if (!c->prev || delta) {
+				struct xd_finding *x = sa_finding(out, s, sa, D_INTEGRITY, "integrity failures on");
+				if (!c->prev)
+					xd_finding_set_severity(x, XD_SEV_WARNING);
+				xd_finding_ev_int(x, "integrity_failed", (int64_t)icv);
+				if (c->prev)
+					xd_finding_ev_int(x, "integrity_failed_delta", (int64_t)delta);
+			}
+		}
+		if (rep) {
+			uint64_t prep = p ? (uint64_t)p->stats_replay + p->stats_replay_window : 0;
+			uint64_t delta = rep >= prep ? rep - prep : rep;
+			if (!c->prev || delta) {
+				struct xd_finding *x = sa_finding(out, s, sa, D_REPLAY_ERRORS, "replay-check drops on");
+				if (!c->prev)
+					xd_finding_set_severity(x, XD_SEV_INFO);
+				xd_finding_ev_int(x, "replay", sa->stats_replay);
+				xd_finding_ev_int(x, "replay_window", sa->stats_replay_window);
+				xd_finding_ev_int(x, "window", sa->replay.window);
+			}
+		}
+	}
+}
+
+static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
+{
+	struct sa_index ix;
+
+	if (c->now->meta.dump_status[XD_DUMP_XFRM_SA] != XD_DUMP_COMPLETE &&
+	    c->now->meta.dump_status[XD_DUMP_XFRM_SA] != XD_DUMP_INTERRUPTED)
+		return;
+	if (sa_index_build(&ix, c->now) < 0) {
+		out->error = -ENOMEM;
+		return;
+	}
+	check_one_way(c, &ix, out);
+	check_orphan(c, out);
+	check_duplicates(c, &ix, out);
+	check_lifetimes(c, &ix, out);
+	check_per_sa(c, out);
+	check_counters(c, out);
+	sa_index_done(&ix);
+}
+
+const struct xd_check_family xd_check_sa = { "sa", defs, run };

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* diag-util.h: facts about model objects that several check families need. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xfrmd/diag.h"
+#include "xfrmd/model.h"
+
+enum sa_dir {
+	SA_DIR_UNKNOWN,
+	SA_DIR_IN,
+	SA_DIR_OUT,
+};
+
+#define PROTO_ESP 50
+#define PROTO_AH 51
+#define PROTO_COMP 108
+#define MODE_TRANSPORT 0
+#define MODE_TUNNEL 1
+#define POL_IN 0
+#define POL_OUT 1
+#define POL_FWD 2
+#define ACTION_ALLOW 0
+#define ACTION_BLOCK 1
+
+/* Direction from XFRMA_SA_DIR when the installer set it, else from local addresses. */
+enum sa_dir diag_sa_dir(const struct xd_snapshot *s, const struct xd_sa *sa);
+/* A larval (ACQUIRE) state: SPI 0 and no algorithm yet. */
+bool diag_sa_is_larval(const struct xd_sa *sa);
+/* Kernel-made or protocol-helper state that is never "paired" (IPIP/IPv6 helper of IPComp). */
+bool diag_sa_is_helper(const struct xd_sa *sa);
+/* An ESP/AH/IPComp SA that carries traffic (not larval, not a helper). */
+bool diag_sa_is_real(const struct xd_sa *sa);
+
+bool diag_addr_is_zero(const struct xd_addr *a, uint16_t family);
+bool diag_prefix_covers(uint16_t family, const struct xd_addr *outer, uint8_t outer_len,
+			const struct xd_addr *inner, uint8_t inner_len);
+/* Does selector `outer` match every packet `inner` matches (addresses, proto, ports)? */
+bool diag_selector_covers(const struct xd_selector *outer, const struct xd_selector *inner);
+bool diag_selector_equal(const struct xd_selector *a, const struct xd_selector *b);
+/* Is the selector's destination one local host address (so nothing is forwarded)? */
+bool diag_selector_dst_is_local_host(const struct xd_snapshot *s, const struct xd_selector *sel);
+uint8_t diag_host_plen(uint16_t family);
+
+/*
+ * An index of SAs sorted by (family, saddr, daddr, proto, reqid): finds partners and
+ * duplicates in O(log n) instead of comparing all pairs.
+ */
+struct sa_index {
+	const struct xd_snapshot *s;
+	uint32_t *order; /* SA indices sorted by key */
+	size_t n;
+};
+
+int sa_index_build(struct sa_index *ix, const struct xd_snapshot *s);
+void sa_index_done(struct sa_index *ix);
+/* Range [*first, *last) of SAs with this key; returns the count. */
+size_t sa_index_find(const struct sa_index *ix, uint16_t family, const struct xd_addr *saddr,
+		     const struct xd_addr *daddr, uint8_t proto, uint32_t reqid, size_t *first);
+static inline const struct xd_sa *sa_index_at(const struct sa_index *ix, size_t pos)
+{
+	return xd_snapshot_sa(ix->s, ix->order[pos]);
+}
+
+/* Format helpers writing into caller buffers. */
+const char *diag_addr(const struct xd_addr *a, uint16_t family, char *buf, size_t len);
+
+/* Range of SAs with (family, saddr, daddr, proto) and any reqid; returns the count. */
+size_t sa_index_find_any_reqid(const struct sa_index *ix, uint16_t family,
+			       const struct xd_addr *saddr, const struct xd_addr *daddr,
+			       uint8_t proto, size_t *first);
+/* "10.0.0.1->10.0.0.2" style description of an SA, for summaries. */
+const char *diag_sa_desc(const struct xd_sa *sa, char *buf, size_t len);
+/* Local and peer address of an SA by its direction (out: saddr is local). */
+void diag_sa_ends(const struct xd_snapshot *s, const struct xd_sa *sa,
+		  const struct xd_addr **local, const struct xd_addr **peer);

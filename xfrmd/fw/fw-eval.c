@@ -1,0 +1,1393 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fw-eval.c: the static evaluator. It reproduces nft_do_chain (registers, BREAK, verdicts,
+ * jump/goto/return with a 16-deep stack, chain policies) and ipt_do_table (rule heads,
+ * matches, standard targets) over the model, and nf_hook_slow across chains: every base
+ * chain of a hook must accept, in ascending priority, equal priorities unordered.
+ *
+ * Unknown inputs are tracked per register byte. A rule whose match depends on an unknown
+ * byte (or on runtime state: limit, quota, dynset, ipset …) is "maybe": evaluation forks
+ * into "it matched" and "it did not", and the answer is decided only when both branches
+ * agree. A bounded fork budget keeps hostile rule sets from exploding; running out of it is
+ * undecidable, never a guess.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "xfrmd/fw.h"
+
+#define REGS_BYTES 80      /* verdict (16) + 4 x 16 */
+#define NFT_STACK 16       /* NFT_JUMP_STACK_SIZE */
+#define LEGACY_STACK 64    /* ipt_do_table has no fixed bound; loops are rejected at load */
+#define FORK_BUDGET 4096   /* forks per chain evaluation */
+#define STEP_BUDGET 2000000
+
+/* nft expression constants (uapi nf_tables.h), kept here: fw/ never includes kernel headers */
+enum { CMP_EQ, CMP_NEQ, CMP_LT, CMP_LTE, CMP_GT, CMP_GTE };
+enum { BASE_LL, BASE_NETWORK, BASE_TRANSPORT };
+enum {
+	META_LEN = 0, META_PROTOCOL = 1, META_MARK = 3, META_IIF = 4, META_OIF = 5,
+	META_IIFNAME = 6, META_OIFNAME = 7, META_NFPROTO = 15, META_L4PROTO = 16,
+	META_SECPATH = 25,
+};
+enum { CT_STATE = 0, CT_DIRECTION = 1 };
+enum { RT_XFRM = 4 };
+enum { OBJ_COUNTER = 1, OBJ_CT_HELPER = 3, OBJ_CT_TIMEOUT = 7, OBJ_SECMARK = 8,
+       OBJ_CT_EXPECT = 9 };
+enum { SET_INTERVAL = 0x4, SET_MAP = 0x8, SET_OBJECT = 0x40 };
+enum { ELEM_INTERVAL_END = 0x1, ELEM_CATCHALL = 0x2 };
+enum { CTS_ESTABLISHED = 2, CTS_NEW = 8 };
+enum { IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17, IPPROTO_ESP_ = 50, IPPROTO_AH_ = 51,
+       IPPROTO_SCTP_ = 132, IPPROTO_DCCP_ = 33 };
+
+enum rmatch { R_NOMATCH, R_MATCH, R_MAYBE };
+
+/* A verdict as the chain walker sees it. */
+struct verd {
+	int32_t code;      /* XD_NF_* / XD_NFT_*; XD_NFT_CONTINUE when the rule set none */
+	const char *chain; /* jump/goto */
+	bool unknown;      /* the verdict itself is not known (vmap on unknown key, queue …) */
+};
+
+struct frame {
+	const struct xd_fw_chain *chain;
+	uint32_t pos;
+};
+
+struct ctx {
+	const struct xd_fw *fw;
+	const struct xd_fw_packet *p;
+	uint8_t hook;
+	uint8_t net[40], net_known[40];
+	uint8_t th[20], th_known[20];
+	size_t net_len, th_len;
+	uint64_t steps;
+	unsigned forks;
+	bool tracing;
+	struct xd_fw_result *res;
+	const char *why; /* first reason a rule was "maybe" */
+	char whybuf[160];
+	bool mark_unknown;
+	bool nat_seen;
+	struct xd_fw_trace nat_rule;
+};
+
+struct regs {
+	uint8_t b[REGS_BYTES];
+	uint8_t k[REGS_BYTES]; /* 1 = byte known */
+};
+
+/* Outcome of walking one base chain from some position. */
+struct outcome {
+	enum xd_fw_verdict v;
+	char why[160];
+	struct xd_fw_trace decider;
+	bool decider_set;
+};
+
+__attribute__((format(printf, 2, 3))) static void set_why(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->why)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->whybuf, sizeof(c->whybuf), fmt, ap);
+	va_end(ap);
+	c->why = c->whybuf;
+}
+
+/* ---- registers ---- */
+
+static int reg_off(uint32_t reg)
+{
+	if (reg <= 4)
+		return (int)reg * 16;
+	if (reg >= 8 && reg <= 23)
+		return 16 + (int)(reg - 8) * 4;
+	return -1;
+}
+
+static bool reg_span(uint32_t reg, uint32_t len, int *off)
+{
+	*off = reg_off(reg);
+	return *off >= 0 && len <= REGS_BYTES && (uint32_t)*off + len <= REGS_BYTES;
+}
+
+static void reg_store(struct regs *r, int off, const uint8_t *v, const uint8_t *known, size_t len,
+		      size_t pad_to)
+{
+	memcpy(r->b + off, v, len);
+	if (known)
+		memcpy(r->k + off, known, len);
+	else
+		memset(r->k + off, 1, len);
+	/* nft stores pad the rest of the 32-bit word with zeroes (nft_reg_store8/16) */
+	for (size_t i = len; i < pad_to && off + i < REGS_BYTES; i++) {
+		r->b[off + i] = 0;
+		r->k[off + i] = 1;
+	}
+}
+
+static void reg_unknown(struct regs *r, int off, size_t len)
+{
+	memset(r->k + off, 0, len);
+}
+
+static bool reg_known(const struct regs *r, int off, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!r->k[off + i])
+			return false;
+	return true;
+}
+
+/* ---- the synthetic packet headers ---- */
+
+static void build_headers(struct ctx *c)
+{
+	const struct xd_fw_packet *p = c->p;
+
+	memset(c->net_known, 0, sizeof(c->net_known));
+	memset(c->th_known, 0, sizeof(c->th_known));
+	memset(c->net, 0, sizeof(c->net));
+	memset(c->th, 0, sizeof(c->th));
+	if (p->family == XD_NFPROTO_IPV4) {
+		c->net_len = 20;
+		c->net[0] = 0x45; /* no options: what every IPsec/IKE packet carries */
+		c->net_known[0] = 1;
+		c->net[9] = p->l4proto;
+		c->net_known[9] = 1;
+		memcpy(c->net + 12, p->src, 4);
+		memcpy(c->net + 16, p->dst, 4);
+		memset(c->net_known + 12, 1, 8);
+	} else {
+		c->net_len = 40;
+		c->net[6] = p->l4proto; /* no extension headers */
+		c->net_known[6] = 1;
+		memcpy(c->net + 8, p->src, 16);
+		memcpy(c->net + 24, p->dst, 16);
+		memset(c->net_known + 8, 1, 32);
+	}
+	switch (p->l4proto) {
+	case IPPROTO_UDP_:
+	case IPPROTO_TCP_:
+	case IPPROTO_SCTP_:
+	case IPPROTO_DCCP_:
+		c->th_len = p->l4proto == IPPROTO_UDP_ ? 8 : 20;
+		if (p->has_sport) {
+			c->th[0] = (uint8_t)(p->sport >> 8), c->th[1] = (uint8_t)p->sport;
+			c->th_known[0] = c->th_known[1] = 1;
+		}
+		if (p->has_dport) {
+			c->th[2] = (uint8_t)(p->dport >> 8), c->th[3] = (uint8_t)p->dport;
+			c->th_known[2] = c->th_known[3] = 1;
+		}
+		break;
+	case IPPROTO_ESP_:
+		c->th_len = 8;
+		if (p->has_spi) {
+			for (int i = 0; i < 4; i++)
+				c->th[i] = (uint8_t)(p->spi >> (24 - 8 * i));
+			memset(c->th_known, 1, 4);
+		}
+		break;
+	case IPPROTO_AH_:
+		c->th_len = 12;
+		/* RFC 4302 2.3: the reserved field MUST be zero */
+		c->th_known[2] = c->th_known[3] = 1;
+		if (p->has_spi) {
+			for (int i = 0; i < 4; i++)
+				c->th[4 + i] = (uint8_t)(p->spi >> (24 - 8 * i));
+			memset(c->th_known + 4, 1, 4);
+		}
+		break;
+	default:
+		c->th_len = 8;
+	}
+}
+
+static bool hook_has_in(uint8_t hook)
+{
+	return hook == XD_HOOK_PREROUTING || hook == XD_HOOK_INPUT || hook == XD_HOOK_FORWARD;
+}
+
+static bool hook_has_out(uint8_t hook)
+{
+	return hook == XD_HOOK_FORWARD || hook == XD_HOOK_OUTPUT || hook == XD_HOOK_POSTROUTING;
+}
+
+/* ---- expressions ---- */
+
+/* Returns 0 to continue, XD_NFT_BREAK to end the rule, 1 when the expression is "maybe"
+ * (continue, remembering that the rule's match is uncertain). */
+enum { X_CONT = 0, X_MAYBE = 1, X_BREAK = 2, X_VERDICT = 3 };
+
+static int cmp_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	return memcmp(a, b, n);
+}
+
+static int x_payload(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
+{
+	const uint8_t *src, *known;
+	size_t avail;
+	int off;
+
+	if (e->write) {
+		set_why(c, "payload mangling%s", "");
+		return X_MAYBE;
+	}
+	if (!reg_span(e->dreg, e->len, &off))
+		return X_BREAK;
+	if (e->base == BASE_NETWORK) {
+		src = c->net, known = c->net_known, avail = c->net_len;
+	} else if (e->base == BASE_TRANSPORT) {
+		src = c->th, known = c->th_known, avail = sizeof(c->th);
+	} else {
+		reg_unknown(r, off, e->len);
+		set_why(c, "%s header not described by the packet", e->base == BASE_LL ? "link-layer" : "inner");
+		return X_CONT;
+	}
+	if (e->offset + e->len > avail) {
+		reg_unknown(r, off, e->len);
+		return X_CONT;
+	}
+	reg_store(r, off, src + e->offset, known + e->offset, e->len, (e->len + 3) & ~3u);
+	for (uint32_t i = e->len; i < ((e->len + 3) & ~3u); i++)
+		r->k[off + i] = 1;
+	return X_CONT;
+}
+
+static int x_meta(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
+{
+	const struct xd_fw_packet *p = c->p;
+	uint8_t v[16] = { 0 };
+	int off;
+
+	if (e->write) {
+		if (e->key == META_MARK)
+			c->mark_unknown = true;
+		return X_CONT; /* meta set: no effect on the verdict by itself */
+	}
+	switch (e->key) {
+	case META_NFPROTO:
+	case META_L4PROTO:
+	case META_SECPATH:
+		if (!reg_span(e->dreg, 4, &off))
+			return X_BREAK;
+		v[0] = e->key == META_NFPROTO ? p->family
+		       : e->key == META_L4PROTO ? p->l4proto
+						: (uint8_t)p->secpath;
+		reg_store(r, off, v, NULL, 4, 4);
+		return X_CONT;
+	case META_PROTOCOL:
+		if (!reg_span(e->dreg, 4, &off))
+			return X_BREAK;
+		v[0] = p->family == XD_NFPROTO_IPV4 ? 0x08 : 0x86;
+		v[1] = p->family == XD_NFPROTO_IPV4 ? 0x00 : 0xdd;
+		reg_store(r, off, v, NULL, 4, 4);
+		return X_CONT;
+	case META_MARK:
+		if (!reg_span(e->dreg, 4, &off))
+			return X_BREAK;
+		memcpy(v, &p->mark, 4);
+		reg_store(r, off, v, NULL, 4, 4);
+		if (p->mark_unknown || c->mark_unknown) {
+			reg_unknown(r, off, 4);
+			set_why(c, "packet mark not known%s", "");
+		}
+		return X_CONT;
+	case META_IIFNAME:
+	case META_OIFNAME: {
+		bool in = e->key == META_IIFNAME;
+		const char *name = in ? p->iif : p->oif;
+		if (!reg_span(e->dreg, 16, &off))
+			return X_BREAK;
+		/* no device on this hook: nft_meta_get_eval breaks the rule */
+		if (in ? !hook_has_in(c->hook) : !hook_has_out(c->hook))
+			return X_BREAK;
+		if (!name[0]) {
+			reg_unknown(r, off, 16);
+			set_why(c, "%s not given", in ? "input interface" : "output interface");
+			return X_CONT;
+		}
+		memcpy(v, name, strnlen(name, 16));
+		reg_store(r, off, v, NULL, 16, 16);
+		return X_CONT;
+	}
+	case META_IIF:
+	case META_OIF:
+		if (!reg_span(e->dreg, 4, &off))
+			return X_BREAK;
+		if (e->key == META_IIF ? !hook_has_in(c->hook) : !hook_has_out(c->hook))
+			return X_BREAK;
+		reg_unknown(r, off, 4);
+		set_why(c, "interface index match (iif/oif) depends on runtime ifindex%s", "");
+		return X_CONT;
+	default:
+		if (!reg_span(e->dreg, 16, &off))
+			return X_BREAK;
+		reg_unknown(r, off, 16);
+		set_why(c, "meta key %s not modelled", "");
+		return X_CONT;
+	}
+}
+
+static int x_ct(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
+{
+	uint8_t v[4] = { 0 };
+	int off;
+
+	if (e->write) {
+		set_why(c, "ct set%s", "");
+		return X_CONT;
+	}
+	if (!reg_span(e->dreg, e->key == CT_STATE ? 4 : 16, &off))
+		return X_BREAK;
+	if (e->key == CT_STATE && e->dir == 0xff && !c->fw->has_notrack) {
+		uint32_t st = c->p->ct == XD_FW_CT_NEW ? CTS_NEW : CTS_ESTABLISHED;
+		memcpy(v, &st, 4);
+		reg_store(r, off, v, NULL, 4, 4);
+		return X_CONT;
+	}
+	if (e->key == CT_DIRECTION && c->p->ct == XD_FW_CT_NEW && !c->fw->has_notrack) {
+		reg_store(r, off, v, NULL, 1, 4); /* IP_CT_DIR_ORIGINAL */
+		return X_CONT;
+	}
+	reg_unknown(r, off, e->key == CT_STATE ? 4 : 16);
+	set_why(c, c->fw->has_notrack ? "conntrack state may be changed by notrack/ct set rules%s"
+				      : "conntrack key not modelled%s",
+		"");
+	return X_CONT;
+}
+
+static int x_cmp(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
+{
+	int off, d;
+	bool ok;
+
+	if (!reg_span(e->sreg, e->data_len, &off))
+		return X_BREAK;
+	if (!reg_known(r, off, e->data_len)) {
+		set_why(c, "compares a value the packet description does not give%s", "");
+		return X_MAYBE;
+	}
+	d = cmp_bytes(r->b + off, e->data, e->data_len);
+	switch (e->op) {
+	case CMP_EQ: ok = d == 0; break;
+	case CMP_NEQ: ok = d != 0; break;
+	case CMP_LT: ok = d < 0; break;
+	case CMP_LTE: ok = d <= 0; break;
+	case CMP_GT: ok = d > 0; break;
+	case CMP_GTE: ok = d >= 0; break;
+	default: return X_MAYBE;
+	}
+	return ok ? X_CONT : X_BREAK;
+}
+
+static int x_range(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
+{
+	int off;
+	bool in;
+
+	if (!reg_span(e->sreg, e->data_len, &off))
+		return X_BREAK;
+	if (!reg_known(r, off, e->data_len)) {
+		set_why(c, "compares a value the packet description does not give%s", "");
+		return X_MAYBE;
+	}
+	in = cmp_bytes(r->b + off, e->data, e->data_len) >= 0 &&
+	     cmp_bytes(r->b + off, e->data2, e->data_len) <= 0;
+	return (e->op == 0 ? in : !in) ? X_CONT : X_BREAK;
+}
+
+static void bswap_elems(uint8_t *d, const uint8_t *s, size_t len, size_t size)
+{
+	for (size_t i = 0; i + size <= len; i += size)
+		for (size_t j = 0; j < size; j++)
+			d[i + j] = s[i + size - 1 - j];
+}
+
+static int x_bitwise(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
+{
+	uint8_t out[16], k[16];
+	int so, dso;
+
+	if (!reg_span(e->sreg, e->len, &so) || !reg_span(e->dreg, e->len, &dso))
+		return X_BREAK;
+	if (e->op == 0) {
+		for (uint32_t i = 0; i < e->len; i++) {
+			out[i] = (uint8_t)((r->b[so + i] & e->data[i]) ^ e->data2[i]);
+			/* a byte masked to zero is known whatever the input */
+			k[i] = r->k[so + i] || e->data[i] == 0;
+		}
+	} else if (e->op == 1 || e->op == 2) {
+		uint32_t shift;
+		memcpy(&shift, e->data3, 4);
+		if (!reg_known(r, so, e->len) || e->len % 4 || shift >= 32) {
+			reg_unknown(r, dso, e->len);
+			return X_CONT;
+		}
+		/* host-order 32-bit words with carry, as nft_bitwise_eval_[lr]shift */
+		uint32_t w[4], o[4], carry = 0;
+		size_t n = e->len / 4;
+		memcpy(w, r->b + so, e->len);
+		if (e->op == 1) {
+			for (size_t i = n; i-- > 0;) {
+				o[i] = (w[i] << shift) | carry;
+				carry = shift ? w[i] >> (32 - shift) : 0;
+			}
+		} else {
+			for (size_t i = 0; i < n; i++) {
+				o[i] = carry | (w[i] >> shift);
+				carry = shift ? w[i] << (32 - shift) : 0;
+			}
+		}
+		memcpy(out, o, e->len);
+		memset(k, 1, e->len);
+	} else {
+		int s2;
+		if (!reg_span(e->sreg2, e->len, &s2))
+			return X_BREAK;
+		for (uint32_t i = 0; i < e->len; i++) {
+			uint8_t a = r->b[so + i], b = r->b[s2 + i];
+			out[i] = e->op == 3 ? (a & b) : e->op == 4 ? (a | b) : (a ^ b);
+			k[i] = r->k[so + i] && r->k[s2 + i];
+		}
+	}
+	memcpy(r->b + dso, out, e->len);
+	memcpy(r->k + dso, k, e->len);
+	return X_CONT;
+}
+
+static int x_byteorder(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
+{
+	uint8_t tmp[64], k[64];
+	int so, dso;
+
+	if (!reg_span(e->sreg, e->len, &so) || !reg_span(e->dreg, e->len, &dso))
+		return X_BREAK;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	bswap_elems(tmp, r->b + so, e->len, e->size);
+	bswap_elems(k, r->k + so, e->len, e->size);
+#else
+	memcpy(tmp, r->b + so, e->len);
+	memcpy(k, r->k + so, e->len);
+#endif
+	memcpy(r->b + dso, tmp, e->len);
+	memcpy(r->k + dso, k, e->len);
+	return X_CONT;
+}
+
+/* ---- sets ---- */
+
+static const struct xd_fw_set *rule_set(const struct ctx *c, const struct xd_fw_rule *ru,
+					const char *name)
+{
+	return xd_fw_find_set(c->fw, ru->family, ru->table, name);
+}
+
+/* Does key k (len bytes) fall in [lo, hi] field by field (pipapo ranges)? */
+static bool in_fields(const struct xd_fw_set *s, const uint8_t *k, const uint8_t *lo,
+		      const uint8_t *hi, size_t len)
+{
+	size_t o = 0;
+
+	if (!s->field_count)
+		return memcmp(k, lo, len) >= 0 && memcmp(k, hi, len) <= 0;
+	for (unsigned f = 0; f < s->field_count && o < len; f++) {
+		size_t fl = s->field_len[f];
+		if (o + fl > len)
+			fl = len - o;
+		if (memcmp(k + o, lo + o, fl) < 0 || memcmp(k + o, hi + o, fl) > 0)
+			return false;
+		o += (s->field_len[f] + 3u) & ~3u; /* each field starts on a register */
+	}
+	return true;
+}
+
+/* Find the element matching key; NULL when none. */
+static const struct xd_fw_elem *set_find(const struct ctx *c, const struct xd_fw_set *s,
+					 const uint8_t *k, size_t len)
+{
+	const struct xd_fw_elem *best = NULL, *catchall = NULL;
+
+	for (uint32_t i = 0; i < s->elem_count; i++) {
+		const struct xd_fw_elem *e = xd_vec_at(&c->fw->elems, s->elems[i]);
+		if (e->flags & ELEM_CATCHALL) {
+			catchall = e;
+			continue;
+		}
+		if (e->key_len < len)
+			continue;
+		if (e->has_key_end) {
+			if (e->key_end_len >= len && in_fields(s, k, e->key, e->key_end, len))
+				return e;
+			continue;
+		}
+		if (!(s->flags & SET_INTERVAL)) {
+			if (memcmp(e->key, k, len) == 0)
+				return e;
+			continue;
+		}
+		/* rbtree intervals: the greatest element <= k decides; a start wins a tie */
+		if (memcmp(e->key, k, len) > 0)
+			continue;
+		if (!best) {
+			best = e;
+			continue;
+		}
+		int d = memcmp(e->key, best->key, len);
+		if (d > 0 || (d == 0 && !(e->flags & ELEM_INTERVAL_END)))
+			best = e;
+	}
+	if (best && !(best->flags & ELEM_INTERVAL_END))
+		return best;
+	return catchall;
+}
+
+static int x_lookup(struct ctx *c, const struct xd_fw_rule *ru, const struct xd_fw_expr *e,
+		    struct regs *r, struct verd *vd)
+{
+	const struct xd_fw_set *s = rule_set(c, ru, e->set);
+	const struct xd_fw_elem *el;
+	int off;
+	bool found;
+
+	if (!s) {
+		set_why(c, "set @%s not in the snapshot", e->set);
+		return X_MAYBE;
+	}
+	if (!s->key_len || !reg_span(e->sreg, s->key_len, &off))
+		return X_BREAK;
+	if (!reg_known(r, off, s->key_len)) {
+		if (e->dreg == 0) {
+			vd->unknown = true;
+			set_why(c, "verdict map @%s keyed by an unknown value", e->set);
+			return X_VERDICT;
+		}
+		if (e->dreg != UINT32_MAX) {
+			int doff;
+			if (reg_span(e->dreg, s->data_len ? s->data_len : 4, &doff))
+				reg_unknown(r, doff, s->data_len ? s->data_len : 4);
+		}
+		set_why(c, "lookup in @%s with an unknown key", e->set);
+		return X_MAYBE;
+	}
+	el = set_find(c, s, r->b + off, s->key_len);
+	found = el != NULL;
+	if (e->flags & 1) /* NFT_LOOKUP_F_INV */
+		return found ? X_BREAK : X_CONT;
+	if (!found)
+		return X_BREAK;
+	if (e->dreg == UINT32_MAX)
+		return X_CONT;
+	if (e->dreg == 0) {
+		if (!el->has_verdict) {
+			vd->unknown = true;
+			set_why(c, "verdict map @%s element without verdict", e->set);
+			return X_VERDICT;
+		}
+		vd->code = el->verdict;
+		vd->chain = el->chain;
+		return X_VERDICT;
+	}
+	if (s->flags & SET_OBJECT)
+		return X_CONT;
+	int doff;
+	if (!reg_span(e->dreg, el->data_len, &doff))
+		return X_BREAK;
+	reg_store(r, doff, el->data, NULL, el->data_len, (el->data_len + 3u) & ~3u);
+	return X_CONT;
+}
+
+/* ---- xt matches and targets ---- */
+
+static bool port_in(uint16_t p, const uint16_t range[2])
+{
+	return p >= range[0] && p <= range[1];
+}
+
+static int xt_ports(struct ctx *c, const struct xd_xt *x, uint8_t proto)
+{
+	const struct xd_fw_packet *p = c->p;
+
+	if (p->l4proto != proto) {
+		set_why(c, "xt match %s on a packet of another protocol", x->name);
+		return X_MAYBE;
+	}
+	bool sany = x->sport[0] == 0 && x->sport[1] == 0xffff;
+	bool dany = x->dport[0] == 0 && x->dport[1] == 0xffff;
+	if ((!sany && !p->has_sport) || (!dany && !p->has_dport)) {
+		set_why(c, "port not given for xt match %s", x->name);
+		return X_MAYBE;
+	}
+	bool s = sany || (port_in(p->sport, x->sport) != !!(x->invflags & 1));
+	bool d = dany || (port_in(p->dport, x->dport) != !!(x->invflags & 2));
+	return s && d ? X_CONT : X_BREAK;
+}
+
+static int xt_multiport(struct ctx *c, const struct xd_xt *x)
+{
+	const struct xd_fw_packet *p = c->p;
+	bool hit = false;
+
+	if (p->l4proto != IPPROTO_TCP_ && p->l4proto != IPPROTO_UDP_ &&
+	    p->l4proto != IPPROTO_SCTP_ && p->l4proto != IPPROTO_DCCP_)
+		return X_BREAK;
+	if (((x->mp_flags & 1) && !p->has_sport) || ((x->mp_flags & 2) && !p->has_dport)) {
+		set_why(c, "port not given for xt match %s", x->name);
+		return X_MAYBE;
+	}
+	for (unsigned i = 0; i < x->nports && !hit; i++) {
+		uint16_t lo = x->ports[i], hi = lo;
+		if (x->rev >= 1 && x->pflags[i] && i + 1 < x->nports)
+			hi = x->ports[++i];
+		if (x->mp_flags & 1)
+			hit |= p->sport >= lo && p->sport <= hi;
+		if (x->mp_flags & 2)
+			hit |= p->dport >= lo && p->dport <= hi;
+	}
+	if (x->rev >= 1 && x->invflags)
+		hit = !hit;
+	return hit ? X_CONT : X_BREAK;
+}
+
+static int xt_policy(struct ctx *c, const struct xd_xt *x)
+{
+	bool in = x->pol_flags & 1, out = x->pol_flags & 2;
+	bool ipsec;
+
+	if (in == out)
+		return X_MAYBE;
+	ipsec = in ? c->p->secpath : c->p->policy_out;
+	if (x->pol_flags & 4) /* --pol none */
+		return ipsec ? X_BREAK : X_CONT;
+	if (!ipsec)
+		return X_BREAK;
+	if (x->pol_len == 0 && !(x->pol_flags & 8))
+		return X_CONT;
+	set_why(c, "xt policy match on SA details (reqid/spi/proto/mode/tunnel)%s", "");
+	return X_MAYBE;
+}
+
+static bool addr_in(const uint8_t *a, const uint8_t *lo, const uint8_t *hi, size_t n)
+{
+	return memcmp(a, lo, n) >= 0 && memcmp(a, hi, n) <= 0;
+}
+
+static int x_xt_match(struct ctx *c, const struct xd_xt *x)
+{
+	const struct xd_fw_packet *p = c->p;
+
+	if (x->undecided_info) {
+		set_why(c, "xt match %s not understood", x->name);
+		return X_MAYBE;
+	}
+	switch (x->kind) {
+	case XD_XT_UDP:
+		return xt_ports(c, x, IPPROTO_UDP_);
+	case XD_XT_TCP:
+		return xt_ports(c, x, IPPROTO_TCP_);
+	case XD_XT_MULTIPORT:
+		return xt_multiport(c, x);
+	case XD_XT_ESP:
+	case XD_XT_AH: {
+		uint8_t proto = x->kind == XD_XT_ESP ? IPPROTO_ESP_ : IPPROTO_AH_;
+		if (p->l4proto != proto) {
+			set_why(c, "xt match %s on a packet of another protocol", x->name);
+			return X_MAYBE;
+		}
+		if (x->spi[0] == 0 && x->spi[1] == 0xffffffffu && !(x->invflags & 1))
+			return X_CONT;
+		if (!p->has_spi) {
+			set_why(c, "SPI not given for xt match %s", x->name);
+			return X_MAYBE;
+		}
+		bool in = p->spi >= x->spi[0] && p->spi <= x->spi[1];
+		return in != !!(x->invflags & 1) ? X_CONT : X_BREAK;
+	}
+	case XD_XT_STATE:
+	case XD_XT_CONNTRACK: {
+		if (c->fw->has_notrack) {
+			set_why(c, "conntrack state may be changed by notrack rules%s", "");
+			return X_MAYBE;
+		}
+		uint32_t bit = p->ct == XD_FW_CT_NEW ? CTS_NEW : CTS_ESTABLISHED;
+		bool hit = (x->state_mask & bit) != 0;
+		if (x->kind == XD_XT_CONNTRACK && (x->ct_invflags & 1))
+			hit = !hit;
+		return hit ? X_CONT : X_BREAK;
+	}
+	case XD_XT_COMMENT:
+		return X_CONT;
+	case XD_XT_IPRANGE: {
+		size_t n = p->family == XD_NFPROTO_IPV4 ? 4 : 16;
+		if (x->iprange_flags & 1) {
+			bool in = addr_in(p->src, x->range_src[0], x->range_src[1], n);
+			if (in == !!(x->iprange_flags & 0x10))
+				return X_BREAK;
+		}
+		if (x->iprange_flags & 2) {
+			bool in = addr_in(p->dst, x->range_dst[0], x->range_dst[1], n);
+			if (in == !!(x->iprange_flags & 0x20))
+				return X_BREAK;
+		}
+		return X_CONT;
+	}
+	case XD_XT_POLICY:
+		return xt_policy(c, x);
+	default:
+		set_why(c, "xt match %s not understood", x->name);
+		return X_MAYBE;
+	}
+}
+
+static int x_xt_target(struct ctx *c, const struct xd_xt *x, struct verd *vd)
+{
+	if (x->undecided_info) {
+		vd->unknown = true;
+		set_why(c, "target %s not understood", x->name);
+		return X_VERDICT;
+	}
+	switch (x->kind) {
+	case XD_XT_T_ACCEPT:
+		vd->code = XD_NF_ACCEPT;
+		return X_VERDICT;
+	case XD_XT_T_DROP:
+	case XD_XT_T_REJECT:
+		vd->code = XD_NF_DROP;
+		return X_VERDICT;
+	case XD_XT_T_RETURN:
+		vd->code = XD_NFT_RETURN;
+		return X_VERDICT;
+	case XD_XT_T_JUMP:
+	case XD_XT_T_GOTO:
+		vd->code = x->kind == XD_XT_T_JUMP ? XD_NFT_JUMP : XD_NFT_GOTO;
+		vd->chain = x->jump;
+		return X_VERDICT;
+	case XD_XT_T_NAT:
+		vd->code = XD_NF_ACCEPT;
+		c->nat_seen = true;
+		return X_VERDICT;
+	case XD_XT_T_MARK:
+		c->mark_unknown = true;
+		return X_CONT;
+	case XD_XT_T_LOG:
+	case XD_XT_T_NOOP:
+		return X_CONT;
+	default:
+		vd->unknown = true;
+		set_why(c, "target %s decides at runtime", x->name);
+		return X_VERDICT;
+	}
+}
+
+/* ---- legacy rule head (ipt_ip / ip6t_ip6) ---- */
+
+static int iface_match(const char *pkt, const char *rule, const uint8_t *mask, bool present,
+		       bool *unknown)
+{
+	char name[16] = { 0 };
+	bool any = true;
+
+	for (int i = 0; i < 16; i++)
+		any &= mask[i] == 0;
+	if (any)
+		return 1;
+	if (present && !pkt[0]) {
+		*unknown = true;
+		return 1;
+	}
+	if (present)
+		memcpy(name, pkt, strnlen(pkt, 16));
+	for (int i = 0; i < 16; i++)
+		if ((name[i] ^ rule[i]) & mask[i])
+			return 0;
+	return 1;
+}
+
+static int legacy_head(struct ctx *c, const struct xd_fw_rule *ru)
+{
+	const struct xd_ipt_ip *ip = ru->ipt;
+	const struct xd_fw_packet *p = c->p;
+	size_t n = p->family == XD_NFPROTO_IPV4 ? 4 : 16;
+	bool v4 = p->family == XD_NFPROTO_IPV4, unknown = false;
+
+	for (int side = 0; side < 2; side++) {
+		const uint8_t *a = side ? p->dst : p->src;
+		const uint8_t *want = side ? ip->dst : ip->src;
+		const uint8_t *m = side ? ip->dmsk : ip->smsk;
+		bool eq = true;
+		for (size_t i = 0; i < n; i++)
+			eq &= (a[i] & m[i]) == want[i];
+		if (eq == !!(ip->invflags & (side ? 0x10 : 0x08)))
+			return X_BREAK;
+	}
+	int mi = iface_match(p->iif, ip->iniface, ip->iniface_mask, hook_has_in(c->hook), &unknown);
+	if (mi == !!(ip->invflags & 0x01) && !unknown)
+		return X_BREAK;
+	bool u2 = false;
+	int mo = iface_match(p->oif, ip->outiface, ip->outiface_mask, hook_has_out(c->hook), &u2);
+	if (mo == !!(ip->invflags & 0x02) && !u2)
+		return X_BREAK;
+	if (v4 || (ip->flags & 0x01)) { /* ip6: only with IP6T_F_PROTO */
+		if (ip->proto && (p->l4proto == ip->proto) == !!(ip->invflags & 0x40))
+			return X_BREAK;
+	}
+	if (v4 && (ip->flags & 0x01) != !!(ip->invflags & 0x20))
+		return X_BREAK; /* -f: only non-first fragments; our packet is not one */
+	if (!v4 && (ip->flags & 0x02)) {
+		set_why(c, "ip6tables traffic-class match%s", "");
+		return X_MAYBE;
+	}
+	if (unknown || u2) {
+		set_why(c, "interface not given for iptables rule%s", "");
+		return X_MAYBE;
+	}
+	return X_CONT;
+}
+
+/* ---- one rule ---- */
+
+/* Evaluate a rule: R_MATCH/R_MAYBE fill *vd with the verdict it sets (CONTINUE if none). */
+static enum rmatch eval_rule(struct ctx *c, const struct xd_fw_rule *ru, struct verd *vd)
+{
+	struct regs r;
+	bool maybe = false, opaque = false;
+
+	memset(&r.k, 0, sizeof(r.k));
+	vd->code = XD_NFT_CONTINUE;
+	vd->chain = NULL;
+	vd->unknown = false;
+	if (ru->ipt) {
+		int h = legacy_head(c, ru);
+		if (h == X_BREAK)
+			return R_NOMATCH;
+		maybe |= h == X_MAYBE;
+	}
+	for (uint32_t i = 0; i < ru->expr_count; i++) {
+		const struct xd_fw_expr *e = xd_fw_expr_at(c->fw, ru->expr_first + i);
+		int x = X_CONT;
+
+		switch (e->kind) {
+		case XD_FWX_IMMEDIATE:
+			if (e->dreg == 0) {
+				vd->code = e->verdict;
+				vd->chain = e->chain;
+				x = X_VERDICT;
+			} else {
+				int off;
+				if (!reg_span(e->dreg, e->data_len, &off))
+					x = X_BREAK;
+				else
+					reg_store(&r, off, e->data, NULL, e->data_len, e->data_len);
+			}
+			break;
+		case XD_FWX_CMP:
+			x = x_cmp(c, e, &r);
+			break;
+		case XD_FWX_RANGE:
+			x = x_range(c, e, &r);
+			break;
+		case XD_FWX_BITWISE:
+			x = x_bitwise(c, e, &r);
+			break;
+		case XD_FWX_BYTEORDER:
+			x = x_byteorder(c, e, &r);
+			break;
+		case XD_FWX_PAYLOAD:
+			x = x_payload(c, e, &r);
+			break;
+		case XD_FWX_META:
+			x = x_meta(c, e, &r);
+			break;
+		case XD_FWX_CT:
+			x = x_ct(c, e, &r);
+			break;
+		case XD_FWX_LOOKUP:
+			x = x_lookup(c, ru, e, &r, vd);
+			break;
+		case XD_FWX_XFRM: {
+			bool has = e->dir == 0 ? c->p->secpath : c->p->policy_out;
+			int off;
+			if (!has)
+				x = X_BREAK;
+			else {
+				if (reg_span(e->dreg, 16, &off))
+					reg_unknown(&r, off, 16);
+				set_why(c, "ipsec %s expression needs SA details", e->dir ? "out" : "in");
+			}
+			break;
+		}
+		case XD_FWX_RT: {
+			int off;
+			if (!reg_span(e->dreg, 4, &off)) {
+				x = X_BREAK;
+				break;
+			}
+			if (e->key == RT_XFRM) {
+				uint8_t v[4] = { c->p->policy_out, 0, 0, 0 };
+				reg_store(&r, off, v, NULL, 4, 4);
+			} else {
+				reg_unknown(&r, off, 16 <= REGS_BYTES - off ? 16 : 4);
+				set_why(c, "rt key not modelled%s", "");
+			}
+			break;
+		}
+		case XD_FWX_COUNTER:
+		case XD_FWX_LOG:
+		case XD_FWX_LAST:
+		case XD_FWX_NOTRACK:
+			break;
+		case XD_FWX_OBJREF:
+			if (e->key != OBJ_COUNTER && e->key != OBJ_CT_HELPER &&
+			    e->key != OBJ_CT_TIMEOUT && e->key != OBJ_SECMARK &&
+			    e->key != OBJ_CT_EXPECT) {
+				set_why(c, "stateful object %s (quota/limit/connlimit)", e->text);
+				x = X_MAYBE;
+			}
+			break;
+		case XD_FWX_LIMIT:
+			set_why(c, "rate limit: matches or not depending on traffic%s", "");
+			x = X_MAYBE;
+			break;
+		case XD_FWX_QUOTA:
+			set_why(c, "quota: depends on traffic so far%s", "");
+			x = X_MAYBE;
+			break;
+		case XD_FWX_DYNSET:
+			set_why(c, "dynamic set update @%s", e->set);
+			x = X_MAYBE;
+			break;
+		case XD_FWX_REJECT:
+			vd->code = XD_NF_DROP;
+			x = X_VERDICT;
+			break;
+		case XD_FWX_NAT:
+			vd->code = XD_NF_ACCEPT;
+			c->nat_seen = true;
+			x = X_VERDICT;
+			break;
+		case XD_FWX_QUEUE:
+			vd->unknown = true;
+			set_why(c, "queued to userspace%s", "");
+			x = X_VERDICT;
+			break;
+		case XD_FWX_MATCH:
+			x = e->xt ? x_xt_match(c, e->xt) : X_MAYBE;
+			break;
+		case XD_FWX_TARGET:
+			if (!e->xt) {
+				vd->unknown = true;
+				x = X_VERDICT;
+			} else
+				x = x_xt_target(c, e->xt, vd);
+			break;
+		case XD_FWX_FIB:
+		case XD_FWX_EXTHDR:
+			/* loads a value we cannot know (routes, extension headers) */
+			set_why(c, "expression \"%s\" depends on routes or headers not modelled",
+				e->name);
+			memset(r.k + 16, 0, REGS_BYTES - 16);
+			x = X_MAYBE;
+			break;
+		case XD_FWX_OPAQUE:
+		default:
+			/* may break, continue, load anything or even end the rule with a verdict */
+			set_why(c, "expression \"%s\" not evaluated statically", e->name);
+			memset(r.k + 16, 0, REGS_BYTES - 16);
+			opaque = true;
+			x = X_MAYBE;
+			break;
+		}
+		if (x == X_BREAK)
+			return R_NOMATCH;
+		if (x == X_MAYBE)
+			maybe = true;
+		if (x == X_VERDICT)
+			break; /* a verdict ends the expression list */
+	}
+	if (opaque)
+		vd->unknown = true; /* it may have set a verdict of its own */
+	return maybe ? R_MAYBE : R_MATCH;
+}
+
+/* ---- chain walking with forks ---- */
+
+static void trace_add(struct ctx *c, const struct xd_fw_chain *ch, const struct xd_fw_rule *ru,
+		      uint32_t idx, const char *effect, const char *note, int32_t prio)
+{
+	struct xd_fw_result *res = c->res;
+	struct xd_fw_trace *t;
+
+	if (!c->tracing || res->ntrace >= XD_FW_TRACE_MAX)
+		return;
+	t = &res->trace[res->ntrace++];
+	*t = (struct xd_fw_trace){ .table = ch->table, .chain = ch->name,
+				   .handle = ru ? ru->handle : 0,
+				   .rule = ru ? idx : UINT32_MAX, .family = ch->family,
+				   .backend = ch->backend, .hook = c->hook, .prio = prio,
+				   .effect = effect, .note = note };
+}
+
+static struct xd_fw_trace mk_step(struct ctx *c, const struct xd_fw_chain *ch,
+				  const struct xd_fw_rule *ru, uint32_t idx, const char *effect,
+				  int32_t prio)
+{
+	return (struct xd_fw_trace){ .table = ch->table, .chain = ch->name,
+				     .handle = ru ? ru->handle : 0,
+				     .rule = ru ? idx : UINT32_MAX, .family = ch->family,
+				     .backend = ch->backend, .hook = c->hook, .prio = prio,
+				     .effect = effect };
+}
+
+static void walk(struct ctx *c, const struct xd_fw_chain *base, struct frame *stack, int sp,
+		 const struct xd_fw_chain *ch, uint32_t pos, struct outcome *out);
+
+/* Apply verdict vd of rule (ch, pos); continue walking as needed. */
+static void apply(struct ctx *c, const struct xd_fw_chain *base, struct frame *stack, int sp,
+		  const struct xd_fw_chain *ch, uint32_t pos, const struct verd *vd,
+		  struct outcome *out)
+{
+	const struct xd_fw_rule *ru = xd_fw_rule_at(c->fw, ch->rules[pos]);
+	int limit = ch->backend == XD_FW_LEGACY ? LEGACY_STACK : NFT_STACK;
+
+	if (vd->unknown) {
+		out->v = XD_FW_UNDECIDABLE;
+		snprintf(out->why, sizeof(out->why), "%s",
+			 c->why ? c->why : "verdict decided at runtime");
+		out->decider = mk_step(c, ch, ru, ch->rules[pos], "undecidable", base->prio);
+		out->decider_set = true;
+		trace_add(c, ch, ru, ch->rules[pos], "undecidable", "verdict not known statically",
+			  base->prio);
+		return;
+	}
+	switch (vd->code) {
+	case XD_NF_ACCEPT:
+	case XD_NF_DROP:
+		out->v = vd->code == XD_NF_ACCEPT ? XD_FW_ACCEPT : XD_FW_DROP;
+		out->why[0] = '\0';
+		out->decider = mk_step(c, ch, ru, ch->rules[pos],
+				       vd->code == XD_NF_ACCEPT ? "accept" : "drop", base->prio);
+		out->decider_set = true;
+		trace_add(c, ch, ru, ch->rules[pos], out->decider.effect, NULL, base->prio);
+		if (c->nat_seen && c->tracing && !c->res->nat) {
+			c->res->nat = true;
+			c->res->nat_rule = out->decider;
+		}
+		return;
+	case XD_NFT_CONTINUE:
+		walk(c, base, stack, sp, ch, pos + 1, out);
+		return;
+	case XD_NFT_RETURN:
+		trace_add(c, ch, ru, ch->rules[pos], "return", NULL, base->prio);
+		if (sp == 0) {
+			walk(c, base, stack, sp, ch, ch->rule_count, out); /* base: policy */
+			return;
+		}
+		sp--;
+		walk(c, base, stack, sp, stack[sp].chain, stack[sp].pos + 1, out);
+		return;
+	case XD_NFT_JUMP:
+	case XD_NFT_GOTO: {
+		const struct xd_fw_chain *to =
+			vd->chain ? xd_fw_find_chain(c->fw, ch->family, ch->table, vd->chain,
+						     ch->backend)
+				  : NULL;
+		if (!to) {
+			out->v = XD_FW_UNDECIDABLE;
+			snprintf(out->why, sizeof(out->why), "jump to a chain not in the snapshot");
+			out->decider = mk_step(c, ch, ru, ch->rules[pos], "undecidable", base->prio);
+			out->decider_set = true;
+			return;
+		}
+		trace_add(c, ch, ru, ch->rules[pos], vd->code == XD_NFT_JUMP ? "jump" : "goto",
+			  to->name, base->prio);
+		if (vd->code == XD_NFT_JUMP) {
+			if (sp >= limit) {
+				out->v = XD_FW_UNDECIDABLE;
+				snprintf(out->why, sizeof(out->why),
+					 "jump stack exhausted (loop or nesting deeper than 16)");
+				out->decider = mk_step(c, ch, ru, ch->rules[pos], "undecidable",
+						       base->prio);
+				out->decider_set = true;
+				return;
+			}
+			stack[sp].chain = ch;
+			stack[sp].pos = pos;
+			sp++;
+		}
+		walk(c, base, stack, sp, to, 0, out);
+		return;
+	}
+	default:
+		out->v = XD_FW_UNDECIDABLE;
+		snprintf(out->why, sizeof(out->why), "verdict code not modelled (queue/stolen)");
+		out->decider = mk_step(c, ch, ru, ch->rules[pos], "undecidable", base->prio);
+		out->decider_set = true;
+		return;
+	}
+}
+
+static void walk(struct ctx *c, const struct xd_fw_chain *base, struct frame *stack, int sp,
+		 const struct xd_fw_chain *ch, uint32_t pos, struct outcome *out)
+{
+	for (;;) {
+		if (pos >= ch->rule_count) {
+			/* end of chain: a jumped-to chain returns; otherwise (base chain, or a
+			 * chain reached by goto) the base chain's policy applies */
+			if (sp > 0) {
+				sp--;
+				ch = stack[sp].chain;
+				pos = stack[sp].pos + 1;
+				continue;
+			}
+			ch = base;
+			if (!ch->has_policy || (ch->policy != XD_NF_ACCEPT && ch->policy != XD_NF_DROP)) {
+				out->v = XD_FW_UNDECIDABLE;
+				snprintf(out->why, sizeof(out->why), "base chain without a known policy");
+			} else
+				out->v = ch->policy == XD_NF_ACCEPT ? XD_FW_ACCEPT : XD_FW_DROP;
+			out->decider = mk_step(c, ch, NULL, UINT32_MAX,
+					       out->v == XD_FW_ACCEPT ? "policy accept"
+					       : out->v == XD_FW_DROP ? "policy drop"
+								      : "policy ?",
+					       base->prio);
+			out->decider_set = true;
+			trace_add(c, ch, NULL, UINT32_MAX, out->decider.effect, NULL, base->prio);
+			return;
+		}
+		const struct xd_fw_rule *ru = xd_fw_rule_at(c->fw, ch->rules[pos]);
+		struct verd vd;
+		enum rmatch m;
+
+		if (++c->steps > STEP_BUDGET) {
+			out->v = XD_FW_UNDECIDABLE;
+			snprintf(out->why, sizeof(out->why), "evaluation budget exhausted");
+			return;
+		}
+		c->why = NULL;
+		c->nat_seen = false;
+		m = eval_rule(c, ru, &vd);
+		if (m == R_NOMATCH) {
+			pos++;
+			continue;
+		}
+		if (m == R_MATCH) {
+			apply(c, base, stack, sp, ch, pos, &vd, out);
+			return;
+		}
+		/* R_MAYBE: fork. A rule that sets no verdict cannot change the outcome. */
+		if (!vd.unknown && vd.code == XD_NFT_CONTINUE) {
+			pos++;
+			continue;
+		}
+		const char *why = c->why ? c->why : "rule not decidable";
+		char whycopy[160];
+		snprintf(whycopy, sizeof(whycopy), "%s", why);
+		if (++c->forks > FORK_BUDGET) {
+			out->v = XD_FW_UNDECIDABLE;
+			snprintf(out->why, sizeof(out->why), "too many undecidable rules on the path");
+			return;
+		}
+		struct frame st2[LEGACY_STACK];
+		struct outcome a = { 0 }, b = { 0 };
+		bool tr = c->tracing;
+		size_t ntr = c->res->ntrace;
+
+		memcpy(st2, stack, sizeof(st2[0]) * (size_t)sp);
+		c->tracing = false;
+		apply(c, base, st2, sp, ch, pos, &vd, &a);
+		c->tracing = tr;
+		trace_add(c, ch, ru, ch->rules[pos], "maybe", NULL, base->prio);
+		if (c->tracing && c->res->ntrace > ntr) {
+			/* the note must outlive this frame: keep it in the result */
+			struct xd_fw_trace *t = &c->res->trace[c->res->ntrace - 1];
+			t->note = "match undecidable; both outcomes evaluated";
+		}
+		walk(c, base, stack, sp, ch, pos + 1, &b);
+		if (a.v == b.v && a.v != XD_FW_UNDECIDABLE) {
+			*out = b;
+			return;
+		}
+		out->v = XD_FW_UNDECIDABLE;
+		out->decider = mk_step(c, ch, ru, ch->rules[pos], "undecidable", base->prio);
+		out->decider_set = true;
+		if (a.v == XD_FW_UNDECIDABLE)
+			memcpy(out->why, a.why, sizeof(out->why));
+		else if (b.v == XD_FW_UNDECIDABLE)
+			memcpy(out->why, b.why, sizeof(out->why));
+		else
+			snprintf(out->why, sizeof(out->why), "%s", whycopy);
+		return;
+	}
+}
+
+/* ---- hooks and chains ---- */
+
+static bool family_applies(uint8_t chain_family, uint8_t pkt_family)
+{
+	return chain_family == pkt_family || chain_family == XD_NFPROTO_INET;
+}
+
+static bool table_dormant(const struct xd_fw *fw, const struct xd_fw_chain *ch)
+{
+	for (size_t i = 0; i < fw->tables.len; i++) {
+		const struct xd_fw_table *t = xd_vec_at(&fw->tables, i);
+		if (t->backend == ch->backend && t->family == ch->family && t->name && ch->table &&
+		    strcmp(t->name, ch->table) == 0)
+			return t->flags & 1;
+	}
+	return false;
+}
+
+/* Collect the base chains of a hook, sorted by priority (stable). */
+static size_t hook_chains(const struct ctx *c, uint8_t hook, const struct xd_fw_chain **out,
+			  size_t cap, bool *netdev)
+{
+	const struct xd_fw *fw = c->fw;
+	size_t n = 0;
+
+	for (size_t i = 0; i < fw->chains.len; i++) {
+		const struct xd_fw_chain *ch = xd_vec_at(&fw->chains, i);
+		if (!ch->base)
+			continue;
+		if (ch->family == XD_NFPROTO_NETDEV ||
+		    (ch->family == XD_NFPROTO_INET && ch->hooknum == XD_HOOK_INGRESS)) {
+			*netdev = true;
+			continue;
+		}
+		if (ch->hooknum != hook || !family_applies(ch->family, c->p->family))
+			continue;
+		if (table_dormant(fw, ch))
+			continue;
+		/* nat chains only see the first packet of a connection */
+		if (ch->type && strcmp(ch->type, "nat") == 0 && c->p->ct != XD_FW_CT_NEW)
+			continue;
+		if (n < cap)
+			out[n++] = ch;
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && out[j - 1]->prio > out[j]->prio; j--) {
+			const struct xd_fw_chain *t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+#define MAX_HOOK_CHAINS 256
+
+int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uint8_t *hooks,
+	       size_t nhooks, struct xd_fw_result *res)
+{
+	struct ctx c = { .fw = fw, .p = pkt, .res = res, .tracing = true };
+	bool undecided = false, dropped = false, netdev = false;
+	char why[160] = "";
+	char nat_note[160] = "";
+
+	memset(res, 0, sizeof(*res));
+	if (!fw || !pkt || (pkt->family != XD_NFPROTO_IPV4 && pkt->family != XD_NFPROTO_IPV6) ||
+	    !fw->indexed)
+		return -EINVAL;
+	build_headers(&c);
+	c.mark_unknown = pkt->mark_unknown;
+	for (size_t h = 0; h < nhooks && !dropped; h++) {
+		const struct xd_fw_chain *chains[MAX_HOOK_CHAINS];
+		size_t n;
+
+		c.hook = hooks[h];
+		n = hook_chains(&c, hooks[h], chains, MAX_HOOK_CHAINS, &netdev);
+		for (size_t i = 0; i < n; i++) {
+			struct frame stack[LEGACY_STACK];
+			struct outcome o = { 0 };
+
+			c.forks = 0;
+			c.nat_seen = false;
+			if (res->nat && !nat_note[0])
+				snprintf(nat_note, sizeof(nat_note),
+					 "packet rewritten by NAT (%s %s handle %llu) before this chain",
+					 res->nat_rule.table, res->nat_rule.chain,
+					 (unsigned long long)res->nat_rule.handle);
+			walk(&c, chains[i], stack, 0, chains[i], 0, &o);
+			if (o.v == XD_FW_ACCEPT && nat_note[0] && !dropped) {
+				/* later chains saw rewritten addresses we did not model */
+				o.v = XD_FW_UNDECIDABLE;
+				snprintf(o.why, sizeof(o.why), "%s", nat_note);
+			}
+			if (o.v == XD_FW_DROP) {
+				if (!dropped || !res->decider_set) {
+					res->decider = o.decider;
+					res->decider_set = o.decider_set;
+				}
+				dropped = true;
+			} else if (o.v == XD_FW_UNDECIDABLE) {
+				if (!undecided && !dropped) {
+					memcpy(why, o.why, sizeof(why));
+					res->decider = o.decider;
+					res->decider_set = o.decider_set;
+				}
+				undecided = true;
+			} else if (!dropped && !undecided) {
+				res->decider = o.decider;
+				res->decider_set = o.decider_set;
+			}
+			/* a drop anywhere is final whatever the order of equal priorities */
+			if (dropped)
+				break;
+		}
+	}
+	res->steps = c.steps;
+	if (dropped) {
+		res->verdict = XD_FW_DROP;
+		snprintf(res->reason, sizeof(res->reason), "dropped by %s %s %s",
+			 xd_fw_family_name(res->decider.family) ?: "?", res->decider.table,
+			 res->decider.chain);
+	} else if (netdev) {
+		res->verdict = XD_FW_UNDECIDABLE;
+		snprintf(res->reason, sizeof(res->reason),
+			 "netdev/ingress base chains exist and are not evaluated");
+	} else if (undecided) {
+		res->verdict = XD_FW_UNDECIDABLE;
+		snprintf(res->reason, sizeof(res->reason), "%s", why[0] ? why : "undecidable");
+	} else {
+		res->verdict = XD_FW_ACCEPT;
+		snprintf(res->reason, sizeof(res->reason), "accepted by every base chain on the path");
+	}
+	return 0;
+}
+
+size_t xd_fw_path(int kind, uint8_t hooks[3])
+{
+	switch (kind) {
+	case XD_FW_PATH_OUTPUT:
+		hooks[0] = XD_HOOK_OUTPUT;
+		hooks[1] = XD_HOOK_POSTROUTING;
+		return 2;
+	case XD_FW_PATH_FORWARD:
+		hooks[0] = XD_HOOK_PREROUTING;
+		hooks[1] = XD_HOOK_FORWARD;
+		hooks[2] = XD_HOOK_POSTROUTING;
+		return 3;
+	default:
+		hooks[0] = XD_HOOK_PREROUTING;
+		hooks[1] = XD_HOOK_INPUT;
+		return 2;
+	}
+}
+
+const char *xd_fw_verdict_name(enum xd_fw_verdict v)
+{
+	switch (v) {
+	case XD_FW_ACCEPT:
+		return "accept";
+	case XD_FW_DROP:
+		return "drop";
+	default:
+		return "undecidable";
+	}
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * render-findings.c: findings as JSON (the monitoring contract, DESIGN.md §7) and as one
+ * line each for a person. Renderers only present: severity and wording come from checks.
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json-util.h"
+#include "xfrmd/finding.h"
+#include "xfrmd/model.h"
+#include "xfrmd/render.h"
+
+static struct json_object *subject_json(const struct xd_subject *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (s->site)
+		xd_json_add_str(o, "site", s->site);
+	if (s->has & XD_SUBJ_LOCAL)
+		xd_json_add_addr(o, "local", &s->local, s->family);
+	if (s->has & XD_SUBJ_PEER)
+		xd_json_add_addr(o, "peer", &s->peer, s->family);
+	if (s->has & XD_SUBJ_DIR)
+		xd_json_add_str(o, "dir", s->dir);
+	if (s->has & XD_SUBJ_REQID)
+		xd_json_add_u64(o, "reqid", s->reqid);
+	if (s->has & XD_SUBJ_SPI)
+		xd_json_add_u64(o, "spi", s->spi);
+	if (s->has & XD_SUBJ_PROTO)
+		xd_json_add_enum(o, "proto", xd_name_proto(s->proto), s->proto);
+	if (s->has & XD_SUBJ_POLICY)
+		xd_json_add_u64(o, "policy_index", s->policy_index);
+	if (s->has & XD_SUBJ_RULE) {
+		struct json_object *r = json_object_new_object();
+		xd_json_add_str(r, "table", s->table);
+		xd_json_add_str(r, "chain", s->chain);
+		xd_json_add_u64(r, "handle", s->rule_handle);
+		xd_json_add(o, "rule", r);
+	}
+	if (s->has & XD_SUBJ_NAME)
+		xd_json_add_str(o, "name", s->name);
+	return o;
+}
+
+struct json_object *xd_finding_json(const struct xd_finding *x)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *ev = json_object_new_object();
+	char doc[128];
+
+	xd_json_add_str(o, "id", x->def->id);
+	xd_json_add_str(o, "severity", xd_severity_name(x->severity));
+	xd_json_add_str(o, "summary", x->summary);
+	xd_json_add(o, "subject", subject_json(&x->subject));
+	for (size_t i = 0; i < x->evidence.len; i++) {
+		const struct xd_evidence *e = xd_vec_at(&x->evidence, i);
+		switch (e->type) {
+		case XD_EV_STR:
+			xd_json_add_str(ev, e->key, e->str);
+			break;
+		case XD_EV_INT:
+			xd_json_add(ev, e->key, json_object_new_int64(e->i));
+			break;
+		case XD_EV_BOOL:
+			xd_json_add(ev, e->key, json_object_new_boolean(e->i != 0));
+			break;
+		}
+	}
+	xd_json_add(o, "evidence", ev);
+	xd_json_add_str(o, "remedy", x->def->remedy);
+	snprintf(doc, sizeof(doc), "docs/findings/%s.md", x->def->id);
+	xd_json_add_str(o, "doc", doc);
+	return o;
+}
+
+int xd_render_findings_json(FILE *out, const struct xd_snapshot *s, const struct xd_findings *f,
+			    const struct xd_render_opts *o)
+{
+	int flags = (o && o->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+				    : JSON_C_TO_STRING_PLAIN) |
+		    JSON_C_TO_STRING_NOSLASHESCAPE;
+	size_t count[_XD_SEV_MAX] = { 0 };
+	struct json_object *sum = json_object_new_object();
+	int r = 0;
+
+	for (size_t i = 0; i < f->items.len; i++)
+		count[xd_findings_at(f, i)->severity]++;
+	xd_json_add_u64(sum, "error", count[XD_SEV_ERROR]);
+	xd_json_add_u64(sum, "warning", count[XD_SEV_WARNING]);
+	xd_json_add_u64(sum, "info", count[XD_SEV_INFO]);
+	xd_json_add_str(sum, "worst", count[XD_SEV_ERROR] ? "error" : count[XD_SEV_WARNING] ? "warning" :
+					  count[XD_SEV_INFO] ? "info" : "none");
+	xd_json_add(sum, "complete", json_object_new_boolean(f->error == 0));
+
+	fputs("{\"meta\":", out);
+	r |= xd_json_emit(out, xd_meta_json(s), flags);
+	if (o && o->peer_site) {
+		fputs(",\"meta_site_b\":", out);
+		r |= xd_json_emit(out, xd_meta_json(o->peer_site), flags);
+	}
+	fputs(",\"summary\":", out);
+	r |= xd_json_emit(out, sum, flags);
+	fputs(",\"findings\":[", out);
+	for (size_t i = 0; i < f->items.len; i++) {
+		if (i)
+			fputs(o && o->pretty ? ",\n" : ",", out);
+		r |= xd_json_emit(out, xd_finding_json(xd_findings_at(f, i)), flags);
+	}
+	fputs("]}\n", out);
+	return r || ferror(out) ? -EIO : 0;
+}
+
+static const char *sev_color(enum xd_severity s)
+{
+	return s == XD_SEV_ERROR ? "\033[1;31m" : s == XD_SEV_WARNING ? "\033[1;33m" : "\033[2m";
+}
+
+int xd_render_findings_text(FILE *out, const struct xd_snapshot *s, const struct xd_findings *f,
+			    const struct xd_render_opts *o)
+{
+	size_t count[_XD_SEV_MAX] = { 0 };
+
+	for (size_t i = 0; i < f->items.len; i++) {
+		const struct xd_finding *x = xd_findings_at(f, i);
+		char esc[1024];
+
+		count[x->severity]++;
+		fprintf(out, "%s%-7s%s  %-26s  %s%s%s%s\n", o->color ? sev_color(x->severity) : "",
+			xd_severity_name(x->severity), o->color ? "\033[0m" : "", x->def->id,
+			x->subject.site ? "[site " : "", x->subject.site ? x->subject.site : "",
+			x->subject.site ? "] " : "", xd_text_escape(x->summary, esc, sizeof(esc)));
+		if (!o->verbose)
+			continue;
+		for (size_t k = 0; k < x->evidence.len; k++) {
+			const struct xd_evidence *e = xd_vec_at(&x->evidence, k);
+			if (e->type == XD_EV_STR)
+				fprintf(out, "           %s: %s\n", e->key,
+					xd_text_escape(e->str, esc, sizeof(esc)));
+			else if (e->type == XD_EV_BOOL)
+				fprintf(out, "           %s: %s\n", e->key, e->i ? "yes" : "no");
+			else
+				fprintf(out, "           %s: %lld\n", e->key, (long long)e->i);
+		}
+		fprintf(out, "           remedy: %s\n           more: xfrmctl explain %s\n",
+			x->def->remedy, x->def->id);
+	}
+	if (!f->items.len)
+		fputs("no findings\n", out);
+	else
+		fprintf(out, "%zu error%s, %zu warning%s, %zu info\n", count[XD_SEV_ERROR],
+			count[XD_SEV_ERROR] == 1 ? "" : "s", count[XD_SEV_WARNING],
+			count[XD_SEV_WARNING] == 1 ? "" : "s", count[XD_SEV_INFO]);
+	if (f->error)
+		fputs("note: the diagnosis is incomplete (out of memory)\n", out);
+	return ferror(out) ? -EIO : 0;
+}
