@@ -28,4 +28,6 @@ xctl_all west
 xctl_all east
 save_snapshot west swan-gw2gw-psk-west
 save_snapshot east swan-gw2gw-psk-east
+expect_healthy west
+expect_healthy east
 finish

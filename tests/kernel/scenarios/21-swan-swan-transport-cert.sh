@@ -28,4 +28,6 @@ sa_oracle west west
 xctl_all west
 xctl_all east
 save_snapshot west swan-h2h-transport-cert-west
+expect_healthy west
+expect_healthy east
 finish

@@ -40,4 +40,6 @@ xctl_all west
 xctl_all east
 save_snapshot west swan-natt-west
 save_snapshot east swan-natt-east
+expect_healthy west
+expect_healthy east
 finish

@@ -25,4 +25,6 @@ sa_oracle east east
 xctl_all west
 xctl_all east
 save_snapshot west libre-h2h-transport-west
+expect_healthy west
+expect_healthy east
 finish

@@ -34,4 +34,6 @@ sa_oracle east east
 xctl_all west
 xctl_all east
 save_snapshot east swan-libre-gw2gw-cert-east
+expect_healthy west
+expect_healthy east
 finish

@@ -34,4 +34,6 @@ sa_oracle east east
 xctl_all west
 xctl_all east
 save_snapshot west libre-swan-natt-west
+expect_healthy west
+expect_healthy east
 finish

@@ -28,4 +28,6 @@ sa_oracle east east
 xctl_all west
 xctl_all east
 save_snapshot west libre-gw2gw-cert-west
+expect_healthy west
+expect_healthy east
 finish

@@ -23,5 +23,5 @@ d=$(esp_delta east $WEST $EAST ping_from wsub $WHOST $EHOST)
 [ "$d" = 0 ] && pass symptom-east-esp-in-flat || fail symptom-east-esp-in-flat "$d packets"
 xctl_light west fault
 xctl_light east fault
-expect_finding east '^fw\.'
+expect_finding east '^fw\.esp_blocked'
 finish

@@ -24,5 +24,5 @@ d=$(XD_PROTO=ah esp_delta west $WEST $EAST ping_ok west $EAST)
 sa_oracle west west
 xctl_light west fault
 xctl_light east fault
-expect_finding east '^fw\.'
+expect_finding east '^fw\.ah_blocked'
 finish

@@ -14,15 +14,17 @@
 topo_gw2gw
 psk=$(canary psk-ike-drop 24)
 swan_conf west; swan_conf east
-swan_conn west gw local=$WEST remote=$EAST lts=$WSUB rts=$ESUB psk=$psk
-swan_conn east gw local=$EAST remote=$WEST lts=$ESUB rts=$WSUB psk=$psk
+# trap policies on both sides (start_action=trap): the kernel knows the peers before any SA
+swan_conn west gw local=$WEST remote=$EAST lts=$WSUB rts=$ESUB psk=$psk start=trap
+swan_conn east gw local=$EAST remote=$WEST lts=$ESUB rts=$WSUB psk=$psk start=trap
 check charon-start swan_start_both
 check inject-fw-drop-ike-in fw_drop east ike in
 check_not symptom-initiate-fails swan_initiate west gw
-check_not symptom-no-sa-west sh -c "ip -n west xfrm state | grep -q '^src'"
+check_not symptom-ping-fails ping_from wsub $WHOST $EHOST
+check_not symptom-no-keyed-sa-west sh -c "ip -n west xfrm state | grep -qE '^\s(aead|enc)'"
 check_not symptom-no-sa-east sh -c "ip -n east xfrm state | grep -q '^src'"
 check symptom-east-never-saw-ike sh -c "! grep -q 'received packet' '$XD_OUT/ike/charon-east.log'"
 xctl_light west fault
 xctl_light east fault
-expect_finding east '^fw\.'
+expect_finding east '^fw\.ike_blocked'
 finish

@@ -28,5 +28,5 @@ check_not symptom-no-child-sa sh -c "ip -n west xfrm state | grep -q '^src'"
 check_not symptom-ping-fails-through-tunnel sh -c "ip -n west xfrm policy | grep -q 'dir out'"
 xctl_light west fault
 xctl_light east fault
-expect_finding west '^cert\.'
+expect_finding west '^cert\.expired'
 finish

@@ -21,5 +21,5 @@ check symptom-ping-still-works ping_from wsub $WHOST $EHOST
 d=$(esp_delta west $WEST $EAST ping_from wsub $WHOST $EHOST)
 [ "$d" = 0 ] && pass symptom-west-esp-out-flat || fail symptom-west-esp-out-flat "$d packets"
 xctl_light west fault
-expect_finding west '^fw\.(snat|masq|nat)'
+expect_finding west '^fw\.(nat_before_policy|cleartext_allowed)'
 finish
