@@ -65,7 +65,7 @@ if [ -d "$lsx" ] && [ ! -e /usr/libexec/ipsec ]; then
     for e in /run/xd-libexec-orig/*; do
         n=${e##*/}
         if [ -d "$e" ]; then mkdir "/usr/libexec/$n"; else touch "/usr/libexec/$n"; fi
-        mount --bind "$e" "/usr/libexec/$n"
+        mount --bind "$e" "/usr/libexec/$n" 2>/dev/null
     done
     mkdir /usr/libexec/ipsec
     mount --bind "$lsx" /usr/libexec/ipsec

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 120
 # strongSwan to strongSwan, IKEv2 with X.509 certificates from a CA made in the test, ESP
 # transport mode between two hosts.

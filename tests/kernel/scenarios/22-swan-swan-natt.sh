@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 120
 # strongSwan to strongSwan through a NAT router: NAT-T (ESP in UDP 4500), tunnel mode, PSK.
 #

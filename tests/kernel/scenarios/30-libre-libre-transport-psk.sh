@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 120
 # libreswan to libreswan, IKEv2 PSK, ESP transport mode between two hosts.
 #

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 150
 # strongSwan (west) to libreswan (east), IKEv2 with X.509 certificates, ESP tunnel between two
 # gateways for their subnets; strongSwan sends its certificate always (libreswan does not ask).

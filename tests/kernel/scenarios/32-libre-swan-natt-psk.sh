@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 150
 # libreswan (west, behind a NAT) to strongSwan (east): IKEv2 PSK, ESP tunnel with NAT-T.
 #

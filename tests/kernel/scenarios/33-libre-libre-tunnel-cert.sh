@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 150
 # libreswan to libreswan, IKEv2 with X.509 certificates (NSS), ESP tunnel between gateways.
 #

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 120
 # Fault: the inbound SA (west->east) is deleted on east only; west keeps sending on its
 # outbound SA. Symptom checked: ping fails, west's outbound ESP grows, east has no SA to count

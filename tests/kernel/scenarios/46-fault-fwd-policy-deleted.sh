@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 120
 # Fault: the fwd policy is deleted on the east gateway. Decrypted packets for esub then have
 # no fwd policy matching their secpath and are dropped (XfrmInNoPols / XfrmFwdHdrError rise... the

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 150
 # Fault: charon on west is killed (SIGKILL: its SAs stay in the kernel), restarted and the
 # tunnel initiated again: west now holds the new SAs and the stale ones of the lost IKE_SA.

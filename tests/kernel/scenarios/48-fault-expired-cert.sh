@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 120
 # Fault: west authenticates with a certificate that expired yesterday (issued by the test CA).
 # Symptom checked: IKE_AUTH fails (east rejects the certificate), no CHILD_SA on either side.

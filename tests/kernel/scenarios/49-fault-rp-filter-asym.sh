@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 120
 # Fault: east has strict rp_filter on its outside interface and (asymmetric routing) its route
 # back to west's outer address leaves through another interface, so the ESP packets from

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 120
 # Fault: charon on west dies (SIGKILL) while its SAs and policies stay in the kernel.
 # Symptom checked: nothing listens on UDP 500/4500 in west, the SAs are still there and still

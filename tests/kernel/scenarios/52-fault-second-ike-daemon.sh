@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 150
 # Fault: a second IKE daemon (another charon, own config, no connection for east) already owns
 # UDP 500/4500 on west when west's real charon starts: the real one cannot bind ("unable to bind
