@@ -33,6 +33,7 @@ uml)
     kver=$(ls /usr/lib/uml/modules 2>/dev/null | head -1)
     [ -n "$kver" ] || skip "/usr/lib/uml/modules missing (user-mode-linux package incomplete)"
     jobs=${XD_UML_JOBS:-$(nproc)}
+    scale=${XD_UML_TIMEOUT_SCALE:-1}
     mem=${XD_UML_MEM:-640M}
     ;;
 qemu)
@@ -42,6 +43,7 @@ qemu)
     case $out in "qemu bed ready: "*) kver=${out#qemu bed ready: } ;; SKIP:*) skip "${out#SKIP: }" ;;
                  *) skip "qemu bed could not be prepared: $out" ;; esac
     jobs=${XD_QEMU_JOBS:-1}
+    scale=${XD_QEMU_TIMEOUT_SCALE:-3}   # TCG is several times slower than UML
     mem=${XD_QEMU_MEM:-1536}
     ;;
 *) echo "unknown bed $bed"; exit 2 ;;
@@ -66,7 +68,7 @@ for ((b = 0; b < jobs; b++)); do mkdir -p "$res/boot-$b"; : >"$res/boot-$b/plan"
 # longest first (by the "# timeout:" hint) keeps the boots balanced
 i=0
 while read -r t s; do
-    echo "$s $t" >>"$res/boot-$((i % jobs))/plan"; i=$((i + 1))
+    echo "$s $((t * scale))" >>"$res/boot-$((i % jobs))/plan"; i=$((i + 1))
 done < <(for s in "${all[@]}"; do
              t=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$s" | head -1); echo "${t:-120} $s"
          done | sort -k1,1nr -k2)

@@ -79,6 +79,7 @@ swan_conn() {
         remote_port = ${o[remote_port]}
         proposals = ${o[proposals]}
         encap = ${o[encap]}
+        mobike = no
         send_cert = ${o[sendcert]}
         rekey_time = 4h
         local {

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 120
 # Fault: the firewall on west drops ESP (outbound). Symptom checked: the subnets cannot reach each
 # other and east's inbound ESP counter stays flat while west's outbound grows (encrypted, then dropped).

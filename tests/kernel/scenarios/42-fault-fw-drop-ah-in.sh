@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bed: uml qemu
+# bed: uml
 # timeout: 90
 # Fault: the firewall on east drops AH (IP protocol 51) inbound. Manual AH transport SAs with
 # canary keys. Symptom checked: ping fails, east's inbound AH counter stays flat.
