@@ -95,17 +95,28 @@ ping_ok() { nsx "$1" ping -q -c "${3:-3}" -i 0.2 -W 1 "$2" >/dev/null 2>&1; }
 # ping_from NS SRC DST: ping with a source address (gateway tests from inside subnets)
 ping_from() { nsx "$1" ping -q -c 3 -i 0.2 -W 1 -I "$2" "$3" >/dev/null 2>&1; }
 
-# udp_stream NS DSTNS DST PORT: send 20 UDP datagrams from NS to DST:PORT, true when DSTNS got any
+# udp_stream NS DSTNS DST PORT: 200 UDP datagrams from NS to DST:PORT; true when DSTNS got them
 udp_stream() {
-    local f=$XD_PRIV/udp.$$
+    local f=$XD_PRIV/udp.$4
     rm -f "$f"
-    nsx "$2" timeout 4 socat -u "UDP-RECV:$4" "OPEN:$f,creat" &
+    nsx "$2" timeout 5 socat -u "UDP4-RECV:$4" "CREATE:$f" &
     local pid=$!
-    sleep 0.3
-    local i
-    for i in $(seq 20); do echo "xd-$i" | nsx "$1" socat -u - "UDP-SENDTO:$3:$4" 2>/dev/null; done
+    sleep 0.5
+    nsx "$1" sh -c "for i in \$(seq 200); do echo xd-udp-\$i; done | socat -u -b 64 - UDP4-SENDTO:$3:$4" 2>/dev/null
     wait $pid 2>/dev/null
     [ -s "$f" ]
+}
+
+# tcp_stream NS DSTNS DST PORT: 1 MiB over TCP from NS to DST:PORT; true when all of it arrived
+tcp_stream() {
+    local f=$XD_PRIV/tcp.$4
+    rm -f "$f"
+    nsx "$2" timeout 20 socat -u "TCP4-LISTEN:$4,reuseaddr" "CREATE:$f" &
+    local pid=$!
+    sleep 0.5
+    head -c 1048576 /dev/zero | nsx "$1" timeout 15 socat -u - "TCP4:$3:$4" 2>/dev/null
+    wait $pid 2>/dev/null
+    [ "$(stat -c %s "$f" 2>/dev/null)" = 1048576 ]
 }
 
 # --- counters (the oracle is `ip -s xfrm state`, independent of xfrmctl) -------------------

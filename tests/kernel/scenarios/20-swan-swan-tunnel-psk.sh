@@ -21,6 +21,11 @@ check charon-east-start swan_start east
 check ike-initiate swan_initiate west gw
 harvest_keys west east
 esp_flow_ok west $WEST east $EAST wsub "" $EHOST tunnel
+a=$(sa_packets west $WEST $EAST esp)
+check udp-stream-through-tunnel udp_stream wsub esub $EHOST 5001
+check tcp-stream-1MiB-through-tunnel tcp_stream wsub esub $EHOST 5002
+b=$(sa_packets west $WEST $EAST esp)
+[ $((b - a)) -gt 200 ] && pass streams-went-through-esp "$((b - a)) packets" || fail streams-went-through-esp "$((b - a)) packets"
 check fwd-policy-on-east nsx east sh -c "ip xfrm policy list dir fwd | grep -q 'src 10.1.0.0/24'"
 sa_oracle west west
 sa_oracle east east
