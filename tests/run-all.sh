@@ -10,9 +10,10 @@ fail=0
 setup() { # dir, extra args...
     local dir=$1; shift
     if [ ! -d "$dir" ]; then
-        meson setup "$dir" --werror "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+        meson setup "$dir" --werror "$@" >"/tmp/xfrmd-$dir.setup.log" 2>&1 ||
+            { cat "/tmp/xfrmd-$dir.setup.log"; return 1; }
     fi
-    ninja -C "$dir" >"$dir.build.log" 2>&1 || { cat "$dir.build.log"; return 1; }
+    ninja -C "$dir" >"$dir/build.log" 2>&1 || { cat "$dir/build.log"; return 1; }
 }
 
 setup build || exit 1
@@ -28,7 +29,7 @@ run() { # dir, suites...
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 run build-asan unit replay fuzz
-run build docs
+run build docs packaging
 if [ "$(id -u)" = 0 ] && [ "${XD_SKIP_KERNEL:-0}" != 1 ]; then
     run build kernel
 fi

@@ -37,3 +37,13 @@ int xd_decode_rtnl(struct xd_snapshot *s, enum xd_dump dump, const void *buf, si
 /* nf_tables records (any nft.* dump) and legacy iptables file records (fw-model.h). */
 int xd_decode_nft(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
 int xd_decode_iptables(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
+/* Kernel profile (kernel.h) and IKE stack (stack.h) records. */
+int xd_decode_sysctl(struct xd_snapshot *s, const void *buf, size_t len);
+int xd_decode_kconfig(struct xd_snapshot *s, const void *buf, size_t len);
+/* /proc/modules, modules.builtin, modules.dep (filtered), /sys/module listing. */
+int xd_decode_modules(struct xd_snapshot *s, enum xd_dump d, const void *buf, size_t len);
+int xd_decode_self(struct xd_snapshot *s, const void *buf, size_t len);
+int xd_decode_netlink_sockets(struct xd_snapshot *s, const void *buf, size_t len);
+int xd_decode_sockdiag(struct xd_snapshot *s, enum xd_dump d, const void *buf, size_t len);
+int xd_decode_processes(struct xd_snapshot *s, const void *buf, size_t len);
+int xd_decode_stack_versions(struct xd_snapshot *s, const void *buf, size_t len);

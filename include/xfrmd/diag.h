@@ -10,6 +10,7 @@
 #include "xfrmd/finding.h"
 
 struct xd_snapshot;
+struct xd_kb;
 
 struct xd_diag_opts {
 	uint32_t expiring_days;      /* certificates: expiring within this many days */
@@ -22,6 +23,7 @@ struct xd_diag_ctx {
 	const struct xd_snapshot *prev; /* earlier sample for rate checks, or NULL */
 	double interval_s;             /* seconds between prev and now */
 	struct xd_diag_opts opts;
+	const struct xd_kb *kb;         /* known issues (kb.h), or NULL: kernel.known_issue off */
 };
 
 typedef void (*xd_check_fn)(const struct xd_diag_ctx *ctx, struct xd_findings *out);

@@ -29,6 +29,22 @@ enum xd_dump {
 	XD_DUMP_IP6T_NAMES,     /* file: /proc/net/ip6_tables_names */
 	XD_DUMP_IPT,            /* file: one legacy table, framing in include/xfrmd/ipt-record.h */
 	XD_DUMP_IP6T,           /* file: the same for ip6_tables */
+	/* kernel profile (kernel.h); file records built by nl/collect-kernel.c */
+	XD_DUMP_SYSCTL,          /* "name=value\n" lines from /proc/sys */
+	XD_DUMP_KCONFIG,         /* "# source: PATH\n" + the kernel .config text */
+	XD_DUMP_MODULES,         /* /proc/modules */
+	XD_DUMP_MODULES_BUILTIN, /* /lib/modules/RELEASE/modules.builtin */
+	XD_DUMP_MODULES_DEP,     /* modules.dep lines of net/ and crypto/ modules */
+	XD_DUMP_SYS_MODULE,      /* names under /sys/module, one per line */
+	/* IKE stack detection (stack.h); nl/collect-stack.c */
+	XD_DUMP_NETLINK_SOCKETS, /* /proc/net/netlink */
+	XD_DUMP_SOCKDIAG_UDP,    /* NETLINK_SOCK_DIAG inet_diag dump, UDP, AF_INET + AF_INET6 */
+	XD_DUMP_SOCKDIAG_TCP,    /* same for TCP (IKE and ESP in TCP) */
+	XD_DUMP_PROCESSES,       /* "pid=N ppid=N uid=N bits=N comm=X exe=Y sockets=I,J\n" */
+	XD_DUMP_STACK_VERSIONS,  /* "pid=N product=X version=V source=S\n", "ctl=PATH\n" */
+	XD_DUMP_SELF,            /* "bits=N\n": the collecting process */
+	XD_DUMP_CERT_CRED, /* file-like: one credential per record (docs/certificates.md) */
+	XD_DUMP_CERT_CONN, /* file-like: identities/certs one connection configures */
 	/* append new dumps here; names are file format, numbers are not */
 	_XD_DUMP_MAX,
 	_XD_DUMP_INVALID = -1,
@@ -57,6 +73,20 @@ struct xd_record {
 	const void *data;
 	size_t len;
 };
+
+/* What a command needs: collection and decoding can be limited to these groups. */
+enum xd_collect_group {
+	XD_COLLECT_XFRM = 1u << 0,     /* SAs, policies, SAD/SPD counts, default policy, xfrm_stat, uname */
+	XD_COLLECT_RTNL = 1u << 1,     /* interfaces and local addresses */
+	XD_COLLECT_FIREWALL = 1u << 2, /* nf_tables and legacy iptables */
+	XD_COLLECT_KERNEL = 1u << 3,   /* sysctls, configuration, modules */
+	XD_COLLECT_STACK = 1u << 4,    /* IKE daemons: sockets, processes, versions */
+	XD_COLLECT_OTHER = 1u << 5,    /* everything else (e.g. credentials) */
+	XD_COLLECT_ALL = 0x3fu,
+};
+
+/* The group a dump belongs to. */
+enum xd_collect_group xd_dump_group(enum xd_dump d);
 
 /* Name of a dump ("xfrm.sa"), NULL if out of range. */
 const char *xd_dump_name(enum xd_dump d);

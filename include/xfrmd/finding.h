@@ -69,7 +69,7 @@ enum xd_ev_type {
 };
 
 struct xd_evidence {
-	const char *key; /* static snake_case */
+	char *key;       /* owned copy (checks may build keys, e.g. sysctl names) */
 	enum xd_ev_type type;
 	char *str;       /* owned */
 	int64_t i;

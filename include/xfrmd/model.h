@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "xfrmd/cert.h"
 #include "xfrmd/dumps.h"
 #include "xfrmd/util.h"
 
@@ -299,6 +300,8 @@ struct xd_local_addr {
 struct xd_strpool;
 struct xd_arena;
 struct xd_fw;
+struct xd_kernel;      /* kernel.h */
+struct xd_stack_facts; /* stack.h */
 
 struct xd_snapshot {
 	struct xd_meta meta;
@@ -312,7 +315,10 @@ struct xd_snapshot {
 	struct xd_uname uname;
 	struct xd_vec links;    /* struct xd_link */
 	struct xd_vec addrs;    /* struct xd_local_addr, sorted by xd_snapshot_sort() */
+	struct xd_kernel *kernel;     /* kernel profile facts; NULL if none were recorded */
+	struct xd_stack_facts *stack; /* IKE stack facts; NULL if none were recorded */
 	struct xd_vec issues;   /* struct xd_decode_issue */
+	struct xd_certs certs;  /* the IKE daemon's credentials (cert.h) */
 	uint64_t unknown_attrs; /* attributes skipped because the type is unknown */
 	uint64_t ignored_msgs;  /* messages of a type the decoder does not consume */
 	struct xd_fw *fw;       /* firewall (fw-model.h), NULL until a firewall record is seen */

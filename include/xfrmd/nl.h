@@ -9,9 +9,33 @@
 
 struct xd_recbuf;
 
+/*
+ * Where the IKE daemons keep their credentials (docs/certificates.md). xd_cert_paths_default()
+ * fills the distribution defaults, then applies the environment: SWANCTL_DIR or
+ * XFRMD_SWANCTL_DIR, XFRMD_SWANCTL_CONF, XFRMD_IPSEC_D, XFRMD_IPSEC_CONF, XFRMD_NSS_DIRS
+ * (":"-separated), XFRMD_CERT_EXTRA (":"-separated "[role=]path"), XFRMD_NO_CERTS=1.
+ * A NULL directory is not searched.
+ */
+struct xd_cert_paths {
+	const char *swanctl_dir;  /* /etc/swanctl */
+	const char *swanctl_conf; /* NULL = <swanctl_dir>/swanctl.conf */
+	const char *ipsecd_dir;   /* /etc/ipsec.d (strongSwan starter's tree, unless it holds NSS) */
+	const char *ipsec_conf;   /* /etc/ipsec.conf */
+	const char *nss_dirs;     /* "/var/lib/ipsec/nss:/etc/ipsec.d": the first with cert9.db */
+	const char *extra;
+	bool disabled;
+};
+
+void xd_cert_paths_default(struct xd_cert_paths *p);
+
+/* Record every credential found (cert.cred, cert.conn dumps) and set their statuses. */
+void xd_collect_certs(const struct xd_cert_paths *p, struct xd_recbuf *out);
+
 struct xd_collect_opts {
 	const char *netns;     /* name under /run/netns, or NULL for the current namespace */
 	unsigned max_attempts; /* consistency retries per dump, 0 = default (5) */
+	unsigned groups;       /* enum xd_collect_group bits; 0 = everything */
+	const struct xd_cert_paths *certs; /* NULL = xd_cert_paths_default() */
 };
 
 /*

@@ -20,6 +20,9 @@ enum xd_render_what {
 	XD_RENDER_POLICY = 1u << 1,
 	XD_RENDER_STATS = 1u << 2,
 	XD_RENDER_STATUS = 1u << 3,
+	XD_RENDER_KERNEL = 1u << 4, /* kernel profile (kernel.h) */
+	XD_RENDER_STACK = 1u << 5,  /* IKE stack (stack.h) */
+	XD_RENDER_CERTS = 1u << 6, /* certificates, key files, IKE connections (cert.h) */
 };
 
 struct xd_render_opts {

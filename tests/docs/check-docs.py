@@ -59,12 +59,12 @@ if len(cmds) == 2:
     check(cmds[1].strip() in ci, f"README's test command '{cmds[1]}' is what .ci/run runs")
 
 # SPDX line on every source file
-for top in ("xfrmd", "tools", "include", "tests", "docs"):
+for top in ("xfrmd", "tools", "include", "tests", "docs", "rpm", ".ci"):
     for dirpath, _, files in os.walk(os.path.join(root, top)):
         if "corpus" in dirpath or "golden" in dirpath or "snapshots" in dirpath:
             continue
         for f in files:
-            if not re.search(r"\.(c|h|sh|py|build|8|5|in)$", f):
+            if not re.search(r"\.(c|h|sh|py|build|8|5|in|spec|yml|yaml|cfg|sysusers|tmpfiles|icinga2)$", f) and f != "run":
                 continue
             head = open(os.path.join(dirpath, f), errors="replace").read(300)
             check("SPDX-License-Identifier: GPL-2.0-or-later" in head, f"{os.path.join(dirpath, f)} has no SPDX line")

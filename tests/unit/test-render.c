@@ -19,6 +19,7 @@
 #include "xfrmd/render.h"
 
 static const char hostile[] = "x\033[31mRED a\"b\\c\x01\x7f end";
+static const char not_utf8[] = "eth\xe0\x15v\xff";
 
 static char *render(const struct xd_snapshot *s, bool json, size_t *len)
 {
@@ -45,6 +46,8 @@ static struct xd_snapshot *hostile_model(void)
 	sa->ext->sec_ctx = xd_snapshot_intern(s, hostile, sizeof(hostile));
 	sa->has |= XD_SA_HAS_SEC_CTX;
 	mb_sa(s, "2001:db8::1", "2001:db8::2", 51, 2, 2, 0)->proto = 200; /* unknown proto */
+	mb_algs(xd_vec_at(&s->sas, 1))->auth.name = xd_snapshot_intern(s, not_utf8, sizeof(not_utf8));
+	((struct xd_sa *)xd_vec_at(&s->sas, 1))->has |= XD_SA_HAS_AUTH;
 	mb_policy(s, 7, "10.0.0.0/8", "10.0.0.0/8", 5, 9); /* unknown dir and action */
 	mb_counter(s, "XfrmInNoStates", 3);
 	mb_finish(s);
@@ -73,6 +76,8 @@ static void test_json_round_trips_hostile_strings(void **st)
 	assert_int_equal(json_object_get_int(v), 200);
 	assert_null(strstr(out, "(null)"));
 	assert_null(strstr(out, "null"));
+	/* invalid UTF-8 from the kernel becomes \\xNN text: the document stays valid */
+	assert_non_null(strstr(out, "eth\\\\xe0\\u0015v\\\\xff"));
 	json_object_put(doc);
 	free(out);
 	xd_snapshot_free(s);

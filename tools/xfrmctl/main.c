@@ -20,10 +20,11 @@ const char *arg_read_path2;
 const char *arg_netns;
 bool arg_verbose;
 bool arg_color;
+unsigned arg_collect;
 
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", verb_status, "", "summary of SAs, policies and error counters (default)" },
-	{ "show", verb_show, "[sa|policy|stats|all|firewall]", "list kernel IPsec state, keys never shown" },
+	{ "show", verb_show, "[sa|policy|stats|kernel|stack|firewall|certs|all]", "list kernel IPsec state, keys never shown" },
 	{ "check", verb_check, "[--interval S] [--fail-on warning|error] [--nagios]", "diagnose: findings with evidence and remedies" },
 	{ "peers", verb_peers, "", "one row per remote gateway: SAs, traffic, state, findings" },
 	{ "explain", verb_explain, "[ID]", "what a finding means and how to fix it" },

@@ -15,8 +15,17 @@
 
 #include "xfrmctl.h"
 #include "xfrmd/diag.h"
+#include "xfrmd/kb.h"
 #include "xfrmd/model.h"
 #include "xfrmd/render.h"
+
+/* Nagios shows only stdout: a failed collection still needs its one status line (the
+ * reason is already on stderr). */
+static int nagios_unknown(void)
+{
+	printf("IPSEC UNKNOWN - could not collect or read the IPsec state (see stderr)\n");
+	return 3;
+}
 
 static int nagios(const struct xd_snapshot *s, const struct xd_findings *f)
 {
@@ -98,11 +107,11 @@ static int cross_site(enum xd_severity fail_on, bool as_nagios)
 
 	r = xfrmctl_load_path(arg_read_path, &a);
 	if (r)
-		return as_nagios ? 3 : r;
+		return as_nagios ? nagios_unknown() : r;
 	r = xfrmctl_load_path(arg_read_path2, &b);
 	if (r) {
 		xd_snapshot_free(a);
-		return as_nagios ? 3 : r;
+		return as_nagios ? nagios_unknown() : r;
 	}
 	xd_diag_opts_default(&ctx.opts);
 	xd_findings_init(&f);
@@ -135,6 +144,7 @@ int verb_check(int argc, char **argv)
 	struct xd_snapshot *prev = NULL, *now = NULL;
 	struct xd_findings f;
 	struct xd_diag_ctx ctx = { 0 };
+	struct xd_kb *kb = NULL;
 	enum xd_severity fail_on = XD_SEV_ERROR;
 	double interval = 0;
 	bool as_nagios = false;
@@ -175,14 +185,14 @@ int verb_check(int argc, char **argv)
 				       .tv_nsec = (long)((interval - floor(interval)) * 1e9) };
 		r = xfrmctl_load(&prev);
 		if (r)
-			return as_nagios ? 3 : r;
+			return as_nagios ? nagios_unknown() : r;
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
 	}
 	r = xfrmctl_load(&now);
 	if (r) {
 		xd_snapshot_free(prev);
-		return as_nagios ? 3 : r;
+		return as_nagios ? nagios_unknown() : r;
 	}
 	ctx.now = now;
 	ctx.prev = prev;
@@ -190,11 +200,13 @@ int verb_check(int argc, char **argv)
 		ctx.interval_s = (double)(now->meta.captured_at - prev->meta.captured_at) +
 				 ((double)now->meta.captured_at_ns - prev->meta.captured_at_ns) / 1e9;
 	xd_diag_opts_default(&ctx.opts);
+	ctx.kb = kb = xfrmctl_load_kb();
 	xd_findings_init(&f);
 	(void)xd_diag_run(&ctx, &f);
 
 	code = finish(now, NULL, &f, fail_on, as_nagios);
 	xd_findings_done(&f);
+	xd_kb_free(kb);
 	xd_snapshot_free(now);
 	xd_snapshot_free(prev);
 	return code;

@@ -202,6 +202,7 @@ static int fw_verdict(int argc, char **argv)
 							  : XD_FW_PATH_INPUT,
 				    hooks);
 
+	arg_collect = XD_COLLECT_FIREWALL | XD_COLLECT_RTNL | XD_COLLECT_XFRM;
 	r = xfrmctl_load(&s);
 	if (r)
 		return r;

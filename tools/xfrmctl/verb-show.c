@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* verb-show.c: `xfrmctl show sa|policy|stats|all` and `xfrmctl status`. */
+/* verb-show.c: `xfrmctl show sa|policy|stats|kernel|stack|certs|all` and `xfrmctl status`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,8 +16,28 @@ static const struct {
 	{ "state", XD_RENDER_SA },
 	{ "policy", XD_RENDER_POLICY },
 	{ "stats", XD_RENDER_STATS },
+	{ "kernel", XD_RENDER_KERNEL },
+	{ "stack", XD_RENDER_STACK },
+	{ "certs", XD_RENDER_CERTS },
 	{ "all", XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS },
 };
+
+/* Collect only what the sections show: `show sa` need not scan processes or the firewall. */
+static unsigned groups_for(unsigned what)
+{
+	unsigned g = 0;
+
+	if (what & (XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS | XD_RENDER_STATUS))
+		g |= XD_COLLECT_XFRM;
+	/* the stack's processes tell whether a 32-bit IKE daemon runs on a 64-bit kernel */
+	if (what & XD_RENDER_KERNEL)
+		g |= XD_COLLECT_KERNEL | XD_COLLECT_XFRM | XD_COLLECT_STACK;
+	if (what & XD_RENDER_STACK)
+		g |= XD_COLLECT_STACK | XD_COLLECT_XFRM | XD_COLLECT_RTNL;
+	if (what & XD_RENDER_CERTS)
+		g |= XD_COLLECT_OTHER; /* credentials (docs/certificates.md) */
+	return g;
+}
 
 static int render(unsigned what)
 {
@@ -26,6 +46,7 @@ static int render(unsigned what)
 				    .verbose = arg_verbose };
 	int r;
 
+	arg_collect = groups_for(what);
 	r = xfrmctl_load(&s);
 	if (r)
 		return r;
@@ -49,6 +70,7 @@ static int render_firewall(void)
 				    .verbose = arg_verbose };
 	int r;
 
+	arg_collect = XD_COLLECT_FIREWALL | XD_COLLECT_RTNL | XD_COLLECT_XFRM;
 	r = xfrmctl_load(&s);
 	if (r)
 		return r;
@@ -83,7 +105,7 @@ int verb_show(int argc, char **argv)
 			if (xd_streq(pos[i], sections[k].name))
 				w = sections[k].what;
 		if (!w)
-			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, all)",
+			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, kernel, stack, certs, all)",
 						   pos[i]);
 		what |= w;
 	}

@@ -6,6 +6,7 @@
 
 struct xd_snapshot;
 struct xd_recbuf;
+struct xd_kb;
 
 enum {
 	EXIT_OK = 0,
@@ -26,6 +27,9 @@ extern const char *arg_read_path2; /* a second site's snapshot (check) */
 extern const char *arg_netns;
 extern bool arg_verbose;
 extern bool arg_color;
+/* What the verb needs (enum xd_collect_group); 0 = everything. Live collection and snapshot
+ * decoding are both limited to it, so live and replayed output stay identical. */
+extern unsigned arg_collect;
 
 /* Collect live (or read arg_read_path) and decode. Prints one error line and returns
  * EXIT_COLLECT on failure, 0 on success. */
@@ -62,3 +66,6 @@ int verb_explain(int argc, char **argv);
 int verb_peers(int argc, char **argv);
 int verb_version(int argc, char **argv);
 int verb_help(int argc, char **argv);
+
+/* The known-issues knowledge base, or NULL (the reason is printed on stderr). */
+struct xd_kb *xfrmctl_load_kb(void);

@@ -68,7 +68,8 @@ static int read_exact(struct reader *rd, void *buf, size_t n)
 			return 0;
 		if (rd->mem_len - rd->off < n)
 			return -EBADMSG;
-		memcpy(buf, rd->mem + rd->off, n);
+		if (n) /* an empty block body has no buffer yet */
+			memcpy(buf, rd->mem + rd->off, n);
 		rd->off += n;
 		return 1;
 	}

@@ -3,7 +3,7 @@
  * decode-nft.c: turns nf_tables records (NEWGEN/TABLE/CHAIN/SET/SETELEM/RULE/FLOWTABLE
  * messages) into the firewall model. Every attribute is checked against a policy table
  * before it is read; a bad attribute is reported and skipped, a broken message ends that
- * message only. Never hands bytes to libnftnl (it exit()s on malformed input).
+ * message only. Never hands bytes to libnftnl (it terminates the process on malformed input).
  */
 #include <errno.h>
 #include <linux/netfilter/nf_tables.h>

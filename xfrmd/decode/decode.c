@@ -2,6 +2,7 @@
 /* decode.c: dispatches a record to the decoder of its dump. */
 #include <errno.h>
 
+#include "xfrmd/cert.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
 
@@ -34,6 +35,30 @@ int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec)
 	case XD_DUMP_IPT:
 	case XD_DUMP_IP6T:
 		return xd_decode_iptables(s, rec->dump, rec->data, rec->len);
+	case XD_DUMP_SYSCTL:
+		return xd_decode_sysctl(s, rec->data, rec->len);
+	case XD_DUMP_KCONFIG:
+		return xd_decode_kconfig(s, rec->data, rec->len);
+	case XD_DUMP_MODULES:
+	case XD_DUMP_MODULES_BUILTIN:
+	case XD_DUMP_MODULES_DEP:
+	case XD_DUMP_SYS_MODULE:
+		return xd_decode_modules(s, rec->dump, rec->data, rec->len);
+	case XD_DUMP_SELF:
+		return xd_decode_self(s, rec->data, rec->len);
+	case XD_DUMP_NETLINK_SOCKETS:
+		return xd_decode_netlink_sockets(s, rec->data, rec->len);
+	case XD_DUMP_SOCKDIAG_UDP:
+	case XD_DUMP_SOCKDIAG_TCP:
+		return xd_decode_sockdiag(s, rec->dump, rec->data, rec->len);
+	case XD_DUMP_PROCESSES:
+		return xd_decode_processes(s, rec->data, rec->len);
+	case XD_DUMP_STACK_VERSIONS:
+		return xd_decode_stack_versions(s, rec->data, rec->len);
+	case XD_DUMP_CERT_CRED:
+		return xd_decode_cert_cred(s, rec->data, rec->len);
+	case XD_DUMP_CERT_CONN:
+		return xd_decode_cert_conn(s, rec->data, rec->len);
 	default:
 		s->ignored_msgs++;
 		return 0;

@@ -42,8 +42,11 @@ static void finding_done(struct xd_finding *x)
 	free(x->subject.table);
 	free(x->subject.chain);
 	free(x->subject.name);
-	for (size_t i = 0; i < x->evidence.len; i++)
-		free(((struct xd_evidence *)xd_vec_at(&x->evidence, i))->str);
+	for (size_t i = 0; i < x->evidence.len; i++) {
+		struct xd_evidence *e = xd_vec_at(&x->evidence, i);
+		free(e->key);
+		free(e->str);
+	}
 	xd_vec_done(&x->evidence);
 }
 
@@ -153,10 +156,14 @@ void xd_finding_name(struct xd_finding *x, const char *name)
 
 static struct xd_evidence *ev_push(struct xd_finding *x, const char *key)
 {
-	struct xd_evidence *e = xd_vec_push(&x->evidence);
+	char *k = strdup(key);
+	struct xd_evidence *e = k ? xd_vec_push(&x->evidence) : NULL;
 
-	if (e)
-		e->key = key;
+	if (!e) {
+		free(k);
+		return NULL;
+	}
+	e->key = k;
 	return e;
 }
 
@@ -172,8 +179,10 @@ void xd_finding_ev_str(struct xd_finding *x, const char *key, const char *fmt, .
 	if (vasprintf(&e->str, fmt, ap) < 0)
 		e->str = NULL;
 	va_end(ap);
-	if (!e->str)
+	if (!e->str) {
+		free(e->key);
 		x->evidence.len--;
+	}
 }
 
 void xd_finding_ev_int(struct xd_finding *x, const char *key, int64_t v)

@@ -15,6 +15,10 @@ extern const struct xd_check_family xd_check_xfrmstat;
 extern const struct xd_check_family xd_check_traffic;
 extern const struct xd_check_family xd_check_peer;
 extern const struct xd_check_family xd_check_fw;
+extern const struct xd_check_family xd_check_kernel;
+extern const struct xd_check_family xd_check_sysctl;
+extern const struct xd_check_family xd_check_stack;
+extern const struct xd_check_family xd_check_cert;
 
 const struct xd_check_family *const xd_check_families[] = {
 	&xd_check_tool,
@@ -24,6 +28,10 @@ const struct xd_check_family *const xd_check_families[] = {
 	&xd_check_traffic,
 	&xd_check_peer,
 	&xd_check_fw,
+	&xd_check_kernel,
+	&xd_check_sysctl,
+	&xd_check_stack,
+	&xd_check_cert,
 	NULL,
 };
 

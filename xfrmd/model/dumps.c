@@ -34,6 +34,20 @@ static const struct {
 	[XD_DUMP_IP6T_NAMES] = { "file.ip6_tables_names", XD_RECORD_FILE, -1 },
 	[XD_DUMP_IPT] = { "ipt.legacy4", XD_RECORD_FILE, -1 },
 	[XD_DUMP_IP6T] = { "ipt.legacy6", XD_RECORD_FILE, -1 },
+	[XD_DUMP_SYSCTL] = { "file.sysctl", XD_RECORD_FILE, -1 },
+	[XD_DUMP_KCONFIG] = { "file.kconfig", XD_RECORD_FILE, -1 },
+	[XD_DUMP_MODULES] = { "file.modules", XD_RECORD_FILE, -1 },
+	[XD_DUMP_MODULES_BUILTIN] = { "file.modules_builtin", XD_RECORD_FILE, -1 },
+	[XD_DUMP_MODULES_DEP] = { "file.modules_dep", XD_RECORD_FILE, -1 },
+	[XD_DUMP_SYS_MODULE] = { "file.sys_module", XD_RECORD_FILE, -1 },
+	[XD_DUMP_NETLINK_SOCKETS] = { "file.netlink_sockets", XD_RECORD_FILE, -1 },
+	[XD_DUMP_SOCKDIAG_UDP] = { "sockdiag.udp", XD_RECORD_NETLINK, NETLINK_SOCK_DIAG },
+	[XD_DUMP_SOCKDIAG_TCP] = { "sockdiag.tcp", XD_RECORD_NETLINK, NETLINK_SOCK_DIAG },
+	[XD_DUMP_PROCESSES] = { "file.processes", XD_RECORD_FILE, -1 },
+	[XD_DUMP_STACK_VERSIONS] = { "file.stack_versions", XD_RECORD_FILE, -1 },
+	[XD_DUMP_SELF] = { "file.self", XD_RECORD_FILE, -1 },
+	[XD_DUMP_CERT_CRED] = { "cert.cred", XD_RECORD_FILE, -1 },
+	[XD_DUMP_CERT_CONN] = { "cert.conn", XD_RECORD_FILE, -1 },
 };
 
 static const char *const status_names[_XD_DUMP_STATUS_MAX] = {
@@ -45,6 +59,24 @@ static const char *const status_names[_XD_DUMP_STATUS_MAX] = {
 	[XD_DUMP_ABSENT] = "absent",
 	[XD_DUMP_ERROR] = "error",
 };
+
+enum xd_collect_group xd_dump_group(enum xd_dump d)
+{
+	/* the collector's pointer width is a kernel-profile fact (collect-kernel.c writes it) */
+	if (d == XD_DUMP_SELF)
+		return XD_COLLECT_KERNEL;
+	if (d <= XD_DUMP_UNAME)
+		return XD_COLLECT_XFRM;
+	if (d <= XD_DUMP_RTNL_ADDR)
+		return XD_COLLECT_RTNL;
+	if (d <= XD_DUMP_IP6T)
+		return XD_COLLECT_FIREWALL;
+	if (d <= XD_DUMP_SYS_MODULE)
+		return XD_COLLECT_KERNEL;
+	if (d <= XD_DUMP_SELF)
+		return XD_COLLECT_STACK;
+	return XD_COLLECT_OTHER;
+}
 
 const char *xd_dump_name(enum xd_dump d)
 {

@@ -10,7 +10,9 @@
 
 #include "xfrmd/arena.h"
 #include "xfrmd/fw-model.h"
+#include "xfrmd/kernel.h"
 #include "xfrmd/model.h"
+#include "xfrmd/stack.h"
 
 struct pool_entry {
 	const void *p;
@@ -119,6 +121,7 @@ int xd_snapshot_new(struct xd_snapshot **ret)
 	xd_vec_init(&s->links, sizeof(struct xd_link));
 	xd_vec_init(&s->addrs, sizeof(struct xd_local_addr));
 	xd_vec_init(&s->xfrm_stat.counters, sizeof(struct xd_counter));
+	xd_certs_init(&s->certs);
 	*ret = s;
 	return 0;
 }
@@ -138,6 +141,9 @@ struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s)
 		xd_fw_done(s->fw);
 		free(s->fw);
 	}
+	xd_kernel_done(s->kernel);
+	xd_stack_facts_done(s->stack);
+	xd_certs_done(&s->certs);
 	if (s->pool)
 		free(s->pool->slots);
 	free(s->pool);

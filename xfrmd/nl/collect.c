@@ -50,7 +50,7 @@ enum xd_dump_status xd_nl_status_from_error(int err)
 	}
 }
 
-static void set_status(struct xd_meta *m, enum xd_dump d, int err)
+void xd_nl_set_status(struct xd_meta *m, enum xd_dump d, int err)
 {
 	m->dump_status[d] = xd_nl_status_from_error(err);
 	m->dump_error[d] = err;
@@ -132,19 +132,19 @@ static void consistent_dump(struct xd_nl *nl, struct xd_recbuf *out, enum xd_dum
 		r = xd_nl_request(nl, nlh, d, out, &res);
 		if (r < 0) {
 			xd_recbuf_drop_dump(out, d);
-			set_status(m, d, r);
+			xd_nl_set_status(m, d, r);
 			return;
 		}
 		after = info_count(nl, info, out);
 		if (after < 0) {
 			/* Without counts consistency cannot be checked; one dump is all we get. */
-			set_status(m, info, (int)after);
-			set_status(m, d, 0);
+			xd_nl_set_status(m, info, (int)after);
+			xd_nl_set_status(m, d, 0);
 			return;
 		}
-		set_status(m, info, 0);
+		xd_nl_set_status(m, info, 0);
 		if (!res.dump_intr && before == after && (uint64_t)after == res.messages) {
-			set_status(m, d, 0);
+			xd_nl_set_status(m, d, 0);
 			return;
 		}
 		if (a < attempts) {
@@ -167,7 +167,7 @@ static void collect_default(struct xd_nl *nl, struct xd_recbuf *out)
 	r = xd_nl_request(nl, nlh, XD_DUMP_XFRM_DEFAULT, out, &res);
 	if (r < 0)
 		xd_recbuf_drop_dump(out, XD_DUMP_XFRM_DEFAULT);
-	set_status(xd_recbuf_meta(out), XD_DUMP_XFRM_DEFAULT, r);
+	xd_nl_set_status(xd_recbuf_meta(out), XD_DUMP_XFRM_DEFAULT, r);
 }
 
 /*
@@ -192,11 +192,11 @@ static void collect_rtnl_dump(struct xd_nl *nl, struct xd_recbuf *out, enum xd_d
 		r = xd_nl_request(nl, nlh, d, out, &res);
 		if (r < 0) {
 			xd_recbuf_drop_dump(out, d);
-			set_status(m, d, r);
+			xd_nl_set_status(m, d, r);
 			return;
 		}
 		if (!res.dump_intr) {
-			set_status(m, d, 0);
+			xd_nl_set_status(m, d, 0);
 			return;
 		}
 	}
@@ -210,8 +210,8 @@ static void collect_rtnl(struct xd_recbuf *out, unsigned attempts)
 	int r = xd_nl_open(NETLINK_ROUTE, &nl);
 
 	if (r < 0) {
-		set_status(xd_recbuf_meta(out), XD_DUMP_RTNL_LINK, r);
-		set_status(xd_recbuf_meta(out), XD_DUMP_RTNL_ADDR, r);
+		xd_nl_set_status(xd_recbuf_meta(out), XD_DUMP_RTNL_LINK, r);
+		xd_nl_set_status(xd_recbuf_meta(out), XD_DUMP_RTNL_ADDR, r);
 		return;
 	}
 	collect_rtnl_dump(nl, out, XD_DUMP_RTNL_LINK, RTM_GETLINK, attempts);
@@ -228,7 +228,7 @@ static void collect_xfrm(struct xd_recbuf *out, unsigned attempts)
 	if (r < 0) {
 		/* e.g. EPROTONOSUPPORT without xfrm_user: every XFRM dump shares the fate */
 		for (enum xd_dump d = XD_DUMP_XFRM_SA; d <= XD_DUMP_XFRM_DEFAULT; d++)
-			set_status(m, d, r);
+			xd_nl_set_status(m, d, r);
 		return;
 	}
 	consistent_dump(nl, out, XD_DUMP_XFRM_SA, XFRM_MSG_GETSA, XD_DUMP_XFRM_SADINFO,
@@ -240,47 +240,17 @@ static void collect_xfrm(struct xd_recbuf *out, unsigned attempts)
 }
 
 /* Read a whole (small) file into a record. */
-static void collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path)
+void xd_nl_collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path)
 {
-	struct xd_meta *m = xd_recbuf_meta(out);
 	_xd_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	int fd;
-	int r = 0;
+	int r = xd_nl_read_file(path, MAX_FILE_BYTES, &buf, &len);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		set_status(m, d, -errno);
+	if (r < 0) {
+		xd_nl_set_status(xd_recbuf_meta(out), d, r);
 		return;
 	}
-	buf = malloc(MAX_FILE_BYTES);
-	if (!buf) {
-		close(fd);
-		set_status(m, d, -ENOMEM);
-		return;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, MAX_FILE_BYTES - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == MAX_FILE_BYTES) {
-			r = -EFBIG;
-			break;
-		}
-	}
-	close(fd);
-	if (r == 0) {
-		struct xd_record rec = { .kind = XD_RECORD_FILE, .dump = d, .data = buf, .len = len };
-		r = xd_recbuf_add(out, &rec);
-	}
-	set_status(m, d, r);
+	(void)xd_nl_add_file_record(out, d, buf, len);
 }
 
 static void collect_uname(struct xd_recbuf *out)
@@ -291,14 +261,14 @@ static void collect_uname(struct xd_recbuf *out)
 	int n;
 
 	if (uname(&u) < 0) {
-		set_status(m, XD_DUMP_UNAME, -errno);
+		xd_nl_set_status(m, XD_DUMP_UNAME, -errno);
 		return;
 	}
 	n = snprintf(buf, sizeof(buf), "%s\n%s\n%s\n%s\n", u.sysname, u.release, u.version,
 		     u.machine);
 	struct xd_record rec = { .kind = XD_RECORD_FILE, .dump = XD_DUMP_UNAME, .data = buf,
 				 .len = (size_t)n };
-	set_status(m, XD_DUMP_UNAME, xd_recbuf_add(out, &rec));
+	xd_nl_set_status(m, XD_DUMP_UNAME, xd_recbuf_add(out, &rec));
 	xd_strlcpy(m->kernel_release, u.release, sizeof(m->kernel_release));
 	xd_strlcpy(m->machine, u.machine, sizeof(m->machine));
 }
@@ -329,6 +299,7 @@ static void fill_meta(struct xd_meta *m)
 int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 {
 	unsigned attempts = opts && opts->max_attempts ? opts->max_attempts : DEFAULT_ATTEMPTS;
+	unsigned g = opts && opts->groups ? opts->groups : XD_COLLECT_ALL;
 	int r;
 
 	if (opts && opts->netns) {
@@ -337,11 +308,31 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 			return r;
 	}
 	fill_meta(xd_recbuf_meta(out));
+	/* uname is cheap and names the kernel in every document */
 	collect_uname(out);
-	collect_xfrm(out, attempts);
-	collect_rtnl(out, attempts);
-	collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
-	xd_collect_nft(out, attempts);
-	xd_collect_ipt(out, attempts);
+	if (g & XD_COLLECT_XFRM) {
+		collect_xfrm(out, attempts);
+		xd_nl_collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
+	}
+	if (g & XD_COLLECT_RTNL)
+		collect_rtnl(out, attempts);
+	if (g & XD_COLLECT_FIREWALL) {
+		xd_collect_nft(out, attempts);
+		xd_collect_ipt(out, attempts);
+	}
+	if (g & XD_COLLECT_KERNEL)
+		xd_collect_kernel(out);
+	if (g & XD_COLLECT_STACK)
+		xd_collect_stack(out);
+	/* credentials are the "other" group (dumps.h) */
+	if (g & XD_COLLECT_OTHER) {
+		if (opts && opts->certs) {
+			xd_collect_certs(opts->certs, out);
+		} else {
+			struct xd_cert_paths p;
+			xd_cert_paths_default(&p);
+			xd_collect_certs(&p, out);
+		}
+	}
 	return 0;
 }

@@ -41,3 +41,17 @@ enum xd_dump_status xd_nl_status_from_error(int err);
 /* Firewall collectors (collect-nft.c, collect-ipt.c): failures become dump statuses. */
 void xd_collect_nft(struct xd_recbuf *out, unsigned attempts);
 void xd_collect_ipt(struct xd_recbuf *out, unsigned attempts);
+/* Record a dump's status from a collection result (0 or -errno). */
+struct xd_meta;
+void xd_nl_set_status(struct xd_meta *m, enum xd_dump d, int err);
+/* Read a whole (small) file into one record of `d`, setting the dump's status. */
+void xd_nl_collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path);
+/* Read at most `max` bytes of a file into a new buffer (NUL-terminated, not counted in
+ * *ret_len). Returns 0, -EFBIG when the file is longer, or -errno. */
+int xd_nl_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+/* Append a file record built in memory and set the dump's status from the result. */
+int xd_nl_add_file_record(struct xd_recbuf *out, enum xd_dump d, const void *data, size_t len);
+
+/* Collectors, each called once by xd_collect_live(). */
+void xd_collect_kernel(struct xd_recbuf *out);
+void xd_collect_stack(struct xd_recbuf *out);

@@ -25,10 +25,17 @@ static inline void xd_json_add_u64(struct json_object *o, const char *k, uint64_
 	json_object_object_add(o, k, xd_json_u64(v));
 }
 
+/*
+ * A JSON string from bytes the kernel, a file or a peer supplied: json-c escapes quotes and
+ * control characters but passes invalid UTF-8 through, which would make the document invalid
+ * JSON. Invalid bytes are written as the text "\\xNN" instead.
+ */
+struct json_object *xd_json_string(const char *v);
+
 static inline void xd_json_add_str(struct json_object *o, const char *k, const char *v)
 {
 	if (v)
-		json_object_object_add(o, k, json_object_new_string(v));
+		json_object_object_add(o, k, xd_json_string(v));
 }
 
 /* A named kernel value: its name when known, else the number. */

@@ -57,17 +57,22 @@ struct json_object *xd_finding_json(const struct xd_finding *x)
 	xd_json_add(o, "subject", subject_json(&x->subject));
 	for (size_t i = 0; i < x->evidence.len; i++) {
 		const struct xd_evidence *e = xd_vec_at(&x->evidence, i);
+		/* keys may embed interface names: make them valid UTF-8 like values */
+		struct json_object *key = xd_json_string(e->key);
+		const char *k = json_object_get_string(key);
+
 		switch (e->type) {
 		case XD_EV_STR:
-			xd_json_add_str(ev, e->key, e->str);
+			xd_json_add_str(ev, k, e->str);
 			break;
 		case XD_EV_INT:
-			xd_json_add(ev, e->key, json_object_new_int64(e->i));
+			xd_json_add(ev, k, json_object_new_int64(e->i));
 			break;
 		case XD_EV_BOOL:
-			xd_json_add(ev, e->key, json_object_new_boolean(e->i != 0));
+			xd_json_add(ev, k, json_object_new_boolean(e->i != 0));
 			break;
 		}
+		json_object_put(key);
 	}
 	xd_json_add(o, "evidence", ev);
 	xd_json_add_str(o, "remedy", x->def->remedy);
@@ -136,13 +141,16 @@ int xd_render_findings_text(FILE *out, const struct xd_snapshot *s, const struct
 			continue;
 		for (size_t k = 0; k < x->evidence.len; k++) {
 			const struct xd_evidence *e = xd_vec_at(&x->evidence, k);
+			char kesc[256];
+
+			xd_text_escape(e->key, kesc, sizeof(kesc));
 			if (e->type == XD_EV_STR)
-				fprintf(out, "           %s: %s\n", e->key,
+				fprintf(out, "           %s: %s\n", kesc,
 					xd_text_escape(e->str, esc, sizeof(esc)));
 			else if (e->type == XD_EV_BOOL)
-				fprintf(out, "           %s: %s\n", e->key, e->i ? "yes" : "no");
+				fprintf(out, "           %s: %s\n", kesc, e->i ? "yes" : "no");
 			else
-				fprintf(out, "           %s: %lld\n", e->key, (long long)e->i);
+				fprintf(out, "           %s: %lld\n", kesc, (long long)e->i);
 		}
 		fprintf(out, "           remedy: %s\n           more: xfrmctl explain %s\n",
 			x->def->remedy, x->def->id);

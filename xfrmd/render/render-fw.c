@@ -250,7 +250,7 @@ static struct json_object *rel_json(unsigned rel)
 
 	for (unsigned i = 0; i < 6; i++)
 		if (rel & (1u << i))
-			json_object_array_add(a, json_object_new_string(names[i]));
+			json_object_array_add(a, xd_json_string(names[i]));
 	return a;
 }
 
@@ -304,7 +304,7 @@ static struct json_object *firewall_json(const struct xd_fw *fw)
 			char name[300];
 			snprintf(name, sizeof(name), "%s %s", xd_fw_family_name(t->family) ?: "?",
 				 t->name);
-			json_object_array_add(xt, json_object_new_string(name));
+			json_object_array_add(xt, xd_json_string(name));
 		}
 	}
 	xd_json_add(b, "iptables_nft_tables", xt);

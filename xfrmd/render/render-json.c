@@ -8,10 +8,14 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "json-util.h"
+#include "render-kstack.h"
+#include "render-certs.h"
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
@@ -31,6 +35,66 @@ struct json_object *xd_json_flags(uint32_t bits, const struct xd_flag_name *name
 		if ((bits & ~known) & (1u << b))
 			json_object_array_add(a, json_object_new_int64(1ll << b));
 	return a;
+}
+
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if the byte starts none. */
+static size_t utf8_seq(const unsigned char *p)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	/* no overlong forms, no surrogates, nothing above U+10FFFF */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+struct json_object *xd_json_string(const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v;
+	size_t len = strlen(v), o = 0;
+	char *buf;
+	struct json_object *j;
+
+	for (size_t i = 0, n; i < len; i += n)
+		if (!(n = utf8_seq(p + i)))
+			goto sanitize;
+	return json_object_new_string(v);
+sanitize:
+	buf = malloc(len * 4 + 1);
+	if (!buf)
+		return json_object_new_string("");
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq(p + i);
+		if (n) {
+			memcpy(buf + o, p + i, n);
+			o += n;
+			i += n;
+		} else {
+			o += (size_t)snprintf(buf + o, 5, "\\x%02x", p[i]);
+			i++;
+		}
+	}
+	buf[o] = '\0';
+	j = json_object_new_string(buf);
+	free(buf);
+	return j;
 }
 
 int xd_json_emit(FILE *out, struct json_object *o, int flags)
@@ -464,6 +528,16 @@ int xd_render_json(FILE *out, const struct xd_snapshot *s, unsigned what,
 		}
 		json_object_put(st);
 	}
+	if (what & XD_RENDER_KERNEL) {
+		fputs(",\"kernel\":", out);
+		r |= xd_json_emit(out, xd_json_kernel(s), flags);
+	}
+	if (what & XD_RENDER_STACK) {
+		fputs(",\"stack\":", out);
+		r |= xd_json_emit(out, xd_json_stack(s), flags);
+	}
+	if (what & XD_RENDER_CERTS)
+		r |= xd_render_certs_json(out, s, flags, sep);
 	fputs("}\n", out);
 	if (r || ferror(out))
 		return -EIO;

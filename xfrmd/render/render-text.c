@@ -10,9 +10,11 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "render-certs.h"
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
+#include "render-kstack.h"
 
 #define BOLD "\033[1m"
 #define RESET "\033[0m"
@@ -246,6 +248,18 @@ int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
 	if (what & XD_RENDER_STATS) {
 		fputc('\n', out);
 		text_stats(out, s, o);
+	}
+	if (what & XD_RENDER_KERNEL) {
+		fputc('\n', out);
+		xd_text_kernel(out, s, o->verbose);
+	}
+	if (what & XD_RENDER_STACK) {
+		fputc('\n', out);
+		xd_text_stack(out, s, o->verbose);
+	}
+	if (what & XD_RENDER_CERTS) {
+		fputc('\n', out);
+		xd_render_certs_text(out, s, o->verbose);
 	}
 	return ferror(out) ? -EIO : 0;
 }

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-checks-kstack.c: the kernel.*, sysctl.* and stack.* checks on hand-built models; each
+ * fires on its fault and stays silent on the healthy variant (and on the variants that only
+ * look like the fault: no policy needing ESP, a host-to-host tunnel, a hand-made policy).
+ *
+ *   10.1.0.0/16 -- [gw 192.0.2.1, eth0] ===== ESP tunnel ===== [198.51.100.7] -- 10.2.0.0/16
+ */
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model-builder.h"
+#include "nlbuild.h"
+#include "xfrmd/decode.h"
+#include "xfrmd/diag.h"
+#include "xfrmd/kb.h"
+#include "xfrmd/stack.h"
+
+#define GW "192.0.2.1"
+#define PEER "198.51.100.7"
+
+static void feed(struct xd_snapshot *s, enum xd_dump d, const char *text)
+{
+	struct xd_record r = { .kind = XD_RECORD_FILE, .dump = d, .data = text, .len = strlen(text) };
+
+	assert_int_equal(xd_decode_record(s, &r), 0);
+}
+
+/* The gateway's policies: out/in/fwd tunnel 10.1/16 <-> 10.2/16 with strongSwan priorities. */
+static struct xd_snapshot *gateway(uint32_t prio)
+{
+	struct xd_snapshot *s = mb_new();
+	struct xd_link *l = xd_vec_push(&s->links);
+
+	l->ifindex = 2;
+	l->name = "eth0";
+	mb_local(s, GW);
+	feed(s, XD_DUMP_UNAME, "Linux\n6.1.0-test\n#1\nx86_64\n");
+	mb_policy(s, 1, "10.1.0.0/16", "10.2.0.0/16", prio, 0);
+	mb_tmpl(s, GW, PEER, 50, 1, 1);
+	mb_policy(s, 0, "10.2.0.0/16", "10.1.0.0/16", prio, 0);
+	mb_tmpl(s, PEER, GW, 50, 1, 1);
+	mb_policy(s, 2, "10.2.0.0/16", "10.1.0.0/16", prio, 0);
+	mb_tmpl(s, PEER, GW, 50, 1, 1);
+	return s;
+}
+
+static const char good_sysctl[] =
+	"net.ipv4.ip_forward=1\nnet.ipv6.conf.all.forwarding=0\nnet.ipv4.conf.all.rp_filter=0\n"
+	"net.ipv4.conf.eth0.rp_filter=2\nnet.ipv4.conf.all.send_redirects=0\n"
+	"net.ipv4.conf.eth0.send_redirects=0\n";
+
+static const char charon_running[] = "pid=700\tbits=64\tcomm=charon\tsockets=11,12\n";
+static const char netlink_charon[] =
+	"sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode\n"
+	"00000000aaaaaaaa 6 700 000000c3 0 0 0 2 0 13\n";
+
+static struct xd_findings f;
+
+static bool fired(struct xd_snapshot *s, const struct xd_kb *kb, const char *id)
+{
+	struct xd_diag_ctx ctx = { .now = s, .kb = kb };
+	bool hit = false;
+
+	mb_finish(s);
+	xd_diag_opts_default(&ctx.opts);
+	xd_findings_done(&f);
+	xd_findings_init(&f);
+	assert_int_equal(xd_diag_run(&ctx, &f), 0);
+	for (size_t i = 0; i < f.items.len; i++) {
+		const struct xd_finding *x = xd_findings_at(&f, i);
+		if (strcmp(x->def->id, id) == 0)
+			hit = true;
+		/* evidence renders as a JSON object: keys must be unique within a finding */
+		for (size_t e = 0; e < x->evidence.len; e++)
+			for (size_t g = e + 1; g < x->evidence.len; g++)
+				if (strcmp(((const struct xd_evidence *)xd_vec_at(&x->evidence, e))->key,
+					   ((const struct xd_evidence *)xd_vec_at(&x->evidence, g))->key) == 0)
+					fail_msg("%s: evidence key '%s' repeated", x->def->id,
+						 ((const struct xd_evidence *)xd_vec_at(&x->evidence, e))->key);
+		/* evidence keys are static snake_case (a key pointing into a stack buffer once
+		 * rendered as garbage bytes) */
+		for (size_t e = 0; e < x->evidence.len; e++) {
+			const struct xd_evidence *ev = xd_vec_at(&x->evidence, e);
+			for (const char *c = ev->key; *c; c++)
+				if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+					fail_msg("%s: evidence key '%s' is not snake_case", x->def->id, ev->key);
+		}
+	}
+	return hit;
+}
+
+/* UDP sockets as sock_diag reports them: port and inode pairs. */
+static void udp(struct xd_snapshot *s, uint16_t port, uint32_t inode)
+{
+	struct nlb *b = malloc(sizeof(*b));
+	struct inet_diag_msg m = { .idiag_family = 2, .idiag_state = 7, .idiag_inode = inode };
+	struct xd_record r = { .kind = XD_RECORD_NETLINK, .dump = XD_DUMP_SOCKDIAG_UDP, .nl_proto = 4 };
+
+	m.id.idiag_sport = htons(port);
+	nlb_init(b);
+	nlb_msg(b, 20 /* SOCK_DIAG_BY_FAMILY */, 2);
+	nlb_put(b, &m, sizeof(m));
+	nlb_end(b);
+	r.data = b->buf;
+	r.len = b->len;
+	assert_int_equal(xd_decode_record(s, &r), 0);
+	free(b);
+}
+
+static void test_xfrm_user_missing(void **state)
+{
+	struct xd_snapshot *s = mb_new();
+
+	assert_false(fired(s, NULL, "kernel.xfrm_user_missing"));
+	for (enum xd_dump d = XD_DUMP_XFRM_SA; d <= XD_DUMP_XFRM_DEFAULT; d++) {
+		s->meta.dump_status[d] = XD_DUMP_UNSUPPORTED;
+		s->meta.dump_error[d] = -EPROTONOSUPPORT;
+	}
+	assert_true(fired(s, NULL, "kernel.xfrm_user_missing"));
+	xd_snapshot_free(s);
+}
+
+static void test_esp_missing(void **state)
+{
+	struct xd_snapshot *s = mb_new();
+
+	/* no ESP in the kernel, nothing needs it: silent (this machine's own case) */
+	feed(s, XD_DUMP_KCONFIG, "# CONFIG_INET_ESP is not set\n# CONFIG_INET_AH is not set\n");
+	assert_false(fired(s, NULL, "kernel.esp_missing"));
+	xd_snapshot_free(s);
+
+	s = gateway(383615);
+	feed(s, XD_DUMP_KCONFIG, "# CONFIG_INET_ESP is not set\n# CONFIG_INET_AH is not set\n");
+	assert_true(fired(s, NULL, "kernel.esp_missing"));
+	assert_false(fired(s, NULL, "kernel.ah_missing"));
+	assert_false(fired(s, NULL, "kernel.ipcomp_missing")); /* unknown is not missing */
+	mb_policy(s, 1, "10.3.0.0/16", "10.4.0.0/16", 383615, 0);
+	mb_tmpl(s, GW, PEER, 51, 2, 1);
+	mb_policy(s, 1, "10.5.0.0/16", "10.6.0.0/16", 383615, 0);
+	mb_tmpl(s, GW, PEER, 108, 3, 1);
+	feed(s, XD_DUMP_KCONFIG, "# CONFIG_INET_IPCOMP is not set\n");
+	assert_true(fired(s, NULL, "kernel.ah_missing"));
+	assert_true(fired(s, NULL, "kernel.ipcomp_missing"));
+	xd_snapshot_free(s);
+
+	s = gateway(383615);
+	feed(s, XD_DUMP_KCONFIG, "CONFIG_INET_ESP=m\n");
+	assert_false(fired(s, NULL, "kernel.esp_missing")); /* autoloads */
+	xd_snapshot_free(s);
+}
+
+static void test_stats_missing(void **state)
+{
+	struct xd_snapshot *s = mb_new();
+
+	assert_false(fired(s, NULL, "kernel.xfrm_stats_missing"));
+	s->meta.dump_status[XD_DUMP_XFRM_STAT] = XD_DUMP_ABSENT;
+	assert_true(fired(s, NULL, "kernel.xfrm_stats_missing"));
+	xd_snapshot_free(s);
+}
+
+static void test_compat(void **state)
+{
+	struct xd_snapshot *s = gateway(383615);
+
+	feed(s, XD_DUMP_KCONFIG, "CONFIG_XFRM_USER_COMPAT=m\n");
+	feed(s, XD_DUMP_PROCESSES, "pid=5\tbits=64\tcomm=charon\n");
+	assert_false(fired(s, NULL, "kernel.compat_32bit"));
+	xd_snapshot_free(s);
+
+	s = gateway(383615);
+	feed(s, XD_DUMP_KCONFIG, "CONFIG_XFRM_USER_COMPAT=m\n");
+	feed(s, XD_DUMP_PROCESSES, "pid=5\tbits=32\tcomm=charon\n");
+	assert_true(fired(s, NULL, "kernel.compat_32bit")); /* =m but never autoloaded */
+	feed(s, XD_DUMP_MODULES, "xfrm_compat 1 0 - Live 0x0\n");
+	assert_false(fired(s, NULL, "kernel.compat_32bit"));
+	xd_snapshot_free(s);
+}
+
+static const char kb_text[] =
+	"{\"format\": \"xfrmd-known-issues/1\", \"issues\": [{\"id\": \"test-entry\", "
+	"\"title\": \"t\", \"remedy\": \"r\", \"severity\": \"error\", \"sources\": [\"a#1\"], "
+	"\"applies_to\": {\"kernel\": {\"min\": \"6.0\", \"below\": \"6.2\"}, "
+	"\"sysctl\": {\"name\": \"net.ipv4.ip_no_pmtu_disc\", \"value\": \"1\"}, "
+	"\"stack\": {\"name\": \"strongswan\", \"min\": \"5.9\"}}}]}";
+
+static void test_known_issue(void **state)
+{
+	struct xd_snapshot *s = gateway(383615);
+	struct xd_kb *kb = NULL;
+	char err[256];
+
+	assert_int_equal(xd_kb_parse(kb_text, strlen(kb_text), &kb, err, sizeof(err)), 0);
+	feed(s, XD_DUMP_SYSCTL, "net.ipv4.ip_no_pmtu_disc=0\n");
+	feed(s, XD_DUMP_PROCESSES, "pid=5\tbits=64\tcomm=charon\n");
+	feed(s, XD_DUMP_STACK_VERSIONS, "pid=5\tproduct=strongSwan\tversion=5.9.8\tsource=x\n");
+	assert_false(fired(s, kb, "kernel.known_issue"));
+	feed(s, XD_DUMP_SYSCTL, "net.ipv4.ip_no_pmtu_disc=1\n");
+	assert_true(fired(s, kb, "kernel.known_issue"));
+	assert_int_equal(xd_findings_at(&f, 0)->severity, XD_SEV_ERROR);
+	assert_false(fired(s, NULL, "kernel.known_issue"));
+	xd_kb_free(kb);
+	xd_snapshot_free(s);
+}
+
+static void test_ip_forward(void **state)
+{
+	struct xd_snapshot *s = gateway(383615);
+
+	feed(s, XD_DUMP_SYSCTL, good_sysctl);
+	assert_false(fired(s, NULL, "sysctl.ip_forward_off"));
+	feed(s, XD_DUMP_SYSCTL, "net.ipv4.ip_forward=0\n");
+	assert_true(fired(s, NULL, "sysctl.ip_forward_off"));
+	xd_snapshot_free(s);
+
+	/* host to host: the inbound destination is this host, nothing to forward */
+	s = mb_new();
+	mb_local(s, GW);
+	mb_policy(s, 0, PEER "/32", GW "/32", 383615, 0);
+	mb_tmpl(s, PEER, GW, 50, 1, 1);
+	feed(s, XD_DUMP_SYSCTL, "net.ipv4.ip_forward=0\n");
+	assert_false(fired(s, NULL, "sysctl.ip_forward_off"));
+	xd_snapshot_free(s);
+}
+
+static void test_rp_filter(void **state)
+{
+	struct xd_snapshot *s = gateway(383615);
+
+	feed(s, XD_DUMP_SYSCTL, good_sysctl);
+	assert_false(fired(s, NULL, "sysctl.rp_filter_strict"));
+	feed(s, XD_DUMP_SYSCTL, "net.ipv4.conf.eth0.rp_filter=1\n");
+	assert_true(fired(s, NULL, "sysctl.rp_filter_strict"));
+	/* the kernel uses max(all, interface) */
+	feed(s, XD_DUMP_SYSCTL, "net.ipv4.conf.eth0.rp_filter=0\nnet.ipv4.conf.all.rp_filter=1\n");
+	assert_true(fired(s, NULL, "sysctl.rp_filter_strict"));
+	xd_snapshot_free(s);
+
+	/* strict on an interface where no decrypted traffic arrives: silent */
+	s = mb_new();
+	feed(s, XD_DUMP_SYSCTL, "net.ipv4.conf.all.rp_filter=1\nnet.ipv4.conf.eth0.rp_filter=1\n");
+	assert_false(fired(s, NULL, "sysctl.rp_filter_strict"));
+	xd_snapshot_free(s);
+}
+
+static void test_redirects(void **state)
+{
+	struct xd_snapshot *s = gateway(383615);
+
+	feed(s, XD_DUMP_SYSCTL, good_sysctl);
+	assert_false(fired(s, NULL, "sysctl.redirects_enabled"));
+	feed(s, XD_DUMP_SYSCTL, "net.ipv4.conf.all.send_redirects=1\n");
+	assert_true(fired(s, NULL, "sysctl.redirects_enabled"));
+	xd_snapshot_free(s);
+}
+
+static void test_none_running(void **state)
+{
+	struct xd_snapshot *s = gateway(383615);
+
+	feed(s, XD_DUMP_NETLINK_SOCKETS, netlink_charon);
+	feed(s, XD_DUMP_PROCESSES, charon_running);
+	assert_false(fired(s, NULL, "stack.none_running"));
+	xd_snapshot_free(s);
+
+	s = gateway(383615);
+	feed(s, XD_DUMP_NETLINK_SOCKETS, "sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode\n");
+	feed(s, XD_DUMP_PROCESSES, "");
+	assert_true(fired(s, NULL, "stack.none_running"));
+	xd_snapshot_free(s);
+
+	/* hand-made policies (priority 0) need no daemon */
+	s = gateway(0);
+	feed(s, XD_DUMP_NETLINK_SOCKETS, "sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode\n");
+	feed(s, XD_DUMP_PROCESSES, "");
+	assert_false(fired(s, NULL, "stack.none_running"));
+	xd_snapshot_free(s);
+
+	/* no process or socket information at all: cannot tell, silent */
+	s = gateway(383615);
+	assert_false(fired(s, NULL, "stack.none_running"));
+	xd_snapshot_free(s);
+}
+
+static void test_multiple_and_foreign(void **state)
+{
+	struct xd_snapshot *s = gateway(383615);
+
+	feed(s, XD_DUMP_PROCESSES, charon_running);
+	assert_false(fired(s, NULL, "stack.multiple"));
+	assert_false(fired(s, NULL, "stack.foreign_policies"));
+	xd_snapshot_free(s);
+
+	s = gateway(383615);
+	feed(s, XD_DUMP_PROCESSES, "pid=700\tcomm=charon\npid=800\tcomm=pluto\n");
+	assert_true(fired(s, NULL, "stack.multiple"));
+	xd_snapshot_free(s);
+
+	/* libreswan runs, strongSwan's policies remain */
+	s = gateway(383615);
+	feed(s, XD_DUMP_PROCESSES, "pid=800\tcomm=pluto\n");
+	assert_true(fired(s, NULL, "stack.foreign_policies"));
+	xd_snapshot_free(s);
+}
+
+static void test_ports(void **state)
+{
+	struct xd_snapshot *s = mb_new();
+
+	udp(s, 500, 11);
+	udp(s, 4500, 12);
+	feed(s, XD_DUMP_PROCESSES, charon_running);
+	assert_false(fired(s, NULL, "stack.port_conflict"));
+	assert_false(fired(s, NULL, "stack.natt_port_closed"));
+	xd_snapshot_free(s);
+
+	s = mb_new();
+	udp(s, 500, 11);
+	feed(s, XD_DUMP_PROCESSES, "pid=700\tcomm=charon\tsockets=11\n");
+	assert_true(fired(s, NULL, "stack.natt_port_closed"));
+	xd_snapshot_free(s);
+
+	s = mb_new();
+	udp(s, 500, 21);
+	feed(s, XD_DUMP_PROCESSES, "pid=900\tcomm=python3\tsockets=21\n");
+	assert_true(fired(s, NULL, "stack.port_conflict"));
+	xd_snapshot_free(s);
+
+	/* an ESP-in-UDP SA whose local port has no socket */
+	s = mb_new();
+	udp(s, 500, 11);
+	struct xd_sa *sa = mb_sa(s, GW, PEER, 50, 0xc0000001, 1, 1);
+	sa->has |= XD_SA_HAS_ENCAP | XD_SA_HAS_ENC;
+	sa->encap = (struct xd_encap){ .type = 2, .sport = 4500, .dport = 4500 };
+	assert_true(fired(s, NULL, "stack.natt_port_closed"));
+	udp(s, 4500, 12);
+	assert_false(fired(s, NULL, "stack.natt_port_closed"));
+	xd_snapshot_free(s);
+}
+
+static void test_deprecated(void **state)
+{
+	struct xd_snapshot *s = mb_new();
+
+	feed(s, XD_DUMP_PROCESSES, "pid=800\tcomm=pluto\n");
+	feed(s, XD_DUMP_STACK_VERSIONS, "pid=800\tproduct=libreswan\tversion=4.10\tsource=x\n");
+	assert_false(fired(s, NULL, "stack.deprecated"));
+	xd_snapshot_free(s);
+
+	s = mb_new();
+	feed(s, XD_DUMP_PROCESSES, "pid=800\tcomm=pluto\n");
+	feed(s, XD_DUMP_STACK_VERSIONS, "pid=800\tproduct=Openswan\tversion=2.6.51\tsource=x\n");
+	assert_true(fired(s, NULL, "stack.deprecated"));
+	xd_snapshot_free(s);
+
+	s = mb_new();
+	feed(s, XD_DUMP_PROCESSES, "pid=801\tcomm=racoon\n");
+	assert_true(fired(s, NULL, "stack.deprecated"));
+	xd_snapshot_free(s);
+
+	/* KLIPS: out of tree, only /proc/net/ipsec_version shows it */
+	s = mb_new();
+	feed(s, XD_DUMP_STACK_VERSIONS, "klips=Openswan%20U2.6.38/K2.6.32\n");
+	assert_true(fired(s, NULL, "stack.deprecated"));
+	xd_snapshot_free(s);
+}
+
+static int teardown(void **state)
+{
+	xd_findings_done(&f);
+	xd_findings_init(&f);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_xfrm_user_missing, teardown),
+		cmocka_unit_test_teardown(test_esp_missing, teardown),
+		cmocka_unit_test_teardown(test_stats_missing, teardown),
+		cmocka_unit_test_teardown(test_compat, teardown),
+		cmocka_unit_test_teardown(test_known_issue, teardown),
+		cmocka_unit_test_teardown(test_ip_forward, teardown),
+		cmocka_unit_test_teardown(test_rp_filter, teardown),
+		cmocka_unit_test_teardown(test_redirects, teardown),
+		cmocka_unit_test_teardown(test_none_running, teardown),
+		cmocka_unit_test_teardown(test_multiple_and_foreign, teardown),
+		cmocka_unit_test_teardown(test_ports, teardown),
+		cmocka_unit_test_teardown(test_deprecated, teardown),
+	};
+	xd_findings_init(&f);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
