@@ -66,6 +66,16 @@ xctl() {
     local ns=$1 tag=$2; shift 2
     local d=$XD_OUT/xfrmctl rc=0
     mkdir -p "$d"
+    # point xfrmctl's credential discovery at the private IKE daemon dirs of this namespace
+    local -x XFRMD_SWANCTL_DIR=${XFRMD_SWANCTL_DIR:-} XFRMD_NSS_DIRS=${XFRMD_NSS_DIRS:-} \
+        XFRMD_IPSEC_CONF=${XFRMD_IPSEC_CONF:-}
+    [ -d "$XD_PRIV/swan-$ns" ] && XFRMD_SWANCTL_DIR=$XD_PRIV/swan-$ns
+    if [ -d "$XD_PRIV/ls-$ns" ]; then
+        XFRMD_NSS_DIRS=$XD_PRIV/ls-$ns/nss XFRMD_IPSEC_CONF=$XD_PRIV/ls-$ns/ipsec.conf
+    fi
+    [ -n "$XFRMD_SWANCTL_DIR" ] || unset XFRMD_SWANCTL_DIR
+    [ -n "$XFRMD_NSS_DIRS" ] || unset XFRMD_NSS_DIRS
+    [ -n "$XFRMD_IPSEC_CONF" ] || unset XFRMD_IPSEC_CONF
     if [ "$ns" = - ]; then
         "$XFRMCTL" "$@" >"$d/$tag.out" 2>"$d/$tag.err" || rc=$?
     else
@@ -148,6 +158,16 @@ canary() {
     hex=${hex:0:$((n * 2))}
     echo "$hex" >>"$XD_PRIV/canaries"
     echo "$hex"
+}
+
+# canary_privkey KEYFILE: the private parts of an RSA key (private exponent, primes, CRT values)
+# become canaries: xfrmctl reads the daemons' key files for their public half only
+canary_privkey() {
+    openssl rsa -in "$1" -noout -text 2>/dev/null | awk '
+        /^(privateExponent|prime1|prime2|exponent1|exponent2|coefficient):/ { if (h) print h; h = ""; on = 1; next }
+        /^[a-zA-Z]/ { if (h) print h; h = ""; on = 0; next }
+        on { gsub(/[ :]/, ""); h = h $0 }
+        END { if (h) print h }' | sed 's/^00//' >>"$XD_PRIV/canaries"
 }
 
 # harvest_keys NS...: add every key the kernel holds in these namespaces (negotiated by IKE

@@ -84,7 +84,8 @@ ls_certs() {
     certutil -A -d "sql:$d/nss" -n xdca -t "CT,," -a -i "$XD_PRIV/ca/ca.pem" >/dev/null
     openssl pkcs12 -export -passout pass: -name "$2" -in "$XD_PRIV/ca/$2.pem" -inkey "$XD_PRIV/ca/$2.key" \
         -certfile "$XD_PRIV/ca/ca.pem" -out "$d/$2.p12" 2>/dev/null
-    pk12util -i "$d/$2.p12" -d "sql:$d/nss" -W "" >/dev/null
+    pk12util -i "$d/$2.p12" -d "sql:$d/nss" -W "" >/dev/null &&
+    canary_privkey "$XD_PRIV/ca/$2.key"
 }
 
 ls_whack() { local ns=$1 d; shift; d=$(ls_dir "$ns"); nsx "$ns" "$LS_EXEC/whack" --ctlsocket "$d/run/pluto.ctl" "$@"; }

@@ -165,7 +165,7 @@ swan_kill() {
 ca_init() {
     local d=$XD_PRIV/ca
     mkdir -p "$d"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
         -subj "/O=xfrmd tests/CN=xfrmd test CA" -keyout "$d/ca.key" -out "$d/ca.pem" \
         -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
 }
@@ -175,7 +175,7 @@ ca_issue() {
         -subj "/O=xfrmd tests/CN=$name.xd.test" -keyout "$d/$name.key" -out "$d/$name.csr" 2>/dev/null
     printf 'subjectAltName=DNS:%s.xd.test\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature\n' \
         "$name" >"$d/$name.ext"
-    local dates=(-days 20)
+    local dates=(-days 365)
     if [ "$when" = expired ]; then
         # not_before 10 days ago, not_after yesterday (openssl x509 -not_before needs 3.4; use ca)
         mkdir -p "$d/db"; : >"$d/db/index"; echo 01 >"$d/db/serial"
@@ -207,6 +207,7 @@ swan_certs() {
     cp "$XD_PRIV/ca/ca.pem" "$d/x509ca/"
     cp "$XD_PRIV/ca/$2.pem" "$d/x509/"
     cp "$XD_PRIV/ca/$2.key" "$d/private/"
+    canary_privkey "$XD_PRIV/ca/$2.key"
     # the cert files also go to the scanned output: xfrmctl's cert checks will read them
 }
 
