@@ -60,7 +60,11 @@ int xd_render_peers_json(FILE *out, const struct xd_snapshot *s, const struct xd
 			 const struct xd_render_opts *o);
 int xd_render_peers_text(FILE *out, const struct xd_snapshot *s, const struct xd_vec *rows,
 			 const struct xd_render_opts *o);
-/* Firewall (render-fw.c). */
+/*
+ * Firewall (render-fw.c): a verdict with its packet, decider and trace
+ * ({"meta","verdict","trace"}), and the IPsec-relevant view of the rule set
+ * ({"meta","firewall"}). Each returns 0 or -EIO.
+ */
 struct xd_fw_packet;
 struct xd_fw_result;
 int xd_render_fw_verdict_json(FILE *out, const struct xd_snapshot *s,

@@ -25,7 +25,7 @@ unsigned arg_collect;
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", verb_status, "", "summary of SAs, policies and error counters (default)" },
 	{ "show", verb_show, "[sa|policy|stats|kernel|stack|firewall|certs|all]", "list kernel IPsec state, keys never shown" },
-	{ "check", verb_check, "[--interval S] [--fail-on warning|error] [--nagios]", "diagnose: findings with evidence and remedies" },
+	{ "check", verb_check, "[--interval S] [--fail-on warning|error] [--nagios] [--stale-after S]", "diagnose: findings with evidence and remedies" },
 	{ "peers", verb_peers, "", "one row per remote gateway: SAs, traffic, state, findings" },
 	{ "watch", verb_watch, "", "stream events from xfrmd as JSON lines (needs the daemon)" },
 	{ "metrics", verb_metrics, "", "Prometheus text exposition (from xfrmd when it runs)" },
