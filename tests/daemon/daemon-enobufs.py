@@ -8,8 +8,10 @@
 The tiny buffer overflows at once; the daemon must count the overrun, resync, keep reading,
 and end with a model equal to `ip xfrm policy`; one more change after the storm must still
 appear on watch (it never stopped reading)."""
+import atexit
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -40,6 +42,7 @@ try:
     d = Daemon(ns, "event_rcvbuf = 4096\ndebounce = 50ms\nmin_resync_interval = 500ms\n"
                    "sample_interval = 60s\n")
     tmp = tempfile.mkdtemp(prefix="xfrmd-storm-")
+    atexit.register(shutil.rmtree, tmp, True)
     t_start = time.monotonic()
     for rnd in range(ROUNDS):
         with open(os.path.join(tmp, "batch"), "w") as f:

@@ -9,7 +9,9 @@ none while stopped (SIGSTOP), again after SIGCONT; SIGHUP gives RELOADING=1 + MO
 READY=1, applies the new configuration and keeps clients connected; a watcher that never reads
 is cut off at its queue limit with a final error line while the normal watcher gets every
 event; SIGTERM sends STOPPING=1."""
+import atexit
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -121,6 +123,7 @@ try:
     slow.connect(d.sock)
     slow.send(b'{"command":"watch"}')
     tmp = tempfile.mkdtemp(prefix="xfrmd-lc-")
+    atexit.register(shutil.rmtree, tmp, True)
     N = 12000
     with open(os.path.join(tmp, "batch"), "w") as f:
         for i in range(N):

@@ -10,8 +10,10 @@ deleted policy appears on `watch` within 50 ms and raises policy.missing_partner
 debounce + resync interval, re-adding it clears the finding; a client outside the allowed
 group is refused with an explicit error and no state; SIGTERM exits 0 within 1 s and
 removes the socket."""
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -233,6 +235,7 @@ try:
     check(not os.path.exists(f"/proc/{col}"), "collector exited")
     # without CAP_NET_ADMIN: fail fast, and say why
     nb = tempfile.mkdtemp(prefix="xfrmd-nobody-")
+    atexit.register(shutil.rmtree, nb, True)
     os.chmod(nb, 0o777)
     with open(os.path.join(nb, "c.conf"), "w") as f:
         f.write(f"socket = {nb}/xfrmd.sock\n")

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Helpers shared by the daemon's kernel tests: a network namespace, an xfrmd in it, a
 control-socket client with receive timestamps, and PASS/FAIL lines."""
+import atexit
 import datetime
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -52,6 +54,7 @@ class Netns:
 class Daemon:
     def __init__(self, ns, conf_extra="", wrap=()):
         self.dir = tempfile.mkdtemp(prefix="xfrmd-test-")
+        atexit.register(shutil.rmtree, self.dir, True)
         os.chmod(self.dir, 0o755)
         self.sock = os.path.join(self.dir, "run", "xfrmd.sock")
         self.conf = os.path.join(self.dir, "xfrmd.conf")
