@@ -30,7 +30,9 @@ fi
 # --- inside the guest (PID 1) ---
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc; mount -t sysfs sys /sys
-mount -t tmpfs t /tmp; mount -t tmpfs t /run
+mount -t devtmpfs dev /dev 2>/dev/null
+. "$(dirname "$0")/../lib/guest-tmpfs.sh"
+XD_KEEP="$(cd "$(dirname "$0")/../.." && pwd) $XD_BUILD $XD_OUT" xd_guest_tmpfs 1777 /tmp /run
 mkdir -p /run/mod/lib/modules /run/bin; mount --bind /usr/lib/uml/modules /run/mod/lib/modules
 # the kernel autoloads algorithm modules through this helper (never touching the host's /lib)
 printf '#!/bin/sh\nexec /sbin/modprobe -d /run/mod "$@"\n' >/run/bin/modprobe; chmod 755 /run/bin/modprobe

@@ -7,7 +7,9 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null || mount -t tmpfs dev /dev
 [ -e /dev/null ] || mknod -m 666 /dev/null c 1 3
-for d in /tmp /run /var/tmp; do mount -t tmpfs -o mode=1777 xdtmp $d; done
+# keep the project tree reachable when it lives under a covered directory (CI may use /tmp)
+. "$(dirname "$0")/../lib/guest-tmpfs.sh"
+XD_KEEP="$(cd "$(dirname "$0")/../.." && pwd) $XDU_OUT $XDU_DIR" xd_guest_tmpfs 1777 /tmp /run /var/tmp
 mount --bind /usr/lib/uml/modules /lib/modules
 for m in xfrm_user esp4 af_key; do modprobe "$m" 2>/dev/null; done
 ip link set lo up

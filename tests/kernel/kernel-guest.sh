@@ -12,7 +12,9 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null || mount -t tmpfs dev /dev
 [ -e /dev/null ] || mknod -m 666 /dev/null c 1 3
-for d in /tmp /run /var/tmp; do mount -t tmpfs -o mode=1777 xdtmp $d; done
+# keep the project tree reachable when it lives under a covered directory (CI may use /tmp)
+. "$(dirname "$0")/../lib/guest-tmpfs.sh"
+XD_KEEP="$(cd "$(dirname "$0")/../.." && pwd) $XDK_OUT" xd_guest_tmpfs 1777 /tmp /run /var/tmp
 # before any module can load (nothing bound on /lib/modules yet): a kernel whose xfrm_user
 # is a module cannot autoload it, which is the kernel.xfrm_user_missing case
 "$XDK_XFRMCTL" -j check >"$XDK_OUT/nomod-check.json" 2>"$XDK_OUT/nomod-check.err"

@@ -30,9 +30,10 @@ if [ "$$" = 1 ]; then
     [ -e /dev/tty ] || mknod -m 666 /dev/tty c 5 0
     ln -sf /proc/self/fd /dev/fd; ln -sf fd/0 /dev/stdin; ln -sf fd/1 /dev/stdout; ln -sf fd/2 /dev/stderr
     mkdir -p /dev/pts /dev/shm; mount -t devpts pts /dev/pts 2>/dev/null; mount -t tmpfs shm /dev/shm
-    for d in /tmp /run /var/tmp /var/log /var/lib/strongswan /var/lib/ipsec /etc/ipsec.d; do
-        [ -d "$d" ] && mount -t tmpfs -o mode=0755 xdtmp "$d"
-    done
+    # keep the project tree reachable when it lives under a covered directory (CI may use /tmp)
+    . "$(dirname "$0")/../../lib/guest-tmpfs.sh"
+    XD_KEEP="$(cd "$(dirname "$0")/../../.." && pwd) ${XD_BUILD:-} ${XD_RUN:-}" \
+        xd_guest_tmpfs 0755 /tmp /run /var/tmp /var/log /var/lib/strongswan /var/lib/ipsec /etc/ipsec.d
     chmod 1777 /tmp /var/tmp
     mkdir -p /run/netns /run/lock
     mount -t tmpfs cgroup /sys/fs/cgroup 2>/dev/null
