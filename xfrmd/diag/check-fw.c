@@ -226,6 +226,9 @@ static void probe_dir(const struct xd_diag_ctx *c, struct xd_findings *out, cons
 
 	fill_addr(inbound ? pk.src : pk.dst, &e->peer);
 	fill_addr(inbound ? pk.dst : pk.src, &e->local);
+	/* a remote peer's packets never use the loopback device: `iif lo accept` is decided */
+	pk.iif_not_lo = inbound || forwarding;
+	pk.oif_not_lo = !inbound || forwarding;
 	if (pr->has_ports) {
 		pk.has_sport = pk.has_dport = true;
 		pk.sport = pr->sport;
@@ -326,6 +329,7 @@ static void check_plaintext(const struct xd_diag_ctx *c, struct xd_findings *out
 
 		if (!p->tmpl_count || p->action != ACTION_ALLOW || (sel->family != 2 && sel->family != 10))
 			continue;
+		pk.oif_not_lo = true; /* towards a remote subnet */
 		if (p->dir == POL_IN) {
 			/* traffic back to the protected remote subnet (the in policy's source) */
 			struct xd_selector want = { .family = sel->family, .daddr = sel->saddr,
