@@ -134,7 +134,9 @@ static void compare_sa(struct nlmsghdr *nlh)
 		nl_addr_put(oa);
 	}
 	unsigned int mv, mm;
-	if (xfrmnl_sa_get_mark(t, &mv, &mm) == 0) {
+	/* libnl's order is (sa, mark_mask, mark_value); found by kernel-canary-all-algorithms
+	 * (mark 0x10/0xff per `ip xfrm state`) */
+	if (xfrmnl_sa_get_mark(t, &mm, &mv) == 0) {
 		EXPECT("mark.v", sa->mark.v, mv);
 		EXPECT("mark.m", sa->mark.m, mm);
 	}

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# libreswan (pluto) per network namespace, with private config, run, NSS and ipsec.d dirs:
+#
+#   ip netns exec NS pluto --config $d/ipsec.conf --rundir $d/run --nssdir $d/nss
+#                          --secretsfile $d/ipsec.secrets --ipsecdir $d/ipsec.d --nofork
+#   conns loaded with addconn --ctlsocket $d/run/pluto.ctl; whack drives it.
+#
+# Debian's libreswan conflicts with strongSwan, so tests/kernel/prepare.sh unpacks it into
+# $XD_CACHE/libreswan (dpkg -x); scenarios skip when it is not there.
+# The updown script is set explicitly (leftupdown=/bin/true): the tests route themselves.
+
+XD_CACHE=${XD_CACHE:-/var/cache/xfrmd-tests}
+LS_EXEC=${LS_EXEC:-$XD_CACHE/libreswan/usr/libexec/ipsec}
+
+libreswan_available() {
+    [ -x "$LS_EXEC/pluto" ] && ! ldd "$LS_EXEC/pluto" 2>/dev/null | grep -q 'not found' &&
+        command -v certutil >/dev/null
+}
+require_libreswan() {
+    libreswan_available || skip "libreswan not unpacked in $XD_CACHE (tests/kernel/prepare.sh) or its libraries/certutil missing"
+}
+
+ls_dir() { echo "$XD_PRIV/ls-$1"; }
+
+ls_conf() { # NS
+    local ns=$1 d; d=$(ls_dir "$ns")
+    mkdir -p "$d"/{run,nss,ipsec.d/policies} "$XD_OUT/ike"
+    certutil -N -d "sql:$d/nss" --empty-password >/dev/null
+    cat >"$d/ipsec.conf" <<EOC
+config setup
+    logfile=$XD_OUT/ike/pluto-$ns.log
+    logtime=yes
+    logappend=yes
+    plutodebug=none
+    dumpdir=$d/run
+    uniqueids=yes
+    ikev1-policy=drop
+EOC
+    : >"$d/ipsec.secrets"
+    chmod 600 "$d/ipsec.secrets"
+}
+
+# ls_conn NS NAME key=value...: same keys as swan_conn (local remote lid rid auth=psk|pubkey psk
+# cert=NICK mode lts rts encap=yes start=add|start)
+ls_conn() {
+    local ns=$1 name=$2; shift 2
+    local d; d=$(ls_dir "$ns")
+    local -A o=([auth]=psk [mode]=tunnel [encap]=auto [start]=add)
+    local kv
+    for kv in "$@"; do o[${kv%%=*}]=${kv#*=}; done
+    local lid=${o[lid]:-${o[local]}} rid=${o[rid]:-${o[remote]}}
+    {
+        echo "conn $name"
+        echo "    ikev2=insist"
+        echo "    left=${o[local]}"
+        echo "    right=${o[remote]}"
+        echo "    leftid=$lid"
+        echo "    rightid=$rid"
+        echo "    type=${o[mode]}"
+        [ -n "${o[lts]:-}" ] && echo "    leftsubnet=${o[lts]}"
+        [ -n "${o[rts]:-}" ] && echo "    rightsubnet=${o[rts]}"
+        if [ "${o[auth]}" = psk ]; then
+            echo "    authby=secret"
+        else
+            echo "    authby=rsasig"
+            echo "    leftcert=${o[cert]}"
+            echo "    leftsendcert=always"
+            echo "    rightca=%same"
+        fi
+        echo "    encapsulation=${o[encap]}"
+        echo "    ike=aes_gcm128-sha2_256;dh19"
+        echo "    esp=aes_gcm128"
+        echo "    leftupdown=/bin/true"
+        echo "    auto=${o[start]}"
+    } >>"$d/ipsec.conf"
+    if [ "${o[auth]}" = psk ]; then
+        echo "$lid $rid : PSK \"${o[psk]}\"" >>"$d/ipsec.secrets"
+    fi
+}
+
+# ls_certs NS NAME: CA (trusted) + NAME's cert and key into the NSS db of NS (nickname NAME)
+ls_certs() {
+    local d; d=$(ls_dir "$1")
+    certutil -A -d "sql:$d/nss" -n xdca -t "CT,," -a -i "$XD_PRIV/ca/ca.pem" >/dev/null
+    openssl pkcs12 -export -passout pass: -name "$2" -in "$XD_PRIV/ca/$2.pem" -inkey "$XD_PRIV/ca/$2.key" \
+        -certfile "$XD_PRIV/ca/ca.pem" -out "$d/$2.p12" 2>/dev/null
+    pk12util -i "$d/$2.p12" -d "sql:$d/nss" -W "" >/dev/null &&
+    canary_privkey "$XD_PRIV/ca/$2.key"
+}
+
+ls_whack() { local ns=$1 d; shift; d=$(ls_dir "$ns"); nsx "$ns" "$LS_EXEC/whack" --ctlsocket "$d/run/pluto.ctl" "$@"; }
+
+ls_start() { # NS
+    local ns=$1 d; d=$(ls_dir "$ns")
+    nsx "$ns" sh -c "echo \$\$ >$d/pid && exec $LS_EXEC/pluto --config $d/ipsec.conf --rundir $d/run \
+        --nssdir $d/nss --secretsfile $d/ipsec.secrets --ipsecdir $d/ipsec.d --nofork" \
+        >>"$XD_OUT/ike/pluto-$ns.stdout" 2>&1 &
+    retry 50 0.2 test -S "$d/run/pluto.ctl" || { log "pluto in $ns did not start"; return 1; }
+    nsx "$ns" "$LS_EXEC/addconn" --config "$d/ipsec.conf" --ctlsocket "$d/run/pluto.ctl" --autoall \
+        >>"$XD_OUT/ike/addconn-$ns.log" 2>&1
+    ls_whack "$ns" --listen >>"$XD_OUT/ike/whack-$ns.log" 2>&1
+    ls_whack "$ns" --rereadsecrets >>"$XD_OUT/ike/whack-$ns.log" 2>&1
+}
+
+ls_initiate() { # NS NAME
+    local d; d=$(ls_dir "$1")
+    timeout 30 ip netns exec "$1" "$LS_EXEC/whack" --ctlsocket "$d/run/pluto.ctl" --name "$2" --initiate \
+        >>"$XD_OUT/ike/whack-$1.log" 2>&1
+    nsx "$1" ip xfrm state | grep -q '^src'
+}
+
+ls_stop() { # NS
+    local d; d=$(ls_dir "$1")
+    ls_whack "$1" --shutdown >/dev/null 2>&1
+    local i; for i in $(seq 30); do kill -0 "$(cat "$d/pid")" 2>/dev/null || break; sleep 0.2; done
+    kill "$(cat "$d/pid")" 2>/dev/null
+}
+ls_kill() { local d; d=$(ls_dir "$1"); kill -9 "$(cat "$d/pid")" 2>/dev/null; sleep 0.3; }

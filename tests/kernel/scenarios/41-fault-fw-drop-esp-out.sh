@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bed: uml
+# timeout: 120
+# Fault: the firewall on west drops ESP (outbound). Symptom checked: the subnets cannot reach each
+# other and east's inbound ESP counter stays flat while west's outbound grows (encrypted, then dropped).
+#
+#   wsub 10.1.0.10 --- west 192.0.2.1 ===ESP=X= 192.0.2.2 east --- esub 10.2.0.10
+#                      charon (PSK tunnel)                charon
+#   X: OUTPUT on west drops ESP
+. "$XD_SRC/tests/kernel/lib/common.sh"
+. "$XD_LIB/topo.sh"
+. "$XD_LIB/swan.sh"
+. "$XD_LIB/faults.sh"
+[ -x "$CHARON" ] || skip "$CHARON missing"
+healthy_gw2gw_swan || finish
+xctl_light west healthy
+check inject-fw-drop-esp-out fw_drop west esp out
+check_not symptom-ping-fails ping_from wsub $WHOST $EHOST
+d=$(esp_delta west $WEST $EAST ping_from wsub $WHOST $EHOST)
+[ "$d" -gt 0 ] && pass symptom-west-esp-out-grows "$d" || fail symptom-west-esp-out-grows "$d"
+d=$(esp_delta east $WEST $EAST ping_from wsub $WHOST $EHOST)
+[ "$d" = 0 ] && pass symptom-east-esp-in-flat || fail symptom-east-esp-in-flat "$d packets"
+xctl_light west fault
+xctl_light east fault
+expect_finding west '^fw\.esp_blocked'
+finish
