@@ -71,6 +71,9 @@ struct xd_fw_result {
 	bool decider_set;
 	bool nat;             /* a NAT rule rewrote the packet on the way */
 	struct xd_fw_trace nat_rule;
+	/* a NAT rule may rewrite it, depending on something undecided (interface, rate, …) */
+	bool nat_possible;
+	struct xd_fw_trace nat_possible_rule;
 	size_t ntrace;
 	struct xd_fw_trace trace[XD_FW_TRACE_MAX];
 	uint64_t steps;       /* rule evaluations, for the benchmark and for the budget */

@@ -1182,6 +1182,10 @@ static void apply(struct ctx *c, const struct xd_fw_chain *base, struct frame *s
 	int limit = ch->backend == XD_FW_LEGACY ? LEGACY_STACK : NFT_STACK;
 
 	if (vd->unknown) {
+		if (c->nat_seen && !c->res->nat_possible) {
+			c->res->nat_possible = true;
+			c->res->nat_possible_rule = mk_step(c, ch, ru, ch->rules[pos], "nat?", base->prio);
+		}
 		out->v = XD_FW_UNDECIDABLE;
 		snprintf(out->why, sizeof(out->why), "%s",
 			 c->why ? c->why : "verdict decided at runtime");
@@ -1203,6 +1207,10 @@ static void apply(struct ctx *c, const struct xd_fw_chain *base, struct frame *s
 		if (c->nat_seen && c->tracing && !c->res->nat) {
 			c->res->nat = true;
 			c->res->nat_rule = out->decider;
+		} else if (c->nat_seen && !c->tracing && !c->res->nat_possible) {
+			/* the branch of an undecided rule: this NAT may happen */
+			c->res->nat_possible = true;
+			c->res->nat_possible_rule = out->decider;
 		}
 		return;
 	case XD_NFT_CONTINUE:
