@@ -285,8 +285,9 @@ struct xd_fw {
 	bool indexed;
 	bool has_notrack; /* some rule can make packets untracked or change ct state */
 	/* some rule needs conntrack (ct, nat, xt conntrack/state …), which turns it on in the
-	 * namespace: nat chains only ever see packets when conntrack is on */
-	bool ct_user;
+	 * namespace for its family (an inet table: both): nat chains only ever see packets
+	 * when conntrack is on for the packet's family */
+	bool ct_user4, ct_user6;
 };
 
 struct xd_snapshot;

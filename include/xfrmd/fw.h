@@ -28,7 +28,12 @@ struct xd_fw_packet {
 	bool has_sport, has_dport, has_spi;
 	uint16_t sport, dport; /* host order */
 	uint32_t spi;          /* host order; ESP/AH */
-	char iif[16], oif[16]; /* "" = not known (and not absent: see absent rules below) */
+	char iif[16], oif[16]; /* "" = not known */
+	/* interface indexes when known (0 = unknown; "lo" is always 1) */
+	uint32_t iif_index, oif_index;
+	/* the name is not known, but it is not the loopback device (a packet from or to a
+	 * remote peer): decides `iif lo accept` / `iifname "lo"` rules without guessing */
+	bool iif_not_lo, oif_not_lo;
 	enum xd_fw_ct ct;
 	bool secpath;    /* arrived decrypted (meta secpath exists / -m policy --dir in) */
 	bool policy_out; /* an outbound IPsec policy will transform it (rt ipsec exists) */
@@ -66,6 +71,9 @@ struct xd_fw_result {
 	bool decider_set;
 	bool nat;             /* a NAT rule rewrote the packet on the way */
 	struct xd_fw_trace nat_rule;
+	/* a NAT rule may rewrite it, depending on something undecided (interface, rate, …) */
+	bool nat_possible;
+	struct xd_fw_trace nat_possible_rule;
 	size_t ntrace;
 	struct xd_fw_trace trace[XD_FW_TRACE_MAX];
 	uint64_t steps;       /* rule evaluations, for the benchmark and for the budget */

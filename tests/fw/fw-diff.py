@@ -269,7 +269,8 @@ class Gen:
         if k < 0.81:
             return r.choice(['iifname "vB"', 'iifname "v*"', 'iifname "eth*"',
                              'iifname != "vB"', 'oifname "vC"', 'oifname "v*"',
-                             'oifname != "vB"']), None
+                             'oifname != "vB"', 'iif "lo"', 'iif != "lo"', 'iif "vB"',
+                             'oif "vC"', 'iifname "lo"', 'oif "lo"']), None
         if k < 0.86:
             return (f"meta l4proto . th dport {{ udp . 500, udp . 4500, tcp . 22, "
                     f"esp . {r.choice([0, 500])} }}"), None
@@ -430,7 +431,7 @@ class Gen:
         if k < 0.84:
             return f"{r.choice(['', '! '])}-s {r.choice(SRC_POOL)}/{r.choice([8, 16, 24, 32])}"
         if k < 0.92:
-            return r.choice(["-i vB", "-i v+", "! -i eth+", "-i eth0"])
+            return r.choice(["-i vB", "-i v+", "! -i eth+", "-i eth0", "-i lo", "! -i lo"])
         a = r.choice(SRC_POOL)
         return f"-m iprange --src-range {a}-{r.choice(SRC_POOL)}"
 

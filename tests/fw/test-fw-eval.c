@@ -183,6 +183,30 @@ static void test_eval_iifname_prefix(void **st)
 	fwb_free(fw);
 }
 
+static void test_eval_iif_lo_decided_for_remote_peers(void **st)
+{
+	uint32_t one = 1;
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	/* iif lo accept; policy drop */
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_DROP);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_meta(fw, 4, 1);
+	fwb_cmp(fw, 1, 0, &one, 4);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+
+	struct xd_fw_packet p = pkt(50, "198.51.100.7");
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE); /* could be lo */
+	p.iif_not_lo = true;
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_DROP);
+	assert_int_equal(r.decider.rule, UINT32_MAX); /* the policy decided */
+	p.iif_not_lo = false;
+	strcpy(p.iif, "lo");
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_ACCEPT);
+	fwb_free(fw);
+}
+
 static void test_eval_th_dport_on_esp_reads_spi(void **st)
 {
 	struct xd_fw *fw = fwb_new();
@@ -348,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_eval_interval_set),
 		cmocka_unit_test(test_eval_vmap),
 		cmocka_unit_test(test_eval_iifname_prefix),
+		cmocka_unit_test(test_eval_iif_lo_decided_for_remote_peers),
 		cmocka_unit_test(test_eval_th_dport_on_esp_reads_spi),
 		cmocka_unit_test(test_eval_equal_priorities_need_all),
 		cmocka_unit_test(test_eval_jump_loop_is_undecidable),

@@ -211,6 +211,14 @@ static int fw_verdict(int argc, char **argv)
 		xd_snapshot_free(s);
 		return r;
 	}
+	/* interface indexes from the same snapshot (rtnl.link), for `iif`/`oif` rules */
+	for (size_t i = 0; i < s->links.len; i++) {
+		const struct xd_link *l = xd_vec_at(&s->links, i);
+		if (l->name && p.iif[0] && xd_streq(l->name, p.iif) && l->ifindex > 0)
+			p.iif_index = (uint32_t)l->ifindex;
+		if (l->name && p.oif[0] && xd_streq(l->name, p.oif) && l->ifindex > 0)
+			p.oif_index = (uint32_t)l->ifindex;
+	}
 	xd_fw_init(&empty);
 	empty.indexed = true;
 	const struct xd_fw *fw = s->fw ? s->fw : &empty;

@@ -226,6 +226,9 @@ static void probe_dir(const struct xd_diag_ctx *c, struct xd_findings *out, cons
 
 	fill_addr(inbound ? pk.src : pk.dst, &e->peer);
 	fill_addr(inbound ? pk.dst : pk.src, &e->local);
+	/* a remote peer's packets never use the loopback device: `iif lo accept` is decided */
+	pk.iif_not_lo = inbound || forwarding;
+	pk.oif_not_lo = !inbound || forwarding;
 	if (pr->has_ports) {
 		pk.has_sport = pk.has_dport = true;
 		pk.sport = pr->sport;
@@ -297,6 +300,26 @@ static void sel_host(uint8_t out[16], const struct xd_addr *a, uint8_t plen, uin
 		out[n - 1] |= 1;
 }
 
+/* The interface holding an out policy's tunnel source address (rtnl.addr + rtnl.link). */
+static const char *tmpl_oif(const struct xd_snapshot *s, const struct xd_policy *p)
+{
+	for (uint32_t t = 0; t < p->tmpl_count; t++) {
+		const struct xd_tmpl *tm = xd_policy_tmpl(s, p, t);
+		if (tm->mode != MODE_TUNNEL)
+			continue;
+		for (size_t i = 0; i < s->addrs.len; i++) {
+			const struct xd_local_addr *a = xd_vec_at(&s->addrs, i);
+			const struct xd_link *l;
+			if (a->family != tm->family || memcmp(&a->addr, &tm->saddr, sizeof(a->addr)))
+				continue;
+			l = xd_snapshot_link(s, a->ifindex);
+			if (l && l->name && strlen(l->name) < 16)
+				return l->name;
+		}
+	}
+	return NULL;
+}
+
 static bool out_policy_covers(const struct xd_snapshot *s, const struct xd_selector *want)
 {
 	for (size_t i = 0; i < s->policies.len; i++) {
@@ -326,6 +349,7 @@ static void check_plaintext(const struct xd_diag_ctx *c, struct xd_findings *out
 
 		if (!p->tmpl_count || p->action != ACTION_ALLOW || (sel->family != 2 && sel->family != 10))
 			continue;
+		pk.oif_not_lo = true; /* towards a remote subnet */
 		if (p->dir == POL_IN) {
 			/* traffic back to the protected remote subnet (the in policy's source) */
 			struct xd_selector want = { .family = sel->family, .daddr = sel->saddr,
@@ -357,20 +381,33 @@ static void check_plaintext(const struct xd_diag_ctx *c, struct xd_findings *out
 			if (sel->proto)
 				pk.l4proto = sel->proto;
 			pk.policy_out = true;
+			pk.iif_not_lo = true;
+			/* Routes are not in the snapshot. Tunnelled traffic normally leaves through
+			 * the interface of the tunnel's local endpoint: try that interface and say
+			 * so in the evidence; without it, report a NAT that merely may apply. */
+			const char *oif = tmpl_oif(s, p);
+			if (oif)
+				xd_strlcpy(pk.oif, oif, sizeof(pk.oif));
 			for (int path = 0; path < 2; path++) {
+				const struct xd_fw_trace *nr;
 				nh = xd_fw_path(path ? XD_FW_PATH_FORWARD : XD_FW_PATH_OUTPUT, hooks);
-				if (xd_fw_eval(fw, &pk, hooks, nh, &r) < 0 || !r.nat)
+				if (xd_fw_eval(fw, &pk, hooks, nh, &r) < 0 || !(r.nat || r.nat_possible))
 					continue;
+				nr = r.nat ? &r.nat_rule : &r.nat_possible_rule;
 				diag_addr(&sel->daddr, sel->family, net, sizeof(net));
 				struct xd_finding *x = xd_finding_add(
 					out, &defs[F_NAT],
-					"NAT rule %s %s handle %llu rewrites %s traffic to %s/%u that out policy %u should encrypt",
-					r.nat_rule.table, r.nat_rule.chain,
-					(unsigned long long)r.nat_rule.handle, path ? "forwarded" : "local",
+					"NAT rule %s %s handle %llu %s %s traffic to %s/%u that out policy %u should encrypt",
+					nr->table, nr->chain, (unsigned long long)nr->handle,
+					r.nat ? "rewrites" : "may rewrite", path ? "forwarded" : "local",
 					net, sel->prefixlen_d, p->index);
+				if (!r.nat)
+					xd_finding_set_severity(x, XD_SEV_WARNING);
 				xd_finding_policy(x, p->index, "out");
-				xd_finding_rule(x, r.nat_rule.table, r.nat_rule.chain, r.nat_rule.handle);
+				xd_finding_rule(x, nr->table, nr->chain, nr->handle);
 				xd_finding_ev_str(x, "path", "%s", path ? "forward" : "output");
+				if (oif)
+					xd_finding_ev_str(x, "oif_assumed", "%s", oif);
 				break;
 			}
 		}

@@ -81,7 +81,8 @@ struct ctx {
 
 struct regs {
 	uint8_t b[REGS_BYTES];
-	uint8_t k[REGS_BYTES]; /* 1 = byte known */
+	uint8_t k[REGS_BYTES];  /* 1 = byte known */
+	uint8_t nl[REGS_BYTES]; /* unknown, but an interface index/name that is not loopback */
 };
 
 /* Outcome of walking one base chain from some position. */
@@ -124,6 +125,7 @@ static bool reg_span(uint32_t reg, uint32_t len, int *off)
 static void reg_store(struct regs *r, int off, const uint8_t *v, const uint8_t *known, size_t len,
 		      size_t pad_to)
 {
+	memset(r->nl + off, 0, pad_to > len ? pad_to : len);
 	memcpy(r->b + off, v, len);
 	if (known)
 		memcpy(r->k + off, known, len);
@@ -139,6 +141,7 @@ static void reg_store(struct regs *r, int off, const uint8_t *v, const uint8_t *
 static void reg_unknown(struct regs *r, int off, size_t len)
 {
 	memset(r->k + off, 0, len);
+	memset(r->nl + off, 0, len);
 }
 
 static bool reg_known(const struct regs *r, int off, size_t len)
@@ -357,6 +360,8 @@ static int x_meta(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 		}
 		if (!name[0]) {
 			reg_unknown(r, off, 16);
+			if (in ? p->iif_not_lo : p->oif_not_lo)
+				memset(r->nl + off, 1, 16);
 			set_why(c, "%s not given", in ? "input interface" : "output interface");
 			return X_CONT;
 		}
@@ -368,13 +373,28 @@ static int x_meta(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 	case META_OIF:
 		if (!reg_span(e->dreg, 4, &off))
 			return X_BREAK;
-		if (!(e->key == META_IIF ? in_dev(c) : out_dev(c))) {
+	{
+		bool in = e->key == META_IIF;
+		const char *name = in ? in_dev(c) : out_dev(c);
+		uint32_t idx = in ? p->iif_index : p->oif_index;
+		if (!name) {
 			reg_store(r, off, v, NULL, 4, 4); /* ifindex 0 without a device */
 			return X_CONT;
 		}
+		if (!idx && strcmp(name, "lo") == 0)
+			idx = 1; /* the loopback device is ifindex 1 in every namespace */
+		if (idx) {
+			memcpy(v, &idx, 4);
+			reg_store(r, off, v, NULL, 4, 4);
+			return X_CONT;
+		}
 		reg_unknown(r, off, 4);
+		/* a named device other than lo, or a remote peer's packet: not index 1 */
+		if (name[0] || (in ? p->iif_not_lo : p->oif_not_lo))
+			memset(r->nl + off, 1, 4);
 		set_why(c, "interface index match (iif/oif) depends on runtime ifindex%s", "");
 		return X_CONT;
+	}
 	default:
 		if (!reg_span(e->dreg, 16, &off))
 			return X_BREAK;
@@ -442,6 +462,20 @@ static int nat_verdict(struct ctx *c, struct verd *vd)
 	}
 }
 
+/* Is this cmp "equals loopback" (ifindex 1 or the exact name "lo") on a not-loopback value? */
+static bool cmp_is_lo(const struct regs *r, int off, const struct xd_fw_expr *e)
+{
+	static const uint8_t lo_name[16] = { 'l', 'o' };
+	uint32_t one = 1;
+
+	for (int i = 0; i < e->data_len; i++)
+		if (!r->nl[off + i])
+			return false;
+	if (e->data_len == 4)
+		return memcmp(e->data, &one, 4) == 0;
+	return e->data_len == 16 && memcmp(e->data, lo_name, 16) == 0;
+}
+
 static int x_cmp(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 {
 	int off, d;
@@ -449,6 +483,9 @@ static int x_cmp(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 
 	if (!reg_span(e->sreg, e->data_len, &off))
 		return X_BREAK;
+	if (!reg_known(r, off, e->data_len) && (e->op == CMP_EQ || e->op == CMP_NEQ) &&
+	    cmp_is_lo(r, off, e))
+		return e->op == CMP_EQ ? X_BREAK : X_CONT; /* known: it is not loopback */
 	if (!reg_known(r, off, e->data_len)) {
 		set_why(c, "compares a value the packet description does not give%s", "");
 		return X_MAYBE;
@@ -538,6 +575,7 @@ static int x_bitwise(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 	}
 	memcpy(r->b + dso, out, e->len);
 	memcpy(r->k + dso, k, e->len);
+	memset(r->nl + dso, 0, e->len); /* a transformed value is no longer "not loopback" */
 	return X_CONT;
 }
 
@@ -557,6 +595,7 @@ static int x_byteorder(struct ctx *c, const struct xd_fw_expr *e, struct regs *r
 #endif
 	memcpy(r->b + dso, tmp, e->len);
 	memcpy(r->k + dso, k, e->len);
+	memset(r->nl + dso, 0, e->len);
 	return X_CONT;
 }
 
@@ -868,7 +907,7 @@ static int x_xt_target(struct ctx *c, const struct xd_fw_expr *e, struct verd *v
 /* ---- legacy rule head (ipt_ip / ip6t_ip6) ---- */
 
 static int iface_match(const char *pkt, const char *rule, const uint8_t *mask, bool present,
-		       bool *unknown)
+		       bool not_lo, bool *unknown)
 {
 	char name[16] = { 0 };
 	bool any = true;
@@ -878,6 +917,9 @@ static int iface_match(const char *pkt, const char *rule, const uint8_t *mask, b
 	if (any)
 		return 1;
 	if (present && !pkt[0]) {
+		/* "-i lo" (mask covering the terminating NUL) cannot match a non-loopback device */
+		if (not_lo && strcmp(rule, "lo") == 0 && mask[0] && mask[1] && mask[2])
+			return 0;
 		*unknown = true;
 		return 1;
 	}
@@ -907,11 +949,13 @@ static int legacy_head(struct ctx *c, const struct xd_fw_rule *ru)
 			return X_BREAK;
 	}
 	const char *idev = in_dev(c), *odev = out_dev(c);
-	int mi = iface_match(idev ? idev : "", ip->iniface, ip->iniface_mask, idev != NULL, &unknown);
+	int mi = iface_match(idev ? idev : "", ip->iniface, ip->iniface_mask, idev != NULL,
+			     p->iif_not_lo, &unknown);
 	if (mi == !!(ip->invflags & 0x01) && !unknown)
 		return X_BREAK;
 	bool u2 = false;
-	int mo = iface_match(odev ? odev : "", ip->outiface, ip->outiface_mask, odev != NULL, &u2);
+	int mo = iface_match(odev ? odev : "", ip->outiface, ip->outiface_mask, odev != NULL,
+			     p->oif_not_lo, &u2);
 	if (mo == !!(ip->invflags & 0x02) && !u2)
 		return X_BREAK;
 	if (v4 || (ip->flags & 0x01)) { /* ip6: only with IP6T_F_PROTO */
@@ -940,6 +984,7 @@ static enum rmatch eval_rule(struct ctx *c, const struct xd_fw_rule *ru, struct 
 	bool maybe = false, opaque = false;
 
 	memset(&r.k, 0, sizeof(r.k));
+	memset(&r.nl, 0, sizeof(r.nl));
 	vd->code = XD_NFT_CONTINUE;
 	vd->chain = NULL;
 	vd->ref = UINT32_MAX;
@@ -1137,6 +1182,10 @@ static void apply(struct ctx *c, const struct xd_fw_chain *base, struct frame *s
 	int limit = ch->backend == XD_FW_LEGACY ? LEGACY_STACK : NFT_STACK;
 
 	if (vd->unknown) {
+		if (c->nat_seen && !c->res->nat_possible) {
+			c->res->nat_possible = true;
+			c->res->nat_possible_rule = mk_step(c, ch, ru, ch->rules[pos], "nat?", base->prio);
+		}
 		out->v = XD_FW_UNDECIDABLE;
 		snprintf(out->why, sizeof(out->why), "%s",
 			 c->why ? c->why : "verdict decided at runtime");
@@ -1158,6 +1207,10 @@ static void apply(struct ctx *c, const struct xd_fw_chain *base, struct frame *s
 		if (c->nat_seen && c->tracing && !c->res->nat) {
 			c->res->nat = true;
 			c->res->nat_rule = out->decider;
+		} else if (c->nat_seen && !c->tracing && !c->res->nat_possible) {
+			/* the branch of an undecided rule: this NAT may happen */
+			c->res->nat_possible = true;
+			c->res->nat_possible_rule = out->decider;
 		}
 		return;
 	case XD_NFT_CONTINUE:
@@ -1404,7 +1457,8 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 					 "depends on the protocol behind it",
 					 chains[i]->table, chains[i]->name);
 			} else if (o.v != XD_FW_ACCEPT && chains[i]->type &&
-				   strcmp(chains[i]->type, "nat") == 0 && !fw->ct_user) {
+				   strcmp(chains[i]->type, "nat") == 0 &&
+				   !(pkt->family == XD_NFPROTO_IPV4 ? fw->ct_user4 : fw->ct_user6)) {
 				/* a nat chain runs only when conntrack is on; no rule here turns it
 				 * on (something outside the rule set may): it may not run at all */
 				o.v = XD_FW_UNDECIDABLE;

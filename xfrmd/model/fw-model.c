@@ -250,18 +250,27 @@ int xd_fw_index(struct xd_fw *fw)
 			elem_set[i]->elems[elem_set[i]->elem_count++] = (uint32_t)i;
 	/* notrack or ct writes anywhere make ct state a runtime question */
 	fw->has_notrack = false;
-	fw->ct_user = false;
+	fw->ct_user4 = fw->ct_user6 = false;
+	for (size_t i = 0; i < fw->rules.len; i++) {
+		const struct xd_fw_rule *ru = xd_vec_at(&fw->rules, i);
+		for (uint32_t k = 0; k < ru->expr_count && ru->expr_first + k < fw->exprs.len; k++) {
+			const struct xd_fw_expr *e = xd_vec_at(&fw->exprs, ru->expr_first + k);
+			const char *xn = e->xt && e->xt->name ? e->xt->name : "";
+			if (!(e->kind == XD_FWX_CT || e->kind == XD_FWX_NAT ||
+			      e->kind == XD_FWX_NOTRACK ||
+			      (e->kind == XD_FWX_OBJREF && (e->key == 3 || e->key == 7 || e->key == 9)) ||
+			      ((e->kind == XD_FWX_MATCH || e->kind == XD_FWX_TARGET) &&
+			       (str_eq(xn, "conntrack") || str_eq(xn, "state") ||
+				str_eq(xn, "connmark") || str_eq(xn, "CONNMARK") || str_eq(xn, "CT") ||
+				str_eq(xn, "NOTRACK") || str_eq(xn, "helper") ||
+				str_eq(xn, "connlimit") || (e->xt && e->xt->kind == XD_XT_T_NAT)))))
+				continue;
+			fw->ct_user4 |= ru->family == XD_NFPROTO_IPV4 || ru->family == XD_NFPROTO_INET;
+			fw->ct_user6 |= ru->family == XD_NFPROTO_IPV6 || ru->family == XD_NFPROTO_INET;
+		}
+	}
 	for (size_t i = 0; i < fw->exprs.len; i++) {
 		const struct xd_fw_expr *e = xd_vec_at(&fw->exprs, i);
-		const char *xn = e->xt && e->xt->name ? e->xt->name : "";
-		if (e->kind == XD_FWX_CT || e->kind == XD_FWX_NAT || e->kind == XD_FWX_NOTRACK ||
-		    (e->kind == XD_FWX_OBJREF && (e->key == 3 || e->key == 7 || e->key == 9)) ||
-		    ((e->kind == XD_FWX_MATCH || e->kind == XD_FWX_TARGET) &&
-		     (str_eq(xn, "conntrack") || str_eq(xn, "state") || str_eq(xn, "connmark") ||
-		      str_eq(xn, "CONNMARK") || str_eq(xn, "CT") || str_eq(xn, "NOTRACK") ||
-		      str_eq(xn, "helper") || str_eq(xn, "connlimit") ||
-		      (e->xt && e->xt->kind == XD_XT_T_NAT))))
-			fw->ct_user = true;
 		if (e->kind == XD_FWX_NOTRACK || (e->kind == XD_FWX_CT && e->write) ||
 		    (e->kind == XD_FWX_TARGET && e->xt && e->xt->name &&
 		     (str_eq(e->xt->name, "CT") || str_eq(e->xt->name, "NOTRACK"))))
