@@ -240,7 +240,8 @@ static struct json_object *sa_json(const struct xd_sa *sa)
 
 	struct json_object *rp = json_object_new_object();
 	xd_json_add_u64(rp, "window", sa->replay.window);
-	xd_json_add(rp, "esn", json_object_new_boolean(!!(sa->has & XD_SA_HAS_REPLAY_ESN)));
+	/* ESN is the SA flag; the kernel also sends the ESN replay state for windows > 32 */
+	xd_json_add(rp, "esn", json_object_new_boolean(!!(sa->flags & 128)));
 	if (sa->has & (XD_SA_HAS_REPLAY | XD_SA_HAS_REPLAY_ESN)) {
 		xd_json_add_u64(rp, "oseq", sa->replay.oseq);
 		xd_json_add_u64(rp, "seq", sa->replay.seq);
