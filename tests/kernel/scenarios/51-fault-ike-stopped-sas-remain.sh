@@ -23,5 +23,5 @@ check symptom-policies-remain sh -c "ip -n west xfrm policy | grep -q 'dir out'"
 check symptom-traffic-still-flows ping_from wsub $WHOST $EHOST
 check_not symptom-east-cannot-establish-a-new-ike-sa swan_initiate east gw
 xctl_light west fault
-expect_finding west '^stack\.no_ike_daemon'
+expect_finding west '^stack\.none_running'
 finish
