@@ -198,6 +198,9 @@ struct xd_fw_expr {
 	const char *text;  /* log prefix, objref name, nat type, … (display only) */
 	struct xd_xt *xt;  /* match/target */
 	bool write;        /* payload/meta/ct with a source register: a mangle */
+	/* filled by xd_fw_index(): the set of a lookup, the chain of a jump/goto (index into
+	 * fw->sets / fw->chains), UINT32_MAX when unresolved */
+	uint32_t ref;
 };
 
 /* Legacy iptables rule head (struct ipt_ip / ip6t_ip6). */
@@ -253,6 +256,7 @@ struct xd_fw_elem {
 	uint8_t data[XD_FW_DATA_MAX];
 	int32_t verdict;
 	const char *chain;
+	uint32_t ref; /* filled by xd_fw_index(): chain index of a jump/goto verdict */
 };
 
 struct xd_fw_flowtable {
@@ -280,13 +284,22 @@ struct xd_fw {
 	char legacy_names6[256];
 	bool indexed;
 	bool has_notrack; /* some rule can make packets untracked or change ct state */
+	/* some rule needs conntrack (ct, nat, xt conntrack/state …), which turns it on in the
+	 * namespace: nat chains only ever see packets when conntrack is on */
+	bool ct_user;
 };
 
 struct xd_snapshot;
 
-/* The firewall part of a snapshot, created on first use. NULL on allocation failure. */
+/**
+ * xd_snapshot_fw() - the firewall part of a snapshot, created on first use
+ * @s: snapshot (owns the result; freed with it)
+ *
+ * Returns the model, or NULL on allocation failure.
+ */
 struct xd_fw *xd_snapshot_fw(struct xd_snapshot *s);
 
+/* Empty model / release everything it owns (not the strings: they live in the snapshot). */
 void xd_fw_init(struct xd_fw *fw);
 void xd_fw_done(struct xd_fw *fw);
 
@@ -296,8 +309,17 @@ void xd_fw_done(struct xd_fw *fw);
  */
 int xd_fw_index(struct xd_fw *fw);
 
+/**
+ * xd_fw_find_chain() - a chain by backend, family, table and name (linear; for tools and
+ * tests, the evaluator uses the references resolved by xd_fw_index())
+ * Returns the chain (borrowed from @fw) or NULL.
+ */
 const struct xd_fw_chain *xd_fw_find_chain(const struct xd_fw *fw, uint8_t family,
 					   const char *table, const char *name, uint8_t backend);
+/**
+ * xd_fw_find_set() - a set or map by family, table and name (linear, like xd_fw_find_chain())
+ * Returns the set (borrowed from @fw) or NULL.
+ */
 const struct xd_fw_set *xd_fw_find_set(const struct xd_fw *fw, uint8_t family,
 				       const char *table, const char *name);
 
@@ -310,11 +332,12 @@ static inline const struct xd_fw_expr *xd_fw_expr_at(const struct xd_fw *fw, siz
 	return xd_vec_at(&fw->exprs, i);
 }
 
-/* Names for display. */
+/* Names for display: "inet", "ip", ...; "input", ... NULL for values without a name. */
 const char *xd_fw_family_name(uint8_t family);
 const char *xd_fw_hook_name(uint32_t hook);
+/* Hook number for a name, or -EINVAL. */
 int xd_fw_hook_from_name(const char *name);
 
-/* Readable form of a rule ("meta l4proto 50 counter accept"-like). Returns buf. */
+/* Readable form of a rule ("meta l4proto == 50 counter accept"); see fw-text.c. */
 const char *xd_fw_rule_text(const struct xd_fw *fw, const struct xd_fw_rule *r, char *buf,
 			    size_t len);

@@ -256,6 +256,7 @@ struct xd_decode_issue {
 enum xd_source {
 	XD_SOURCE_LIVE,
 	XD_SOURCE_SNAPSHOT,
+	XD_SOURCE_DAEMON, /* live, kept current by xfrmd and served over its socket */
 };
 
 /* Facts about where a snapshot came from; identical live and replayed except `source`. */
@@ -273,6 +274,9 @@ struct xd_meta {
 	uint32_t dump_attempts[_XD_DUMP_MAX];
 	uint32_t keys_scrubbed_on_load; /* non-zero key spans found in a snapshot */
 };
+
+/* "live", "snapshot" or "daemon" (meta.source in JSON). */
+const char *xd_source_name(enum xd_source s);
 
 /* uname(2) of the kernel the snapshot was taken on. */
 struct xd_uname {

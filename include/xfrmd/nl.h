@@ -6,6 +6,8 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct xd_recbuf;
 
@@ -47,3 +49,25 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *buf);
 
 /* Enter a named network namespace (/run/netns/NAME or a path). Returns 0 or -errno. */
 int xd_netns_enter(const char *name);
+
+/*
+ * Event subscriptions (the daemon's collector). Opens an XFRM socket that joins exactly the
+ * groups in `groups` (XFRMNLGRP_* numbers), non-blocking and close-on-exec, with a receive
+ * buffer of `rcvbuf` bytes (SO_RCVBUFFORCE, else SO_RCVBUF). Refuses XFRMNLGRP_ACQUIRE and
+ * XFRMNLGRP_AEVENTS with -EPERM: joining them changes kernel behaviour (netlink.md §1.4).
+ * Returns the fd or -errno.
+ */
+int xd_nl_events_open(const unsigned *groups, size_t ngroups, int rcvbuf);
+
+struct xd_nl_events_stats {
+	uint64_t foreign;       /* datagrams not sent by the kernel, dropped */
+	uint64_t truncated;     /* datagrams larger than the buffer, dropped */
+	uint64_t keys_scrubbed; /* key spans zeroed */
+};
+
+/*
+ * Receive one event datagram into buf and scrub it (xd_xfrm_scrub) before returning. Returns
+ * its length, -EAGAIN when nothing is queued, -ENOBUFS after an overrun (events were lost:
+ * resync; the socket keeps working), or another -errno.
+ */
+long xd_nl_events_recv(int fd, void *buf, size_t len, struct xd_nl_events_stats *st);

@@ -60,7 +60,11 @@ int xd_render_peers_json(FILE *out, const struct xd_snapshot *s, const struct xd
 			 const struct xd_render_opts *o);
 int xd_render_peers_text(FILE *out, const struct xd_snapshot *s, const struct xd_vec *rows,
 			 const struct xd_render_opts *o);
-/* Firewall (render-fw.c). */
+/*
+ * Firewall (render-fw.c): a verdict with its packet, decider and trace
+ * ({"meta","verdict","trace"}), and the IPsec-relevant view of the rule set
+ * ({"meta","firewall"}). Each returns 0 or -EIO.
+ */
 struct xd_fw_packet;
 struct xd_fw_result;
 int xd_render_fw_verdict_json(FILE *out, const struct xd_snapshot *s,
@@ -71,3 +75,25 @@ int xd_render_fw_verdict_text(FILE *out, const struct xd_snapshot *s,
 			      const struct xd_fw_result *res, const struct xd_render_opts *o);
 int xd_render_firewall_json(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o);
 int xd_render_firewall_text(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o);
+
+struct xd_tunnels;
+
+/* Daemon-only facts for the metrics exposition (xfrmctl standalone passes NULL). */
+struct xd_prom_daemon {
+	uint64_t resyncs;
+	uint64_t overruns;
+	uint64_t events;
+	uint64_t samples;
+	uint64_t clients;
+	double last_resync_s; /* duration of the latest resync */
+	int64_t last_sample_at; /* epoch seconds */
+};
+
+/*
+ * Prometheus text exposition (format 0.0.4): SA/policy counts by direction, per-peer state,
+ * per-tunnel bytes/packets (monotonic across rekeys when `t` has seen several samples),
+ * every xfrm_stat counter by name, findings by id and severity, and daemon counters when `d`
+ * is set. `f` and `t` may be NULL. Returns 0 or -errno.
+ */
+int xd_render_prom(FILE *out, const struct xd_snapshot *s, const struct xd_findings *f,
+		   const struct xd_tunnels *t, const struct xd_prom_daemon *d);

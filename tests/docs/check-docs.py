@@ -43,7 +43,7 @@ for v in verbs:
     check(re.search(r"^\.It Cm " + v + r"\b", man, re.M) is not None, f"verb {v} missing from xfrmctl.8")
 
 if shutil.which("mandoc"):
-    for page in ("xfrmctl.8", "xfrm-snapshot.5"):
+    for page in ("xfrmctl.8", "xfrm-snapshot.5", "xfrmd.8", "xfrmd.conf.5"):
         p = subprocess.run(["mandoc", "-Tlint", "-Wwarning", os.path.join(root, "docs", "man", page)],
                            capture_output=True, text=True)
         check(p.returncode == 0, f"mandoc -Tlint {page}: {p.stdout}{p.stderr}")

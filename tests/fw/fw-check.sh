@@ -9,7 +9,7 @@
 # ESP; this machine's kernel has none, the check works from the templates alone).
 set -u
 XFRMCTL=${1:?usage: fw-check.sh XFRMCTL}
-NS=xdfwchk
+NS=xdfwchk$$
 PEER=198.51.100.7
 GW=192.0.2.1
 fail=0

@@ -11,7 +11,8 @@ For each random but realistic rule set (several tables and base chains on all fi
 different and equal priorities, user chains with jump/goto/return, named/anonymous/interval/
 concatenated sets, verdict maps, ct state, meta l4proto, ports, addresses, interface names,
 secpath, limits, accept/drop/reject, policy drop; in about 45 % of the sets also an
-iptables-legacy or iptables-nft filter table with xt matches), ESP, AH, UDP and TCP packets
+iptables-legacy or iptables-nft filter table with xt matches, in a quarter a source-NAT
+table), ESP, AH, UDP and TCP packets (IPv4 and IPv6)
 are really sent on three paths and the kernel's verdict is observed as delivery at a raw
 socket at the end of the path:
   input    A -> B      (prerouting, input; new and established)
@@ -41,6 +42,11 @@ NS_A, NS_B, NS_C = (f"xdfw{x}{os.getpid()}" for x in "ABC")
 A_ADDR, B_ADDR = "10.99.0.1", "10.99.0.2"
 C_ADDR, B2_ADDR = "10.98.0.1", "10.98.0.2"
 OUT_SRC = "10.99.0.66"  # source of B's own ESP/AH: no conntrack overlap with input tests
+A6, B6, C6, B26, OUT_SRC6 = "fd99::1", "fd99::2", "fd98::1", "fd98::2", "fd99::66"
+# B's own packets go to a second address of A that never sends: a NATed output flow's reply
+# tuple must not capture the peer's input packets (ESP/AH conntrack has no ports)
+A_OUT, A6_OUT = "10.99.0.5", "fd99::5"
+SRC6_POOL = ["fd99::1", "fd99::7", "fd99::1:5", "2001:db8::9", "2001:db8:1::7"]
 SRC_POOL = ["10.99.0.1", "10.99.0.7", "10.99.0.130", "10.99.1.5", "192.0.2.9", "198.51.100.7",
             "172.16.5.4"]
 PROTOS = {"esp": 50, "ah": 51, "udp": 17, "tcp": 6}
@@ -87,6 +93,7 @@ def setup():
     sh("ip", "-n", NS_A, "link", "add", "vA", "type", "veth", "peer", "name", "vB", "netns", NS_B)
     sh("ip", "-n", NS_B, "link", "add", "vC", "type", "veth", "peer", "name", "vD", "netns", NS_C)
     sh("ip", "-n", NS_A, "addr", "add", A_ADDR + "/24", "dev", "vA")
+    sh("ip", "-n", NS_A, "addr", "add", A_OUT + "/24", "dev", "vA")
     sh("ip", "-n", NS_B, "addr", "add", B_ADDR + "/24", "dev", "vB")
     sh("ip", "-n", NS_B, "addr", "add", B2_ADDR + "/24", "dev", "vC")
     sh("ip", "-n", NS_C, "addr", "add", C_ADDR + "/24", "dev", "vD")
@@ -101,6 +108,19 @@ def setup():
         for k in ["all", "default"] + devs:
             sh("ip", "netns", "exec", ns, "sysctl", "-qw", f"net.ipv4.conf.{k}.rp_filter=0")
     sh("ip", "-n", NS_B, "neigh", "replace", C_ADDR, "lladdr", mac(NS_C, "vD"), "dev", "vC")
+    # IPv6: the same topology, static neighbours, no duplicate address detection delay
+    for ns, dev, addr in ((NS_A, "vA", A6), (NS_B, "vB", B6), (NS_B, "vC", B26), (NS_C, "vD", C6)):
+        sh("ip", "-n", ns, "-6", "addr", "add", addr + "/64", "dev", dev, "nodad")
+    sh("ip", "-n", NS_A, "-6", "addr", "add", A6_OUT + "/64", "dev", "vA", "nodad")
+    sh("ip", "-n", NS_A, "-6", "route", "add", "fd98::/64", "via", B6)
+    sh("ip", "-n", NS_B, "-6", "route", "add", "default", "via", A6)
+    sh("ip", "-n", NS_C, "-6", "route", "add", "default", "via", B26)
+    sh("ip", "netns", "exec", NS_B, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1")
+    sh("ip", "-n", NS_B, "-6", "neigh", "replace", C6, "lladdr", mac(NS_C, "vD"), "dev", "vC")
+    sh("ip", "-n", NS_B, "-6", "neigh", "replace", A6, "lladdr", mac(NS_A, "vA"), "dev", "vB")
+    sh("ip", "-n", NS_B, "-6", "neigh", "replace", A6_OUT, "lladdr", mac(NS_A, "vA"), "dev", "vB")
+    sh("ip", "-n", NS_B, "neigh", "replace", A_OUT, "lladdr", mac(NS_A, "vA"), "dev", "vB")
+    sh("ip", "-n", NS_A, "-6", "neigh", "replace", B6, "lladdr", mac(NS_B, "vB"), "dev", "vA")
     # ARP for the peer once, so the first packets are not lost to neighbour resolution
     sh("ip", "-n", NS_B, "neigh", "replace", A_ADDR, "lladdr",
        open(f"/sys/class/net/vA/address").read().strip() if False else
@@ -127,26 +147,40 @@ def csum(data):
     return (~s) & 0xffff
 
 
+def v6(addr):
+    return ":" in addr
+
+
 def ip4(src, dst, proto, payload):
+    """An IPv4 or IPv6 header (by the address family) in front of payload."""
+    if v6(src):
+        return struct.pack("!IHBB16s16s", 6 << 28, len(payload), proto, 64,
+                           socket.inet_pton(socket.AF_INET6, src),
+                           socket.inet_pton(socket.AF_INET6, dst)) + payload
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), random.randrange(65536), 0,
                       64, proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
     return hdr + payload
 
 
+def pseudo(p, proto, length):
+    if v6(p["src"]):
+        return (socket.inet_pton(socket.AF_INET6, p["src"]) +
+                socket.inet_pton(socket.AF_INET6, p["dst"]) + struct.pack("!IxxxB", length, proto))
+    return socket.inet_aton(p["src"]) + socket.inet_aton(p["dst"]) + struct.pack("!BBH", 0, proto,
+                                                                                length)
+
+
 def l4(p, tag):
-    src, dst = socket.inet_aton(p["src"]), socket.inet_aton(p["dst"])
     if p["proto"] == "udp":
         body = tag
         hdr = struct.pack("!HHHH", p["sport"], p["dport"], 8 + len(body), 0)
-        pseudo = src + dst + struct.pack("!BBH", 0, 17, 8 + len(body))
-        c = csum(pseudo + hdr + body) or 0xffff
+        c = csum(pseudo(p, 17, 8 + len(body)) + hdr + body) or 0xffff
         return struct.pack("!HHHH", p["sport"], p["dport"], 8 + len(body), c) + body
     if p["proto"] == "tcp":
         body = tag
         hdr = struct.pack("!HHIIBBHHH", p["sport"], p["dport"], random.randrange(1 << 32), 0,
                           5 << 4, 0x02, 65535, 0, 0)
-        pseudo = src + dst + struct.pack("!BBH", 0, 6, 20 + len(body))
-        c = csum(pseudo + hdr + body)
+        c = csum(pseudo(p, 6, 20 + len(body)) + hdr + body)
         return hdr[:16] + struct.pack("!H", c) + hdr[18:] + body
     if p["proto"] == "esp":
         return struct.pack("!II", p["spi"], 1) + tag + b"\0" * 8
@@ -163,6 +197,16 @@ class Gen:
 
     def addr_match(self):
         r = self.r
+        if self.fam == "ip6" or (self.fam == "inet" and r.random() < 0.35):
+            a = r.choice(SRC6_POOL)
+            k = r.random()
+            if k < 0.4:
+                return f"ip6 saddr {a}"
+            if k < 0.7:
+                return f"ip6 saddr {a}/{r.choice([16, 32, 48, 64, 128])}"
+            if k < 0.85:
+                return f"ip6 saddr != {a}"
+            return f"ip6 saddr {{ {a}, {r.choice(SRC6_POOL)} }}"
         a = r.choice(SRC_POOL)
         k = r.random()
         if k < 0.4:
@@ -200,6 +244,8 @@ class Gen:
             return f"meta l4proto {p}", p
         if k < 0.26:
             p = r.choice(list(PROTOS))
+            if self.fam == "ip6" or (self.fam == "inet" and r.random() < 0.3):
+                return f"ip6 nexthdr {p}", p
             return f"ip protocol {p}", p
         if k < 0.40:
             return self.addr_match(), None
@@ -210,7 +256,7 @@ class Gen:
             return r.choice(["ct state established,related", "ct state new",
                              "ct state established", "ct state invalid",
                              "ct state != new"]), None
-        if k < 0.70 and sets:
+        if k < 0.70 and sets and self.fam != "ip6":
             s = r.choice(sets)
             neg = "!= " if r.random() < 0.25 else ""
             if s[1] == "addr":
@@ -232,10 +278,13 @@ class Gen:
                 return 'oifname "vB"', None
             return ("meta secpath exists" if r.random() < 0.5 else "meta secpath missing"), None
         if k < 0.94:
-            return ("meta nfproto ipv4" if self.fam == "inet" else "ip version 4"), None
-        if k < 0.97:
+            if self.fam == "ip6":
+                return "ip6 version 6", None
+            return (r.choice(["meta nfproto ipv4", "meta nfproto ipv6"]) if self.fam == "inet"
+                    else "ip version 4"), None
+        if k < 0.955:
             return "limit rate 100000/second", None
-        return "ip version 4", None
+        return ("ip6 version 6" if self.fam == "ip6" else "ip version 4"), None
 
     def verdict(self, chains, in_user):
         r = self.r
@@ -266,12 +315,15 @@ class Gen:
         if r.random() < 0.1:
             return self.vmap_rule(chains)
         n = r.choice([0, 1, 1, 2, 2, 3])
-        parts, proto = [], None
+        parts, proto, l3 = [], None, None
         for _ in range(n):
             text, p = self.match(tname, sets)
-            if p and proto and p != proto:
+            t3 = ("ip6" if ("ip6 " in text or "ipv6" in text) else
+                  "ip" if ("ip " in text or "ipv4" in text or "ip saddr" in text) else None)
+            if (p and proto and p != proto) or (t3 and l3 and t3 != l3):
                 continue  # nft refuses conflicting protocol dependencies
             proto = p or proto
+            l3 = t3 or l3
             parts.append(text)
         if r.random() < 0.2:
             parts.append("counter")
@@ -283,7 +335,7 @@ class Gen:
         out = []
         hook_prios = []
         for t in range(r.choice([1, 2, 2, 3])):
-            fam = r.choice(["inet", "ip", "inet"])
+            fam = r.choice(["inet", "ip", "inet", "ip6"])
             self.fam = fam
             tname = f"t{t}"
             out.append(f"table {fam} {tname} {{")
@@ -330,6 +382,25 @@ class Gen:
                 for _ in range(r.randrange(1, 6)):
                     out.append("    " + self.rule(tname, sets, users, False))
                 out.append("  }")
+            out.append("}")
+        if r.random() < 0.25:
+            # source NAT on the way out: nat chains see only a connection's first packet, and
+            # masquerade/snat accept after rewriting
+            fam = r.choice(["ip", "inet"])
+            self.fam, self.hook = fam, "postrouting"
+            out.append(f"table {fam} nat {{")
+            out.append(f"  chain post {{ type nat hook postrouting priority "
+                       f"{r.choice([100, 100, 50])}; policy {r.choice(['accept', 'accept', 'drop'])};")
+            for _ in range(r.randrange(1, 4)):
+                m = self.addr_match() if r.random() < 0.5 else r.choice(
+                    ['oifname "vC"', 'oifname "vB"', "meta l4proto esp", "udp dport 500",
+                     "meta l4proto ah", ""])
+                if fam == "ip" and "ip6" in m:
+                    m = ""
+                v = r.choice(["masquerade", "masquerade", "accept", "drop",
+                              "snat ip to 10.98.0.2" if fam == "ip" else "masquerade"])
+                out.append(f"    {m} {v}".replace("     ", "    "))
+            out.append("  }")
             out.append("}")
         return "\n".join(out) + "\n"
 
@@ -414,7 +485,13 @@ class Gen:
         if path == "forward":
             p["dst"] = C_ADDR
         elif path == "output":
-            p["src"], p["dst"] = (OUT_SRC if proto in ("esp", "ah") else B_ADDR), A_ADDR
+            p["src"], p["dst"] = (OUT_SRC if proto in ("esp", "ah") else B_ADDR), A_OUT
+        # the same over IPv6 (AH less often: over IPv6 the kernel skips AH like an extension
+        # header, so most AH answers depend on what AH carries and are undecidable)
+        if r.random() < (0.1 if proto == "ah" else 0.3):
+            p["src"] = {A_ADDR: A6, B_ADDR: B6, OUT_SRC: OUT_SRC6}.get(p["src"],
+                                                                      r.choice(SRC6_POOL[1:]))
+            p["dst"] = {B_ADDR: B6, C_ADDR: C6, A_OUT: A6_OUT}[p["dst"]]
         if proto in ("udp", "tcp"):
             p["sport"] = r.choice([500, 4500]) if r.random() < 0.2 else r.randrange(1024, 65535)
             p["dport"] = r.choice([500, 4500, 22, 8443, 53, r.randrange(1, 65535)])
@@ -430,12 +507,24 @@ class Gen:
 
 def receivers():
     recv = {}
-    for name, num in PROTOS.items():
-        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, num)
-        s.setblocking(False)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
-        recv[name] = s
+    for fam in (socket.AF_INET, socket.AF_INET6):
+        for name, num in PROTOS.items():
+            s = socket.socket(fam, socket.SOCK_RAW, num)
+            s.setblocking(False)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+            recv[(fam, name)] = s
     return recv
+
+
+class Sender:
+    """Raw IPv4 and IPv6 senders of one namespace; the headers are ours (IPPROTO_RAW)."""
+
+    def __init__(self):
+        self.s4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        self.s6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+
+    def sendto(self, pkt, addr):
+        (self.s6 if v6(addr[0]) else self.s4).sendto(pkt, addr)
 
 
 def open_sockets():
@@ -444,11 +533,11 @@ def open_sockets():
     recv = {"forward": receivers()}
     setns(NS_B)
     recv["input"] = receivers()
-    b_send = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    b_send = Sender()
     ct = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
     ct.bind((0, 0))
     setns(NS_A)
-    a_send = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    a_send = Sender()
     recv["output"] = receivers()
     setns(None)
     return recv, a_send, b_send, ct
@@ -457,12 +546,14 @@ def open_sockets():
 def ct_flush(ct):
     """IPCTNL_MSG_CT_DELETE without attributes flushes B's conntrack table: every rule set
     starts without connections, so "new" really is new (ESP/AH conntrack has no ports)."""
-    msg = struct.pack("=IHHII", 20, (1 << 8) | 2, 0x1 | 0x4, 1, 0) + struct.pack("=BBH", 2, 0, 0)
-    ct.send(msg)
-    reply = ct.recv(65536)
-    err = struct.unpack("=i", reply[16:20])[0] if len(reply) >= 20 else -1
-    if err not in (0, -2):  # ENOENT: nothing to flush
-        raise RuntimeError(f"conntrack flush failed: {err}")
+    for fam in (socket.AF_INET, socket.AF_INET6):
+        msg = struct.pack("=IHHII", 20, (1 << 8) | 2, 0x1 | 0x4, 1, 0) + struct.pack("=BBH", fam,
+                                                                                   0, 0)
+        ct.send(msg)
+        reply = ct.recv(65536)
+        err = struct.unpack("=i", reply[16:20])[0] if len(reply) >= 20 else -1
+        if err not in (0, -2):  # ENOENT: nothing to flush
+            raise RuntimeError(f"conntrack flush failed: {err}")
 
 
 def drain(recv):
@@ -540,7 +631,7 @@ def main():
                      check=False).returncode == 0
     ipt_sets = {"iptables-legacy": 0, "iptables-nft": 0}
     pairs = wrong = undec = bad_rulesets = accepted = 0
-    by_path = {"input": 0, "forward": 0, "output": 0}
+    by_path = {"input": 0, "forward": 0, "output": 0, "ipv6": 0}
     resent = 0
     reasons = {}
     t0 = time.time()
@@ -573,6 +664,11 @@ def main():
                 sh(xfrmctl, "-n", NS_B, "capture", "-w", snap)
                 source = ["-r", snap]
             pkts = [gen.packet() for _ in range(per)]
+            if "type nat hook" in rs:
+                # the setup packet of an "established" test could be rewritten by NAT,
+                # so the peer's packet would not be its reply: only new flows here
+                for p in pkts:
+                    p["ct"] = "new"
             # ESP/AH are tracked by addresses only: one conntrack entry per source, so
             # every ESP packet from one source must expect the same state
             first = {}
@@ -628,6 +724,7 @@ def main():
                         kernel = ours
                 pairs += 1
                 by_path[p["path"]] += 1
+                by_path["ipv6"] += v6(p["src"])
                 accepted += kernel == "accept"
                 if ours == "undecidable":
                     undec += 1
@@ -647,7 +744,8 @@ def main():
           f"{wrong} wrong, {undec} undecidable ({pct:.1f}%), kernel accepted {accepted}, "
           f"{bad_rulesets} rule sets refused, with iptables-legacy {ipt_sets['iptables-legacy']}, "
           f"with iptables-nft {ipt_sets['iptables-nft']}; paths input {by_path['input']}, "
-          f"forward {by_path['forward']}, output {by_path['output']}; {resent} late packets resent; "
+          f"forward {by_path['forward']}, output {by_path['output']} (IPv6 {by_path['ipv6']}); "
+          f"{resent} late packets resent; "
           f"{dt:.1f}s")
     if wrong or pairs < 2000 or pct >= 5.0:
         print("FAIL")

@@ -300,6 +300,46 @@ static void test_eval_ct_state_and_opaque(void **st)
 	fwb_free(fw);
 }
 
+static void test_eval_nat_needs_conntrack_and_ports(void **st)
+{
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+	uint8_t hooks[1] = { XD_HOOK_POSTROUTING };
+
+	fwb_chain(fw, XD_NFPROTO_IPV4, "nat", "post", XD_HOOK_POSTROUTING, 100, XD_NF_DROP);
+	((struct xd_fw_chain *)xd_vec_at(&fw->chains, 0))->type = "nat";
+	fwb_rule(fw, XD_NFPROTO_IPV4, "nat", "post", 4);
+	fwb_simple(fw, XD_FWX_NAT); /* masquerade: also turns conntrack on */
+	fwb_finish(fw);
+
+	struct xd_fw_packet tcp = pkt(6, "10.1.0.5");
+	tcp.has_sport = tcp.has_dport = true;
+	tcp.dport = 443;
+	assert_int_equal(xd_fw_eval(fw, &tcp, hooks, 1, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_ACCEPT);
+	assert_true(r.nat);
+	assert_int_equal(r.nat_rule.handle, 4);
+	/* ESP has no ports to remap: a clash with another flow drops it */
+	struct xd_fw_packet esp = pkt(50, "10.1.0.5");
+	assert_int_equal(xd_fw_eval(fw, &esp, hooks, 1, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_UNDECIDABLE);
+	assert_non_null(strstr(r.reason, "conntrack clash"));
+	/* established packets never see nat chains */
+	esp.ct = XD_FW_CT_ESTABLISHED;
+	assert_int_equal(xd_fw_eval(fw, &esp, hooks, 1, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_ACCEPT);
+	fwb_free(fw);
+
+	/* a nat chain whose drop would decide, with nothing that turns conntrack on */
+	fw = fwb_new();
+	fwb_chain(fw, XD_NFPROTO_IPV4, "nat", "post", XD_HOOK_POSTROUTING, 100, XD_NF_DROP);
+	((struct xd_fw_chain *)xd_vec_at(&fw->chains, 0))->type = "nat";
+	fwb_finish(fw);
+	assert_int_equal(xd_fw_eval(fw, &tcp, hooks, 1, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_UNDECIDABLE);
+	fwb_free(fw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_eval_jump_loop_is_undecidable),
 		cmocka_unit_test(test_eval_limit_forks),
 		cmocka_unit_test(test_eval_ct_state_and_opaque),
+		cmocka_unit_test(test_eval_nat_needs_conntrack_and_ports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

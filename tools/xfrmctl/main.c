@@ -25,8 +25,10 @@ unsigned arg_collect;
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", verb_status, "", "summary of SAs, policies and error counters (default)" },
 	{ "show", verb_show, "[sa|policy|stats|kernel|stack|firewall|certs|all]", "list kernel IPsec state, keys never shown" },
-	{ "check", verb_check, "[--interval S] [--fail-on warning|error] [--nagios]", "diagnose: findings with evidence and remedies" },
+	{ "check", verb_check, "[--interval S] [--fail-on warning|error] [--nagios] [--stale-after S]", "diagnose: findings with evidence and remedies" },
 	{ "peers", verb_peers, "", "one row per remote gateway: SAs, traffic, state, findings" },
+	{ "watch", verb_watch, "", "stream events from xfrmd as JSON lines (needs the daemon)" },
+	{ "metrics", verb_metrics, "", "Prometheus text exposition (from xfrmd when it runs)" },
 	{ "explain", verb_explain, "[ID]", "what a finding means and how to fix it" },
 	{ "fw", verb_fw, "verdict --proto P --src A --dst B [--sport N] [--dport N] [--spi N] [--hook H] [--iif IF] [--oif IF] [--ct new|established] [--secpath] [--policy-out]", "evaluate a packet through the firewall, with the deciding rule" },
 	{ "capture", verb_capture, "-w FILE", "record a key-free snapshot for later or elsewhere" },
@@ -49,6 +51,7 @@ int verb_help(int argc, char **argv)
 	       "  -r, --read FILE            read a snapshot instead of the live kernel\n"
 	       "  -n, --netns NAME           use network namespace NAME (/run/netns/NAME)\n"
 	       "  -v, --verbose              more detail\n"
+	       "      --no-daemon            collect directly even when xfrmd runs\n"
 	       "  -h, --help                 this help\n"
 	       "  -V, --version              print the version\n\n"
 	       "Exit status: 0 ok, 1 problems found (check), 2 usage error, 3 could not collect or read.\n");
@@ -102,6 +105,9 @@ int xfrmctl_common_option(int c, const char *arg)
 		return 1;
 	case 'v':
 		arg_verbose = true;
+		return 1;
+	case 'D':
+		arg_no_daemon = true;
 		return 1;
 	default:
 		return xfrmctl_usage_error("unknown option");

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,10 @@
 #include "xfrmd/kb.h"
 #include "xfrmd/model.h"
 #include "xfrmd/render.h"
+
+/* Thresholds for time-based findings; options may change them (tests, impatient operators). */
+static struct xd_diag_opts thresholds;
+static bool thresholds_changed;
 
 /* Nagios shows only stdout: a failed collection still needs its one status line (the
  * reason is already on stderr). */
@@ -97,6 +102,27 @@ static int finish(const struct xd_snapshot *now, const struct xd_snapshot *site_
 	return code;
 }
 
+/* check answered by xfrmd: print its document; the exit code follows --fail-on as usual. */
+static int from_daemon(enum xd_severity fail_on)
+{
+	struct json_object *doc = NULL, *arr, *sev;
+	int r, code;
+
+	r = xfrmctl_daemon_query("{\"command\":\"check\"}", &doc);
+	if (r != 0)
+		return r;
+	code = xfrmctl_daemon_print(doc);
+	if (code == EXIT_OK && json_object_object_get_ex(doc, "findings", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++)
+			if (json_object_object_get_ex(json_object_array_get_idx(arr, i), "severity",
+						      &sev) &&
+			    xd_severity_from_name(json_object_get_string(sev)) != _XD_SEV_MAX &&
+			    xd_severity_from_name(json_object_get_string(sev)) >= fail_on)
+				code = EXIT_PROBLEMS;
+	json_object_put(doc);
+	return code;
+}
+
 /* check -r A -r B: each site's own findings (tagged A/B) plus the cross-site ones. */
 static int cross_site(enum xd_severity fail_on, bool as_nagios)
 {
@@ -113,7 +139,7 @@ static int cross_site(enum xd_severity fail_on, bool as_nagios)
 		xd_snapshot_free(a);
 		return as_nagios ? nagios_unknown() : r;
 	}
-	xd_diag_opts_default(&ctx.opts);
+	ctx.opts = thresholds;
 	xd_findings_init(&f);
 	xd_findings_init(&fb);
 	ctx.now = a;
@@ -132,12 +158,23 @@ static int cross_site(enum xd_severity fail_on, bool as_nagios)
 	return code;
 }
 
+static int parse_seconds(const char *opt, const char *arg, uint32_t *ret)
+{
+	if (xd_parse_u32(arg, ret) < 0 || *ret > 86400 * 3650)
+		return xfrmctl_usage_error("%s takes a whole number", opt);
+	thresholds_changed = true;
+	return 0;
+}
+
 int verb_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "interval", required_argument, NULL, 'i' },
 		{ "fail-on", required_argument, NULL, 'f' },
 		{ "nagios", no_argument, NULL, 'N' },
+		{ "stale-after", required_argument, NULL, 'S' },
+		{ "larval-after", required_argument, NULL, 'L' },
+		{ "expiring-days", required_argument, NULL, 'E' },
 		XFRMCTL_COMMON_LONGOPTS,
 		{}
 	};
@@ -150,6 +187,7 @@ int verb_check(int argc, char **argv)
 	bool as_nagios = false;
 	int c, r, code;
 
+	xd_diag_opts_default(&thresholds);
 	optind = 0; /* 0, not 1: glibc then re-reads the option string (permuting again) */
 	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
 		char *end;
@@ -167,6 +205,18 @@ int verb_check(int argc, char **argv)
 		case 'N':
 			as_nagios = true;
 			break;
+		case 'S':
+			if (parse_seconds("--stale-after", optarg, &thresholds.stale_sa_s))
+				return EXIT_USAGE;
+			break;
+		case 'L':
+			if (parse_seconds("--larval-after", optarg, &thresholds.larval_stuck_s))
+				return EXIT_USAGE;
+			break;
+		case 'E':
+			if (parse_seconds("--expiring-days", optarg, &thresholds.expiring_days))
+				return EXIT_USAGE;
+			break;
 		default:
 			r = xfrmctl_common_option(c, optarg);
 			if (r != 1)
@@ -180,6 +230,12 @@ int verb_check(int argc, char **argv)
 	if (arg_read_path2)
 		return cross_site(fail_on, as_nagios);
 
+	/* the daemon's findings already compare with its previous sample: no --interval needed */
+	if (!as_nagios && interval == 0 && !thresholds_changed && xfrmctl_daemon_wanted()) {
+		r = from_daemon(fail_on);
+		if (r >= 0)
+			return r;
+	}
 	if (interval > 0) {
 		struct timespec ts = { .tv_sec = (time_t)interval,
 				       .tv_nsec = (long)((interval - floor(interval)) * 1e9) };
@@ -199,7 +255,7 @@ int verb_check(int argc, char **argv)
 	if (prev)
 		ctx.interval_s = (double)(now->meta.captured_at - prev->meta.captured_at) +
 				 ((double)now->meta.captured_at_ns - prev->meta.captured_at_ns) / 1e9;
-	xd_diag_opts_default(&ctx.opts);
+	ctx.opts = thresholds;
 	ctx.kb = kb = xfrmctl_load_kb();
 	xd_findings_init(&f);
 	(void)xd_diag_run(&ctx, &f);

@@ -20,6 +20,11 @@ int verb_peers(int argc, char **argv)
 	r = xfrmctl_parse_common_only(argc, argv, "peers", 0, NULL, NULL);
 	if (r)
 		return r;
+	if (xfrmctl_daemon_wanted()) {
+		r = xfrmctl_daemon_simple("{\"command\":\"peers\"}");
+		if (r >= 0)
+			return r;
+	}
 	r = xfrmctl_load(&s);
 	if (r)
 		return r;

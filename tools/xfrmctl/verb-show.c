@@ -47,6 +47,24 @@ static int render(unsigned what)
 	int r;
 
 	arg_collect = groups_for(what);
+	/* the daemon serves the XFRM sections; kernel/stack views are collected here */
+	if (!(what & ~(XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS | XD_RENDER_STATUS)) &&
+	    xfrmctl_daemon_wanted()) {
+		char req[128];
+		if (what == XD_RENDER_STATUS)
+			snprintf(req, sizeof(req), "{\"command\":\"status\"}");
+		else
+			snprintf(req, sizeof(req), "{\"command\":\"show\",\"sections\":[%s%s%s%s%s]}",
+				 what & XD_RENDER_SA ? "\"sa\"" : "",
+				 what & XD_RENDER_SA && what & (XD_RENDER_POLICY | XD_RENDER_STATS) ? "," : "",
+				 what & XD_RENDER_POLICY ? "\"policy\"" : "",
+				 what & XD_RENDER_POLICY && what & XD_RENDER_STATS ? "," : "",
+				 what & XD_RENDER_STATS ? "\"stats\"" : "");
+		r = xfrmctl_daemon_simple(req);
+		if (r >= 0)
+			return r;
+		/* no daemon listening after all: collect directly */
+	}
 	r = xfrmctl_load(&s);
 	if (r)
 		return r;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct xd_snapshot;
 struct xd_recbuf;
@@ -27,6 +28,7 @@ extern const char *arg_read_path2; /* a second site's snapshot (check) */
 extern const char *arg_netns;
 extern bool arg_verbose;
 extern bool arg_color;
+extern bool arg_no_daemon;
 /* What the verb needs (enum xd_collect_group); 0 = everything. Live collection and snapshot
  * decoding are both limited to it, so live and replayed output stay identical. */
 extern unsigned arg_collect;
@@ -45,10 +47,35 @@ int xfrmctl_collect(struct xd_recbuf **ret);
  * string, and hand unknown option characters to xfrmctl_common_option(): it returns 1 when
  * it handled the option, or EXIT_USAGE after printing the error.
  */
+/* daemon-client.c: talking to xfrmd (docs/control-protocol.md). */
+struct json_object;
+/* $XFRMD_SOCKET or /run/xfrmd/xfrmd.sock */
+const char *xfrmctl_daemon_socket(void);
+/* Ask the daemon for the JSON document: its socket exists, the output is JSON, and neither
+ * -r, --netns nor --no-daemon was given. */
+bool xfrmctl_daemon_wanted(void);
+/* Connect and send one request; returns the fd or -errno. */
+int xfrmctl_daemon_connect(const char *request, int timeout_s);
+int xfrmctl_daemon_read_line(int fd, char **pending, size_t *plen, char **ret);
+int xfrmctl_daemon_error(struct json_object *doc);
+/* One request, one JSON reply. 0 and *ret; -ENOENT/-ECONNREFUSED when no daemon listens
+ * (fall back); or an exit code after printing the error. */
+int xfrmctl_daemon_query(const char *request, struct json_object **ret);
+int xfrmctl_daemon_print(struct json_object *doc);
+/* query + print; returns like xfrmctl_daemon_query or an exit code. */
+int xfrmctl_daemon_simple(const char *request);
+/* Take the daemon's scrubbed records instead of collecting: not root (so direct collection
+ * is denied), the socket exists, no -r, --netns or --no-daemon. */
+bool xfrmctl_records_wanted(void);
+/* The records of the daemon's current model. 0; -ENOENT/-ECONNREFUSED when no daemon
+ * listens (collect instead); -EPROTO after printing why it failed. */
+int xfrmctl_daemon_records(struct xd_recbuf **ret);
+
 #define XFRMCTL_COMMON_SHORTOPTS "jr:n:v"
 #define XFRMCTL_COMMON_LONGOPTS                                                                    \
 	{ "json", optional_argument, NULL, 'j' }, { "read", required_argument, NULL, 'r' },        \
-		{ "netns", required_argument, NULL, 'n' }, { "verbose", no_argument, NULL, 'v' }
+		{ "netns", required_argument, NULL, 'n' }, { "verbose", no_argument, NULL, 'v' },                              \
+		{ "no-daemon", no_argument, NULL, 'D' }
 int xfrmctl_common_option(int c, const char *arg);
 /* Parse a verb's arguments that are only common options; returns 0 or EXIT_USAGE. */
 int xfrmctl_parse_common_only(int argc, char **argv, const char *verb, int max_positional,
@@ -65,6 +92,8 @@ int verb_check(int argc, char **argv);
 int verb_explain(int argc, char **argv);
 int verb_peers(int argc, char **argv);
 int verb_version(int argc, char **argv);
+int verb_watch(int argc, char **argv);
+int verb_metrics(int argc, char **argv);
 int verb_help(int argc, char **argv);
 
 /* The known-issues knowledge base, or NULL (the reason is printed on stderr). */

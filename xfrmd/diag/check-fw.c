@@ -387,6 +387,17 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 	if (s->meta.dump_status[XD_DUMP_NFT_RULES] == XD_DUMP_DENIED ||
 	    s->meta.dump_status[XD_DUMP_NFT_RULES] == XD_DUMP_ERROR)
 		return; /* tool.* already says the rule set could not be read */
+	for (enum xd_dump d = XD_DUMP_NFT_TABLES; d <= XD_DUMP_IP6T; d++) {
+		if (s->meta.dump_status[d] != XD_DUMP_INTERRUPTED)
+			continue;
+		/* a torn rule set is never authoritative: say so once instead of guessing */
+		struct xd_finding *x = xd_finding_add(
+			out, &defs[F_UNDEC], "the firewall rule set changed while it was read (%s)",
+			xd_dump_name(d));
+		xd_finding_name(x, xd_dump_name(d));
+		xd_finding_ev_str(x, "reason", "dump interrupted");
+		return;
+	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		out->error = out->error ? out->error : -ENOMEM;

@@ -214,13 +214,54 @@ int xd_fw_index(struct xd_fw *fw)
 	for (size_t i = 0; i < fw->rules.len; i++)
 		if (rule_chain[i])
 			rule_chain[i]->rules[rule_chain[i]->rule_count++] = (uint32_t)i;
+	/* resolve names once, so evaluation never searches by name */
+	for (size_t i = 0; i < fw->rules.len; i++) {
+		const struct xd_fw_rule *ru = xd_vec_at(&fw->rules, i);
+		for (uint32_t k = 0; k < ru->expr_count && ru->expr_first + k < fw->exprs.len; k++) {
+			struct xd_fw_expr *e = xd_vec_at(&fw->exprs, ru->expr_first + k);
+			const char *chain = NULL;
+			e->ref = UINT32_MAX;
+			if (e->kind == XD_FWX_LOOKUP && e->set) {
+				struct xd_fw_set *st = htab_set(&hs, ru->family, ru->table, e->set);
+				if (st)
+					e->ref = (uint32_t)(st - (struct xd_fw_set *)fw->sets.data);
+				continue;
+			}
+			if (e->kind == XD_FWX_IMMEDIATE && e->dreg == 0)
+				chain = e->chain;
+			else if (e->kind == XD_FWX_TARGET && e->xt)
+				chain = e->xt->jump;
+			if (!chain)
+				continue;
+			struct xd_fw_chain *ch = htab_chain(&hc, ru->backend, ru->family, ru->table, chain);
+			if (ch)
+				e->ref = (uint32_t)(ch - (struct xd_fw_chain *)fw->chains.data);
+		}
+	}
+	for (size_t i = 0; i < fw->elems.len; i++) {
+		struct xd_fw_elem *e = xd_vec_at(&fw->elems, i);
+		struct xd_fw_chain *ch = e->has_verdict && e->chain
+						 ? htab_chain(&hc, XD_FW_NFT, e->family, e->table, e->chain)
+						 : NULL;
+		e->ref = ch ? (uint32_t)(ch - (struct xd_fw_chain *)fw->chains.data) : UINT32_MAX;
+	}
 	for (size_t i = 0; i < fw->elems.len; i++)
 		if (elem_set[i])
 			elem_set[i]->elems[elem_set[i]->elem_count++] = (uint32_t)i;
 	/* notrack or ct writes anywhere make ct state a runtime question */
 	fw->has_notrack = false;
+	fw->ct_user = false;
 	for (size_t i = 0; i < fw->exprs.len; i++) {
 		const struct xd_fw_expr *e = xd_vec_at(&fw->exprs, i);
+		const char *xn = e->xt && e->xt->name ? e->xt->name : "";
+		if (e->kind == XD_FWX_CT || e->kind == XD_FWX_NAT || e->kind == XD_FWX_NOTRACK ||
+		    (e->kind == XD_FWX_OBJREF && (e->key == 3 || e->key == 7 || e->key == 9)) ||
+		    ((e->kind == XD_FWX_MATCH || e->kind == XD_FWX_TARGET) &&
+		     (str_eq(xn, "conntrack") || str_eq(xn, "state") || str_eq(xn, "connmark") ||
+		      str_eq(xn, "CONNMARK") || str_eq(xn, "CT") || str_eq(xn, "NOTRACK") ||
+		      str_eq(xn, "helper") || str_eq(xn, "connlimit") ||
+		      (e->xt && e->xt->kind == XD_XT_T_NAT))))
+			fw->ct_user = true;
 		if (e->kind == XD_FWX_NOTRACK || (e->kind == XD_FWX_CT && e->write) ||
 		    (e->kind == XD_FWX_TARGET && e->xt && e->xt->name &&
 		     (str_eq(e->xt->name, "CT") || str_eq(e->xt->name, "NOTRACK"))))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/util.h"
 
@@ -150,3 +151,15 @@ const struct xd_flag_name xd_policy_flag_names[] = {
 	{ 4, "cpu_acquire" },
 	{ 0, NULL },
 };
+
+const char *xd_source_name(enum xd_source s)
+{
+	switch (s) {
+	case XD_SOURCE_LIVE:
+		return "live";
+	case XD_SOURCE_DAEMON:
+		return "daemon";
+	default:
+		return "snapshot";
+	}
+}

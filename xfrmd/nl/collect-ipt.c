@@ -71,50 +71,48 @@ static int fetch_table(int fd, int family, const char *name, enum xd_dump d,
 	for (unsigned a = 0; a < attempts && r == -EAGAIN; a++) {
 		struct ipt_getinfo info = { 0 };
 		socklen_t ilen = sizeof(info);
-		struct xd_ipt_record_hdr *h;
-		struct ipt_get_entries *ge;
-		size_t glen;
+		struct xd_ipt_record_hdr h = { 0 };
+		_xd_cleanup_free_ struct ipt_get_entries *ge = NULL;
+		_xd_cleanup_free_ unsigned char *rec = NULL;
 		socklen_t slen;
-		unsigned char *rec;
 
 		xd_strlcpy(info.name, name, sizeof(info.name));
 		if (getsockopt(fd, level, opt_info, &info, &ilen) < 0)
 			return -errno;
 		if (info.size > TABLE_MAX_BYTES)
 			return -EFBIG;
-		/* the reply buffer must be exactly header + size, else EINVAL */
-		glen = sizeof(*ge) + info.size;
-		rec = calloc(1, sizeof(*h) + glen);
-		if (!rec)
+		/* the reply buffer must be exactly header + size, else EINVAL; malloc gives the
+		 * alignment the kernel's structs need */
+		ge = calloc(1, sizeof(*ge) + info.size);
+		if (!ge)
 			return -ENOMEM;
-		ge = (struct ipt_get_entries *)(rec + sizeof(*h));
 		xd_strlcpy(ge->name, name, sizeof(ge->name));
 		ge->size = info.size;
-		slen = (socklen_t)glen;
+		slen = (socklen_t)(sizeof(*ge) + info.size);
 		if (getsockopt(fd, level, opt_entries, ge, &slen) < 0) {
 			r = -errno;
-			free(rec);
 			continue; /* EAGAIN: the table changed between the two calls */
 		}
-		/* Build the header in front, then close the gap left by ipt_get_entries. */
-		h = (struct xd_ipt_record_hdr *)rec;
-		memcpy(h->magic, XD_IPT_RECORD_MAGIC, 4);
-		h->version = XD_IPT_RECORD_VERSION;
-		h->family = (uint8_t)family;
-		h->hdr_len = sizeof(*h);
-		xd_strlcpy(h->name, name, sizeof(h->name));
-		h->valid_hooks = info.valid_hooks;
+		memcpy(h.magic, XD_IPT_RECORD_MAGIC, 4);
+		h.version = XD_IPT_RECORD_VERSION;
+		h.family = (uint8_t)family;
+		h.hdr_len = sizeof(h);
+		xd_strlcpy(h.name, name, sizeof(h.name));
+		h.valid_hooks = info.valid_hooks;
 		for (int k = 0; k < XD_IPT_HOOKS; k++) {
-			h->hook_entry[k] = info.hook_entry[k];
-			h->underflow[k] = info.underflow[k];
+			h.hook_entry[k] = info.hook_entry[k];
+			h.underflow[k] = info.underflow[k];
 		}
-		h->num_entries = info.num_entries;
-		h->size = info.size;
-		memmove(rec + sizeof(*h), rec + sizeof(*h) + sizeof(*ge), info.size);
+		h.num_entries = info.num_entries;
+		h.size = info.size;
+		rec = malloc(sizeof(h) + info.size);
+		if (!rec)
+			return -ENOMEM;
+		memcpy(rec, &h, sizeof(h));
+		memcpy(rec + sizeof(h), ge->entrytable, info.size);
 		struct xd_record rr = { .kind = XD_RECORD_FILE, .dump = d, .data = rec,
-					.len = sizeof(*h) + info.size };
+					.len = sizeof(h) + info.size };
 		r = xd_recbuf_add(out, &rr);
-		free(rec);
 	}
 	return r;
 }

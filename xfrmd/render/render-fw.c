@@ -119,25 +119,31 @@ int xd_render_fw_verdict_json(FILE *out, const struct xd_snapshot *s,
 
 static void text_step(FILE *out, const struct xd_fw *fw, const struct xd_fw_trace *t)
 {
-	char text[512], esc[1024];
+	char text[512], esc[1024], esc2[1024];
 
+	/* table, chain and rule text come from the kernel or a snapshot: escape them */
 	fprintf(out, "  %-11s %s %s %s/%s", xd_fw_hook_name(t->hook) ?: "?",
 		t->backend == XD_FW_LEGACY ? "legacy" : "nft",
 		xd_fw_family_name(t->family) ?: "?",
-		xd_text_escape(t->table, esc, sizeof(esc)), t->chain);
+		xd_text_escape(t->table, esc, sizeof(esc)),
+		xd_text_escape(t->chain, esc2, sizeof(esc2)));
 	if (t->rule != UINT32_MAX)
 		fprintf(out, " handle %llu: %s", (unsigned long long)t->handle,
 			xd_text_escape(xd_fw_rule_text(fw, xd_fw_rule_at(fw, t->rule), text,
 						       sizeof(text)),
 				       esc, sizeof(esc)));
-	fprintf(out, " -> %s%s%s\n", t->effect, t->note ? " " : "", t->note ? t->note : "");
+	fprintf(out, " -> %s%s%s\n", t->effect, t->note ? " " : "",
+		t->note ? xd_text_escape(t->note, esc, sizeof(esc)) : "");
 }
 
 int xd_render_fw_verdict_text(FILE *out, const struct xd_snapshot *s,
 			      const struct xd_fw_packet *p, const uint8_t *hooks, size_t nhooks,
 			      const struct xd_fw_result *res, const struct xd_render_opts *o)
 {
-	fprintf(out, "verdict: %s (%s)\n", xd_fw_verdict_name(res->verdict), res->reason);
+	char esc[1024];
+
+	fprintf(out, "verdict: %s (%s)\n", xd_fw_verdict_name(res->verdict),
+		xd_text_escape(res->reason, esc, sizeof(esc)));
 	if (res->decider_set) {
 		fputs("decided by:\n", out);
 		text_step(out, s->fw, &res->decider);
@@ -188,7 +194,9 @@ static unsigned rule_relevance(const struct xd_fw *fw, const struct xd_fw_rule *
 			}
 			break;
 		case XD_FWX_LOOKUP: {
-			const struct xd_fw_set *st = xd_fw_find_set(fw, r->family, r->table, e->set);
+			const struct xd_fw_set *st =
+				fw->indexed && e->ref < fw->sets.len ? xd_vec_at(&fw->sets, e->ref)
+								     : NULL;
 			for (uint32_t k = 0; st && k < st->elem_count; k++) {
 				const struct xd_fw_elem *el = xd_vec_at(&fw->elems, st->elems[k]);
 				for (unsigned o = 0; o + 2 <= el->key_len; o += 4)
@@ -388,7 +396,7 @@ int xd_render_firewall_json(FILE *out, const struct xd_snapshot *s, const struct
 int xd_render_firewall_text(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o)
 {
 	const struct xd_fw *fw = s->fw;
-	char text[512], esc[1024];
+	char text[512], esc[1024], esc2[1024];
 	size_t n = 0;
 	const struct xd_fw_chain **base;
 
@@ -415,7 +423,8 @@ int xd_render_firewall_text(FILE *out, const struct xd_snapshot *s, const struct
 			xd_fw_hook_name(c->hooknum) ?: "?", c->prio,
 			c->backend == XD_FW_LEGACY ? "legacy" : "nft",
 			xd_fw_family_name(c->family) ?: "?", xd_text_escape(c->table, esc, sizeof(esc)),
-			c->name, c->type ? c->type : "-",
+			xd_text_escape(c->name, esc2, sizeof(esc2)),
+			c->type ? xd_text_escape(c->type, text, sizeof(text)) : "-",
 			!c->has_policy ? "-" : c->policy == XD_NF_ACCEPT ? "accept" : "drop",
 			c->rule_count);
 	}
@@ -425,8 +434,10 @@ int xd_render_firewall_text(FILE *out, const struct xd_snapshot *s, const struct
 		const struct xd_fw_rule *r = xd_fw_rule_at(fw, i);
 		if (!rule_relevance(fw, r))
 			continue;
+		char esc3[1024];
 		fprintf(out, "  %s %s/%s handle %llu: %s\n", xd_fw_family_name(r->family) ?: "?",
-			r->table, r->chain, (unsigned long long)r->handle,
+			xd_text_escape(r->table, esc2, sizeof(esc2)),
+			xd_text_escape(r->chain, esc3, sizeof(esc3)), (unsigned long long)r->handle,
 			xd_text_escape(xd_fw_rule_text(fw, r, text, sizeof(text)), esc, sizeof(esc)));
 	}
 	return ferror(out) ? -EIO : 0;

@@ -363,7 +363,7 @@ struct json_object *xd_meta_json(const struct xd_snapshot *s)
 	xd_json_add(o, "schema_version", json_object_new_int(XD_SCHEMA_VERSION));
 	xd_json_add_str(o, "schema", XD_SCHEMA_ID);
 	xd_json_add_str(o, "tool", m->tool);
-	xd_json_add_str(o, "source", m->source == XD_SOURCE_LIVE ? "live" : "snapshot");
+	xd_json_add_str(o, "source", xd_source_name(m->source));
 	xd_json_add_str(o, "kernel_release", m->kernel_release);
 	xd_json_add_str(o, "machine", m->machine);
 	if (m->netns[0])

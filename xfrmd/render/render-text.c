@@ -173,7 +173,7 @@ static void text_meta(FILE *out, const struct xd_snapshot *s)
 	if (gmtime_r(&t, &tm))
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fprintf(out, "%s state of kernel %s (%s), %s\n",
-		m->source == XD_SOURCE_LIVE ? "live" : "snapshot", m->kernel_release, m->machine,
+		xd_source_name(m->source), m->kernel_release, m->machine,
 		ts);
 	for (int d = 0; d < _XD_DUMP_MAX; d++) {
 		enum xd_dump_status st = m->dump_status[d];

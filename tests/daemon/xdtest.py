@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Helpers shared by the daemon's kernel tests: a network namespace, an xfrmd in it, a
+control-socket client with receive timestamps, and PASS/FAIL lines."""
+import datetime
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+FAILS = []
+
+
+def check(ok, what, detail=""):
+    print(("PASS: " if ok else "FAIL: ") + what + (f" ({detail})" if detail else ""), flush=True)
+    if not ok:
+        FAILS.append(what)
+
+
+def skip(why):
+    print("SKIP: " + why)
+    sys.exit(77)
+
+
+def finish():
+    print(f"{len(FAILS)} failure(s)")
+    sys.exit(1 if FAILS else 0)
+
+
+def sh(*args, check_rc=True, **kw):
+    return subprocess.run(args, check=check_rc, capture_output=True, text=True, **kw)
+
+
+class Netns:
+    def __init__(self, name):
+        self.name = name
+        if os.geteuid() != 0:
+            skip("needs root for network namespaces")
+        r = subprocess.run(["ip", "netns", "add", name], capture_output=True)
+        if r.returncode:
+            skip("cannot create a network namespace")
+
+    def ip(self, *args, **kw):
+        return sh("ip", "-n", self.name, *args, **kw)
+
+    def close(self):
+        subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
+
+
+class Daemon:
+    def __init__(self, ns, conf_extra="", wrap=()):
+        self.dir = tempfile.mkdtemp(prefix="xfrmd-test-")
+        os.chmod(self.dir, 0o755)
+        self.sock = os.path.join(self.dir, "run", "xfrmd.sock")
+        self.conf = os.path.join(self.dir, "xfrmd.conf")
+        with open(self.conf, "w") as f:
+            f.write(f"socket = {self.sock}\n" + conf_extra)
+        self.log = open(os.path.join(self.dir, "log"), "w+")
+        os.chmod(self.conf, 0o644)
+        if wrap:  # an unprivileged daemon needs its runtime directory made for it (tmpfiles.d)
+            os.makedirs(os.path.dirname(self.sock), mode=0o750)
+            os.chown(os.path.dirname(self.sock), 65534, 0)
+        self.proc = subprocess.Popen(["ip", "netns", "exec", ns.name, *wrap, os.environ["XFRMD"],
+                                      "-f", self.conf], stderr=self.log)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if os.path.exists(self.sock):
+                try:
+                    if "meta" in request(self.sock, {"command": "status"}):
+                        break
+                except (OSError, ValueError):
+                    pass
+            time.sleep(0.05)
+        else:
+            raise RuntimeError("xfrmd did not become ready:\n" + self.logtext())
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def collector_pid(self):
+        with open(f"/proc/{self.pid}/task/{self.pid}/children") as f:
+            kids = f.read().split()
+        return int(kids[0]) if kids else None
+
+    def stop(self):
+        self.proc.terminate()
+        return self.proc.wait(timeout=5)
+
+    def logtext(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+
+def status_field(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return line.split(":", 1)[1].strip()
+    return None
+
+
+class Client:
+    """A control-socket connection that yields (receive time, parsed line)."""
+
+    def __init__(self, path, req):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.s.connect(path)
+        self.s.send(json.dumps(req).encode())
+        self.buf = b""
+
+    def lines(self, timeout):
+        end = time.monotonic() + timeout
+        while True:
+            while b"\n" in self.buf:
+                line, self.buf = self.buf.split(b"\n", 1)
+                doc = json.loads(line)
+                if isinstance(doc, dict):
+                    doc["_rx"] = rx  # wall clock at receipt, to compare with the event's time
+                yield time.monotonic(), doc
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            self.s.settimeout(left)
+            try:
+                d = self.s.recv(65536)
+            except socket.timeout:
+                return
+            if not d:
+                return
+            rx = time.time()
+            self.buf += d
+
+    def wait_for(self, pred, timeout):
+        for t, doc in self.lines(timeout):
+            if pred(doc):
+                return t, doc
+        return None, None
+
+    def close(self):
+        self.s.close()
+
+
+def request(path, req, timeout=30):
+    c = Client(path, req)
+    for _, doc in c.lines(timeout):
+        c.close()
+        return doc
+    c.close()
+    raise ValueError("no reply")
+
+
+def event_latency_ms(ev):
+    """Kernel event -> client: the collector stamps each event when the kernel delivers it
+    (the kernel multicasts while it makes the change), the client stamps its receipt."""
+    t = datetime.datetime.strptime(ev["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return (ev["_rx"] - t.replace(tzinfo=datetime.timezone.utc).timestamp()) * 1000

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-daemon.c: the daemon's pure parts without a kernel: the control request parser, the
+ * collector framing (round trip and refusals), the findings lifecycle on hand-built
+ * snapshots, and per-tunnel counters across rekeys.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "frame.h"
+#include "lifecycle.h"
+#include "model-builder.h"
+#include "request.h"
+#include "xfrmd/diag.h"
+#include "xfrmd/recbuf.h"
+#include "xfrmd/render.h"
+#include "xfrmd/tunnels.h"
+
+/* ---- request parser ---- */
+
+static int parse(const char *s, struct xd_request *req)
+{
+	const char *why = NULL;
+	int r = xd_request_parse(s, strlen(s), req, &why);
+
+	if (r < 0)
+		assert_non_null(why); /* every refusal carries a reason for the error reply */
+	return r;
+}
+
+static void test_request_valid(void **state)
+{
+	struct xd_request req;
+
+	assert_int_equal(parse("{\"command\":\"status\"}", &req), 0);
+	assert_int_equal(req.cmd, XD_REQ_STATUS);
+	assert_int_equal(parse(" {\"command\":\"watch\"}\n", &req), 0);
+	assert_int_equal(req.cmd, XD_REQ_WATCH);
+	assert_int_equal(parse("{\"command\":\"show\",\"sections\":[\"sa\",\"stats\"]}", &req), 0);
+	assert_int_equal(req.cmd, XD_REQ_SHOW);
+	assert_int_equal(req.what, XD_RENDER_SA | XD_RENDER_STATS);
+	assert_int_equal(parse("{\"command\":\"show\"}", &req), 0);
+	assert_int_equal(req.what, XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS);
+	for (int c = 0; c < _XD_REQ_MAX; c++) {
+		char buf[64];
+		snprintf(buf, sizeof(buf), "{\"command\":\"%s\"}", xd_request_name(c));
+		assert_int_equal(parse(buf, &req), 0);
+		assert_int_equal(req.cmd, c);
+	}
+}
+
+static void test_request_invalid(void **state)
+{
+	struct xd_request req;
+	const char *why;
+	char *big;
+
+	assert_int_equal(parse("", &req), -EBADMSG);
+	assert_int_equal(parse("{", &req), -EBADMSG);
+	assert_int_equal(parse("{\"command\":\"status\"} x", &req), -EBADMSG);
+	assert_int_equal(parse("{\"command\":\"status\"}{}", &req), -EBADMSG);
+	assert_int_equal(parse("[\"status\"]", &req), -EINVAL);
+	assert_int_equal(parse("\"status\"", &req), -EINVAL);
+	assert_int_equal(parse("{\"command\":1}", &req), -EINVAL);
+	assert_int_equal(parse("{}", &req), -EINVAL);
+	assert_int_equal(parse("{\"command\":\"status\",\"extra\":1}", &req), -EINVAL);
+	assert_int_equal(parse("{\"command\":\"reboot\"}", &req), -EOPNOTSUPP);
+	assert_int_equal(parse("{\"command\":\"status\",\"sections\":[\"sa\"]}", &req), -EINVAL);
+	assert_int_equal(parse("{\"command\":\"show\",\"sections\":[\"keys\"]}", &req), -EINVAL);
+	assert_int_equal(parse("{\"command\":\"show\",\"sections\":[]}", &req), -EINVAL);
+	assert_int_equal(parse("{\"command\":\"show\",\"sections\":\"sa\"}", &req), -EINVAL);
+	assert_int_equal(parse("{\"command\":\"show\",\"sections\":[1]}", &req), -EINVAL);
+	assert_int_equal(parse("{\"command\":\"show\",\"sections\":[[[[[\"sa\"]]]]]}", &req), -EBADMSG);
+	/* NUL inside the message */
+	assert_int_equal(xd_request_parse("{\"command\":\"status\"}\0", 21, &req, &why), -EBADMSG);
+	big = malloc(XD_REQUEST_MAX_BYTES + 2);
+	memset(big, ' ', XD_REQUEST_MAX_BYTES + 1);
+	memcpy(big, "{\"command\":\"status\"}", 20);
+	assert_int_equal(xd_request_parse(big, XD_REQUEST_MAX_BYTES + 1, &req, &why), -EMSGSIZE);
+	assert_int_equal(xd_request_parse(big, XD_REQUEST_MAX_BYTES, &req, &why), 0);
+	free(big);
+}
+
+/* ---- framing ---- */
+
+static size_t frame(uint8_t *buf, size_t size, uint16_t type, uint32_t seq, uint16_t dump,
+		    const void *payload, uint32_t len)
+{
+	struct xd_frame_hdr h = { .type = type, .seq = seq, .dump = dump, .len = len };
+	int n;
+
+	if (type == XD_FRAME_RECORD) {
+		h.kind = xd_dump_kind(dump);
+		h.nl_proto = h.kind == XD_RECORD_NETLINK ? (uint16_t)xd_dump_nl_proto(dump) : 0;
+	}
+	n = xd_frame_build(buf, size, &h, payload);
+	assert_true(n > 0);
+	return (size_t)n;
+}
+
+static void test_frame_roundtrip(void **state)
+{
+	static uint8_t buf[4096];
+	struct xd_frame_rx rx;
+	struct xd_frame_rx_out out = { 0 };
+	struct xd_meta meta = { .source = XD_SOURCE_LIVE, .tool = "t" };
+	struct xd_kevent ev = { .type = XD_KEV_POLICY_DELETED, .index = 42 };
+	const char stat[] = "XfrmInNoStates 3\n";
+	size_t n;
+
+	xd_frame_rx_init(&rx);
+	meta.dump_status[XD_DUMP_XFRM_STAT] = XD_DUMP_COMPLETE;
+	n = frame(buf, sizeof(buf), XD_FRAME_BEGIN, 7, 0, NULL, 0);
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), XD_RX_NONE);
+	/* an event in the middle of a resync does not disturb it */
+	n = frame(buf, sizeof(buf), XD_FRAME_EVENT, 0, 0, &ev, sizeof(ev));
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), XD_RX_EVENT);
+	assert_int_equal(out.event.index, 42);
+	n = frame(buf, sizeof(buf), XD_FRAME_RECORD, 7, XD_DUMP_XFRM_STAT, stat, sizeof(stat) - 1);
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), XD_RX_NONE);
+	n = frame(buf, sizeof(buf), XD_FRAME_META, 7, 0, &meta, sizeof(meta));
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), XD_RX_NONE);
+	n = frame(buf, sizeof(buf), XD_FRAME_END, 7, 0, NULL, 0);
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), XD_RX_COMPLETE);
+	assert_int_equal(out.seq, 7);
+	assert_non_null(out.buf);
+	assert_int_equal(xd_recbuf_count(out.buf), 1);
+	assert_string_equal(xd_recbuf_meta_const(out.buf)->tool, "t");
+	assert_int_equal(xd_recbuf_meta_const(out.buf)->dump_status[XD_DUMP_XFRM_STAT],
+			 XD_DUMP_COMPLETE);
+	xd_recbuf_free(out.buf);
+	xd_frame_rx_done(&rx);
+}
+
+static void test_frame_refusals(void **state)
+{
+	static uint8_t buf[4096];
+	struct xd_frame_rx rx;
+	struct xd_frame_rx_out out = { 0 };
+	struct xd_meta meta = { 0 };
+	struct xd_frame_hdr h;
+	const void *p;
+	size_t n;
+
+	xd_frame_rx_init(&rx);
+	/* too short, bad magic, length mismatch, unknown type */
+	assert_int_equal(xd_frame_parse(buf, 3, &h, &p), -EBADMSG);
+	n = frame(buf, sizeof(buf), XD_FRAME_BEGIN, 1, 0, NULL, 0);
+	buf[0] ^= 0xff;
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), -EBADMSG);
+	n = frame(buf, sizeof(buf), XD_FRAME_BEGIN, 1, 0, NULL, 0);
+	assert_int_equal(xd_frame_parse(buf, n + 1, &h, &p), -EBADMSG);
+	((struct xd_frame_hdr *)buf)->type = 99;
+	assert_int_equal(xd_frame_parse(buf, n, &h, &p), -EBADMSG);
+	/* a record outside a resync, a record of an unknown dump, a wrong-sized META */
+	n = frame(buf, sizeof(buf), XD_FRAME_RECORD, 1, XD_DUMP_UNAME, "x", 1);
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), -EBADMSG);
+	n = frame(buf, sizeof(buf), XD_FRAME_BEGIN, 2, 0, NULL, 0);
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), XD_RX_NONE);
+	n = frame(buf, sizeof(buf), XD_FRAME_RECORD, 2, XD_DUMP_UNAME, "x", 1);
+	((struct xd_frame_hdr *)buf)->dump = _XD_DUMP_MAX;
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), -EBADMSG);
+	/* the failed frame dropped the resync: END without BEGIN is refused */
+	n = frame(buf, sizeof(buf), XD_FRAME_END, 2, 0, NULL, 0);
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), -EBADMSG);
+	/* END without META, META with an out-of-range status */
+	n = frame(buf, sizeof(buf), XD_FRAME_BEGIN, 3, 0, NULL, 0);
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), XD_RX_NONE);
+	meta.dump_status[0] = 1000;
+	n = frame(buf, sizeof(buf), XD_FRAME_META, 3, 0, &meta, sizeof(meta));
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), -EBADMSG);
+	n = frame(buf, sizeof(buf), XD_FRAME_BEGIN, 4, 0, NULL, 0);
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), XD_RX_NONE);
+	n = frame(buf, sizeof(buf), XD_FRAME_END, 4, 0, NULL, 0);
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), -EBADMSG);
+	/* RESYNC is a command, never a collector frame; unknown event type refused */
+	n = frame(buf, sizeof(buf), XD_FRAME_RESYNC, 5, 0, NULL, 0);
+	assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), -EBADMSG);
+	{
+		struct xd_kevent ev = { .type = 999 };
+		n = frame(buf, sizeof(buf), XD_FRAME_EVENT, 0, 0, &ev, sizeof(ev));
+		assert_int_equal(xd_frame_rx_feed(&rx, buf, n, &out), -EBADMSG);
+	}
+	/* payload larger than allowed cannot even be built */
+	h = (struct xd_frame_hdr){ .type = XD_FRAME_RECORD, .len = XD_FRAME_MAX_PAYLOAD + 1 };
+	assert_int_equal(xd_frame_build(buf, sizeof(buf), &h, buf), -EMSGSIZE);
+	assert_true(rx.bad_frames >= 7);
+	xd_frame_rx_done(&rx);
+}
+
+/* ---- findings lifecycle ---- */
+
+struct events {
+	int raised, cleared;
+	char last[128];
+	int64_t last_raised_at;
+};
+
+static void on_change(void *ud, bool raised, const struct xd_active_finding *a, int64_t at)
+{
+	struct events *e = ud;
+
+	if (raised)
+		e->raised++;
+	else
+		e->cleared++;
+	snprintf(e->last, sizeof(e->last), "%s", a->id);
+	e->last_raised_at = a->raised_at;
+}
+
+static struct xd_snapshot *gateway(bool with_in)
+{
+	struct xd_snapshot *s = mb_new();
+
+	mb_local(s, "192.0.2.1");
+	mb_policy(s, 1, "10.1.0.0/16", "10.2.0.0/16", 100, 0);
+	mb_tmpl(s, "192.0.2.1", "198.51.100.7", 50, 1, 1);
+	if (with_in) {
+		mb_policy(s, 0, "10.2.0.0/16", "10.1.0.0/16", 100, 0);
+		mb_tmpl(s, "198.51.100.7", "192.0.2.1", 50, 1, 1);
+	}
+	mb_finish(s);
+	return s;
+}
+
+static bool has_id(const struct xd_lifecycle *l, const char *id)
+{
+	for (size_t i = 0; i < l->active.len; i++)
+		if (!strcmp(((const struct xd_active_finding *)xd_vec_at(&l->active, i))->id, id))
+			return true;
+	return false;
+}
+
+static void diagnose(struct xd_snapshot *s, struct xd_findings *f)
+{
+	struct xd_diag_ctx ctx = { .now = s };
+
+	xd_diag_opts_default(&ctx.opts);
+	xd_findings_init(f);
+	assert_int_equal(xd_diag_run(&ctx, f), 0);
+}
+
+static void test_lifecycle_raise_keep_clear(void **state)
+{
+	struct xd_lifecycle l;
+	struct events ev = { 0 };
+	struct xd_findings f;
+	struct xd_snapshot *s;
+	size_t n;
+
+	xd_lifecycle_init(&l);
+	s = gateway(true);
+	diagnose(s, &f);
+	assert_int_equal(xd_lifecycle_update(&l, &f, 1000, on_change, &ev), 0);
+	assert_false(has_id(&l, "policy.missing_partner"));
+	n = l.active.len;
+	xd_findings_done(&f);
+	xd_snapshot_free(s);
+
+	/* the in policy disappears: missing_partner raised at t=2000 */
+	ev = (struct events){ 0 };
+	s = gateway(false);
+	diagnose(s, &f);
+	assert_int_equal(xd_lifecycle_update(&l, &f, 2000, on_change, &ev), 0);
+	assert_true(has_id(&l, "policy.missing_partner"));
+	assert_true(ev.raised >= 1);
+	/* the same diagnosis again: nothing new, raised_at kept */
+	ev = (struct events){ 0 };
+	assert_int_equal(xd_lifecycle_update(&l, &f, 3000, on_change, &ev), 0);
+	assert_int_equal(ev.raised, 0);
+	assert_int_equal(ev.cleared, 0);
+	for (size_t i = 0; i < l.active.len; i++) {
+		const struct xd_active_finding *a = xd_vec_at(&l.active, i);
+		if (!strcmp(a->id, "policy.missing_partner"))
+			assert_int_equal(a->raised_at, 2000);
+	}
+	xd_findings_done(&f);
+	xd_snapshot_free(s);
+
+	/* it comes back: cleared, with the time it was raised */
+	ev = (struct events){ 0 };
+	s = gateway(true);
+	diagnose(s, &f);
+	assert_int_equal(xd_lifecycle_update(&l, &f, 4000, on_change, &ev), 0);
+	assert_false(has_id(&l, "policy.missing_partner"));
+	assert_true(ev.cleared >= 1);
+	assert_int_equal(l.active.len, n);
+	xd_findings_done(&f);
+	xd_snapshot_free(s);
+
+	/* an empty diagnosis clears everything */
+	xd_findings_init(&f);
+	assert_int_equal(xd_lifecycle_update(&l, &f, 5000, NULL, NULL), 0);
+	assert_int_equal(l.active.len, 0);
+	assert_int_equal(l.raised, l.cleared);
+	xd_findings_done(&f);
+	xd_lifecycle_done(&l);
+}
+
+/* ---- per-tunnel counters ---- */
+
+static struct xd_snapshot *traffic(uint32_t out_spi, uint64_t out_bytes, uint32_t in_spi,
+				   uint64_t in_bytes, uint64_t add_time)
+{
+	struct xd_snapshot *s = mb_new();
+	struct xd_sa *sa;
+
+	mb_local(s, "192.0.2.1");
+	if (out_spi) {
+		sa = mb_sa(s, "192.0.2.1", "198.51.100.7", 50, out_spi, 5, 1);
+		sa->curlft.bytes = out_bytes;
+		sa->curlft.packets = out_bytes / 100;
+		sa->curlft.add_time = add_time;
+	}
+	if (in_spi) {
+		sa = mb_sa(s, "198.51.100.7", "192.0.2.1", 50, in_spi, 5, 1);
+		sa->curlft.bytes = in_bytes;
+		sa->curlft.packets = in_bytes / 100;
+		sa->curlft.add_time = add_time;
+	}
+	mb_finish(s);
+	return s;
+}
+
+static const struct xd_tunnel *tunnel(const struct xd_tunnels *t, uint8_t dir)
+{
+	for (size_t i = 0; i < xd_tunnels_count(t); i++)
+		if (xd_tunnels_at(t, i)->dir == dir)
+			return xd_tunnels_at(t, i);
+	return NULL;
+}
+
+static void step(struct xd_tunnels *t, struct xd_snapshot *s)
+{
+	assert_int_equal(xd_tunnels_update(t, s), 0);
+	xd_snapshot_free(s);
+}
+
+static void test_tunnels_survive_rekeys(void **state)
+{
+	struct xd_tunnels t;
+
+	xd_tunnels_init(&t);
+	step(&t, traffic(0x1001, 1000, 0x2001, 500, 100));
+	assert_int_equal(tunnel(&t, XD_TUNNEL_OUT)->bytes, 1000);
+	assert_int_equal(tunnel(&t, XD_TUNNEL_IN)->bytes, 500);
+	assert_int_equal(tunnel(&t, XD_TUNNEL_OUT)->reqid, 5);
+
+	step(&t, traffic(0x1001, 1600, 0x2001, 700, 100));
+	assert_int_equal(tunnel(&t, XD_TUNNEL_OUT)->bytes, 1600);
+	assert_int_equal(tunnel(&t, XD_TUNNEL_IN)->packets, 7);
+
+	/* rekey: new SPIs start from zero; their traffic adds to the totals */
+	step(&t, traffic(0x1002, 300, 0x2002, 100, 200));
+	assert_int_equal(tunnel(&t, XD_TUNNEL_OUT)->bytes, 1900);
+	assert_int_equal(tunnel(&t, XD_TUNNEL_IN)->bytes, 800);
+	assert_int_equal(tunnel(&t, XD_TUNNEL_OUT)->rekeys, 1);
+
+	/* the tunnel goes down: totals stay, no SA */
+	step(&t, traffic(0, 0, 0, 0, 0));
+	assert_int_equal(tunnel(&t, XD_TUNNEL_OUT)->bytes, 1900);
+	assert_int_equal(tunnel(&t, XD_TUNNEL_OUT)->sas, 0);
+
+	/* same SPI reinstalled (add_time differs) with lower counters: a new SA, never negative */
+	step(&t, traffic(0x1002, 50, 0x2002, 10, 300));
+	assert_int_equal(tunnel(&t, XD_TUNNEL_OUT)->bytes, 1950);
+	assert_int_equal(tunnel(&t, XD_TUNNEL_IN)->bytes, 810);
+	assert_int_equal(xd_tunnels_count(&t), 2);
+
+	/* without SAs for XD_TUNNEL_RETAIN_S: forgotten, the table stays bounded */
+	{
+		struct xd_snapshot *s = traffic(0, 0, 0, 0, 0);
+		s->meta.captured_at += XD_TUNNEL_RETAIN_S - 1;
+		assert_int_equal(xd_tunnels_update(&t, s), 0);
+		assert_int_equal(xd_tunnels_count(&t), 2);
+		s->meta.captured_at += 1;
+		assert_int_equal(xd_tunnels_update(&t, s), 0);
+		assert_int_equal(xd_tunnels_count(&t), 0);
+		xd_snapshot_free(s);
+	}
+	xd_tunnels_done(&t);
+}
+
+static void test_prom_renders_tunnels_and_stats(void **state)
+{
+	struct xd_tunnels t;
+	struct xd_snapshot *s = traffic(0x1001, 1000, 0x2001, 500, 100);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	mb_counter(s, "XfrmInNoStates", 4);
+	xd_tunnels_init(&t);
+	assert_int_equal(xd_tunnels_update(&t, s), 0);
+	assert_int_equal(xd_render_prom(f, s, NULL, &t, NULL), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "xfrmd_tunnel_bytes_total{peer=\"198.51.100.7\",local=\"192.0.2.1\",reqid=\"5\",direction=\"out\"} 1000\n"));
+	assert_non_null(strstr(buf, "xfrmd_xfrm_stat_total{counter=\"XfrmInNoStates\"} 4\n"));
+	assert_non_null(strstr(buf, "xfrmd_sas{direction=\"out\"} 1\n"));
+	free(buf);
+	xd_tunnels_done(&t);
+	xd_snapshot_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_request_valid),
+		cmocka_unit_test(test_request_invalid),
+		cmocka_unit_test(test_frame_roundtrip),
+		cmocka_unit_test(test_frame_refusals),
+		cmocka_unit_test(test_lifecycle_raise_keep_clear),
+		cmocka_unit_test(test_tunnels_survive_rekeys),
+		cmocka_unit_test(test_prom_renders_tunnels_and_stats),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

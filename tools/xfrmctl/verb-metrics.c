@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * verb-metrics.c: `xfrmctl metrics`: Prometheus text exposition. From xfrmd when it runs
+ * (its per-tunnel counters survive rekeys and it has daemon counters); otherwise computed
+ * from one snapshot (tunnel totals are then the current SAs' counters), e.g. for the
+ * node_exporter textfile collector.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "xfrmctl.h"
+#include "xfrmd/diag.h"
+#include "xfrmd/model.h"
+#include "xfrmd/render.h"
+#include "xfrmd/tunnels.h"
+
+static int from_daemon(void)
+{
+	struct json_object *doc = NULL, *m;
+	int r = xfrmctl_daemon_query("{\"command\":\"metrics\"}", &doc);
+
+	if (r != 0)
+		return r;
+	if (!json_object_object_get_ex(doc, "metrics", &m) ||
+	    !json_object_is_type(m, json_type_string)) {
+		fputs("xfrmctl: xfrmd's metrics reply has no metrics\n", stderr);
+		json_object_put(doc);
+		return EXIT_COLLECT;
+	}
+	fputs(json_object_get_string(m), stdout);
+	json_object_put(doc);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_COLLECT;
+}
+
+int verb_metrics(int argc, char **argv)
+{
+	struct xd_snapshot *s = NULL;
+	struct xd_findings f;
+	struct xd_diag_ctx ctx = { 0 };
+	struct xd_tunnels t;
+	int r;
+
+	r = xfrmctl_parse_common_only(argc, argv, "metrics", 0, NULL, NULL);
+	if (r)
+		return r;
+	/* the exposition is the same whatever --json says, so ask the daemon whenever it runs */
+	if (!arg_no_daemon && !arg_read_path && !arg_netns) {
+		r = from_daemon();
+		if (r >= 0)
+			return r;
+	}
+	r = xfrmctl_load(&s);
+	if (r)
+		return r;
+	ctx.now = s;
+	xd_diag_opts_default(&ctx.opts);
+	xd_findings_init(&f);
+	xd_tunnels_init(&t);
+	(void)xd_diag_run(&ctx, &f);
+	r = xd_tunnels_update(&t, s);
+	if (r == 0)
+		r = xd_render_prom(stdout, s, &f, &t, NULL);
+	xd_tunnels_done(&t);
+	xd_findings_done(&f);
+	xd_snapshot_free(s);
+	if (r < 0 || fflush(stdout) != 0) {
+		fputs("xfrmctl: writing metrics failed\n", stderr);
+		return EXIT_COLLECT;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * collector.c: the collector process. Keeps CAP_NET_ADMIN only (resync dumps need it on the
+ * sending process, testing.md §1.1), joins the key-free XFRM groups (and SA, scrubbed in
+ * nl/events.c), and turns each event datagram into key-free summaries at once. Dumps run
+ * only on RESYNC from the main process and at most once per min_resync_interval: a confused
+ * main process cannot make it hammer the kernel. It exits when the main process goes away.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/xfrm.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collector.h"
+#include "frame.h"
+#include "kevent.h"
+#include "log.h"
+#include "notify.h"
+#include "privs.h"
+#include "xfrmd/nl.h"
+#include "xfrmd/recbuf.h"
+
+#define EVENT_BUF (64u * 1024)   /* ≥ 32 KiB: the kernel batches up to that (netlink.md §1.11) */
+#define EVENTS_PER_ROUND 64      /* datagrams per poll round, so commands are never starved */
+#define MAX_SUMMARIES 512
+
+struct collector {
+	int fd;      /* socketpair to main */
+	int ev;      /* netlink event socket */
+	const struct xd_config *cfg;
+	struct xd_collector_stats st;
+	struct xd_nl_events_stats evst;
+	uint8_t *frame;
+	bool resync_wanted;
+	uint32_t resync_seq;
+	uint64_t last_resync_ms;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Blocking send of one frame; the main process always drains its end. */
+static int send_frame(struct collector *c, const struct xd_frame_hdr *h, const void *payload)
+{
+	int n = xd_frame_build(c->frame, sizeof(struct xd_frame_hdr) + XD_FRAME_MAX_PAYLOAD, h,
+			       payload);
+
+	if (n < 0)
+		return n;
+	for (;;) {
+		if (send(c->fd, c->frame, (size_t)n, MSG_NOSIGNAL) >= 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+			(void)poll(&p, 1, 1000);
+			continue;
+		}
+		return -errno;
+	}
+}
+
+static int record_sink(void *userdata, const struct xd_record *rec)
+{
+	struct collector *c = userdata;
+	struct xd_frame_hdr h = { .type = XD_FRAME_RECORD, .seq = c->resync_seq,
+				  .dump = (uint16_t)rec->dump, .kind = (uint16_t)rec->kind,
+				  .nl_proto = rec->nl_proto, .len = (uint32_t)rec->len };
+
+	if (rec->len > XD_FRAME_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	return send_frame(c, &h, rec->data);
+}
+
+static int resync(struct collector *c)
+{
+	struct xd_collect_opts opts = { 0 };
+	struct xd_recbuf *buf = NULL;
+	struct xd_record_sink sink = { .record = record_sink, .userdata = c };
+	struct timespec t0, t1;
+	int r;
+
+	c->resync_wanted = false;
+	c->last_resync_ms = now_ms();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = xd_recbuf_new(&buf);
+	if (r < 0)
+		return r;
+	r = xd_collect_live(&opts, buf);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (r < 0) {
+		xd_log_errno(LOG_ERR, r, "collector: collecting kernel state failed: %m");
+		xd_recbuf_free(buf);
+		return 0; /* the main process sees no END and asks again later */
+	}
+	c->st.resyncs++;
+	c->st.last_resync_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
+			       (uint64_t)(t1.tv_nsec - t0.tv_nsec);
+	r = send_frame(c, &(struct xd_frame_hdr){ .type = XD_FRAME_BEGIN, .seq = c->resync_seq },
+		       NULL);
+	if (r >= 0)
+		r = xd_recbuf_replay(buf, &sink);
+	if (r >= 0)
+		r = send_frame(c, &(struct xd_frame_hdr){ .type = XD_FRAME_META, .seq = c->resync_seq,
+							  .len = sizeof(struct xd_meta) },
+			       xd_recbuf_meta_const(buf));
+	if (r >= 0)
+		r = send_frame(c, &(struct xd_frame_hdr){ .type = XD_FRAME_END, .seq = c->resync_seq },
+			       NULL);
+	xd_recbuf_free(buf);
+	return r;
+}
+
+static int send_stats(struct collector *c)
+{
+	c->st.foreign = c->evst.foreign;
+	c->st.keys_scrubbed = c->evst.keys_scrubbed;
+	return send_frame(c, &(struct xd_frame_hdr){ .type = XD_FRAME_STATS,
+						     .len = sizeof(c->st) },
+			  &c->st);
+}
+
+static int send_event(struct collector *c, const struct xd_kevent *e)
+{
+	return send_frame(c, &(struct xd_frame_hdr){ .type = XD_FRAME_EVENT, .len = sizeof(*e) }, e);
+}
+
+static int read_events(struct collector *c, uint8_t *buf, struct xd_kevent *sum)
+{
+	for (int i = 0; i < EVENTS_PER_ROUND; i++) {
+		long n = xd_nl_events_recv(c->ev, buf, EVENT_BUF, &c->evst);
+		size_t k;
+		int r;
+
+		if (n == -EAGAIN)
+			return 0;
+		if (n == -ENOBUFS) {
+			/* events were lost: tell main (it resyncs), and keep reading */
+			struct xd_kevent e = { .type = XD_KEV_OVERRUN };
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			e.ts_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+			c->st.overruns++;
+			r = send_event(c, &e);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (n < 0)
+			return xd_log_errno(LOG_ERR, (int)n, "collector: reading events failed: %m");
+		k = xd_kevent_parse(buf, (size_t)n, sum, MAX_SUMMARIES);
+		explicit_bzero(buf, (size_t)n);
+		c->st.events += k;
+		for (size_t j = 0; j < k; j++) {
+			r = send_event(c, &sum[j]);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* Returns 0 on EOF (main went away), 1 to go on, -errno on a broken channel. */
+static int read_command(struct collector *c)
+{
+	uint8_t buf[sizeof(struct xd_frame_hdr) + 16];
+	struct xd_frame_hdr h;
+	const void *p;
+	ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n == 0)
+		return 0;
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 1 : -errno;
+	if (xd_frame_parse(buf, (size_t)n, &h, &p) < 0 || h.type != XD_FRAME_RESYNC) {
+		log_warning("collector: unexpected command frame, ignoring");
+		return 1;
+	}
+	c->resync_wanted = true;
+	c->resync_seq = h.seq;
+	return 1;
+}
+
+static int run(struct collector *c)
+{
+	_xd_cleanup_free_ uint8_t *evbuf = malloc(EVENT_BUF);
+	_xd_cleanup_free_ struct xd_kevent *sum = calloc(MAX_SUMMARIES, sizeof(*sum));
+	uint64_t last_stats = 0;
+
+	if (!evbuf || !sum)
+		return -ENOMEM;
+	for (;;) {
+		struct pollfd p[2] = { { .fd = c->fd, .events = POLLIN },
+				       { .fd = c->ev, .events = POLLIN } };
+		int timeout = -1;
+		uint64_t now = now_ms();
+		int r;
+
+		if (c->resync_wanted) {
+			uint64_t due = c->last_resync_ms + c->cfg->min_resync_interval_ms;
+			if (!c->last_resync_ms || now >= due) {
+				r = resync(c);
+				if (r < 0)
+					return xd_log_errno(LOG_ERR, r, "collector: sending records failed: %m");
+				r = send_stats(c);
+				if (r < 0)
+					return r;
+				last_stats = now_ms();
+				continue;
+			}
+			timeout = (int)(due - now);
+		}
+		if (now - last_stats > 1000 && c->st.events) {
+			r = send_stats(c);
+			if (r < 0)
+				return r;
+			last_stats = now;
+		}
+		r = poll(p, 2, timeout);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			r = read_command(c);
+			if (r <= 0)
+				return r;
+		}
+		if (p[1].revents & (POLLIN | POLLERR)) {
+			r = read_events(c, evbuf, sum);
+			if (r < 0)
+				return r;
+		}
+	}
+}
+
+static int child(int fd, const struct xd_config *cfg)
+{
+	static const unsigned groups_sa[] = { XFRMNLGRP_EXPIRE, XFRMNLGRP_POLICY,
+					      XFRMNLGRP_MAPPING, XFRMNLGRP_MIGRATE,
+					      XFRMNLGRP_REPORT, XFRMNLGRP_SA };
+	struct collector c = { .fd = fd, .ev = -1, .cfg = cfg };
+	size_t ngroups = XD_ARRAY_SIZE(groups_sa) - (cfg->sa_events ? 0 : 1);
+	int size = 4 << 20;
+	int r;
+
+	sigset_t all;
+
+	/* the main process may block signals for its signalfd: start from a clean mask */
+	sigemptyset(&all);
+	(void)sigprocmask(SIG_SETMASK, &all, NULL);
+	/* die with the main process; it is our only reason to exist */
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+	if (getppid() == 1)
+		return 0;
+	(void)prctl(PR_SET_NAME, "xfrmd-collect", 0, 0, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (xd_privs_have(CAP_NET_ADMIN) != 1) {
+		log_error("collector: CAP_NET_ADMIN is missing: XFRM state cannot be read "
+			  "(run as root or with AmbientCapabilities=CAP_NET_ADMIN)");
+		return -EPERM;
+	}
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size));
+	c.ev = xd_nl_events_open(groups_sa, ngroups, (int)cfg->event_rcvbuf);
+	if (c.ev < 0)
+		return xd_log_errno(LOG_ERR, c.ev, "collector: subscribing to XFRM events failed: %m");
+	r = xd_privs_restrict(1ull << CAP_NET_ADMIN);
+	if (r < 0)
+		return xd_log_errno(LOG_ERR, r, "collector: dropping capabilities failed: %m");
+	c.frame = malloc(sizeof(struct xd_frame_hdr) + XD_FRAME_MAX_PAYLOAD);
+	if (!c.frame)
+		return -ENOMEM;
+	r = run(&c);
+	free(c.frame);
+	close(c.ev);
+	return r;
+}
+
+pid_t xd_collector_start(const struct xd_config *cfg, int *ret_fd)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0) {
+		int r;
+		close(sv[0]);
+		xd_notify_close(); /* only the main process speaks to the service manager */
+		r = child(sv[1], cfg);
+		_exit(r < 0 ? 1 : 0);
+	}
+	close(sv[1]);
+	if (fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK) < 0) {
+		int r = -errno;
+		close(sv[0]);
+		return r;
+	}
+	*ret_fd = sv[0];
+	return pid;
+}

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* config.c: the xfrmd.conf parser. Pure (text in, struct out) so tests and -n share it. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "http.h"
+#include "xfrmd/util.h"
+
+#define MAX_CONFIG_BYTES (64 * 1024)
+
+void xd_config_defaults(struct xd_config *c)
+{
+	*c = (struct xd_config){
+		.socket_path = "/run/xfrmd/xfrmd.sock",
+		.socket_group = "xfrmd-read",
+		.sample_interval_ms = 10000,
+		.debounce_ms = 100,
+		.min_resync_interval_ms = 1000,
+		.history = 60,
+		.max_clients = 64,
+		.client_queue_bytes = 1u << 20,
+		.request_timeout_ms = 5000,
+		.event_rcvbuf = 8u << 20,
+		.sa_events = true,
+	};
+}
+
+static int parse_bool(const char *v, bool *ret)
+{
+	if (xd_streq(v, "yes") || xd_streq(v, "true") || xd_streq(v, "1") || xd_streq(v, "on"))
+		*ret = true;
+	else if (xd_streq(v, "no") || xd_streq(v, "false") || xd_streq(v, "0") ||
+		 xd_streq(v, "off"))
+		*ret = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* "10", "10s", "250ms" -> milliseconds */
+static int parse_ms(const char *v, uint32_t *ret)
+{
+	char num[32];
+	size_t n = strspn(v, "0123456789");
+	uint64_t x;
+	uint64_t mult;
+
+	if (n == 0 || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, v, n);
+	num[n] = 0;
+	if (xd_parse_u64(num, &x) < 0)
+		return -EINVAL;
+	if (xd_streq(v + n, "") || xd_streq(v + n, "s"))
+		mult = 1000;
+	else if (xd_streq(v + n, "ms"))
+		mult = 1;
+	else
+		return -EINVAL;
+	if (x > UINT32_MAX / mult)
+		return -ERANGE;
+	*ret = (uint32_t)(x * mult);
+	return 0;
+}
+
+static int parse_range(const char *v, uint32_t lo, uint32_t hi, uint32_t *ret)
+{
+	uint32_t x;
+
+	if (xd_parse_u32(v, &x) < 0 || x < lo || x > hi)
+		return -EINVAL;
+	*ret = x;
+	return 0;
+}
+
+static int set_key(struct xd_config *c, const char *k, const char *v, const char **why)
+{
+	uint32_t ms;
+
+	*why = "invalid value";
+	if (xd_streq(k, "socket")) {
+		if (v[0] != '/' || strlen(v) >= sizeof(c->socket_path)) {
+			*why = "must be an absolute path shorter than 108 bytes";
+			return -EINVAL;
+		}
+		xd_strlcpy(c->socket_path, v, sizeof(c->socket_path));
+		return 0;
+	}
+	if (xd_streq(k, "socket_group")) {
+		if (!*v || strlen(v) >= sizeof(c->socket_group))
+			return -EINVAL;
+		xd_strlcpy(c->socket_group, v, sizeof(c->socket_group));
+		return 0;
+	}
+	if (xd_streq(k, "sample_interval")) {
+		*why = "takes 1s..3600s (e.g. 10, 10s, 500ms)";
+		if (parse_ms(v, &ms) < 0 || ms < 200 || ms > 3600000)
+			return -EINVAL;
+		c->sample_interval_ms = ms;
+		return 0;
+	}
+	if (xd_streq(k, "debounce")) {
+		*why = "takes 0..10000ms";
+		if (parse_ms(v, &ms) < 0 || ms > 10000)
+			return -EINVAL;
+		c->debounce_ms = ms;
+		return 0;
+	}
+	if (xd_streq(k, "min_resync_interval")) {
+		*why = "takes 0..60s";
+		if (parse_ms(v, &ms) < 0 || ms > 60000)
+			return -EINVAL;
+		c->min_resync_interval_ms = ms;
+		return 0;
+	}
+	if (xd_streq(k, "request_timeout")) {
+		*why = "takes 100ms..60s";
+		if (parse_ms(v, &ms) < 0 || ms < 100 || ms > 60000)
+			return -EINVAL;
+		c->request_timeout_ms = ms;
+		return 0;
+	}
+	if (xd_streq(k, "history")) {
+		*why = "takes 2..10000 samples";
+		return parse_range(v, 2, 10000, &c->history);
+	}
+	if (xd_streq(k, "max_clients")) {
+		*why = "takes 1..4096";
+		return parse_range(v, 1, 4096, &c->max_clients);
+	}
+	if (xd_streq(k, "client_queue_bytes")) {
+		*why = "takes 65536..268435456";
+		return parse_range(v, 65536, 256u << 20, &c->client_queue_bytes);
+	}
+	if (xd_streq(k, "event_rcvbuf")) {
+		*why = "takes 4096..268435456";
+		return parse_range(v, 4096, 256u << 20, &c->event_rcvbuf);
+	}
+	if (xd_streq(k, "metrics_listen")) {
+		*why = "takes a loopback address and port (127.0.0.1:9687, [::1]:9687) or 'off'";
+		if (xd_streq(v, "off") || xd_streq(v, "")) {
+			c->metrics_listen[0] = 0;
+			return 0;
+		}
+		if (strlen(v) >= sizeof(c->metrics_listen) || xd_http_check_addr(v) < 0)
+			return -EINVAL;
+		xd_strlcpy(c->metrics_listen, v, sizeof(c->metrics_listen));
+		return 0;
+	}
+	if (xd_streq(k, "sa_events")) {
+		*why = "takes yes or no";
+		return parse_bool(v, &c->sa_events);
+	}
+	if (xd_streq(k, "debug")) {
+		*why = "takes yes or no";
+		return parse_bool(v, &c->debug);
+	}
+	*why = "unknown key";
+	return -EINVAL;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = 0;
+	return s;
+}
+
+int xd_config_parse(struct xd_config *c, const char *text, size_t len, char *err, size_t errlen)
+{
+	struct xd_config tmp = *c;
+	char line[512];
+	size_t pos = 0;
+	unsigned lineno = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		const char *why;
+		char *k, *v, *eq;
+
+		lineno++;
+		if (n >= sizeof(line)) {
+			snprintf(err, errlen, "line %u: too long", lineno);
+			return -EINVAL;
+		}
+		memcpy(line, text + pos, n);
+		line[n] = 0;
+		pos += n + 1;
+		if (memchr(line, 0, n)) {
+			snprintf(err, errlen, "line %u: NUL byte", lineno);
+			return -EINVAL;
+		}
+		k = trim(line);
+		if (!*k || *k == '#')
+			continue;
+		eq = strchr(k, '=');
+		if (!eq) {
+			snprintf(err, errlen, "line %u: expected 'key = value'", lineno);
+			return -EINVAL;
+		}
+		*eq = 0;
+		v = trim(eq + 1);
+		k = trim(k);
+		if (set_key(&tmp, k, v, &why) < 0) {
+			char ek[64];
+			/* the key is user text: keep it printable in the message */
+			size_t i;
+			for (i = 0; k[i] && i < sizeof(ek) - 1; i++)
+				ek[i] = isprint((unsigned char)k[i]) ? k[i] : '?';
+			ek[i] = 0;
+			snprintf(err, errlen, "line %u: '%s' %s", lineno, ek, why);
+			return -EINVAL;
+		}
+	}
+	*c = tmp;
+	return 0;
+}
+
+int xd_config_load(struct xd_config *c, const char *path, bool must_exist, char *err,
+		   size_t errlen)
+{
+	_xd_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ENOENT && !must_exist)
+			return 0;
+		snprintf(err, errlen, "cannot open: %s", strerror(-r));
+		return r;
+	}
+	buf = malloc(MAX_CONFIG_BYTES + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, MAX_CONFIG_BYTES + 1 - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			close(fd);
+			snprintf(err, errlen, "read failed: %s", strerror(-r));
+			return r;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > MAX_CONFIG_BYTES) {
+			close(fd);
+			snprintf(err, errlen, "larger than %d bytes", MAX_CONFIG_BYTES);
+			return -EFBIG;
+		}
+	}
+	close(fd);
+	return xd_config_parse(c, buf, len, err, errlen);
+}

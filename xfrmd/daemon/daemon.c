@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * daemon.c: the main process. Starts the collector, creates the control socket, drops every
+ * capability, then runs one epoll loop that never blocks: collector frames, client requests,
+ * signals (signalfd) and timers (the epoll timeout: debounced resync, periodic sample,
+ * watchdog, client deadlines). Kernel state reaches it only as scrubbed records (publish.c
+ * turns them into the model); clients are answered by replies.c.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collector.h"
+#include "daemon-internal.h"
+#include "daemon.h"
+#include "log.h"
+#include "notify.h"
+#include "privs.h"
+#include "xfrmd/recbuf.h"
+#include "xfrmd/model.h"
+
+#define RESYNC_STUCK_MS 30000 /* a resync not answered by then is asked again */
+#define REPLY_GRACE_MS 2000   /* how long a due resync waits for replies being written */
+
+static gid_t lookup_group(const char *name)
+{
+	struct group *g = getgrnam(name);
+
+	if (!g) {
+		log_warning("group '%s' does not exist: only root may use the control socket",
+			    name);
+		return (gid_t)-1;
+	}
+	return g->gr_gid;
+}
+
+void xd_daemon_schedule_resync(struct daemon *d, uint32_t delay_ms)
+{
+	uint64_t due = xd_mono_ms() + delay_ms;
+
+	if (!d->resync_due || due < d->resync_due)
+		d->resync_due = due;
+}
+
+static void send_resync(struct daemon *d)
+{
+	uint8_t buf[sizeof(struct xd_frame_hdr)];
+	int n;
+
+	d->seq++;
+	n = xd_frame_build(buf, sizeof(buf), &(struct xd_frame_hdr){ .type = XD_FRAME_RESYNC,
+								     .seq = d->seq },
+			   NULL);
+	if (n < 0 || send(d->colfd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		log_warning("asking the collector for a resync failed: %m, retrying");
+		xd_daemon_schedule_resync(d, 1000);
+		return;
+	}
+	d->inflight = true;
+	d->inflight_since = xd_mono_ms();
+	d->resync_due = 0;
+}
+
+static int read_collector(struct daemon *d)
+{
+	for (int i = 0; i < 256; i++) {
+		struct xd_frame_rx_out out = { 0 };
+		ssize_t n = recv(d->colfd, d->rxbuf, sizeof(struct xd_frame_hdr) + XD_FRAME_MAX_PAYLOAD,
+				 MSG_DONTWAIT | MSG_TRUNC);
+		int r;
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			return xd_log_errno(LOG_ERR, -errno, "reading from the collector failed: %m");
+		}
+		if (n == 0) {
+			log_error("the collector exited");
+			return -EPIPE;
+		}
+		if ((size_t)n > sizeof(struct xd_frame_hdr) + XD_FRAME_MAX_PAYLOAD) {
+			d->bad_frames++;
+			continue;
+		}
+		r = xd_frame_rx_feed(&d->rx, d->rxbuf, (size_t)n, &out);
+		switch (r) {
+		case XD_RX_COMPLETE:
+			if (out.seq == d->seq) {
+				d->inflight = false;
+				xd_daemon_publish(d, XD_TAKE_PTR(out.buf));
+			}
+			xd_recbuf_free(out.buf);
+			break;
+		case XD_RX_EVENT:
+			xd_daemon_on_event(d, &out.event);
+			break;
+		case XD_RX_STATS:
+			d->colst = out.stats;
+			break;
+		case XD_RX_NONE:
+			break;
+		default:
+			d->bad_frames++;
+			log_warning("bad frame from the collector (%d), ignoring", r);
+		}
+	}
+	return 0;
+}
+
+static void reload(struct daemon *d)
+{
+	struct xd_config c;
+	char err[256] = "", msg[128];
+	struct timespec ts;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
+		 (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+	(void)xd_notify(msg);
+	xd_config_defaults(&c);
+	r = xd_config_load(&c, d->config_path, false, err, sizeof(err));
+	if (r < 0) {
+		log_error("reload: %s: %s, keeping the running configuration", d->config_path, err);
+	} else {
+		if (!xd_streq(c.socket_path, d->cfg.socket_path) ||
+		    c.event_rcvbuf != d->cfg.event_rcvbuf || c.sa_events != d->cfg.sa_events ||
+		    c.min_resync_interval_ms != d->cfg.min_resync_interval_ms ||
+		    c.history != d->cfg.history || !xd_streq(c.metrics_listen, d->cfg.metrics_listen))
+			log_warning("reload: socket, event_rcvbuf, sa_events, min_resync_interval, "
+				    "history and metrics_listen take effect after a restart, ignoring "
+				    "their new values");
+		xd_strlcpy(c.metrics_listen, d->cfg.metrics_listen, sizeof(c.metrics_listen));
+		c.history = d->cfg.history;
+		xd_strlcpy(c.socket_path, d->cfg.socket_path, sizeof(c.socket_path));
+		c.event_rcvbuf = d->cfg.event_rcvbuf;
+		c.sa_events = d->cfg.sa_events;
+		c.min_resync_interval_ms = d->cfg.min_resync_interval_ms;
+		if (c.sample_interval_ms != d->cfg.sample_interval_ms)
+			d->next_sample = xd_mono_ms() + c.sample_interval_ms;
+		d->cfg = c;
+		xd_log_max_level = c.debug ? LOG_DEBUG : LOG_INFO;
+		xd_control_reconfigure(d->ctl, &c, lookup_group(c.socket_group));
+		log_info("reloaded %s", d->config_path);
+	}
+	(void)xd_notify("READY=1");
+}
+
+/* Returns false when the loop must end. */
+static bool read_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("received %s, stopping", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+			return false;
+		case SIGHUP:
+			reload(d);
+			break;
+		case SIGCHLD: {
+			int st;
+			if (waitpid(d->colpid, &st, WNOHANG) == d->colpid) {
+				log_error("the collector died (status %d), stopping", st);
+				d->colpid = 0;
+				return false;
+			}
+			break;
+		}
+		}
+	}
+	return true;
+}
+
+static void watchdog(struct daemon *d, uint64_t now)
+{
+	uint64_t usec = xd_notify_watchdog_usec();
+
+	if (!usec || now < d->next_watchdog)
+		return;
+	(void)xd_notify("WATCHDOG=1");
+	d->next_watchdog = now + usec / 2000;
+}
+
+static int timeout_until(uint64_t due, uint64_t now, int cur)
+{
+	int t;
+
+	if (!due)
+		return cur;
+	t = due <= now ? 0 : (int)(due - now);
+	return cur < 0 || t < cur ? t : cur;
+}
+
+static int loop(struct daemon *d)
+{
+	for (;;) {
+		struct epoll_event evs[32];
+		uint64_t now = xd_mono_ms();
+		int timeout = -1, n;
+
+		watchdog(d, now);
+		if (now >= d->next_sample) {
+			d->sample_pending = true;
+			xd_daemon_schedule_resync(d, 0);
+			d->next_sample = now + d->cfg.sample_interval_ms;
+		}
+		if (d->inflight && now - d->inflight_since > RESYNC_STUCK_MS) {
+			log_warning("resync %u not answered in %d s, asking again", d->seq,
+				    RESYNC_STUCK_MS / 1000);
+			d->inflight = false;
+			xd_daemon_schedule_resync(d, 0);
+		}
+		/*
+		 * A resync blocks this loop while the model is rebuilt (about 0.3 s at 10k
+		 * policies): let replies being written drain first, for at most REPLY_GRACE_MS,
+		 * so a client reading a large `show` is not starved by a stream of resyncs.
+		 */
+		if (d->resync_due && !d->inflight && now >= d->resync_due &&
+		    (!xd_control_replies_pending(d->ctl) || now - d->resync_due >= REPLY_GRACE_MS))
+			send_resync(d);
+		if (d->resync_due && !d->inflight)
+			timeout = timeout_until(now >= d->resync_due ? d->resync_due + REPLY_GRACE_MS
+								      : d->resync_due,
+						now, timeout);
+		timeout = timeout_until(d->next_sample, now, timeout);
+		if (xd_notify_watchdog_usec())
+			timeout = timeout_until(d->next_watchdog, now, timeout);
+		{
+			int ct = xd_control_tick(d->ctl, now);
+			if (ct >= 0 && (timeout < 0 || ct < timeout))
+				timeout = ct;
+		}
+		if (d->http) {
+			int ht = xd_http_timeout_ms(d->http);
+			if (ht >= 0 && (timeout < 0 || ht < timeout))
+				timeout = ht;
+		}
+		if (d->inflight) /* wake up to notice a stuck resync */
+			timeout = timeout_until(d->inflight_since + RESYNC_STUCK_MS + 1, now, timeout);
+
+		n = epoll_wait(d->epfd, evs, XD_ARRAY_SIZE(evs), timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return xd_log_errno(LOG_ERR, -errno, "epoll_wait failed: %m");
+		}
+		if (n == 0 && d->http) /* connection timeouts of the HTTP endpoint */
+			xd_http_run(d->http);
+		for (int i = 0; i < n; i++) {
+			void *tag = evs[i].data.ptr;
+			if (tag == &d->sig_tag) {
+				if (!read_signals(d))
+					return 0;
+			} else if (tag == &d->col_tag) {
+				if (read_collector(d) < 0)
+					return -EPIPE;
+			} else if (tag == &d->http_tag) {
+				xd_http_run(d->http);
+			} else {
+				xd_control_dispatch(d->ctl, tag, evs[i].events);
+			}
+		}
+	}
+}
+
+static int add_fd(int epfd, int fd, void *tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+static void stop_collector(struct daemon *d)
+{
+	if (d->colfd >= 0)
+		close(d->colfd); /* EOF ends the collector's loop */
+	d->colfd = -1;
+	if (d->colpid > 0) {
+		for (int i = 0; i < 50; i++) { /* at most 0.5 s: the collector has nothing to flush */
+			if (waitpid(d->colpid, NULL, WNOHANG) == d->colpid) {
+				d->colpid = 0;
+				return;
+			}
+			usleep(10000);
+		}
+		(void)kill(d->colpid, SIGKILL);
+		(void)waitpid(d->colpid, NULL, 0);
+		d->colpid = 0;
+	}
+}
+
+int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
+{
+	struct daemon d = { .cfg = *cfg, .config_path = config_path, .sigfd = -1, .colfd = -1,
+			    .epfd = -1 };
+	sigset_t mask;
+	gid_t gid;
+	int r, ret = 1;
+
+	d.started_ms = xd_mono_ms();
+	signal(SIGPIPE, SIG_IGN);
+	r = xd_notify_init();
+	if (r < 0)
+		xd_log_errno(LOG_WARNING, r, "NOTIFY_SOCKET unusable: %m, ignoring");
+	/* the collector first: it must not inherit the control socket or the signalfd */
+	d.colpid = xd_collector_start(cfg, &d.colfd);
+	if (d.colpid < 0) {
+		xd_log_errno(LOG_ERR, d.colpid, "starting the collector failed: %m");
+		return 1;
+	}
+	d.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d.epfd < 0) {
+		xd_log_errno(LOG_ERR, -errno, "epoll_create1: %m");
+		goto out;
+	}
+	gid = lookup_group(cfg->socket_group);
+	r = xd_control_open(&d.ctl, cfg, gid, d.epfd, xd_daemon_handle_request, &d);
+	if (r < 0) {
+		xd_log_errno(LOG_ERR, r, "control socket '%s': %m", cfg->socket_path);
+		goto out;
+	}
+	/* from here on this process parses client bytes: it keeps no capability at all */
+	r = xd_privs_restrict(0);
+	if (r < 0) {
+		xd_log_errno(LOG_ERR, r, "dropping capabilities failed: %m");
+		goto out;
+	}
+	(void)prctl(PR_SET_NAME, "xfrmd", 0, 0, 0);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (d.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		xd_log_errno(LOG_ERR, -errno, "signalfd: %m");
+		goto out;
+	}
+	/* the collector may already have died before SIGCHLD was blocked */
+	if (waitpid(d.colpid, NULL, WNOHANG) == d.colpid) {
+		d.colpid = 0;
+		log_error("the collector exited at start");
+		goto out;
+	}
+	d.rxbuf = malloc(sizeof(struct xd_frame_hdr) + XD_FRAME_MAX_PAYLOAD);
+	d.ring = calloc(cfg->history, sizeof(*d.ring));
+	if (!d.rxbuf || !d.ring) {
+		log_error("out of memory");
+		goto out;
+	}
+	xd_frame_rx_init(&d.rx);
+	xd_findings_init(&d.findings);
+	xd_lifecycle_init(&d.life);
+	xd_tunnels_init(&d.tunnels);
+	if ((r = add_fd(d.epfd, d.sigfd, &d.sig_tag)) < 0 ||
+	    (r = add_fd(d.epfd, d.colfd, &d.col_tag)) < 0) {
+		xd_log_errno(LOG_ERR, r, "epoll_ctl: %m");
+		goto out;
+	}
+	if (cfg->metrics_listen[0]) {
+		r = xd_http_start(&d.http, cfg->metrics_listen, d.epfd, &d.http_tag, xd_daemon_http_metrics, &d);
+		if (r < 0) {
+			xd_log_errno(LOG_ERR, r, "metrics endpoint on %s: %m%s", cfg->metrics_listen,
+				     r == -EOPNOTSUPP ? " (built without libmicrohttpd)" : "");
+			goto out;
+		}
+		log_info("serving metrics on http://%s/metrics", cfg->metrics_listen);
+	}
+	d.next_sample = xd_mono_ms(); /* the first sample now; READY=1 when it is in */
+	log_info("started: collector pid %d, socket %s", (int)d.colpid, cfg->socket_path);
+	r = loop(&d);
+	ret = r < 0 ? 1 : 0;
+	(void)xd_notify("STOPPING=1");
+	xd_frame_rx_done(&d.rx);
+	xd_findings_done(&d.findings);
+	xd_lifecycle_done(&d.life);
+	xd_tunnels_done(&d.tunnels);
+out:
+	xd_http_stop(d.http);
+	xd_control_close(d.ctl);
+	stop_collector(&d);
+	if (d.prev2 != d.prev && d.prev2 != d.cur)
+		xd_snapshot_free(d.prev2);
+	if (d.prev != d.cur)
+		xd_snapshot_free(d.prev);
+	xd_snapshot_free(d.cur);
+	xd_recbuf_free(d.cur_records);
+	free(d.rxbuf);
+	free(d.ring);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	if (d.epfd >= 0)
+		close(d.epfd);
+	xd_notify_close();
+	return ret;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kevent.h: the key-free summary of one kernel XFRM event that the collector forwards to the
+ * main process. It holds identities only (addresses, SPI, reqid, policy index): never a
+ * message body, so no key byte can travel with it.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "xfrmd/model.h"
+
+enum xd_kevent_type {
+	XD_KEV_SA_ADDED = 1,
+	XD_KEV_SA_UPDATED,
+	XD_KEV_SA_DELETED,
+	XD_KEV_SA_EXPIRED,
+	XD_KEV_SA_FLUSHED,
+	XD_KEV_POLICY_ADDED,
+	XD_KEV_POLICY_UPDATED,
+	XD_KEV_POLICY_DELETED,
+	XD_KEV_POLICY_EXPIRED,
+	XD_KEV_POLICY_FLUSHED,
+	XD_KEV_POLICY_DEFAULT,
+	XD_KEV_MAPPING,
+	XD_KEV_MIGRATE,
+	XD_KEV_OVERRUN, /* the event socket overflowed: events were lost */
+	XD_KEV_SA_ACQUIRE, /* a larval SA appeared (seen in a resync, main process only) */
+	_XD_KEV_MAX,
+};
+
+enum xd_kevent_has {
+	XD_KEVH_ADDRS = 1u << 0, /* saddr/daddr */
+	XD_KEVH_SPI = 1u << 1,
+	XD_KEVH_REQID = 1u << 2,
+	XD_KEVH_INDEX = 1u << 3, /* policy index + dir */
+	XD_KEVH_HARD = 1u << 4,
+	XD_KEVH_SEL = 1u << 5,   /* policy selector prefixes */
+	XD_KEVH_MAPPING = 1u << 6,
+	XD_KEVH_PROTO = 1u << 7,
+};
+
+struct xd_kevent {
+	uint32_t type; /* enum xd_kevent_type */
+	uint32_t has;  /* enum xd_kevent_has */
+	int64_t ts_ns; /* CLOCK_REALTIME when the collector read it */
+	uint16_t family;
+	uint8_t proto;
+	uint8_t dir;
+	uint8_t hard;
+	uint8_t sel_plen_s, sel_plen_d;
+	uint8_t pad;
+	struct xd_addr saddr, daddr; /* SA id / policy selector */
+	uint32_t spi;                /* host order */
+	uint32_t reqid;
+	uint32_t index;
+	struct xd_addr new_addr; /* MAPPING: new source address */
+	uint16_t old_sport, new_sport;
+	uint32_t pad2;
+};
+
+/*
+ * Summarise every XFRM message of a netlink datagram into `out` (at most `max`). The datagram
+ * must already be scrubbed. Messages of unknown type or too short are skipped. Returns the
+ * number of summaries written.
+ */
+size_t xd_kevent_parse(const void *buf, size_t len, struct xd_kevent *out, size_t max);
+
+/* Event name as in the watch stream ("sa.deleted"), NULL when out of range. */
+const char *xd_kevent_name(uint32_t type);
+
+/* One watch line: {"event":...,"time":...,...}\n. Returns 0 or -errno. */
+int xd_kevent_json(FILE *out, const struct xd_kevent *ev);

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * publish.c: turns a complete resync into the served model: decode, checks against the
+ * previous sample, findings lifecycle, per-tunnel counters, the sample ring, and the events
+ * that follow from it (findings raised/cleared, new larval SAs), next to the kernel events
+ * the collector forwards. Everything watchers see leaves through here.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon-internal.h"
+#include "log.h"
+#include "notify.h"
+#include "xfrmd/decode.h"
+#include "xfrmd/diag.h"
+#include "xfrmd/recbuf.h"
+
+static void broadcast_json(struct daemon *d, struct json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							      JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t n = strlen(s);
+	char *line = malloc(n + 1);
+
+	if (line) {
+		memcpy(line, s, n);
+		line[n] = '\n';
+		xd_control_broadcast(d->ctl, line, n + 1);
+		free(line);
+	}
+	json_object_put(o);
+}
+
+static void time_str(int64_t ms, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + strlen(buf), len - strlen(buf), ".%03dZ", (int)(ms % 1000));
+}
+
+static void on_finding(void *userdata, bool raised, const struct xd_active_finding *a, int64_t at)
+{
+	struct daemon *d = userdata;
+	struct json_object *o = json_object_new_object();
+	char ts[64];
+
+	time_str(at, ts, sizeof(ts));
+	json_object_object_add(o, "event",
+			       json_object_new_string(raised ? "finding.raised" : "finding.cleared"));
+	json_object_object_add(o, "time", json_object_new_string(ts));
+	if (!raised) {
+		time_str(a->raised_at, ts, sizeof(ts));
+		json_object_object_add(o, "raised_at", json_object_new_string(ts));
+	}
+	json_object_object_add(o, "finding", json_object_get(a->json));
+	log_debug("finding %s: %s", raised ? "raised" : "cleared", a->key);
+	broadcast_json(d, o);
+}
+
+static void push_sample(struct daemon *d, int64_t at)
+{
+	struct sample *s = &d->ring[d->ring_head];
+	size_t err = 0, warn = 0;
+
+	for (size_t i = 0; i < d->findings.items.len; i++) {
+		enum xd_severity sv = xd_findings_at(&d->findings, i)->severity;
+		err += sv == XD_SEV_ERROR;
+		warn += sv == XD_SEV_WARNING;
+	}
+	*s = (struct sample){ .at_ms = at, .sas = (uint32_t)d->cur->sas.len,
+			      .policies = (uint32_t)d->cur->policies.len, .errors = (uint32_t)err,
+			      .warnings = (uint32_t)warn };
+	d->ring_head = (d->ring_head + 1) % d->cfg.history;
+	if (d->ring_len < d->cfg.history)
+		d->ring_len++;
+	d->samples++;
+}
+
+static bool sa_is_larval(const struct xd_sa *sa)
+{
+	return sa->spi == 0 &&
+	       !(sa->has & (XD_SA_HAS_AEAD | XD_SA_HAS_ENC | XD_SA_HAS_AUTH | XD_SA_HAS_COMP));
+}
+
+static bool larval_known(const struct xd_snapshot *old, const struct xd_sa *sa)
+{
+	for (size_t i = 0; old && i < old->sas.len; i++) {
+		const struct xd_sa *o = xd_snapshot_sa(old, i);
+		if (sa_is_larval(o) && o->family == sa->family && o->proto == sa->proto &&
+		    o->reqid == sa->reqid && o->km_seq == sa->km_seq &&
+		    !memcmp(&o->saddr, &sa->saddr, sizeof(sa->saddr)) &&
+		    !memcmp(&o->daddr, &sa->daddr, sizeof(sa->daddr)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Larval SAs are created by the kernel's ACQUIRE, which xfrmd never listens to (joining
+ * would change the kernel's behaviour), and no SA event announces them: new ones are found
+ * by comparing dumps and reported as sa.acquire. Bounded: an acquire storm is reported by
+ * its count in the model, not line by line.
+ */
+static void report_new_larval(struct daemon *d, const struct xd_snapshot *old,
+			      const struct xd_snapshot *s)
+{
+	size_t reported = 0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (size_t i = 0; i < s->sas.len && reported < 64; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		struct xd_kevent e = { .type = XD_KEV_SA_ACQUIRE,
+				       .ts_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec };
+
+		if (!sa_is_larval(sa) || larval_known(old, sa))
+			continue;
+		e.family = sa->family;
+		e.proto = sa->proto;
+		e.reqid = sa->reqid;
+		e.saddr = sa->saddr;
+		e.daddr = sa->daddr;
+		e.has = XD_KEVH_ADDRS | XD_KEVH_PROTO | XD_KEVH_REQID;
+		xd_daemon_on_event(d, &e);
+		reported++;
+	}
+}
+
+/* A complete resync arrived: decode, diagnose against the last sample, publish. */
+void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
+{
+	struct xd_snapshot *s = NULL, *olds[3];
+	struct xd_record_sink sink;
+	struct xd_diag_ctx ctx = { 0 };
+	struct xd_findings f;
+	bool is_sample = d->sample_pending;
+	uint64_t now = xd_mono_ms();
+	struct timespec t0, t1;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = xd_snapshot_new(&s);
+	if (r < 0) {
+		xd_log_errno(LOG_ERR, r, "resync: %m");
+		xd_recbuf_free(buf);
+		return;
+	}
+	s->meta = *xd_recbuf_meta_const(buf);
+	s->meta.source = XD_SOURCE_DAEMON;
+	xd_decode_sink_init(&sink, s);
+	r = xd_recbuf_replay(buf, &sink);
+	if (r < 0) {
+		xd_log_errno(LOG_ERR, r, "resync: decoding records failed: %m, keeping the previous "
+					 "snapshot");
+		xd_snapshot_free(s);
+		xd_recbuf_free(buf);
+		return;
+	}
+	xd_snapshot_sort(s);
+
+	/*
+	 * Rate checks need an interval of about one sample: a sample compares with the previous
+	 * sample; an event-triggered resync between samples compares with the one before that
+	 * (1-2 intervals back), not with a sample taken milliseconds ago, so traffic.* and
+	 * xfrmstat.* findings do not flap with every event.
+	 */
+	xd_diag_opts_default(&ctx.opts);
+	ctx.now = s;
+	if (is_sample && d->prev) {
+		ctx.prev = d->prev;
+		ctx.interval_s = (double)(now - d->prev_mono_ms) / 1000.0;
+	} else if (!is_sample && d->prev2) {
+		ctx.prev = d->prev2;
+		ctx.interval_s = (double)(now - d->prev2_mono_ms) / 1000.0;
+	} else if (!is_sample && d->prev &&
+		   now - d->prev_mono_ms >= d->cfg.sample_interval_ms / 2) {
+		ctx.prev = d->prev;
+		ctx.interval_s = (double)(now - d->prev_mono_ms) / 1000.0;
+	}
+	xd_findings_init(&f);
+	r = xd_diag_run(&ctx, &f);
+	if (r < 0 || f.error) {
+		log_error("resync: diagnosis ran out of memory, keeping the previous findings");
+		xd_findings_done(&f);
+	} else {
+		uint64_t raised = d->life.raised, cleared = d->life.cleared;
+		xd_findings_done(&d->findings);
+		d->findings = f;
+		if (xd_lifecycle_update(&d->life, &d->findings, xd_real_ms(), on_finding, d) < 0)
+			log_error("resync: out of memory tracking findings, ignoring");
+		else if (d->life.raised != raised || d->life.cleared != cleared)
+			log_info("findings: %" PRIu64 " raised, %" PRIu64 " cleared, %zu active",
+				 d->life.raised - raised, d->life.cleared - cleared,
+				 d->life.active.len);
+	}
+	if (d->cur)
+		report_new_larval(d, d->cur, s);
+	if (xd_tunnels_update(&d->tunnels, s) < 0)
+		log_error("resync: out of memory updating tunnel counters, ignoring");
+
+	/* cur, prev and prev2 may share snapshots: free each old one that is no longer
+	 * referenced, exactly once */
+	olds[0] = d->cur;
+	olds[1] = d->prev;
+	olds[2] = d->prev2;
+	if (is_sample) {
+		d->prev2 = d->prev;
+		d->prev2_mono_ms = d->prev_mono_ms;
+		d->prev = s;
+		d->prev_mono_ms = now;
+		d->sample_pending = false;
+	}
+	d->cur = s;
+	/* kept for the `records` command: xfrmctl renders text from them like a live collection */
+	xd_recbuf_free(d->cur_records);
+	d->cur_records = buf;
+	for (int i = 0; i < 3; i++) {
+		bool dup = false;
+		for (int j = 0; j < i; j++)
+			dup |= olds[j] == olds[i];
+		if (olds[i] && !dup && olds[i] != d->cur && olds[i] != d->prev && olds[i] != d->prev2)
+			xd_snapshot_free(olds[i]);
+	}
+	if (is_sample)
+		push_sample(d, xd_real_ms());
+	d->resyncs++;
+	d->last_resync_at = xd_real_ms();
+	d->last_resync_s = (double)(xd_mono_ms() - d->inflight_since) / 1000.0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	d->last_process_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	log_debug("resync %u: %zu SAs, %zu policies, %zu findings in %.3f s%s", d->seq,
+		  s->sas.len, s->policies.len, d->findings.items.len, d->last_resync_s,
+		  is_sample ? " (sample)" : "");
+	if (!d->ready) {
+		d->ready = true;
+		(void)xd_notify("READY=1\nSTATUS=Following XFRM state");
+		log_info("ready: %zu SAs, %zu policies", s->sas.len, s->policies.len);
+	}
+}
+
+void xd_daemon_on_event(struct daemon *d, const struct xd_kevent *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (e->type == XD_KEV_SA_ACQUIRE) {
+		/* found in a resync: nothing to schedule */
+	} else if (e->type == XD_KEV_OVERRUN) {
+		uint64_t now = xd_mono_ms();
+		d->overruns++;
+		/* a storm overruns many times a second: one line per 10 s says enough */
+		if (!d->overrun_log_at || now - d->overrun_log_at >= 10000) {
+			log_warning("kernel event buffer overrun: events were lost, resyncing "
+				    "(%" PRIu64 " overruns since the last report)",
+				    d->overruns - d->overruns_logged);
+			d->overruns_logged = d->overruns;
+			d->overrun_log_at = now;
+		}
+		xd_daemon_schedule_resync(d, 0);
+	} else {
+		d->events++;
+		xd_daemon_schedule_resync(d, d->cfg.debounce_ms);
+	}
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	(void)xd_kevent_json(f, e);
+	if (fclose(f) == 0)
+		xd_control_broadcast(d->ctl, buf, len);
+	free(buf);
+}
