@@ -73,7 +73,7 @@ done < <(for s in "${all[@]}"; do
              t=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$s" | head -1); echo "${t:-120} $s"
          done | sort -k1,1nr -k2)
 
-echo "kernel-$bed: kernel $kver, ${#all[@]} scenarios on $jobs boot(s)"
+echo "testbed-$bed: kernel $kver, ${#all[@]} scenarios on $jobs boot(s)"
 start=$(date +%s)
 pids=()
 for ((b = 0; b < jobs; b++)); do
@@ -125,7 +125,7 @@ if grep -q '^FAIL' "$res/checks" 2>/dev/null; then
     echo "failed checks:"; grep '^FAIL' "$res/checks" | sed 's/^/    /'
 fi
 nskipc=$(grep -c '^SKIP' "$res/checks" 2>/dev/null); nskipc=${nskipc:-0}
-echo "kernel-$bed: $((npass + nfail)) scenarios ran ($npass passed, $nfail failed), $nskip skipped; $nskipc checks skipped; wall ${wall}s"
+echo "testbed-$bed: $((npass + nfail)) scenarios ran ($npass passed, $nfail failed), $nskip skipped; $nskipc checks skipped; wall ${wall}s"
 [ "$nskipc" -gt 0 ] && grep '^SKIP' "$res/checks" | sed 's/^/    /'
 [ $fail = 0 ] || exit 1
 [ $npass -gt 0 ] || skip "every scenario skipped"

@@ -6,8 +6,9 @@ usage: canary-scan.py KEYFILE PATH...
 
 KEYFILE holds one key per line as hex (with or without 0x). Every file under each PATH
 (recursively) is read as bytes and searched for every key in these encodings:
-lower/upper hex, 0x-prefixed hex, raw bytes, base64 (all three alignments), colon-separated
-hex (lower/upper), and every 8-byte window of the key (raw and hex), so a partial or
+lower/upper hex, 0x-prefixed hex, raw bytes, base64 and base64url (every 9-byte window, so any
+alignment and any partial run of >= 11 bytes), colon-separated hex (lower/upper), and every
+8-byte window of the key (raw and hex), so a partial or
 reformatted leak is still caught. Prints one line per hit; exit status 0 = no hit, 1 = hits,
 2 = usage error. Keys shorter than 8 bytes are refused (they would match by chance).
 """
@@ -25,16 +26,13 @@ def patterns(key: bytes):
     yield "raw", key
     yield "colon-hex", ":".join(hx[i:i + 2] for i in range(0, len(hx), 2)).encode()
     yield "COLON-HEX", ":".join(hx[i:i + 2] for i in range(0, len(hx), 2)).upper().encode()
-    # base64 of the key starting at each alignment: drop the first/last 4-char groups,
-    # which depend on neighbouring bytes
-    for shift in range(3):
-        b = base64.b64encode(key[shift:])
-        stable = (len(key) - shift) // 3 * 4
-        if stable >= 12:
-            yield f"base64+{shift}", b[:stable][:-4] if stable > 16 else b[:stable]
-        b = base64.urlsafe_b64encode(key[shift:])
-        if stable >= 12:
-            yield f"base64url+{shift}", b[:stable][:-4] if stable > 16 else b[:stable]
+    # base64: every 9-byte window encodes to 12 characters that depend on those bytes only, and
+    # any base64 text holding >= 11 consecutive key bytes (whatever its alignment) contains the
+    # encoding of one such window; same for the URL-safe alphabet
+    for i in range(0, len(key) - 8):
+        w = key[i:i + 9]
+        yield f"base64@{i}", base64.b64encode(w)
+        yield f"base64url@{i}", base64.urlsafe_b64encode(w)
     for i in range(0, len(key) - 7):
         w = key[i:i + 8]
         yield f"window@{i}-raw", w

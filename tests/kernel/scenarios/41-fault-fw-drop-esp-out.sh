@@ -15,6 +15,8 @@
 [ -x "$CHARON" ] || skip "$CHARON missing"
 healthy_gw2gw_swan || finish
 xctl_light west healthy
+# the healthy counterpart: the finding is absent before the fault
+expect_finding west '^fw\.esp_blocked' absent
 check inject-fw-drop-esp-out fw_drop west esp out
 check_not symptom-ping-fails ping_from wsub $WHOST $EHOST
 d=$(esp_delta west $WEST $EAST ping_from wsub $WHOST $EHOST)

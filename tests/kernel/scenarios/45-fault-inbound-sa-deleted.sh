@@ -16,6 +16,8 @@
 [ -x "$CHARON" ] || skip "$CHARON missing"
 healthy_gw2gw_swan || finish
 xctl_light east healthy
+# the healthy counterpart: the finding is absent before the fault
+expect_finding east '^(sa\.one_way|xfrmstat\.in_no_states)' absent
 check inject-del-inbound-sa del_inbound_sa east $EAST
 before=$(awk '/XfrmInNoStates/ {print $2}' <(nsx east cat /proc/net/xfrm_stat))
 check_not symptom-ping-fails ping_from wsub $WHOST $EHOST

@@ -19,6 +19,8 @@
 healthy_gw2gw_swan || finish
 xctl_light east healthy
 nsx east cat /proc/net/xfrm_stat >"$XD_OUT/xfrm_stat-east-before.txt"
+# the healthy counterpart: the finding is absent before the fault
+expect_finding east '^(policy\.missing_fwd|xfrmstat\.in_no_pols)' absent
 check inject-del-fwd-policy del_fwd_policy east
 check_not symptom-ping-fails ping_from wsub $WHOST $EHOST
 d=$(esp_delta east $WEST $EAST ping_from wsub $WHOST $EHOST)

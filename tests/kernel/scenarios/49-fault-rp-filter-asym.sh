@@ -18,6 +18,8 @@
 healthy_gw2gw_swan || finish
 rpf() { nsx east awk '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "IPReversePathFilter") c = i; h = 1 } else print $c }' /proc/net/netstat; }
 before=$(rpf)
+# the healthy counterpart: the finding is absent before the fault
+expect_finding east '^sysctl\.rp_filter' absent
 check inject-rp-filter-asym rp_filter_asym east e0 $WEST/32
 check_not symptom-ping-fails ping_from wsub $WHOST $EHOST
 d=$(esp_delta east $WEST $EAST ping_from wsub $WHOST $EHOST)

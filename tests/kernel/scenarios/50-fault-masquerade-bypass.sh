@@ -16,6 +16,8 @@
 . "$XD_LIB/faults.sh"
 [ -x "$CHARON" ] || skip "$CHARON missing"
 healthy_gw2gw_swan || finish
+# the healthy counterpart: the finding is absent before the fault
+expect_finding west '^fw\.(nat_before_policy|cleartext_allowed)' absent
 check inject-masquerade fw_masquerade west w0
 check symptom-ping-still-works ping_from wsub $WHOST $EHOST
 d=$(esp_delta west $WEST $EAST ping_from wsub $WHOST $EHOST)

@@ -16,6 +16,8 @@
 . "$XD_LIB/faults.sh"
 [ -x "$CHARON" ] || skip "$CHARON missing"
 healthy_gw2gw_swan || finish
+# the healthy counterpart: the finding is absent before the fault
+expect_finding west '^stack\.none_running' absent
 check inject-kill-charon swan_kill west
 check_not symptom-nothing-on-udp-500 sh -c "ip netns exec west ss -Hulnp | grep -q ':500 '"
 check symptom-sas-remain sh -c "ip -n west xfrm state | grep -q 'proto esp'"
@@ -23,5 +25,5 @@ check symptom-policies-remain sh -c "ip -n west xfrm policy | grep -q 'dir out'"
 check symptom-traffic-still-flows ping_from wsub $WHOST $EHOST
 check_not symptom-east-cannot-establish-a-new-ike-sa swan_initiate east gw
 xctl_light west fault
-expect_finding west '^stack\.none_running$'
+expect_finding west '^stack\.none_running'
 finish

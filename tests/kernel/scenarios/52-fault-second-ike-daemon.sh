@@ -27,5 +27,5 @@ check symptom-real-daemon-cannot-bind grep -q 'unable to bind socket' "$XD_OUT/i
 check_not symptom-east-cannot-establish swan_initiate east gw
 check_not symptom-no-sa sh -c "ip -n west xfrm state | grep -q '^src'"
 xctl_light west fault
-expect_finding west '^stack\.(multiple|port_conflict)$'
+expect_finding west '^stack\.(port_conflict|multiple)'
 finish
