@@ -27,7 +27,7 @@ static const struct xd_finding_def defs[] = {
 		    "back through the interface they arrived on (silently; IPReversePathFilter in "
 		    "nstat). Use loose mode (2) on this interface and on `all`, or route the remote "
 		    "subnet via it." },
-	[D_REDIRECTS] = { "sysctl.redirects_enabled", XD_SEV_WARNING, "ICMP redirects enabled on a tunnel gateway",
+	[D_REDIRECTS] = { "sysctl.redirects_enabled", XD_SEV_INFO, "ICMP redirects enabled on a tunnel gateway",
 			  "A gateway that sends redirects can tell hosts to bypass the tunnel route "
 			  "(libreswan's `ipsec verify` requires 0). Set "
 			  "net.ipv4.conf.all.send_redirects=0 and on the interface." },
