@@ -17,7 +17,8 @@ struct xd_snapshot;
  * rest of the record is skipped and an issue is recorded). */
 int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec);
 
-/* A sink that decodes into `s` (userdata = s). */
+/* A sink that decodes into `s` (userdata = s). Its drop() forgets the SAs (XD_DUMP_XFRM_SA)
+ * or the policies and templates (XD_DUMP_XFRM_POLICY) decoded so far: see xd_recbuf_stream. */
 void xd_decode_sink_init(struct xd_record_sink *sink, struct xd_snapshot *s);
 
 /*

@@ -103,4 +103,7 @@ enum xd_dump_status xd_dump_status_from_name(const char *name);
 struct xd_record_sink {
 	int (*record)(void *userdata, const struct xd_record *rec);
 	void *userdata;
+	/* Optional: forget what the records of dump d brought so far (it is being retried).
+	 * Only called on sinks that receive records while they are collected (recbuf.h). */
+	void (*drop)(void *userdata, enum xd_dump d);
 };

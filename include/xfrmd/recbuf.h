@@ -30,5 +30,13 @@ static inline void xd_recbuf_freep(struct xd_recbuf **b)
 	xd_recbuf_free(*b);
 }
 
+/*
+ * Hand the records of the dumps in `dumps` (bit 1 << enum xd_dump) to `sink` as they are
+ * added instead of keeping them; dropping such a dump calls sink->drop. A diagnosis then
+ * never holds the raw SA and policy messages and the model at the same time. Replay and
+ * count see only the records kept. The sink must outlive the buffer's collection.
+ */
+void xd_recbuf_stream(struct xd_recbuf *b, uint64_t dumps, const struct xd_record_sink *sink);
+
 /* A record-sink callback that appends to the recbuf passed as userdata. */
 int xd_recbuf_add_sink(void *userdata, const struct xd_record *rec);

@@ -223,6 +223,46 @@ static int setup(void **st)
 	return mkdtemp(dir) ? 0 : -1;
 }
 
+/* Streamed dumps reach the decoder at once, are not kept, and a retry forgets them. */
+static void test_streamed_dump(void **st)
+{
+	struct xd_recbuf *b = NULL;
+	struct xd_snapshot *s = NULL;
+	struct xd_record_sink sink;
+	struct xfrm_usersa_info u;
+	const char stat[] = "XfrmInError\t0\n";
+
+	(void)st;
+	assert_int_equal(xd_recbuf_new(&b), 0);
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	xd_decode_sink_init(&sink, s);
+	xd_recbuf_stream(b, 1ull << XD_DUMP_XFRM_SA, &sink);
+	memset(&u, 0, sizeof(u));
+	u.family = AF_INET;
+	u.id.proto = 50;
+	u.id.spi = htonl(0x99);
+	nlb_init(&B);
+	nlb_msg(&B, XFRM_MSG_NEWSA, NLM_F_MULTI);
+	nlb_put(&B, &u, sizeof(u));
+	struct xd_record r = { .kind = XD_RECORD_NETLINK, .dump = XD_DUMP_XFRM_SA,
+			       .nl_proto = NETLINK_XFRM, .data = B.buf, .len = B.len };
+	struct xd_record f = { .kind = XD_RECORD_FILE, .dump = XD_DUMP_XFRM_STAT, .data = stat,
+			       .len = sizeof(stat) - 1 };
+	assert_int_equal(xd_recbuf_add(b, &r), 0);
+	assert_int_equal(xd_recbuf_add(b, &r), 0);
+	assert_int_equal(xd_recbuf_add(b, &f), 0);
+	assert_int_equal(s->sas.len, 2);         /* decoded as added */
+	assert_int_equal(xd_recbuf_count(b), 1); /* only the file record is kept */
+	xd_recbuf_drop_dump(b, XD_DUMP_XFRM_SA); /* a retry starts */
+	assert_int_equal(s->sas.len, 0);
+	assert_int_equal(xd_recbuf_add(b, &r), 0);
+	assert_int_equal(s->sas.len, 1);
+	assert_int_equal(xd_snapshot_sa(s, 0)->spi, 0x99);
+	assert_int_equal(xd_recbuf_count(b), 1);
+	xd_snapshot_free(s);
+	xd_recbuf_free(b);
+}
+
 static int teardown(void **st)
 {
 	char cmd[300];
@@ -236,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_foreign_and_garbage),
 		cmocka_unit_test(test_keys_in_file_are_zeroed),
+		cmocka_unit_test(test_streamed_dump),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

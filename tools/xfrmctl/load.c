@@ -51,6 +51,11 @@ static int check_privilege(const struct xd_meta *m)
 
 int xfrmctl_collect(struct xd_recbuf **ret)
 {
+	return xfrmctl_collect_streaming(NULL, ret);
+}
+
+int xfrmctl_collect_streaming(const struct xd_record_sink *xfrm_sink, struct xd_recbuf **ret)
+{
 	struct xd_recbuf *buf = NULL;
 	struct xd_collect_opts opts = { .netns = arg_netns, .groups = arg_collect };
 	int r;
@@ -73,6 +78,9 @@ int xfrmctl_collect(struct xd_recbuf **ret)
 		fprintf(stderr, "xfrmctl: %s\n", strerror(-r));
 		return EXIT_COLLECT;
 	}
+	if (xfrm_sink)
+		xd_recbuf_stream(buf, 1ull << XD_DUMP_XFRM_SA | 1ull << XD_DUMP_XFRM_POLICY,
+				 xfrm_sink);
 	r = xd_collect_live(&opts, buf);
 	if (r < 0) {
 		if (arg_netns)
@@ -150,7 +158,8 @@ int xfrmctl_load_path(const char *path, struct xd_snapshot **ret)
 		}
 	} else {
 		struct xd_recbuf *buf = NULL;
-		r = xfrmctl_collect(&buf);
+		/* SAs and policies are decoded as they arrive, never held twice (raw and decoded) */
+		r = xfrmctl_collect_streaming(&filter.inner, &buf);
 		if (r) {
 			xd_snapshot_free(s);
 			return r;

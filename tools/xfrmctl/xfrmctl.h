@@ -40,6 +40,10 @@ int xfrmctl_load(struct xd_snapshot **ret);
 int xfrmctl_load_path(const char *path, struct xd_snapshot **ret);
 /* Collect live into records only (capture). */
 int xfrmctl_collect(struct xd_recbuf **ret);
+/* The same, but SA and policy records go to `xfrm_sink` as they arrive instead of into the
+ * buffer (NULL: keep them). The daemon's records are always kept. */
+struct xd_record_sink;
+int xfrmctl_collect_streaming(const struct xd_record_sink *xfrm_sink, struct xd_recbuf **ret);
 
 /*
  * Global options are accepted before and after the verb (`xfrmctl check --json`). Verbs put

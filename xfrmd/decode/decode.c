@@ -73,8 +73,25 @@ static int decode_sink_record(void *userdata, const struct xd_record *rec)
 	return r == -EBADMSG ? 0 : r;
 }
 
+/*
+ * A dump decoded while it is collected is being retried: forget its objects. Only the SA
+ * dump makes SAs and only the policy dump makes policies and templates, so this is a reset
+ * (strings and blobs it interned stay in the pool, unused).
+ */
+static void decode_sink_drop(void *userdata, enum xd_dump d)
+{
+	struct xd_snapshot *s = userdata;
+
+	if (d == XD_DUMP_XFRM_SA) {
+		s->sas.len = 0;
+	} else if (d == XD_DUMP_XFRM_POLICY) {
+		s->policies.len = 0;
+		s->tmpls.len = 0;
+	}
+}
+
 void xd_decode_sink_init(struct xd_record_sink *sink, struct xd_snapshot *s)
 {
-	sink->record = decode_sink_record;
-	sink->userdata = s;
+	*sink = (struct xd_record_sink){ .record = decode_sink_record, .userdata = s,
+					 .drop = decode_sink_drop };
 }

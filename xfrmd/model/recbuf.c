@@ -25,7 +25,21 @@ struct xd_recbuf {
 	unsigned char *bytes;
 	size_t used;
 	size_t cap;
+	uint64_t streamed; /* dumps handed to `stream` instead of kept */
+	struct xd_record_sink stream;
 };
+
+static bool is_streamed(const struct xd_recbuf *b, enum xd_dump d)
+{
+	return d >= 0 && d < 64 && (b->streamed >> d & 1);
+}
+
+void xd_recbuf_stream(struct xd_recbuf *b, uint64_t dumps, const struct xd_record_sink *sink)
+{
+	b->streamed = sink ? dumps : 0;
+	if (sink)
+		b->stream = *sink;
+}
 
 int xd_recbuf_new(struct xd_recbuf **ret)
 {
@@ -82,6 +96,8 @@ int xd_recbuf_add(struct xd_recbuf *b, const struct xd_record *rec)
 	struct entry *e;
 	int r;
 
+	if (is_streamed(b, rec->dump))
+		return b->stream.record(b->stream.userdata, rec);
 	/* records start 8-byte aligned so decoders may cast to netlink headers */
 	size_t pad = (8 - (b->used & 7)) & 7;
 
@@ -105,6 +121,11 @@ void xd_recbuf_drop_dump(struct xd_recbuf *b, enum xd_dump d)
 	size_t w = 0;
 	size_t end = 0;
 
+	if (is_streamed(b, d)) {
+		if (b->stream.drop)
+			b->stream.drop(b->stream.userdata, d);
+		return;
+	}
 	for (size_t i = 0; i < b->entries.len; i++) {
 		struct entry *e = xd_vec_at(&b->entries, i);
 		if (e->dump == d)

@@ -56,3 +56,6 @@ struct json_object *xd_json_flags(uint32_t bits, const struct xd_flag_name *name
 
 /* Serialise one object to `out` and release it. Returns 0 or -EIO. */
 int xd_json_emit(FILE *out, struct json_object *o, int flags);
+/* The same without the closing brace, so the caller can stream more members into the object
+ * and close it with "}". `o` must be an object with at least one member. */
+int xd_json_emit_open(FILE *out, struct json_object *o, int flags);

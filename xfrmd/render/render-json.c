@@ -97,6 +97,21 @@ sanitize:
 	return j;
 }
 
+int xd_json_emit_open(FILE *out, struct json_object *o, int flags)
+{
+	const char *s = json_object_to_json_string_ext(o, flags);
+	size_t n = strlen(s);
+	int r;
+
+	/* drop the closing brace (and the newline before it when pretty) */
+	while (n && (s[n - 1] == '}' || s[n - 1] == '\n' || s[n - 1] == ' '))
+		if (s[--n] == '}')
+			break;
+	r = fwrite(s, 1, n, out) == n ? 0 : -EIO;
+	json_object_put(o);
+	return r;
+}
+
 int xd_json_emit(FILE *out, struct json_object *o, int flags)
 {
 	const char *s = json_object_to_json_string_ext(o, flags);
@@ -534,8 +549,22 @@ int xd_render_json(FILE *out, const struct xd_snapshot *s, unsigned what,
 		r |= xd_json_emit(out, xd_json_kernel(s), flags);
 	}
 	if (what & XD_RENDER_STACK) {
+		bool first = true;
+
+		/* the stack object, reopened to stream one fingerprint per policy into it */
 		fputs(",\"stack\":", out);
-		r |= xd_json_emit(out, xd_json_stack(s), flags);
+		r |= xd_json_emit_open(out, xd_json_stack(s), flags);
+		fputs(",\"policy_fingerprints\":[", out);
+		for (size_t i = 0; i < s->policies.len; i++) {
+			struct json_object *e = xd_json_policy_fingerprint(s, xd_snapshot_policy(s, i));
+			if (!e)
+				continue;
+			if (!first)
+				fputs(sep, out);
+			first = false;
+			r |= xd_json_emit(out, e, flags);
+		}
+		fputs("]}", out);
 	}
 	if (what & XD_RENDER_CERTS)
 		r |= xd_render_certs_json(out, s, flags, sep);

@@ -202,7 +202,6 @@ struct json_object *xd_json_stack(const struct xd_snapshot *s)
 	struct json_object *ds = json_object_new_array();
 	struct json_object *owners = json_object_new_array();
 	struct json_object *byk = json_object_new_object();
-	struct json_object *pols = json_object_new_array();
 	struct json_object *ev = json_object_new_object();
 	struct xd_stack_view v;
 	char abuf[INET6_ADDRSTRLEN];
@@ -239,30 +238,32 @@ struct json_object *xd_json_stack(const struct xd_snapshot *s)
 			xd_json_add_u64(byk, xd_stack_kind_name((enum xd_stack_kind)k),
 					v.policies_by_kind[k]);
 	xd_json_add(o, "policies_by_stack", byk);
-	for (size_t i = 0; i < s->policies.len; i++) {
-		const struct xd_policy *p = xd_snapshot_policy(s, i);
-		struct xd_policy_fp fp;
-		struct json_object *e;
-		if (p->dir >= 3)
-			continue;
-		xd_policy_fingerprint(p, &fp);
-		e = json_object_new_object();
-		xd_json_add_u64(e, "index", p->index);
-		xd_json_add_u64(e, "dir", p->dir);
-		xd_json_add_u64(e, "priority", p->priority);
-		xd_json_add_str(e, "stack", xd_stack_kind_name(fp.kind));
-		xd_json_add_str(e, "scheme", fp.scheme);
-		if (p->tmpl_count) {
-			const struct xd_tmpl *t = xd_policy_tmpl(s, p, 0);
-			if (t->reqid) {
-				xd_json_add_u64(e, "reqid", t->reqid);
-				xd_json_add_str(e, "reqid_hint", xd_reqid_hint(t->reqid));
-			}
-		}
-		json_object_array_add(pols, e);
-	}
-	xd_json_add(o, "policy_fingerprints", pols);
 	return o;
+}
+
+struct json_object *xd_json_policy_fingerprint(const struct xd_snapshot *s,
+					       const struct xd_policy *p)
+{
+	struct xd_policy_fp fp;
+	struct json_object *e;
+
+	if (p->dir >= 3)
+		return NULL;
+	xd_policy_fingerprint(p, &fp);
+	e = json_object_new_object();
+	xd_json_add_u64(e, "index", p->index);
+	xd_json_add_u64(e, "dir", p->dir);
+	xd_json_add_u64(e, "priority", p->priority);
+	xd_json_add_str(e, "stack", xd_stack_kind_name(fp.kind));
+	xd_json_add_str(e, "scheme", fp.scheme);
+	if (p->tmpl_count) {
+		const struct xd_tmpl *t = xd_policy_tmpl(s, p, 0);
+		if (t->reqid) {
+			xd_json_add_u64(e, "reqid", t->reqid);
+			xd_json_add_str(e, "reqid_hint", xd_reqid_hint(t->reqid));
+		}
+	}
+	return e;
 }
 
 void xd_text_kernel(FILE *out, const struct xd_snapshot *s, bool verbose)
