@@ -38,6 +38,7 @@ struct xd_collect_opts {
 	unsigned max_attempts; /* consistency retries per dump, 0 = default (5) */
 	unsigned groups;       /* enum xd_collect_group bits; 0 = everything */
 	const struct xd_cert_paths *certs; /* NULL = xd_cert_paths_default() */
+	bool sa_listing; /* `show sa`: of the XFRM group only SAs (last, once), no policies */
 };
 
 /*

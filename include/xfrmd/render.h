@@ -41,6 +41,32 @@ int xd_render_json(FILE *out, const struct xd_snapshot *s, unsigned what,
 int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
 		   const struct xd_render_opts *o);
 
+/*
+ * `show sa` streamed (render-sa-stream.c): begin writes meta (the SA dump "streamed") and
+ * opens the list, add appends one SA, end closes the document with the SA dump's outcome
+ * ("sa_dump"). begin is implied by end. Each returns 0 or -EIO.
+ */
+struct xd_sa;
+struct xd_sa_stream {
+	FILE *out;
+	bool json;
+	struct xd_render_opts o;
+	/* internal */
+	bool began;
+	int err;
+	uint64_t count;
+};
+struct xd_sa_stream_outcome {
+	int status; /* enum xd_dump_status */
+	unsigned attempts;
+	int error; /* -errno or 0 */
+	uint64_t decode_issues, unknown_attrs, ignored_msgs;
+};
+int xd_sa_stream_begin(struct xd_sa_stream *st, const struct xd_snapshot *s);
+int xd_sa_stream_add(struct xd_sa_stream *st, const struct xd_sa *sa);
+int xd_sa_stream_end(struct xd_sa_stream *st, const struct xd_snapshot *s,
+		     const struct xd_sa_stream_outcome *oc);
+
 /* Escape a kernel-supplied string for text output: control bytes and DEL become \xNN. */
 const char *xd_text_escape(const char *in, char *buf, size_t len);
 

@@ -16,7 +16,7 @@ here = os.path.join(srcdir, "tests", "replay")
 schema = json.load(open(os.path.join(srcdir, "docs", "schema", "xfrmctl.schema.json")))
 validator = jsonschema.Draft202012Validator(schema)
 regen = os.environ.get("XD_REGENERATE") == "1"
-verbs = [["show", "all"], ["status"], ["check"], ["peers"], ["show", "kernel"], ["show", "stack"],
+verbs = [["show", "all"], ["show", "sa"], ["status"], ["check"], ["peers"], ["show", "kernel"], ["show", "stack"],
          ["show", "firewall"], ["show", "certs"]]
 failed = passed = 0
 

@@ -32,8 +32,10 @@ int xfrmctl_usage_error(const char *fmt, ...)
 /* Every XFRM dump denied means we lack CAP_NET_ADMIN: say so once, clearly. */
 static int check_privilege(const struct xd_meta *m)
 {
+	/* (`show sa` collects no policies) */
 	if (m->dump_status[XD_DUMP_XFRM_SA] == XD_DUMP_DENIED &&
-	    m->dump_status[XD_DUMP_XFRM_POLICY] == XD_DUMP_DENIED) {
+	    (m->dump_status[XD_DUMP_XFRM_POLICY] == XD_DUMP_DENIED ||
+	     m->dump_status[XD_DUMP_XFRM_POLICY] == XD_DUMP_NOT_COLLECTED)) {
 		fputs("xfrmctl: permission denied reading XFRM state: it needs CAP_NET_ADMIN "
 		      "(run as root, or use the xfrmd daemon)\n",
 		      stderr);
@@ -42,7 +44,8 @@ static int check_privilege(const struct xd_meta *m)
 	/* Not fatal: the kernel profile (`show kernel`) and `check` (kernel.xfrm_user_missing)
 	 * are exactly what is needed on such a kernel; the XFRM sections are just empty. */
 	if (m->dump_status[XD_DUMP_XFRM_SA] == XD_DUMP_UNSUPPORTED &&
-	    m->dump_status[XD_DUMP_XFRM_POLICY] == XD_DUMP_UNSUPPORTED)
+	    (m->dump_status[XD_DUMP_XFRM_POLICY] == XD_DUMP_UNSUPPORTED ||
+	     m->dump_status[XD_DUMP_XFRM_POLICY] == XD_DUMP_NOT_COLLECTED))
 		fputs("xfrmctl: warning: this kernel offers no XFRM netlink interface (xfrm_user "
 		      "missing?); see `xfrmctl show kernel`\n",
 		      stderr);
@@ -57,9 +60,11 @@ int xfrmctl_collect(struct xd_recbuf **ret)
 int xfrmctl_collect_streaming(const struct xd_record_sink *xfrm_sink, struct xd_recbuf **ret)
 {
 	struct xd_recbuf *buf = NULL;
-	struct xd_collect_opts opts = { .netns = arg_netns, .groups = arg_collect };
+	struct xd_collect_opts opts = { .netns = arg_netns, .groups = arg_collect,
+					.sa_listing = arg_sa_listing };
 	int r;
 
+	*ret = NULL;
 	/* not root: the daemon's records (already scrubbed) stand in for a collection */
 	if (xfrmctl_records_wanted()) {
 		r = xfrmctl_daemon_records(&buf);
@@ -81,8 +86,10 @@ int xfrmctl_collect_streaming(const struct xd_record_sink *xfrm_sink, struct xd_
 	if (xfrm_sink)
 		xd_recbuf_stream(buf, 1ull << XD_DUMP_XFRM_SA | 1ull << XD_DUMP_XFRM_POLICY,
 				 xfrm_sink);
+	*ret = buf;
 	r = xd_collect_live(&opts, buf);
 	if (r < 0) {
+		*ret = NULL;
 		if (arg_netns)
 			fprintf(stderr, "xfrmctl: cannot enter network namespace '%s': %s\n",
 				arg_netns, strerror(-r));
@@ -93,10 +100,10 @@ int xfrmctl_collect_streaming(const struct xd_record_sink *xfrm_sink, struct xd_
 	}
 	r = check_privilege(xd_recbuf_meta_const(buf));
 	if (r) {
+		*ret = NULL;
 		xd_recbuf_free(buf);
 		return r;
 	}
-	*ret = buf;
 	return 0;
 }
 
@@ -124,7 +131,7 @@ static int filter_record(void *userdata, const struct xd_record *rec)
 	return f->inner.record(f->inner.userdata, rec);
 }
 
-static void forget_other_groups(struct xd_meta *m, unsigned groups)
+void xfrmctl_forget_other_groups(struct xd_meta *m, unsigned groups)
 {
 	for (int d = 0; d < _XD_DUMP_MAX; d++)
 		if (d != XD_DUMP_UNAME && !(xd_dump_group((enum xd_dump)d) & groups)) {
@@ -173,7 +180,7 @@ int xfrmctl_load_path(const char *path, struct xd_snapshot **ret)
 			return EXIT_COLLECT;
 		}
 	}
-	forget_other_groups(&s->meta, filter.groups);
+	xfrmctl_forget_other_groups(&s->meta, filter.groups);
 	xd_snapshot_sort(s);
 	*ret = s;
 	return 0;

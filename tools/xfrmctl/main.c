@@ -21,6 +21,7 @@ const char *arg_netns;
 bool arg_verbose;
 bool arg_color;
 unsigned arg_collect;
+bool arg_sa_listing;
 
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", verb_status, "", "summary of SAs, policies and error counters (default)" },

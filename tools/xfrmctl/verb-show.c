@@ -65,6 +65,8 @@ static int render(unsigned what)
 			return r;
 		/* no daemon listening after all: collect directly */
 	}
+	if (what == XD_RENDER_SA)
+		return xfrmctl_show_sa_streamed();
 	r = xfrmctl_load(&s);
 	if (r)
 		return r;

@@ -32,16 +32,24 @@ extern bool arg_no_daemon;
 /* What the verb needs (enum xd_collect_group); 0 = everything. Live collection and snapshot
  * decoding are both limited to it, so live and replayed output stay identical. */
 extern unsigned arg_collect;
+extern bool arg_sa_listing; /* collect for a streamed `show sa` (xd_collect_opts.sa_listing) */
 
 /* Collect live (or read arg_read_path) and decode. Prints one error line and returns
  * EXIT_COLLECT on failure, 0 on success. */
 int xfrmctl_load(struct xd_snapshot **ret);
 /* The same for one snapshot file, or the live kernel when path is NULL. */
 int xfrmctl_load_path(const char *path, struct xd_snapshot **ret);
+/* Mark the dumps of groups a verb did not ask for as not collected (replayed snapshots). */
+struct xd_meta;
+void xfrmctl_forget_other_groups(struct xd_meta *m, unsigned groups);
+/* `show sa` written as the SAs arrive (verb-show-sa.c); the usual exit codes. */
+int xfrmctl_show_sa_streamed(void);
 /* Collect live into records only (capture). */
 int xfrmctl_collect(struct xd_recbuf **ret);
 /* The same, but SA and policy records go to `xfrm_sink` as they arrive instead of into the
- * buffer (NULL: keep them). The daemon's records are always kept. */
+ * buffer (NULL: keep them). *ret is set before collection starts, so the sink can read the
+ * manifest collected so far; it is NULL again on failure. The daemon's records (not root)
+ * are always kept, never streamed. */
 struct xd_record_sink;
 int xfrmctl_collect_streaming(const struct xd_record_sink *xfrm_sink, struct xd_recbuf **ret);
 

@@ -206,6 +206,7 @@ static int parse_manifest(struct reader *rd, const char *text, size_t len)
 			    "machine-specific; analyse it on a '%s' host",
 			    m->machine, u.machine, m->machine);
 	rd->have_manifest = true;
+	m->source = XD_SOURCE_SNAPSHOT; /* already for sinks that write as they read */
 	return 0;
 }
 

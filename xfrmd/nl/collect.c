@@ -239,6 +239,32 @@ static void collect_xfrm(struct xd_recbuf *out, unsigned attempts)
 	xd_nl_close(nl);
 }
 
+/*
+ * `show sa` streams the SAs out as they arrive (xd_recbuf_stream), so everything else it
+ * shows is collected first, the policies not at all, and the SA dump is tried once: a retry
+ * cannot take back what was already written. Its consistency is still checked and reported.
+ */
+static void collect_sa_listing(struct xd_recbuf *out)
+{
+	struct xd_meta *m = xd_recbuf_meta(out);
+	struct xd_nl *nl = NULL;
+	int64_t count;
+	int r = xd_nl_open(NETLINK_XFRM, &nl);
+
+	if (r < 0) {
+		xd_nl_set_status(m, XD_DUMP_XFRM_SA, r);
+		xd_nl_set_status(m, XD_DUMP_XFRM_SADINFO, r);
+		xd_nl_set_status(m, XD_DUMP_XFRM_DEFAULT, r);
+		return;
+	}
+	count = info_count(nl, XD_DUMP_XFRM_SADINFO, out);
+	xd_nl_set_status(m, XD_DUMP_XFRM_SADINFO, count < 0 ? (int)count : 0);
+	collect_default(nl, out);
+	xd_nl_collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
+	consistent_dump(nl, out, XD_DUMP_XFRM_SA, XFRM_MSG_GETSA, XD_DUMP_XFRM_SADINFO, 1);
+	xd_nl_close(nl);
+}
+
 /* Read a whole (small) file into a record. */
 void xd_nl_collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path)
 {
@@ -310,7 +336,9 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 	fill_meta(xd_recbuf_meta(out));
 	/* uname is cheap and names the kernel in every document */
 	collect_uname(out);
-	if (g & XD_COLLECT_XFRM) {
+	if (g & XD_COLLECT_XFRM && opts && opts->sa_listing) {
+		collect_sa_listing(out);
+	} else if (g & XD_COLLECT_XFRM) {
 		collect_xfrm(out, attempts);
 		xd_nl_collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
 	}

@@ -54,6 +54,10 @@ static inline void xd_json_add_addr(struct json_object *o, const char *k, const 
 
 struct json_object *xd_json_flags(uint32_t bits, const struct xd_flag_name *names);
 
+struct xd_sa;
+/* One SA (render-json.c), shared with the streamed `show sa` (render-sa-stream.c). */
+struct json_object *xd_sa_json(const struct xd_sa *sa);
+
 /* Serialise one object to `out` and release it. Returns 0 or -EIO. */
 int xd_json_emit(FILE *out, struct json_object *o, int flags);
 /* The same without the closing brace, so the caller can stream more members into the object

@@ -203,7 +203,7 @@ static struct json_object *mark_json(const struct xd_mark *m)
 	return o;
 }
 
-static struct json_object *sa_json(const struct xd_sa *sa)
+struct json_object *xd_sa_json(const struct xd_sa *sa)
 {
 	struct json_object *o = json_object_new_object();
 	const struct xd_sa_ext *x = sa->ext;
@@ -522,7 +522,7 @@ int xd_render_json(FILE *out, const struct xd_snapshot *s, unsigned what,
 		for (size_t i = 0; i < s->sas.len; i++) {
 			if (i)
 				fputs(sep, out);
-			r |= xd_json_emit(out, sa_json(xd_snapshot_sa(s, i)), flags);
+			r |= xd_json_emit(out, xd_sa_json(xd_snapshot_sa(s, i)), flags);
 		}
 		fputs("]", out);
 	}

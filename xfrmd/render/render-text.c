@@ -15,6 +15,7 @@
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
 #include "render-kstack.h"
+#include "render-text.h"
 
 #define BOLD "\033[1m"
 #define RESET "\033[0m"
@@ -69,7 +70,7 @@ static const char *sa_alg_text(const struct xd_sa *sa, char *buf, size_t len)
 	return buf;
 }
 
-static void text_sas(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o)
+void xd_text_sa_header(FILE *out, const struct xd_render_opts *o)
 {
 	char line[256];
 
@@ -77,25 +78,37 @@ static void text_sas(FILE *out, const struct xd_snapshot *s, const struct xd_ren
 		 "SRC", "DST", "PROTO", "SPI", "REQID", "MODE", "ENCAP", "ALGORITHMS", "BYTES",
 		 "PACKETS");
 	header(out, o, line);
-	for (size_t i = 0; i < s->sas.len; i++) {
-		const struct xd_sa *sa = xd_snapshot_sa(s, i);
-		char src[64], dst[64], nb1[16], nb2[16], alg[200], enc[32];
+}
 
-		if (sa->has & XD_SA_HAS_ENCAP)
-			snprintf(enc, sizeof(enc), "%s:%u",
-				 num_or(xd_name_encap(sa->encap.type), sa->encap.type, nb2,
-					sizeof(nb2)),
-				 sa->encap.dport);
-		else
-			snprintf(enc, sizeof(enc), "-");
-		fprintf(out, "%-39s %-39s %-5s 0x%08x %-6u %-9s %-10s %-30s %12" PRIu64 " %10" PRIu64 "\n",
-			xd_addr_fmt(&sa->saddr, sa->family, src, sizeof(src)),
-			xd_addr_fmt(&sa->daddr, sa->family, dst, sizeof(dst)),
-			num_or(xd_name_proto(sa->proto), sa->proto, nb1, sizeof(nb1)), sa->spi,
-			sa->reqid, num_or(xd_name_mode(sa->mode), sa->mode, nb2, sizeof(nb2)), enc,
-			sa_alg_text(sa, alg, sizeof(alg)), sa->curlft.bytes, sa->curlft.packets);
-	}
-	fprintf(out, "%zu SA%s\n", s->sas.len, s->sas.len == 1 ? "" : "s");
+void xd_text_sa_row(FILE *out, const struct xd_sa *sa)
+{
+	char src[64], dst[64], nb1[16], nb2[16], alg[200], enc[32];
+
+	if (sa->has & XD_SA_HAS_ENCAP)
+		snprintf(enc, sizeof(enc), "%s:%u",
+			 num_or(xd_name_encap(sa->encap.type), sa->encap.type, nb2, sizeof(nb2)),
+			 sa->encap.dport);
+	else
+		snprintf(enc, sizeof(enc), "-");
+	fprintf(out, "%-39s %-39s %-5s 0x%08x %-6u %-9s %-10s %-30s %12" PRIu64 " %10" PRIu64 "\n",
+		xd_addr_fmt(&sa->saddr, sa->family, src, sizeof(src)),
+		xd_addr_fmt(&sa->daddr, sa->family, dst, sizeof(dst)),
+		num_or(xd_name_proto(sa->proto), sa->proto, nb1, sizeof(nb1)), sa->spi, sa->reqid,
+		num_or(xd_name_mode(sa->mode), sa->mode, nb2, sizeof(nb2)), enc,
+		sa_alg_text(sa, alg, sizeof(alg)), sa->curlft.bytes, sa->curlft.packets);
+}
+
+void xd_text_sa_count(FILE *out, size_t n)
+{
+	fprintf(out, "%zu SA%s\n", n, n == 1 ? "" : "s");
+}
+
+static void text_sas(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o)
+{
+	xd_text_sa_header(out, o);
+	for (size_t i = 0; i < s->sas.len; i++)
+		xd_text_sa_row(out, xd_snapshot_sa(s, i));
+	xd_text_sa_count(out, s->sas.len);
 }
 
 static void text_policies(FILE *out, const struct xd_snapshot *s,
