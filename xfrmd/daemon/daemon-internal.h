@@ -94,3 +94,7 @@ void xd_daemon_handle_request(void *userdata, struct xd_client *c, const struct 
 int xd_daemon_metrics_text(struct daemon *d, char **ret, size_t *ret_len);
 /* The same as an xd_http_render_fn (userdata = the daemon). */
 int xd_daemon_http_metrics(void *userdata, char **buf, size_t *len);
+
+/* The interval between samples in effect: the configured one, or longer on a large model
+ * (daemon.c). */
+uint64_t xd_daemon_sample_interval_ms(const struct daemon *d);

@@ -147,9 +147,10 @@ static void reload(struct daemon *d)
 		c.event_rcvbuf = d->cfg.event_rcvbuf;
 		c.sa_events = d->cfg.sa_events;
 		c.min_resync_interval_ms = d->cfg.min_resync_interval_ms;
-		if (c.sample_interval_ms != d->cfg.sample_interval_ms)
-			d->next_sample = xd_mono_ms() + c.sample_interval_ms;
+		bool resample = c.sample_interval_ms != d->cfg.sample_interval_ms;
 		d->cfg = c;
+		if (resample)
+			d->next_sample = xd_mono_ms() + xd_daemon_sample_interval_ms(d);
 		xd_log_max_level = c.debug ? LOG_DEBUG : LOG_INFO;
 		xd_control_reconfigure(d->ctl, &c, lookup_group(c.socket_group));
 		log_info("reloaded %s", d->config_path);
@@ -195,6 +196,22 @@ static void watchdog(struct daemon *d, uint64_t now)
 	d->next_watchdog = now + usec / 2000;
 }
 
+/*
+ * A sample is a full resync: at 100k SAs that is seconds of CPU. Samples are therefore spaced
+ * at least SAMPLE_COST_FACTOR times the work of the latest resync (collector dump + model)
+ * apart, so sampling stays under 1/SAMPLE_COST_FACTOR of a core whatever the configured
+ * interval; small models keep the configured interval.
+ */
+#define SAMPLE_COST_FACTOR 50
+
+uint64_t xd_daemon_sample_interval_ms(const struct daemon *d)
+{
+	double work_s = (double)d->colst.last_resync_ns / 1e9 + d->last_process_s;
+	uint64_t spaced = (uint64_t)(work_s * 1000.0 * SAMPLE_COST_FACTOR);
+
+	return spaced > d->cfg.sample_interval_ms ? spaced : d->cfg.sample_interval_ms;
+}
+
 static int timeout_until(uint64_t due, uint64_t now, int cur)
 {
 	int t;
@@ -216,7 +233,7 @@ static int loop(struct daemon *d)
 		if (now >= d->next_sample) {
 			d->sample_pending = true;
 			xd_daemon_schedule_resync(d, 0);
-			d->next_sample = now + d->cfg.sample_interval_ms;
+			d->next_sample = now + xd_daemon_sample_interval_ms(d);
 		}
 		if (d->inflight && now - d->inflight_since > RESYNC_STUCK_MS) {
 			log_warning("resync %u not answered in %d s, asking again", d->seq,
