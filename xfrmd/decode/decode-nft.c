@@ -207,7 +207,7 @@ static const char *dev_list(struct nft_dctx *c, const struct nlattr *nest)
 	size_t used = 0;
 	const struct nlattr *a;
 
-	mnl_attr_for_each_nested(a, nest) {
+	xd_nft_for_each_nested(a, nest) {
 		uint16_t l = mnl_attr_get_payload_len(a);
 		if (mnl_attr_get_type(a) != NFTA_DEVICE_NAME || l == 0 || l > 16 ||
 		    !memchr(mnl_attr_get_payload(a), '\0', l))
@@ -293,11 +293,11 @@ static void decode_concat(struct nft_dctx *c, struct xd_fw_set *st, const struct
 {
 	const struct nlattr *el;
 
-	mnl_attr_for_each_nested(el, nest) {
+	xd_nft_for_each_nested(el, nest) {
 		const struct nlattr *f;
 		if (mnl_attr_get_type(el) != NFTA_LIST_ELEM)
 			continue;
-		mnl_attr_for_each_nested(f, el) {
+		xd_nft_for_each_nested(f, el) {
 			if (mnl_attr_get_type(f) != NFTA_SET_FIELD_LEN ||
 			    mnl_attr_get_payload_len(f) != 4)
 				continue;
@@ -388,7 +388,7 @@ static void decode_setelems(struct nft_dctx *c, const struct nlmsghdr *nlh)
 		return;
 	table = istr(c, tb[NFTA_SET_ELEM_LIST_TABLE]);
 	set = istr(c, tb[NFTA_SET_ELEM_LIST_SET]);
-	mnl_attr_for_each_nested(el, tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
+	xd_nft_for_each_nested(el, tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
 		const struct nlattr *eb[NFTA_SET_ELEM_MAX + 1];
 		struct xd_fw_elem e = { .table = table, .set = set, .family = c->family };
 		bool isv;
@@ -494,7 +494,7 @@ static void decode_rule(struct nft_dctx *c, const struct nlmsghdr *nlh)
 	}
 	c->table = ru.table;
 	if (tb[NFTA_RULE_EXPRESSIONS]) {
-		mnl_attr_for_each_nested(el, tb[NFTA_RULE_EXPRESSIONS]) {
+		xd_nft_for_each_nested(el, tb[NFTA_RULE_EXPRESSIONS]) {
 			struct xd_fw_expr *e;
 			if (mnl_attr_get_type(el) != NFTA_LIST_ELEM)
 				continue;

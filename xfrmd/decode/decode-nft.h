@@ -9,6 +9,14 @@
 
 #include "xfrmd/dumps.h"
 
+/* libmnl's mnl_attr_for_each_nested() casts the const away (clang -Wcast-qual): the same
+ * walk over a nest's attributes, const throughout. */
+#define xd_nft_for_each_nested(attr, nest)                                                     \
+	for ((attr) = (const struct nlattr *)mnl_attr_get_payload(nest);                       \
+	     mnl_attr_ok((attr), (int)((const char *)mnl_attr_get_payload(nest) +               \
+				       mnl_attr_get_payload_len(nest) - (const char *)(attr)));   \
+	     (attr) = mnl_attr_next(attr))
+
 struct xd_snapshot;
 struct xd_fw;
 struct xd_fw_expr;
