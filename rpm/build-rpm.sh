@@ -78,7 +78,7 @@ has() { # rpm, path, what
 has "$cli" /usr/sbin/xfrmctl "CLI binary"
 has "$cli" /usr/share/bash-completion/completions/xfrmctl "bash completion"
 has "$cli" /usr/share/doc/xfrmd/schema/xfrmctl.schema.json "JSON schema"
-has "$cli" /usr/share/doc/xfrmd/findings/sa.one_way.md "findings pages for explain"
+has "$cli" /usr/share/xfrmd/findings/sa.one_way.md "findings pages for explain"
 has "$cli" /usr/share/doc/xfrmd/monitoring/xfrmd.rules.yml "Prometheus rules"
 has "$daemon" /usr/lib/systemd/system/xfrmd.service "systemd unit"
 has "$daemon" /usr/lib/sysusers.d/xfrmd.conf "sysusers.d"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * verb-explain.c: `xfrmctl explain ID` prints docs/findings/ID.md: what the finding means,
- * how to confirm it by hand, how to fix it. `xfrmctl explain` alone lists every id.
+ * how to confirm it by hand, how to fix it. `xfrmctl explain` alone lists every id. The pages
+ * are data the tool reads (/usr/share/xfrmd/findings), not documentation a nodocs install drops.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@
 
 static FILE *open_doc(const char *id)
 {
-	const char *dirs[] = { secure_getenv("XFRMD_DOCDIR"), XD_DOCDIR, XD_SRCDOCDIR };
+	const char *dirs[] = { secure_getenv("XFRMD_DOCDIR"), XD_DATADIR, XD_SRCDOCDIR };
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		char path[4096];
