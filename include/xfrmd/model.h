@@ -10,6 +10,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -24,6 +25,25 @@
 struct xd_addr {
 	uint8_t b[16];
 };
+
+/* memcmp() order of two addresses (bytes unsigned, lexicographic) in two 64-bit compares:
+ * the sorts and indexes of a million SAs spend their time here. */
+static inline int xd_addr_cmp(const struct xd_addr *a, const struct xd_addr *b)
+{
+	for (size_t off = 0; off < sizeof(a->b); off += 8) {
+		uint64_t x, y;
+		__builtin_memcpy(&x, a->b + off, 8);
+		__builtin_memcpy(&y, b->b + off, 8);
+		if (x != y) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			x = __builtin_bswap64(x);
+			y = __builtin_bswap64(y);
+#endif
+			return x < y ? -1 : 1;
+		}
+	}
+	return 0;
+}
 
 struct xd_selector {
 	struct xd_addr daddr;

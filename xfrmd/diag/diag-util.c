@@ -125,23 +125,22 @@ const char *diag_addr(const struct xd_addr *a, uint16_t family, char *buf, size_
 }
 
 /* sort-based SA index */
-static int key_cmp(const struct xd_sa *a, uint16_t family, const struct xd_addr *saddr,
-		   const struct xd_addr *daddr, uint8_t proto, uint32_t reqid)
+/* (family, saddr, daddr, proto): the run key; reqid orders SAs within a run */
+static int run_cmp(const struct xd_sa *a, uint16_t family, const struct xd_addr *saddr,
+		   const struct xd_addr *daddr, uint8_t proto)
 {
 	int r;
 
 	if (a->family != family)
 		return a->family < family ? -1 : 1;
-	r = memcmp(&a->saddr, saddr, sizeof(*saddr));
+	r = xd_addr_cmp(&a->saddr, saddr);
 	if (r)
 		return r;
-	r = memcmp(&a->daddr, daddr, sizeof(*daddr));
+	r = xd_addr_cmp(&a->daddr, daddr);
 	if (r)
 		return r;
 	if (a->proto != proto)
 		return a->proto < proto ? -1 : 1;
-	if (a->reqid != reqid)
-		return a->reqid < reqid ? -1 : 1;
 	return 0;
 }
 
@@ -150,79 +149,114 @@ static int order_cmp(const void *pa, const void *pb, void *ud)
 	const struct xd_snapshot *snap = ud;
 	const struct xd_sa *a = xd_snapshot_sa(snap, *(const uint32_t *)pa);
 	const struct xd_sa *b = xd_snapshot_sa(snap, *(const uint32_t *)pb);
-	int r = key_cmp(a, b->family, &b->saddr, &b->daddr, b->proto, b->reqid);
+	int r = run_cmp(a, b->family, &b->saddr, &b->daddr, b->proto);
 
 	if (r)
 		return r;
+	if (a->reqid != b->reqid)
+		return a->reqid < b->reqid ? -1 : 1;
 	/* within a key: oldest first, then SPI, for a deterministic order */
 	if (a->curlft.add_time != b->curlft.add_time)
 		return a->curlft.add_time < b->curlft.add_time ? -1 : 1;
 	return a->spi < b->spi ? -1 : a->spi > b->spi;
 }
 
+static uint64_t run_hash(uint16_t family, const struct xd_addr *saddr, const struct xd_addr *daddr,
+			 uint8_t proto)
+{
+	uint64_t w[4], h = (uint64_t)family << 8 | proto;
+
+	memcpy(w, saddr->b, 16);
+	memcpy(w + 2, daddr->b, 16);
+	for (size_t i = 0; i < 4; i++) {
+		h ^= w[i] + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+		h *= 0xff51afd7ed558ccdull;
+	}
+	return h ^ (h >> 33);
+}
+
+/* The slot of this run key: its run, or the empty slot where it would go. */
+static struct sa_index_run *run_slot(const struct sa_index *ix, uint16_t family,
+				     const struct xd_addr *saddr, const struct xd_addr *daddr,
+				     uint8_t proto)
+{
+	size_t j = run_hash(family, saddr, daddr, proto) & ix->runs_mask;
+
+	for (;; j = (j + 1) & ix->runs_mask) {
+		struct sa_index_run *r = &ix->runs[j];
+		if (!r->count ||
+		    run_cmp(sa_index_at(ix, r->first), family, saddr, daddr, proto) == 0)
+			return r;
+	}
+}
+
 int sa_index_build(struct sa_index *ix, const struct xd_snapshot *s)
 {
-	ix->s = s;
-	ix->n = s->sas.len;
+	size_t slots = 16;
+
+	*ix = (struct sa_index){ .s = s, .n = s->sas.len };
 	ix->order = malloc((ix->n ? ix->n : 1) * sizeof(*ix->order));
-	if (!ix->order)
+	while (slots < 2 * ix->n)
+		slots *= 2;
+	ix->runs = calloc(slots, sizeof(*ix->runs));
+	if (!ix->order || !ix->runs) {
+		sa_index_done(ix);
 		return -ENOMEM;
+	}
+	ix->runs_mask = slots - 1;
 	for (size_t i = 0; i < ix->n; i++)
 		ix->order[i] = (uint32_t)i;
 	qsort_r(ix->order, ix->n, sizeof(*ix->order), order_cmp, (void *)(uintptr_t)s);
+	for (size_t i = 0; i < ix->n;) {
+		const struct xd_sa *a = sa_index_at(ix, i);
+		size_t end = i + 1;
+		while (end < ix->n &&
+		       run_cmp(sa_index_at(ix, end), a->family, &a->saddr, &a->daddr, a->proto) == 0)
+			end++;
+		*run_slot(ix, a->family, &a->saddr, &a->daddr, a->proto) =
+			(struct sa_index_run){ .first = (uint32_t)i, .count = (uint32_t)(end - i) };
+		i = end;
+	}
 	return 0;
 }
 
 void sa_index_done(struct sa_index *ix)
 {
 	free(ix->order);
+	free(ix->runs);
 	ix->order = NULL;
+	ix->runs = NULL;
 }
 
 size_t sa_index_find(const struct sa_index *ix, uint16_t family, const struct xd_addr *saddr,
 		     const struct xd_addr *daddr, uint8_t proto, uint32_t reqid, size_t *first)
 {
-	size_t lo = 0, hi = ix->n, end;
+	const struct sa_index_run *run = run_slot(ix, family, saddr, daddr, proto);
+	size_t lo = run->first, hi = (size_t)run->first + run->count, end;
 
+	/* lower bound of reqid within the run (sorted by reqid) */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (key_cmp(sa_index_at(ix, mid), family, saddr, daddr, proto, reqid) < 0)
+		if (sa_index_at(ix, mid)->reqid < reqid)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	end = lo;
-	while (end < ix->n && key_cmp(sa_index_at(ix, end), family, saddr, daddr, proto, reqid) == 0)
+	while (end < (size_t)run->first + run->count && sa_index_at(ix, end)->reqid == reqid)
 		end++;
 	*first = lo;
 	return end - lo;
-}
-
-static int key_cmp_noreqid(const struct xd_sa *a, uint16_t family, const struct xd_addr *saddr,
-			   const struct xd_addr *daddr, uint8_t proto)
-{
-	int r = key_cmp(a, family, saddr, daddr, proto, a->reqid);
-	return r;
 }
 
 size_t sa_index_find_any_reqid(const struct sa_index *ix, uint16_t family,
 			       const struct xd_addr *saddr, const struct xd_addr *daddr,
 			       uint8_t proto, size_t *first)
 {
-	size_t lo = 0, hi = ix->n, end;
+	const struct sa_index_run *run = run_slot(ix, family, saddr, daddr, proto);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (key_cmp(sa_index_at(ix, mid), family, saddr, daddr, proto, 0) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	end = lo;
-	while (end < ix->n && key_cmp_noreqid(sa_index_at(ix, end), family, saddr, daddr, proto) == 0)
-		end++;
-	*first = lo;
-	return end - lo;
+	*first = run->first;
+	return run->count;
 }
 
 const char *diag_sa_desc(const struct xd_sa *sa, char *buf, size_t len)

@@ -47,12 +47,19 @@ uint8_t diag_host_plen(uint16_t family);
 
 /*
  * An index of SAs sorted by (family, saddr, daddr, proto, reqid): finds partners and
- * duplicates in O(log n) instead of comparing all pairs.
+ * duplicates without comparing all pairs. A hash of the runs of equal (family, saddr, daddr,
+ * proto) makes a lookup O(1) plus a binary search on reqid within the run.
  */
+struct sa_index_run {
+	uint32_t first; /* position in order[] of the run's first SA */
+	uint32_t count; /* 0: empty slot */
+};
 struct sa_index {
 	const struct xd_snapshot *s;
 	uint32_t *order; /* SA indices sorted by key */
 	size_t n;
+	struct sa_index_run *runs; /* open addressing, runs_mask + 1 slots */
+	size_t runs_mask;
 };
 
 int sa_index_build(struct sa_index *ix, const struct xd_snapshot *s);

@@ -37,9 +37,9 @@ static void mask_addr(struct xd_addr *out, const struct xd_addr *in, uint16_t fa
 static int entry_cmp(const void *pa, const void *pb)
 {
 	const struct pol_entry *a = pa, *b = pb;
-	int r = memcmp(&a->s, &b->s, sizeof(a->s));
+	int r = xd_addr_cmp(&a->s, &b->s);
 
-	return r ? r : memcmp(&a->d, &b->d, sizeof(a->d));
+	return r ? r : xd_addr_cmp(&a->d, &b->d);
 }
 
 static struct pol_shape *shape_get(struct pol_index *ix, uint16_t family, uint8_t ps, uint8_t pd)

@@ -23,12 +23,12 @@ static int sa_cmp(const void *pa, const void *pb)
 	int r;
 
 	CMP(a->family, b->family);
-	r = memcmp(&a->daddr, &b->daddr, sizeof(a->daddr));
+	r = xd_addr_cmp(&a->daddr, &b->daddr);
 	if (r)
 		return r;
 	CMP(a->spi, b->spi);
 	CMP(a->proto, b->proto);
-	r = memcmp(&a->saddr, &b->saddr, sizeof(a->saddr));
+	r = xd_addr_cmp(&a->saddr, &b->saddr);
 	if (r)
 		return r;
 	CMP(a->reqid, b->reqid);
@@ -54,7 +54,7 @@ static int addr_cmp(const void *pa, const void *pb)
 	const struct xd_local_addr *a = pa, *b = pb;
 
 	CMP(a->family, b->family);
-	return memcmp(&a->addr, &b->addr, sizeof(a->addr));
+	return xd_addr_cmp(&a->addr, &b->addr);
 }
 
 static int link_cmp(const void *pa, const void *pb)
@@ -112,7 +112,7 @@ const struct xd_sa *xd_snapshot_find_sa(const struct xd_snapshot *s, uint16_t fa
 		size_t mid = lo + (hi - lo) / 2;
 		const struct xd_sa *m = xd_snapshot_sa(s, mid);
 		int r = m->family != family ? (m->family < family ? -1 : 1)
-					    : memcmp(&m->daddr, daddr, sizeof(*daddr));
+					    : xd_addr_cmp(&m->daddr, daddr);
 		if (!r)
 			r = m->spi != spi ? (m->spi < spi ? -1 : 1) : (m->proto > proto) - (m->proto < proto);
 		if (r < 0)
