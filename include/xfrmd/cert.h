@@ -113,7 +113,7 @@ struct xd_certs {
 };
 
 /*
- * Decode one record of the cert.cred or cert.conn dump into s->certs. Malformed certificate
+ * Decode one record of the file.cred or file.conn dump into s->certs. Malformed certificate
  * bytes become an unreadable xd_cert (cert.unreadable), never an error; a malformed header
  * returns -EBADMSG and records a decode issue. Returns 0, -EBADMSG or -ENOMEM.
  */

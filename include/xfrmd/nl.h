@@ -30,7 +30,7 @@ struct xd_cert_paths {
 
 void xd_cert_paths_default(struct xd_cert_paths *p);
 
-/* Record every credential found (cert.cred, cert.conn dumps) and set their statuses. */
+/* Record every credential found (file.cred, file.conn dumps) and set their statuses. */
 void xd_collect_certs(const struct xd_cert_paths *p, struct xd_recbuf *out);
 
 struct xd_collect_opts {

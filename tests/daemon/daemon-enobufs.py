@@ -102,7 +102,7 @@ try:
     w.wait_for(lambda e: e.get("event") == "watch.started", 2)
     t0 = time.monotonic()
     ns.ip("xfrm", "policy", "add", "src", "10.99.0.0/24", "dst", "10.98.0.0/24", "dir", "out")
-    t, _ = w.wait_for(lambda e: e.get("event") == "policy.added" and e.get("src") == "10.99.0.0/24", 2)
+    t, _ = w.wait_for(lambda e: e.get("event") == "xfrm.policy_added" and e.get("src") == "10.99.0.0/24", 2)
     check(t is not None and t - t0 < 0.1, "an event after the storm appears within 100 ms",
           f"{(t - t0) * 1000:.1f} ms" if t else "not seen")
     w.close()

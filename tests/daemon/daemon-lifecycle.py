@@ -141,7 +141,7 @@ try:
                 buf += x
                 lines = buf.split(b"\n")
                 buf = lines.pop()
-                counts["added"] += sum(b'"policy.added"' in ln for ln in lines)
+                counts["added"] += sum(b'"xfrm.policy_added"' in ln for ln in lines)
                 counts["error"] += sum(ln.startswith(b'{"error"') for ln in lines)
         except socket.timeout:
             return

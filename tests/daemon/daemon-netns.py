@@ -97,7 +97,7 @@ try:
     for i in range(5):
         for op in ("add", "del"):
             ns.ip("xfrm", "policy", op, "src", "10.9.0.0/24", "dst", "10.8.0.0/24", "dir", "out")
-            _, e = w.wait_for(lambda x: x.get("event") == ("policy.added" if op == "add" else "policy.deleted")
+            _, e = w.wait_for(lambda x: x.get("event") == ("xfrm.policy_added" if op == "add" else "xfrm.policy_deleted")
                               and x.get("src") == "10.9.0.0/24", 2)
             lats.append(event_latency_ms(e) if e else 1e9)
     lats.sort()
@@ -115,7 +115,7 @@ try:
     t0 = time.monotonic()
     ns.ip("xfrm", "policy", "del", "src", "10.1.0.0/24", "dst", "10.0.0.0/24", "dir", "in")
     t_ip = time.monotonic() - t0
-    t_ev, ev = w.wait_for(lambda e: e.get("event") == "policy.deleted", 2)
+    t_ev, ev = w.wait_for(lambda e: e.get("event") == "xfrm.policy_deleted", 2)
     lat = event_latency_ms(ev) if ev else None
     check(t_ev is not None, "the deleted partner policy appears on watch",
           f"{lat:.1f} ms after the change; {(t_ev - t0) * 1000:.1f} ms after starting `ip`, which ran {t_ip * 1000:.1f} ms"
@@ -153,7 +153,7 @@ try:
           "with xfrmd running and no key manager: no larval SA, XfrmOutNoStates rises",
           f"{before} -> {out_no_states()}")
     # a key manager (here `ip xfrm monitor acquire`) makes the kernel create a larval SA: the
-    # next sample reports it as sa.acquire
+    # next sample reports it as xfrm.sa_acquire
     w = Client(d.sock, {"command": "watch"})
     w.wait_for(lambda e: e.get("event") == "watch.started", 2)
     km = subprocess.Popen(["ip", "-n", ns.name, "xfrm", "monitor", "acquire"], stdout=subprocess.DEVNULL)
@@ -161,9 +161,9 @@ try:
     sh("ip", "netns", "exec", ns.name, "ping", "-c", "1", "-W", "1", "10.1.0.1", check_rc=False)
     km.terminate()
     km.wait()
-    t_a, a = w.wait_for(lambda e: e.get("event") == "sa.acquire", 5)
+    t_a, a = w.wait_for(lambda e: e.get("event") == "xfrm.sa_acquire", 5)
     check(a is not None and a.get("dst") == "192.0.2.2" and a.get("reqid") == 7,
-          "larval SA reported as sa.acquire within one sample interval", str(a))
+          "larval SA reported as xfrm.sa_acquire within one sample interval", str(a))
     w.close()
 
     # answers are the xfrmctl documents

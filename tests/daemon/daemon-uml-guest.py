@@ -98,7 +98,7 @@ try:
                 ip(*sa(LOCAL, PEER, "0x4000", KEY_OUT))
             else:
                 ip("xfrm", "state", "delete", "src", LOCAL, "dst", PEER, "proto", "esp", "spi", "0x4000")
-            want = "sa.added" if op == "add" else "sa.deleted"
+            want = "xfrm.sa_added" if op == "add" else "xfrm.sa_deleted"
             _, e = w.wait_for(lambda x: x.get("event") == want and x.get("spi") == 0x4000, 5)
             lats.append(xdtest.event_latency_ms(e) if e else 1e9)
     lats.sort()
@@ -112,9 +112,9 @@ try:
     def seen(e, want):
         events.append(e)
         return want(e)
-    t_ev, ev = w.wait_for(lambda e: seen(e, lambda x: x.get("event") == "sa.deleted"), 5)
+    t_ev, ev = w.wait_for(lambda e: seen(e, lambda x: x.get("event") == "xfrm.sa_deleted"), 5)
     lat = xdtest.event_latency_ms(ev) if ev else None
-    check(t_ev is not None, "sa.deleted of the inbound SA on watch",
+    check(t_ev is not None, "xfrm.sa_deleted of the inbound SA on watch",
           f"{lat:.1f} ms after the change; {(t_ev - t0) * 1000:.1f} ms after starting `ip`" if lat is not None else "not seen")
     check(ev is not None and ev.get("spi") == 0x2000 and ev.get("src") == PEER and ev.get("reqid") == 1,
           "the event names the SA", str({k: v for k, v in (ev or {}).items() if k != "_rx"}))
@@ -125,9 +125,9 @@ try:
           f"{(t_f - t0) * 1000:.0f} ms" if t_f else "not seen")
     t1 = time.monotonic()
     ip(*sa(PEER, LOCAL, "0x2000", KEY_IN))
-    t_a, a = w.wait_for(lambda e: seen(e, lambda x: x.get("event") == "sa.added"), 5)
+    t_a, a = w.wait_for(lambda e: seen(e, lambda x: x.get("event") == "xfrm.sa_added"), 5)
     lat = xdtest.event_latency_ms(a) if a else None
-    check(t_a is not None, "sa.added of the returning SA on watch",
+    check(t_a is not None, "xfrm.sa_added of the returning SA on watch",
           f"{lat:.1f} ms after the change; {(t_a - t1) * 1000:.1f} ms after starting `ip`" if lat is not None else "not seen")
     t_c, _ = w.wait_for(lambda e: seen(e, lambda x: x.get("event") == "finding.cleared" and
                                         x["finding"]["id"] == "sa.one_way"), 5)
@@ -137,7 +137,7 @@ try:
     ip("xfrm", "state", "add", "src", LOCAL, "dst", PEER, "proto", "esp", "spi", "0x3000", "reqid", "9",
        "mode", "tunnel", "aead", "rfc4106(gcm(aes))", "0x" + KEY_OUT.hex(), "128",
        "limit", "time-soft", "1", "limit", "time-hard", "2")
-    t_x, x = w.wait_for(lambda e: seen(e, lambda y: y.get("event") == "sa.expired" and y.get("hard")), 10)
+    t_x, x = w.wait_for(lambda e: seen(e, lambda y: y.get("event") == "xfrm.sa_expired" and y.get("hard")), 10)
     check(t_x is not None and x.get("spi") == 0x3000, "hard expiry seen on watch")
     for req in ({"command": "status"}, {"command": "show"}, {"command": "check"}, {"command": "peers"},
                 {"command": "metrics"}, {"command": "findings"}):

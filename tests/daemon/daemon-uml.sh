@@ -6,7 +6,7 @@
 #           guest: 192.0.2.1 (lo) ==ESP tunnel, reqid 1, canary keys== 198.51.100.7
 #
 # The guest (daemon-uml-guest.py) starts xfrmd, deletes the inbound SA with `ip xfrm state
-# delete`, and checks: sa.deleted on watch within 50 ms, sa.one_way raised within one
+# delete`, and checks: xfrm.sa_deleted on watch within 50 ms, sa.one_way raised within one
 # debounce + resync interval and cleared when the SA returns, SA events scrubbed (no canary
 # key byte in any reply, event, metric or log). Results come back as PASS/FAIL lines.
 set -u

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fuzz-cert.c: credential records (cert.cred, cert.conn) through the decoder and then the
+ * fuzz-cert.c: credential records (file.cred, file.conn) through the decoder and then the
  * cert check family, so chain building, key matching and identity comparison also see
  * hostile input. The input is a sequence of records separated by "\n%%\n"; a record whose
  * first byte is 'C' is a connection record (the rest of it), any other a credential record.

@@ -73,7 +73,7 @@ size_t xd_kevent_parse(const void *buf, size_t len, struct xd_kevent *out, size_
 /* The same for an nf_tables event datagram: one FW_CHANGED per NFT_MSG_NEWGEN. */
 size_t xd_kevent_parse_nft(const void *buf, size_t len, struct xd_kevent *out, size_t max);
 
-/* Event name as in the watch stream ("sa.deleted"), NULL when out of range. */
+/* Event name as in the watch stream ("xfrm.sa_deleted"), NULL when out of range. */
 const char *xd_kevent_name(uint32_t type);
 
 /* One watch line: {"event":...,"time":...,...}\n. Returns 0 or -errno. */

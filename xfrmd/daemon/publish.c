@@ -106,7 +106,7 @@ static bool larval_known(const struct xd_snapshot *old, const struct xd_sa *sa)
 /*
  * Larval SAs are created by the kernel's ACQUIRE, which xfrmd never listens to (joining
  * would change the kernel's behaviour), and no SA event announces them: new ones are found
- * by comparing dumps and reported as sa.acquire. Bounded: an acquire storm is reported by
+ * by comparing dumps and reported as xfrm.sa_acquire. Bounded: an acquire storm is reported by
  * its count in the model, not line by line.
  */
 static void report_new_larval(struct daemon *d, const struct xd_snapshot *old,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * decode-cert.c: cert.cred and cert.conn records -> struct xd_cert / xd_cert_key / xd_cert_conn
+ * decode-cert.c: file.cred and file.conn records -> struct xd_cert / xd_cert_key / xd_cert_conn
  * (record format: docs/certificates.md). The bytes may come from a hostile snapshot: libcrypto
  * parses them (it returns errors, it never exits), every count and size is bounded, and a
  * certificate that does not parse becomes an unreadable entry (cert.unreadable), not an error.

@@ -46,8 +46,8 @@ static const struct {
 	[XD_DUMP_PROCESSES] = { "file.processes", XD_RECORD_FILE, -1 },
 	[XD_DUMP_STACK_VERSIONS] = { "file.stack_versions", XD_RECORD_FILE, -1 },
 	[XD_DUMP_SELF] = { "file.self", XD_RECORD_FILE, -1 },
-	[XD_DUMP_CERT_CRED] = { "cert.cred", XD_RECORD_FILE, -1 },
-	[XD_DUMP_CERT_CONN] = { "cert.conn", XD_RECORD_FILE, -1 },
+	[XD_DUMP_CERT_CRED] = { "file.cred", XD_RECORD_FILE, -1 },
+	[XD_DUMP_CERT_CONN] = { "file.conn", XD_RECORD_FILE, -1 },
 };
 
 static const char *const status_names[_XD_DUMP_STATUS_MAX] = {

@@ -52,7 +52,7 @@ struct xd_cred_rec {
 	size_t body_len;
 };
 
-/* Append one cert.cred record. 0 or -errno (-EINVAL for a value with a newline). */
+/* Append one file.cred record. 0 or -errno (-EINVAL for a value with a newline). */
 int xd_cred_emit(struct xd_recbuf *out, const struct xd_cred_rec *c);
 
 /*

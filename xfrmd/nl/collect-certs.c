@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * collect-certs.c: finds the IKE daemons' credentials (strongSwan's swanctl and ipsec.d trees,
- * libreswan's NSS database, extra paths) and turns them into cert.cred / cert.conn records
+ * libreswan's NSS database, extra paths) and turns them into file.cred / file.conn records
  * (format: docs/certificates.md). Invariant: no private key byte and no passphrase ever enters
  * a record. A private key file is parsed here, only its public half is recorded, and the
  * buffer that held it is wiped; a PKCS#12 file is recorded as its certificates plus the public
