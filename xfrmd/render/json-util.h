@@ -58,6 +58,10 @@ struct xd_sa;
 /* One SA (render-json.c), shared with the streamed `show sa` (render-sa-stream.c). */
 struct json_object *xd_sa_json(const struct xd_sa *sa);
 
+struct xd_render_opts;
+/* json-c serialisation flags for the output mode (pretty or one line; never escape '/'). */
+int xd_json_flags_for(const struct xd_render_opts *o);
+
 /* Serialise one object to `out` and release it. Returns 0 or -EIO. */
 int xd_json_emit(FILE *out, struct json_object *o, int flags);
 /* The same without the closing brace, so the caller can stream more members into the object

@@ -84,9 +84,7 @@ struct json_object *xd_finding_json(const struct xd_finding *x)
 int xd_render_findings_json(FILE *out, const struct xd_snapshot *s, const struct xd_findings *f,
 			    const struct xd_render_opts *o)
 {
-	int flags = (o && o->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-				    : JSON_C_TO_STRING_PLAIN) |
-		    JSON_C_TO_STRING_NOSLASHESCAPE;
+	int flags = xd_json_flags_for(o);
 	size_t count[_XD_SEV_MAX] = { 0 };
 	struct json_object *sum = json_object_new_object();
 	int r = 0;

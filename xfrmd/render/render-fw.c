@@ -14,12 +14,6 @@
 #include "xfrmd/model.h"
 #include "xfrmd/render.h"
 
-static int json_flags(const struct xd_render_opts *o)
-{
-	return o && o->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-					JSON_C_TO_STRING_NOSLASHESCAPE
-			      : JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
-}
 
 static const char *backend_name(uint8_t b)
 {
@@ -84,7 +78,7 @@ int xd_render_fw_verdict_json(FILE *out, const struct xd_snapshot *s,
 			      const struct xd_fw_packet *p, const uint8_t *hooks, size_t nhooks,
 			      const struct xd_fw_result *res, const struct xd_render_opts *o)
 {
-	int flags = json_flags(o);
+	int flags = xd_json_flags_for(o);
 	struct json_object *v = json_object_new_object();
 	int r = 0;
 
@@ -379,7 +373,7 @@ static struct json_object *firewall_json(const struct xd_fw *fw)
 
 int xd_render_firewall_json(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o)
 {
-	int flags = json_flags(o);
+	int flags = xd_json_flags_for(o);
 	struct xd_fw empty;
 	int r = 0;
 

@@ -97,6 +97,13 @@ sanitize:
 	return j;
 }
 
+int xd_json_flags_for(const struct xd_render_opts *o)
+{
+	return (o && o->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+			       : JSON_C_TO_STRING_PLAIN) |
+	       JSON_C_TO_STRING_NOSLASHESCAPE;
+}
+
 int xd_json_emit_open(FILE *out, struct json_object *o, int flags)
 {
 	const char *s = json_object_to_json_string_ext(o, flags);
@@ -506,8 +513,7 @@ static struct json_object *status_json(const struct xd_snapshot *s)
 int xd_render_json(FILE *out, const struct xd_snapshot *s, unsigned what,
 		   const struct xd_render_opts *o)
 {
-	int flags = o && o->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE
-				   : JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+	int flags = xd_json_flags_for(o);
 	const char *sep = o && o->pretty ? ",\n" : ",";
 	int r = 0;
 

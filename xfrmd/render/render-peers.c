@@ -35,9 +35,7 @@ static struct json_object *row_json(const struct xd_peer_row *r)
 int xd_render_peers_json(FILE *out, const struct xd_snapshot *s, const struct xd_vec *rows,
 			 const struct xd_render_opts *o)
 {
-	int flags = (o && o->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-				    : JSON_C_TO_STRING_PLAIN) |
-		    JSON_C_TO_STRING_NOSLASHESCAPE;
+	int flags = xd_json_flags_for(o);
 	int r = 0;
 
 	fputs("{\"meta\":", out);

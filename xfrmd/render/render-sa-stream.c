@@ -16,9 +16,7 @@
 
 static int flags_of(const struct xd_sa_stream *st)
 {
-	return (st->o.pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-			     : JSON_C_TO_STRING_PLAIN) |
-	       JSON_C_TO_STRING_NOSLASHESCAPE;
+	return xd_json_flags_for(&st->o);
 }
 
 int xd_sa_stream_begin(struct xd_sa_stream *st, const struct xd_snapshot *s)
