@@ -15,28 +15,13 @@ import time
 build, n = sys.argv[1], int(sys.argv[2])
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "daemon"))
+sys.path.insert(0, here)
 from xdtest import request  # noqa: E402  (the control protocol's framing)
+from benchlib import measure  # noqa: E402
 
 xfrmctl = os.path.join(build, "tools", "xfrmctl", "xfrmctl")
 xfrmd = os.path.join(build, "xfrmd", "daemon", "xfrmd")
 IDLE_S = 30
-
-
-def measure(cmd, runs=3):
-    """Best of `runs` by wall time: (wall s, CPU s, peak RSS MiB); stdout discarded. GNU time
-    reports the peak RSS: a child forked from Python would carry Python's own peak."""
-    best = None
-    with tempfile.NamedTemporaryFile("r") as rep:
-        for _ in range(runs):
-            t0 = time.monotonic()
-            subprocess.run(["/usr/bin/time", "-q", "-f", "%U %S %M", "-o", rep.name] + cmd,
-                           stdout=subprocess.DEVNULL)
-            wall = time.monotonic() - t0
-            u, s, kib = open(rep.name).read().split()[-3:]
-            r = (wall, float(u) + float(s), int(kib) / 1024)
-            if best is None or r[0] < best[0]:
-                best = r
-    return best
 
 
 def cpu_s(pid):

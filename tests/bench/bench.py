@@ -5,31 +5,17 @@ show sa --json at N = 10k, 100k, 1M SAs (+ as many policies). Prints a Markdown 
 wall time, CPU time and peak RSS; run from the source tree after building:
     ninja -C build tests/bench/gen-snapshot && tests/bench/bench.py build [N ...]"""
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import measure  # noqa: E402
 
 build = sys.argv[1] if len(sys.argv) > 1 else "build"
 sizes = [int(x) for x in sys.argv[2:]] or [10000, 100000, 1000000]
 gen = os.path.join(build, "tests", "bench", "gen-snapshot")
 xfrmctl = os.path.join(build, "tools", "xfrmctl", "xfrmctl")
-
-
-def measure(cmd):
-    """Run cmd with stdout to /dev/null; return (wall s, cpu s, peak RSS MiB)."""
-    t0 = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, 1)
-        os.execv(cmd[0], cmd)
-    _, status, ru = os.wait4(pid, 0)
-    wall = time.monotonic() - t0
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"{cmd} failed: {status}")
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024
 
 
 rows = []
@@ -39,8 +25,7 @@ with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([gen, str(n), snap], check=True)
         size = os.path.getsize(snap) / 2**20
         for verb in (["check", "--json"], ["show", "sa", "--json"], ["peers", "--json"]):
-            best = min((measure([xfrmctl, "-r", snap] + verb) for _ in range(3 if n < 1000000 else 1)),
-                       key=lambda r: r[0])
+            best = measure([xfrmctl, "-r", snap] + verb, 3 if n < 1000000 else 1)
             rows.append((n, size, " ".join(verb), *best))
         os.unlink(snap)
 
