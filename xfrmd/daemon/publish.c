@@ -236,6 +236,9 @@ void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 	d->last_resync_s = (double)(xd_mono_ms() - d->inflight_since) / 1000.0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d->last_process_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	/* the next sample counts from this one's end, spaced by what this one cost */
+	if (is_sample)
+		d->next_sample = xd_mono_ms() + xd_daemon_sample_interval_ms(d);
 	log_debug("resync %u: %zu SAs, %zu policies, %zu findings in %.3f s%s", d->seq,
 		  s->sas.len, s->policies.len, d->findings.items.len, d->last_resync_s,
 		  is_sample ? " (sample)" : "");

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * recbuf.c: records held in memory in collection order. Bytes live in one growing buffer;
- * a retried dump drops its earlier attempt. The buffer is wiped before it is freed or
- * reallocated away, because it held (scrubbed, but still) SA messages.
+ * recbuf.c: records held in memory in collection order. Bytes live in one growing mapping;
+ * a retried dump drops its earlier attempt. The mapping grows with mremap(), which moves the
+ * pages instead of copying them, so no stale copy of the (scrubbed, but still) SA messages is
+ * left behind and 100k SAs are not copied log(n) times; what was written is wiped before the
+ * mapping is unmapped.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "xfrmd/recbuf.h"
 #include "xfrmd/util.h"
@@ -56,9 +59,10 @@ struct xd_recbuf *xd_recbuf_free(struct xd_recbuf *b)
 {
 	if (!b)
 		return NULL;
-	if (b->bytes)
-		explicit_bzero(b->bytes, b->cap);
-	free(b->bytes);
+	if (b->bytes) {
+		explicit_bzero(b->bytes, b->used); /* dropped tails were wiped when dropped */
+		munmap(b->bytes, b->cap);
+	}
 	xd_vec_done(&b->entries);
 	free(b);
 	return NULL;
@@ -77,15 +81,10 @@ static int reserve(struct xd_recbuf *b, size_t extra)
 			return -ENOMEM;
 		ncap *= 2;
 	}
-	/* malloc + copy + wipe instead of realloc, so no stale copy is left behind */
-	n = malloc(ncap);
-	if (!n)
+	n = b->bytes ? mremap(b->bytes, b->cap, ncap, MREMAP_MAYMOVE)
+		     : mmap(NULL, ncap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (n == MAP_FAILED)
 		return -ENOMEM;
-	if (b->bytes) {
-		memcpy(n, b->bytes, b->used);
-		explicit_bzero(b->bytes, b->cap);
-		free(b->bytes);
-	}
 	b->bytes = n;
 	b->cap = ncap;
 	return 0;
