@@ -117,6 +117,64 @@ static void test_one_way(void **st)
 	done(&x);
 }
 
+/* Forty child SAs between the same two gateways: partners are found by reqid within one
+ * (src, dst, proto) run of the SA index, and a single missing inbound SA is named. */
+static struct xd_snapshot *children(unsigned n, unsigned missing_in)
+{
+	struct xd_snapshot *s = mb_new();
+
+	mb_local(s, GW);
+	mb_local(s, "10.1.0.1");
+	for (unsigned r = 1; r <= n; r++) {
+		char lan[32], remote[32];
+		snprintf(lan, sizeof(lan), "10.1.%u.0/24", r);
+		snprintf(remote, sizeof(remote), "10.2.%u.0/24", r);
+		mb_sa(s, GW, PEER, 50, 0xc0000000 + 2 * r, r, 1)->replay.window = 0;
+		if (r != missing_in)
+			mb_sa(s, PEER, GW, 50, 0xc0000001 + 2 * r, r, 1);
+		mb_policy(s, 1, lan, remote, 383615, 0);
+		mb_tmpl(s, GW, PEER, 50, r, 1);
+		mb_policy(s, 0, remote, lan, 383615, 0);
+		mb_tmpl(s, PEER, GW, 50, r, 1);
+		mb_policy(s, 2, remote, lan, 383615, 0);
+		mb_tmpl(s, PEER, GW, 50, r, 1);
+	}
+	mb_counter(s, "XfrmInNoStates", 0);
+	return s;
+}
+
+static void test_many_children_one_missing(void **st)
+{
+	struct fx healthy_x = { .now = children(40, 0) };
+	run(&healthy_x);
+	ASSERT_NONE(&healthy_x);
+	done(&healthy_x);
+
+	struct fx x = { .now = children(40, 23) };
+	run(&x);
+	ASSERT_ONLY(&x, "sa.one_way");
+	assert_non_null(strstr(find(&x, "sa.one_way")->summary, "reqid 23"));
+	done(&x);
+}
+
+/* xd_addr_cmp() orders exactly like memcmp(): the sorted order of every output rests on it. */
+static void test_addr_cmp_is_memcmp(void **st)
+{
+	unsigned seed = 7;
+
+	for (int i = 0; i < 100000; i++) {
+		struct xd_addr a, b;
+		for (int k = 0; k < 16; k++) {
+			seed = seed * 1103515245u + 12345u;
+			a.b[k] = (uint8_t)(seed >> 16);
+			/* mostly equal prefixes, so every byte position decides sometimes */
+			b.b[k] = (seed >> 8) % 4 ? a.b[k] : (uint8_t)(seed >> 24);
+		}
+		int m = memcmp(&a, &b, sizeof(a)), c = xd_addr_cmp(&a, &b);
+		assert_int_equal((m > 0) - (m < 0), c);
+	}
+}
+
 static void test_missing_fwd(void **st)
 {
 	struct fx x = { .now = healthy(false, true) };
@@ -529,6 +587,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_healthy_gateway_is_silent),
 		cmocka_unit_test(test_one_way),
+		cmocka_unit_test(test_many_children_one_missing),
+		cmocka_unit_test(test_addr_cmp_is_memcmp),
 		cmocka_unit_test(test_missing_fwd),
 		cmocka_unit_test(test_transport_host_needs_no_fwd),
 		cmocka_unit_test(test_missing_partner),

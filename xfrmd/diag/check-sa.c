@@ -93,11 +93,70 @@ static const char *dir_word(enum sa_dir d)
 	return d == SA_DIR_IN ? "inbound" : d == SA_DIR_OUT ? "outbound" : "";
 }
 
+/* A template key of the policies: which reqids an inbound (in/fwd) or an outbound policy
+ * expects SAs for. Sorted, it tells in O(log n) whether the reverse SA is wanted. */
+struct dir_tmpl_key {
+	uint32_t reqid;
+	uint8_t proto;
+	uint8_t inbound;
+};
+
+static int dtkey_cmp(const void *pa, const void *pb)
+{
+	const struct dir_tmpl_key *a = pa, *b = pb;
+
+	if (a->reqid != b->reqid)
+		return a->reqid < b->reqid ? -1 : 1;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	return (a->inbound > b->inbound) - (a->inbound < b->inbound);
+}
+
+static struct dir_tmpl_key *dir_tmpl_keys(const struct xd_snapshot *s, size_t *ret_n)
+{
+	struct dir_tmpl_key *keys = malloc((s->tmpls.len ? s->tmpls.len : 1) * sizeof(*keys));
+	size_t n = 0;
+
+	if (!keys)
+		return NULL;
+	for (size_t i = 0; i < s->policies.len; i++) {
+		const struct xd_policy *p = xd_snapshot_policy(s, i);
+		if (p->dir > 2) /* socket policies */
+			continue;
+		for (uint32_t k = 0; k < p->tmpl_count; k++) {
+			const struct xd_tmpl *tm = xd_policy_tmpl(s, p, k);
+			if (tm->reqid && n < s->tmpls.len)
+				keys[n++] = (struct dir_tmpl_key){ .reqid = tm->reqid, .proto = tm->proto,
+								   .inbound = p->dir != 1 };
+		}
+	}
+	qsort(keys, n, sizeof(*keys), dtkey_cmp);
+	*ret_n = n;
+	return keys;
+}
+
+/* Does a policy expect the reverse of this SA under the same reqid? */
+static bool reverse_wanted(const struct dir_tmpl_key *keys, size_t n, const struct xd_sa *sa,
+			   enum sa_dir dir)
+{
+	struct dir_tmpl_key k = { .reqid = sa->reqid, .proto = sa->proto,
+				  .inbound = dir == SA_DIR_OUT };
+
+	return dir != SA_DIR_UNKNOWN && sa->reqid && n &&
+	       bsearch(&k, keys, n, sizeof(*keys), dtkey_cmp) != NULL;
+}
+
 static void check_one_way(const struct xd_diag_ctx *c, const struct sa_index *ix,
 			  struct xd_findings *out)
 {
 	const struct xd_snapshot *s = c->now;
+	size_t nkeys = 0;
+	struct dir_tmpl_key *keys = dir_tmpl_keys(s, &nkeys);
 
+	if (!keys) {
+		out->error = -ENOMEM;
+		return;
+	}
 	for (size_t i = 0; i < s->sas.len; i++) {
 		const struct xd_sa *sa = xd_snapshot_sa(s, i);
 		size_t first;
@@ -109,11 +168,14 @@ static void check_one_way(const struct xd_diag_ctx *c, const struct sa_index *ix
 		if (sa_index_find(ix, sa->family, &sa->daddr, &sa->saddr, sa->proto, sa->reqid,
 				  &first))
 			continue;
-		/* a manually keyed pair may use different reqids per direction */
-		if (sa_index_find_any_reqid(ix, sa->family, &sa->daddr, &sa->saddr, sa->proto,
+		dir = diag_sa_dir(s, sa);
+		/* A manually keyed pair may use different reqids per direction: another reqid's
+		 * reverse SA will do, unless a policy wants the reverse under this very reqid
+		 * (one CHILD_SA of many between the same gateways lost a direction). */
+		if (!reverse_wanted(keys, nkeys, sa, dir) &&
+		    sa_index_find_any_reqid(ix, sa->family, &sa->daddr, &sa->saddr, sa->proto,
 					    &first))
 			continue;
-		dir = diag_sa_dir(s, sa);
 		snprintf(pre, sizeof(pre), "%s%sSA", dir_word(dir), dir == SA_DIR_UNKNOWN ? "" : " ");
 		struct xd_finding *x = sa_finding(out, s, sa, D_ONE_WAY, pre);
 		if (x) {
@@ -128,6 +190,7 @@ static void check_one_way(const struct xd_diag_ctx *c, const struct sa_index *ix
 		xd_finding_ev_int(x, "bytes", (int64_t)sa->curlft.bytes);
 		xd_finding_ev_int(x, "packets", (int64_t)sa->curlft.packets);
 	}
+	free(keys);
 }
 
 /* Does any policy template use this SA? Sorted (reqid, proto) pairs make it O(log n). */
