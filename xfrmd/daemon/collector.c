@@ -93,12 +93,13 @@ static int resync(struct collector *c)
 	struct xd_collect_opts opts = { 0 };
 	struct xd_recbuf *buf = NULL;
 	struct xd_record_sink sink = { .record = record_sink, .userdata = c };
-	struct timespec t0, t1;
+	struct timespec t0, t1, cpu0, cpu1;
 	int r;
 
 	c->resync_wanted = false;
 	c->last_resync_ms = now_ms();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
 	r = xd_recbuf_new(&buf);
 	if (r < 0)
 		return r;
@@ -124,6 +125,9 @@ static int resync(struct collector *c)
 		r = send_frame(c, &(struct xd_frame_hdr){ .type = XD_FRAME_END, .seq = c->resync_seq },
 			       NULL);
 	xd_recbuf_free(buf);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu1);
+	c->st.last_resync_cpu_ns = (uint64_t)(cpu1.tv_sec - cpu0.tv_sec) * 1000000000u +
+				   (uint64_t)(cpu1.tv_nsec - cpu0.tv_nsec);
 	return r;
 }
 

@@ -58,6 +58,7 @@ struct daemon {
 	uint64_t resyncs, overruns, events, samples, bad_frames;
 	uint64_t overruns_logged, overrun_log_at; /* overrun warnings are rate-limited */
 	struct xd_collector_stats colst;
+	double last_process_cpu_s; /* CPU the main process spent on the latest model */
 	double last_resync_s; /* RESYNC sent -> model published (includes the collector's rate limit) */
 	double last_process_s; /* decode + diagnosis + bookkeeping in this process */
 	int64_t last_resync_at; /* epoch ms when the current model was published */
@@ -98,3 +99,5 @@ int xd_daemon_http_metrics(void *userdata, char **buf, size_t *len);
 /* The interval between samples in effect: the configured one, or longer on a large model
  * (daemon.c). */
 uint64_t xd_daemon_sample_interval_ms(const struct daemon *d);
+/* CPU seconds of the latest resync, collector and main process together. */
+double xd_daemon_resync_cpu_s(const struct daemon *d);

@@ -198,15 +198,20 @@ static void watchdog(struct daemon *d, uint64_t now)
 
 /*
  * A sample is a full resync: at 100k SAs that is seconds of CPU. Samples are therefore spaced
- * at least SAMPLE_COST_FACTOR times the work of the latest resync (collector dump + model)
- * apart, so sampling stays under 1/SAMPLE_COST_FACTOR of a core whatever the configured
- * interval; small models keep the configured interval.
+ * at least SAMPLE_COST_FACTOR times the CPU of the latest resync (collector and model) apart,
+ * so sampling stays under 1/SAMPLE_COST_FACTOR of a core whatever the configured interval;
+ * small models keep the configured interval.
  */
 #define SAMPLE_COST_FACTOR 50
 
+double xd_daemon_resync_cpu_s(const struct daemon *d)
+{
+	return (double)d->colst.last_resync_cpu_ns / 1e9 + d->last_process_cpu_s;
+}
+
 uint64_t xd_daemon_sample_interval_ms(const struct daemon *d)
 {
-	double work_s = (double)d->colst.last_resync_ns / 1e9 + d->last_process_s;
+	double work_s = xd_daemon_resync_cpu_s(d);
 	uint64_t spaced = (uint64_t)(work_s * 1000.0 * SAMPLE_COST_FACTOR);
 
 	return spaced > d->cfg.sample_interval_ms ? spaced : d->cfg.sample_interval_ms;

@@ -52,6 +52,7 @@ struct xd_collector_stats {
 	uint64_t foreign;      /* datagrams not from the kernel, dropped */
 	uint64_t keys_scrubbed; /* key spans zeroed in events */
 	uint64_t last_resync_ns; /* duration of the latest collection */
+	uint64_t last_resync_cpu_ns; /* CPU of the latest collection and its sending */
 };
 
 /* Build a frame into buf (header + payload copy). Returns its length or -EMSGSIZE. */

@@ -143,10 +143,11 @@ void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 	struct xd_findings f;
 	bool is_sample = d->sample_pending;
 	uint64_t now = xd_mono_ms();
-	struct timespec t0, t1;
+	struct timespec t0, t1, cpu0, cpu1;
 	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
 	r = xd_snapshot_new(&s);
 	if (r < 0) {
 		xd_log_errno(LOG_ERR, r, "resync: %m");
@@ -236,6 +237,9 @@ void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 	d->last_resync_s = (double)(xd_mono_ms() - d->inflight_since) / 1000.0;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d->last_process_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu1);
+	d->last_process_cpu_s =
+		(double)(cpu1.tv_sec - cpu0.tv_sec) + (double)(cpu1.tv_nsec - cpu0.tv_nsec) / 1e9;
 	/* the next sample counts from this one's end, spaced by what this one cost */
 	if (is_sample)
 		d->next_sample = xd_mono_ms() + xd_daemon_sample_interval_ms(d);

@@ -80,6 +80,7 @@ static int r_status(struct daemon *d, FILE *f, const void *arg)
 	json_object_object_add(dm, "samples", json_object_new_int64((int64_t)d->samples));
 	json_object_object_add(dm, "sample_interval_ms",
 			       json_object_new_int64(d->cfg.sample_interval_ms));
+	json_object_object_add(dm, "resync_cpu_s", json_object_new_double(xd_daemon_resync_cpu_s(d)));
 	json_object_object_add(dm, "sample_interval_effective_ms",
 			       json_object_new_int64((int64_t)xd_daemon_sample_interval_ms(d)));
 	json_object_object_add(dm, "last_resync_s", json_object_new_double(d->last_resync_s));
