@@ -60,9 +60,11 @@ d = tempfile.mkdtemp(prefix="xfrmd-bench-")
 sock = os.path.join(d, "xfrmd.sock")
 conf = os.path.join(d, "xfrmd.conf")
 with open(conf, "w") as f:
-    f.write(f"socket = {sock}\n")
+    f.write(f"socket = {sock}\ndebug = yes\n")
+# the daemon's log (each resync, with its cost) lands next to the table
+log = os.path.join(os.environ.get("XD_OUT", d), f"xfrmd-{n}.log")
 t0 = time.monotonic()
-proc = subprocess.Popen([xfrmd, "-f", conf], stderr=open(os.path.join(d, "log"), "w"))
+proc = subprocess.Popen([xfrmd, "-f", conf], stderr=open(log, "w"))
 st = None
 while time.monotonic() - t0 < 600:
     try:

@@ -107,6 +107,10 @@ static int read_collector(struct daemon *d)
 			break;
 		case XD_RX_STATS:
 			d->colst = out.stats;
+			/* the collector's share of the latest sample arrives after it: respace */
+			if (d->last_sample_done &&
+			    d->next_sample < d->last_sample_done + xd_daemon_sample_interval_ms(d))
+				d->next_sample = d->last_sample_done + xd_daemon_sample_interval_ms(d);
 			break;
 		case XD_RX_NONE:
 			break;
@@ -202,7 +206,7 @@ static void watchdog(struct daemon *d, uint64_t now)
  * so sampling stays under 1/SAMPLE_COST_FACTOR of a core whatever the configured interval;
  * small models keep the configured interval.
  */
-#define SAMPLE_COST_FACTOR 50
+#define SAMPLE_COST_FACTOR 100
 
 double xd_daemon_resync_cpu_s(const struct daemon *d)
 {
