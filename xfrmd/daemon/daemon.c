@@ -181,6 +181,7 @@ static bool read_signals(struct daemon *d)
 			if (waitpid(d->colpid, &st, WNOHANG) == d->colpid) {
 				log_error("the collector died (status %d), stopping", st);
 				d->colpid = 0;
+				d->collector_died = true;
 				return false;
 			}
 			break;
@@ -289,8 +290,11 @@ static int loop(struct daemon *d)
 		for (int i = 0; i < n; i++) {
 			void *tag = evs[i].data.ptr;
 			if (tag == &d->sig_tag) {
+				/* SIGTERM stops cleanly; a dead collector is a failure (exit 1, so
+				 * systemd's Restart=on-failure applies) whichever of its SIGCHLD and
+				 * the EOF on its socket is seen first */
 				if (!read_signals(d))
-					return 0;
+					return d->collector_died ? -EPIPE : 0;
 			} else if (tag == &d->col_tag) {
 				if (read_collector(d) < 0)
 					return -EPIPE;
