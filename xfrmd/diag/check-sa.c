@@ -93,70 +93,88 @@ static const char *dir_word(enum sa_dir d)
 	return d == SA_DIR_IN ? "inbound" : d == SA_DIR_OUT ? "outbound" : "";
 }
 
-/* A template key of the policies: which reqids an inbound (in/fwd) or an outbound policy
- * expects SAs for. Sorted, it tells in O(log n) whether the reverse SA is wanted. */
-struct dir_tmpl_key {
+/*
+ * The policies' templates as sorted (reqid, proto, class) keys, built once for the checks that
+ * ask "does a policy want an SA like this one?": class tells an outbound policy's template
+ * from an inbound (in/fwd) one and from a socket policy's. Sorted by the full key, the array is
+ * also sorted by its (reqid, proto) prefix, so one bsearch answers either question.
+ */
+enum tmpl_class { TC_OUT, TC_IN, TC_SOCKET };
+
+struct tmpl_key {
 	uint32_t reqid;
 	uint8_t proto;
-	uint8_t inbound;
+	uint8_t class; /* enum tmpl_class */
 };
 
-static int dtkey_cmp(const void *pa, const void *pb)
+struct tmpl_keys {
+	struct tmpl_key *k;
+	size_t n;
+	bool wildcard[256]; /* protos some reqid-0 template accepts with any reqid */
+};
+
+static int tkey_cmp_prefix(const void *pa, const void *pb)
 {
-	const struct dir_tmpl_key *a = pa, *b = pb;
+	const struct tmpl_key *a = pa, *b = pb;
 
 	if (a->reqid != b->reqid)
 		return a->reqid < b->reqid ? -1 : 1;
-	if (a->proto != b->proto)
-		return a->proto < b->proto ? -1 : 1;
-	return (a->inbound > b->inbound) - (a->inbound < b->inbound);
+	return (a->proto > b->proto) - (a->proto < b->proto);
 }
 
-static struct dir_tmpl_key *dir_tmpl_keys(const struct xd_snapshot *s, size_t *ret_n)
+static int tkey_cmp(const void *pa, const void *pb)
 {
-	struct dir_tmpl_key *keys = malloc((s->tmpls.len ? s->tmpls.len : 1) * sizeof(*keys));
-	size_t n = 0;
+	const struct tmpl_key *a = pa, *b = pb;
+	int r = tkey_cmp_prefix(pa, pb);
 
-	if (!keys)
-		return NULL;
+	return r ? r : (a->class > b->class) - (a->class < b->class);
+}
+
+static int tmpl_keys_build(struct tmpl_keys *tk, const struct xd_snapshot *s)
+{
+	*tk = (struct tmpl_keys){ .k = malloc((s->tmpls.len ? s->tmpls.len : 1) * sizeof(*tk->k)) };
+	if (!tk->k)
+		return -ENOMEM;
 	for (size_t i = 0; i < s->policies.len; i++) {
 		const struct xd_policy *p = xd_snapshot_policy(s, i);
-		if (p->dir > 2) /* socket policies */
-			continue;
-		for (uint32_t k = 0; k < p->tmpl_count; k++) {
+		uint8_t class = p->dir > 2 ? TC_SOCKET : p->dir == 1 ? TC_OUT : TC_IN;
+		for (uint32_t k = 0; k < p->tmpl_count && tk->n < s->tmpls.len; k++) {
 			const struct xd_tmpl *tm = xd_policy_tmpl(s, p, k);
-			if (tm->reqid && n < s->tmpls.len)
-				keys[n++] = (struct dir_tmpl_key){ .reqid = tm->reqid, .proto = tm->proto,
-								   .inbound = p->dir != 1 };
+			tk->k[tk->n++] = (struct tmpl_key){ .reqid = tm->reqid, .proto = tm->proto,
+							    .class = class };
+			if (tm->reqid == 0)
+				tk->wildcard[tm->proto] = true;
 		}
 	}
-	qsort(keys, n, sizeof(*keys), dtkey_cmp);
-	*ret_n = n;
-	return keys;
+	qsort(tk->k, tk->n, sizeof(*tk->k), tkey_cmp);
+	return 0;
 }
 
-/* Does a policy expect the reverse of this SA under the same reqid? */
-static bool reverse_wanted(const struct dir_tmpl_key *keys, size_t n, const struct xd_sa *sa,
-			   enum sa_dir dir)
+/* Does an in/fwd (for an outbound SA) or out (inbound SA) policy want this SA's reverse under
+ * the same reqid? */
+static bool reverse_wanted(const struct tmpl_keys *tk, const struct xd_sa *sa, enum sa_dir dir)
 {
-	struct dir_tmpl_key k = { .reqid = sa->reqid, .proto = sa->proto,
-				  .inbound = dir == SA_DIR_OUT };
+	struct tmpl_key k = { .reqid = sa->reqid, .proto = sa->proto,
+			      .class = dir == SA_DIR_OUT ? TC_IN : TC_OUT };
 
-	return dir != SA_DIR_UNKNOWN && sa->reqid && n &&
-	       bsearch(&k, keys, n, sizeof(*keys), dtkey_cmp) != NULL;
+	return dir != SA_DIR_UNKNOWN && sa->reqid && tk->n &&
+	       bsearch(&k, tk->k, tk->n, sizeof(*tk->k), tkey_cmp) != NULL;
+}
+
+/* Does any policy template, of any direction, use this SA? */
+static bool tmpl_uses(const struct tmpl_keys *tk, const struct xd_sa *sa)
+{
+	struct tmpl_key k = { .reqid = sa->reqid, .proto = sa->proto };
+
+	return tk->wildcard[sa->proto] ||
+	       (tk->n && bsearch(&k, tk->k, tk->n, sizeof(*tk->k), tkey_cmp_prefix) != NULL);
 }
 
 static void check_one_way(const struct xd_diag_ctx *c, const struct sa_index *ix,
-			  struct xd_findings *out)
+			  const struct tmpl_keys *tk, struct xd_findings *out)
 {
 	const struct xd_snapshot *s = c->now;
-	size_t nkeys = 0;
-	struct dir_tmpl_key *keys = dir_tmpl_keys(s, &nkeys);
 
-	if (!keys) {
-		out->error = -ENOMEM;
-		return;
-	}
 	for (size_t i = 0; i < s->sas.len; i++) {
 		const struct xd_sa *sa = xd_snapshot_sa(s, i);
 		size_t first;
@@ -172,7 +190,7 @@ static void check_one_way(const struct xd_diag_ctx *c, const struct sa_index *ix
 		/* A manually keyed pair may use different reqids per direction: another reqid's
 		 * reverse SA will do, unless a policy wants the reverse under this very reqid
 		 * (one CHILD_SA of many between the same gateways lost a direction). */
-		if (!reverse_wanted(keys, nkeys, sa, dir) &&
+		if (!reverse_wanted(tk, sa, dir) &&
 		    sa_index_find_any_reqid(ix, sa->family, &sa->daddr, &sa->saddr, sa->proto,
 					    &first))
 			continue;
@@ -190,60 +208,23 @@ static void check_one_way(const struct xd_diag_ctx *c, const struct sa_index *ix
 		xd_finding_ev_int(x, "bytes", (int64_t)sa->curlft.bytes);
 		xd_finding_ev_int(x, "packets", (int64_t)sa->curlft.packets);
 	}
-	free(keys);
 }
 
-/* Does any policy template use this SA? Sorted (reqid, proto) pairs make it O(log n). */
-struct tmpl_key {
-	uint32_t reqid;
-	uint8_t proto;
-	uint8_t mode;
-};
-
-static int tkey_cmp(const void *pa, const void *pb)
-{
-	const struct tmpl_key *a = pa, *b = pb;
-
-	if (a->reqid != b->reqid)
-		return a->reqid < b->reqid ? -1 : 1;
-	if (a->proto != b->proto)
-		return a->proto < b->proto ? -1 : 1;
-	return 0;
-}
-
-static void check_orphan(const struct xd_diag_ctx *c, struct xd_findings *out)
+static void check_orphan(const struct xd_diag_ctx *c, const struct tmpl_keys *tk,
+			 struct xd_findings *out)
 {
 	const struct xd_snapshot *s = c->now;
-	struct tmpl_key *keys;
-	size_t n = s->tmpls.len;
-	bool wildcard[256] = { false }; /* protos used by a reqid-0 template */
 
 	if (s->meta.dump_status[XD_DUMP_XFRM_POLICY] != XD_DUMP_COMPLETE)
 		return; /* without all policies, "unused" cannot be known */
-	keys = malloc((n ? n : 1) * sizeof(*keys));
-	if (!keys) {
-		out->error = -ENOMEM;
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct xd_tmpl *t = xd_vec_at(&s->tmpls, i);
-		keys[i] = (struct tmpl_key){ .reqid = t->reqid, .proto = t->proto, .mode = t->mode };
-		if (t->reqid == 0)
-			wildcard[t->proto] = true;
-	}
-	qsort(keys, n, sizeof(*keys), tkey_cmp);
 	for (size_t i = 0; i < s->sas.len; i++) {
 		const struct xd_sa *sa = xd_snapshot_sa(s, i);
-		struct tmpl_key k = { .reqid = sa->reqid, .proto = sa->proto };
 
-		if (!diag_sa_is_real(sa) || wildcard[sa->proto])
-			continue;
-		if (n && bsearch(&k, keys, n, sizeof(*keys), tkey_cmp))
+		if (!diag_sa_is_real(sa) || tmpl_uses(tk, sa))
 			continue;
 		struct xd_finding *x = sa_finding(out, s, sa, D_ORPHAN, "no policy uses SA");
 		xd_finding_ev_int(x, "policies", (int64_t)s->policies.len);
 	}
-	free(keys);
 }
 
 static void check_duplicates(const struct xd_diag_ctx *c, const struct sa_index *ix,
@@ -445,6 +426,7 @@ static void check_counters(const struct xd_diag_ctx *c, struct xd_findings *out)
 static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 {
 	struct sa_index ix;
+	struct tmpl_keys tk;
 
 	if (c->now->meta.dump_status[XD_DUMP_XFRM_SA] != XD_DUMP_COMPLETE &&
 	    c->now->meta.dump_status[XD_DUMP_XFRM_SA] != XD_DUMP_INTERRUPTED)
@@ -453,12 +435,18 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 		out->error = -ENOMEM;
 		return;
 	}
-	check_one_way(c, &ix, out);
-	check_orphan(c, out);
+	if (tmpl_keys_build(&tk, c->now) < 0) {
+		sa_index_done(&ix);
+		out->error = -ENOMEM;
+		return;
+	}
+	check_one_way(c, &ix, &tk, out);
+	check_orphan(c, &tk, out);
 	check_duplicates(c, &ix, out);
 	check_lifetimes(c, &ix, out);
 	check_per_sa(c, out);
 	check_counters(c, out);
+	free(tk.k);
 	sa_index_done(&ix);
 }
 
