@@ -206,31 +206,6 @@ static bool one(const struct nlmsghdr *nlh, struct xd_kevent *e)
 	}
 }
 
-size_t xd_kevent_parse(const void *buf, size_t len, struct xd_kevent *out, size_t max)
-{
-	const struct nlmsghdr *nlh = buf;
-	struct timespec ts;
-	size_t n = 0;
-	int64_t now;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	/* walk by hand with the same bounds NLMSG_OK checks; len may be any size */
-	while (n < max && len >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
-	       nlh->nlmsg_len <= len) {
-		struct xd_kevent e = { .ts_ns = now };
-		size_t step = NLMSG_ALIGN(nlh->nlmsg_len);
-
-		if (one(nlh, &e))
-			out[n++] = e;
-		if (step >= len)
-			break;
-		len -= step;
-		nlh = (const void *)((const char *)nlh + step);
-	}
-	return n;
-}
-
 static int64_t now_ns(void)
 {
 	struct timespec ts;
@@ -239,40 +214,63 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-size_t xd_kevent_parse_nft(const void *buf, size_t len, struct xd_kevent *out, size_t max)
+/* Walk a datagram's messages by hand with the bounds NLMSG_OK checks (len may be any size),
+ * turning each into an event with parse_one(); all get the time the datagram was read. */
+static size_t walk(const void *buf, size_t len, struct xd_kevent *out, size_t max,
+		   bool (*parse_one)(const struct nlmsghdr *, struct xd_kevent *))
 {
 	const struct nlmsghdr *nlh = buf;
-	size_t n = 0;
 	int64_t now = now_ns();
+	size_t n = 0;
 
 	while (n < max && len >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
 	       nlh->nlmsg_len <= len) {
+		struct xd_kevent e = { .ts_ns = now };
 		size_t step = NLMSG_ALIGN(nlh->nlmsg_len);
 
-		if (nlh->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN) &&
-		    nlh->nlmsg_len - NLMSG_HDRLEN >= sizeof(struct nfgenmsg)) {
-			struct xd_kevent e = { .type = XD_KEV_FW_CHANGED, .ts_ns = now };
-			const void *pid = find_attr(nlh, sizeof(struct nfgenmsg), NFTA_GEN_PROC_PID, 4);
-			size_t name_len = 0;
-			const char *name = find_attr_len(nlh, sizeof(struct nfgenmsg), NFTA_GEN_PROC_NAME,
-							 1, &name_len);
-			if (pid) {
-				uint32_t v;
-				memcpy(&v, pid, sizeof(v));
-				e.pid = ntohl(v);
-				e.has |= XD_KEVH_PROCESS;
-			}
-			/* a process name is anyone's choice: keep printable ASCII only */
-			for (size_t i = 0; name && i < name_len && i < sizeof(e.comm) - 1 && name[i]; i++)
-				e.comm[i] = name[i] >= 0x20 && name[i] < 0x7f ? name[i] : '?';
+		if (parse_one(nlh, &e))
 			out[n++] = e;
-		}
 		if (step >= len)
 			break;
 		len -= step;
 		nlh = (const void *)((const char *)nlh + step);
 	}
 	return n;
+}
+
+size_t xd_kevent_parse(const void *buf, size_t len, struct xd_kevent *out, size_t max)
+{
+	return walk(buf, len, out, max, one);
+}
+
+/* NFT_MSG_NEWGEN: a committed nf_tables transaction, with the committing process */
+static bool one_nft(const struct nlmsghdr *nlh, struct xd_kevent *e)
+{
+	const void *pid;
+	const char *name;
+	size_t name_len = 0;
+
+	if (nlh->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN) ||
+	    nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(struct nfgenmsg))
+		return false;
+	e->type = XD_KEV_FW_CHANGED;
+	pid = find_attr(nlh, sizeof(struct nfgenmsg), NFTA_GEN_PROC_PID, 4);
+	name = find_attr_len(nlh, sizeof(struct nfgenmsg), NFTA_GEN_PROC_NAME, 1, &name_len);
+	if (pid) {
+		uint32_t v;
+		memcpy(&v, pid, sizeof(v));
+		e->pid = ntohl(v);
+		e->has |= XD_KEVH_PROCESS;
+	}
+	/* a process name is anyone's choice: keep printable ASCII only */
+	for (size_t i = 0; name && i < name_len && i < sizeof(e->comm) - 1 && name[i]; i++)
+		e->comm[i] = name[i] >= 0x20 && name[i] < 0x7f ? name[i] : '?';
+	return true;
+}
+
+size_t xd_kevent_parse_nft(const void *buf, size_t len, struct xd_kevent *out, size_t max)
+{
+	return walk(buf, len, out, max, one_nft);
 }
 
 const char *xd_kevent_name(uint32_t type)
