@@ -55,7 +55,7 @@ struct daemon {
 	uint32_t seq;
 	bool inflight, sample_pending, ready, stopping;
 	bool collector_died; /* SIGCHLD for the collector: stop with a failure */
-	uint64_t inflight_since, resync_due, next_sample, next_watchdog;
+	uint64_t inflight_since, resync_due, next_watchdog;
 	uint64_t last_sample_done; /* monotonic ms when the latest sample was published */
 	uint64_t resyncs, overruns, events, samples, bad_frames;
 	uint64_t overruns_logged, overrun_log_at; /* overrun warnings are rate-limited */

@@ -107,10 +107,6 @@ static int read_collector(struct daemon *d)
 			break;
 		case XD_RX_STATS:
 			d->colst = out.stats;
-			/* the collector's share of the latest sample arrives after it: respace */
-			if (d->last_sample_done &&
-			    d->next_sample < d->last_sample_done + xd_daemon_sample_interval_ms(d))
-				d->next_sample = d->last_sample_done + xd_daemon_sample_interval_ms(d);
 			break;
 		case XD_RX_NONE:
 			break;
@@ -151,10 +147,7 @@ static void reload(struct daemon *d)
 		c.event_rcvbuf = d->cfg.event_rcvbuf;
 		c.sa_events = d->cfg.sa_events;
 		c.min_resync_interval_ms = d->cfg.min_resync_interval_ms;
-		bool resample = c.sample_interval_ms != d->cfg.sample_interval_ms;
 		d->cfg = c;
-		if (resample)
-			d->next_sample = xd_mono_ms() + xd_daemon_sample_interval_ms(d);
 		xd_log_max_level = c.debug ? LOG_DEBUG : LOG_INFO;
 		xd_control_reconfigure(d->ctl, &c, lookup_group(c.socket_group));
 		log_info("reloaded %s", d->config_path);
@@ -222,6 +215,16 @@ uint64_t xd_daemon_sample_interval_ms(const struct daemon *d)
 	return spaced > d->cfg.sample_interval_ms ? spaced : d->cfg.sample_interval_ms;
 }
 
+/*
+ * When the next sample is due: at start at once, then the interval in effect after the end of
+ * the last one. Derived rather than stored, so a reloaded interval and the collector's share
+ * of a sample's cost (its stats frame arrives after the sample) apply by themselves.
+ */
+static uint64_t sample_due(const struct daemon *d)
+{
+	return d->last_sample_done ? d->last_sample_done + xd_daemon_sample_interval_ms(d) : 1;
+}
+
 static int timeout_until(uint64_t due, uint64_t now, int cur)
 {
 	int t;
@@ -240,10 +243,9 @@ static int loop(struct daemon *d)
 		int timeout = -1, n;
 
 		watchdog(d, now);
-		if (now >= d->next_sample) {
+		if (!d->sample_pending && now >= sample_due(d)) {
 			d->sample_pending = true;
 			xd_daemon_schedule_resync(d, 0);
-			d->next_sample = now + xd_daemon_sample_interval_ms(d);
 		}
 		if (d->inflight && now - d->inflight_since > RESYNC_STUCK_MS) {
 			log_warning("resync %u not answered in %d s, asking again", d->seq,
@@ -263,7 +265,8 @@ static int loop(struct daemon *d)
 			timeout = timeout_until(now >= d->resync_due ? d->resync_due + REPLY_GRACE_MS
 								      : d->resync_due,
 						now, timeout);
-		timeout = timeout_until(d->next_sample, now, timeout);
+		if (!d->sample_pending)
+			timeout = timeout_until(sample_due(d), now, timeout);
 		if (xd_notify_watchdog_usec())
 			timeout = timeout_until(d->next_watchdog, now, timeout);
 		{
@@ -410,7 +413,7 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 		}
 		log_info("serving metrics on http://%s/metrics", cfg->metrics_listen);
 	}
-	d.next_sample = xd_mono_ms(); /* the first sample now; READY=1 when it is in */
+	/* the first sample is due at once (sample_due); READY=1 when it is in */
 	log_info("started: collector pid %d, socket %s", (int)d.colpid, cfg->socket_path);
 	r = loop(&d);
 	ret = r < 0 ? 1 : 0;

@@ -240,11 +240,9 @@ void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu1);
 	d->last_process_cpu_s =
 		(double)(cpu1.tv_sec - cpu0.tv_sec) + (double)(cpu1.tv_nsec - cpu0.tv_nsec) / 1e9;
-	/* the next sample counts from this one's end, spaced by what this one cost */
-	if (is_sample) {
+	/* the next sample counts from this one's end (sample_due) */
+	if (is_sample)
 		d->last_sample_done = xd_mono_ms();
-		d->next_sample = d->last_sample_done + xd_daemon_sample_interval_ms(d);
-	}
 	log_debug("resync %u: %zu SAs, %zu policies, %zu findings in %.3f s%s", d->seq,
 		  s->sas.len, s->policies.len, d->findings.items.len, d->last_resync_s,
 		  is_sample ? " (sample)" : "");
