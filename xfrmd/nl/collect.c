@@ -128,6 +128,8 @@ static void consistent_dump(struct xd_nl *nl, struct xd_recbuf *out, enum xd_dum
 
 		m->dump_attempts[d] = a;
 		before = info_count(nl, info, NULL);
+		/* known before the dump, so a sink writing as records arrive can report it */
+		xd_nl_set_status(m, info, before < 0 ? (int)before : 0);
 		xd_recbuf_drop_dump(out, d);
 		r = xd_nl_request(nl, nlh, d, out, &res);
 		if (r < 0) {
@@ -248,7 +250,6 @@ static void collect_sa_listing(struct xd_recbuf *out)
 {
 	struct xd_meta *m = xd_recbuf_meta(out);
 	struct xd_nl *nl = NULL;
-	int64_t count;
 	int r = xd_nl_open(NETLINK_XFRM, &nl);
 
 	if (r < 0) {
@@ -257,8 +258,6 @@ static void collect_sa_listing(struct xd_recbuf *out)
 		xd_nl_set_status(m, XD_DUMP_XFRM_DEFAULT, r);
 		return;
 	}
-	count = info_count(nl, XD_DUMP_XFRM_SADINFO, out);
-	xd_nl_set_status(m, XD_DUMP_XFRM_SADINFO, count < 0 ? (int)count : 0);
 	collect_default(nl, out);
 	xd_nl_collect_file(out, XD_DUMP_XFRM_STAT, "/proc/net/xfrm_stat");
 	consistent_dump(nl, out, XD_DUMP_XFRM_SA, XFRM_MSG_GETSA, XD_DUMP_XFRM_SADINFO, 1);
