@@ -14,11 +14,6 @@
 #include "xfrmd/model.h"
 #include "xfrmd/render.h"
 
-static int flags_of(const struct xd_sa_stream *st)
-{
-	return xd_json_flags_for(&st->o);
-}
-
 int xd_sa_stream_begin(struct xd_sa_stream *st, const struct xd_snapshot *s)
 {
 	if (st->began)
@@ -39,7 +34,7 @@ int xd_sa_stream_begin(struct xd_sa_stream *st, const struct xd_snapshot *s)
 		}
 		xd_json_add(meta, "dumps", nd);
 		fputs("{\"meta\":", st->out);
-		st->err |= xd_json_emit(st->out, meta, flags_of(st));
+		st->err |= xd_json_emit(st->out, meta, xd_json_flags_for(&st->o));
 		fputs(",\"sas\":[", st->out);
 	} else {
 		/* the text meta notes unfinished dumps; the SA dump's turn comes at the end */
@@ -56,7 +51,7 @@ int xd_sa_stream_add(struct xd_sa_stream *st, const struct xd_sa *sa)
 	if (st->json) {
 		if (st->count)
 			fputs(st->o.pretty ? ",\n" : ",", st->out);
-		st->err |= xd_json_emit(st->out, xd_sa_json(sa), flags_of(st));
+		st->err |= xd_json_emit(st->out, xd_sa_json(sa), xd_json_flags_for(&st->o));
 	} else {
 		xd_text_sa_row(st->out, sa);
 	}
@@ -85,7 +80,7 @@ int xd_sa_stream_end(struct xd_sa_stream *st, const struct xd_snapshot *s,
 		xd_json_add_u64(dec, "ignored_messages", oc->ignored_msgs);
 		xd_json_add(o, "decode", dec);
 		fputs("],\"sa_dump\":", st->out);
-		st->err |= xd_json_emit(st->out, o, flags_of(st));
+		st->err |= xd_json_emit(st->out, o, xd_json_flags_for(&st->o));
 		fputs("}\n", st->out);
 	} else {
 		xd_text_sa_count(st->out, st->count);
