@@ -71,6 +71,13 @@ pid_in_ns() {
     return 1
 }
 
+# true once the process named $1 in netns $2 has the socket $3 (a path in its mount
+# namespace); looked up on every call, as the daemon may not have exec'd yet
+ns_socket_ready() {
+    local pid
+    pid=$(pid_in_ns "$1" "$2") && test -S "/proc/$pid/root$3"
+}
+
 wait_for() { # seconds, command...
     local t=$1; shift
     for _ in $(seq $((t * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
@@ -116,7 +123,7 @@ EOC
         STRONGSWAN_CONF=$dir/strongswan.conf exec /usr/lib/ipsec/charon" \
         >"$dir/charon.out" 2>&1 &
     PIDS+=($!)
-    wait_for 10 test -S /proc/"$(pid_in_ns charon "$ns")"/root/run/charon.vici ||
+    wait_for 10 ns_socket_ready charon "$ns" /run/charon.vici ||
         { cat "$dir/charon.log" "$dir/charon.out" 2>/dev/null | tail -20; return 1; }
     CHARON_PID=$(pid_in_ns charon "$ns")
     PIDS+=("$CHARON_PID")
@@ -153,7 +160,7 @@ EOC
         --rundir /run/pluto --nssdir $dir/nss --secretsfile $dir/ipsec.secrets \
         --ipsecdir $dir/ipsec.d --logfile $dir/pluto.log" >"$dir/pluto.out" 2>&1 &
     PIDS+=($!)
-    wait_for 10 test -S /proc/"$(pid_in_ns pluto "$ns")"/root/run/pluto/pluto.ctl ||
+    wait_for 10 ns_socket_ready pluto "$ns" /run/pluto/pluto.ctl ||
         { tail -20 "$dir/pluto.log" "$dir/pluto.out" 2>/dev/null; return 1; }
     PLUTO_PID=$(pid_in_ns pluto "$ns")
     PIDS+=("$PLUTO_PID")
