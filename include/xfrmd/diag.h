@@ -12,6 +12,8 @@
 struct xd_snapshot;
 struct xd_kb;
 
+struct xd_stack_view;
+
 struct xd_diag_opts {
 	uint32_t expiring_days;      /* certificates: expiring within this many days */
 	uint32_t larval_stuck_s;     /* a larval SA older than this is stuck */
@@ -24,6 +26,8 @@ struct xd_diag_ctx {
 	double interval_s;             /* seconds between prev and now */
 	struct xd_diag_opts opts;
 	const struct xd_kb *kb;         /* known issues (kb.h), or NULL: kernel.known_issue off */
+	/* the stack view of `now`; NULL: xd_diag_run computes it once for every check */
+	const struct xd_stack_view *stack;
 };
 
 typedef void (*xd_check_fn)(const struct xd_diag_ctx *ctx, struct xd_findings *out);

@@ -126,6 +126,7 @@ struct xd_stack_view {
 	struct xd_port_owner owners[16];
 	uint32_t acquire_listeners;    /* XFRM sockets in the ACQUIRE group */
 	uint32_t policies_by_kind[_XD_STACK_KIND_MAX]; /* non-socket policies per fingerprint */
+	uint32_t first_policy_by_kind[_XD_STACK_KIND_MAX]; /* kernel index of the first, in order */
 	uint32_t socket_policies;
 	uint32_t ike_sockets;          /* UDP sockets on 500/4500 */
 	const char *klips;             /* KLIPS version line, NULL when not loaded */

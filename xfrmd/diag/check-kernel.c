@@ -231,11 +231,10 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 {
 	const struct xd_snapshot *s = ctx->now;
 	struct xd_kprofile p;
-	struct xd_stack_view v;
+	const struct xd_stack_view *v = ctx->stack;
 	struct xd_finding *x;
 
 	xd_kprofile_compute(s, &p);
-	xd_stack_view_compute(s, &v);
 
 	if (p.caps[XD_CAP_XFRM_USER].state == XD_CAP_MISSING) {
 		x = xd_finding_add(out, &defs[D_XFRM_USER], "%s",
@@ -261,16 +260,16 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 	if (p.compat_task_risk &&
 	    (cs == XD_CAP_MISSING || cs == XD_CAP_NOT_INSTALLED || cs == XD_CAP_AVAILABLE)) {
 		const char *who = "xfrmctl";
-		for (unsigned i = 0; i < v.n_daemons; i++)
-			if (v.daemons[i].elf_bits == 32)
-				who = v.daemons[i].comm ? v.daemons[i].comm : "an IKE daemon";
+		for (unsigned i = 0; i < v->n_daemons; i++)
+			if (v->daemons[i].elf_bits == 32)
+				who = v->daemons[i].comm ? v->daemons[i].comm : "an IKE daemon";
 		x = xd_finding_add(out, &defs[D_COMPAT], "%s is a 32-bit process on a 64-bit %s kernel "
 				   "and xfrm_compat is %s", who, s->uname.machine,
 				   xd_cap_state_name(p.caps[XD_CAP_XFRM_COMPAT].state));
 		xd_finding_name(x, who);
 		xd_finding_ev_str(x, "xfrm_compat", "%s", p.caps[XD_CAP_XFRM_COMPAT].evidence);
 	}
-	check_known(ctx, &p, &v, out);
+	check_known(ctx, &p, v, out);
 }
 
 const struct xd_check_family xd_check_kernel = {

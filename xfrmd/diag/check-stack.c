@@ -60,20 +60,6 @@ static bool kind_running(const struct xd_stack_view *v, enum xd_stack_kind k)
 	return false;
 }
 
-static uint32_t first_policy_of(const struct xd_snapshot *s, enum xd_stack_kind k)
-{
-	for (size_t i = 0; i < s->policies.len; i++) {
-		const struct xd_policy *p = xd_snapshot_policy(s, i);
-		struct xd_policy_fp fp;
-		if (p->dir >= 3)
-			continue;
-		xd_policy_fingerprint(p, &fp);
-		if (fp.kind == k)
-			return p->index;
-	}
-	return 0;
-}
-
 static bool udp_bound(const struct xd_stack_facts *f, uint16_t port)
 {
 	for (size_t i = 0; i < f->isocks.len; i++) {
@@ -116,26 +102,25 @@ static void check_encap_sockets(const struct xd_snapshot *s, struct xd_findings 
 static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 {
 	const struct xd_snapshot *s = ctx->now;
-	struct xd_stack_view v;
+	const struct xd_stack_view *v = ctx->stack;
 	struct xd_finding *x;
 	uint32_t daemon_policies = 0, larval = 0;
 	bool knows_daemons;
 
-	xd_stack_view_compute(s, &v);
 	/* "no daemon" is only a fact with process information or the netlink socket list */
-	knows_daemons = v.have_processes || v.have_netlink;
+	knows_daemons = v->have_processes || v->have_netlink;
 	for (unsigned k = 0; k < _XD_STACK_KIND_MAX; k++)
 		if (is_daemon_kind((enum xd_stack_kind)k))
-			daemon_policies += v.policies_by_kind[k];
+			daemon_policies += v->policies_by_kind[k];
 	for (size_t i = 0; i < s->sas.len; i++)
 		larval += diag_sa_is_larval(xd_snapshot_sa(s, i));
 
-	if (knows_daemons && v.n_daemons == 0 && v.acquire_listeners == 0 &&
+	if (knows_daemons && v->n_daemons == 0 && v->acquire_listeners == 0 &&
 	    (daemon_policies || larval)) {
 		enum xd_stack_kind top = XD_STACK_UNKNOWN;
 		for (unsigned k = 0; k < _XD_STACK_KIND_MAX; k++)
 			if (is_daemon_kind((enum xd_stack_kind)k) &&
-			    (top == XD_STACK_UNKNOWN || v.policies_by_kind[k] > v.policies_by_kind[top]))
+			    (top == XD_STACK_UNKNOWN || v->policies_by_kind[k] > v->policies_by_kind[top]))
 				top = (enum xd_stack_kind)k;
 		x = xd_finding_add(out, &defs[D_NONE], "no IKE daemon runs, but %u policies carry "
 				   "the fingerprint of %s%s", daemon_policies,
@@ -143,16 +128,16 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 		xd_finding_name(x, xd_stack_kind_name(top));
 		xd_finding_ev_int(x, "daemon_policies", daemon_policies);
 		xd_finding_ev_int(x, "larval_sas", larval);
-		xd_finding_ev_int(x, "xfrm_acquire_listeners", v.acquire_listeners);
+		xd_finding_ev_int(x, "xfrm_acquire_listeners", v->acquire_listeners);
 		if (daemon_policies)
-			xd_finding_policy(x, first_policy_of(s, top), NULL);
+			xd_finding_policy(x, v->first_policy_by_kind[top], NULL);
 	}
 
-	if (v.n_daemons > 1) {
+	if (v->n_daemons > 1) {
 		char list[256] = "", detail[512] = "";
 		size_t o = 0, od = 0;
-		for (unsigned i = 0; i < v.n_daemons; i++) {
-			const struct xd_daemon *d = &v.daemons[i];
+		for (unsigned i = 0; i < v->n_daemons; i++) {
+			const struct xd_daemon *d = &v->daemons[i];
 			if (o < sizeof(list))
 				o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s(pid %u)",
 						      i ? ", " : "", xd_stack_kind_name(d->kind), d->pid);
@@ -161,19 +146,19 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 						       i ? "; " : "", xd_stack_kind_name(d->kind), d->pid,
 						       d->version ? d->version : "version unknown");
 		}
-		x = xd_finding_add(out, &defs[D_MULTIPLE], "%u IKE daemons run: %s", v.n_daemons, list);
+		x = xd_finding_add(out, &defs[D_MULTIPLE], "%u IKE daemons run: %s", v->n_daemons, list);
 		xd_finding_name(x, "ike_daemons");
 		/* one key: evidence is a JSON object, a repeated key would keep only the last */
 		xd_finding_ev_str(x, "daemons", "%s", detail);
 	}
 
-	for (unsigned i = 0; i < v.n_owners; i++) {
-		const struct xd_port_owner *w = &v.owners[i];
+	for (unsigned i = 0; i < v->n_owners; i++) {
+		const struct xd_port_owner *w = &v->owners[i];
 		bool dup = false;
 		if (w->proto != IPPROTO_UDP || !w->pid || w->kind != XD_STACK_UNKNOWN)
 			continue;
 		for (unsigned j = 0; j < i; j++)
-			dup |= v.owners[j].pid == w->pid && v.owners[j].port == w->port;
+			dup |= v->owners[j].pid == w->pid && v->owners[j].port == w->port;
 		if (dup)
 			continue;
 		x = xd_finding_add(out, &defs[D_PORT], "UDP %u is held by %s (pid %u), not an IKE daemon",
@@ -183,9 +168,9 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 		xd_finding_ev_int(x, "pid", w->pid);
 	}
 
-	if (v.have_sockets && v.have_processes) {
-		for (unsigned i = 0; i < v.n_daemons; i++) {
-			const struct xd_daemon *d = &v.daemons[i];
+	if (v->have_sockets && v->have_processes) {
+		for (unsigned i = 0; i < v->n_daemons; i++) {
+			const struct xd_daemon *d = &v->daemons[i];
 			bool p500 = false, p4500 = false;
 			for (unsigned k = 0; k < d->n_ike_ports; k++) {
 				p500 |= d->ike_ports[k] == 500;
@@ -199,11 +184,11 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 		}
 	}
 
-	if (v.have_sockets)
+	if (v->have_sockets)
 		check_encap_sockets(s, out);
 
-	for (unsigned i = 0; i < v.n_daemons; i++) {
-		const struct xd_daemon *d = &v.daemons[i];
+	for (unsigned i = 0; i < v->n_daemons; i++) {
+		const struct xd_daemon *d = &v->daemons[i];
 		if (d->kind != XD_STACK_OPENSWAN && d->kind != XD_STACK_RACOON)
 			continue;
 		x = xd_finding_add(out, &defs[D_DEPRECATED], "%s %s runs (pid %u)",
@@ -211,24 +196,24 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 		xd_finding_name(x, xd_stack_kind_name(d->kind));
 	}
 
-	if (v.klips) {
+	if (v->klips) {
 		x = xd_finding_add(out, &defs[D_DEPRECATED], "the KLIPS IPsec stack is loaded (%s): "
-				   "its SAs and policies are invisible to XFRM", v.klips);
+				   "its SAs and policies are invisible to XFRM", v->klips);
 		xd_finding_name(x, "klips");
-		xd_finding_ev_str(x, "ipsec_version", "%s", v.klips);
+		xd_finding_ev_str(x, "ipsec_version", "%s", v->klips);
 	}
 
-	if (v.n_daemons > 0) {
+	if (v->n_daemons > 0) {
 		for (unsigned k = 0; k < _XD_STACK_KIND_MAX; k++) {
-			if (!is_daemon_kind((enum xd_stack_kind)k) || !v.policies_by_kind[k] ||
-			    kind_running(&v, (enum xd_stack_kind)k))
+			if (!is_daemon_kind((enum xd_stack_kind)k) || !v->policies_by_kind[k] ||
+			    kind_running(v, (enum xd_stack_kind)k))
 				continue;
 			x = xd_finding_add(out, &defs[D_FOREIGN], "%u policies carry the fingerprint of "
-					   "%s, which is not running", v.policies_by_kind[k],
+					   "%s, which is not running", v->policies_by_kind[k],
 					   xd_stack_kind_name((enum xd_stack_kind)k));
 			xd_finding_name(x, xd_stack_kind_name((enum xd_stack_kind)k));
-			xd_finding_policy(x, first_policy_of(s, (enum xd_stack_kind)k), NULL);
-			xd_finding_ev_int(x, "policies", v.policies_by_kind[k]);
+			xd_finding_policy(x, v->first_policy_by_kind[k], NULL);
+			xd_finding_ev_int(x, "policies", v->policies_by_kind[k]);
 		}
 	}
 }

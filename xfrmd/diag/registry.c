@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "xfrmd/diag.h"
+#include "xfrmd/stack.h"
 
 extern const struct xd_check_family xd_check_tool;
 extern const struct xd_check_family xd_check_sa;
@@ -46,8 +47,16 @@ void xd_diag_opts_default(struct xd_diag_opts *o)
 
 int xd_diag_run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 {
+	struct xd_diag_ctx c = *ctx;
+	struct xd_stack_view v;
+
+	/* fingerprinting every policy is a pass over the SPD: once, not once per family */
+	if (!c.stack) {
+		xd_stack_view_compute(c.now, &v);
+		c.stack = &v;
+	}
 	for (const struct xd_check_family *const *f = xd_check_families; *f; f++)
-		(*f)->run(ctx, out);
+		(*f)->run(&c, out);
 	xd_findings_sort(out);
 	return out->error;
 }

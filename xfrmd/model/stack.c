@@ -320,7 +320,8 @@ void xd_stack_view_compute(const struct xd_snapshot *s, struct xd_stack_view *v)
 			continue;
 		}
 		xd_policy_fingerprint(p, &fp);
-		v->policies_by_kind[fp.kind]++;
+		if (!v->policies_by_kind[fp.kind]++)
+			v->first_policy_by_kind[fp.kind] = p->index;
 	}
 	if (!f)
 		return;
