@@ -5,10 +5,12 @@
  * Policy index is unique per kernel, SA (daddr, spi, proto, mark) too, so the order is total
  * for real kernel state and stable for golden files.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xfrmd/fw-model.h"
+#include "xfrmd/keysort.h"
 #include "xfrmd/model.h"
 
 #define CMP(a, b)                                                                                  \
@@ -87,6 +89,55 @@ const struct xd_link *xd_snapshot_link(const struct xd_snapshot *s, int32_t ifin
 	return bsearch(&key, s->links.data, s->links.len, sizeof(key), link_cmp);
 }
 
+/* The leading fields of sa_cmp as a byte key: (family, daddr, spi, proto). */
+#define SA_KEY_LEN (2 + 16 + 4 + 1)
+static void sa_key(uint8_t *k, const void *item)
+{
+	const struct xd_sa *sa = item;
+
+	k = xd_key_u16(k, sa->family);
+	k = xd_key_bytes(k, sa->daddr.b, 16);
+	k = xd_key_u32(k, sa->spi);
+	xd_key_u8(k, sa->proto);
+}
+
+/* All of policy_cmp: (dir, priority, index). */
+#define POLICY_KEY_LEN (1 + 4 + 4)
+static void policy_key(uint8_t *k, const void *item)
+{
+	const struct xd_policy *p = item;
+
+	k = xd_key_u8(k, p->dir);
+	k = xd_key_u32(k, p->priority);
+	xd_key_u32(k, p->index);
+}
+
+/*
+ * Sort a large vector in linear time: radix-sort a key of its leading fields, order equal
+ * keys by the full comparator, move the items once. A comparison sort of 264-byte SAs was
+ * the largest single cost of loading 100k SAs; qsort stays the fallback without memory.
+ */
+static void sort_by_key(struct xd_vec *v, size_t width, void (*key)(uint8_t *k, const void *item),
+			int (*cmp)(const void *a, const void *b))
+{
+	struct xd_keys ks = { 0 };
+	uint32_t *order = malloc(v->len * sizeof(*order));
+	int r = order ? xd_keys_init(&ks, v->len, width) : -ENOMEM;
+
+	for (size_t i = 0; r == 0 && i < v->len; i++)
+		key(xd_keys_at(&ks, i), xd_vec_at(v, i));
+	if (r == 0)
+		r = xd_keys_sort(&ks, order);
+	if (r == 0) {
+		xd_keys_break_ties(&ks, order, v->data, v->elem_size, cmp);
+		r = xd_permute(v->data, v->len, v->elem_size, order);
+	}
+	if (r < 0)
+		qsort(v->data, v->len, v->elem_size, cmp);
+	xd_keys_done(&ks);
+	free(order);
+}
+
 void xd_snapshot_sort(struct xd_snapshot *s)
 {
 	if (s->addrs.len > 1)
@@ -94,9 +145,9 @@ void xd_snapshot_sort(struct xd_snapshot *s)
 	if (s->links.len > 1)
 		qsort(s->links.data, s->links.len, sizeof(struct xd_link), link_cmp);
 	if (s->sas.len > 1)
-		qsort(s->sas.data, s->sas.len, sizeof(struct xd_sa), sa_cmp);
+		sort_by_key(&s->sas, SA_KEY_LEN, sa_key, sa_cmp);
 	if (s->policies.len > 1)
-		qsort(s->policies.data, s->policies.len, sizeof(struct xd_policy), policy_cmp);
+		sort_by_key(&s->policies, POLICY_KEY_LEN, policy_key, policy_cmp);
 	/* the firewall keeps dump order (rule order matters); it only needs its indexes.
 	 * On allocation failure it stays unindexed and the evaluator refuses to run. */
 	if (s->fw)
