@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "diag-util.h"
+#include "xfrmd/keysort.h"
 #include "xfrmd/names.h"
 
 uint8_t diag_host_plen(uint16_t family)
@@ -144,21 +145,17 @@ static int run_cmp(const struct xd_sa *a, uint16_t family, const struct xd_addr 
 	return 0;
 }
 
-static int order_cmp(const void *pa, const void *pb, void *ud)
+/* The index order as a byte key: the run key, then reqid, oldest first, then SPI. */
+#define ORDER_KEY_LEN (2 + 16 + 16 + 1 + 4 + 8 + 4)
+static void order_key(uint8_t *k, const struct xd_sa *sa)
 {
-	const struct xd_snapshot *snap = ud;
-	const struct xd_sa *a = xd_snapshot_sa(snap, *(const uint32_t *)pa);
-	const struct xd_sa *b = xd_snapshot_sa(snap, *(const uint32_t *)pb);
-	int r = run_cmp(a, b->family, &b->saddr, &b->daddr, b->proto);
-
-	if (r)
-		return r;
-	if (a->reqid != b->reqid)
-		return a->reqid < b->reqid ? -1 : 1;
-	/* within a key: oldest first, then SPI, for a deterministic order */
-	if (a->curlft.add_time != b->curlft.add_time)
-		return a->curlft.add_time < b->curlft.add_time ? -1 : 1;
-	return a->spi < b->spi ? -1 : a->spi > b->spi;
+	k = xd_key_u16(k, sa->family);
+	k = xd_key_bytes(k, sa->saddr.b, 16);
+	k = xd_key_bytes(k, sa->daddr.b, 16);
+	k = xd_key_u8(k, sa->proto);
+	k = xd_key_u32(k, sa->reqid);
+	k = xd_key_u64(k, sa->curlft.add_time);
+	xd_key_u32(k, sa->spi);
 }
 
 static uint64_t run_hash(uint16_t family, const struct xd_addr *saddr, const struct xd_addr *daddr,
@@ -192,7 +189,9 @@ static struct sa_index_run *run_slot(const struct sa_index *ix, uint16_t family,
 
 int sa_index_build(struct sa_index *ix, const struct xd_snapshot *s)
 {
+	struct xd_keys ks;
 	size_t slots = 16;
+	int r;
 
 	*ix = (struct sa_index){ .s = s, .n = s->sas.len };
 	ix->order = malloc((ix->n ? ix->n : 1) * sizeof(*ix->order));
@@ -204,9 +203,18 @@ int sa_index_build(struct sa_index *ix, const struct xd_snapshot *s)
 		return -ENOMEM;
 	}
 	ix->runs_mask = slots - 1;
+	if (xd_keys_init(&ks, ix->n, ORDER_KEY_LEN) < 0) {
+		sa_index_done(ix);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < ix->n; i++)
-		ix->order[i] = (uint32_t)i;
-	qsort_r(ix->order, ix->n, sizeof(*ix->order), order_cmp, (void *)(uintptr_t)s);
+		order_key(xd_keys_at(&ks, i), xd_snapshot_sa(s, i));
+	r = xd_keys_sort(&ks, ix->order);
+	xd_keys_done(&ks);
+	if (r < 0) {
+		sa_index_done(ix);
+		return r;
+	}
 	for (size_t i = 0; i < ix->n;) {
 		const struct xd_sa *a = sa_index_at(ix, i);
 		size_t end = i + 1;

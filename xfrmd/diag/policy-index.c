@@ -7,39 +7,81 @@
 #include "diag-util.h"
 #include "policy-index.h"
 
+#define NO_ENTRY UINT32_MAX
+
+/* (saddr, daddr) masked to a shape, as four words: compared and hashed a word at a time */
+struct pol_key {
+	uint64_t w[4];
+};
+
 struct pol_entry {
-	struct xd_addr s, d; /* masked to the shape */
-	uint32_t pol;
+	struct pol_key key;
+	uint32_t pol;  /* position in the snapshot's policies */
+	uint32_t next; /* the next entry with the same key, in policy order, or NO_ENTRY */
+};
+
+struct pol_slot {
+	uint32_t first, last; /* a chain of entries; first == NO_ENTRY: empty */
 };
 
 struct pol_shape {
 	uint16_t family;
 	uint8_t ps, pd;
+	struct pol_key mask; /* the prefix masks of saddr and daddr */
 	struct pol_entry *e;
 	size_t n, cap;
+	struct pol_slot *slots;
+	size_t slots_mask;
 };
 
-static void mask_addr(struct xd_addr *out, const struct xd_addr *in, uint16_t family, uint8_t plen)
+/* prefix mask of plen bits (at most the family's address length) in address byte order */
+static void prefix_mask(uint64_t w[2], uint16_t family, uint8_t plen)
 {
-	size_t max = diag_host_plen(family);
-	unsigned full, rest;
+	uint8_t b[16] = { 0 };
+	unsigned max = diag_host_plen(family);
 
-	memset(out, 0, sizeof(*out));
 	if (plen > max)
 		plen = (uint8_t)max;
-	full = plen / 8;
-	rest = plen % 8;
-	memcpy(out->b, in->b, full);
-	if (rest)
-		out->b[full] = in->b[full] & (uint8_t)(0xff << (8 - rest));
+	memset(b, 0xff, plen / 8);
+	if (plen % 8)
+		b[plen / 8] = (uint8_t)(0xff << (8 - plen % 8));
+	memcpy(w, b, 16);
 }
 
-static int entry_cmp(const void *pa, const void *pb)
+static void key_of(struct pol_key *k, const struct pol_key *mask, const struct xd_addr *s,
+		   const struct xd_addr *d)
 {
-	const struct pol_entry *a = pa, *b = pb;
-	int r = xd_addr_cmp(&a->s, &b->s);
+	memcpy(k->w, s->b, 16);
+	memcpy(k->w + 2, d->b, 16);
+	for (size_t i = 0; i < 4; i++)
+		k->w[i] &= mask->w[i];
+}
 
-	return r ? r : xd_addr_cmp(&a->d, &b->d);
+static bool key_eq(const struct pol_key *a, const struct pol_key *b)
+{
+	return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+		(a->w[3] ^ b->w[3])) == 0;
+}
+
+static uint64_t key_hash(const struct pol_key *k)
+{
+	uint64_t h = 0;
+
+	for (size_t i = 0; i < 4; i++) {
+		h ^= k->w[i] + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+		h *= 0xff51afd7ed558ccdull;
+	}
+	return h ^ (h >> 33);
+}
+
+/* The slot of this key: its chain, or the empty slot where it would go. */
+static struct pol_slot *slot_of(const struct pol_shape *sh, const struct pol_key *k)
+{
+	for (size_t j = key_hash(k) & sh->slots_mask;; j = (j + 1) & sh->slots_mask) {
+		struct pol_slot *sl = &sh->slots[j];
+		if (sl->first == NO_ENTRY || key_eq(&sh->e[sl->first].key, k))
+			return sl;
+	}
 }
 
 static struct pol_shape *shape_get(struct pol_index *ix, uint16_t family, uint8_t ps, uint8_t pd)
@@ -55,7 +97,32 @@ static struct pol_shape *shape_get(struct pol_index *ix, uint16_t family, uint8_
 	ix->shapes = n;
 	n = &ix->shapes[ix->n_shapes++];
 	*n = (struct pol_shape){ .family = family, .ps = ps, .pd = pd };
+	prefix_mask(n->mask.w, family, ps);
+	prefix_mask(n->mask.w + 2, family, pd);
 	return n;
+}
+
+/* Chain every entry of the shape under its key, in policy order. */
+static int shape_hash(struct pol_shape *sh)
+{
+	size_t slots = 16;
+
+	while (slots < 2 * sh->n)
+		slots *= 2;
+	sh->slots = malloc(slots * sizeof(*sh->slots));
+	if (!sh->slots)
+		return -ENOMEM;
+	memset(sh->slots, 0xff, slots * sizeof(*sh->slots)); /* NO_ENTRY everywhere */
+	sh->slots_mask = slots - 1;
+	for (size_t i = 0; i < sh->n; i++) {
+		struct pol_slot *sl = slot_of(sh, &sh->e[i].key);
+		if (sl->first == NO_ENTRY)
+			sl->first = (uint32_t)i;
+		else
+			sh->e[sl->last].next = (uint32_t)i;
+		sl->last = (uint32_t)i;
+	}
+	return 0;
 }
 
 int pol_index_build(struct pol_index *ix, const struct xd_snapshot *s, uint8_t dir)
@@ -80,12 +147,13 @@ int pol_index_build(struct pol_index *ix, const struct xd_snapshot *s, uint8_t d
 			sh->cap = nc;
 		}
 		e = &sh->e[sh->n++];
-		mask_addr(&e->s, &p->sel.saddr, p->sel.family, p->sel.prefixlen_s);
-		mask_addr(&e->d, &p->sel.daddr, p->sel.family, p->sel.prefixlen_d);
+		key_of(&e->key, &sh->mask, &p->sel.saddr, &p->sel.daddr);
 		e->pol = (uint32_t)i;
+		e->next = NO_ENTRY;
 	}
 	for (size_t i = 0; i < ix->n_shapes; i++)
-		qsort(ix->shapes[i].e, ix->shapes[i].n, sizeof(struct pol_entry), entry_cmp);
+		if (shape_hash(&ix->shapes[i]) < 0)
+			goto oom;
 	return 0;
 oom:
 	pol_index_done(ix);
@@ -94,8 +162,10 @@ oom:
 
 void pol_index_done(struct pol_index *ix)
 {
-	for (size_t i = 0; i < ix->n_shapes; i++)
+	for (size_t i = 0; i < ix->n_shapes; i++) {
 		free(ix->shapes[i].e);
+		free(ix->shapes[i].slots);
+	}
 	free(ix->shapes);
 	ix->shapes = NULL;
 	ix->n_shapes = 0;
@@ -106,24 +176,23 @@ bool pol_index_covering(const struct pol_index *ix, const struct xd_selector *q,
 {
 	for (size_t i = 0; i < ix->n_shapes; i++) {
 		const struct pol_shape *sh = &ix->shapes[i];
-		struct pol_entry key;
-		size_t lo = 0, hi = sh->n;
+		struct pol_key key;
 
 		/* family 0 (unspec) selectors match every family */
 		if ((sh->family && sh->family != q->family) || sh->ps > q->prefixlen_s ||
 		    sh->pd > q->prefixlen_d)
 			continue;
-		mask_addr(&key.s, &q->saddr, q->family, sh->ps);
-		mask_addr(&key.d, &q->daddr, q->family, sh->pd);
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (entry_cmp(&sh->e[mid], &key) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
+		/* the query's own family bounds its prefixes, as the kernel masks them */
+		if (sh->family != q->family) {
+			struct pol_key m;
+			prefix_mask(m.w, q->family, sh->ps);
+			prefix_mask(m.w + 2, q->family, sh->pd);
+			key_of(&key, &m, &q->saddr, &q->daddr);
+		} else {
+			key_of(&key, &sh->mask, &q->saddr, &q->daddr);
 		}
-		for (; lo < sh->n && entry_cmp(&sh->e[lo], &key) == 0; lo++) {
-			const struct xd_policy *p = xd_snapshot_policy(ix->s, sh->e[lo].pol);
+		for (uint32_t e = slot_of(sh, &key)->first; e != NO_ENTRY; e = sh->e[e].next) {
+			const struct xd_policy *p = xd_snapshot_policy(ix->s, sh->e[e].pol);
 			if (diag_selector_covers(&p->sel, q) && visit(p, ud))
 				return true;
 		}

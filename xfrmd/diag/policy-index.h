@@ -2,9 +2,9 @@
 /*
  * policy-index.h: finds the policies whose selector covers a given selector without
  * comparing all pairs. Policies of one direction are grouped by "shape" (family and the two
- * prefix lengths); a query masks its addresses to each shape no more specific than itself
- * and binary-searches that group. Real policy sets have few shapes, so a query costs
- * O(shapes * log n).
+ * prefix lengths), each shape hashed by its masked (saddr, daddr); a query masks its
+ * addresses to each shape no more specific than itself and looks that key up. Real policy
+ * sets have few shapes, so a query costs O(shapes).
  */
 #pragma once
 
