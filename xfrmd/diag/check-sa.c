@@ -342,9 +342,33 @@ static bool weak(const struct xd_sa *sa, const char **what, enum xd_severity *se
 	return false;
 }
 
+/* weak() of the previous SA: the algorithm set is interned and most SAs share one */
+struct weak_memo {
+	const struct xd_algs *algs;
+	uint32_t has;
+	bool weak;
+	const char *what;
+	enum xd_severity sev;
+};
+
+static bool weak_cached(struct weak_memo *m, const struct xd_sa *sa, const char **what,
+			enum xd_severity *sev)
+{
+	uint32_t has = sa->has & (XD_SA_HAS_ENC | XD_SA_HAS_AUTH | XD_SA_HAS_AEAD);
+
+	if (!m->algs || m->algs != sa->algs || m->has != has) {
+		*m = (struct weak_memo){ .algs = sa->algs, .has = has };
+		m->weak = weak(sa, &m->what, &m->sev);
+	}
+	*what = m->what;
+	*sev = m->sev;
+	return m->weak;
+}
+
 static void check_per_sa(const struct xd_diag_ctx *c, struct xd_findings *out)
 {
 	const struct xd_snapshot *s = c->now;
+	struct weak_memo memo = { 0 };
 
 	for (size_t i = 0; i < s->sas.len; i++) {
 		const struct xd_sa *sa = xd_snapshot_sa(s, i);
@@ -357,7 +381,7 @@ static void check_per_sa(const struct xd_diag_ctx *c, struct xd_findings *out)
 		dir = diag_sa_dir(s, sa);
 		if ((sa->has & XD_SA_HAS_ENCAP) && sa->mode == MODE_TRANSPORT)
 			sa_finding(out, s, sa, D_NATT_TRANSPORT, "UDP-encapsulated transport-mode SA");
-		if (weak(sa, &what, &sev)) {
+		if (weak_cached(&memo, sa, &what, &sev)) {
 			struct xd_finding *x = sa_finding(out, s, sa, D_WEAK_ALG, "weak algorithm on");
 			xd_finding_set_severity(x, sev);
 			xd_finding_ev_str(x, "algorithm", "%s", what);

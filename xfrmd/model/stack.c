@@ -209,6 +209,15 @@ void xd_policy_fingerprint(const struct xd_policy *p, struct xd_policy_fp *ret)
 					      "Openswan / libreswan <= 3.24 priority formula" };
 }
 
+/* The fields xd_policy_fingerprint() reads are equal in both policies. */
+static bool same_fingerprint_input(const struct xd_policy *a, const struct xd_policy *b)
+{
+	return a->priority == b->priority && a->dir == b->dir && a->sel.family == b->sel.family &&
+	       a->sel.prefixlen_s == b->sel.prefixlen_s && a->sel.prefixlen_d == b->sel.prefixlen_d &&
+	       a->sel.proto == b->sel.proto && a->sel.sport_mask == b->sel.sport_mask &&
+	       a->sel.dport_mask == b->sel.dport_mask;
+}
+
 const char *xd_reqid_hint(uint32_t reqid)
 {
 	if (reqid == 0)
@@ -311,15 +320,20 @@ void xd_stack_view_compute(const struct xd_snapshot *s, struct xd_stack_view *v)
 {
 	const struct xd_stack_facts *f = s->stack;
 
+	const struct xd_policy *prev = NULL;
+	struct xd_policy_fp fp = { 0 };
+
 	memset(v, 0, sizeof(*v));
 	for (size_t i = 0; i < s->policies.len; i++) {
 		const struct xd_policy *p = xd_snapshot_policy(s, i);
-		struct xd_policy_fp fp;
 		if (p->dir >= 3) {
 			v->socket_policies++;
 			continue;
 		}
-		xd_policy_fingerprint(p, &fp);
+		/* sorted by (dir, priority): neighbours mostly share everything a fingerprint reads */
+		if (!prev || !same_fingerprint_input(prev, p))
+			xd_policy_fingerprint(p, &fp);
+		prev = p;
 		if (!v->policies_by_kind[fp.kind]++)
 			v->first_policy_by_kind[fp.kind] = p->index;
 	}
