@@ -71,6 +71,14 @@ int xd_keys_sort(const struct xd_keys *ks, uint32_t *ret_order);
 void xd_keys_break_ties(const struct xd_keys *ks, uint32_t *order, const void *base, size_t size,
 			int (*cmp)(const void *a, const void *b));
 
+/*
+ * Sort n items of `size` bytes in place: key(k, item) writes each item's key of `width`
+ * bytes, cmp (NULL when the key is the whole order) orders items with equal keys. 0 or
+ * -ENOMEM, and then the items are untouched.
+ */
+int xd_sort_by_key(void *base, size_t n, size_t size, size_t width,
+		   void (*key)(uint8_t *k, const void *item), int (*cmp)(const void *a, const void *b));
+
 /* Rearrange n items of `size` bytes so that item i becomes the old item order[i], in place
  * (one temporary item). order is left as the identity. 0 or -ENOMEM. */
 int xd_permute(void *base, size_t n, size_t size, uint32_t *order);

@@ -14,6 +14,7 @@
 #include "diag-util.h"
 #include "policy-index.h"
 #include "xfrmd/diag.h"
+#include "xfrmd/keysort.h"
 #include "xfrmd/names.h"
 
 enum {
@@ -90,28 +91,30 @@ struct reqid_index {
 	size_t n;
 };
 
-static int reqid_cmp(const void *pa, const void *pb, void *ud)
-{
-	const struct xd_snapshot *s = ud;
-	const struct xd_sa *a = xd_snapshot_sa(s, *(const uint32_t *)pa);
-	const struct xd_sa *b = xd_snapshot_sa(s, *(const uint32_t *)pb);
-
-	if (a->reqid != b->reqid)
-		return a->reqid < b->reqid ? -1 : 1;
-	return (a->proto > b->proto) - (a->proto < b->proto);
-}
-
 static int reqid_index_build(struct reqid_index *ix, const struct xd_snapshot *s)
 {
+	struct xd_keys ks;
+	int r;
+
 	ix->s = s;
 	ix->n = s->sas.len;
 	ix->order = malloc((ix->n ? ix->n : 1) * sizeof(uint32_t));
-	if (!ix->order)
+	if (!ix->order || xd_keys_init(&ks, ix->n, 4 + 1) < 0) {
+		free(ix->order);
+		ix->order = NULL;
 		return -ENOMEM;
-	for (size_t i = 0; i < ix->n; i++)
-		ix->order[i] = (uint32_t)i;
-	qsort_r(ix->order, ix->n, sizeof(uint32_t), reqid_cmp, (void *)(uintptr_t)s);
-	return 0;
+	}
+	for (size_t i = 0; i < ix->n; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		xd_key_u8(xd_key_u32(xd_keys_at(&ks, i), sa->reqid), sa->proto);
+	}
+	r = xd_keys_sort(&ks, ix->order);
+	xd_keys_done(&ks);
+	if (r < 0) {
+		free(ix->order);
+		ix->order = NULL;
+	}
+	return r;
 }
 
 /* First position with (reqid, proto) >= key. */

@@ -13,6 +13,7 @@
 
 #include "diag-util.h"
 #include "xfrmd/diag.h"
+#include "xfrmd/keysort.h"
 #include "xfrmd/names.h"
 
 enum {
@@ -130,6 +131,15 @@ static int tkey_cmp(const void *pa, const void *pb)
 	return r ? r : (a->class > b->class) - (a->class < b->class);
 }
 
+/* tkey_cmp as a byte key */
+#define TKEY_LEN (4 + 1 + 1)
+static void tkey_key(uint8_t *k, const void *item)
+{
+	const struct tmpl_key *t = item;
+
+	xd_key_u8(xd_key_u8(xd_key_u32(k, t->reqid), t->proto), t->class);
+}
+
 static int tmpl_keys_build(struct tmpl_keys *tk, const struct xd_snapshot *s)
 {
 	*tk = (struct tmpl_keys){ .k = malloc((s->tmpls.len ? s->tmpls.len : 1) * sizeof(*tk->k)) };
@@ -146,7 +156,11 @@ static int tmpl_keys_build(struct tmpl_keys *tk, const struct xd_snapshot *s)
 				tk->wildcard[tm->proto] = true;
 		}
 	}
-	qsort(tk->k, tk->n, sizeof(*tk->k), tkey_cmp);
+	if (xd_sort_by_key(tk->k, tk->n, sizeof(*tk->k), TKEY_LEN, tkey_key, NULL) < 0) {
+		free(tk->k);
+		tk->k = NULL;
+		return -ENOMEM;
+	}
 	return 0;
 }
 

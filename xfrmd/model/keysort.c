@@ -152,3 +152,23 @@ int xd_permute(void *base, size_t n, size_t size, uint32_t *order)
 	free(tmp);
 	return 0;
 }
+
+int xd_sort_by_key(void *base, size_t n, size_t size, size_t width,
+		   void (*key)(uint8_t *k, const void *item), int (*cmp)(const void *a, const void *b))
+{
+	struct xd_keys ks = { 0 };
+	uint32_t *order = malloc((n ? n : 1) * sizeof(*order));
+	int r = order ? xd_keys_init(&ks, n, width) : -ENOMEM;
+
+	for (size_t i = 0; r == 0 && i < n; i++)
+		key(xd_keys_at(&ks, i), (const char *)base + i * size);
+	if (r == 0)
+		r = xd_keys_sort(&ks, order);
+	if (r == 0 && cmp)
+		xd_keys_break_ties(&ks, order, base, size, cmp);
+	if (r == 0)
+		r = xd_permute(base, n, size, order);
+	xd_keys_done(&ks);
+	free(order);
+	return r;
+}

@@ -5,7 +5,6 @@
  * Policy index is unique per kernel, SA (daddr, spi, proto, mark) too, so the order is total
  * for real kernel state and stable for golden files.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,30 +111,13 @@ static void policy_key(uint8_t *k, const void *item)
 	xd_key_u32(k, p->index);
 }
 
-/*
- * Sort a large vector in linear time: radix-sort a key of its leading fields, order equal
- * keys by the full comparator, move the items once. A comparison sort of 264-byte SAs was
- * the largest single cost of loading 100k SAs; qsort stays the fallback without memory.
- */
+/* A comparison sort of 264-byte SAs was the largest single cost of loading 100k SAs: sort
+ * by key in linear time; qsort stays the fallback without memory. */
 static void sort_by_key(struct xd_vec *v, size_t width, void (*key)(uint8_t *k, const void *item),
 			int (*cmp)(const void *a, const void *b))
 {
-	struct xd_keys ks = { 0 };
-	uint32_t *order = malloc(v->len * sizeof(*order));
-	int r = order ? xd_keys_init(&ks, v->len, width) : -ENOMEM;
-
-	for (size_t i = 0; r == 0 && i < v->len; i++)
-		key(xd_keys_at(&ks, i), xd_vec_at(v, i));
-	if (r == 0)
-		r = xd_keys_sort(&ks, order);
-	if (r == 0) {
-		xd_keys_break_ties(&ks, order, v->data, v->elem_size, cmp);
-		r = xd_permute(v->data, v->len, v->elem_size, order);
-	}
-	if (r < 0)
+	if (xd_sort_by_key(v->data, v->len, v->elem_size, width, key, cmp) < 0)
 		qsort(v->data, v->len, v->elem_size, cmp);
-	xd_keys_done(&ks);
-	free(order);
 }
 
 void xd_snapshot_sort(struct xd_snapshot *s)
