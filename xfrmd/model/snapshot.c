@@ -24,6 +24,9 @@ struct xd_strpool {
 	struct pool_entry *slots;
 	size_t cap; /* power of two */
 	size_t used;
+	/* the last entry interned or found per length class: consecutive SAs mostly share
+	 * their lifetimes, algorithms and names, and a compare is cheaper than a hash */
+	struct pool_entry recent[8];
 };
 
 const struct xd_lifetime_cfg xd_lifetime_none = { XD_INF, XD_INF, XD_INF, XD_INF, 0, 0, 0, 0 };
@@ -75,13 +78,19 @@ static const void *pool_intern(struct xd_snapshot *s, const void *data, size_t l
 	size_t j;
 	char *copy;
 
+	struct pool_entry *r = &p->recent[len % XD_ARRAY_SIZE(p->recent)];
+
+	if (r->p && r->len == len && r->str == nul && memcmp(r->p, data, len) == 0)
+		return r->p;
 	if ((p->used + 1) * 2 > p->cap && pool_grow(p) < 0)
 		return NULL;
 	j = hash_bytes(data, len) & (p->cap - 1);
 	while (p->slots[j].p) {
 		if (p->slots[j].len == len && p->slots[j].str == nul &&
-		    memcmp(p->slots[j].p, data, len) == 0)
-			return p->slots[j].p;
+		    memcmp(p->slots[j].p, data, len) == 0) {
+			*r = p->slots[j];
+			return r->p;
+		}
 		j = (j + 1) & (p->cap - 1);
 	}
 	copy = xd_arena_alloc(s->arena, len + (nul ? 1 : 0));
@@ -89,6 +98,7 @@ static const void *pool_intern(struct xd_snapshot *s, const void *data, size_t l
 		return NULL;
 	memcpy(copy, data, len);
 	p->slots[j] = (struct pool_entry){ .p = copy, .len = len, .str = nul };
+	*r = p->slots[j];
 	p->used++;
 	return copy;
 }
