@@ -295,6 +295,28 @@ static void test_duplicate(void **st)
 	done(&x);
 }
 
+/* a long run (more SAs of one address pair than the index sorts by insertion), added out of
+ * age order: every stale one is reported, never the newest */
+static void test_duplicate_long_run(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+
+	((struct xd_sa *)xd_vec_at(&x.now->sas, 1))->curlft.add_time = MB_NOW - 1000;
+	for (uint32_t k = 0; k < 20; k++) {
+		struct xd_sa *old = mb_sa(x.now, PEER, GW, 50, 0xc0000100 + k, 1, 1);
+		old->curlft.add_time = MB_NOW - 4000 - (k * 7 % 20) * 10;
+		old->curlft.use_time = MB_NOW - 3900;
+	}
+	run(&x);
+	assert_int_equal(x.f.items.len, 20);
+	for (size_t i = 0; i < x.f.items.len; i++) {
+		const struct xd_finding *f = xd_findings_at(&x.f, i);
+		assert_string_equal(f->def->id, "sa.duplicate");
+		assert_true(f->subject.spi >= 0xc0000100 && f->subject.spi < 0xc0000114);
+	}
+	done(&x);
+}
+
 static void test_duplicate_during_rekey_is_silent(void **st)
 {
 	struct fx x = { .now = healthy(true, true) };
@@ -599,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_default_block),
 		cmocka_unit_test(test_orphan),
 		cmocka_unit_test(test_duplicate),
+		cmocka_unit_test(test_duplicate_long_run),
 		cmocka_unit_test(test_duplicate_during_rekey_is_silent),
 		cmocka_unit_test(test_larval_stuck),
 		cmocka_unit_test(test_expiring),

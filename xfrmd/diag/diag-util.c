@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 
 #include "diag-util.h"
-#include "xfrmd/keysort.h"
 #include "xfrmd/names.h"
 
 uint8_t diag_host_plen(uint16_t family)
@@ -145,17 +144,38 @@ static int run_cmp(const struct xd_sa *a, uint16_t family, const struct xd_addr 
 	return 0;
 }
 
-/* The index order as a byte key: the run key, then reqid, oldest first, then SPI. */
-#define ORDER_KEY_LEN (2 + 16 + 16 + 1 + 4 + 8 + 4)
-static void order_key(uint8_t *k, const struct xd_sa *sa)
+/* Order within a run: reqid, oldest first, then SPI. */
+static int in_run_cmp(const struct xd_sa *a, const struct xd_sa *b)
 {
-	k = xd_key_u16(k, sa->family);
-	k = xd_key_bytes(k, sa->saddr.b, 16);
-	k = xd_key_bytes(k, sa->daddr.b, 16);
-	k = xd_key_u8(k, sa->proto);
-	k = xd_key_u32(k, sa->reqid);
-	k = xd_key_u64(k, sa->curlft.add_time);
-	xd_key_u32(k, sa->spi);
+	if (a->reqid != b->reqid)
+		return a->reqid < b->reqid ? -1 : 1;
+	if (a->curlft.add_time != b->curlft.add_time)
+		return a->curlft.add_time < b->curlft.add_time ? -1 : 1;
+	return (a->spi > b->spi) - (a->spi < b->spi);
+}
+
+static int in_run_cmp_r(const void *pa, const void *pb, void *ud)
+{
+	const struct xd_snapshot *s = ud;
+
+	return in_run_cmp(xd_snapshot_sa(s, *(const uint32_t *)pa),
+			  xd_snapshot_sa(s, *(const uint32_t *)pb));
+}
+
+/* Sort one run in place; runs are a rekey's few SAs, so insertion sort unless long. */
+static void sort_run(const struct xd_snapshot *s, uint32_t *v, size_t n)
+{
+	if (n > 16) {
+		qsort_r(v, n, sizeof(*v), in_run_cmp_r, (void *)(uintptr_t)s);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint32_t x = v[i];
+		size_t j = i;
+		for (; j > 0 && in_run_cmp(xd_snapshot_sa(s, v[j - 1]), xd_snapshot_sa(s, x)) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 }
 
 static uint64_t run_hash(uint16_t family, const struct xd_addr *saddr, const struct xd_addr *daddr,
@@ -187,44 +207,57 @@ static struct sa_index_run *run_slot(const struct sa_index *ix, uint16_t family,
 	}
 }
 
+/*
+ * Group SAs by run key without sorting: count each run through the hash (with order[] as
+ * the identity, so a slot's `first` names an SA), lay the runs out in order of their first
+ * SA, then order each run's few SAs. Linear in the number of SAs.
+ */
 int sa_index_build(struct sa_index *ix, const struct xd_snapshot *s)
 {
-	struct xd_keys ks;
-	size_t slots = 16;
-	int r;
+	_xd_cleanup_free_ uint32_t *run_of = NULL, *next = NULL, *grouped = NULL;
+	size_t slots = 16, cursor = 0;
 
 	*ix = (struct sa_index){ .s = s, .n = s->sas.len };
-	ix->order = malloc((ix->n ? ix->n : 1) * sizeof(*ix->order));
 	while (slots < 2 * ix->n)
 		slots *= 2;
+	ix->order = malloc((ix->n ? ix->n : 1) * sizeof(*ix->order));
 	ix->runs = calloc(slots, sizeof(*ix->runs));
-	if (!ix->order || !ix->runs) {
+	run_of = malloc((ix->n ? ix->n : 1) * sizeof(*run_of));
+	grouped = malloc((ix->n ? ix->n : 1) * sizeof(*grouped));
+	next = malloc(slots * sizeof(*next));
+	if (!ix->order || !ix->runs || !run_of || !grouped || !next) {
 		sa_index_done(ix);
 		return -ENOMEM;
 	}
 	ix->runs_mask = slots - 1;
-	if (xd_keys_init(&ks, ix->n, ORDER_KEY_LEN) < 0) {
-		sa_index_done(ix);
-		return -ENOMEM;
-	}
 	for (size_t i = 0; i < ix->n; i++)
-		order_key(xd_keys_at(&ks, i), xd_snapshot_sa(s, i));
-	r = xd_keys_sort(&ks, ix->order);
-	xd_keys_done(&ks);
-	if (r < 0) {
-		sa_index_done(ix);
-		return r;
+		ix->order[i] = (uint32_t)i;
+	for (size_t i = 0; i < ix->n; i++) {
+		const struct xd_sa *a = xd_snapshot_sa(s, i);
+		struct sa_index_run *r = run_slot(ix, a->family, &a->saddr, &a->daddr, a->proto);
+		if (!r->count++)
+			r->first = (uint32_t)i;
+		run_of[i] = (uint32_t)(r - ix->runs);
 	}
-	for (size_t i = 0; i < ix->n;) {
-		const struct xd_sa *a = sa_index_at(ix, i);
-		size_t end = i + 1;
-		while (end < ix->n &&
-		       run_cmp(sa_index_at(ix, end), a->family, &a->saddr, &a->daddr, a->proto) == 0)
-			end++;
-		*run_slot(ix, a->family, &a->saddr, &a->daddr, a->proto) =
-			(struct sa_index_run){ .first = (uint32_t)i, .count = (uint32_t)(end - i) };
-		i = end;
+	memset(next, 0xff, slots * sizeof(*next));
+	for (size_t i = 0; i < ix->n; i++) {
+		uint32_t j = run_of[i];
+		if (next[j] == UINT32_MAX) {
+			next[j] = (uint32_t)cursor;
+			cursor += ix->runs[j].count;
+		}
+		grouped[next[j]++] = (uint32_t)i;
 	}
+	for (size_t j = 0; j < slots; j++) {
+		struct sa_index_run *r = &ix->runs[j];
+		if (!r->count)
+			continue;
+		r->first = next[j] - r->count;
+		if (r->count > 1)
+			sort_run(s, grouped + r->first, r->count);
+	}
+	free(ix->order);
+	ix->order = XD_TAKE_PTR(grouped);
 	return 0;
 }
 

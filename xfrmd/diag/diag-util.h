@@ -46,9 +46,9 @@ bool diag_selector_dst_is_local_host(const struct xd_snapshot *s, const struct x
 uint8_t diag_host_plen(uint16_t family);
 
 /*
- * An index of SAs sorted by (family, saddr, daddr, proto, reqid): finds partners and
- * duplicates without comparing all pairs. A hash of the runs of equal (family, saddr, daddr,
- * proto) makes a lookup O(1) plus a binary search on reqid within the run.
+ * An index of SAs grouped in runs of equal (family, saddr, daddr, proto), each run sorted
+ * by reqid (then age and SPI): finds partners and duplicates without comparing all pairs.
+ * A hash of the runs makes a lookup O(1) plus a binary search on reqid within the run.
  */
 struct sa_index_run {
 	uint32_t first; /* position in order[] of the run's first SA */
@@ -56,7 +56,7 @@ struct sa_index_run {
 };
 struct sa_index {
 	const struct xd_snapshot *s;
-	uint32_t *order; /* SA indices sorted by key */
+	uint32_t *order; /* SA indices, run by run */
 	size_t n;
 	struct sa_index_run *runs; /* open addressing, runs_mask + 1 slots */
 	size_t runs_mask;
