@@ -4,6 +4,7 @@
 installed: each command best of three (wall, CPU, peak RSS of the measured process), the ratios
 to what a user would run (`ip`) and to the kernel's own dump cost (dump-floor), then xfrmd:
 a start-up resync, its CPU, idle CPU over 30 s, the sampling cost and resident memory per SA.
+With N = 0 only the commands run (their fixed cost), not the daemon.
 Usage: bench-guest.py BUILDDIR N   (prints Markdown table rows)"""
 import json
 import os
@@ -54,6 +55,8 @@ for name, (wall, cpu, rss) in rows.items():
     b = f"{wall / baseline[name]:.2f}" if name in baseline else ""
     fl = f"{wall / floor:.1f}" if name.startswith("xfrmctl") else ""
     print(f"| {n:,} | `{name}` | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {b} | {fl} |")
+if n == 0:
+    sys.exit(0)  # the fixed costs: start-up and everything but the SAD and SPD
 
 # xfrmd: start it on this state and wait for its first model (a resync)
 d = tempfile.mkdtemp(prefix="xfrmd-bench-")
