@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "decode-nft.h"
+#include "nl-walk.h"
 #include "xfrmd/fw-model.h"
 #include "xfrmd/model.h"
 
@@ -252,7 +253,7 @@ static int dec_ct(struct nft_dctx *c, const struct nlattr **tb, struct xd_fw_exp
 	if (!tb[NFTA_CT_KEY])
 		return -EBADMSG;
 	e->key = xd_nft_be32(tb[NFTA_CT_KEY]);
-	e->dir = tb[NFTA_CT_DIRECTION] ? *(const uint8_t *)mnl_attr_get_payload(tb[NFTA_CT_DIRECTION])
+	e->dir = tb[NFTA_CT_DIRECTION] ? *(const uint8_t *)xd_attr_payload(tb[NFTA_CT_DIRECTION])
 				       : 0xff;
 	if (tb[NFTA_CT_SREG]) {
 		e->write = true;
@@ -292,7 +293,7 @@ static int dec_xfrm(struct nft_dctx *c, const struct nlattr **tb, struct xd_fw_e
 		return -EBADMSG;
 	e->key = xd_nft_be32(tb[NFTA_XFRM_KEY]);
 	e->dreg = xd_nft_be32(tb[NFTA_XFRM_DREG]);
-	e->dir = *(const uint8_t *)mnl_attr_get_payload(tb[NFTA_XFRM_DIR]);
+	e->dir = *(const uint8_t *)xd_attr_payload(tb[NFTA_XFRM_DIR]);
 	e->spnum = u32_or(tb[NFTA_XFRM_SPNUM], 0);
 	return reg_ok(e->dreg) && e->dreg ? 0 : -EBADMSG;
 }
@@ -459,8 +460,8 @@ static int dec_xt(struct nft_dctx *c, const struct nlattr **tb, struct xd_fw_exp
 		return -EBADMSG;
 	e->xt = xd_xt_decode(c->s, mnl_attr_get_str(tb[NFTA_MATCH_NAME]),
 			     (uint8_t)xd_nft_be32(tb[NFTA_MATCH_REV]), target, c->family,
-			     info ? mnl_attr_get_payload(info) : NULL,
-			     info ? mnl_attr_get_payload_len(info) : 0);
+			     info ? xd_attr_payload(info) : NULL,
+			     info ? xd_attr_payload_len(info) : 0);
 	if (!e->xt)
 		return -ENOMEM;
 	e->text = e->xt->name;

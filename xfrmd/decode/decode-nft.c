@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "decode-nft.h"
+#include "nl-walk.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/fw-model.h"
 #include "xfrmd/model.h"
@@ -36,8 +37,8 @@ struct parse_ctx {
 static int parse_cb(const struct nlattr *a, void *data)
 {
 	struct parse_ctx *p = data;
-	uint16_t t = mnl_attr_get_type(a);
-	uint16_t len = mnl_attr_get_payload_len(a);
+	uint16_t t = xd_attr_type(a);
+	uint16_t len = xd_attr_payload_len(a);
 	const struct nft_pol *pol;
 	bool ok;
 
@@ -55,7 +56,7 @@ static int parse_cb(const struct nlattr *a, void *data)
 		break;
 	case NA_STR:
 		ok = len > 0 && (!pol->max || len <= pol->max) &&
-		     memchr(mnl_attr_get_payload(a), '\0', len) != NULL;
+		     memchr(xd_attr_payload(a), '\0', len) != NULL;
 		break;
 	case NA_NEST:
 		ok = len == 0 || len >= 4;
@@ -112,12 +113,12 @@ int xd_nft_data(struct nft_dctx *c, const struct nlattr *nest, uint8_t *value, s
 	if (xd_nft_parse(c, NULL, nest, data_pol, NFTA_DATA_MAX, tb) < 0)
 		return -EBADMSG;
 	if (tb[NFTA_DATA_VALUE]) {
-		uint16_t l = mnl_attr_get_payload_len(tb[NFTA_DATA_VALUE]);
+		uint16_t l = xd_attr_payload_len(tb[NFTA_DATA_VALUE]);
 		if (l > cap) {
 			xd_nft_issue(c, -EBADMSG, NFTA_DATA_VALUE, "data value too long");
 			return -EBADMSG;
 		}
-		memcpy(value, mnl_attr_get_payload(tb[NFTA_DATA_VALUE]), l);
+		memcpy(value, xd_attr_payload(tb[NFTA_DATA_VALUE]), l);
 		*len = (uint8_t)l;
 		return 0;
 	}
@@ -143,7 +144,7 @@ int xd_nft_data(struct nft_dctx *c, const struct nlattr *nest, uint8_t *value, s
 
 static const char *istr(struct nft_dctx *c, const struct nlattr *a)
 {
-	return a ? xd_snapshot_intern(c->s, mnl_attr_get_str(a), mnl_attr_get_payload_len(a))
+	return a ? xd_snapshot_intern(c->s, mnl_attr_get_str(a), xd_attr_payload_len(a))
 		 : NULL;
 }
 
@@ -208,9 +209,9 @@ static const char *dev_list(struct nft_dctx *c, const struct nlattr *nest)
 	const struct nlattr *a;
 
 	xd_nft_for_each_nested(a, nest) {
-		uint16_t l = mnl_attr_get_payload_len(a);
-		if (mnl_attr_get_type(a) != NFTA_DEVICE_NAME || l == 0 || l > 16 ||
-		    !memchr(mnl_attr_get_payload(a), '\0', l))
+		uint16_t l = xd_attr_payload_len(a);
+		if (xd_attr_type(a) != NFTA_DEVICE_NAME || l == 0 || l > 16 ||
+		    !memchr(xd_attr_payload(a), '\0', l))
 			continue;
 		int n = snprintf(buf + used, sizeof(buf) - used, "%s%s", used ? "," : "",
 				 mnl_attr_get_str(a));
@@ -295,11 +296,11 @@ static void decode_concat(struct nft_dctx *c, struct xd_fw_set *st, const struct
 
 	xd_nft_for_each_nested(el, nest) {
 		const struct nlattr *f;
-		if (mnl_attr_get_type(el) != NFTA_LIST_ELEM)
+		if (xd_attr_type(el) != NFTA_LIST_ELEM)
 			continue;
 		xd_nft_for_each_nested(f, el) {
-			if (mnl_attr_get_type(f) != NFTA_SET_FIELD_LEN ||
-			    mnl_attr_get_payload_len(f) != 4)
+			if (xd_attr_type(f) != NFTA_SET_FIELD_LEN ||
+			    xd_attr_payload_len(f) != 4)
 				continue;
 			uint32_t l = xd_nft_be32(f);
 			if (st->field_count >= XD_FW_CONCAT_MAX || l == 0 || l > XD_FW_DATA_MAX) {
@@ -393,7 +394,7 @@ static void decode_setelems(struct nft_dctx *c, const struct nlmsghdr *nlh)
 		struct xd_fw_elem e = { .table = table, .set = set, .family = c->family };
 		bool isv;
 
-		if (mnl_attr_get_type(el) != NFTA_LIST_ELEM)
+		if (xd_attr_type(el) != NFTA_LIST_ELEM)
 			continue;
 		if (xd_nft_parse(c, NULL, el, elem_pol, NFTA_SET_ELEM_MAX, eb) < 0)
 			continue;
@@ -479,8 +480,8 @@ static void decode_rule(struct nft_dctx *c, const struct nlmsghdr *nlh)
 	if (tb[NFTA_RULE_POSITION])
 		ru.position = be64toh(mnl_attr_get_u64(tb[NFTA_RULE_POSITION]));
 	if (tb[NFTA_RULE_USERDATA])
-		ru.comment = udata_comment(c, mnl_attr_get_payload(tb[NFTA_RULE_USERDATA]),
-					   mnl_attr_get_payload_len(tb[NFTA_RULE_USERDATA]));
+		ru.comment = udata_comment(c, xd_attr_payload(tb[NFTA_RULE_USERDATA]),
+					   xd_attr_payload_len(tb[NFTA_RULE_USERDATA]));
 	if (tb[NFTA_RULE_COMPAT]) {
 		const struct nlattr *cb[NFTA_RULE_COMPAT_MAX + 1];
 		if (xd_nft_parse(c, NULL, tb[NFTA_RULE_COMPAT], compat_pol, NFTA_RULE_COMPAT_MAX,
@@ -496,7 +497,7 @@ static void decode_rule(struct nft_dctx *c, const struct nlmsghdr *nlh)
 	if (tb[NFTA_RULE_EXPRESSIONS]) {
 		xd_nft_for_each_nested(el, tb[NFTA_RULE_EXPRESSIONS]) {
 			struct xd_fw_expr *e;
-			if (mnl_attr_get_type(el) != NFTA_LIST_ELEM)
+			if (xd_attr_type(el) != NFTA_LIST_ELEM)
 				continue;
 			if (fw->exprs.len - first >= MAX_EXPRS_PER_RULE) {
 				xd_nft_issue(c, -E2BIG, NFTA_RULE_EXPRESSIONS, "too many expressions");
@@ -635,7 +636,7 @@ int xd_decode_nft(struct xd_snapshot *s, enum xd_dump dump, const void *buf, siz
 			s->ignored_msgs++;
 			continue;
 		}
-		g = mnl_nlmsg_get_payload(nlh);
+		g = xd_msg_payload(nlh);
 		c.msg = nlh->nlmsg_type & 0xff;
 		c.family = g->nfgen_family;
 		c.table = NULL;

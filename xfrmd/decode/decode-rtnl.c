@@ -63,22 +63,22 @@ static void linkinfo_data_attr(const struct nlattr *a, void *ud)
 {
 	struct link_ctx *c = ud;
 
-	if (mnl_attr_get_type(a) == XD_IFLA_XFRM_IF_ID && mnl_attr_get_payload_len(a) >= 4)
-		memcpy(&c->l->xfrm_if_id, mnl_attr_get_payload(a), 4);
+	if (xd_attr_type(a) == XD_IFLA_XFRM_IF_ID && xd_attr_payload_len(a) >= 4)
+		memcpy(&c->l->xfrm_if_id, xd_attr_payload(a), 4);
 }
 
 static void linkinfo_attr(const struct nlattr *a, void *ud)
 {
 	struct link_ctx *c = ud;
 
-	switch (mnl_attr_get_type(a)) {
+	switch (xd_attr_type(a)) {
 	case IFLA_INFO_KIND:
-		c->l->kind = xd_snapshot_intern(c->s, mnl_attr_get_payload(a),
-						mnl_attr_get_payload_len(a));
+		c->l->kind = xd_snapshot_intern(c->s, xd_attr_payload(a),
+						xd_attr_payload_len(a));
 		break;
 	case IFLA_INFO_DATA:
-		walk(c->s, XD_DUMP_RTNL_LINK, c->base, mnl_attr_get_payload(a),
-		     mnl_attr_get_payload_len(a), RTM_NEWLINK, linkinfo_data_attr, c);
+		walk(c->s, XD_DUMP_RTNL_LINK, c->base, xd_attr_payload(a),
+		     xd_attr_payload_len(a), RTM_NEWLINK, linkinfo_data_attr, c);
 		break;
 	default:
 		break;
@@ -89,14 +89,14 @@ static void link_attr(const struct nlattr *a, void *ud)
 {
 	struct link_ctx *c = ud;
 
-	switch (mnl_attr_get_type(a)) {
+	switch (xd_attr_type(a)) {
 	case IFLA_IFNAME:
-		c->l->name = xd_snapshot_intern(c->s, mnl_attr_get_payload(a),
-						mnl_attr_get_payload_len(a));
+		c->l->name = xd_snapshot_intern(c->s, xd_attr_payload(a),
+						xd_attr_payload_len(a));
 		break;
 	case IFLA_LINKINFO:
-		walk(c->s, XD_DUMP_RTNL_LINK, c->base, mnl_attr_get_payload(a),
-		     mnl_attr_get_payload_len(a), RTM_NEWLINK, linkinfo_attr, c);
+		walk(c->s, XD_DUMP_RTNL_LINK, c->base, xd_attr_payload(a),
+		     xd_attr_payload_len(a), RTM_NEWLINK, linkinfo_attr, c);
 		break;
 	default:
 		break;
@@ -112,16 +112,16 @@ struct addr_ctx {
 static void addr_attr(const struct nlattr *a, void *ud)
 {
 	struct addr_ctx *c = ud;
-	size_t n = mnl_attr_get_payload_len(a);
+	size_t n = xd_attr_payload_len(a);
 	size_t want = c->a->family == AF_INET ? 4 : 16;
 
 	if (n != want)
 		return;
-	if (mnl_attr_get_type(a) == IFA_LOCAL) {
-		memcpy(c->local.b, mnl_attr_get_payload(a), n);
+	if (xd_attr_type(a) == IFA_LOCAL) {
+		memcpy(c->local.b, xd_attr_payload(a), n);
 		c->have_local = true;
-	} else if (mnl_attr_get_type(a) == IFA_ADDRESS) {
-		memcpy(c->address.b, mnl_attr_get_payload(a), n);
+	} else if (xd_attr_type(a) == IFA_ADDRESS) {
+		memcpy(c->address.b, xd_attr_payload(a), n);
 		c->have_address = true;
 	}
 }
@@ -130,7 +130,7 @@ static int decode_msg(struct xd_snapshot *s, enum xd_dump d, const void *base,
 		      const struct nlmsghdr *nlh)
 {
 	size_t plen = nlh->nlmsg_len - NLMSG_HDRLEN;
-	const unsigned char *p = mnl_nlmsg_get_payload(nlh);
+	const unsigned char *p = xd_msg_payload(nlh);
 
 	if (nlh->nlmsg_type == RTM_NEWLINK && d == XD_DUMP_RTNL_LINK) {
 		struct ifinfomsg ifi;

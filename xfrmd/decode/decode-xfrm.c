@@ -71,7 +71,7 @@ static const uint16_t attr_minlen[XD_XFRMA_KNOWN_MAX + 1] = {
 static uint32_t get_u32(const struct nlattr *a)
 {
 	uint32_t v;
-	memcpy(&v, mnl_attr_get_payload(a), sizeof(v));
+	memcpy(&v, xd_attr_payload(a), sizeof(v));
 	return v;
 }
 
@@ -129,20 +129,20 @@ static void copy_curlft(struct xd_lifetime_cur *d, const struct xfrm_lifetime_cu
  */
 static void read_alg(struct ctx *c, const struct nlattr *a, size_t hdr, struct xd_alg *out)
 {
-	const char *name = mnl_attr_get_payload(a);
-	size_t plen = mnl_attr_get_payload_len(a);
+	const char *name = xd_attr_payload(a);
+	size_t plen = xd_attr_payload_len(a);
 	uint32_t key_bits;
 	size_t name_len = strnlen(name, 64);
 
 	if (name_len == 64)
-		issue(c, a, mnl_attr_get_type(a), -EBADMSG, "algorithm name not NUL-terminated");
+		issue(c, a, xd_attr_type(a), -EBADMSG, "algorithm name not NUL-terminated");
 	memcpy(&key_bits, name + 64, sizeof(key_bits));
 	out->name = xd_snapshot_intern(c->s, name, name_len);
 	out->key_bits = key_bits;
 	if (hdr > sizeof(struct xfrm_algo))
 		memcpy(&out->icv_bits, name + 68, sizeof(uint32_t));
 	if (((uint64_t)key_bits + 7) / 8 > plen - hdr)
-		issue(c, a, mnl_attr_get_type(a), -EBADMSG,
+		issue(c, a, xd_attr_type(a), -EBADMSG,
 		      "algorithm key length larger than the attribute");
 }
 
@@ -156,10 +156,10 @@ static struct xd_sa_ext *sa_ext(struct ctx *c, struct xd_sa *sa)
 static const char *read_sec_ctx(struct ctx *c, const struct nlattr *a)
 {
 	struct xfrm_user_sec_ctx h;
-	size_t plen = mnl_attr_get_payload_len(a);
-	const char *str = (const char *)mnl_attr_get_payload(a) + sizeof(h);
+	size_t plen = xd_attr_payload_len(a);
+	const char *str = (const char *)xd_attr_payload(a) + sizeof(h);
 
-	memcpy(&h, mnl_attr_get_payload(a), sizeof(h));
+	memcpy(&h, xd_attr_payload(a), sizeof(h));
 	if (h.ctx_len > plen - sizeof(h)) {
 		issue(c, a, XFRMA_SEC_CTX, -EBADMSG, "security context longer than the attribute");
 		return NULL;
@@ -176,8 +176,8 @@ struct sa_dec {
 static void sa_attr(struct ctx *c, struct sa_dec *d, const struct nlattr *a)
 {
 	struct xd_sa *sa = d->sa;
-	uint16_t type = mnl_attr_get_type(a);
-	size_t plen = mnl_attr_get_payload_len(a);
+	uint16_t type = xd_attr_type(a);
+	size_t plen = xd_attr_payload_len(a);
 	struct xd_sa_ext *ext;
 
 	switch (type) {
@@ -208,7 +208,7 @@ static void sa_attr(struct ctx *c, struct sa_dec *d, const struct nlattr *a)
 		break;
 	case XFRMA_ENCAP: {
 		struct xfrm_encap_tmpl e;
-		memcpy(&e, mnl_attr_get_payload(a), sizeof(e));
+		memcpy(&e, xd_attr_payload(a), sizeof(e));
 		sa->encap.type = e.encap_type;
 		sa->encap.sport = ntohs(e.encap_sport);
 		sa->encap.dport = ntohs(e.encap_dport);
@@ -218,7 +218,7 @@ static void sa_attr(struct ctx *c, struct sa_dec *d, const struct nlattr *a)
 	}
 	case XFRMA_MARK: {
 		struct xfrm_mark m;
-		memcpy(&m, mnl_attr_get_payload(a), sizeof(m));
+		memcpy(&m, xd_attr_payload(a), sizeof(m));
 		sa->mark.v = m.v;
 		sa->mark.m = m.m;
 		sa->has |= XD_SA_HAS_MARK;
@@ -234,7 +234,7 @@ static void sa_attr(struct ctx *c, struct sa_dec *d, const struct nlattr *a)
 		break;
 	case XFRMA_REPLAY_VAL: {
 		struct xfrm_replay_state r;
-		memcpy(&r, mnl_attr_get_payload(a), sizeof(r));
+		memcpy(&r, xd_attr_payload(a), sizeof(r));
 		/* ESN state wins when both are present */
 		if (!(sa->has & XD_SA_HAS_REPLAY_ESN)) {
 			sa->replay.oseq = r.oseq;
@@ -246,7 +246,7 @@ static void sa_attr(struct ctx *c, struct sa_dec *d, const struct nlattr *a)
 	}
 	case XFRMA_REPLAY_ESN_VAL: {
 		struct xfrm_replay_state_esn r;
-		memcpy(&r, mnl_attr_get_payload(a), sizeof(r));
+		memcpy(&r, xd_attr_payload(a), sizeof(r));
 		if ((uint64_t)r.bmp_len * 4 > plen - sizeof(r))
 			issue(c, a, type, -EBADMSG, "ESN bitmap longer than the attribute");
 		sa->replay.oseq = r.oseq;
@@ -264,11 +264,11 @@ static void sa_attr(struct ctx *c, struct sa_dec *d, const struct nlattr *a)
 		sa->has |= XD_SA_HAS_EXTRA_FLAGS;
 		break;
 	case XFRMA_LASTUSED:
-		memcpy(&sa->lastused, mnl_attr_get_payload(a), sizeof(sa->lastused));
+		memcpy(&sa->lastused, xd_attr_payload(a), sizeof(sa->lastused));
 		sa->has |= XD_SA_HAS_LASTUSED;
 		break;
 	case XD_XFRMA_SA_DIR:
-		sa->dir = *(const uint8_t *)mnl_attr_get_payload(a);
+		sa->dir = *(const uint8_t *)xd_attr_payload(a);
 		sa->has |= XD_SA_HAS_DIR;
 		break;
 	default:
@@ -283,12 +283,12 @@ static void sa_attr(struct ctx *c, struct sa_dec *d, const struct nlattr *a)
 				sa->has |= XD_SA_HAS_SEC_CTX;
 			break;
 		case XFRMA_COADDR:
-			copy_addr(&ext->coaddr, mnl_attr_get_payload(a));
+			copy_addr(&ext->coaddr, xd_attr_payload(a));
 			sa->has |= XD_SA_HAS_COADDR;
 			break;
 		case XFRMA_OFFLOAD_DEV: {
 			struct xfrm_user_offload o;
-			memcpy(&o, mnl_attr_get_payload(a), sizeof(o));
+			memcpy(&o, xd_attr_payload(a), sizeof(o));
 			ext->offload_ifindex = o.ifindex;
 			ext->offload_flags = o.flags;
 			sa->has |= XD_SA_HAS_OFFLOAD;
@@ -320,7 +320,7 @@ static void sa_attr(struct ctx *c, struct sa_dec *d, const struct nlattr *a)
 			break;
 		case XD_XFRMA_IPTFS_REORDER_WINDOW: {
 			uint16_t v;
-			memcpy(&v, mnl_attr_get_payload(a), sizeof(v));
+			memcpy(&v, xd_attr_payload(a), sizeof(v));
 			ext->iptfs_reorder_window = v;
 			sa->has |= XD_SA_HAS_IPTFS;
 			break;
@@ -349,8 +349,8 @@ static void sa_attr(struct ctx *c, struct sa_dec *d, const struct nlattr *a)
 
 static int tmpl_add(struct ctx *c, struct xd_policy *p, const struct nlattr *a)
 {
-	size_t plen = mnl_attr_get_payload_len(a);
-	const unsigned char *data = mnl_attr_get_payload(a);
+	size_t plen = xd_attr_payload_len(a);
+	const unsigned char *data = xd_attr_payload(a);
 	size_t n = plen / sizeof(struct xfrm_user_tmpl);
 
 	if (plen % sizeof(struct xfrm_user_tmpl))
@@ -386,12 +386,12 @@ static int tmpl_add(struct ctx *c, struct xd_policy *p, const struct nlattr *a)
 
 static int policy_attr(struct ctx *c, struct xd_policy *p, const struct nlattr *a)
 {
-	switch (mnl_attr_get_type(a)) {
+	switch (xd_attr_type(a)) {
 	case XFRMA_TMPL:
 		return tmpl_add(c, p, a);
 	case XFRMA_MARK: {
 		struct xfrm_mark m;
-		memcpy(&m, mnl_attr_get_payload(a), sizeof(m));
+		memcpy(&m, xd_attr_payload(a), sizeof(m));
 		p->mark.v = m.v;
 		p->mark.m = m.m;
 		p->has |= XD_POL_HAS_MARK;
@@ -403,7 +403,7 @@ static int policy_attr(struct ctx *c, struct xd_policy *p, const struct nlattr *
 		break;
 	case XFRMA_POLICY_TYPE: {
 		struct xfrm_userpolicy_type t;
-		memcpy(&t, mnl_attr_get_payload(a), sizeof(t));
+		memcpy(&t, xd_attr_payload(a), sizeof(t));
 		p->type = t.type;
 		p->has |= XD_POL_HAS_TYPE;
 		break;
@@ -415,7 +415,7 @@ static int policy_attr(struct ctx *c, struct xd_policy *p, const struct nlattr *
 		break;
 	case XFRMA_OFFLOAD_DEV: {
 		struct xfrm_user_offload o;
-		memcpy(&o, mnl_attr_get_payload(a), sizeof(o));
+		memcpy(&o, xd_attr_payload(a), sizeof(o));
 		p->offload_ifindex = o.ifindex;
 		p->offload_flags = o.flags;
 		p->has |= XD_POL_HAS_OFFLOAD;
@@ -449,7 +449,7 @@ static int info_attr(void *ud, const struct nlattr *a)
 static int checked_attr(void *ud, const struct nlattr *a)
 {
 	struct attr_walk *w = ud;
-	uint16_t type = mnl_attr_get_type(a);
+	uint16_t type = xd_attr_type(a);
 
 	if (type > XD_XFRMA_KNOWN_MAX) {
 		w->c->s->unknown_attrs++;
@@ -496,7 +496,7 @@ static int decode_sa(struct ctx *c, const struct nlmsghdr *nlh)
 		issue(c, nlh, 0, -EBADMSG, "SA message shorter than xfrm_usersa_info");
 		return 0;
 	}
-	memcpy(&u, mnl_nlmsg_get_payload(nlh), sizeof(u));
+	memcpy(&u, xd_msg_payload(nlh), sizeof(u));
 	sa = xd_vec_push(&c->s->sas);
 	if (!sa)
 		return -ENOMEM;
@@ -534,7 +534,7 @@ static int decode_policy(struct ctx *c, const struct nlmsghdr *nlh)
 		issue(c, nlh, 0, -EBADMSG, "policy message shorter than xfrm_userpolicy_info");
 		return 0;
 	}
-	memcpy(&u, mnl_nlmsg_get_payload(nlh), sizeof(u));
+	memcpy(&u, xd_msg_payload(nlh), sizeof(u));
 	p = xd_vec_push(&c->s->policies);
 	if (!p)
 		return -ENOMEM;
@@ -554,15 +554,15 @@ static int sadinfo_attr_cb(struct ctx *c, void *obj, const struct nlattr *a)
 {
 	struct xd_sadinfo *i = obj;
 
-	switch (mnl_attr_get_type(a)) {
+	switch (xd_attr_type(a)) {
 	case XFRMA_SAD_CNT:
-		if (mnl_attr_get_payload_len(a) >= 4)
+		if (xd_attr_payload_len(a) >= 4)
 			i->count = get_u32(a);
 		break;
 	case XFRMA_SAD_HINFO:
-		if (mnl_attr_get_payload_len(a) >= sizeof(struct xfrmu_sadhinfo)) {
+		if (xd_attr_payload_len(a) >= sizeof(struct xfrmu_sadhinfo)) {
 			struct xfrmu_sadhinfo h;
-			memcpy(&h, mnl_attr_get_payload(a), sizeof(h));
+			memcpy(&h, xd_attr_payload(a), sizeof(h));
 			i->hash_count = h.sadhcnt;
 			i->hash_max = h.sadhmcnt;
 		}
@@ -576,13 +576,13 @@ static int sadinfo_attr_cb(struct ctx *c, void *obj, const struct nlattr *a)
 static int spdinfo_attr_cb(struct ctx *c, void *obj, const struct nlattr *a)
 {
 	struct xd_spdinfo *i = obj;
-	size_t plen = mnl_attr_get_payload_len(a);
+	size_t plen = xd_attr_payload_len(a);
 
-	switch (mnl_attr_get_type(a)) {
+	switch (xd_attr_type(a)) {
 	case XFRMA_SPD_INFO:
 		if (plen >= sizeof(struct xfrmu_spdinfo)) {
 			struct xfrmu_spdinfo v;
-			memcpy(&v, mnl_attr_get_payload(a), sizeof(v));
+			memcpy(&v, xd_attr_payload(a), sizeof(v));
 			i->in = v.incnt;
 			i->out = v.outcnt;
 			i->fwd = v.fwdcnt;
@@ -594,7 +594,7 @@ static int spdinfo_attr_cb(struct ctx *c, void *obj, const struct nlattr *a)
 	case XFRMA_SPD_HINFO:
 		if (plen >= sizeof(struct xfrmu_spdhinfo)) {
 			struct xfrmu_spdhinfo h;
-			memcpy(&h, mnl_attr_get_payload(a), sizeof(h));
+			memcpy(&h, xd_attr_payload(a), sizeof(h));
 			i->hash_count = h.spdhcnt;
 			i->hash_max = h.spdhmcnt;
 		}
@@ -603,9 +603,9 @@ static int spdinfo_attr_cb(struct ctx *c, void *obj, const struct nlattr *a)
 	case XFRMA_SPD_IPV6_HTHRESH:
 		if (plen >= sizeof(struct xfrmu_spdhthresh)) {
 			struct xfrmu_spdhthresh t;
-			memcpy(&t, mnl_attr_get_payload(a), sizeof(t));
+			memcpy(&t, xd_attr_payload(a), sizeof(t));
 			i->has_hthresh = true;
-			if (mnl_attr_get_type(a) == XFRMA_SPD_IPV4_HTHRESH) {
+			if (xd_attr_type(a) == XFRMA_SPD_IPV4_HTHRESH) {
 				i->v4_lbits = t.lbits;
 				i->v4_rbits = t.rbits;
 			} else {
@@ -645,7 +645,7 @@ static void decode_default(struct ctx *c, const struct nlmsghdr *nlh)
 		issue(c, nlh, 0, -EBADMSG, "default policy message too short");
 		return;
 	}
-	memcpy(&d, mnl_nlmsg_get_payload(nlh), sizeof(d));
+	memcpy(&d, xd_msg_payload(nlh), sizeof(d));
 	c->s->defaults.present = true;
 	c->s->defaults.in = d.in;
 	c->s->defaults.fwd = d.fwd;

@@ -8,6 +8,7 @@
 
 #include <linux/netlink.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Call fn for each message of a datagram. Returns 0, fn's negative result, or -EBADMSG at a
@@ -31,4 +32,26 @@ static inline const void *xd_msg_attrs(const struct nlmsghdr *nlh, size_t hdrlen
 
 	*ret_len = plen > off ? plen - off : 0;
 	return (const char *)nlh + NLMSG_HDRLEN + off;
+}
+
+/* Attribute and message accessors, inline: the decoders call them for every attribute of
+ * every SA and policy, where a call into libmnl per field cost more than the field. */
+static inline uint16_t xd_attr_type(const struct nlattr *a)
+{
+	return a->nla_type & NLA_TYPE_MASK;
+}
+
+static inline const void *xd_attr_payload(const struct nlattr *a)
+{
+	return (const char *)a + NLA_HDRLEN;
+}
+
+static inline uint16_t xd_attr_payload_len(const struct nlattr *a)
+{
+	return (uint16_t)(a->nla_len - NLA_HDRLEN);
+}
+
+static inline const void *xd_msg_payload(const struct nlmsghdr *nlh)
+{
+	return (const char *)nlh + NLMSG_HDRLEN;
 }
