@@ -8,6 +8,7 @@ With N = 0 only the commands run (their fixed cost), not the daemon.
 Usage: bench-guest.py BUILDDIR N   (prints Markdown table rows)"""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,10 +19,14 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "daemon"))
 sys.path.insert(0, here)
 from xdtest import request  # noqa: E402  (the control protocol's framing)
-from benchlib import measure  # noqa: E402
+from benchlib import localize, measure  # noqa: E402
 
-xfrmctl = os.path.join(build, "tools", "xfrmctl", "xfrmctl")
-xfrmd = os.path.join(build, "xfrmd", "daemon", "xfrmd")
+# every measured program runs from a copy in the guest's memory, the floor and `ip` as well
+(xfrmctl, xfrmd, floor_bin, ip), env = localize(
+    [os.path.join(build, "tools", "xfrmctl", "xfrmctl"),
+     os.path.join(build, "xfrmd", "daemon", "xfrmd"),
+     os.path.join(build, "tests", "bench", "dump-floor"), shutil.which("ip")],
+    tempfile.mkdtemp(prefix="xd-bench-local-"))
 IDLE_S = 30
 
 
@@ -40,13 +45,13 @@ def status_kib(pid, key):
 
 
 rows = {}
-cmds = [("ip -s xfrm state list", ["ip", "-s", "xfrm", "state", "list"]),
-        ("ip xfrm policy list", ["ip", "xfrm", "policy", "list"]),
-        ("dump-floor (SAs + policies)", [os.path.join(build, "tests", "bench", "dump-floor")]),
+cmds = [("ip -s xfrm state list", [ip, "-s", "xfrm", "state", "list"]),
+        ("ip xfrm policy list", [ip, "xfrm", "policy", "list"]),
+        ("dump-floor (SAs + policies)", [floor_bin]),
         ("xfrmctl show sa --json", [xfrmctl, "show", "sa", "--json"]),
         ("xfrmctl check --json", [xfrmctl, "check", "--json"])]
 for name, cmd in cmds:
-    rows[name] = measure(cmd)
+    rows[name] = measure(cmd, env=env)
 ip_state = rows["ip -s xfrm state list"][0]
 ip_both = ip_state + rows["ip xfrm policy list"][0]
 floor = rows["dump-floor (SAs + policies)"][0]
@@ -67,7 +72,7 @@ with open(conf, "w") as f:
 # the daemon's log (each resync, with its cost) lands next to the table
 log = os.path.join(os.environ.get("XD_OUT", d), f"xfrmd-{n}.log")
 t0 = time.monotonic()
-proc = subprocess.Popen([xfrmd, "-f", conf], stderr=open(log, "w"))
+proc = subprocess.Popen([xfrmd, "-f", conf], stderr=open(log, "w"), env=env)
 st = None
 while time.monotonic() - t0 < 600:
     try:
