@@ -112,11 +112,12 @@ static void policy_key(uint8_t *k, const void *item)
 }
 
 /* A comparison sort of 264-byte SAs was the largest single cost of loading 100k SAs: sort
- * by key in linear time; qsort stays the fallback without memory. */
+ * by key in linear time; qsort stays the fallback without memory. `cmp` orders equal keys
+ * unless the key is the whole order (`key_is_total`). */
 static void sort_by_key(struct xd_vec *v, size_t width, void (*key)(uint8_t *k, const void *item),
-			int (*cmp)(const void *a, const void *b))
+			int (*cmp)(const void *a, const void *b), bool key_is_total)
 {
-	if (xd_sort_by_key(v->data, v->len, v->elem_size, width, key, cmp) < 0)
+	if (xd_sort_by_key(v->data, v->len, v->elem_size, width, key, key_is_total ? NULL : cmp) < 0)
 		qsort(v->data, v->len, v->elem_size, cmp);
 }
 
@@ -127,9 +128,9 @@ void xd_snapshot_sort(struct xd_snapshot *s)
 	if (s->links.len > 1)
 		qsort(s->links.data, s->links.len, sizeof(struct xd_link), link_cmp);
 	if (s->sas.len > 1)
-		sort_by_key(&s->sas, SA_KEY_LEN, sa_key, sa_cmp);
+		sort_by_key(&s->sas, SA_KEY_LEN, sa_key, sa_cmp, false);
 	if (s->policies.len > 1)
-		sort_by_key(&s->policies, POLICY_KEY_LEN, policy_key, policy_cmp);
+		sort_by_key(&s->policies, POLICY_KEY_LEN, policy_key, policy_cmp, true);
 	/* the firewall keeps dump order (rule order matters); it only needs its indexes.
 	 * On allocation failure it stays unindexed and the evaluator refuses to run. */
 	if (s->fw)
