@@ -248,9 +248,7 @@ static void check_duplicates(const struct xd_diag_ctx *c, const struct sa_index 
 	uint64_t now = now_s(c);
 
 	for (size_t pos = 0; pos < ix->n;) {
-		const struct xd_sa *head = sa_index_at(ix, pos);
-		size_t first, cnt = sa_index_find(ix, head->family, &head->saddr, &head->daddr,
-						  head->proto, head->reqid, &first);
+		size_t first = pos, cnt = sa_index_group_end(ix, pos) - pos;
 		const struct xd_sa *newest = sa_index_at(ix, first + cnt - 1);
 
 		for (size_t k = first; k + 1 < first + cnt; k++) {

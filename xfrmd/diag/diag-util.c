@@ -300,6 +300,21 @@ size_t sa_index_find_any_reqid(const struct sa_index *ix, uint16_t family,
 	return run->count;
 }
 
+size_t sa_index_group_end(const struct sa_index *ix, size_t pos)
+{
+	const struct xd_sa *head = sa_index_at(ix, pos);
+	size_t end = pos + 1;
+
+	while (end < ix->n) {
+		const struct xd_sa *x = sa_index_at(ix, end);
+		if (x->reqid != head->reqid ||
+		    run_cmp(x, head->family, &head->saddr, &head->daddr, head->proto) != 0)
+			break;
+		end++;
+	}
+	return end;
+}
+
 const char *diag_sa_desc(const struct xd_sa *sa, char *buf, size_t len)
 {
 	char a[64], b[64], n[16];

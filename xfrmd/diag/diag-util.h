@@ -79,6 +79,9 @@ const char *diag_addr(const struct xd_addr *a, uint16_t family, char *buf, size_
 size_t sa_index_find_any_reqid(const struct sa_index *ix, uint16_t family,
 			       const struct xd_addr *saddr, const struct xd_addr *daddr,
 			       uint8_t proto, size_t *first);
+/* End of the group of SAs at `pos` with its run key and reqid: walking the index group by
+ * group from 0 visits every (family, saddr, daddr, proto, reqid) once, without lookups. */
+size_t sa_index_group_end(const struct sa_index *ix, size_t pos);
 /* "10.0.0.1->10.0.0.2" style description of an SA, for summaries. */
 const char *diag_sa_desc(const struct xd_sa *sa, char *buf, size_t len);
 /* Local and peer address of an SA by its direction (out: saddr is local). */
