@@ -71,12 +71,24 @@ bool xd_snapshot_has_local_addrs(const struct xd_snapshot *s)
 	return s->meta.dump_status[XD_DUMP_RTNL_ADDR] == XD_DUMP_COMPLETE;
 }
 
+/* Asked twice per SA by the checks: a binary search with the compare inlined. */
 bool xd_snapshot_is_local(const struct xd_snapshot *s, uint16_t family, const struct xd_addr *a)
 {
-	struct xd_local_addr key = { .family = family, .addr = *a };
+	const struct xd_local_addr *v = s->addrs.data;
+	size_t lo = 0, hi = s->addrs.len;
 
-	return s->addrs.len &&
-	       bsearch(&key, s->addrs.data, s->addrs.len, sizeof(key), addr_cmp) != NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = v[mid].family != family ? (v[mid].family < family ? -1 : 1)
+						: xd_addr_cmp(&v[mid].addr, a);
+		if (r == 0)
+			return true;
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
 const struct xd_link *xd_snapshot_link(const struct xd_snapshot *s, int32_t ifindex)
