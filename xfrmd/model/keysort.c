@@ -70,6 +70,8 @@ int xd_keys_sort(const struct xd_keys *ks, uint32_t *ret_order)
 		diff = calloc(words, sizeof(*diff));
 	if (!tmp || !diff) {
 		free(tmp);
+		if (diff != differs)
+			free(diff);
 		return -ENOMEM;
 	}
 	/* which bytes differ from the first key anywhere: only those need a pass */
