@@ -181,15 +181,11 @@ static void sort_run(const struct xd_snapshot *s, uint32_t *v, size_t n)
 static uint64_t run_hash(uint16_t family, const struct xd_addr *saddr, const struct xd_addr *daddr,
 			 uint8_t proto)
 {
-	uint64_t w[4], h = (uint64_t)family << 8 | proto;
+	uint64_t w[4];
 
 	memcpy(w, saddr->b, 16);
 	memcpy(w + 2, daddr->b, 16);
-	for (size_t i = 0; i < 4; i++) {
-		h ^= w[i] + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-		h *= 0xff51afd7ed558ccdull;
-	}
-	return h ^ (h >> 33);
+	return diag_hash_words((uint64_t)family << 8 | proto, w);
 }
 
 /* The slot of this run key: its run, or the empty slot where it would go. */

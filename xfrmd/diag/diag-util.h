@@ -45,6 +45,18 @@ bool diag_selector_equal(const struct xd_selector *a, const struct xd_selector *
 bool diag_selector_dst_is_local_host(const struct xd_snapshot *s, const struct xd_selector *sel);
 uint8_t diag_host_plen(uint16_t family);
 
+/* Hash of four 64-bit words (two addresses) mixed into `seed`: the SA and policy indexes. */
+static inline uint64_t diag_hash_words(uint64_t seed, const uint64_t w[4])
+{
+	uint64_t h = seed;
+
+	for (size_t i = 0; i < 4; i++) {
+		h ^= w[i] + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+		h *= 0xff51afd7ed558ccdull;
+	}
+	return h ^ (h >> 33);
+}
+
 /*
  * An index of SAs grouped in runs of equal (family, saddr, daddr, proto), each run sorted
  * by reqid (then age and SPI): finds partners and duplicates without comparing all pairs.

@@ -63,21 +63,10 @@ static bool key_eq(const struct pol_key *a, const struct pol_key *b)
 		(a->w[3] ^ b->w[3])) == 0;
 }
 
-static uint64_t key_hash(const struct pol_key *k)
-{
-	uint64_t h = 0;
-
-	for (size_t i = 0; i < 4; i++) {
-		h ^= k->w[i] + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-		h *= 0xff51afd7ed558ccdull;
-	}
-	return h ^ (h >> 33);
-}
-
 /* The slot of this key: its chain, or the empty slot where it would go. */
 static struct pol_slot *slot_of(const struct pol_shape *sh, const struct pol_key *k)
 {
-	for (size_t j = key_hash(k) & sh->slots_mask;; j = (j + 1) & sh->slots_mask) {
+	for (size_t j = diag_hash_words(0, k->w) & sh->slots_mask;; j = (j + 1) & sh->slots_mask) {
 		struct pol_slot *sl = &sh->slots[j];
 		if (sl->first == NO_ENTRY || key_eq(&sh->e[sl->first].key, k))
 			return sl;
