@@ -205,13 +205,14 @@ static struct sa_index_run *run_slot(const struct sa_index *ix, uint16_t family,
 
 /*
  * Group SAs by run key without sorting: count each run through the hash (with order[] as
- * the identity, so a slot's `first` names an SA), lay the runs out in order of their first
- * SA, then order each run's few SAs. Linear in the number of SAs.
+ * the identity, so a slot's `first` names an SA), give each run its place, fill every run
+ * from its end with its SAs taken last to first (so they keep their order and `first` ends
+ * at the run's start), then order each run's few SAs. Linear in the number of SAs.
  */
 int sa_index_build(struct sa_index *ix, const struct xd_snapshot *s)
 {
-	_xd_cleanup_free_ uint32_t *run_of = NULL, *next = NULL, *grouped = NULL;
-	size_t slots = 16, cursor = 0;
+	_xd_cleanup_free_ uint32_t *run_of = NULL, *grouped = NULL;
+	size_t slots = 16, end = 0;
 
 	*ix = (struct sa_index){ .s = s, .n = s->sas.len };
 	while (slots < 2 * ix->n)
@@ -220,8 +221,7 @@ int sa_index_build(struct sa_index *ix, const struct xd_snapshot *s)
 	ix->runs = calloc(slots, sizeof(*ix->runs));
 	run_of = malloc((ix->n ? ix->n : 1) * sizeof(*run_of));
 	grouped = malloc((ix->n ? ix->n : 1) * sizeof(*grouped));
-	next = malloc(slots * sizeof(*next));
-	if (!ix->order || !ix->runs || !run_of || !grouped || !next) {
+	if (!ix->order || !ix->runs || !run_of || !grouped) {
 		sa_index_done(ix);
 		return -ENOMEM;
 	}
@@ -235,23 +235,15 @@ int sa_index_build(struct sa_index *ix, const struct xd_snapshot *s)
 			r->first = (uint32_t)i;
 		run_of[i] = (uint32_t)(r - ix->runs);
 	}
-	memset(next, 0xff, slots * sizeof(*next));
-	for (size_t i = 0; i < ix->n; i++) {
-		uint32_t j = run_of[i];
-		if (next[j] == UINT32_MAX) {
-			next[j] = (uint32_t)cursor;
-			cursor += ix->runs[j].count;
-		}
-		grouped[next[j]++] = (uint32_t)i;
-	}
 	for (size_t j = 0; j < slots; j++) {
-		struct sa_index_run *r = &ix->runs[j];
-		if (!r->count)
-			continue;
-		r->first = next[j] - r->count;
-		if (r->count > 1)
-			sort_run(s, grouped + r->first, r->count);
+		end += ix->runs[j].count;
+		ix->runs[j].first = (uint32_t)end;
 	}
+	for (size_t i = ix->n; i-- > 0;)
+		grouped[--ix->runs[run_of[i]].first] = (uint32_t)i;
+	for (size_t j = 0; j < slots; j++)
+		if (ix->runs[j].count > 1)
+			sort_run(s, grouped + ix->runs[j].first, ix->runs[j].count);
 	free(ix->order);
 	ix->order = XD_TAKE_PTR(grouped);
 	return 0;
