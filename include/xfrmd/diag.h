@@ -26,7 +26,7 @@ struct xd_diag_ctx {
 	double interval_s;             /* seconds between prev and now */
 	struct xd_diag_opts opts;
 	const struct xd_kb *kb;         /* known issues (kb.h), or NULL: kernel.known_issue off */
-	/* the stack view of `now`; NULL: xd_diag_run computes it once for every check */
+	/* the stack view of `now`: set by xd_diag_run, once for every check (callers leave it) */
 	const struct xd_stack_view *stack;
 };
 

@@ -51,10 +51,8 @@ int xd_diag_run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 	struct xd_stack_view v;
 
 	/* fingerprinting every policy is a pass over the SPD: once, not once per family */
-	if (!c.stack) {
-		xd_stack_view_compute(c.now, &v);
-		c.stack = &v;
-	}
+	xd_stack_view_compute(c.now, &v);
+	c.stack = &v;
 	for (const struct xd_check_family *const *f = xd_check_families; *f; f++)
 		(*f)->run(&c, out);
 	xd_findings_sort(out);
