@@ -82,27 +82,10 @@ bool diag_prefix_covers(uint16_t family, const struct xd_addr *outer, uint8_t ou
 	return true;
 }
 
-static bool port_covers(uint16_t op, uint16_t om, uint16_t ip, uint16_t im)
-{
-	/* outer matches every port inner matches: outer's mask bits are a subset of inner's
-	 * and agree on them */
-	if ((om & im) != om)
-		return false;
-	return (op & om) == (ip & om);
-}
-
 bool diag_selector_covers(const struct xd_selector *o, const struct xd_selector *i)
 {
-	if (o->family && i->family && o->family != i->family)
-		return false;
-	if (o->proto && o->proto != i->proto)
-		return false;
-	if (o->ifindex && o->ifindex != i->ifindex)
-		return false;
-	if (!port_covers(o->sport, o->sport_mask, i->sport, i->sport_mask) ||
-	    !port_covers(o->dport, o->dport_mask, i->dport, i->dport_mask))
-		return false;
-	return diag_prefix_covers(o->family ? o->family : i->family, &o->saddr, o->prefixlen_s,
+	return diag_selector_covers_rest(o, i) &&
+	       diag_prefix_covers(o->family ? o->family : i->family, &o->saddr, o->prefixlen_s,
 				  &i->saddr, i->prefixlen_s) &&
 	       diag_prefix_covers(o->family ? o->family : i->family, &o->daddr, o->prefixlen_d,
 				  &i->daddr, i->prefixlen_d);

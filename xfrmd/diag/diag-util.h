@@ -40,6 +40,24 @@ bool diag_prefix_covers(uint16_t family, const struct xd_addr *outer, uint8_t ou
 			const struct xd_addr *inner, uint8_t inner_len);
 /* Does selector `outer` match every packet `inner` matches (addresses, proto, ports)? */
 bool diag_selector_covers(const struct xd_selector *outer, const struct xd_selector *inner);
+
+/* Port range `outer` (value, mask) matches every port `inner` matches: outer's mask bits
+ * are a subset of inner's and agree on them. */
+static inline bool diag_port_covers(uint16_t op, uint16_t om, uint16_t ip, uint16_t im)
+{
+	return (om & im) == om && (op & om) == (ip & om);
+}
+
+/* diag_selector_covers without the addresses: family, proto, interface and ports. For
+ * callers that have compared the masked addresses already (the policy index). */
+static inline bool diag_selector_covers_rest(const struct xd_selector *o,
+					     const struct xd_selector *i)
+{
+	return (!o->family || !i->family || o->family == i->family) &&
+	       (!o->proto || o->proto == i->proto) && (!o->ifindex || o->ifindex == i->ifindex) &&
+	       diag_port_covers(o->sport, o->sport_mask, i->sport, i->sport_mask) &&
+	       diag_port_covers(o->dport, o->dport_mask, i->dport, i->dport_mask);
+}
 bool diag_selector_equal(const struct xd_selector *a, const struct xd_selector *b);
 /* Is the selector's destination one local host address (so nothing is forwarded)? */
 bool diag_selector_dst_is_local_host(const struct xd_snapshot *s, const struct xd_selector *sel);
@@ -48,13 +66,14 @@ uint8_t diag_host_plen(uint16_t family);
 /* Hash of four 64-bit words (two addresses) mixed into `seed`: the SA and policy indexes. */
 static inline uint64_t diag_hash_words(uint64_t seed, const uint64_t w[4])
 {
-	uint64_t h = seed;
+	/* four independent products (no chain of dependent rounds), then a finalizer that
+	 * folds the high bits into the low ones the tables index with */
+	uint64_t h = seed ^ w[0] * 0x9e3779b97f4a7c15ull ^ w[1] * 0xc2b2ae3d27d4eb4full ^
+		     w[2] * 0x165667b19e3779f9ull ^ w[3] * 0xd6e8feb86659fd93ull;
 
-	for (size_t i = 0; i < 4; i++) {
-		h ^= w[i] + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-		h *= 0xff51afd7ed558ccdull;
-	}
-	return h ^ (h >> 33);
+	h ^= h >> 32;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 29);
 }
 
 /*

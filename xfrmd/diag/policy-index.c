@@ -166,13 +166,13 @@ bool pol_index_covering(const struct pol_index *ix, const struct xd_selector *q,
 	for (size_t i = 0; i < ix->n_shapes; i++) {
 		const struct pol_shape *sh = &ix->shapes[i];
 		struct pol_key key;
+		bool same_family = sh->family == q->family;
 
 		/* family 0 (unspec) selectors match every family */
-		if ((sh->family && sh->family != q->family) || sh->ps > q->prefixlen_s ||
-		    sh->pd > q->prefixlen_d)
+		if ((sh->family && !same_family) || sh->ps > q->prefixlen_s || sh->pd > q->prefixlen_d)
 			continue;
 		/* the query's own family bounds its prefixes, as the kernel masks them */
-		if (sh->family != q->family) {
+		if (!same_family) {
 			struct pol_key m;
 			prefix_mask(m.w, q->family, sh->ps);
 			prefix_mask(m.w + 2, q->family, sh->pd);
@@ -182,7 +182,11 @@ bool pol_index_covering(const struct pol_index *ix, const struct xd_selector *q,
 		}
 		for (uint32_t e = slot_of(sh, &key)->first; e != NO_ENTRY; e = sh->e[e].next) {
 			const struct xd_policy *p = xd_snapshot_policy(ix->s, sh->e[e].pol);
-			if (diag_selector_covers(&p->sel, q) && visit(p, ud))
+			/* same family: the chain's key is the query's addresses masked to the
+			 * policy's own prefixes, so its addresses cover the query's already */
+			bool covers = same_family ? diag_selector_covers_rest(&p->sel, q)
+						  : diag_selector_covers(&p->sel, q);
+			if (covers && visit(p, ud))
 				return true;
 		}
 	}
