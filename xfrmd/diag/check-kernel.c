@@ -42,11 +42,21 @@ static const struct xd_finding_def defs[] = {
 	{ NULL },
 };
 
-/* Which families' policy templates ask for proto; bit 0 IPv4, bit 1 IPv6. */
-static unsigned needed(const struct xd_snapshot *s, uint8_t proto, uint32_t *policy_index)
-{
-	unsigned fam = 0;
+/* Which families' policy templates ask for ESP, AH and IPComp (slot 0, 1, 2); bit 0 IPv4,
+ * bit 1 IPv6; with the index of the first policy that asks. One pass over the SPD. */
+struct needs {
+	unsigned fam[3];
+	uint32_t policy_index[3];
+};
 
+static int proto_slot(uint8_t proto)
+{
+	return proto == 50 ? 0 : proto == 51 ? 1 : proto == 108 ? 2 : -1;
+}
+
+static void needed(const struct xd_snapshot *s, struct needs *n)
+{
+	*n = (struct needs){ 0 };
 	for (size_t i = 0; i < s->policies.len; i++) {
 		const struct xd_policy *p = xd_snapshot_policy(s, i);
 		if (p->dir >= 3 || p->action != ACTION_ALLOW)
@@ -54,14 +64,14 @@ static unsigned needed(const struct xd_snapshot *s, uint8_t proto, uint32_t *pol
 		for (uint32_t t = 0; t < p->tmpl_count; t++) {
 			const struct xd_tmpl *tm = xd_policy_tmpl(s, p, t);
 			uint16_t f = tm->family ? tm->family : p->sel.family;
-			if (tm->proto != proto || tm->optional)
+			int ps = proto_slot(tm->proto);
+			if (ps < 0 || tm->optional)
 				continue;
-			if (!fam)
-				*policy_index = p->index;
-			fam |= f == AF_INET6 ? 2u : 1u;
+			if (!n->fam[ps])
+				n->policy_index[ps] = p->index;
+			n->fam[ps] |= f == AF_INET6 ? 2u : 1u;
 		}
 	}
-	return fam;
 }
 
 static bool cap_broken(enum xd_cap_state st)
@@ -69,12 +79,12 @@ static bool cap_broken(enum xd_cap_state st)
 	return st == XD_CAP_MISSING || st == XD_CAP_NOT_INSTALLED;
 }
 
-static void check_proto(const struct xd_snapshot *s, const struct xd_kprofile *p,
-			struct xd_findings *out, int def, uint8_t proto, enum xd_cap c4,
+static void check_proto(const struct needs *n, const struct xd_kprofile *p,
+			struct xd_findings *out, int def, unsigned slot, enum xd_cap c4,
 			enum xd_cap c6, const char *name)
 {
-	uint32_t index = 0;
-	unsigned fam = needed(s, proto, &index);
+	uint32_t index = n->policy_index[slot];
+	unsigned fam = n->fam[slot];
 
 	for (unsigned f = 0; f < 2; f++) {
 		enum xd_cap c = f ? c6 : c4;
@@ -231,6 +241,7 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 {
 	const struct xd_snapshot *s = ctx->now;
 	struct xd_kprofile p;
+	struct needs needs;
 	const struct xd_stack_view *v = ctx->stack;
 	struct xd_finding *x;
 
@@ -242,9 +253,10 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 		xd_finding_name(x, "xfrm_user");
 		xd_finding_ev_str(x, "evidence", "%s", p.caps[XD_CAP_XFRM_USER].evidence);
 	}
-	check_proto(s, &p, out, D_ESP, 50, XD_CAP_ESP4, XD_CAP_ESP6, "ESP");
-	check_proto(s, &p, out, D_AH, 51, XD_CAP_AH4, XD_CAP_AH6, "AH");
-	check_proto(s, &p, out, D_IPCOMP, 108, XD_CAP_IPCOMP4, XD_CAP_IPCOMP6, "IPComp");
+	needed(s, &needs);
+	check_proto(&needs, &p, out, D_ESP, 0, XD_CAP_ESP4, XD_CAP_ESP6, "ESP");
+	check_proto(&needs, &p, out, D_AH, 1, XD_CAP_AH4, XD_CAP_AH6, "AH");
+	check_proto(&needs, &p, out, D_IPCOMP, 2, XD_CAP_IPCOMP4, XD_CAP_IPCOMP6, "IPComp");
 
 	if (s->meta.dump_status[XD_DUMP_XFRM_STAT] == XD_DUMP_ABSENT) {
 		x = xd_finding_add(out, &defs[D_STATS], "%s", defs[D_STATS].title);

@@ -128,22 +128,53 @@ static bool has_counter(const struct xd_snapshot *s, const char *name)
 	return false;
 }
 
-static bool sa_with(const struct xd_snapshot *s, uint8_t proto, uint16_t family)
+/* What the SAs and policies show, gathered in one pass over each (each SA is 264 bytes:
+ * a pass per question touched the whole SAD a dozen times). */
+struct usage {
+	uint32_t sa_has;     /* XD_SA_HAS_* of any SA */
+	uint8_t proto_fam;   /* bit (proto index * 2 + IPv6) of an SA with an SPI */
+	bool espintcp;       /* an SA with ESP-in-TCP encapsulation */
+	bool pkt_offload;    /* an SA or policy with packet offload */
+	bool pcpu_pol;       /* a policy with XFRM_POLICY_CPU_ACQUIRE */
+	bool if_id_pol;      /* a policy with XFRMA_IF_ID */
+};
+
+static int proto_slot(uint8_t proto)
 {
-	for (size_t i = 0; i < s->sas.len; i++) {
-		const struct xd_sa *sa = xd_snapshot_sa(s, i);
-		if (sa->proto == proto && sa->family == family && sa->spi != 0)
-			return true;
-	}
-	return false;
+	return proto == 50 ? 0 : proto == 51 ? 1 : proto == 108 ? 2 : -1;
 }
 
-static bool sa_has(const struct xd_snapshot *s, uint32_t bit)
+static void usage_scan(const struct xd_snapshot *s, struct usage *u)
 {
-	for (size_t i = 0; i < s->sas.len; i++)
-		if (xd_snapshot_sa(s, i)->has & bit)
-			return true;
-	return false;
+	*u = (struct usage){ 0 };
+	for (size_t i = 0; i < s->sas.len; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		int ps = proto_slot(sa->proto);
+
+		u->sa_has |= sa->has;
+		if (ps >= 0 && sa->spi != 0 && (sa->family == AF_INET || sa->family == AF_INET6))
+			u->proto_fam |= (uint8_t)(1u << (ps * 2 + (sa->family == AF_INET6)));
+		if ((sa->has & XD_SA_HAS_ENCAP) && sa->encap.type == 7)
+			u->espintcp = true;
+		if ((sa->has & XD_SA_HAS_OFFLOAD) && sa->ext && (sa->ext->offload_flags & 4))
+			u->pkt_offload = true;
+	}
+	for (size_t i = 0; i < s->policies.len; i++) {
+		const struct xd_policy *pol = xd_snapshot_policy(s, i);
+		if (pol->flags & 4) /* XFRM_POLICY_CPU_ACQUIRE */
+			u->pcpu_pol = true;
+		if (pol->has & XD_POL_HAS_IF_ID)
+			u->if_id_pol = true;
+		if ((pol->has & XD_POL_HAS_OFFLOAD) && (pol->offload_flags & 4))
+			u->pkt_offload = true;
+	}
+}
+
+static bool sa_with(const struct usage *u, uint8_t proto, uint16_t family)
+{
+	int ps = proto_slot(proto);
+
+	return ps >= 0 && (u->proto_fam & (1u << (ps * 2 + (family == AF_INET6))));
 }
 
 static bool xfrm_answered(const struct xd_meta *m)
@@ -197,7 +228,8 @@ static void cap_from_files(const struct xd_snapshot *s, enum xd_cap c, struct xd
 	}
 }
 
-static void caps_compute(const struct xd_snapshot *s, struct xd_kprofile *p)
+static void caps_compute(const struct xd_snapshot *s, const struct usage *u,
+			 struct xd_kprofile *p)
 {
 	const struct xd_meta *m = &s->meta;
 
@@ -231,7 +263,7 @@ static void caps_compute(const struct xd_snapshot *s, struct xd_kprofile *p)
 		{ XD_CAP_IPCOMP6, 108, AF_INET6, "an IPv6 IPComp SA is installed" },
 	};
 	for (size_t i = 0; i < XD_ARRAY_SIZE(in_use); i++)
-		if (sa_with(s, in_use[i].proto, in_use[i].family))
+		if (sa_with(u, in_use[i].proto, in_use[i].family))
 			p->caps[in_use[i].cap] = (struct xd_cap_info){ XD_CAP_IN_USE, in_use[i].ev };
 	if (m->dump_status[XD_DUMP_SOCKDIAG_UDP] == XD_DUMP_COMPLETE)
 		p->caps[XD_CAP_UDP_DIAG] = (struct xd_cap_info){ XD_CAP_IN_USE,
@@ -247,48 +279,32 @@ static void feat_set(struct xd_kprofile *p, enum xd_feature f, enum xd_feat_stat
 	}
 }
 
-static void feats_compute(const struct xd_snapshot *s, struct xd_kprofile *p)
+static void feats_compute(const struct xd_snapshot *s, const struct usage *u,
+			  struct xd_kprofile *p)
 {
 	const struct xd_meta *m = &s->meta;
 	uint32_t v = p->have_release ? XD_KV(p->maj, p->min, p->patch) : 0;
-	bool pcpu_pol = false, pkt_offload = false, if_id_pol = false;
-
-	for (size_t i = 0; i < s->policies.len; i++) {
-		const struct xd_policy *pol = xd_snapshot_policy(s, i);
-		if (pol->flags & 4) /* XFRM_POLICY_CPU_ACQUIRE */
-			pcpu_pol = true;
-		if (pol->has & XD_POL_HAS_IF_ID)
-			if_id_pol = true;
-		if ((pol->has & XD_POL_HAS_OFFLOAD) && (pol->offload_flags & 4))
-			pkt_offload = true;
-	}
-	for (size_t i = 0; i < s->sas.len; i++) {
-		const struct xd_sa *sa = xd_snapshot_sa(s, i);
-		if ((sa->has & XD_SA_HAS_OFFLOAD) && sa->ext && (sa->ext->offload_flags & 4))
-			pkt_offload = true;
-	}
 
 	/* 1. evidence that a feature exists */
 	if (s->spdinfo.present)
 		feat_set(p, XD_FEAT_SPD_HTHRESH, s->spdinfo.has_hthresh ? XD_FEAT_PRESENT : XD_FEAT_ABSENT,
 			 s->spdinfo.has_hthresh ? "GETSPDINFO carries hash thresholds"
 						: "GETSPDINFO without hash thresholds");
-	if (sa_has(s, XD_SA_HAS_SET_MARK))
+	if ((u->sa_has & XD_SA_HAS_SET_MARK))
 		feat_set(p, XD_FEAT_OUTPUT_MARK, XD_FEAT_PRESENT, "an SA carries XFRMA_SET_MARK");
-	if (sa_has(s, XD_SA_HAS_IF_ID) || if_id_pol)
+	if ((u->sa_has & XD_SA_HAS_IF_ID) || u->if_id_pol)
 		feat_set(p, XD_FEAT_IF_ID, XD_FEAT_PRESENT, "an SA or policy carries XFRMA_IF_ID");
-	for (size_t i = 0; i < s->sas.len; i++)
-		if ((xd_snapshot_sa(s, i)->has & XD_SA_HAS_ENCAP) && xd_snapshot_sa(s, i)->encap.type == 7)
-			feat_set(p, XD_FEAT_ESPINTCP, XD_FEAT_PRESENT, "an SA uses ESP in TCP");
+	if (u->espintcp)
+		feat_set(p, XD_FEAT_ESPINTCP, XD_FEAT_PRESENT, "an SA uses ESP in TCP");
 	if (s->defaults.present)
 		feat_set(p, XD_FEAT_DEFAULT_POLICY, XD_FEAT_PRESENT, "GETDEFAULT answered");
 	else if (m->dump_status[XD_DUMP_XFRM_DEFAULT] == XD_DUMP_UNSUPPORTED && xfrm_answered(m))
 		feat_set(p, XD_FEAT_DEFAULT_POLICY, XD_FEAT_ABSENT, "GETDEFAULT refused");
-	if (sa_has(s, XD_SA_HAS_MTIMER))
+	if ((u->sa_has & XD_SA_HAS_MTIMER))
 		feat_set(p, XD_FEAT_MTIMER, XD_FEAT_PRESENT, "an SA carries XFRMA_MTIMER_THRESH");
-	if (pkt_offload)
+	if (u->pkt_offload)
 		feat_set(p, XD_FEAT_PACKET_OFFLOAD, XD_FEAT_PRESENT, "packet offload in use");
-	if (sa_has(s, XD_SA_HAS_DIR))
+	if ((u->sa_has & XD_SA_HAS_DIR))
 		feat_set(p, XD_FEAT_SA_DIR, XD_FEAT_PRESENT, "an SA carries XFRMA_SA_DIR");
 	if (s->xfrm_stat.present) {
 		/* the counters arrived with the feature: their absence disproves it */
@@ -296,12 +312,12 @@ static void feats_compute(const struct xd_snapshot *s, struct xd_kprofile *p)
 		feat_set(p, XD_FEAT_SA_DIR, dir ? XD_FEAT_PRESENT : XD_FEAT_ABSENT,
 			 dir ? "xfrm_stat has XfrmOutStateDirError" : "xfrm_stat lacks XfrmOutStateDirError");
 	}
-	if (sa_has(s, XD_SA_HAS_NAT_KEEPALIVE))
+	if ((u->sa_has & XD_SA_HAS_NAT_KEEPALIVE))
 		feat_set(p, XD_FEAT_NAT_KEEPALIVE, XD_FEAT_PRESENT,
 			 "an SA carries XFRMA_NAT_KEEPALIVE_INTERVAL");
-	if (sa_has(s, XD_SA_HAS_PCPU) || pcpu_pol)
+	if ((u->sa_has & XD_SA_HAS_PCPU) || u->pcpu_pol)
 		feat_set(p, XD_FEAT_PCPU_SA, XD_FEAT_PRESENT, "an SA carries XFRMA_SA_PCPU");
-	if (sa_has(s, XD_SA_HAS_IPTFS))
+	if ((u->sa_has & XD_SA_HAS_IPTFS))
 		feat_set(p, XD_FEAT_IPTFS, XD_FEAT_PRESENT, "an SA uses IP-TFS");
 
 	/* 2. configuration that rules a feature out */
@@ -362,6 +378,7 @@ static void patch_from_build(const char *build, struct xd_kprofile *p)
 void xd_kprofile_compute(const struct xd_snapshot *s, struct xd_kprofile *p)
 {
 	const char *rel = s->uname.present ? s->uname.release : s->meta.kernel_release;
+	struct usage u;
 
 	memset(p, 0, sizeof(*p));
 	if (rel && *rel && xd_kernel_version_parse(rel, &p->maj, &p->min, &p->patch) == 0) {
@@ -369,8 +386,9 @@ void xd_kprofile_compute(const struct xd_snapshot *s, struct xd_kprofile *p)
 		if (s->uname.present)
 			patch_from_build(s->uname.version, p);
 	}
-	caps_compute(s, p);
-	feats_compute(s, p);
+	usage_scan(s, &u);
+	caps_compute(s, &u, p);
+	feats_compute(s, &u, p);
 
 	if (s->uname.present && xd_machine_is_64bit(s->uname.machine)) {
 		if (s->kernel && s->kernel->collector_bits == 32)
