@@ -56,3 +56,7 @@ int xd_parse_u32(const char *s, uint32_t *ret);
 
 /* Bounded copy that always NUL-terminates; returns strlen(src) like strlcpy. */
 size_t xd_strlcpy(char *dst, const char *src, size_t size);
+
+/* `t` (seconds since the epoch) as "YYYY-MM-DDTHH:MM:SS" in UTC, without reading any time
+ * zone file. -ERANGE outside years 0-9999, -ENOBUFS when `len` < 20. */
+int xd_fmt_utc(int64_t t, char *buf, size_t len);

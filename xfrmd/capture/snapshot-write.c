@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "pcapng.h"
@@ -66,13 +65,11 @@ static int manifest(const struct xd_meta *m, char **ret, size_t *ret_len)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	char ts[64] = "";
-	struct tm tm;
-	time_t t = (time_t)m->captured_at;
 
 	if (!f)
 		return -ENOMEM;
-	if (gmtime_r(&t, &tm))
-		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (xd_fmt_utc(m->captured_at, ts, sizeof(ts)) < 0)
+		ts[0] = '\0';
 	fprintf(f, "format=%s\nversion=%d\ntool=%s\nkernel=%s\nmachine=%s\nbyte_order=%s\n",
 		SNAP_FORMAT, SNAP_VERSION, m->tool, m->kernel_release, m->machine, m->byte_order);
 	if (m->netns[0])

@@ -313,14 +313,13 @@ int xd_kevent_json(FILE *out, const struct xd_kevent *e)
 	struct json_object *o = json_object_new_object();
 	const char *name = xd_kevent_name(e->type);
 	char ts[64];
-	struct tm tm;
 	time_t sec = (time_t)(e->ts_ns / 1000000000);
 	int r;
 
 	if (!o)
 		return -ENOMEM;
-	gmtime_r(&sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (xd_fmt_utc(sec, ts, sizeof(ts)) < 0)
+		xd_strlcpy(ts, "?", sizeof(ts));
 	snprintf(ts + strlen(ts), sizeof(ts) - strlen(ts), ".%06" PRId64 "Z",
 		 (e->ts_ns % 1000000000) / 1000);
 	json_object_object_add(o, "event", json_object_new_string(name ? name : "unknown"));

@@ -38,12 +38,11 @@ static void broadcast_json(struct daemon *d, struct json_object *o)
 
 static void time_str(int64_t ms, char *buf, size_t len)
 {
-	time_t sec = (time_t)(ms / 1000);
-	struct tm tm;
+	char s[32];
 
-	gmtime_r(&sec, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), len - strlen(buf), ".%03dZ", (int)(ms % 1000));
+	if (xd_fmt_utc(ms / 1000, s, sizeof(s)) < 0)
+		xd_strlcpy(s, "?", sizeof(s));
+	snprintf(buf, len, "%s.%03dZ", s, (int)(ms % 1000));
 }
 
 static void on_finding(void *userdata, bool raised, const struct xd_active_finding *a, int64_t at)

@@ -16,7 +16,6 @@
 #include <openssl/x509_vfy.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "xfrmd/cert.h"
 #include "xfrmd/diag.h"
@@ -80,11 +79,11 @@ static const struct xd_finding_def defs[] = {
 
 static const char *iso(int64_t t, char *buf, size_t len)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	/* room for the "Z" */
+	if (len < 2 || xd_fmt_utc(t, buf, len - 1) < 0)
 		xd_strlcpy(buf, "?", len);
+	else
+		strcat(buf, "Z");
 	return buf;
 }
 

@@ -9,7 +9,6 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "json-util.h"
 #include "render-certs.h"
@@ -19,11 +18,11 @@
 
 static const char *iso(int64_t t, char *buf, size_t len)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	/* room for the "Z" */
+	if (len < 2 || xd_fmt_utc(t, buf, len - 1) < 0)
 		xd_strlcpy(buf, "?", len);
+	else
+		strcat(buf, "Z");
 	return buf;
 }
 

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "json-util.h"
 #include "render-kstack.h"
@@ -380,8 +379,6 @@ struct json_object *xd_meta_json(const struct xd_snapshot *s)
 	struct json_object *o = json_object_new_object();
 	struct json_object *dumps = json_object_new_object();
 	char ts[64];
-	struct tm tm;
-	time_t t = (time_t)m->captured_at;
 
 	xd_json_add(o, "schema_version", json_object_new_int(XD_SCHEMA_VERSION));
 	xd_json_add_str(o, "schema", XD_SCHEMA_ID);
@@ -391,8 +388,8 @@ struct json_object *xd_meta_json(const struct xd_snapshot *s)
 	xd_json_add_str(o, "machine", m->machine);
 	if (m->netns[0])
 		xd_json_add_str(o, "netns", m->netns);
-	if (gmtime_r(&t, &tm) && strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		xd_json_add_str(o, "captured_at", ts);
+	if (xd_fmt_utc(m->captured_at, ts, sizeof(ts) - 1) == 0)
+		xd_json_add_str(o, "captured_at", strcat(ts, "Z"));
 	for (int d = 0; d < _XD_DUMP_MAX; d++) {
 		struct json_object *e;
 		if (m->dump_status[d] == XD_DUMP_NOT_COLLECTED)

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "render-certs.h"
 #include "xfrmd/model.h"
@@ -179,12 +178,10 @@ static void text_meta(FILE *out, const struct xd_snapshot *s)
 {
 	const struct xd_meta *m = &s->meta;
 	char ts[64] = "";
-	struct tm tm;
-	time_t t = (time_t)m->captured_at;
 	bool incomplete = false;
 
-	if (gmtime_r(&t, &tm))
-		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (xd_fmt_utc(m->captured_at, ts, sizeof(ts) - 1) == 0)
+		strcat(ts, "Z");
 	fprintf(out, "%s state of kernel %s (%s), %s\n",
 		xd_source_name(m->source), m->kernel_release, m->machine,
 		ts);
