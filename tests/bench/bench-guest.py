@@ -27,6 +27,10 @@ from benchlib import localize, measure  # noqa: E402
      os.path.join(build, "xfrmd", "daemon", "xfrmd"),
      os.path.join(build, "tests", "bench", "dump-floor"), shutil.which("ip")],
     tempfile.mkdtemp(prefix="xd-bench-local-"))
+# the known-issues file too: uninstalled, xfrmctl reads it from the source tree over 9p/hostfs
+kb = os.path.join(os.path.dirname(xfrmctl), "known-issues.json")
+shutil.copy2(os.path.join(here, "..", "..", "xfrmd", "diag", "known-issues.json"), kb)
+env["XFRMD_KNOWN_ISSUES"] = kb
 IDLE_S = 30
 
 
