@@ -29,26 +29,3 @@ int xd_walk_msgs(const void *buf, size_t len, int (*fn)(void *ud, const struct n
 	}
 	return 0;
 }
-
-int xd_walk_attrs(const void *start, size_t len, int (*fn)(void *ud, const struct nlattr *a),
-		  void *ud, const void **bad_at)
-{
-	const unsigned char *p = start;
-	size_t pos = 0;
-
-	while (pos < len) {
-		const struct nlattr *a = (const struct nlattr *)(p + pos);
-		size_t left = len - pos;
-		int r;
-
-		if (left < sizeof(*a) || a->nla_len < sizeof(*a) || a->nla_len > left) {
-			*bad_at = a;
-			return 1;
-		}
-		r = fn(ud, a);
-		if (r < 0)
-			return r;
-		pos += NLA_ALIGN(a->nla_len);
-	}
-	return 0;
-}

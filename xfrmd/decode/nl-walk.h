@@ -19,10 +19,32 @@ int xd_walk_msgs(const void *buf, size_t len, int (*fn)(void *ud, const struct n
 
 /*
  * Call fn for each attribute in [start, start + len). Returns 0, fn's negative result, or 1
- * when the tail does not form a valid attribute (*bad_at then points at it).
+ * when the tail does not form a valid attribute (*bad_at then points at it). Inline, so a
+ * decoder's callback is inlined into its loop: every attribute of every SA passes here.
  */
-int xd_walk_attrs(const void *start, size_t len, int (*fn)(void *ud, const struct nlattr *a),
-		  void *ud, const void **bad_at);
+static inline int xd_walk_attrs(const void *start, size_t len,
+				int (*fn)(void *ud, const struct nlattr *a), void *ud,
+				const void **bad_at)
+{
+	const unsigned char *p = start;
+	size_t pos = 0;
+
+	while (pos < len) {
+		const struct nlattr *a = (const struct nlattr *)(p + pos);
+		size_t left = len - pos;
+		int r;
+
+		if (left < sizeof(*a) || a->nla_len < sizeof(*a) || a->nla_len > left) {
+			*bad_at = a;
+			return 1;
+		}
+		r = fn(ud, a);
+		if (r < 0)
+			return r;
+		pos += NLA_ALIGN(a->nla_len);
+	}
+	return 0;
+}
 
 /* The attributes of a message start after its fixed header, aligned. */
 static inline const void *xd_msg_attrs(const struct nlmsghdr *nlh, size_t hdrlen, size_t *ret_len)
