@@ -31,23 +31,6 @@ enum sa_dir diag_sa_dir(const struct xd_snapshot *s, const struct xd_sa *sa)
 	return SA_DIR_UNKNOWN;
 }
 
-bool diag_sa_is_larval(const struct xd_sa *sa)
-{
-	return sa->spi == 0 &&
-	       !(sa->has & (XD_SA_HAS_AEAD | XD_SA_HAS_ENC | XD_SA_HAS_AUTH | XD_SA_HAS_COMP));
-}
-
-bool diag_sa_is_helper(const struct xd_sa *sa)
-{
-	return sa->proto == 4 || sa->proto == 41;
-}
-
-bool diag_sa_is_real(const struct xd_sa *sa)
-{
-	return (sa->proto == PROTO_ESP || sa->proto == PROTO_AH || sa->proto == PROTO_COMP) &&
-	       !diag_sa_is_larval(sa);
-}
-
 bool diag_addr_is_zero(const struct xd_addr *a, uint16_t family)
 {
 	size_t n = family == AF_INET ? 4 : 16;

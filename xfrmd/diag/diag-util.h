@@ -28,12 +28,26 @@ enum sa_dir {
 
 /* Direction from XFRMA_SA_DIR when the installer set it, else from local addresses. */
 enum sa_dir diag_sa_dir(const struct xd_snapshot *s, const struct xd_sa *sa);
+/* Inline: the SA checks ask these several times per SA. */
 /* A larval (ACQUIRE) state: SPI 0 and no algorithm yet. */
-bool diag_sa_is_larval(const struct xd_sa *sa);
+static inline bool diag_sa_is_larval(const struct xd_sa *sa)
+{
+	return sa->spi == 0 &&
+	       !(sa->has & (XD_SA_HAS_AEAD | XD_SA_HAS_ENC | XD_SA_HAS_AUTH | XD_SA_HAS_COMP));
+}
+
 /* Kernel-made or protocol-helper state that is never "paired" (IPIP/IPv6 helper of IPComp). */
-bool diag_sa_is_helper(const struct xd_sa *sa);
+static inline bool diag_sa_is_helper(const struct xd_sa *sa)
+{
+	return sa->proto == 4 || sa->proto == 41;
+}
+
 /* An ESP/AH/IPComp SA that carries traffic (not larval, not a helper). */
-bool diag_sa_is_real(const struct xd_sa *sa);
+static inline bool diag_sa_is_real(const struct xd_sa *sa)
+{
+	return (sa->proto == PROTO_ESP || sa->proto == PROTO_AH || sa->proto == PROTO_COMP) &&
+	       !diag_sa_is_larval(sa);
+}
 
 bool diag_addr_is_zero(const struct xd_addr *a, uint16_t family);
 bool diag_prefix_covers(uint16_t family, const struct xd_addr *outer, uint8_t outer_len,
