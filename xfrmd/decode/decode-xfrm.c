@@ -15,12 +15,40 @@
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
 
+/* The last value interned and the bytes it came from: the SAs of a dump repeat their
+ * lifetimes and algorithms, and comparing with the previous one is cheaper than a pool
+ * lookup. */
+struct memo {
+	const void *out;
+	size_t len;
+	unsigned char in[64];
+};
+
 struct ctx {
 	struct xd_snapshot *s;
 	enum xd_dump dump;
 	const unsigned char *base; /* start of the record, for issue offsets */
 	uint16_t nlmsg_type;
+	struct memo lft, algs, alg_name;
 };
+
+/* Intern `len` bytes (a string when `str`), through the memo. */
+static const void *intern_memo(struct ctx *c, struct memo *m, const void *data, size_t len,
+			       bool str)
+{
+	const void *r;
+
+	if (m->out && m->len == len && memcmp(m->in, data, len) == 0)
+		return m->out;
+	r = str ? (const void *)xd_snapshot_intern(c->s, data, len)
+		: xd_snapshot_intern_blob(c->s, data, len);
+	if (r && len <= sizeof(m->in)) {
+		memcpy(m->in, data, len);
+		m->len = len;
+		m->out = r;
+	}
+	return r;
+}
 
 static void issue(struct ctx *c, const void *at, uint16_t attr, int code, const char *what)
 {
@@ -97,8 +125,7 @@ static void copy_selector(struct xd_selector *d, const struct xfrm_selector *s)
 }
 
 /* Lifetime configurations repeat across SAs and policies: store each distinct one once. */
-static const struct xd_lifetime_cfg *intern_lft(struct xd_snapshot *snap,
-						const struct xfrm_lifetime_cfg *s)
+static const struct xd_lifetime_cfg *intern_lft(struct ctx *c, const struct xfrm_lifetime_cfg *s)
 {
 	struct xd_lifetime_cfg d;
 	const struct xd_lifetime_cfg *r;
@@ -111,7 +138,7 @@ static const struct xd_lifetime_cfg *intern_lft(struct xd_snapshot *snap,
 	d.hard_add_expires_s = s->hard_add_expires_seconds;
 	d.soft_use_expires_s = s->soft_use_expires_seconds;
 	d.hard_use_expires_s = s->hard_use_expires_seconds;
-	r = xd_snapshot_intern_blob(snap, &d, sizeof(d));
+	r = intern_memo(c, &c->lft, &d, sizeof(d), false);
 	return r ? r : &xd_lifetime_none;
 }
 
@@ -137,7 +164,7 @@ static void read_alg(struct ctx *c, const struct nlattr *a, size_t hdr, struct x
 	if (name_len == 64)
 		issue(c, a, xd_attr_type(a), -EBADMSG, "algorithm name not NUL-terminated");
 	memcpy(&key_bits, name + 64, sizeof(key_bits));
-	out->name = xd_snapshot_intern(c->s, name, name_len);
+	out->name = intern_memo(c, &c->alg_name, name, name_len, true);
 	out->key_bits = key_bits;
 	if (hdr > sizeof(struct xfrm_algo))
 		memcpy(&out->icv_bits, name + 68, sizeof(uint32_t));
@@ -505,7 +532,7 @@ static int decode_sa(struct ctx *c, const struct nlmsghdr *nlh)
 	copy_addr(&sa->saddr, &u.saddr);
 	sa->spi = ntohl(u.id.spi);
 	sa->proto = u.id.proto;
-	sa->lft = intern_lft(c->s, &u.lft);
+	sa->lft = intern_lft(c, &u.lft);
 	copy_curlft(&sa->curlft, &u.curlft);
 	sa->stats_replay_window = u.stats.replay_window;
 	sa->stats_replay = u.stats.replay;
@@ -519,7 +546,7 @@ static int decode_sa(struct ctx *c, const struct nlmsghdr *nlh)
 	sa->flags = u.flags;
 	struct sa_dec d = { .sa = sa };
 	int r = walk_attrs(c, nlh, sizeof(u), &d, sa_attr_cb);
-	const struct xd_algs *algs = xd_snapshot_intern_blob(c->s, &d.algs, sizeof(d.algs));
+	const struct xd_algs *algs = intern_memo(c, &c->algs, &d.algs, sizeof(d.algs), false);
 
 	sa->algs = algs ? algs : &xd_algs_none;
 	return r;
@@ -539,7 +566,7 @@ static int decode_policy(struct ctx *c, const struct nlmsghdr *nlh)
 	if (!p)
 		return -ENOMEM;
 	copy_selector(&p->sel, &u.sel);
-	p->lft = intern_lft(c->s, &u.lft);
+	p->lft = intern_lft(c, &u.lft);
 	copy_curlft(&p->curlft, &u.curlft);
 	p->priority = u.priority;
 	p->index = u.index;
