@@ -88,8 +88,17 @@ static bool is_socket_policy(const struct xd_policy *p)
 struct reqid_index {
 	const struct xd_snapshot *s;
 	uint32_t *order;
+	uint64_t *key; /* (reqid << 8 | proto) of order[i]: searched without touching the SAs */
 	size_t n;
 };
+
+static void reqid_index_done(struct reqid_index *ix)
+{
+	free(ix->order);
+	free(ix->key);
+	ix->order = NULL;
+	ix->key = NULL;
+}
 
 static int reqid_index_build(struct reqid_index *ix, const struct xd_snapshot *s)
 {
@@ -99,9 +108,9 @@ static int reqid_index_build(struct reqid_index *ix, const struct xd_snapshot *s
 	ix->s = s;
 	ix->n = s->sas.len;
 	ix->order = malloc((ix->n ? ix->n : 1) * sizeof(uint32_t));
-	if (!ix->order || xd_keys_init(&ks, ix->n, 4 + 1) < 0) {
-		free(ix->order);
-		ix->order = NULL;
+	ix->key = malloc((ix->n ? ix->n : 1) * sizeof(uint64_t));
+	if (!ix->order || !ix->key || xd_keys_init(&ks, ix->n, 4 + 1) < 0) {
+		reqid_index_done(ix);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < ix->n; i++) {
@@ -111,21 +120,25 @@ static int reqid_index_build(struct reqid_index *ix, const struct xd_snapshot *s
 	r = xd_keys_sort(&ks, ix->order);
 	xd_keys_done(&ks);
 	if (r < 0) {
-		free(ix->order);
-		ix->order = NULL;
+		reqid_index_done(ix);
+		return r;
 	}
-	return r;
+	for (size_t i = 0; i < ix->n; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, ix->order[i]);
+		ix->key[i] = (uint64_t)sa->reqid << 8 | sa->proto;
+	}
+	return 0;
 }
 
 /* First position with (reqid, proto) >= key. */
 static size_t reqid_lower(const struct reqid_index *ix, uint32_t reqid, uint8_t proto)
 {
+	uint64_t want = (uint64_t)reqid << 8 | proto;
 	size_t lo = 0, hi = ix->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct xd_sa *m = xd_snapshot_sa(ix->s, ix->order[mid]);
-		if (m->reqid < reqid || (m->reqid == reqid && m->proto < proto))
+		if (ix->key[mid] < want)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -204,7 +217,7 @@ static void check_tmpl_no_sa(const struct xd_diag_ctx *c, struct xd_findings *ou
 			break;
 		}
 	}
-	free(ix.order);
+	reqid_index_done(&ix);
 }
 
 struct match_ctx {
