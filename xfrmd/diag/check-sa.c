@@ -13,7 +13,6 @@
 
 #include "diag-util.h"
 #include "xfrmd/diag.h"
-#include "xfrmd/keysort.h"
 #include "xfrmd/names.h"
 
 enum {
@@ -95,71 +94,57 @@ static const char *dir_word(enum sa_dir d)
 }
 
 /*
- * The policies' templates as sorted (reqid, proto, class) keys, built once for the checks that
- * ask "does a policy want an SA like this one?": class tells an outbound policy's template
- * from an inbound (in/fwd) one and from a socket policy's. Sorted by the full key, the array is
- * also sorted by its (reqid, proto) prefix, so one bsearch answers either question.
+ * The policies' templates as a set of (reqid, proto) with the classes of policy that use
+ * them, built once for the checks that ask "does a policy want an SA like this one?": class
+ * tells an outbound policy's template from an inbound (in/fwd) one and from a socket
+ * policy's. A hash set: one probe per question.
  */
 enum tmpl_class { TC_OUT, TC_IN, TC_SOCKET };
 
-struct tmpl_key {
+struct tmpl_slot {
 	uint32_t reqid;
 	uint8_t proto;
-	uint8_t class; /* enum tmpl_class */
+	uint8_t classes; /* bit per enum tmpl_class; 0: empty slot */
 };
 
 struct tmpl_keys {
-	struct tmpl_key *k;
-	size_t n;
+	struct tmpl_slot *slot;
+	size_t mask;        /* slots - 1 */
 	bool wildcard[256]; /* protos some reqid-0 template accepts with any reqid */
 };
 
-static int tkey_cmp_prefix(const void *pa, const void *pb)
+/* The slot of (reqid, proto): its entry, or the empty slot where it would go. */
+static struct tmpl_slot *tmpl_slot_of(const struct tmpl_keys *tk, uint32_t reqid, uint8_t proto)
 {
-	const struct tmpl_key *a = pa, *b = pb;
+	uint64_t h = ((uint64_t)reqid << 8 | proto) * 0x9e3779b97f4a7c15ull;
 
-	if (a->reqid != b->reqid)
-		return a->reqid < b->reqid ? -1 : 1;
-	return (a->proto > b->proto) - (a->proto < b->proto);
-}
-
-static int tkey_cmp(const void *pa, const void *pb)
-{
-	const struct tmpl_key *a = pa, *b = pb;
-	int r = tkey_cmp_prefix(pa, pb);
-
-	return r ? r : (a->class > b->class) - (a->class < b->class);
-}
-
-/* tkey_cmp as a byte key */
-#define TKEY_LEN (4 + 1 + 1)
-static void tkey_key(uint8_t *k, const void *item)
-{
-	const struct tmpl_key *t = item;
-
-	xd_key_u8(xd_key_u8(xd_key_u32(k, t->reqid), t->proto), t->class);
+	for (size_t j = (size_t)(h >> 32) & tk->mask;; j = (j + 1) & tk->mask) {
+		struct tmpl_slot *sl = &tk->slot[j];
+		if (!sl->classes || (sl->reqid == reqid && sl->proto == proto))
+			return sl;
+	}
 }
 
 static int tmpl_keys_build(struct tmpl_keys *tk, const struct xd_snapshot *s)
 {
-	*tk = (struct tmpl_keys){ .k = malloc((s->tmpls.len ? s->tmpls.len : 1) * sizeof(*tk->k)) };
-	if (!tk->k)
+	size_t slots = 16;
+
+	while (slots < 2 * s->tmpls.len)
+		slots *= 2;
+	*tk = (struct tmpl_keys){ .slot = calloc(slots, sizeof(*tk->slot)), .mask = slots - 1 };
+	if (!tk->slot)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->policies.len; i++) {
 		const struct xd_policy *p = xd_snapshot_policy(s, i);
 		uint8_t class = p->dir > 2 ? TC_SOCKET : p->dir == 1 ? TC_OUT : TC_IN;
-		for (uint32_t k = 0; k < p->tmpl_count && tk->n < s->tmpls.len; k++) {
+		for (uint32_t k = 0; k < p->tmpl_count; k++) {
 			const struct xd_tmpl *tm = xd_policy_tmpl(s, p, k);
-			tk->k[tk->n++] = (struct tmpl_key){ .reqid = tm->reqid, .proto = tm->proto,
-							    .class = class };
+			struct tmpl_slot *sl = tmpl_slot_of(tk, tm->reqid, tm->proto);
+			*sl = (struct tmpl_slot){ .reqid = tm->reqid, .proto = tm->proto,
+						  .classes = (uint8_t)(sl->classes | 1u << class) };
 			if (tm->reqid == 0)
 				tk->wildcard[tm->proto] = true;
 		}
-	}
-	if (xd_sort_by_key(tk->k, tk->n, sizeof(*tk->k), TKEY_LEN, tkey_key, NULL) < 0) {
-		free(tk->k);
-		tk->k = NULL;
-		return -ENOMEM;
 	}
 	return 0;
 }
@@ -168,20 +153,16 @@ static int tmpl_keys_build(struct tmpl_keys *tk, const struct xd_snapshot *s)
  * the same reqid? */
 static bool reverse_wanted(const struct tmpl_keys *tk, const struct xd_sa *sa, enum sa_dir dir)
 {
-	struct tmpl_key k = { .reqid = sa->reqid, .proto = sa->proto,
-			      .class = dir == SA_DIR_OUT ? TC_IN : TC_OUT };
+	unsigned want = 1u << (dir == SA_DIR_OUT ? TC_IN : TC_OUT);
 
-	return dir != SA_DIR_UNKNOWN && sa->reqid && tk->n &&
-	       bsearch(&k, tk->k, tk->n, sizeof(*tk->k), tkey_cmp) != NULL;
+	return dir != SA_DIR_UNKNOWN && sa->reqid &&
+	       (tmpl_slot_of(tk, sa->reqid, sa->proto)->classes & want);
 }
 
 /* Does any policy template, of any direction, use this SA? */
 static bool tmpl_uses(const struct tmpl_keys *tk, const struct xd_sa *sa)
 {
-	struct tmpl_key k = { .reqid = sa->reqid, .proto = sa->proto };
-
-	return tk->wildcard[sa->proto] ||
-	       (tk->n && bsearch(&k, tk->k, tk->n, sizeof(*tk->k), tkey_cmp_prefix) != NULL);
+	return tk->wildcard[sa->proto] || tmpl_slot_of(tk, sa->reqid, sa->proto)->classes;
 }
 
 static void check_one_way(const struct xd_diag_ctx *c, const struct sa_index *ix,
@@ -482,7 +463,7 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 	check_lifetimes(c, &ix, out);
 	check_per_sa(c, out);
 	check_counters(c, out);
-	free(tk.k);
+	free(tk.slot);
 	sa_index_done(&ix);
 }
 
