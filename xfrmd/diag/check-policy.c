@@ -14,7 +14,6 @@
 #include "diag-util.h"
 #include "policy-index.h"
 #include "xfrmd/diag.h"
-#include "xfrmd/keysort.h"
 #include "xfrmd/names.h"
 
 enum {
@@ -84,77 +83,81 @@ static bool is_socket_policy(const struct xd_policy *p)
 	return p->dir >= 3;
 }
 
-/* SAs sorted by (reqid, proto) for template lookups. */
+/* SAs by (reqid, proto) for template lookups: a hash of chains, each in snapshot order. */
+#define NO_SA UINT32_MAX
+
+struct reqid_slot {
+	uint32_t reqid;
+	uint8_t proto;
+	uint32_t first, last; /* first == NO_SA: empty slot */
+};
+
 struct reqid_index {
 	const struct xd_snapshot *s;
-	uint32_t *order;
-	uint64_t *key; /* (reqid << 8 | proto) of order[i]: searched without touching the SAs */
-	size_t n;
+	struct reqid_slot *slot;
+	size_t mask;   /* slots - 1 */
+	uint32_t *next; /* per SA: the next SA of its chain, or NO_SA */
 };
 
 static void reqid_index_done(struct reqid_index *ix)
 {
-	free(ix->order);
-	free(ix->key);
-	ix->order = NULL;
-	ix->key = NULL;
+	free(ix->slot);
+	free(ix->next);
+	ix->slot = NULL;
+	ix->next = NULL;
+}
+
+/* The slot of (reqid, proto): its chain, or the empty slot where it would go. */
+static struct reqid_slot *reqid_slot_of(const struct reqid_index *ix, uint32_t reqid,
+					uint8_t proto)
+{
+	uint64_t h = ((uint64_t)reqid << 8 | proto) * 0x9e3779b97f4a7c15ull;
+
+	for (size_t j = (size_t)(h >> 32) & ix->mask;; j = (j + 1) & ix->mask) {
+		struct reqid_slot *sl = &ix->slot[j];
+		if (sl->first == NO_SA || (sl->reqid == reqid && sl->proto == proto))
+			return sl;
+	}
 }
 
 static int reqid_index_build(struct reqid_index *ix, const struct xd_snapshot *s)
 {
-	struct xd_keys ks;
-	int r;
+	size_t n = s->sas.len, slots = 16;
 
-	ix->s = s;
-	ix->n = s->sas.len;
-	ix->order = malloc((ix->n ? ix->n : 1) * sizeof(uint32_t));
-	ix->key = malloc((ix->n ? ix->n : 1) * sizeof(uint64_t));
-	if (!ix->order || !ix->key || xd_keys_init(&ks, ix->n, 4 + 1) < 0) {
+	while (slots < 2 * n)
+		slots *= 2;
+	*ix = (struct reqid_index){ .s = s, .mask = slots - 1,
+				    .slot = malloc(slots * sizeof(*ix->slot)),
+				    .next = malloc((n ? n : 1) * sizeof(*ix->next)) };
+	if (!ix->slot || !ix->next) {
 		reqid_index_done(ix);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < ix->n; i++) {
+	for (size_t j = 0; j < slots; j++)
+		ix->slot[j].first = NO_SA;
+	for (size_t i = 0; i < n; i++) {
 		const struct xd_sa *sa = xd_snapshot_sa(s, i);
-		xd_key_u8(xd_key_u32(xd_keys_at(&ks, i), sa->reqid), sa->proto);
-	}
-	r = xd_keys_sort(&ks, ix->order);
-	xd_keys_done(&ks);
-	if (r < 0) {
-		reqid_index_done(ix);
-		return r;
-	}
-	for (size_t i = 0; i < ix->n; i++) {
-		const struct xd_sa *sa = xd_snapshot_sa(s, ix->order[i]);
-		ix->key[i] = (uint64_t)sa->reqid << 8 | sa->proto;
+		struct reqid_slot *sl = reqid_slot_of(ix, sa->reqid, sa->proto);
+
+		ix->next[i] = NO_SA;
+		if (sl->first == NO_SA)
+			*sl = (struct reqid_slot){ .reqid = sa->reqid, .proto = sa->proto,
+						   .first = (uint32_t)i };
+		else
+			ix->next[sl->last] = (uint32_t)i;
+		sl->last = (uint32_t)i;
 	}
 	return 0;
-}
-
-/* First position with (reqid, proto) >= key. */
-static size_t reqid_lower(const struct reqid_index *ix, uint32_t reqid, uint8_t proto)
-{
-	uint64_t want = (uint64_t)reqid << 8 | proto;
-	size_t lo = 0, hi = ix->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ix->key[mid] < want)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 /* Would the kernel find an SA for this outbound template (xfrm_state_find rules)? */
 static bool tmpl_satisfied(const struct reqid_index *ix, const struct xd_policy *p,
 			   const struct xd_tmpl *t, bool *larval)
 {
-	for (size_t i = reqid_lower(ix, t->reqid, t->proto); i < ix->n; i++) {
-		const struct xd_sa *sa = xd_snapshot_sa(ix->s, ix->order[i]);
+	for (uint32_t i = reqid_slot_of(ix, t->reqid, t->proto)->first; i != NO_SA;
+	     i = ix->next[i]) {
+		const struct xd_sa *sa = xd_snapshot_sa(ix->s, i);
 
-		if (sa->reqid != t->reqid || sa->proto != t->proto)
-			break;
 		if (sa->mode != t->mode || sa->family != t->family)
 			continue;
 		if (t->mode == MODE_TUNNEL || !diag_addr_is_zero(&t->daddr, t->family)) {
