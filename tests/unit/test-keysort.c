@@ -2,18 +2,23 @@
 /*
  * test-keysort.c: the radix sort orders exactly like a stable memcmp() sort of the keys,
  * for widths below, at and above its word and small-buffer sizes; ties are broken by the
- * comparator; the in-place permutation moves every item once to the right slot.
+ * comparator; the in-place permutation moves every item once to the right slot. The
+ * snapshot's policies come out in (dir, priority, index) order whether they arrive in the
+ * kernel's dump order (newest first, directions interleaved: placed without sorting) or not.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "model-builder.h"
 #include "xfrmd/keysort.h"
 
 static uint32_t rng = 12345;
@@ -122,12 +127,76 @@ static void test_key_encoding(void **state)
 	assert_true(memcmp(a, b, 3) < 0);
 }
 
+/* Policies for tunnels t = n-1 .. 0, fwd before out, each with the index the kernel would
+ * give it and its tunnel in the selector: the kernel's dump order. */
+static struct xd_snapshot *kernel_order_spd(unsigned n)
+{
+	struct xd_snapshot *s = mb_new();
+
+	for (unsigned t = n; t-- > 0;) {
+		for (uint8_t dir = 2; dir >= 1; dir--) {
+			char net[32];
+			snprintf(net, sizeof(net), "11.0.%u.0/24", t);
+			struct xd_policy *p = mb_policy(s, dir, dir == 2 ? net : "10.0.0.0/16",
+							dir == 2 ? "10.0.0.0/16" : net, 100, 0);
+			p->index = (2 * t + (dir == 2)) * 8 + dir;
+		}
+	}
+	return s;
+}
+
+/* (dir, priority, index) ascending, and every policy moved whole (its selector still names
+ * the tunnel its index was made from). */
+static void expect_policy_order(const struct xd_snapshot *s, size_t n, bool tunnels)
+{
+	assert_int_equal(s->policies.len, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct xd_policy *p = xd_snapshot_policy(s, i);
+		const struct xd_addr *net = p->dir == 2 ? &p->sel.saddr : &p->sel.daddr;
+		if (tunnels)
+			assert_int_equal(net->b[2], (p->index / 8 / 2) & 0xff);
+		if (i == 0)
+			continue;
+		const struct xd_policy *q = xd_snapshot_policy(s, i - 1);
+		assert_true(q->dir < p->dir || (q->dir == p->dir && (q->priority < p->priority ||
+			    (q->priority == p->priority && q->index < p->index))));
+	}
+}
+
+static void test_policy_order(void **state)
+{
+	struct xd_snapshot *s;
+
+	(void)state;
+	/* the kernel's order: placed back to front per direction */
+	s = kernel_order_spd(200);
+	xd_snapshot_sort(s);
+	expect_policy_order(s, 400, true);
+	xd_snapshot_free(s);
+
+	/* one policy out of that order (a higher priority value): sorted instead */
+	s = kernel_order_spd(200);
+	((struct xd_policy *)xd_vec_at(&s->policies, 101))->priority = 50;
+	xd_snapshot_sort(s);
+	expect_policy_order(s, 400, true);
+	xd_snapshot_free(s);
+
+	/* oldest first, with socket policies (dir 3, 4) in between: sorted */
+	s = mb_new();
+	for (unsigned t = 0; t < 100; t++)
+		mb_policy(s, (uint8_t)(1 + t % 4), "10.0.0.0/16", "11.0.0.0/24", 100, 0);
+	xd_snapshot_sort(s);
+	expect_policy_order(s, 100, false);
+	xd_snapshot_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sort_matches_memcmp),
 		cmocka_unit_test(test_ties_and_permute),
 		cmocka_unit_test(test_key_encoding),
+		cmocka_unit_test(test_policy_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

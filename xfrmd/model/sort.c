@@ -133,6 +133,40 @@ static void sort_by_key(struct xd_vec *v, size_t width, void (*key)(uint8_t *k, 
 		qsort(v->data, v->len, v->elem_size, cmp);
 }
 
+/*
+ * The kernel dumps its policies newest first, directions interleaved, and gives each new
+ * policy a higher index: per direction that is policy_cmp's order reversed. When the dump
+ * is in that order (equal priorities, as most SPDs have), place each direction's policies
+ * back to front and move each policy once, without sorting. Returns false when it is not.
+ */
+static bool policies_from_dump_order(struct xd_vec *v)
+{
+	size_t n = v->len, start[257] = { 0 };
+	const struct xd_policy *last[256] = { NULL };
+	uint32_t *order;
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct xd_policy *p = xd_vec_at(v, i), *q = last[p->dir];
+		if (q && policy_cmp(p, q) >= 0)
+			return false;
+		last[p->dir] = p;
+		start[p->dir + 1]++;
+	}
+	order = malloc(n * sizeof(*order));
+	if (!order)
+		return false;
+	for (size_t d = 1; d <= 256; d++)
+		start[d] += start[d - 1]; /* start[d + 1]: one past the end of direction d */
+	for (size_t i = 0; i < n; i++) {
+		const struct xd_policy *p = xd_vec_at(v, i);
+		order[--start[p->dir + 1]] = (uint32_t)i;
+	}
+	r = xd_permute(v->data, n, v->elem_size, order);
+	free(order);
+	return r == 0;
+}
+
 void xd_snapshot_sort(struct xd_snapshot *s)
 {
 	if (s->addrs.len > 1)
@@ -141,7 +175,7 @@ void xd_snapshot_sort(struct xd_snapshot *s)
 		qsort(s->links.data, s->links.len, sizeof(struct xd_link), link_cmp);
 	if (s->sas.len > 1)
 		sort_by_key(&s->sas, SA_KEY_LEN, sa_key, sa_cmp, false);
-	if (s->policies.len > 1)
+	if (s->policies.len > 1 && !policies_from_dump_order(&s->policies))
 		sort_by_key(&s->policies, POLICY_KEY_LEN, policy_key, policy_cmp, true);
 	/* the firewall keeps dump order (rule order matters); it only needs its indexes.
 	 * On allocation failure it stays unindexed and the evaluator refuses to run. */
