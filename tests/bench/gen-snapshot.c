@@ -62,8 +62,9 @@ int main(int argc, char **argv)
 		m->dump_status[d] = XD_DUMP_COMPLETE;
 
 	nlb_init(&B);
-	for (uint32_t t = 0; t < tunnels; t++) {
-		for (int dir = 0; dir < 2; dir++) {
+	/* newest first, as the kernel dumps its SAD and SPD (both lists grow at the head) */
+	for (uint32_t t = tunnels; t-- > 0;) {
+		for (int dir = 1; dir >= 0; dir--) {
 			struct xfrm_usersa_info u;
 			memset(&u, 0, sizeof(u));
 			u.family = AF_INET;
@@ -88,8 +89,8 @@ int main(int argc, char **argv)
 		}
 	}
 	flush(XD_DUMP_XFRM_SA, NETLINK_XFRM);
-	for (uint32_t t = 0; t < tunnels; t++) {
-		for (int dir = 0; dir < 2; dir++) {
+	for (uint32_t t = tunnels; t-- > 0;) {
+		for (int dir = 1; dir >= 0; dir--) {
 			struct xfrm_userpolicy_info p;
 			struct xfrm_user_tmpl tm;
 			uint32_t lan = htonl(0x0a000000u), remote = htonl(0x0b000000u + (t << 8));
