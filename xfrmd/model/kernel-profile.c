@@ -290,7 +290,7 @@ static void feats_compute(const struct xd_snapshot *s, const struct usage *u,
 		feat_set(p, XD_FEAT_SPD_HTHRESH, s->spdinfo.has_hthresh ? XD_FEAT_PRESENT : XD_FEAT_ABSENT,
 			 s->spdinfo.has_hthresh ? "GETSPDINFO carries hash thresholds"
 						: "GETSPDINFO without hash thresholds");
-	if ((u->sa_has & XD_SA_HAS_SET_MARK))
+	if (u->sa_has & XD_SA_HAS_SET_MARK)
 		feat_set(p, XD_FEAT_OUTPUT_MARK, XD_FEAT_PRESENT, "an SA carries XFRMA_SET_MARK");
 	if ((u->sa_has & XD_SA_HAS_IF_ID) || u->if_id_pol)
 		feat_set(p, XD_FEAT_IF_ID, XD_FEAT_PRESENT, "an SA or policy carries XFRMA_IF_ID");
@@ -300,11 +300,11 @@ static void feats_compute(const struct xd_snapshot *s, const struct usage *u,
 		feat_set(p, XD_FEAT_DEFAULT_POLICY, XD_FEAT_PRESENT, "GETDEFAULT answered");
 	else if (m->dump_status[XD_DUMP_XFRM_DEFAULT] == XD_DUMP_UNSUPPORTED && xfrm_answered(m))
 		feat_set(p, XD_FEAT_DEFAULT_POLICY, XD_FEAT_ABSENT, "GETDEFAULT refused");
-	if ((u->sa_has & XD_SA_HAS_MTIMER))
+	if (u->sa_has & XD_SA_HAS_MTIMER)
 		feat_set(p, XD_FEAT_MTIMER, XD_FEAT_PRESENT, "an SA carries XFRMA_MTIMER_THRESH");
 	if (u->pkt_offload)
 		feat_set(p, XD_FEAT_PACKET_OFFLOAD, XD_FEAT_PRESENT, "packet offload in use");
-	if ((u->sa_has & XD_SA_HAS_DIR))
+	if (u->sa_has & XD_SA_HAS_DIR)
 		feat_set(p, XD_FEAT_SA_DIR, XD_FEAT_PRESENT, "an SA carries XFRMA_SA_DIR");
 	if (s->xfrm_stat.present) {
 		/* the counters arrived with the feature: their absence disproves it */
@@ -312,12 +312,12 @@ static void feats_compute(const struct xd_snapshot *s, const struct usage *u,
 		feat_set(p, XD_FEAT_SA_DIR, dir ? XD_FEAT_PRESENT : XD_FEAT_ABSENT,
 			 dir ? "xfrm_stat has XfrmOutStateDirError" : "xfrm_stat lacks XfrmOutStateDirError");
 	}
-	if ((u->sa_has & XD_SA_HAS_NAT_KEEPALIVE))
+	if (u->sa_has & XD_SA_HAS_NAT_KEEPALIVE)
 		feat_set(p, XD_FEAT_NAT_KEEPALIVE, XD_FEAT_PRESENT,
 			 "an SA carries XFRMA_NAT_KEEPALIVE_INTERVAL");
 	if ((u->sa_has & XD_SA_HAS_PCPU) || u->pcpu_pol)
 		feat_set(p, XD_FEAT_PCPU_SA, XD_FEAT_PRESENT, "an SA carries XFRMA_SA_PCPU");
-	if ((u->sa_has & XD_SA_HAS_IPTFS))
+	if (u->sa_has & XD_SA_HAS_IPTFS)
 		feat_set(p, XD_FEAT_IPTFS, XD_FEAT_PRESENT, "an SA uses IP-TFS");
 
 	/* 2. configuration that rules a feature out */
