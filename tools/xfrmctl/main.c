@@ -176,10 +176,11 @@ int main(int argc, char **argv)
 
 	if (!isatty(STDOUT_FILENO))
 		(void)setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-	/* One diagnosis, then exit: the indexes each check family builds and drops come from
-	 * the heap and are reused by the next, instead of each being a fresh mapping that is
-	 * faulted in and unmapped again (glibc's default above 128 KiB). Only the model's own
-	 * vectors past 32 MiB (a million SAs) get mappings, which mremap grows without copying. */
+	/* A diagnosis builds and drops an index per check family: from the heap, the next one
+	 * reuses the memory instead of each being a fresh mapping that is faulted in and
+	 * unmapped again (glibc's default above 128 KiB). Only the model's own vectors past
+	 * 32 MiB (a million SAs) get mappings, which mremap grows without copying. With
+	 * --interval the heap stays at a round's peak, which the next round reuses. */
 	(void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	(void)mallopt(M_TRIM_THRESHOLD, 1 << 30);
 	r = parse_argv(argc, argv);
