@@ -111,9 +111,7 @@ static void reqid_index_done(struct reqid_index *ix)
 static struct reqid_slot *reqid_slot_of(const struct reqid_index *ix, uint32_t reqid,
 					uint8_t proto)
 {
-	uint64_t h = ((uint64_t)reqid << 8 | proto) * 0x9e3779b97f4a7c15ull;
-
-	for (size_t j = (size_t)(h >> 32) & ix->mask;; j = (j + 1) & ix->mask) {
+	for (size_t j = diag_reqid_slot(reqid, proto, ix->mask);; j = (j + 1) & ix->mask) {
 		struct reqid_slot *sl = &ix->slot[j];
 		if (sl->first == NO_SA || (sl->reqid == reqid && sl->proto == proto))
 			return sl;

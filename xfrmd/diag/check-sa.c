@@ -116,9 +116,7 @@ struct tmpl_keys {
 /* The slot of (reqid, proto): its entry, or the empty slot where it would go. */
 static struct tmpl_slot *tmpl_slot_of(const struct tmpl_keys *tk, uint32_t reqid, uint8_t proto)
 {
-	uint64_t h = ((uint64_t)reqid << 8 | proto) * 0x9e3779b97f4a7c15ull;
-
-	for (size_t j = (size_t)(h >> 32) & tk->mask;; j = (j + 1) & tk->mask) {
+	for (size_t j = diag_reqid_slot(reqid, proto, tk->mask);; j = (j + 1) & tk->mask) {
 		struct tmpl_slot *sl = &tk->slot[j];
 		if (!sl->classes || (sl->reqid == reqid && sl->proto == proto))
 			return sl;

@@ -90,6 +90,14 @@ static inline uint64_t diag_hash_words(uint64_t seed, const uint64_t w[4])
 	return h ^ (h >> 29);
 }
 
+/* The first slot of (reqid, proto) in an open-addressed table of mask + 1 slots. */
+static inline size_t diag_reqid_slot(uint32_t reqid, uint8_t proto, size_t mask)
+{
+	uint64_t h = ((uint64_t)reqid << 8 | proto) * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h >> 32) & mask;
+}
+
 /*
  * An index of SAs grouped in runs of equal (family, saddr, daddr, proto), each run sorted
  * by reqid (then age and SPI): finds partners and duplicates without comparing all pairs.
