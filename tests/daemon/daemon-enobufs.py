@@ -97,6 +97,16 @@ try:
     print(f"INFO: storm {ROUNDS}x{N + N // 3 + N // 2} changes in {storm_s:.1f} s, "
           f"overruns {st['overruns']}, resyncs {st['resyncs']}, last resync {st['last_resync_s']:.3f} s (decode+diagnosis {st['last_process_s']:.3f} s), "
           f"collector dump {st['collector_dump_s']:.3f} s", flush=True)
+    # settle first: the storm's tail may have queued one more rate-limited resync, and events
+    # wait for a resync in flight; the latency below is that of a daemon at rest
+    quiet_s = max(1.5, 0.5 + 2 * st["last_resync_s"])
+    last, t_s = st["resyncs"], time.monotonic()
+    quiet_since = t_s
+    while time.monotonic() - t_s < 15 and time.monotonic() - quiet_since < quiet_s:
+        r = request(d.sock, {"command": "status"})["daemon"]["resyncs"]
+        if r != last:
+            last, quiet_since = r, time.monotonic()
+        time.sleep(0.1)
     # never stopped reading: one more change still arrives
     w = Client(d.sock, {"command": "watch"})
     w.wait_for(lambda e: e.get("event") == "watch.started", 2)
