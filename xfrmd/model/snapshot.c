@@ -24,11 +24,6 @@ struct xd_strpool {
 	struct pool_entry *slots;
 	size_t cap; /* power of two */
 	size_t used;
-	/* the last two entries interned or found per length class, most recent first:
-	 * consecutive SAs mostly share their algorithms and names (and an SA's lifetimes,
-	 * often unique, have the same length as its algorithm set), and a compare is cheaper
-	 * than a hash */
-	struct pool_entry recent[8][2];
 };
 
 const struct xd_lifetime_cfg xd_lifetime_none = { XD_INF, XD_INF, XD_INF, XD_INF, 0, 0, 0, 0 };
@@ -80,25 +75,13 @@ static const void *pool_intern(struct xd_snapshot *s, const void *data, size_t l
 	size_t j;
 	char *copy;
 
-	struct pool_entry *r = p->recent[len % XD_ARRAY_SIZE(p->recent)];
-
-	for (size_t w = 0; w < 2; w++)
-		if (r[w].p && r[w].len == len && r[w].str == nul && memcmp(r[w].p, data, len) == 0) {
-			struct pool_entry hit = r[w];
-			r[w] = r[0]; /* most recent first */
-			r[0] = hit;
-			return hit.p;
-		}
 	if ((p->used + 1) * 2 > p->cap && pool_grow(p) < 0)
 		return NULL;
 	j = hash_bytes(data, len) & (p->cap - 1);
 	while (p->slots[j].p) {
 		if (p->slots[j].len == len && p->slots[j].str == nul &&
-		    memcmp(p->slots[j].p, data, len) == 0) {
-			r[1] = r[0];
-			r[0] = p->slots[j];
-			return r[0].p;
-		}
+		    memcmp(p->slots[j].p, data, len) == 0)
+			return p->slots[j].p;
 		j = (j + 1) & (p->cap - 1);
 	}
 	copy = xd_arena_alloc(s->arena, len + (nul ? 1 : 0));
@@ -106,8 +89,6 @@ static const void *pool_intern(struct xd_snapshot *s, const void *data, size_t l
 		return NULL;
 	memcpy(copy, data, len);
 	p->slots[j] = (struct pool_entry){ .p = copy, .len = len, .str = nul };
-	r[1] = r[0];
-	r[0] = p->slots[j];
 	p->used++;
 	return copy;
 }
