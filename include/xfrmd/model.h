@@ -382,6 +382,12 @@ const struct xd_sa *xd_snapshot_find_sa(const struct xd_snapshot *s, uint16_t fa
 /* Interface by index, or NULL. */
 const struct xd_link *xd_snapshot_link(const struct xd_snapshot *s, int32_t ifindex);
 
+/* ESP, AH and IPComp as 0, 1, 2 (for per-protocol tables); -1 for any other protocol. */
+static inline int xd_ipsec_proto_index(uint8_t proto)
+{
+	return proto == 50 ? 0 : proto == 51 ? 1 : proto == 108 ? 2 : -1;
+}
+
 static inline size_t xd_snapshot_sa_count(const struct xd_snapshot *s)
 {
 	return s->sas.len;

@@ -49,11 +49,6 @@ struct needs {
 	uint32_t policy_index[3];
 };
 
-static int proto_slot(uint8_t proto)
-{
-	return proto == 50 ? 0 : proto == 51 ? 1 : proto == 108 ? 2 : -1;
-}
-
 static void needed(const struct xd_snapshot *s, struct needs *n)
 {
 	*n = (struct needs){ 0 };
@@ -64,7 +59,7 @@ static void needed(const struct xd_snapshot *s, struct needs *n)
 		for (uint32_t t = 0; t < p->tmpl_count; t++) {
 			const struct xd_tmpl *tm = xd_policy_tmpl(s, p, t);
 			uint16_t f = tm->family ? tm->family : p->sel.family;
-			int ps = proto_slot(tm->proto);
+			int ps = xd_ipsec_proto_index(tm->proto);
 			if (ps < 0 || tm->optional)
 				continue;
 			if (!n->fam[ps])

@@ -139,17 +139,12 @@ struct usage {
 	bool if_id_pol;      /* a policy with XFRMA_IF_ID */
 };
 
-static int proto_slot(uint8_t proto)
-{
-	return proto == 50 ? 0 : proto == 51 ? 1 : proto == 108 ? 2 : -1;
-}
-
 static void usage_scan(const struct xd_snapshot *s, struct usage *u)
 {
 	*u = (struct usage){ 0 };
 	for (size_t i = 0; i < s->sas.len; i++) {
 		const struct xd_sa *sa = xd_snapshot_sa(s, i);
-		int ps = proto_slot(sa->proto);
+		int ps = xd_ipsec_proto_index(sa->proto);
 
 		u->sa_has |= sa->has;
 		if (ps >= 0 && sa->spi != 0 && (sa->family == AF_INET || sa->family == AF_INET6))
@@ -172,7 +167,7 @@ static void usage_scan(const struct xd_snapshot *s, struct usage *u)
 
 static bool sa_with(const struct usage *u, uint8_t proto, uint16_t family)
 {
-	int ps = proto_slot(proto);
+	int ps = xd_ipsec_proto_index(proto);
 
 	return ps >= 0 && (u->proto_fam & (1u << (ps * 2 + (family == AF_INET6))));
 }
