@@ -60,3 +60,5 @@ size_t xd_strlcpy(char *dst, const char *src, size_t size);
 /* `t` (seconds since the epoch) as "YYYY-MM-DDTHH:MM:SS" in UTC, without reading any time
  * zone file. -ERANGE outside years 0-9999, -ENOBUFS when `len` < 20. */
 int xd_fmt_utc(int64_t t, char *buf, size_t len);
+/* The same with a "Z" (RFC 3339 UTC), or "?" when it cannot be said; returns buf. */
+const char *xd_fmt_utc_z(int64_t t, char *buf, size_t len);

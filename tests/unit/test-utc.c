@@ -67,6 +67,9 @@ static void test_refusals(void **state)
 	assert_int_equal(xd_fmt_utc(0, buf, 19), -ENOBUFS); /* 19 characters and the NUL */
 	assert_int_equal(xd_fmt_utc(0, buf, 20), 0);
 	assert_string_equal(buf, "1970-01-01T00:00:00");
+	assert_string_equal(xd_fmt_utc_z(0, buf, sizeof(buf)), "1970-01-01T00:00:00Z");
+	assert_string_equal(xd_fmt_utc_z(0, buf, 20), "?"); /* no room for the Z */
+	assert_string_equal(xd_fmt_utc_z(253402300800ll, buf, sizeof(buf)), "?");
 }
 
 int main(void)

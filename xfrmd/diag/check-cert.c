@@ -77,16 +77,6 @@ static const struct xd_finding_def defs[] = {
 	{ NULL },
 };
 
-static const char *iso(int64_t t, char *buf, size_t len)
-{
-	/* room for the "Z" */
-	if (len < 2 || xd_fmt_utc(t, buf, len - 1) < 0)
-		xd_strlcpy(buf, "?", len);
-	else
-		strcat(buf, "Z");
-	return buf;
-}
-
 static bool is_remote(const struct xd_snapshot *s, const struct xd_cert *c)
 {
 	bool remote = false;
@@ -207,8 +197,8 @@ static struct xd_finding *cert_finding(struct xd_findings *out, const struct xd_
 	if (c->serial)
 		xd_finding_ev_str(x, "serial", "%s", c->serial);
 	if (c->readable) {
-		xd_finding_ev_str(x, "not_before", "%s", iso(c->not_before, a, sizeof(a)));
-		xd_finding_ev_str(x, "not_after", "%s", iso(c->not_after, b, sizeof(b)));
+		xd_finding_ev_str(x, "not_before", "%s", xd_fmt_utc_z(c->not_before, a, sizeof(a)));
+		xd_finding_ev_str(x, "not_after", "%s", xd_fmt_utc_z(c->not_after, b, sizeof(b)));
 	}
 	return x;
 }

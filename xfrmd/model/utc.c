@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "xfrmd/util.h"
 
@@ -46,4 +47,14 @@ int xd_fmt_utc(int64_t t, char *buf, size_t len)
 	n = snprintf(buf, len, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u", y, m, d,
 		     (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
 	return n < 0 || (size_t)n >= len ? -ENOBUFS : 0;
+}
+
+const char *xd_fmt_utc_z(int64_t t, char *buf, size_t len)
+{
+	/* room for the "Z" */
+	if (len < 2 || xd_fmt_utc(t, buf, len - 1) < 0)
+		xd_strlcpy(buf, "?", len);
+	else
+		strcat(buf, "Z");
+	return buf;
 }

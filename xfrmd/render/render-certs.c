@@ -16,16 +16,6 @@
 #include "xfrmd/model.h"
 #include "xfrmd/render.h"
 
-static const char *iso(int64_t t, char *buf, size_t len)
-{
-	/* room for the "Z" */
-	if (len < 2 || xd_fmt_utc(t, buf, len - 1) < 0)
-		xd_strlcpy(buf, "?", len);
-	else
-		strcat(buf, "Z");
-	return buf;
-}
-
 /* "a,b,c" -> ["a","b","c"] */
 static struct json_object *list_json(const char *s)
 {
@@ -72,9 +62,9 @@ static struct json_object *cert_json(const struct xd_snapshot *s, const struct x
 	xd_json_add_str(o, "issuer", c->issuer);
 	xd_json_add_str(o, "serial", c->serial);
 	if (c->not_before)
-		xd_json_add_str(o, "not_before", iso(c->not_before, buf, sizeof(buf)));
+		xd_json_add_str(o, "not_before", xd_fmt_utc_z(c->not_before, buf, sizeof(buf)));
 	if (c->not_after) {
-		xd_json_add_str(o, "not_after", iso(c->not_after, buf, sizeof(buf)));
+		xd_json_add_str(o, "not_after", xd_fmt_utc_z(c->not_after, buf, sizeof(buf)));
 		if (s->meta.captured_at > 0)
 			xd_json_add(o, "days_left",
 				    json_object_new_int64((c->not_after - s->meta.captured_at) / 86400));
@@ -195,8 +185,8 @@ void xd_render_certs_text(FILE *out, const struct xd_snapshot *s, bool verbose)
 		}
 		fprintf(out, "\n       %s\n",
 			xd_text_escape(c->subject ? c->subject : c->issuer, e1, sizeof(e1)));
-		fprintf(out, "       valid %s .. %s", iso(c->not_before, a, sizeof(a)),
-			iso(c->not_after, b, sizeof(b)));
+		fprintf(out, "       valid %s .. %s", xd_fmt_utc_z(c->not_before, a, sizeof(a)),
+			xd_fmt_utc_z(c->not_after, b, sizeof(b)));
 		if (s->meta.captured_at > 0 && c->not_after)
 			fprintf(out, " (%lld days left)",
 				(long long)((c->not_after - s->meta.captured_at) / 86400));
