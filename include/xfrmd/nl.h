@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * nl.h: the only module that opens netlink sockets or reads kernel files. It collects
- * records (keys already scrubbed) into a recbuf; it never decodes into the model.
+ * nl.h: the netlink transport, the only module that opens netlink sockets: request/dump
+ * sockets whose datagrams are scrubbed of key bytes as they arrive, event subscriptions,
+ * network namespaces. What is read (which dumps, which files) is xfrmd/collect's business
+ * (collect.h); nl/ never decodes into the model.
  */
 #pragma once
 
@@ -9,44 +11,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xfrmd/dumps.h"
+
 struct xd_recbuf;
 
-/*
- * Where the IKE daemons keep their credentials (docs/certificates.md). xd_cert_paths_default()
- * fills the distribution defaults, then applies the environment: SWANCTL_DIR or
- * XFRMD_SWANCTL_DIR, XFRMD_SWANCTL_CONF, XFRMD_IPSEC_D, XFRMD_IPSEC_CONF, XFRMD_NSS_DIRS
- * (":"-separated), XFRMD_CERT_EXTRA (":"-separated "[role=]path"), XFRMD_NO_CERTS=1.
- * A NULL directory is not searched.
- */
-struct xd_cert_paths {
-	const char *swanctl_dir;  /* /etc/swanctl */
-	const char *swanctl_conf; /* NULL = <swanctl_dir>/swanctl.conf */
-	const char *ipsecd_dir;   /* /etc/ipsec.d (strongSwan starter's tree, unless it holds NSS) */
-	const char *ipsec_conf;   /* /etc/ipsec.conf */
-	const char *nss_dirs;     /* "/var/lib/ipsec/nss:/etc/ipsec.d": the first with cert9.db */
-	const char *extra;
-	bool disabled;
+struct mnl_socket;
+struct nlmsghdr;
+
+struct xd_nl {
+	struct mnl_socket *sock;
+	int proto;
+	uint32_t portid;
+	uint32_t seq;
+	uint64_t foreign_dropped; /* datagrams not sent by the kernel */
 };
 
-void xd_cert_paths_default(struct xd_cert_paths *p);
-
-/* Record every credential found (file.cred, file.conn dumps) and set their statuses. */
-void xd_collect_certs(const struct xd_cert_paths *p, struct xd_recbuf *out);
-
-struct xd_collect_opts {
-	const char *netns;     /* name under /run/netns, or NULL for the current namespace */
-	unsigned max_attempts; /* consistency retries per dump, 0 = default (5) */
-	unsigned groups;       /* enum xd_collect_group bits; 0 = everything */
-	const struct xd_cert_paths *certs; /* NULL = xd_cert_paths_default() */
-	bool sa_listing; /* `show sa`: of the XFRM group only SAs (last, once), no policies */
+struct xd_nl_result {
+	bool dump_intr;    /* NLM_F_DUMP_INTR seen */
+	uint64_t messages; /* non-control messages received */
 };
 
+int xd_nl_open(int proto, struct xd_nl **ret);
+struct xd_nl *xd_nl_close(struct xd_nl *nl);
+
 /*
- * Collect every dump of a diagnosis into `buf` and fill its manifest. Per-dump failures are
- * recorded as dump statuses, not returned. Returns 0, or -errno when nothing could be
- * collected at all (e.g. the network namespace cannot be entered).
+ * Send `req` (seq and pid are filled in) and receive until the request completes. Each
+ * datagram is scrubbed (XFRM) and, when `out` is set, appended as a record of `dump`.
+ * Returns 0 or -errno (a kernel error reply, a timeout, a truncated datagram).
  */
-int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *buf);
+int xd_nl_request(struct xd_nl *nl, struct nlmsghdr *req, enum xd_dump dump,
+		  struct xd_recbuf *out, struct xd_nl_result *res);
 
 /* Enter a named network namespace (/run/netns/NAME or a path). Returns 0 or -errno. */
 int xd_netns_enter(const char *name);

@@ -24,6 +24,7 @@
 #include "xfrmd/decode.h"
 #include "xfrmd/diag.h"
 #include "xfrmd/model.h"
+#include "xfrmd/collect.h"
 #include "xfrmd/nl.h"
 #include "xfrmd/recbuf.h"
 

@@ -14,6 +14,7 @@
 #include "xfrmd/capture.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
+#include "xfrmd/collect.h"
 #include "xfrmd/nl.h"
 #include "xfrmd/recbuf.h"
 

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "notify.h"
 #include "privs.h"
+#include "xfrmd/collect.h"
 #include "xfrmd/nl.h"
 #include "xfrmd/recbuf.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * decode-stack.c: IKE-stack records -> struct xd_stack_facts: /proc/net/netlink, sock_diag
- * inet_diag replies, and the process and version records built by nl/collect-stack.c.
+ * inet_diag replies, and the process and version records built by collect/collect-stack.c.
  * Bounded; malformed lines and messages become decode issues and are skipped.
  */
 #include <arpa/inet.h>
@@ -137,7 +137,7 @@ int xd_decode_sockdiag(struct xd_snapshot *s, enum xd_dump d, const void *buf, s
 	return r;
 }
 
-/* Undo the %XX escaping of nl/collect-stack.c in place; returns false on a bad escape. */
+/* Undo the %XX escaping of collect/collect-stack.c in place; returns false on a bad escape. */
 static bool unescape(char *v)
 {
 	char *w = v;

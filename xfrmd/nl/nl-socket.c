@@ -14,8 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nl-internal.h"
 #include "xfrmd/decode.h"
+#include "xfrmd/nl.h"
+#include "xfrmd/recbuf.h"
+#include "xfrmd/util.h"
 
 #define RCVBUF_BYTES (8u << 20)
 #define RECV_TIMEOUT_S 10

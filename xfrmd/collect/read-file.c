@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "nl-internal.h"
+#include "collect-internal.h"
 #include "xfrmd/model.h"
 
 int xd_nl_read_file(const char *path, size_t max, char **ret, size_t *ret_len)

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "nl-internal.h"
+#include "collect-internal.h"
 #include "xfrmd/model.h"
 
 #define REQ_BUF_SIZE 1024

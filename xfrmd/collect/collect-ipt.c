@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "nl-internal.h"
+#include "collect-internal.h"
 #include "xfrmd/ipt-record.h"
 #include "xfrmd/model.h"
 

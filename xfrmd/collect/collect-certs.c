@@ -23,6 +23,7 @@
 
 #include "certs-internal.h"
 #include "xfrmd/model.h"
+#include "xfrmd/collect.h"
 #include "xfrmd/nl.h"
 
 #define MAX_FILES_PER_DIR 256

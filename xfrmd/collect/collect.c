@@ -19,10 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nl-internal.h"
+#include "collect-internal.h"
 #include "xd-config.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
+#include "xfrmd/collect.h"
 #include "xfrmd/nl.h"
 #include "xfrmd/recbuf.h"
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "nl-internal.h"
+#include "collect-internal.h"
 #include "strbuf.h"
 #include "xfrmd/model.h"
 

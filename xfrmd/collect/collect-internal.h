@@ -1,39 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nl-internal.h: the netlink transport shared by the collectors in nl/. */
+/* collect-internal.h: what the collectors in xfrmd/collect/ share. */
 #pragma once
 
-#include <stdbool.h>
-#include <stdint.h>
+#include <stddef.h>
 
 #include "xfrmd/dumps.h"
+#include "xfrmd/nl.h"
 #include "xfrmd/recbuf.h"
-
-struct mnl_socket;
-struct nlmsghdr;
-
-struct xd_nl {
-	struct mnl_socket *sock;
-	int proto;
-	uint32_t portid;
-	uint32_t seq;
-	uint64_t foreign_dropped; /* datagrams not sent by the kernel */
-};
-
-struct xd_nl_result {
-	bool dump_intr;    /* NLM_F_DUMP_INTR seen */
-	uint64_t messages; /* non-control messages received */
-};
-
-int xd_nl_open(int proto, struct xd_nl **ret);
-struct xd_nl *xd_nl_close(struct xd_nl *nl);
-
-/*
- * Send `req` (seq and pid are filled in) and receive until the request completes. Each
- * datagram is scrubbed (XFRM) and, when `out` is set, appended as a record of `dump`.
- * Returns 0 or -errno (a kernel error reply, a timeout, a truncated datagram).
- */
-int xd_nl_request(struct xd_nl *nl, struct nlmsghdr *req, enum xd_dump dump,
-		  struct xd_recbuf *out, struct xd_nl_result *res);
 
 /* Map a collection error to a dump status. */
 enum xd_dump_status xd_nl_status_from_error(int err);

@@ -25,7 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "nl-internal.h"
+#include "collect-internal.h"
 #include "strbuf.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"

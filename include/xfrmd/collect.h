@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * collect.h: everything the privileged collector reads — netlink dumps (through nl.h), /proc
+ * and /sys files, IKE configurations, credentials and NSS databases — as records (keys
+ * already scrubbed) in a recbuf. It never decodes into the model's objects.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+struct xd_recbuf;
+
+/*
+ * Where the IKE daemons keep their credentials (docs/certificates.md). xd_cert_paths_default()
+ * fills the distribution defaults, then applies the environment: SWANCTL_DIR or
+ * XFRMD_SWANCTL_DIR, XFRMD_SWANCTL_CONF, XFRMD_IPSEC_D, XFRMD_IPSEC_CONF, XFRMD_NSS_DIRS
+ * (":"-separated), XFRMD_CERT_EXTRA (":"-separated "[role=]path"), XFRMD_NO_CERTS=1.
+ * A NULL directory is not searched.
+ */
+struct xd_cert_paths {
+	const char *swanctl_dir;  /* /etc/swanctl */
+	const char *swanctl_conf; /* NULL = <swanctl_dir>/swanctl.conf */
+	const char *ipsecd_dir;   /* /etc/ipsec.d (strongSwan starter's tree, unless it holds NSS) */
+	const char *ipsec_conf;   /* /etc/ipsec.conf */
+	const char *nss_dirs;     /* "/var/lib/ipsec/nss:/etc/ipsec.d": the first with cert9.db */
+	const char *extra;
+	bool disabled;
+};
+
+void xd_cert_paths_default(struct xd_cert_paths *p);
+
+/* Record every credential found (file.cred, file.conn dumps) and set their statuses. */
+void xd_collect_certs(const struct xd_cert_paths *p, struct xd_recbuf *out);
+
+struct xd_collect_opts {
+	const char *netns;     /* name under /run/netns, or NULL for the current namespace */
+	unsigned max_attempts; /* consistency retries per dump, 0 = default (5) */
+	unsigned groups;       /* enum xd_collect_group bits; 0 = everything */
+	const struct xd_cert_paths *certs; /* NULL = xd_cert_paths_default() */
+	bool sa_listing; /* `show sa`: of the XFRM group only SAs (last, once), no policies */
+};
+
+/*
+ * Collect every dump of a diagnosis into `buf` and fill its manifest. Per-dump failures are
+ * recorded as dump statuses, not returned. Returns 0, or -errno when nothing could be
+ * collected at all (e.g. the network namespace cannot be entered).
+ */
+int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *buf);
