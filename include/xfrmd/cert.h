@@ -5,8 +5,8 @@
  * Credentials travel as records like everything else (docs/certificates.md): certificates and
  * CRLs as their public bytes, private keys only as the SHA-256 of their public half, and the
  * identities a connection configures as extracted facts (never the raw swanctl.conf, which may
- * hold secrets). The decoder turns those records into the objects below; checks and renderers
- * read only these.
+ * hold secrets). The decoder (decode.h) turns those records into the objects below; checks and
+ * renderers read only these.
  */
 #pragma once
 
@@ -111,14 +111,6 @@ struct xd_certs {
 	struct xd_vec keys;  /* struct xd_cert_key */
 	struct xd_vec conns; /* struct xd_cert_conn */
 };
-
-/*
- * Decode one record of the file.cred or file.conn dump into s->certs. Malformed certificate
- * bytes become an unreadable xd_cert (cert.unreadable), never an error; a malformed header
- * returns -EBADMSG and records a decode issue. Returns 0, -EBADMSG or -ENOMEM.
- */
-int xd_decode_cert_cred(struct xd_snapshot *s, const void *buf, size_t len);
-int xd_decode_cert_conn(struct xd_snapshot *s, const void *buf, size_t len);
 
 /* The key whose public half matches this certificate, or NULL (same stack only). */
 const struct xd_cert_key *xd_cert_find_key(const struct xd_snapshot *s, const struct xd_cert *c);

@@ -48,3 +48,10 @@ int xd_decode_netlink_sockets(struct xd_snapshot *s, const void *buf, size_t len
 int xd_decode_sockdiag(struct xd_snapshot *s, enum xd_dump d, const void *buf, size_t len);
 int xd_decode_processes(struct xd_snapshot *s, const void *buf, size_t len);
 int xd_decode_stack_versions(struct xd_snapshot *s, const void *buf, size_t len);
+/*
+ * Decode one record of the file.cred or file.conn dump into s->certs (cert.h). Malformed certificate
+ * bytes become an unreadable xd_cert (cert.unreadable), never an error; a malformed header
+ * returns -EBADMSG and records a decode issue. Returns 0, -EBADMSG or -ENOMEM.
+ */
+int xd_decode_cert_cred(struct xd_snapshot *s, const void *buf, size_t len);
+int xd_decode_cert_conn(struct xd_snapshot *s, const void *buf, size_t len);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "xfrmd/cert.h"
+#include "xfrmd/decode.h"
 #include "xfrmd/diag.h"
 #include "xfrmd/model.h"
 

@@ -32,39 +32,6 @@ struct hdr {
 	uint32_t index;
 };
 
-static const char *const role_names[_XD_CERT_ROLE_MAX] = {
-	[XD_CERT_ROLE_CERT] = "cert", [XD_CERT_ROLE_CA] = "ca", [XD_CERT_ROLE_CRL] = "crl",
-	[XD_CERT_ROLE_KEY] = "key",   [XD_CERT_ROLE_PEER] = "peer",
-};
-
-const char *xd_cert_role_name(enum xd_cert_role r)
-{
-	return (unsigned)r < _XD_CERT_ROLE_MAX ? role_names[r] : NULL;
-}
-
-enum xd_cert_role xd_cert_role_from_name(const char *name)
-{
-	for (unsigned i = 0; i < _XD_CERT_ROLE_MAX; i++)
-		if (name && xd_streq(role_names[i], name))
-			return (enum xd_cert_role)i;
-	return _XD_CERT_ROLE_MAX;
-}
-
-void xd_certs_init(struct xd_certs *c)
-{
-	*c = (struct xd_certs){ 0 };
-	xd_vec_init(&c->certs, sizeof(struct xd_cert));
-	xd_vec_init(&c->keys, sizeof(struct xd_cert_key));
-	xd_vec_init(&c->conns, sizeof(struct xd_cert_conn));
-}
-
-void xd_certs_done(struct xd_certs *c)
-{
-	xd_vec_done(&c->certs);
-	xd_vec_done(&c->keys);
-	xd_vec_done(&c->conns);
-}
-
 static int issue(struct xd_snapshot *s, enum xd_dump d, const char *what)
 {
 	xd_snapshot_add_issue(s, &(struct xd_decode_issue){ .code = -EBADMSG, .dump = d,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * cert-lookup.c: questions across decoded credentials (which key belongs to a certificate,
- * which connection uses it, does an identity appear in it). Pure string work on the model, no
- * libcrypto: the decoder already reduced keys and certificates to digests and names.
+ * cert-lookup.c: the credentials part of the model: its lifetime, role names, and questions
+ * across decoded credentials (which key belongs to a certificate, which connection uses it,
+ * does an identity appear in it). Pure string work on the model, no libcrypto: the decoder
+ * already reduced keys and certificates to digests and names.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -12,6 +13,39 @@
 
 #include "xfrmd/cert.h"
 #include "xfrmd/model.h"
+
+static const char *const role_names[_XD_CERT_ROLE_MAX] = {
+	[XD_CERT_ROLE_CERT] = "cert", [XD_CERT_ROLE_CA] = "ca", [XD_CERT_ROLE_CRL] = "crl",
+	[XD_CERT_ROLE_KEY] = "key",   [XD_CERT_ROLE_PEER] = "peer",
+};
+
+const char *xd_cert_role_name(enum xd_cert_role r)
+{
+	return (unsigned)r < _XD_CERT_ROLE_MAX ? role_names[r] : NULL;
+}
+
+enum xd_cert_role xd_cert_role_from_name(const char *name)
+{
+	for (unsigned i = 0; i < _XD_CERT_ROLE_MAX; i++)
+		if (name && xd_streq(role_names[i], name))
+			return (enum xd_cert_role)i;
+	return _XD_CERT_ROLE_MAX;
+}
+
+void xd_certs_init(struct xd_certs *c)
+{
+	*c = (struct xd_certs){ 0 };
+	xd_vec_init(&c->certs, sizeof(struct xd_cert));
+	xd_vec_init(&c->keys, sizeof(struct xd_cert_key));
+	xd_vec_init(&c->conns, sizeof(struct xd_cert_conn));
+}
+
+void xd_certs_done(struct xd_certs *c)
+{
+	xd_vec_done(&c->certs);
+	xd_vec_done(&c->keys);
+	xd_vec_done(&c->conns);
+}
 
 const struct xd_cert_key *xd_cert_find_key(const struct xd_snapshot *s, const struct xd_cert *c)
 {
