@@ -65,7 +65,7 @@ static struct peer *peer_get(struct peers *p, uint16_t family, const struct xd_a
 		if (p->v[i].family == family && !memcmp(&p->v[i].local, local, sizeof(*local)) &&
 		    !memcmp(&p->v[i].peer, peer, sizeof(*peer)))
 			return &p->v[i];
-	if (p->n >= MAX_PEERS || diag_addr_is_zero(peer, family) || diag_addr_is_zero(local, family))
+	if (p->n >= MAX_PEERS || xd_diag_addr_is_zero(peer, family) || xd_diag_addr_is_zero(local, family))
 		return NULL;
 	p->v[p->n] = (struct peer){ .family = family, .local = *local, .peer = *peer };
 	return &p->v[p->n++];
@@ -80,13 +80,13 @@ static void collect_peers(const struct xd_snapshot *s, struct peers *p)
 
 		if (!diag_sa_is_real(sa) || (sa->proto != PROTO_ESP && sa->proto != PROTO_AH))
 			continue;
-		diag_sa_ends(s, sa, &local, &peer);
+		xd_diag_sa_ends(s, sa, &local, &peer);
 		e = peer_get(p, sa->family, local, peer);
 		if (!e)
 			continue;
 		e->esp |= sa->proto == PROTO_ESP;
 		e->ah |= sa->proto == PROTO_AH;
-		bool in = diag_sa_dir(s, sa) == SA_DIR_IN;
+		bool in = xd_diag_sa_dir(s, sa) == SA_DIR_IN;
 		if (in && !e->spi_in_known) {
 			e->spi_in = sa->spi, e->spi_in_known = true;
 		} else if (!in && !e->spi_out_known) {
@@ -177,8 +177,8 @@ static void report(const struct xd_diag_ctx *c, struct xd_findings *out, const s
 	char l[64], p[64];
 	struct xd_finding *x;
 
-	diag_addr(&e->local, e->family, l, sizeof(l));
-	diag_addr(&e->peer, e->family, p, sizeof(p));
+	xd_diag_addr(&e->local, e->family, l, sizeof(l));
+	xd_diag_addr(&e->peer, e->family, p, sizeof(p));
 	if (rn->verdict == XD_FW_UNDECIDABLE) {
 		x = xd_finding_add(out, &defs[F_UNDEC], "%s %s %s %s: %s", pr->what,
 				   inbound ? p : l, inbound ? "->" : "->", inbound ? l : p, rn->reason);
@@ -325,7 +325,7 @@ static bool out_policy_covers(const struct xd_snapshot *s, const struct xd_selec
 	for (size_t i = 0; i < s->policies.len; i++) {
 		const struct xd_policy *p = xd_snapshot_policy(s, i);
 		if (p->dir == POL_OUT && p->tmpl_count && p->action == ACTION_ALLOW &&
-		    diag_selector_covers(&p->sel, want))
+		    xd_diag_selector_covers(&p->sel, want))
 			return true;
 	}
 	return false;
@@ -363,7 +363,7 @@ static void check_plaintext(const struct xd_diag_ctx *c, struct xd_findings *out
 			nh = xd_fw_path(XD_FW_PATH_OUTPUT, hooks);
 			if (xd_fw_eval(fw, &pk, hooks, nh, &r) < 0 || r.verdict != XD_FW_ACCEPT)
 				continue;
-			diag_addr(&sel->saddr, sel->family, net, sizeof(net));
+			xd_diag_addr(&sel->saddr, sel->family, net, sizeof(net));
 			struct xd_finding *x = xd_finding_add(
 				out, &defs[F_CLEAR],
 				"plaintext tcp/8443 to protected subnet %s/%u is accepted and no out policy covers it",
@@ -394,7 +394,7 @@ static void check_plaintext(const struct xd_diag_ctx *c, struct xd_findings *out
 				if (xd_fw_eval(fw, &pk, hooks, nh, &r) < 0 || !(r.nat || r.nat_possible))
 					continue;
 				nr = r.nat ? &r.nat_rule : &r.nat_possible_rule;
-				diag_addr(&sel->daddr, sel->family, net, sizeof(net));
+				xd_diag_addr(&sel->daddr, sel->family, net, sizeof(net));
 				struct xd_finding *x = xd_finding_add(
 					out, &defs[F_NAT],
 					"NAT rule %s %s handle %llu %s %s traffic to %s/%u that out policy %u should encrypt",

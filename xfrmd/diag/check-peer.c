@@ -68,7 +68,7 @@ static struct xd_finding *site_finding(struct xd_findings *out, int def, const c
 {
 	char d[160];
 	struct xd_finding *x = xd_finding_add(out, &defs[def], "site %s sends %s; %s", site,
-					      diag_sa_desc(sa, d, sizeof(d)), fmt_detail);
+					      xd_diag_sa_desc(sa, d, sizeof(d)), fmt_detail);
 
 	xd_finding_peer(x, sa->family, &sa->saddr, &sa->daddr);
 	xd_finding_spi(x, sa->spi, sa->proto);
@@ -90,7 +90,7 @@ static void cross_sas(const struct xd_snapshot *a, const struct xd_snapshot *b, 
 			continue;
 		peer = xd_snapshot_find_sa(b, sa->family, &sa->daddr, sa->spi, sa->proto);
 		if (!peer) {
-			bool any = sa_index_find_any_reqid(bix, sa->family, &sa->saddr, &sa->daddr,
+			bool any = xd_sa_index_find_any_reqid(bix, sa->family, &sa->saddr, &sa->daddr,
 							   sa->proto, &first) > 0;
 			char msg[96];
 			snprintf(msg, sizeof(msg), "site %s has %s", bn,
@@ -106,7 +106,7 @@ static void cross_sas(const struct xd_snapshot *a, const struct xd_snapshot *b, 
 			snprintf(msg, sizeof(msg), "site %s's SA with that SPI differs in %s", bn, what);
 			struct xd_finding *x = site_finding(out, D_SPI, an, sa, msg);
 			xd_finding_ev_str(x, "differs_in", "%s", what);
-		} else if (!diag_selector_equal(&sa->sel, &peer->sel)) {
+		} else if (!xd_diag_selector_equal(&sa->sel, &peer->sel)) {
 			char msg[96];
 			snprintf(msg, sizeof(msg), "site %s's SA has another selector", bn);
 			site_finding(out, D_SELECTOR, an, sa, msg);
@@ -169,7 +169,7 @@ static void cross_policies(const struct xd_snapshot *a, const struct xd_snapshot
 					hit--;
 				for (; hit < (struct tun_key *)keys.data + keys.len && tun_cmp(hit, &key) == 0; hit++) {
 					any = true;
-					if (diag_selector_equal(&xd_snapshot_policy(b, hit->pol)->sel, &p->sel))
+					if (xd_diag_selector_equal(&xd_snapshot_policy(b, hit->pol)->sel, &p->sel))
 						mirrored = true;
 				}
 			}
@@ -197,18 +197,18 @@ int xd_diag_cross_site(const struct xd_snapshot *a, const struct xd_snapshot *b,
 {
 	struct sa_index ia, ib;
 
-	if (sa_index_build(&ia, a) < 0)
+	if (xd_sa_index_build(&ia, a) < 0)
 		return -ENOMEM;
-	if (sa_index_build(&ib, b) < 0) {
-		sa_index_done(&ia);
+	if (xd_sa_index_build(&ib, b) < 0) {
+		xd_sa_index_done(&ia);
 		return -ENOMEM;
 	}
 	cross_sas(a, b, "A", "B", &ib, out);
 	cross_sas(b, a, "B", "A", &ia, out);
 	cross_policies(a, b, "A", "B", out);
 	cross_policies(b, a, "B", "A", out);
-	sa_index_done(&ia);
-	sa_index_done(&ib);
+	xd_sa_index_done(&ia);
+	xd_sa_index_done(&ib);
 	xd_findings_sort(out);
 	return out->error;
 }

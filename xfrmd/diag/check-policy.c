@@ -158,15 +158,15 @@ static bool tmpl_satisfied(const struct reqid_index *ix, const struct xd_policy 
 
 		if (sa->mode != t->mode || sa->family != t->family)
 			continue;
-		if (t->mode == MODE_TUNNEL || !diag_addr_is_zero(&t->daddr, t->family)) {
+		if (t->mode == MODE_TUNNEL || !xd_diag_addr_is_zero(&t->daddr, t->family)) {
 			if (memcmp(&sa->daddr, &t->daddr, sizeof(sa->daddr)) != 0)
 				continue;
-			if (!diag_addr_is_zero(&t->saddr, t->family) &&
+			if (!xd_diag_addr_is_zero(&t->saddr, t->family) &&
 			    memcmp(&sa->saddr, &t->saddr, sizeof(sa->saddr)) != 0)
 				continue;
 		} else if (p->sel.family == sa->family &&
-			   !diag_prefix_covers(p->sel.family, &p->sel.daddr, p->sel.prefixlen_d,
-					       &sa->daddr, diag_host_plen(sa->family))) {
+			   !xd_diag_prefix_covers(p->sel.family, &p->sel.daddr, p->sel.prefixlen_d,
+					       &sa->daddr, xd_diag_host_plen(sa->family))) {
 			continue;
 		}
 		if (diag_sa_is_larval(sa)) {
@@ -209,7 +209,7 @@ static void check_tmpl_no_sa(const struct xd_diag_ctx *c, struct xd_findings *ou
 					  xd_name_proto(t->proto) ? xd_name_proto(t->proto) : "?",
 					  xd_name_mode(t->mode) ? xd_name_mode(t->mode) : "?", t->reqid,
 					  t->mode == MODE_TUNNEL ? " to " : "",
-					  t->mode == MODE_TUNNEL ? diag_addr(&t->daddr, t->family, peer, sizeof(peer)) : "");
+					  t->mode == MODE_TUNNEL ? xd_diag_addr(&t->daddr, t->family, peer, sizeof(peer)) : "");
 			xd_finding_ev_bool(x, "acquire_pending", larval);
 			xd_finding_ev_int(x, "last_used", (int64_t)p->curlft.use_time);
 			/* An on-demand (trap) policy nobody has used yet is normal: say so quietly. */
@@ -258,9 +258,9 @@ static void check_missing_fwd(const struct xd_diag_ctx *c, const struct pol_inde
 
 		if (p->dir != POL_IN || p->action != ACTION_ALLOW || !has_tunnel_tmpl(s, p))
 			continue;
-		if (diag_selector_dst_is_local_host(s, &p->sel))
+		if (xd_diag_selector_dst_is_local_host(s, &p->sel))
 			continue; /* traffic for this host itself: `in` is enough */
-		if (pol_index_covering(fwd, &p->sel, visit_any, &m))
+		if (xd_pol_index_covering(fwd, &p->sel, visit_any, &m))
 			continue;
 		const struct xd_tmpl *t = xd_policy_tmpl(s, p, 0);
 		struct xd_finding *x = pol_finding(out, p, D_MISSING_FWD,
@@ -315,10 +315,10 @@ static void check_missing_partner(const struct xd_diag_ctx *c, const struct pol_
 			continue;
 		reverse_selector(&rev, &p->sel);
 		if (p->dir == POL_OUT) {
-			if (pol_index_covering(in, &rev, visit_any, &m) ||
-			    pol_index_covering(fwd, &rev, visit_any, &m))
+			if (xd_pol_index_covering(in, &rev, visit_any, &m) ||
+			    xd_pol_index_covering(fwd, &rev, visit_any, &m))
 				continue;
-		} else if (pol_index_covering(outp, &rev, visit_any, &m)) {
+		} else if (xd_pol_index_covering(outp, &rev, visit_any, &m)) {
 			continue;
 		}
 		const struct xd_tmpl *t = xd_policy_tmpl(s, p, 0);
@@ -388,7 +388,7 @@ static void check_shadowed(const struct xd_diag_ctx *c, const struct pol_index i
 
 		if (p->dir > POL_FWD)
 			continue;
-		pol_index_covering(&ix[p->dir], &p->sel, visit_shadow, &sc);
+		xd_pol_index_covering(&ix[p->dir], &p->sel, visit_shadow, &sc);
 		if (!sc.winner)
 			continue;
 		struct xd_finding *x = pol_finding(out, p, D_SHADOWED, "never matches");
@@ -428,7 +428,7 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 	    c->now->meta.dump_status[XD_DUMP_XFRM_POLICY] != XD_DUMP_INTERRUPTED)
 		return;
 	for (uint8_t d = 0; d < 3; d++)
-		if (pol_index_build(&ix[d], c->now, d) < 0) {
+		if (xd_pol_index_build(&ix[d], c->now, d) < 0) {
 			out->error = -ENOMEM;
 			goto done;
 		}
@@ -439,7 +439,7 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 	check_default_block(c, out);
 done:
 	for (int d = 0; d < 3; d++)
-		pol_index_done(&ix[d]);
+		xd_pol_index_done(&ix[d]);
 }
 
 const struct xd_check_family xd_check_policy = { "policy", defs, run };

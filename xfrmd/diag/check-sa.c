@@ -80,8 +80,8 @@ static struct xd_finding *sa_finding(struct xd_findings *out, const struct xd_sn
 	char d[160];
 	struct xd_finding *x;
 
-	diag_sa_ends(s, sa, &local, &peer);
-	x = xd_finding_add(out, &defs[def], "%s %s", fmt_prefix, diag_sa_desc(sa, d, sizeof(d)));
+	xd_diag_sa_ends(s, sa, &local, &peer);
+	x = xd_finding_add(out, &defs[def], "%s %s", fmt_prefix, xd_diag_sa_desc(sa, d, sizeof(d)));
 	xd_finding_peer(x, sa->family, local, peer);
 	xd_finding_reqid(x, sa->reqid);
 	xd_finding_spi(x, sa->spi, sa->proto);
@@ -176,15 +176,15 @@ static void check_one_way(const struct xd_diag_ctx *c, const struct sa_index *ix
 
 		if (!diag_sa_is_real(sa))
 			continue;
-		if (sa_index_find(ix, sa->family, &sa->daddr, &sa->saddr, sa->proto, sa->reqid,
+		if (xd_sa_index_find(ix, sa->family, &sa->daddr, &sa->saddr, sa->proto, sa->reqid,
 				  &first))
 			continue;
-		dir = diag_sa_dir(s, sa);
+		dir = xd_diag_sa_dir(s, sa);
 		/* A manually keyed pair may use different reqids per direction: another reqid's
 		 * reverse SA will do, unless a policy wants the reverse under this very reqid
 		 * (one CHILD_SA of many between the same gateways lost a direction). */
 		if (!reverse_wanted(tk, sa, dir) &&
-		    sa_index_find_any_reqid(ix, sa->family, &sa->daddr, &sa->saddr, sa->proto,
+		    xd_sa_index_find_any_reqid(ix, sa->family, &sa->daddr, &sa->saddr, sa->proto,
 					    &first))
 			continue;
 		snprintf(pre, sizeof(pre), "%s%sSA", dir_word(dir), dir == SA_DIR_UNKNOWN ? "" : " ");
@@ -227,7 +227,7 @@ static void check_duplicates(const struct xd_diag_ctx *c, const struct sa_index 
 	uint64_t now = now_s(c);
 
 	for (size_t pos = 0; pos < ix->n;) {
-		size_t first = pos, cnt = sa_index_group_end(ix, pos) - pos;
+		size_t first = pos, cnt = xd_sa_index_group_end(ix, pos) - pos;
 		const struct xd_sa *newest = sa_index_at(ix, first + cnt - 1);
 
 		for (size_t k = first; k + 1 < first + cnt; k++) {
@@ -286,7 +286,7 @@ static void check_lifetimes(const struct xd_diag_ctx *c, const struct sa_index *
 		if (!diag_sa_is_real(sa) || !soft || soft == XD_INF || age < soft)
 			continue;
 		/* a rekeyed SA has a younger sibling; only one that was not replaced matters */
-		cnt = sa_index_find(ix, sa->family, &sa->saddr, &sa->daddr, sa->proto, sa->reqid,
+		cnt = xd_sa_index_find(ix, sa->family, &sa->saddr, &sa->daddr, sa->proto, sa->reqid,
 				    &first);
 		if (sa_index_at(ix, first + cnt - 1) != sa)
 			continue;
@@ -369,7 +369,7 @@ static void check_per_sa(const struct xd_diag_ctx *c, struct xd_findings *out)
 
 		if (!diag_sa_is_real(sa))
 			continue;
-		dir = diag_sa_dir(s, sa);
+		dir = xd_diag_sa_dir(s, sa);
 		if ((sa->has & XD_SA_HAS_ENCAP) && sa->mode == MODE_TRANSPORT)
 			sa_finding(out, s, sa, D_NATT_TRANSPORT, "UDP-encapsulated transport-mode SA");
 		if (weak_cached(&memo, sa, &what, &sev)) {
@@ -446,12 +446,12 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 	if (c->now->meta.dump_status[XD_DUMP_XFRM_SA] != XD_DUMP_COMPLETE &&
 	    c->now->meta.dump_status[XD_DUMP_XFRM_SA] != XD_DUMP_INTERRUPTED)
 		return;
-	if (sa_index_build(&ix, c->now) < 0) {
+	if (xd_sa_index_build(&ix, c->now) < 0) {
 		out->error = -ENOMEM;
 		return;
 	}
 	if (tmpl_keys_build(&tk, c->now) < 0) {
-		sa_index_done(&ix);
+		xd_sa_index_done(&ix);
 		out->error = -ENOMEM;
 		return;
 	}
@@ -462,7 +462,7 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 	check_per_sa(c, out);
 	check_counters(c, out);
 	free(tk.slot);
-	sa_index_done(&ix);
+	xd_sa_index_done(&ix);
 }
 
 const struct xd_check_family xd_check_sa = { "sa", defs, run };

@@ -56,7 +56,7 @@ static const struct xd_policy *gateway_policy(const struct xd_snapshot *s, uint1
 		if (p->dir != POL_IN || p->action != ACTION_ALLOW || p->sel.family != family ||
 		    !tmpl_tunnel(s, p, &tm))
 			continue;
-		if (p->sel.prefixlen_d < diag_host_plen(family))
+		if (p->sel.prefixlen_d < xd_diag_host_plen(family))
 			return p;
 		/* a single host: a gateway only if we know it is not one of ours */
 		if (xd_snapshot_has_local_addrs(s) && !xd_snapshot_is_local(s, family, &p->sel.daddr))
@@ -89,7 +89,7 @@ static void check_forward(const struct xd_snapshot *s, struct xd_findings *out)
 
 		if (!p || sysctl_num(s, fam[i].sysctl, &found) != 0 || !found)
 			continue;
-		snprintf(sel, sizeof(sel), "%s/%u", diag_addr(&p->sel.daddr, p->sel.family, a, sizeof(a)),
+		snprintf(sel, sizeof(sel), "%s/%u", xd_diag_addr(&p->sel.daddr, p->sel.family, a, sizeof(a)),
 			 p->sel.prefixlen_d);
 		x = xd_finding_add(out, &defs[D_FORWARD], "%s=0 on a tunnel gateway (inbound tunnel "
 				   "policy for %s)", fam[i].sysctl, sel);

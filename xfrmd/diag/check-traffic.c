@@ -41,7 +41,7 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 
 	if (!c->prev || !xd_snapshot_has_local_addrs(s))
 		return;
-	if (sa_index_build(&ix, s) < 0) {
+	if (xd_sa_index_build(&ix, s) < 0) {
 		out->error = -ENOMEM;
 		return;
 	}
@@ -51,15 +51,15 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 		uint64_t out_delta = 0, in_delta = 0;
 		char d[160];
 
-		if (!diag_sa_is_real(o) || diag_sa_dir(s, o) != SA_DIR_OUT)
+		if (!diag_sa_is_real(o) || xd_diag_sa_dir(s, o) != SA_DIR_OUT)
 			continue;
 		/* sum over every SA of the pair so a rekey inside the interval does not confuse */
-		n = sa_index_find(&ix, o->family, &o->saddr, &o->daddr, o->proto, o->reqid, &first);
+		n = xd_sa_index_find(&ix, o->family, &o->saddr, &o->daddr, o->proto, o->reqid, &first);
 		if (sa_index_at(&ix, first) != o)
 			continue; /* evaluate each pair once, at its oldest outbound SA */
 		for (size_t k = first; k < first + n; k++)
 			out_delta += grown(c->prev, sa_index_at(&ix, k));
-		n = sa_index_find(&ix, o->family, &o->daddr, &o->saddr, o->proto, o->reqid, &first);
+		n = xd_sa_index_find(&ix, o->family, &o->daddr, &o->saddr, o->proto, o->reqid, &first);
 		if (!n)
 			continue; /* sa.one_way covers a missing partner */
 		for (size_t k = first; k < first + n; k++)
@@ -67,7 +67,7 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 		if (out_delta && !in_delta) {
 			struct xd_finding *x = xd_finding_add(out, &defs[D_ONE_WAY],
 				"%s: %llu bytes out, 0 bytes in over %.0f s",
-				diag_sa_desc(o, d, sizeof(d)), (unsigned long long)out_delta, c->interval_s);
+				xd_diag_sa_desc(o, d, sizeof(d)), (unsigned long long)out_delta, c->interval_s);
 			xd_finding_peer(x, o->family, &o->saddr, &o->daddr);
 			xd_finding_reqid(x, o->reqid);
 			xd_finding_spi(x, o->spi, o->proto);
@@ -76,13 +76,13 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 			xd_finding_ev_str(x, "interval_s", "%.1f", c->interval_s);
 		} else if (!out_delta && !in_delta) {
 			struct xd_finding *x = xd_finding_add(out, &defs[D_IDLE], "%s: no bytes either way over %.0f s",
-							      diag_sa_desc(o, d, sizeof(d)), c->interval_s);
+							      xd_diag_sa_desc(o, d, sizeof(d)), c->interval_s);
 			xd_finding_peer(x, o->family, &o->saddr, &o->daddr);
 			xd_finding_reqid(x, o->reqid);
 			xd_finding_ev_str(x, "interval_s", "%.1f", c->interval_s);
 		}
 	}
-	sa_index_done(&ix);
+	xd_sa_index_done(&ix);
 }
 
 const struct xd_check_family xd_check_traffic = { "traffic", defs, run };

@@ -9,12 +9,12 @@
 #include "diag-util.h"
 #include "xfrmd/names.h"
 
-uint8_t diag_host_plen(uint16_t family)
+uint8_t xd_diag_host_plen(uint16_t family)
 {
 	return family == AF_INET6 ? 128 : 32;
 }
 
-enum sa_dir diag_sa_dir(const struct xd_snapshot *s, const struct xd_sa *sa)
+enum sa_dir xd_diag_sa_dir(const struct xd_snapshot *s, const struct xd_sa *sa)
 {
 	bool dst_local, src_local;
 
@@ -31,7 +31,7 @@ enum sa_dir diag_sa_dir(const struct xd_snapshot *s, const struct xd_sa *sa)
 	return SA_DIR_UNKNOWN;
 }
 
-bool diag_addr_is_zero(const struct xd_addr *a, uint16_t family)
+bool xd_diag_addr_is_zero(const struct xd_addr *a, uint16_t family)
 {
 	size_t n = family == AF_INET ? 4 : 16;
 
@@ -41,10 +41,10 @@ bool diag_addr_is_zero(const struct xd_addr *a, uint16_t family)
 	return true;
 }
 
-bool diag_prefix_covers(uint16_t family, const struct xd_addr *outer, uint8_t outer_len,
+bool xd_diag_prefix_covers(uint16_t family, const struct xd_addr *outer, uint8_t outer_len,
 			const struct xd_addr *inner, uint8_t inner_len)
 {
-	uint8_t max = diag_host_plen(family);
+	uint8_t max = xd_diag_host_plen(family);
 	unsigned full, rest;
 
 	if (outer_len > max)
@@ -65,27 +65,27 @@ bool diag_prefix_covers(uint16_t family, const struct xd_addr *outer, uint8_t ou
 	return true;
 }
 
-bool diag_selector_covers(const struct xd_selector *o, const struct xd_selector *i)
+bool xd_diag_selector_covers(const struct xd_selector *o, const struct xd_selector *i)
 {
 	return diag_selector_covers_rest(o, i) &&
-	       diag_prefix_covers(o->family ? o->family : i->family, &o->saddr, o->prefixlen_s,
+	       xd_diag_prefix_covers(o->family ? o->family : i->family, &o->saddr, o->prefixlen_s,
 				  &i->saddr, i->prefixlen_s) &&
-	       diag_prefix_covers(o->family ? o->family : i->family, &o->daddr, o->prefixlen_d,
+	       xd_diag_prefix_covers(o->family ? o->family : i->family, &o->daddr, o->prefixlen_d,
 				  &i->daddr, i->prefixlen_d);
 }
 
-bool diag_selector_equal(const struct xd_selector *a, const struct xd_selector *b)
+bool xd_diag_selector_equal(const struct xd_selector *a, const struct xd_selector *b)
 {
-	return diag_selector_covers(a, b) && diag_selector_covers(b, a);
+	return xd_diag_selector_covers(a, b) && xd_diag_selector_covers(b, a);
 }
 
-bool diag_selector_dst_is_local_host(const struct xd_snapshot *s, const struct xd_selector *sel)
+bool xd_diag_selector_dst_is_local_host(const struct xd_snapshot *s, const struct xd_selector *sel)
 {
-	return sel->prefixlen_d >= diag_host_plen(sel->family) &&
+	return sel->prefixlen_d >= xd_diag_host_plen(sel->family) &&
 	       xd_snapshot_is_local(s, sel->family, &sel->daddr);
 }
 
-const char *diag_addr(const struct xd_addr *a, uint16_t family, char *buf, size_t len)
+const char *xd_diag_addr(const struct xd_addr *a, uint16_t family, char *buf, size_t len)
 {
 	return xd_addr_fmt(a, family, buf, len);
 }
@@ -175,7 +175,7 @@ static struct sa_index_run *run_slot(const struct sa_index *ix, uint16_t family,
  * from its end with its SAs taken last to first (so they keep their order and `first` ends
  * at the run's start), then order each run's few SAs. Linear in the number of SAs.
  */
-int sa_index_build(struct sa_index *ix, const struct xd_snapshot *s)
+int xd_sa_index_build(struct sa_index *ix, const struct xd_snapshot *s)
 {
 	_xd_cleanup_free_ uint32_t *run_of = NULL, *grouped = NULL;
 	size_t slots = 16, end = 0;
@@ -188,7 +188,7 @@ int sa_index_build(struct sa_index *ix, const struct xd_snapshot *s)
 	run_of = malloc((ix->n ? ix->n : 1) * sizeof(*run_of));
 	grouped = malloc((ix->n ? ix->n : 1) * sizeof(*grouped));
 	if (!ix->order || !ix->runs || !run_of || !grouped) {
-		sa_index_done(ix);
+		xd_sa_index_done(ix);
 		return -ENOMEM;
 	}
 	ix->runs_mask = slots - 1;
@@ -215,7 +215,7 @@ int sa_index_build(struct sa_index *ix, const struct xd_snapshot *s)
 	return 0;
 }
 
-void sa_index_done(struct sa_index *ix)
+void xd_sa_index_done(struct sa_index *ix)
 {
 	free(ix->order);
 	free(ix->runs);
@@ -223,7 +223,7 @@ void sa_index_done(struct sa_index *ix)
 	ix->runs = NULL;
 }
 
-size_t sa_index_find(const struct sa_index *ix, uint16_t family, const struct xd_addr *saddr,
+size_t xd_sa_index_find(const struct sa_index *ix, uint16_t family, const struct xd_addr *saddr,
 		     const struct xd_addr *daddr, uint8_t proto, uint32_t reqid, size_t *first)
 {
 	const struct sa_index_run *run = run_slot(ix, family, saddr, daddr, proto);
@@ -244,7 +244,7 @@ size_t sa_index_find(const struct sa_index *ix, uint16_t family, const struct xd
 	return end - lo;
 }
 
-size_t sa_index_find_any_reqid(const struct sa_index *ix, uint16_t family,
+size_t xd_sa_index_find_any_reqid(const struct sa_index *ix, uint16_t family,
 			       const struct xd_addr *saddr, const struct xd_addr *daddr,
 			       uint8_t proto, size_t *first)
 {
@@ -254,7 +254,7 @@ size_t sa_index_find_any_reqid(const struct sa_index *ix, uint16_t family,
 	return run->count;
 }
 
-size_t sa_index_group_end(const struct sa_index *ix, size_t pos)
+size_t xd_sa_index_group_end(const struct sa_index *ix, size_t pos)
 {
 	const struct xd_sa *head = sa_index_at(ix, pos);
 	size_t end = pos + 1;
@@ -269,7 +269,7 @@ size_t sa_index_group_end(const struct sa_index *ix, size_t pos)
 	return end;
 }
 
-const char *diag_sa_desc(const struct xd_sa *sa, char *buf, size_t len)
+const char *xd_diag_sa_desc(const struct xd_sa *sa, char *buf, size_t len)
 {
 	char a[64], b[64], n[16];
 	const char *proto = xd_name_proto(sa->proto);
@@ -284,10 +284,10 @@ const char *diag_sa_desc(const struct xd_sa *sa, char *buf, size_t len)
 	return buf;
 }
 
-void diag_sa_ends(const struct xd_snapshot *s, const struct xd_sa *sa,
+void xd_diag_sa_ends(const struct xd_snapshot *s, const struct xd_sa *sa,
 		  const struct xd_addr **local, const struct xd_addr **peer)
 {
-	if (diag_sa_dir(s, sa) == SA_DIR_IN) {
+	if (xd_diag_sa_dir(s, sa) == SA_DIR_IN) {
 		*local = &sa->daddr;
 		*peer = &sa->saddr;
 	} else {

@@ -27,7 +27,7 @@ enum sa_dir {
 #define ACTION_BLOCK 1
 
 /* Direction from XFRMA_SA_DIR when the installer set it, else from local addresses. */
-enum sa_dir diag_sa_dir(const struct xd_snapshot *s, const struct xd_sa *sa);
+enum sa_dir xd_diag_sa_dir(const struct xd_snapshot *s, const struct xd_sa *sa);
 /* Inline: the SA checks ask these several times per SA. */
 /* A larval (ACQUIRE) state: SPI 0 and no algorithm yet. */
 static inline bool diag_sa_is_larval(const struct xd_sa *sa)
@@ -49,11 +49,11 @@ static inline bool diag_sa_is_real(const struct xd_sa *sa)
 	       !diag_sa_is_larval(sa);
 }
 
-bool diag_addr_is_zero(const struct xd_addr *a, uint16_t family);
-bool diag_prefix_covers(uint16_t family, const struct xd_addr *outer, uint8_t outer_len,
+bool xd_diag_addr_is_zero(const struct xd_addr *a, uint16_t family);
+bool xd_diag_prefix_covers(uint16_t family, const struct xd_addr *outer, uint8_t outer_len,
 			const struct xd_addr *inner, uint8_t inner_len);
 /* Does selector `outer` match every packet `inner` matches (addresses, proto, ports)? */
-bool diag_selector_covers(const struct xd_selector *outer, const struct xd_selector *inner);
+bool xd_diag_selector_covers(const struct xd_selector *outer, const struct xd_selector *inner);
 
 /* Port range `outer` (value, mask) matches every port `inner` matches: outer's mask bits
  * are a subset of inner's and agree on them. */
@@ -62,7 +62,7 @@ static inline bool diag_port_covers(uint16_t op, uint16_t om, uint16_t ip, uint1
 	return (om & im) == om && (op & om) == (ip & om);
 }
 
-/* diag_selector_covers without the addresses: family, proto, interface and ports. For
+/* xd_diag_selector_covers without the addresses: family, proto, interface and ports. For
  * callers that have compared the masked addresses already (the policy index). */
 static inline bool diag_selector_covers_rest(const struct xd_selector *o,
 					     const struct xd_selector *i)
@@ -72,10 +72,10 @@ static inline bool diag_selector_covers_rest(const struct xd_selector *o,
 	       diag_port_covers(o->sport, o->sport_mask, i->sport, i->sport_mask) &&
 	       diag_port_covers(o->dport, o->dport_mask, i->dport, i->dport_mask);
 }
-bool diag_selector_equal(const struct xd_selector *a, const struct xd_selector *b);
+bool xd_diag_selector_equal(const struct xd_selector *a, const struct xd_selector *b);
 /* Is the selector's destination one local host address (so nothing is forwarded)? */
-bool diag_selector_dst_is_local_host(const struct xd_snapshot *s, const struct xd_selector *sel);
-uint8_t diag_host_plen(uint16_t family);
+bool xd_diag_selector_dst_is_local_host(const struct xd_snapshot *s, const struct xd_selector *sel);
+uint8_t xd_diag_host_plen(uint16_t family);
 
 /* Hash of four 64-bit words (two addresses) mixed into `seed`: the SA and policy indexes. */
 static inline uint64_t diag_hash_words(uint64_t seed, const uint64_t w[4])
@@ -115,10 +115,10 @@ struct sa_index {
 	size_t runs_mask;
 };
 
-int sa_index_build(struct sa_index *ix, const struct xd_snapshot *s);
-void sa_index_done(struct sa_index *ix);
+int xd_sa_index_build(struct sa_index *ix, const struct xd_snapshot *s);
+void xd_sa_index_done(struct sa_index *ix);
 /* Range [*first, *last) of SAs with this key; returns the count. */
-size_t sa_index_find(const struct sa_index *ix, uint16_t family, const struct xd_addr *saddr,
+size_t xd_sa_index_find(const struct sa_index *ix, uint16_t family, const struct xd_addr *saddr,
 		     const struct xd_addr *daddr, uint8_t proto, uint32_t reqid, size_t *first);
 static inline const struct xd_sa *sa_index_at(const struct sa_index *ix, size_t pos)
 {
@@ -126,17 +126,17 @@ static inline const struct xd_sa *sa_index_at(const struct sa_index *ix, size_t 
 }
 
 /* Format helpers writing into caller buffers. */
-const char *diag_addr(const struct xd_addr *a, uint16_t family, char *buf, size_t len);
+const char *xd_diag_addr(const struct xd_addr *a, uint16_t family, char *buf, size_t len);
 
 /* Range of SAs with (family, saddr, daddr, proto) and any reqid; returns the count. */
-size_t sa_index_find_any_reqid(const struct sa_index *ix, uint16_t family,
+size_t xd_sa_index_find_any_reqid(const struct sa_index *ix, uint16_t family,
 			       const struct xd_addr *saddr, const struct xd_addr *daddr,
 			       uint8_t proto, size_t *first);
 /* End of the group of SAs at `pos` with its run key and reqid: walking the index group by
  * group from 0 visits every (family, saddr, daddr, proto, reqid) once, without lookups. */
-size_t sa_index_group_end(const struct sa_index *ix, size_t pos);
+size_t xd_sa_index_group_end(const struct sa_index *ix, size_t pos);
 /* "10.0.0.1->10.0.0.2" style description of an SA, for summaries. */
-const char *diag_sa_desc(const struct xd_sa *sa, char *buf, size_t len);
+const char *xd_diag_sa_desc(const struct xd_sa *sa, char *buf, size_t len);
 /* Local and peer address of an SA by its direction (out: saddr is local). */
-void diag_sa_ends(const struct xd_snapshot *s, const struct xd_sa *sa,
+void xd_diag_sa_ends(const struct xd_snapshot *s, const struct xd_sa *sa,
 		  const struct xd_addr **local, const struct xd_addr **peer);

@@ -117,11 +117,11 @@ int xd_peers_build(const struct xd_snapshot *s, const struct xd_findings *f, str
 
 		if (!diag_sa_is_real(sa))
 			continue;
-		diag_sa_ends(s, sa, &local, &peer);
+		xd_diag_sa_ends(s, sa, &local, &peer);
 		r = contrib(rows, sa->family, local, peer);
 		if (!r)
 			return -ENOMEM;
-		if (diag_sa_dir(s, sa) == SA_DIR_IN) {
+		if (xd_diag_sa_dir(s, sa) == SA_DIR_IN) {
 			r->sas_in = 1;
 			r->bytes_in = sa->curlft.bytes;
 			r->packets_in = sa->curlft.packets;
@@ -138,7 +138,7 @@ int xd_peers_build(const struct xd_snapshot *s, const struct xd_findings *f, str
 			const struct xd_tmpl *t = xd_policy_tmpl(s, p, k);
 			struct xd_peer_row *r;
 
-			if (t->mode != MODE_TUNNEL || diag_addr_is_zero(&t->daddr, t->family))
+			if (t->mode != MODE_TUNNEL || xd_diag_addr_is_zero(&t->daddr, t->family))
 				continue;
 			if (p->dir == POL_OUT)
 				r = contrib(rows, t->family, &t->saddr, &t->daddr);

@@ -38,7 +38,7 @@ struct pol_shape {
 static void prefix_mask(uint64_t w[2], uint16_t family, uint8_t plen)
 {
 	uint8_t b[16] = { 0 };
-	unsigned max = diag_host_plen(family);
+	unsigned max = xd_diag_host_plen(family);
 
 	if (plen > max)
 		plen = (uint8_t)max;
@@ -114,7 +114,7 @@ static int shape_hash(struct pol_shape *sh)
 	return 0;
 }
 
-int pol_index_build(struct pol_index *ix, const struct xd_snapshot *s, uint8_t dir)
+int xd_pol_index_build(struct pol_index *ix, const struct xd_snapshot *s, uint8_t dir)
 {
 	*ix = (struct pol_index){ .s = s };
 	for (size_t i = 0; i < s->policies.len; i++) {
@@ -145,11 +145,11 @@ int pol_index_build(struct pol_index *ix, const struct xd_snapshot *s, uint8_t d
 			goto oom;
 	return 0;
 oom:
-	pol_index_done(ix);
+	xd_pol_index_done(ix);
 	return -ENOMEM;
 }
 
-void pol_index_done(struct pol_index *ix)
+void xd_pol_index_done(struct pol_index *ix)
 {
 	for (size_t i = 0; i < ix->n_shapes; i++) {
 		free(ix->shapes[i].e);
@@ -160,7 +160,7 @@ void pol_index_done(struct pol_index *ix)
 	ix->n_shapes = 0;
 }
 
-bool pol_index_covering(const struct pol_index *ix, const struct xd_selector *q,
+bool xd_pol_index_covering(const struct pol_index *ix, const struct xd_selector *q,
 			bool (*visit)(const struct xd_policy *p, void *ud), void *ud)
 {
 	for (size_t i = 0; i < ix->n_shapes; i++) {
@@ -185,7 +185,7 @@ bool pol_index_covering(const struct pol_index *ix, const struct xd_selector *q,
 			/* same family: the chain's key is the query's addresses masked to the
 			 * policy's own prefixes, so its addresses cover the query's already */
 			bool covers = same_family ? diag_selector_covers_rest(&p->sel, q)
-						  : diag_selector_covers(&p->sel, q);
+						  : xd_diag_selector_covers(&p->sel, q);
 			if (covers && visit(p, ud))
 				return true;
 		}

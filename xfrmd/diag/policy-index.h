@@ -23,10 +23,10 @@ struct pol_index {
 };
 
 /* Index the policies of direction `dir` (0 in, 1 out, 2 fwd). Returns 0 or -ENOMEM. */
-int pol_index_build(struct pol_index *ix, const struct xd_snapshot *s, uint8_t dir);
-void pol_index_done(struct pol_index *ix);
+int xd_pol_index_build(struct pol_index *ix, const struct xd_snapshot *s, uint8_t dir);
+void xd_pol_index_done(struct pol_index *ix);
 
 /* Call `visit` for every indexed policy whose selector covers `q`; stop when it returns
  * true. Returns true if stopped. */
-bool pol_index_covering(const struct pol_index *ix, const struct xd_selector *q,
+bool xd_pol_index_covering(const struct pol_index *ix, const struct xd_selector *q,
 			bool (*visit)(const struct xd_policy *p, void *ud), void *ud);

@@ -126,12 +126,12 @@ int xd_tunnels_update(struct xd_tunnels *t, const struct xd_snapshot *s)
 
 		if (!diag_sa_is_real(sa))
 			continue;
-		diag_sa_ends(s, sa, &local, &peer);
+		xd_diag_sa_ends(s, sa, &local, &peer);
 		tk.family = sa->family;
 		tk.local = *local;
 		tk.peer = *peer;
 		tk.reqid = sa->reqid;
-		tk.dir = diag_sa_dir(s, sa) == SA_DIR_IN ? XD_TUNNEL_IN : XD_TUNNEL_OUT;
+		tk.dir = xd_diag_sa_dir(s, sa) == SA_DIR_IN ? XD_TUNNEL_IN : XD_TUNNEL_OUT;
 		tun = tunnel_get(&t->tunnels, &tk, &created);
 		if (!tun) {
 			xd_vec_done(&next);
