@@ -29,7 +29,7 @@ run() { # dir, suites...
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 run build-asan unit replay fuzz
-run build docs packaging
+run build docs packaging layers
 if [ "$(id -u)" = 0 ] && [ "${XD_SKIP_KERNEL:-0}" != 1 ]; then
     run build kernel
 fi
