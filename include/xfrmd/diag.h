@@ -13,6 +13,7 @@ struct xd_snapshot;
 struct xd_kb;
 
 struct xd_stack_view;
+struct xd_kprofile;
 
 struct xd_diag_opts {
 	uint32_t expiring_days;      /* certificates: expiring within this many days */
@@ -26,8 +27,9 @@ struct xd_diag_ctx {
 	double interval_s;             /* seconds between prev and now */
 	struct xd_diag_opts opts;
 	const struct xd_kb *kb;         /* known issues (kb.h), or NULL: kernel.known_issue off */
-	/* the stack view of `now`: set by xd_diag_run, once for every check (callers leave it) */
+	/* the views of `now` derived when it was sorted: set by xd_diag_run (callers leave them) */
 	const struct xd_stack_view *stack;
+	const struct xd_kprofile *kprofile;
 };
 
 typedef void (*xd_check_fn)(const struct xd_diag_ctx *ctx, struct xd_findings *out);
@@ -42,7 +44,8 @@ struct xd_check_family {
 extern const struct xd_check_family *const xd_check_families[];
 
 void xd_diag_opts_default(struct xd_diag_opts *o);
-/* Run every check and sort the findings. Returns 0 or -ENOMEM. */
+/* Run every check on a sorted snapshot and sort the findings. Returns 0, -ENOMEM, or
+ * -EINVAL when `now` was never sorted (xd_snapshot_sort derives the views checks read). */
 int xd_diag_run(const struct xd_diag_ctx *ctx, struct xd_findings *out);
 
 /*

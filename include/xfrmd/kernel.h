@@ -172,3 +172,9 @@ bool xd_machine_is_64bit(const char *machine);
 
 /* Compute the profile of a decoded snapshot. Pure: reads only the snapshot. */
 void xd_kprofile_compute(const struct xd_snapshot *s, struct xd_kprofile *ret);
+/*
+ * The kernel profile xd_snapshot_sort() derived once for this snapshot: what checks and
+ * renderers read, so the profile is computed once per snapshot. NULL for a snapshot that was
+ * never sorted (or whose views could not be allocated).
+ */
+const struct xd_kprofile *xd_snapshot_kprofile(const struct xd_snapshot *s);

@@ -346,6 +346,9 @@ struct xd_snapshot {
 	uint64_t unknown_attrs; /* attributes skipped because the type is unknown */
 	uint64_t ignored_msgs;  /* messages of a type the decoder does not consume */
 	struct xd_fw *fw;       /* firewall (fw-model.h), NULL until a firewall record is seen */
+	/* the views derived from all of the above, once, by xd_snapshot_sort() (views.c);
+	 * NULL before (or when their allocation failed) */
+	struct xd_snapshot_views *views;
 	struct xd_strpool *pool;
 	struct xd_arena *arena;
 };
@@ -368,9 +371,14 @@ void *xd_snapshot_alloc(struct xd_snapshot *s, size_t size);
 /* Record a decode issue; never fails the caller (an allocation failure just loses the issue). */
 void xd_snapshot_add_issue(struct xd_snapshot *s, const struct xd_decode_issue *issue);
 
-/* Sort SAs, policies and addresses into the documented deterministic order; call once after
- * decoding, before lookups. */
+/*
+ * Sort SAs, policies and addresses into the documented deterministic order and derive the
+ * views every consumer shares (the kernel profile, kernel.h; the IKE stack view, stack.h);
+ * call once after decoding, before lookups. The snapshot is not changed after this.
+ */
 void xd_snapshot_sort(struct xd_snapshot *s);
+/* The second half of xd_snapshot_sort(): compute s->views (views.c). */
+void xd_snapshot_derive_views(struct xd_snapshot *s);
 
 /* Is this one of the host's own addresses? Needs the rtnl.addr dump (see has_local_addrs). */
 bool xd_snapshot_is_local(const struct xd_snapshot *s, uint16_t family, const struct xd_addr *a);

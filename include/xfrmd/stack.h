@@ -146,6 +146,8 @@ void xd_policy_fingerprint(const struct xd_policy *p, struct xd_policy_fp *ret);
 const char *xd_reqid_hint(uint32_t reqid);
 /* Everything above folded into one view. Pure. */
 void xd_stack_view_compute(const struct xd_snapshot *s, struct xd_stack_view *ret);
+/* The stack view xd_snapshot_sort() derived once for this snapshot, or NULL (as above). */
+const struct xd_stack_view *xd_snapshot_stack_view(const struct xd_snapshot *s);
 /* The running daemon of a kind, or NULL. */
 const struct xd_daemon *xd_stack_view_daemon(const struct xd_stack_view *v,
 					     enum xd_stack_kind kind);

@@ -235,23 +235,21 @@ static void check_known(const struct xd_diag_ctx *ctx, const struct xd_kprofile 
 static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 {
 	const struct xd_snapshot *s = ctx->now;
-	struct xd_kprofile p;
+	const struct xd_kprofile *kp = ctx->kprofile;
 	struct needs needs;
 	const struct xd_stack_view *v = ctx->stack;
 	struct xd_finding *x;
 
-	xd_kprofile_compute(s, &p);
-
-	if (p.caps[XD_CAP_XFRM_USER].state == XD_CAP_MISSING) {
+	if (kp->caps[XD_CAP_XFRM_USER].state == XD_CAP_MISSING) {
 		x = xd_finding_add(out, &defs[D_XFRM_USER], "%s",
 				   "the kernel has no XFRM netlink interface (xfrm_user)");
 		xd_finding_name(x, "xfrm_user");
-		xd_finding_ev_str(x, "evidence", "%s", p.caps[XD_CAP_XFRM_USER].evidence);
+		xd_finding_ev_str(x, "evidence", "%s", kp->caps[XD_CAP_XFRM_USER].evidence);
 	}
 	needed(s, &needs);
-	check_proto(&needs, &p, out, D_ESP, 0, XD_CAP_ESP4, XD_CAP_ESP6, "ESP");
-	check_proto(&needs, &p, out, D_AH, 1, XD_CAP_AH4, XD_CAP_AH6, "AH");
-	check_proto(&needs, &p, out, D_IPCOMP, 2, XD_CAP_IPCOMP4, XD_CAP_IPCOMP6, "IPComp");
+	check_proto(&needs, kp, out, D_ESP, 0, XD_CAP_ESP4, XD_CAP_ESP6, "ESP");
+	check_proto(&needs, kp, out, D_AH, 1, XD_CAP_AH4, XD_CAP_AH6, "AH");
+	check_proto(&needs, kp, out, D_IPCOMP, 2, XD_CAP_IPCOMP4, XD_CAP_IPCOMP6, "IPComp");
 
 	if (s->meta.dump_status[XD_DUMP_XFRM_STAT] == XD_DUMP_ABSENT) {
 		x = xd_finding_add(out, &defs[D_STATS], "%s", defs[D_STATS].title);
@@ -262,9 +260,9 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 		}
 	}
 
-	enum xd_cap_state cs = p.caps[XD_CAP_XFRM_COMPAT].state;
+	enum xd_cap_state cs = kp->caps[XD_CAP_XFRM_COMPAT].state;
 	/* AVAILABLE is not enough here: xfrm_compat never autoloads. UNKNOWN stays silent. */
-	if (p.compat_task_risk &&
+	if (kp->compat_task_risk &&
 	    (cs == XD_CAP_MISSING || cs == XD_CAP_NOT_INSTALLED || cs == XD_CAP_AVAILABLE)) {
 		const char *who = "xfrmctl";
 		for (unsigned i = 0; i < v->n_daemons; i++)
@@ -272,11 +270,11 @@ static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 				who = v->daemons[i].comm ? v->daemons[i].comm : "an IKE daemon";
 		x = xd_finding_add(out, &defs[D_COMPAT], "%s is a 32-bit process on a 64-bit %s kernel "
 				   "and xfrm_compat is %s", who, s->uname.machine,
-				   xd_cap_state_name(p.caps[XD_CAP_XFRM_COMPAT].state));
+				   xd_cap_state_name(kp->caps[XD_CAP_XFRM_COMPAT].state));
 		xd_finding_name(x, who);
-		xd_finding_ev_str(x, "xfrm_compat", "%s", p.caps[XD_CAP_XFRM_COMPAT].evidence);
+		xd_finding_ev_str(x, "xfrm_compat", "%s", kp->caps[XD_CAP_XFRM_COMPAT].evidence);
 	}
-	check_known(ctx, &p, v, out);
+	check_known(ctx, kp, v, out);
 }
 
 const struct xd_check_family xd_check_kernel = {

@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "xfrmd/diag.h"
+#include "xfrmd/kernel.h"
 #include "xfrmd/stack.h"
 
 extern const struct xd_check_family xd_check_tool;
@@ -48,11 +49,12 @@ void xd_diag_opts_default(struct xd_diag_opts *o)
 int xd_diag_run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
 {
 	struct xd_diag_ctx c = *ctx;
-	struct xd_stack_view v;
 
-	/* fingerprinting every policy is a pass over the SPD: once, not once per family */
-	xd_stack_view_compute(c.now, &v);
-	c.stack = &v;
+	/* the views were derived once when the snapshot was sorted (model/views.c) */
+	c.stack = xd_snapshot_stack_view(c.now);
+	c.kprofile = xd_snapshot_kprofile(c.now);
+	if (!c.stack || !c.kprofile)
+		return -EINVAL; /* not sorted: lookups would be wrong too */
 	for (const struct xd_check_family *const *f = xd_check_families; *f; f++)
 		(*f)->run(&c, out);
 	xd_findings_sort(out);

@@ -181,6 +181,7 @@ void xd_snapshot_sort(struct xd_snapshot *s)
 	 * On allocation failure it stays unindexed and the evaluator refuses to run. */
 	if (s->fw)
 		(void)xd_fw_index(s->fw);
+	xd_snapshot_derive_views(s);
 }
 
 const struct xd_sa *xd_snapshot_find_sa(const struct xd_snapshot *s, uint16_t family,

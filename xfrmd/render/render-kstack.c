@@ -46,36 +46,40 @@ struct json_object *xd_json_kernel(const struct xd_snapshot *s)
 	struct json_object *o = json_object_new_object();
 	struct json_object *caps = json_object_new_object();
 	struct json_object *feats = json_object_new_object();
-	struct xd_kprofile p;
+	const struct xd_kprofile *kp = xd_snapshot_kprofile(s);
 	char buf[64];
 
-	xd_kprofile_compute(s, &p);
+	if (!kp) { /* a snapshot that was never sorted has no views */
+		json_object_put(caps);
+		json_object_put(feats);
+		return o;
+	}
 	if (s->uname.present) {
 		xd_json_add_str(o, "release", s->uname.release);
 		xd_json_add_str(o, "build", s->uname.version);
 		xd_json_add_str(o, "machine", s->uname.machine);
 	}
-	if (p.have_release) {
-		version_str(&p, buf, sizeof(buf));
+	if (kp->have_release) {
+		version_str(kp, buf, sizeof(buf));
 		xd_json_add_str(o, "version", buf);
-		if (p.patch_from_build)
+		if (kp->patch_from_build)
 			xd_json_add(o, "patch_from_build", json_object_new_boolean(true));
 	}
 	if (s->kernel && s->kernel->collector_bits)
 		xd_json_add_u64(o, "collector_bits", s->kernel->collector_bits);
-	xd_json_add(o, "compat_32bit_risk", json_object_new_boolean(p.compat_task_risk));
+	xd_json_add(o, "compat_32bit_risk", json_object_new_boolean(kp->compat_task_risk));
 	for (unsigned c = 0; c < _XD_CAP_MAX; c++) {
 		struct json_object *e = json_object_new_object();
-		xd_json_add_str(e, "state", xd_cap_state_name(p.caps[c].state));
-		xd_json_add_str(e, "evidence", p.caps[c].evidence);
+		xd_json_add_str(e, "state", xd_cap_state_name(kp->caps[c].state));
+		xd_json_add_str(e, "evidence", kp->caps[c].evidence);
 		xd_json_add(caps, xd_cap_name((enum xd_cap)c), e);
 	}
 	xd_json_add(o, "capabilities", caps);
 	for (unsigned f = 0; f < _XD_FEAT_MAX; f++) {
 		const struct xd_feature_desc *d = xd_feature_desc((enum xd_feature)f);
 		struct json_object *e = json_object_new_object();
-		xd_json_add_str(e, "state", xd_feat_state_name(p.feats[f].state));
-		xd_json_add_str(e, "evidence", p.feats[f].evidence);
+		xd_json_add_str(e, "state", xd_feat_state_name(kp->feats[f].state));
+		xd_json_add_str(e, "evidence", kp->feats[f].evidence);
 		xd_json_add_str(e, "title", d->title);
 		kv_str(d->since, buf, sizeof(buf));
 		xd_json_add_str(e, "since", buf);
@@ -203,20 +207,26 @@ struct json_object *xd_json_stack(const struct xd_snapshot *s)
 	struct json_object *owners = json_object_new_array();
 	struct json_object *byk = json_object_new_object();
 	struct json_object *ev = json_object_new_object();
-	struct xd_stack_view v;
+	const struct xd_stack_view *sv = xd_snapshot_stack_view(s);
 	char abuf[INET6_ADDRSTRLEN];
 
-	xd_stack_view_compute(s, &v);
-	xd_json_add(ev, "processes", json_object_new_boolean(v.have_processes));
-	xd_json_add(ev, "sockets", json_object_new_boolean(v.have_sockets));
-	xd_json_add(ev, "netlink", json_object_new_boolean(v.have_netlink));
+	if (!sv) { /* a snapshot that was never sorted has no views */
+		json_object_put(ds);
+		json_object_put(owners);
+		json_object_put(byk);
+		json_object_put(ev);
+		return o;
+	}
+	xd_json_add(ev, "processes", json_object_new_boolean(sv->have_processes));
+	xd_json_add(ev, "sockets", json_object_new_boolean(sv->have_sockets));
+	xd_json_add(ev, "netlink", json_object_new_boolean(sv->have_netlink));
 	xd_json_add(o, "evidence", ev);
-	for (unsigned i = 0; i < v.n_daemons; i++)
-		json_object_array_add(ds, daemon_json(&v.daemons[i]));
+	for (unsigned i = 0; i < sv->n_daemons; i++)
+		json_object_array_add(ds, daemon_json(&sv->daemons[i]));
 	xd_json_add(o, "daemons", ds);
-	xd_json_add_str(o, "klips", v.klips);
-	for (unsigned i = 0; i < v.n_owners; i++) {
-		const struct xd_port_owner *w = &v.owners[i];
+	xd_json_add_str(o, "klips", sv->klips);
+	for (unsigned i = 0; i < sv->n_owners; i++) {
+		const struct xd_port_owner *w = &sv->owners[i];
 		struct json_object *e = json_object_new_object();
 		xd_json_add_u64(e, "port", w->port);
 		xd_json_add_str(e, "address", owner_addr(w, abuf, sizeof(abuf)));
@@ -229,14 +239,14 @@ struct json_object *xd_json_stack(const struct xd_snapshot *s)
 		json_object_array_add(owners, e);
 	}
 	xd_json_add(o, "ike_sockets", owners);
-	xd_json_add_u64(o, "xfrm_acquire_listeners", v.acquire_listeners);
-	xd_json_add_u64(o, "socket_policies", v.socket_policies);
+	xd_json_add_u64(o, "xfrm_acquire_listeners", sv->acquire_listeners);
+	xd_json_add_u64(o, "socket_policies", sv->socket_policies);
 	/* daemons put 2 bypass policies on each IKE socket (netlink.md 3.1) */
-	xd_json_add_u64(o, "ike_udp_sockets", v.ike_sockets);
+	xd_json_add_u64(o, "ike_udp_sockets", sv->ike_sockets);
 	for (unsigned k = 0; k < _XD_STACK_KIND_MAX; k++)
-		if (v.policies_by_kind[k])
+		if (sv->policies_by_kind[k])
 			xd_json_add_u64(byk, xd_stack_kind_name((enum xd_stack_kind)k),
-					v.policies_by_kind[k]);
+					sv->policies_by_kind[k]);
 	xd_json_add(o, "policies_by_stack", byk);
 	return o;
 }
@@ -268,30 +278,31 @@ struct json_object *xd_json_policy_fingerprint(const struct xd_snapshot *s,
 
 void xd_text_kernel(FILE *out, const struct xd_snapshot *s, bool verbose)
 {
-	struct xd_kprofile p;
+	const struct xd_kprofile *kp = xd_snapshot_kprofile(s);
 	char esc[256];
 
-	xd_kprofile_compute(s, &p);
+	if (!kp) /* a snapshot that was never sorted has no views */
+		return;
 	fprintf(out, "Kernel %s (%s)\n",
 		s->uname.present ? xd_text_escape(s->uname.release, esc, sizeof(esc)) : "?",
 		s->uname.present ? s->uname.machine : "?");
 	if (s->kernel && s->kernel->kconfig_source)
 		fprintf(out, "  config from %s\n",
 			xd_text_escape(s->kernel->kconfig_source, esc, sizeof(esc)));
-	if (p.compat_task_risk)
+	if (kp->compat_task_risk)
 		fprintf(out, "  32-bit IKE process on a 64-bit kernel\n");
 	fprintf(out, "\nCapabilities\n");
 	for (unsigned c = 0; c < _XD_CAP_MAX; c++)
 		fprintf(out, "  %-16s %-14s %s\n", xd_cap_name((enum xd_cap)c),
-			xd_cap_state_name(p.caps[c].state), p.caps[c].evidence);
+			xd_cap_state_name(kp->caps[c].state), kp->caps[c].evidence);
 	fprintf(out, "\nFeatures\n");
 	for (unsigned f = 0; f < _XD_FEAT_MAX; f++) {
 		const struct xd_feature_desc *d = xd_feature_desc((enum xd_feature)f);
 		char since[16];
 		kv_str(d->since, since, sizeof(since));
 		fprintf(out, "  %-20s %-13s since %-6s %s\n", d->id,
-			xd_feat_state_name(p.feats[f].state), since,
-			p.feats[f].evidence ? p.feats[f].evidence : "");
+			xd_feat_state_name(kp->feats[f].state), since,
+			kp->feats[f].evidence ? kp->feats[f].evidence : "");
 	}
 	if (s->kernel && s->kernel->sysctl_present) {
 		static const char *const shown[] = {
@@ -321,15 +332,16 @@ void xd_text_kernel(FILE *out, const struct xd_snapshot *s, bool verbose)
 
 void xd_text_stack(FILE *out, const struct xd_snapshot *s, bool verbose)
 {
-	struct xd_stack_view v;
+	const struct xd_stack_view *sv = xd_snapshot_stack_view(s);
 	char esc[256], esc2[256], abuf[INET6_ADDRSTRLEN];
 
-	xd_stack_view_compute(s, &v);
-	fprintf(out, "IKE daemons%s\n", v.have_processes ? "" : " (no process information: from netlink groups)");
-	if (!v.n_daemons)
+	if (!sv) /* a snapshot that was never sorted has no views */
+		return;
+	fprintf(out, "IKE daemons%s\n", sv->have_processes ? "" : " (no process information: from netlink groups)");
+	if (!sv->n_daemons)
 		fprintf(out, "  none\n");
-	for (unsigned i = 0; i < v.n_daemons; i++) {
-		const struct xd_daemon *d = &v.daemons[i];
+	for (unsigned i = 0; i < sv->n_daemons; i++) {
+		const struct xd_daemon *d = &sv->daemons[i];
 		fprintf(out, "  %-10s pid %-7u %-15s version %-10s groups 0x%08x%s",
 			xd_stack_kind_name(d->kind), d->pid,
 			d->comm ? xd_text_escape(d->comm, esc, sizeof(esc)) : "-",
@@ -344,26 +356,26 @@ void xd_text_stack(FILE *out, const struct xd_snapshot *s, bool verbose)
 			fprintf(out, " ctl %s", xd_text_escape(d->ctl_socket, esc, sizeof(esc)));
 		fputc('\n', out);
 	}
-	if (v.klips)
+	if (sv->klips)
 		fprintf(out, "  KLIPS loaded: %s (invisible to XFRM)\n",
-			xd_text_escape(v.klips, esc, sizeof(esc)));
+			xd_text_escape(sv->klips, esc, sizeof(esc)));
 	fprintf(out, "\nIKE ports\n");
-	if (!v.n_owners)
+	if (!sv->n_owners)
 		fprintf(out, "  none open\n");
-	for (unsigned i = 0; i < v.n_owners; i++) {
-		const struct xd_port_owner *w = &v.owners[i];
+	for (unsigned i = 0; i < sv->n_owners; i++) {
+		const struct xd_port_owner *w = &sv->owners[i];
 		fprintf(out, "  %s/%-5u %-16s %s (pid %u)\n", w->proto == IPPROTO_TCP ? "tcp" : "udp",
 			w->port, owner_addr(w, abuf, sizeof(abuf)),
 			w->comm ? xd_text_escape(w->comm, esc, sizeof(esc)) : "?", w->pid);
 	}
-	fprintf(out, "\nXFRM key managers listening for ACQUIRE: %u\n", v.acquire_listeners);
+	fprintf(out, "\nXFRM key managers listening for ACQUIRE: %u\n", sv->acquire_listeners);
 	fprintf(out, "Socket policies: %u (2 per IKE socket expected; %u UDP 500/4500 sockets)\n"
-		"Policies by fingerprint:", v.socket_policies, v.ike_sockets);
+		"Policies by fingerprint:", sv->socket_policies, sv->ike_sockets);
 	for (unsigned k = 0; k < _XD_STACK_KIND_MAX; k++)
-		if (v.policies_by_kind[k])
+		if (sv->policies_by_kind[k])
 			fprintf(out, " %s %u", xd_stack_kind_name((enum xd_stack_kind)k),
-				v.policies_by_kind[k]);
-	if (s->policies.len == v.socket_policies)
+				sv->policies_by_kind[k]);
+	if (s->policies.len == sv->socket_policies)
 		fprintf(out, " none");
 	fputc('\n', out);
 	if (verbose)
