@@ -16,14 +16,14 @@ HEADER_LAYER = {
     'recbuf.h': 'model', 'stack.h': 'model', 'util.h': 'model',
     'decode.h': 'decode', 'ipt-record.h': 'decode',
     'nl.h': 'nl', 'collect.h': 'collect', 'capture.h': 'capture', 'fw.h': 'fw',
-    'diag.h': 'diag', 'finding.h': 'diag', 'kb.h': 'diag', 'peers.h': 'diag', 'tunnels.h': 'diag',
+    'diag.h': 'diag', 'analysis.h': 'diag', 'finding.h': 'diag', 'kb.h': 'diag', 'peers.h': 'diag', 'tunnels.h': 'diag',
     'render.h': 'render',
 }
 # The layers each layer may use (its own included), as in xfrmd/meson.build.
 BELOW = {
     'model': set(), 'decode': {'model'}, 'nl': {'decode', 'model'},
     'collect': {'nl', 'decode', 'model'}, 'capture': {'decode', 'model'}, 'fw': {'model'},
-    'diag': {'fw', 'model'}, 'render': {'diag', 'fw', 'model'},
+    'diag': {'fw', 'decode', 'model'}, 'render': {'diag', 'fw', 'decode', 'model'},
 }
 NO_KERNEL_HEADERS = {'diag', 'fw', 'render'}
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * load.c: turns "live kernel" or "snapshot file" into a decoded snapshot. Both go through
- * the same records -> decoder path, so live and replayed output are identical apart from
- * meta.source.
+ * load.c: "live kernel" or "snapshot file" as a record source for the one pipeline
+ * (xd_analyze, analysis.h). Both go through the same records -> decoder path, so live and
+ * replayed output are identical apart from meta.source.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 
 #include "xfrmctl.h"
+#include "xfrmd/analysis.h"
 #include "xfrmd/capture.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
@@ -117,6 +118,15 @@ int xfrmctl_load(struct xd_snapshot **ret)
 	return xfrmctl_load_path(arg_read_path, ret);
 }
 
+int xfrmctl_analyze(const struct xd_analysis_opts *o, struct xd_analysis **ret)
+{
+	if (arg_read_path && arg_netns)
+		return xfrmctl_usage_error("--netns and --read exclude each other");
+	if (arg_read_path2)
+		return xfrmctl_usage_error("two snapshots (-r A -r B) are only for check");
+	return xfrmctl_analyze_path(arg_read_path, o, ret);
+}
+
 /* Decode only the records of the groups the verb asked for (replay of a full snapshot). */
 struct group_filter {
 	struct xd_record_sink inner;
@@ -142,47 +152,76 @@ void xfrmctl_forget_other_groups(struct xd_meta *m, unsigned groups)
 		}
 }
 
-int xfrmctl_load_path(const char *path, struct xd_snapshot **ret)
+/* xfrmctl's record source for xd_analyze(): a snapshot file, or the live kernel. */
+struct load_source {
+	const char *path; /* NULL: live */
+	int exit_code;    /* set (after printing why) when run() fails */
+};
+
+static int load_run(void *userdata, const struct xd_record_sink *decoder, struct xd_meta *meta)
 {
-	struct xd_snapshot *s = NULL;
-	struct group_filter filter = { .groups = arg_collect ? arg_collect : XD_COLLECT_ALL };
+	struct load_source *src = userdata;
+	struct group_filter filter = { .inner = *decoder,
+				       .groups = arg_collect ? arg_collect : XD_COLLECT_ALL };
 	struct xd_record_sink sink = { .record = filter_record, .userdata = &filter };
 	int r;
 
-	r = xd_snapshot_new(&s);
-	if (r < 0) {
-		fprintf(stderr, "xfrmctl: %s\n", strerror(-r));
-		return EXIT_COLLECT;
-	}
-	xd_decode_sink_init(&filter.inner, s);
-	if (path) {
+	if (src->path) {
 		char err[256] = "";
-		r = xd_capture_read(path, &s->meta, &sink, err, sizeof(err));
+		r = xd_capture_read(src->path, meta, &sink, err, sizeof(err));
 		if (r < 0) {
-			fprintf(stderr, "xfrmctl: %s: %s\n", path,
-				err[0] ? err : strerror(-r));
-			xd_snapshot_free(s);
-			return EXIT_COLLECT;
+			fprintf(stderr, "xfrmctl: %s: %s\n", src->path, err[0] ? err : strerror(-r));
+			src->exit_code = EXIT_COLLECT;
+			return r;
 		}
 	} else {
 		struct xd_recbuf *buf = NULL;
 		/* SAs and policies are decoded as they arrive, never held twice (raw and decoded) */
-		r = xfrmctl_collect_streaming(&filter.inner, &buf);
+		r = xfrmctl_collect_streaming(decoder, &buf);
 		if (r) {
-			xd_snapshot_free(s);
-			return r;
+			src->exit_code = r;
+			return -EIO;
 		}
-		s->meta = *xd_recbuf_meta_const(buf);
+		*meta = *xd_recbuf_meta_const(buf);
 		r = xd_recbuf_replay(buf, &sink);
 		xd_recbuf_free(buf);
 		if (r < 0) {
 			fprintf(stderr, "xfrmctl: decoding failed: %s\n", strerror(-r));
-			xd_snapshot_free(s);
-			return EXIT_COLLECT;
+			src->exit_code = EXIT_COLLECT;
+			return r;
 		}
 	}
-	xfrmctl_forget_other_groups(&s->meta, filter.groups);
-	xd_snapshot_sort(s);
-	*ret = s;
+	xfrmctl_forget_other_groups(meta, filter.groups);
+	return 0;
+}
+
+int xfrmctl_analyze_path(const char *path, const struct xd_analysis_opts *o,
+			 struct xd_analysis **ret)
+{
+	struct load_source src = { .path = path };
+	struct xd_record_source source = { .run = load_run, .userdata = &src };
+	int r = xd_analyze(&source, o, ret);
+
+	if (r < 0) {
+		if (src.exit_code)
+			return src.exit_code;
+		fprintf(stderr, "xfrmctl: %s\n", strerror(-r));
+		return EXIT_COLLECT;
+	}
+	return 0;
+}
+
+int xfrmctl_load_path(const char *path, struct xd_snapshot **ret)
+{
+	struct xd_analysis_opts o = { 0 }; /* decode and sort only */
+	struct xd_analysis *a = NULL;
+	int r = xfrmctl_analyze_path(path, &o, &a);
+
+	*ret = NULL;
+	if (r)
+		return r;
+	*ret = a->snap;
+	a->snap = NULL;
+	xd_analysis_free(a);
 	return 0;
 }

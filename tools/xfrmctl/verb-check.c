@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "xfrmctl.h"
+#include "xfrmd/analysis.h"
 #include "xfrmd/diag.h"
 #include "xfrmd/kb.h"
 #include "xfrmd/model.h"
@@ -126,35 +127,25 @@ static int from_daemon(enum xd_severity fail_on)
 /* check -r A -r B: each site's own findings (tagged A/B) plus the cross-site ones. */
 static int cross_site(enum xd_severity fail_on, bool as_nagios)
 {
-	struct xd_snapshot *a = NULL, *b = NULL;
-	struct xd_findings f, fb;
-	struct xd_diag_ctx ctx = { 0 };
+	struct xd_analysis_opts ao = { .what = XD_ANALYZE_FINDINGS, .diag = thresholds };
+	struct xd_analysis *a = NULL, *b = NULL;
 	int r, code;
 
-	r = xfrmctl_load_path(arg_read_path, &a);
+	r = xfrmctl_analyze_path(arg_read_path, &ao, &a);
 	if (r)
 		return as_nagios ? nagios_unknown() : r;
-	r = xfrmctl_load_path(arg_read_path2, &b);
+	r = xfrmctl_analyze_path(arg_read_path2, &ao, &b);
 	if (r) {
-		xd_snapshot_free(a);
+		xd_analysis_free(a);
 		return as_nagios ? nagios_unknown() : r;
 	}
-	ctx.opts = thresholds;
-	xd_findings_init(&f);
-	xd_findings_init(&fb);
-	ctx.now = a;
-	(void)xd_diag_run(&ctx, &f);
-	tag_site(&f, 0, "A");
-	ctx.now = b;
-	(void)xd_diag_run(&ctx, &fb);
-	tag_site(&fb, 0, "B");
-	(void)xd_findings_move(&f, &fb);
-	xd_findings_done(&fb);
-	(void)xd_diag_cross_site(a, b, &f); /* sorts everything */
-	code = finish(a, b, &f, fail_on, as_nagios);
-	xd_findings_done(&f);
-	xd_snapshot_free(a);
-	xd_snapshot_free(b);
+	tag_site(&a->findings, 0, "A");
+	tag_site(&b->findings, 0, "B");
+	(void)xd_findings_move(&a->findings, &b->findings);
+	(void)xd_diag_cross_site(a->snap, b->snap, &a->findings); /* sorts everything */
+	code = finish(a->snap, b->snap, &a->findings, fail_on, as_nagios);
+	xd_analysis_free(a);
+	xd_analysis_free(b);
 	return code;
 }
 
@@ -178,9 +169,8 @@ int verb_check(int argc, char **argv)
 		XFRMCTL_COMMON_LONGOPTS,
 		{}
 	};
-	struct xd_snapshot *prev = NULL, *now = NULL;
-	struct xd_findings f;
-	struct xd_diag_ctx ctx = { 0 };
+	struct xd_analysis *prev = NULL, *now = NULL;
+	struct xd_analysis_opts ao = { .what = XD_ANALYZE_FINDINGS };
 	struct xd_kb *kb = NULL;
 	enum xd_severity fail_on = XD_SEV_ERROR;
 	double interval = 0;
@@ -237,33 +227,27 @@ int verb_check(int argc, char **argv)
 			return r;
 	}
 	if (interval > 0) {
+		struct xd_analysis_opts first = { 0 }; /* decode and sort only */
 		struct timespec ts = { .tv_sec = (time_t)interval,
 				       .tv_nsec = (long)((interval - floor(interval)) * 1e9) };
-		r = xfrmctl_load(&prev);
+		r = xfrmctl_analyze(&first, &prev);
 		if (r)
 			return as_nagios ? nagios_unknown() : r;
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
 	}
-	r = xfrmctl_load(&now);
+	ao.diag = thresholds;
+	ao.kb = kb = xfrmctl_load_kb();
+	ao.prev = prev;
+	r = xfrmctl_analyze(&ao, &now);
 	if (r) {
-		xd_snapshot_free(prev);
+		xd_analysis_free(prev);
+		xd_kb_free(kb);
 		return as_nagios ? nagios_unknown() : r;
 	}
-	ctx.now = now;
-	ctx.prev = prev;
-	if (prev)
-		ctx.interval_s = (double)(now->meta.captured_at - prev->meta.captured_at) +
-				 ((double)now->meta.captured_at_ns - prev->meta.captured_at_ns) / 1e9;
-	ctx.opts = thresholds;
-	ctx.kb = kb = xfrmctl_load_kb();
-	xd_findings_init(&f);
-	(void)xd_diag_run(&ctx, &f);
-
-	code = finish(now, NULL, &f, fail_on, as_nagios);
-	xd_findings_done(&f);
+	code = finish(now->snap, NULL, &now->findings, fail_on, as_nagios);
+	xd_analysis_free(now);
+	xd_analysis_free(prev);
 	xd_kb_free(kb);
-	xd_snapshot_free(now);
-	xd_snapshot_free(prev);
 	return code;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "xfrmctl.h"
+#include "xfrmd/analysis.h"
 #include "xfrmd/diag.h"
 #include "xfrmd/model.h"
 #include "xfrmd/render.h"
@@ -34,9 +35,8 @@ static int from_daemon(void)
 
 int verb_metrics(int argc, char **argv)
 {
-	struct xd_snapshot *s = NULL;
-	struct xd_findings f;
-	struct xd_diag_ctx ctx = { 0 };
+	struct xd_analysis_opts ao = { .what = XD_ANALYZE_FINDINGS };
+	struct xd_analysis *a = NULL;
 	struct xd_tunnels t;
 	int r;
 
@@ -49,20 +49,16 @@ int verb_metrics(int argc, char **argv)
 		if (r >= 0)
 			return r;
 	}
-	r = xfrmctl_load(&s);
+	xd_diag_opts_default(&ao.diag);
+	r = xfrmctl_analyze(&ao, &a);
 	if (r)
 		return r;
-	ctx.now = s;
-	xd_diag_opts_default(&ctx.opts);
-	xd_findings_init(&f);
 	xd_tunnels_init(&t);
-	(void)xd_diag_run(&ctx, &f);
-	r = xd_tunnels_update(&t, s);
+	r = xd_tunnels_update(&t, a->snap);
 	if (r == 0)
-		r = xd_render_prom(stdout, s, &f, &t, NULL);
+		r = xd_render_prom(stdout, a->snap, &a->findings, &t, NULL);
 	xd_tunnels_done(&t);
-	xd_findings_done(&f);
-	xd_snapshot_free(s);
+	xd_analysis_free(a);
 	if (r < 0 || fflush(stdout) != 0) {
 		fputs("xfrmctl: writing metrics failed\n", stderr);
 		return EXIT_COLLECT;

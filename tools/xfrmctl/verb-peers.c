@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "xfrmctl.h"
+#include "xfrmd/analysis.h"
 #include "xfrmd/diag.h"
 #include "xfrmd/model.h"
 #include "xfrmd/peers.h"
@@ -10,10 +11,8 @@
 
 int verb_peers(int argc, char **argv)
 {
-	struct xd_snapshot *s = NULL;
-	struct xd_findings f;
-	struct xd_diag_ctx ctx = { 0 };
-	struct xd_vec rows;
+	struct xd_analysis_opts ao = { .what = XD_ANALYZE_PEERS };
+	struct xd_analysis *a = NULL;
 	struct xd_render_opts o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color };
 	int r;
 
@@ -25,20 +24,13 @@ int verb_peers(int argc, char **argv)
 		if (r >= 0)
 			return r;
 	}
-	r = xfrmctl_load(&s);
+	xd_diag_opts_default(&ao.diag);
+	r = xfrmctl_analyze(&ao, &a);
 	if (r)
 		return r;
-	ctx.now = s;
-	xd_diag_opts_default(&ctx.opts);
-	xd_findings_init(&f);
-	(void)xd_diag_run(&ctx, &f);
-	r = xd_peers_build(s, &f, &rows);
-	if (r == 0)
-		r = arg_json != JSON_OFF ? xd_render_peers_json(stdout, s, &rows, &o)
-					 : xd_render_peers_text(stdout, s, &rows, &o);
-	xd_peers_free(&rows);
-	xd_findings_done(&f);
-	xd_snapshot_free(s);
+	r = arg_json != JSON_OFF ? xd_render_peers_json(stdout, a->snap, &a->peers, &o)
+				 : xd_render_peers_text(stdout, a->snap, &a->peers, &o);
+	xd_analysis_free(a);
 	if (r < 0 || fflush(stdout) != 0) {
 		fputs("xfrmctl: the peer matrix could not be built\n", stderr);
 		return EXIT_COLLECT;

@@ -39,6 +39,13 @@ extern bool arg_sa_listing; /* collect for a streamed `show sa` (xd_collect_opts
 int xfrmctl_load(struct xd_snapshot **ret);
 /* The same for one snapshot file, or the live kernel when path is NULL. */
 int xfrmctl_load_path(const char *path, struct xd_snapshot **ret);
+/* Collect or read as above and run the one pipeline (analysis.h) with `o`. The same exit
+ * codes; the caller frees *ret with xd_analysis_free(). */
+struct xd_analysis;
+struct xd_analysis_opts;
+int xfrmctl_analyze(const struct xd_analysis_opts *o, struct xd_analysis **ret);
+int xfrmctl_analyze_path(const char *path, const struct xd_analysis_opts *o,
+			 struct xd_analysis **ret);
 /* Mark the dumps of groups a verb did not ask for as not collected (replayed snapshots). */
 struct xd_meta;
 void xfrmctl_forget_other_groups(struct xd_meta *m, unsigned groups);
