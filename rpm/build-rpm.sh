@@ -109,6 +109,18 @@ grep -q 'disable --now xfrmd.service' <<<"$scripts" && pass "preun: disable --no
 grep -q 'try-restart xfrmd.service' <<<"$scripts" && pass "postun: try-restart" || fail "no postun scriptlet"
 grep -q 'u xfrmd ' <<<"$scripts" && pass "the pre scriptlet has the sysusers.d lines" || fail "sysusers lines missing from pre"
 
+# every scriptlet must be valid shell: a heredoc that never closes makes %pre a syntax error
+# and dnf aborts the install, while every grep above still passes
+for tag in PREIN POSTIN PREUN POSTUN PRETRANS POSTTRANS; do
+    body=$(rpm -qp --qf "%{$tag}" "$daemon")
+    [ "$body" = "(none)" ] && continue
+    if err=$(sh -n <<<"$body" 2>&1); then
+        pass "scriptlet $tag is valid shell (sh -n)"
+    else
+        fail "scriptlet $tag: sh -n: $err"
+    fi
+done
+
 # the packaged CLI runs: unpack it and diagnose a replay snapshot
 unpack=$top/unpack; rm -rf "$unpack"; mkdir -p "$unpack"
 rpm2archive - <"$cli" | tar -xzf - -C "$unpack"   # rpm2archive: no cpio needed
