@@ -24,40 +24,125 @@ bool arg_color;
 unsigned arg_collect;
 bool arg_sa_listing;
 
+/* Each verb's own options (the common ones are in xfrmctl.h). Keep in step with the verb's
+ * getopt table: tests/cli checks both, the man page and the completion against these. */
+static const struct xfrmctl_opt check_opts[] = {
+	{ "--interval", "S", "sample twice, S seconds apart (rate checks)" },
+	{ "--fail-on", "warning|error", "lowest severity that exits 1 (default: error)" },
+	{ "--nagios", NULL, "one status line, perfdata, plugin exit codes" },
+	{ "--stale-after", "S", "an idle older duplicate SA is stale after S s (300)" },
+	{ "--larval-after", "S", "a larval SA older than S s is stuck (10)" },
+	{ "--expiring-days", "N", "report certificates expiring within N days (30)" },
+	{ NULL }
+};
+static const struct xfrmctl_opt fw_opts[] = {
+	{ "--proto", "esp|ah|udp|tcp", "the packet's protocol, or a number (required)" },
+	{ "--src", "A", "source address (required)" },
+	{ "--dst", "B", "destination address (required)" },
+	{ "--sport", "N", "source port (udp, tcp)" },
+	{ "--dport", "N", "destination port (udp, tcp)" },
+	{ "--spi", "N", "ESP/AH SPI" },
+	{ "--hook", "prerouting|input|forward|output|postrouting", "one hook only (default: the whole path)" },
+	{ "--iif", "IF", "input interface" },
+	{ "--oif", "IF", "output interface" },
+	{ "--ct", "new|established", "conntrack state (default: new)" },
+	{ "--secpath", NULL, "decrypted by IPsec (meta secpath exists)" },
+	{ "--policy-out", NULL, "an out policy covers it (policy --dir out)" },
+	{ "--mark", "N", "the packet's mark" },
+	{ NULL }
+};
+static const struct xfrmctl_opt capture_opts[] = {
+	{ "-w, --write", "FILE", "write the snapshot to FILE (mode 0600)" },
+	{ NULL }
+};
+
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", verb_status, "", "summary of SAs, policies and error counters (default)" },
 	{ "show", verb_show, "[sa|policy|stats|kernel|stack|firewall|certs|all]", "list kernel IPsec state, keys never shown" },
-	{ "check", verb_check, "[--interval S] [--fail-on warning|error] [--nagios] [--stale-after S]", "diagnose: findings with evidence and remedies" },
+	{ "check", verb_check, "", "diagnose: findings with evidence and remedies", check_opts },
 	{ "peers", verb_peers, "", "one row per remote gateway: SAs, traffic, state, findings" },
 	{ "watch", verb_watch, "", "stream events from xfrmd as JSON lines (needs the daemon)" },
 	{ "metrics", verb_metrics, "", "Prometheus text exposition (from xfrmd when it runs)" },
 	{ "explain", verb_explain, "[ID]", "what a finding means and how to fix it" },
-	{ "fw", verb_fw, "verdict --proto P --src A --dst B [--sport N] [--dport N] [--spi N] [--hook H] [--iif IF] [--oif IF] [--ct new|established] [--secpath] [--policy-out]", "evaluate a packet through the firewall, with the deciding rule" },
-	{ "capture", verb_capture, "-w FILE", "record a key-free snapshot for later or elsewhere" },
+	{ "fw", verb_fw, "verdict", "evaluate a packet through the firewall, with the deciding rule", fw_opts },
+	{ "capture", verb_capture, "", "record a key-free snapshot for later or elsewhere", capture_opts },
 	{ "version", verb_version, "", "print the version" },
-	{ "help", verb_help, "", "print this help" },
+	{ "help", verb_help, "[VERB]", "print this help, or a verb's options" },
 	{}
 };
 
+static const char common_help[] =
+	"  -j, --json[=pretty|short]  JSON output (the reference format)\n"
+	"  -r, --read FILE            read a snapshot instead of the live kernel\n"
+	"  -n, --netns NAME           use network namespace NAME (/run/netns/NAME)\n"
+	"  -v, --verbose              more detail\n"
+	"      --no-daemon            collect directly even when xfrmd runs\n"
+	"  -h, --help                 help (of the verb, after a verb)\n";
+
+static const char exit_help[] =
+	"Exit status: 0 ok, 1 problems found (check), 2 usage error,\n"
+	"3 could not collect or read.\n";
+
+static const struct xfrmctl_verb *find_verb(const char *name)
+{
+	for (const struct xfrmctl_verb *v = xfrmctl_verbs; v->name; v++)
+		if (xd_streq(v->name, name))
+			return v;
+	return NULL;
+}
+
+int xfrmctl_verb_help(const struct xfrmctl_verb *v)
+{
+	printf("Usage: xfrmctl %s%s%s [OPTIONS]\n\n%s.\n", v->name, v->args[0] ? " " : "",
+	       v->args, v->summary);
+	if (v->opts) {
+		printf("\n%s options:\n", v->name);
+		for (const struct xfrmctl_opt *o = v->opts; o->name; o++) {
+			char left[64];
+			snprintf(left, sizeof(left), "%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+			if (strlen(left) > 26)
+				printf("  %s\n  %-26s %s\n", left, "", o->help);
+			else
+				printf("  %-26s %s\n", left, o->help);
+		}
+	}
+	printf("\nOptions:\n%s\n%s", common_help, exit_help);
+	return EXIT_OK;
+}
+
 int verb_help(int argc, char **argv)
 {
-	if (argc > 1)
-		return xfrmctl_usage_error("help takes no arguments");
+	if (argc > 2)
+		return xfrmctl_usage_error("help takes at most one verb");
+	if (argc == 2) {
+		const struct xfrmctl_verb *v = find_verb(argv[1]);
+		if (!v)
+			return xfrmctl_usage_error("help: unknown verb '%s'", argv[1]);
+		return xfrmctl_verb_help(v);
+	}
 	printf("Usage: xfrmctl [OPTIONS] [VERB [ARGS]]\n\n"
 	       "Diagnose Linux IPsec (XFRM) state read over netlink.\n\n"
 	       "Verbs:\n");
 	for (const struct xfrmctl_verb *v = xfrmctl_verbs; v->name; v++)
-		printf("  %-8s %-50s %s\n", v->name, v->args, v->summary);
-	printf("\nOptions:\n"
-	       "  -j, --json[=pretty|short]  JSON output (the reference format)\n"
-	       "  -r, --read FILE            read a snapshot instead of the live kernel\n"
-	       "  -n, --netns NAME           use network namespace NAME (/run/netns/NAME)\n"
-	       "  -v, --verbose              more detail\n"
-	       "      --no-daemon            collect directly even when xfrmd runs\n"
-	       "  -h, --help                 this help\n"
+		printf("  %-8s %s\n", v->name, v->summary);
+	printf("\nOptions:\n%s"
 	       "  -V, --version              print the version\n\n"
-	       "Exit status: 0 ok, 1 problems found (check), 2 usage error, 3 could not collect or read.\n");
+	       "'xfrmctl help VERB' or 'xfrmctl VERB --help' lists a verb's own options.\n%s",
+	       common_help, exit_help);
 	return EXIT_OK;
+}
+
+/* `VERB --help` or `VERB -h` anywhere before a "--" asks for the verb's help. */
+static bool wants_verb_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (xd_streq(argv[i], "--"))
+			break;
+		if (xd_streq(argv[i], "--help") || xd_streq(argv[i], "-h"))
+			return true;
+	}
+	return false;
 }
 
 int verb_version(int argc, char **argv)
@@ -195,11 +280,11 @@ int main(int argc, char **argv)
 		argc = 1;
 		argv = def;
 	}
-	for (const struct xfrmctl_verb *v = xfrmctl_verbs; v->name; v++)
-		if (xd_streq(v->name, argv[0]))
-			verb = v;
+	verb = find_verb(argv[0]);
 	if (!verb)
 		return xfrmctl_usage_error("unknown verb '%s'", argv[0]);
+	if (wants_verb_help(argc, argv))
+		return xfrmctl_verb_help(verb);
 	r = verb->fn(argc, argv);
 	return r;
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """gen-completion.py MAIN_C XFRMCTL_H OUT: bash completion for xfrmctl, generated from the verb
-table in main.c (xfrmctl_verbs[]: name, function, args, summary) and the common options in
-xfrmctl.h. Verbs, their keywords ("[sa|policy|...]", "verdict") and their options ("--nagios",
-"-w FILE") all come from the table, so a new verb or keyword needs no edit here."""
+table in main.c (xfrmctl_verbs[]: name, function, args, summary, options) and the common
+options in xfrmctl.h. Verbs, their keywords ("[sa|policy|...]", "verdict") and their options
+(each verb's xfrmctl_opt table: "--nagios", "-w, --write FILE", values "warning|error") all
+come from main.c, the same tables `xfrmctl help VERB` prints, so a new verb, keyword or
+option needs no edit here."""
 import re
 import sys
 
@@ -12,18 +14,49 @@ src = open(main_c).read()
 table = re.search(r"xfrmctl_verbs\[\]\s*=\s*\{(.*?)\n\};", src, re.S)
 if not table:
     sys.exit("gen-completion: xfrmctl_verbs[] not found in " + main_c)
-verbs = re.findall(r'\{\s*"([a-z][a-z0-9-]*)"\s*,\s*\w+\s*,\s*"((?:[^"\\]|\\.)*)"\s*,', table.group(1))
-if len(verbs) < 3:
+rows = re.findall(r'\{\s*"([a-z][a-z0-9-]*)"\s*,\s*\w+\s*,\s*"((?:[^"\\]|\\.)*)"\s*,\s*"(?:[^"\\]|\\.)*"\s*(?:,\s*(\w+)\s*)?\}',
+                  table.group(1))
+if len(rows) < 3:
     sys.exit("gen-completion: fewer than 3 verbs parsed from " + main_c)
+
+# each verb's option table: static const struct xfrmctl_opt NAME[] = { { "--x", "ARG"|NULL, "help" }, ... };
+opt_tables = {}
+for m in re.finditer(r"struct xfrmctl_opt (\w+)\[\]\s*=\s*\{(.*?)\n\};", src, re.S):
+    entries = re.findall(r'\{\s*"([^"]+)"\s*,\s*(NULL|"[^"]*")\s*,', m.group(2))
+    opt_tables[m.group(1)] = entries
+
+
+def synopsis(args, table):
+    """the verb's positional synopsis followed by its options, in the old one-string form"""
+    parts = [args] if args else []
+    for name, arg in opt_tables.get(table, []):
+        long = name.split(", ")[-1]
+        parts.append(long + ("" if arg == "NULL" else " " + arg.strip('"')))
+        if ", " in name:  # "-w, --write FILE": the short form completes too
+            parts.append(name.split(", ")[0] + ("" if arg == "NULL" else " " + arg.strip('"')))
+    return " ".join(parts)
+
+
+verbs = []
+for name, args, table in rows:
+    if table and table not in opt_tables:
+        sys.exit("gen-completion: option table %s of verb %s not found" % (table, name))
+    verbs.append((name, synopsis(args, table)))
 
 hdr = open(xfrmctl_h).read()
 common_long = re.findall(r'\{\s*"([a-z-]+)",\s*(\w+),\s*NULL,\s*\'(\w)\'\s*\}', hdr)
 common = []      # accepted before and after the verb
 common_arg = []  # options whose argument is a file or a name
+shortopts = re.search(r'#define XFRMCTL_COMMON_SHORTOPTS "([^"]*)"', hdr)
+if not shortopts:
+    sys.exit("gen-completion: XFRMCTL_COMMON_SHORTOPTS not found in " + xfrmctl_h)
 for name, kind, short in common_long:
-    common += ["--" + name, "-" + short]
+    # a getopt value that is not in the short-option string (--no-daemon's 'D') is no option
+    forms = ["--" + name] + (["-" + short] if short in shortopts.group(1) else [])
+    common += forms
     if kind == "required_argument":
-        common_arg += ["--" + name, "-" + short]
+        common_arg += forms
+common += ["--help", "-h"]
 
 
 def words(args):
@@ -89,7 +122,7 @@ lines += [
     "",
     "    if [ -z \"$verb\" ]; then",
     "        if [[ $cur == -* ]]; then",
-    "            COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))" % " ".join(common + ["--help", "-h", "--version", "-V"]),
+    "            COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))" % " ".join(common + ["--version", "-V"]),
     "        else",
     "            COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))" % " ".join(v for v, _ in verbs),
     "        fi",
@@ -100,6 +133,8 @@ lines += [
 ]
 for name, args in verbs:
     kw, opts, fileopts, _ = words(args)
+    if name == "help":
+        kw = [v for v, _ in verbs]  # help VERB
     lines.append("    %s)" % name)
     if name == "explain":
         # finding ids: the first column of `xfrmctl explain`
