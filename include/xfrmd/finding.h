@@ -116,6 +116,10 @@ void xd_finding_ev_bool(struct xd_finding *x, const char *key, bool v);
 /* Move every finding of src to the end of dst (src is left empty). 0 or -ENOMEM. */
 int xd_findings_move(struct xd_findings *dst, struct xd_findings *src);
 
+/* Keep the findings keep() accepts, in order; the others are freed. Returns how many went. */
+size_t xd_findings_retain(struct xd_findings *f, bool (*keep)(const struct xd_finding *x, void *ud),
+			  void *ud);
+
 /* Sort into the documented order: severity (error first), id, subject. */
 void xd_findings_sort(struct xd_findings *f);
 

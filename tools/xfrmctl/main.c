@@ -33,6 +33,10 @@ static const struct xfrmctl_opt check_opts[] = {
 	{ "--stale-after", "S", "an idle older duplicate SA is stale after S s (300)" },
 	{ "--larval-after", "S", "a larval SA older than S s is stuck (10)" },
 	{ "--expiring-days", "N", "report certificates expiring within N days (30)" },
+	{ "--id", "GLOB", "only findings whose id matches (fw.*); repeatable" },
+	{ "--peer", "ADDR", "only findings about this peer; repeatable" },
+	{ "--ignore", "ID[:PEER]", "acknowledge: leave out (ID may be a glob)" },
+	{ "--ignore-file", "FILE", "acknowledge the ID[:PEER] lines of FILE" },
 	{ NULL }
 };
 static const struct xfrmctl_opt fw_opts[] = {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "finding-filter.h"
 #include "xfrmctl.h"
 #include "xfrmd/analysis.h"
 #include "xfrmd/diag.h"
@@ -33,11 +34,27 @@ static int nagios_unknown(void)
 	return 3;
 }
 
+static void nagios_text(const char *in, char *buf, size_t len)
+{
+	/* '|' separates perfdata in the plugin protocol: keep it out of the text */
+	xd_text_escape(in, buf, len);
+	for (char *p = buf; *p; p++)
+		if (*p == '|')
+			*p = '/';
+}
+
+/*
+ * The Monitoring Plugins guidelines: one status line with perfdata, then the long output
+ * (every finding at warning or above, worst first, one per line); perfdata with
+ * warn;crit;min so graphs and thresholds need no configuration.
+ */
 static int nagios(const struct xd_snapshot *s, const struct xd_findings *f)
 {
 	size_t n[_XD_SEV_MAX] = { 0 };
 	const struct xd_finding *worst = NULL;
+	size_t acked = xfrmctl_filter_acknowledged();
 	const char *state;
+	char esc[512];
 	int code;
 
 	for (size_t i = 0; i < f->items.len; i++) {
@@ -61,17 +78,23 @@ static int nagios(const struct xd_snapshot *s, const struct xd_findings *f)
 	}
 	printf("IPSEC %s - %zu error%s, %zu warning%s", state, n[XD_SEV_ERROR],
 	       n[XD_SEV_ERROR] == 1 ? "" : "s", n[XD_SEV_WARNING], n[XD_SEV_WARNING] == 1 ? "" : "s");
+	if (acked)
+		printf(" (%zu acknowledged)", acked);
 	if (worst) {
-		char esc[512];
-		/* '|' separates perfdata in the plugin protocol: keep it out of the text */
-		xd_text_escape(worst->summary, esc, sizeof(esc));
-		for (char *p = esc; *p; p++)
-			if (*p == '|')
-				*p = '/';
+		nagios_text(worst->summary, esc, sizeof(esc));
 		printf(": %s %s", worst->def->id, esc);
 	}
-	printf(" | errors=%zu warnings=%zu info=%zu sas=%zu policies=%zu\n", n[XD_SEV_ERROR],
-	       n[XD_SEV_WARNING], n[XD_SEV_INFO], s->sas.len, s->policies.len);
+	printf(" | errors=%zu;;0;0 warnings=%zu;0;;0 info=%zu;;;0 acknowledged=%zu;;;0 sas=%zu;;;0 "
+	       "policies=%zu;;;0\n",
+	       n[XD_SEV_ERROR], n[XD_SEV_WARNING], n[XD_SEV_INFO], acked, s->sas.len,
+	       s->policies.len);
+	for (size_t i = 0; i < f->items.len; i++) {
+		const struct xd_finding *x = xd_findings_at(f, i);
+		if (x->severity < XD_SEV_WARNING)
+			continue;
+		nagios_text(x->summary, esc, sizeof(esc));
+		printf("%s %s: %s\n", xd_severity_name(x->severity), x->def->id, esc);
+	}
 	return code;
 }
 
@@ -86,6 +109,7 @@ static int finish(const struct xd_snapshot *now, const struct xd_snapshot *site_
 {
 	int code, r;
 
+	xfrmctl_filter_findings(f);
 	if (as_nagios)
 		return nagios(now, f);
 	struct xd_render_opts o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color,
@@ -157,7 +181,14 @@ static int parse_seconds(const char *opt, const char *arg, uint32_t *ret)
 	return 0;
 }
 
-int verb_check(int argc, char **argv)
+struct check_args {
+	enum xd_severity fail_on;
+	double interval;
+	bool as_nagios;
+};
+
+/* 0, or EXIT_USAGE after printing why. */
+static int parse_check_options(int argc, char **argv, struct check_args *a)
 {
 	static const struct option opts[] = {
 		{ "interval", required_argument, NULL, 'i' },
@@ -166,62 +197,108 @@ int verb_check(int argc, char **argv)
 		{ "stale-after", required_argument, NULL, 'S' },
 		{ "larval-after", required_argument, NULL, 'L' },
 		{ "expiring-days", required_argument, NULL, 'E' },
+		{ "id", required_argument, NULL, 'I' },
+		{ "peer", required_argument, NULL, 'P' },
+		{ "ignore", required_argument, NULL, 'G' },
+		{ "ignore-file", required_argument, NULL, 'F' },
 		XFRMCTL_COMMON_LONGOPTS,
 		{}
 	};
-	struct xd_analysis *prev = NULL, *now = NULL;
-	struct xd_analysis_opts ao = { .what = XD_ANALYZE_FINDINGS };
-	struct xd_kb *kb = NULL;
-	enum xd_severity fail_on = XD_SEV_ERROR;
-	double interval = 0;
-	bool as_nagios = false;
-	int c, r, code;
+	int c, r;
 
-	xd_diag_opts_default(&thresholds);
 	optind = 0; /* 0, not 1: glibc then re-reads the option string (permuting again) */
 	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
 		char *end;
 		switch (c) {
 		case 'i':
-			interval = strtod(optarg, &end);
-			if (*end || !(interval > 0) || interval > 3600)
+			a->interval = strtod(optarg, &end);
+			if (*end || !(a->interval > 0) || a->interval > 3600)
 				return xfrmctl_usage_error("--interval takes seconds between 0 and 3600");
 			break;
 		case 'f':
-			fail_on = xd_severity_from_name(optarg);
-			if (fail_on != XD_SEV_WARNING && fail_on != XD_SEV_ERROR)
+			a->fail_on = xd_severity_from_name(optarg);
+			if (a->fail_on != XD_SEV_WARNING && a->fail_on != XD_SEV_ERROR)
 				return xfrmctl_usage_error("--fail-on takes warning or error");
 			break;
 		case 'N':
-			as_nagios = true;
+			a->as_nagios = true;
 			break;
 		case 'S':
-			if (parse_seconds("--stale-after", optarg, &thresholds.stale_sa_s))
-				return EXIT_USAGE;
+			r = parse_seconds("--stale-after", optarg, &thresholds.stale_sa_s);
 			break;
 		case 'L':
-			if (parse_seconds("--larval-after", optarg, &thresholds.larval_stuck_s))
-				return EXIT_USAGE;
+			r = parse_seconds("--larval-after", optarg, &thresholds.larval_stuck_s);
 			break;
 		case 'E':
-			if (parse_seconds("--expiring-days", optarg, &thresholds.expiring_days))
-				return EXIT_USAGE;
+			r = parse_seconds("--expiring-days", optarg, &thresholds.expiring_days);
+			break;
+		case 'I':
+			r = xfrmctl_filter_add_id(optarg);
+			break;
+		case 'P':
+			r = xfrmctl_filter_add_peer(optarg);
+			break;
+		case 'G':
+			r = xfrmctl_filter_add_ignore(optarg);
+			break;
+		case 'F':
+			r = xfrmctl_filter_add_ignore_file(optarg);
 			break;
 		default:
 			r = xfrmctl_common_option(c, optarg);
 			if (r != 1)
-				return r;
+				return EXIT_USAGE;
+			r = 0;
 		}
+		if (c == 'S' || c == 'L' || c == 'E' || c == 'I' || c == 'P' || c == 'G' || c == 'F')
+			if (r)
+				return EXIT_USAGE;
 	}
 	if (optind < argc)
 		return xfrmctl_usage_error("check: unexpected argument '%s'", argv[optind]);
-	if (interval > 0 && arg_read_path)
+	if (a->interval > 0 && arg_read_path)
 		return xfrmctl_usage_error("--interval samples the live kernel; it cannot use -r");
+	return 0;
+}
+
+static bool has_nagios(int argc, char **argv)
+{
+	for (int i = 1; i < argc && !xd_streq(argv[i], "--"); i++)
+		if (xd_streq(argv[i], "--nagios"))
+			return true;
+	return false;
+}
+
+int verb_check(int argc, char **argv)
+{
+	struct check_args args = { .fail_on = XD_SEV_ERROR };
+	struct xd_analysis *prev = NULL, *now = NULL;
+	struct xd_analysis_opts ao = { .what = XD_ANALYZE_FINDINGS };
+	struct xd_kb *kb = NULL;
+	enum xd_severity fail_on;
+	double interval;
+	bool as_nagios;
+	int r, code;
+
+	xd_diag_opts_default(&thresholds);
+	r = parse_check_options(argc, argv, &args);
+	if (r) {
+		/* a plugin's usage error is UNKNOWN (3), with a status line: exit 2 is CRITICAL */
+		if (has_nagios(argc, argv)) {
+			printf("IPSEC UNKNOWN - usage error (see 'xfrmctl help check')\n");
+			return 3;
+		}
+		return r;
+	}
+	fail_on = args.fail_on;
+	interval = args.interval;
+	as_nagios = args.as_nagios;
 	if (arg_read_path2)
 		return cross_site(fail_on, as_nagios);
 
 	/* the daemon's findings already compare with its previous sample: no --interval needed */
-	if (!as_nagios && interval == 0 && !thresholds_changed && xfrmctl_daemon_wanted()) {
+	if (!as_nagios && interval == 0 && !thresholds_changed && !xfrmctl_filter_active() &&
+	    xfrmctl_daemon_wanted()) {
 		r = from_daemon(fail_on);
 		if (r >= 0)
 			return r;

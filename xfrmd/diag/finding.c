@@ -264,3 +264,23 @@ void xd_findings_sort(struct xd_findings *f)
 	if (f->items.len > 1)
 		qsort(f->items.data, f->items.len, sizeof(struct xd_finding), finding_cmp);
 }
+
+size_t xd_findings_retain(struct xd_findings *f, bool (*keep)(const struct xd_finding *x, void *ud),
+			  void *ud)
+{
+	size_t out = 0, dropped = 0;
+
+	for (size_t i = 0; i < f->items.len; i++) {
+		struct xd_finding *x = xd_vec_at(&f->items, i);
+		if (!keep(x, ud)) {
+			finding_done(x);
+			dropped++;
+			continue;
+		}
+		if (out != i)
+			*(struct xd_finding *)xd_vec_at(&f->items, out) = *x;
+		out++;
+	}
+	f->items.len = out;
+	return dropped;
+}
