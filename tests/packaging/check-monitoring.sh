@@ -58,12 +58,15 @@ ackf=$(mktemp); printf '# accepted\n%s\n' $ids >"$ackf"
 "$xfrmctl" -r "$snap" check --ignore-file "$ackf" >/dev/null; rc=$?
 [ "$rc" = 0 ] && pass "check --ignore-file: exit 0 once every error is acknowledged" || fail "check --ignore-file: rc=$rc"
 rm -f "$ackf"
-peer=$("$xfrmctl" -r "$snap" --json check | jq -r '[.findings[] | .subject.peer // empty][0]')
+peer=$("$xfrmctl" -r "$snap" --json peers | jq -r '.peers[0].peer')
 one=$("$xfrmctl" -r "$snap" --json check --peer "$peer" | jq '[.findings[] | select(.subject.peer != "'"$peer"'")] | length')
 all=$("$xfrmctl" -r "$snap" --json check --peer "$peer" | jq '.findings | length')
 [ -n "$peer" ] && [ "$one" = 0 ] && [ "$all" -gt 0 ] && pass "check --peer $peer: only that peer's $all findings" || fail "check --peer: $one others, $all total"
 fw=$("$xfrmctl" -r "$snap" --json check --id 'policy.*' | jq '[.findings[] | select(.id | startswith("policy.") | not)] | length')
 [ "$fw" = 0 ] && pass "check --id 'policy.*': only policy findings" || fail "check --id: $fw others"
+rows=$("$xfrmctl" -r "$snap" --json peers "$peer" | jq '[.peers[] | select(.peer != "'"$peer"'")] | length')
+n=$("$xfrmctl" -r "$snap" --json peers "$peer" | jq '.peers | length')
+[ "$rows" = 0 ] && [ "$n" = 1 ] && pass "peers $peer: that peer's row only" || fail "peers $peer: $n rows, $rows others"
 "$xfrmctl" -r "$snap" check --peer not-an-address >/dev/null 2>&1; rc=$?
 [ "$rc" = 2 ] && pass "check --peer with a bad address: usage error" || fail "check --peer bad: rc=$rc"
 out=$("$xfrmctl" -r /nonexistent check --nagios 2>/dev/null); rc=$?
