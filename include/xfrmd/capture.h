@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <stdio.h>
+
 #include <stddef.h>
 
 #include "xfrmd/dumps.h"
@@ -15,6 +17,9 @@ struct xd_recbuf;
 
 /* Write all records of `buf` with its manifest to a new file (O_EXCL, 0600). */
 int xd_capture_write(const char *path, const struct xd_recbuf *buf);
+/* The same snapshot written to an open stream (`capture -w -`: a pipe to ssh or gzip); the
+ * caller owns `f` and its permissions. Returns 0 or -errno. */
+int xd_capture_write_stream(FILE *f, const struct xd_recbuf *buf);
 
 /*
  * Read a snapshot: fills *meta from the manifest and feeds every record to `sink`.

@@ -159,6 +159,28 @@ static void test_round_trip(void **st)
 	xd_recbuf_free(b);
 }
 
+/* `capture -w -`: the same bytes to an open stream as to a file */
+static void test_stream_equals_file(void **st)
+{
+	struct xd_recbuf *b = sample();
+	unsigned char *file_data, *stream_data;
+	size_t file_len, stream_len;
+	FILE *f = fopen(path("stream.pcapng"), "we");
+
+	assert_non_null(f);
+	assert_int_equal(xd_capture_write_stream(f, b), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(xd_capture_write(path("file.pcapng"), b), 0);
+	file_data = slurp(path("file.pcapng"), &file_len);
+	stream_data = slurp(path("stream.pcapng"), &stream_len);
+	assert_int_equal(file_len, stream_len);
+	assert_memory_equal(file_data, stream_data, file_len);
+	assert_false(xd_test_has_canary(stream_data, stream_len));
+	free(file_data);
+	free(stream_data);
+	xd_recbuf_free(b);
+}
+
 static void test_foreign_and_garbage(void **st)
 {
 	struct xd_recbuf *b = sample();
@@ -274,6 +296,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_stream_equals_file),
 		cmocka_unit_test(test_foreign_and_garbage),
 		cmocka_unit_test(test_keys_in_file_are_zeroed),
 		cmocka_unit_test(test_streamed_dump),

@@ -56,7 +56,7 @@ static const struct xfrmctl_opt fw_opts[] = {
 	{ NULL }
 };
 static const struct xfrmctl_opt capture_opts[] = {
-	{ "-w, --write", "FILE", "write the snapshot to FILE (mode 0600)" },
+	{ "-w, --write", "FILE", "write to FILE (mode 0600), or - for stdout" },
 	{ NULL }
 };
 

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* verb-capture.c: `xfrmctl capture -w FILE`: record a key-free snapshot. */
+/* verb-capture.c: `xfrmctl capture -w FILE|-`: record a key-free snapshot (to a file, or to
+ * standard output for a pipe). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xfrmctl.h"
 #include "xfrmd/capture.h"
 #include "xfrmd/recbuf.h"
+#include "xfrmd/util.h"
 
 int verb_capture(int argc, char **argv)
 {
@@ -35,10 +38,18 @@ int verb_capture(int argc, char **argv)
 		return xfrmctl_usage_error("capture: unexpected argument '%s'", argv[optind]);
 	if (arg_read_path)
 		return xfrmctl_usage_error("capture records the live kernel; it cannot use -r");
+	if (xd_streq(path, "-") && isatty(STDOUT_FILENO))
+		return xfrmctl_usage_error("capture -w -: standard output is a terminal; "
+					   "redirect it to a file or a pipe");
 	r = xfrmctl_collect(&buf);
 	if (r)
 		return r;
-	r = xd_capture_write(path, buf);
+	if (xd_streq(path, "-")) {
+		r = xd_capture_write_stream(stdout, buf);
+		path = "standard output";
+	} else {
+		r = xd_capture_write(path, buf);
+	}
 	xd_recbuf_free(buf);
 	if (r < 0) {
 		fprintf(stderr, "xfrmctl: cannot write %s: %s\n", path, strerror(-r));

@@ -176,6 +176,28 @@ static int write_record(void *userdata, const struct xd_record *rec)
 	return w->err;
 }
 
+/* The blocks of a whole snapshot to w->f; the first error is left in w->err. */
+static void write_stream(struct writer *w, const struct xd_recbuf *buf, const char *man,
+			 size_t man_len)
+{
+	write_shb(w, man, man_len);
+	write_idb(w, LINKTYPE_NETLINK, "netlink");
+	write_idb(w, LINKTYPE_USER0, "files");
+	if (w->err == 0) {
+		struct xd_record_sink sink = { .record = write_record, .userdata = w };
+		int r = xd_recbuf_replay(buf, &sink);
+		if (r < 0 && w->err == 0)
+			w->err = r;
+	}
+	if (w->scratch) {
+		explicit_bzero(w->scratch, w->scratch_len);
+		free(w->scratch);
+		w->scratch = NULL;
+	}
+	if (fflush(w->f) != 0 && w->err == 0)
+		w->err = -EIO;
+}
+
 int xd_capture_write(const char *path, const struct xd_recbuf *buf)
 {
 	const struct xd_meta *m = xd_recbuf_meta_const(buf);
@@ -202,25 +224,28 @@ int xd_capture_write(const char *path, const struct xd_recbuf *buf)
 		unlink(tmp);
 		return r;
 	}
-	write_shb(&w, man, man_len);
-	write_idb(&w, LINKTYPE_NETLINK, "netlink");
-	write_idb(&w, LINKTYPE_USER0, "files");
-	if (w.err == 0) {
-		struct xd_record_sink sink = { .record = write_record, .userdata = &w };
-		r = xd_recbuf_replay(buf, &sink);
-		if (r < 0 && w.err == 0)
-			w.err = r;
-	}
-	if (w.scratch) {
-		explicit_bzero(w.scratch, w.scratch_len);
-		free(w.scratch);
-	}
-	if (fflush(w.f) != 0 || fsync(fileno(w.f)) != 0)
-		w.err = w.err ? w.err : -EIO;
+	write_stream(&w, buf, man, man_len);
+	if (w.err == 0 && fsync(fileno(w.f)) != 0)
+		w.err = -EIO;
 	if (fclose(w.f) != 0 && w.err == 0)
 		w.err = -EIO;
 	if (w.err == 0 && link(tmp, path) < 0)
 		w.err = -errno;
 	unlink(tmp);
+	return w.err;
+}
+
+int xd_capture_write_stream(FILE *f, const struct xd_recbuf *buf)
+{
+	const struct xd_meta *m = xd_recbuf_meta_const(buf);
+	struct writer w = { .meta = m, .f = f };
+	_xd_cleanup_free_ char *man = NULL;
+	size_t man_len;
+	int r;
+
+	r = manifest(m, &man, &man_len);
+	if (r < 0)
+		return r;
+	write_stream(&w, buf, man, man_len);
 	return w.err;
 }
