@@ -597,9 +597,13 @@ def xfrmctl_verdict(xfrmctl, p, source):
     if "spi" in p:
         cmd += ["--spi", str(p["spi"])]
     r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
+    # exit 0: accept; 1: drop or undecidable (the document says which); else a failure
+    if r.returncode not in (0, 1):
         raise RuntimeError(f"xfrmctl failed ({r.returncode}): {r.stderr.strip()}")
     d = json.loads(r.stdout)
+    want = 0 if d["verdict"]["verdict"] == "accept" else 1
+    if r.returncode != want:
+        raise RuntimeError(f"xfrmctl fw verdict exited {r.returncode} for {d['verdict']['verdict']}")
     return d["verdict"]["verdict"], d["verdict"]["reason"]
 
 

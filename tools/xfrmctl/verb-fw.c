@@ -119,7 +119,7 @@ static int fw_verdict(int argc, char **argv)
 	uint8_t hooks[3], fs = 0, fd = 0;
 	size_t nhooks = 0;
 	bool have_proto = false, torn;
-	int c, r, hook = -1;
+	int c, r, code, hook = -1;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
@@ -244,13 +244,15 @@ static int fw_verdict(int argc, char **argv)
 	if (s->fw == &empty)
 		s->fw = NULL;
 	xd_fw_done(&empty);
+	/* for scripts, as with grep: 0 only when the packet is known to pass */
+	code = res->verdict == XD_FW_ACCEPT ? EXIT_OK : EXIT_PROBLEMS;
 	free(res);
 	xd_snapshot_free(s);
 	if (fflush(stdout) != 0 || r < 0) {
 		fputs("xfrmctl: writing output failed\n", stderr);
 		return EXIT_COLLECT;
 	}
-	return EXIT_OK;
+	return code;
 }
 
 int verb_fw(int argc, char **argv)
