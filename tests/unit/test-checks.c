@@ -270,6 +270,69 @@ static void test_default_block(void **st)
 	done(&x);
 }
 
+/* policy.spd_inexact: many subnet policies under the default hash thresholds */
+static void add_subnet_policies(struct xd_snapshot *s, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		char src[32], dst[32];
+		snprintf(src, sizeof(src), "10.%u.%u.0/24", 100 + i / 256 / 256 % 100, i / 256 % 256);
+		snprintf(dst, sizeof(dst), "172.16.%u.0/24", i % 256);
+		mb_policy(s, 1 /* out */, src, dst, 1000, 0 /* allow, no template */);
+	}
+}
+
+static void test_spd_inexact(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	const struct xd_finding *f;
+
+	/* below the threshold: nothing */
+	x.now->spdinfo = (struct xd_spdinfo){ .present = true, .has_hthresh = true, .v4_lbits = 32,
+					      .v4_rbits = 32, .v6_lbits = 128, .v6_rbits = 128 };
+	add_subnet_policies(x.now, 900);
+	run(&x);
+	assert_null(find(&x, "policy.spd_inexact"));
+	done(&x);
+
+	x = (struct fx){ .now = healthy(true, true) };
+	x.now->spdinfo = (struct xd_spdinfo){ .present = true, .has_hthresh = true, .v4_lbits = 32,
+					      .v4_rbits = 32, .v6_lbits = 128, .v6_rbits = 128 };
+	add_subnet_policies(x.now, 1500);
+	run(&x);
+	f = find(&x, "policy.spd_inexact");
+	assert_non_null(f);
+	assert_int_equal(f->severity, XD_SEV_INFO);
+	assert_string_equal(f->subject.name, "IPv4");
+	done(&x);
+
+	/* hashed by thresholds that fit the /24s: nothing, however many */
+	x = (struct fx){ .now = healthy(true, true) };
+	x.now->spdinfo = (struct xd_spdinfo){ .present = true, .has_hthresh = true, .v4_lbits = 24,
+					      .v4_rbits = 24, .v6_lbits = 128, .v6_rbits = 128 };
+	add_subnet_policies(x.now, 12000);
+	run(&x);
+	assert_null(find(&x, "policy.spd_inexact"));
+	done(&x);
+
+	/* the same 12,000 at the defaults: a warning; GETSPDINFO without thresholds (before 4.1)
+	 * means the defaults too */
+	x = (struct fx){ .now = healthy(true, true) };
+	x.now->spdinfo = (struct xd_spdinfo){ .present = true };
+	add_subnet_policies(x.now, 12000);
+	run(&x);
+	f = find(&x, "policy.spd_inexact");
+	assert_non_null(f);
+	assert_int_equal(f->severity, XD_SEV_WARNING);
+	done(&x);
+
+	/* no GETSPDINFO: the thresholds are unknown, so nothing is claimed */
+	x = (struct fx){ .now = healthy(true, true) };
+	add_subnet_policies(x.now, 12000);
+	run(&x);
+	assert_null(find(&x, "policy.spd_inexact"));
+	done(&x);
+}
+
 static void test_orphan(void **st)
 {
 	struct fx x = { .now = healthy(true, true) };
@@ -619,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_shadowed),
 		cmocka_unit_test(test_equivalent_duplicate_policy_not_shadowed),
 		cmocka_unit_test(test_default_block),
+		cmocka_unit_test(test_spd_inexact),
 		cmocka_unit_test(test_orphan),
 		cmocka_unit_test(test_duplicate),
 		cmocka_unit_test(test_duplicate_long_run),

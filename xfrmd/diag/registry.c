@@ -13,6 +13,7 @@
 extern const struct xd_check_family xd_check_tool;
 extern const struct xd_check_family xd_check_sa;
 extern const struct xd_check_family xd_check_policy;
+extern const struct xd_check_family xd_check_spd;
 extern const struct xd_check_family xd_check_xfrmstat;
 extern const struct xd_check_family xd_check_traffic;
 extern const struct xd_check_family xd_check_peer;
@@ -26,6 +27,7 @@ const struct xd_check_family *const xd_check_families[] = {
 	&xd_check_tool,
 	&xd_check_sa,
 	&xd_check_policy,
+	&xd_check_spd,
 	&xd_check_xfrmstat,
 	&xd_check_traffic,
 	&xd_check_peer,
