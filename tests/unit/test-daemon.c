@@ -2,7 +2,7 @@
 /*
  * test-daemon.c: the daemon's pure parts without a kernel: the control request parser, the
  * collector framing (round trip and refusals), the findings lifecycle on hand-built
- * snapshots, and per-tunnel counters across rekeys.
+ * snapshots, per-tunnel counters across rekeys, and the configuration parser.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "config.h"
 #include "frame.h"
 #include "lifecycle.h"
 #include "model-builder.h"
@@ -409,6 +410,65 @@ static void test_prom_renders_tunnels_and_stats(void **state)
 	xd_snapshot_free(s);
 }
 
+/* ---- configuration ---- */
+
+static int conf(const char *text, struct xd_config *c, char *err, size_t errlen)
+{
+	xd_config_defaults(c);
+	err[0] = 0;
+	return xd_config_parse(c, text, strlen(text), err, errlen);
+}
+
+static void test_config_metrics_listen(void **state)
+{
+	static const char *const good[] = {
+		"127.0.0.1:9687", "127.0.0.2:1", "[::1]:9687", "127.0.0.1:65535",
+		"unix:/run/xfrmd/metrics.sock",
+	};
+	/* each with a word its message must contain, so the operator learns what is wrong */
+	static const struct { const char *v, *says; } bad[] = {
+		{ "127.0.0.1:99999", "1..65535" }, /* once accepted: getaddrinfo took it */
+		{ "127.0.0.1:0", "1..65535" },
+		{ ":0", "1..65535" },
+		{ "127.0.0.1:65536", "1..65535" },
+		{ "127.0.0.1:", "1..65535" },
+		{ "127.0.0.1:+80", "1..65535" },
+		{ "127.0.0.1: 80", "1..65535" },
+		{ "127.0.0.1:0x50", "1..65535" },
+		{ "127.0.0.1:http", "1..65535" },
+		{ ":9687", "numeric" },
+		{ "localhost:9687", "numeric" },
+		{ "192.0.2.1:9687", "loopback" },
+		{ "[2001:db8::1]:9687", "loopback" },
+		{ "::1:9687", "[IPv6]" },
+		{ "[::1]9687", "[IPv6]" },
+		{ "127.0.0.1", "ADDRESS:PORT" },
+		{ "unix:", "absolute" },
+		{ "unix:run/metrics.sock", "absolute" },
+	};
+	struct xd_config c;
+	char text[512], err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "metrics_listen = %s\n", good[i]);
+		assert_int_equal(conf(text, &c, err, sizeof(err)), 0);
+		assert_string_equal(c.metrics_listen, good[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "# metrics\nmetrics_listen = %s\n", bad[i].v);
+		if (conf(text, &c, err, sizeof(err)) != -EINVAL || !strstr(err, "line 2: 'metrics_listen'") ||
+		    !strstr(err, bad[i].says))
+			fail_msg("metrics_listen = %s: got \"%s\", wanted an error saying %s", bad[i].v,
+				 err, bad[i].says);
+		assert_string_equal(c.metrics_listen, ""); /* the default is kept */
+	}
+	snprintf(text, sizeof(text), "metrics_listen = unix:/%0*d\n", 110, 0);
+	assert_int_equal(conf(text, &c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(conf("metrics_listen = off\n", &c, err, sizeof(err)), 0);
+	assert_string_equal(c.metrics_listen, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_lifecycle_raise_keep_clear),
 		cmocka_unit_test(test_tunnels_survive_rekeys),
 		cmocka_unit_test(test_prom_renders_tunnels_and_stats),
+		cmocka_unit_test(test_config_metrics_listen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,6 +81,7 @@ static int parse_range(const char *v, uint32_t lo, uint32_t hi, uint32_t *ret)
 
 static int set_key(struct xd_config *c, const char *k, const char *v, const char **why)
 {
+	const char *detail;
 	uint32_t ms;
 
 	*why = "invalid value";
@@ -143,13 +144,19 @@ static int set_key(struct xd_config *c, const char *k, const char *v, const char
 		return parse_range(v, 4096, 256u << 20, &c->event_rcvbuf);
 	}
 	if (xd_streq(k, "metrics_listen")) {
-		*why = "takes a loopback address and port (127.0.0.1:9687, [::1]:9687) or 'off'";
+		*why = "takes unix:/PATH, a loopback ADDRESS:PORT (127.0.0.1:9687, [::1]:9687) or "
+		       "'off'";
 		if (xd_streq(v, "off") || xd_streq(v, "")) {
 			c->metrics_listen[0] = 0;
 			return 0;
 		}
-		if (strlen(v) >= sizeof(c->metrics_listen) || xd_http_check_addr(v) < 0)
+		if (strlen(v) >= sizeof(c->metrics_listen))
 			return -EINVAL;
+		if (xd_http_check_addr(v, &detail) < 0) {
+			/* say which part is wrong: "127.0.0.1:99999" is not obviously a bad port */
+			*why = detail;
+			return -EINVAL;
+		}
 		xd_strlcpy(c->metrics_listen, v, sizeof(c->metrics_listen));
 		return 0;
 	}

@@ -22,7 +22,7 @@ struct xd_config {
 	uint32_t client_queue_bytes; /* per-client output limit before cut-off */
 	uint32_t request_timeout_ms; /* a connected client must send its request within this */
 	uint32_t event_rcvbuf;     /* netlink event socket receive buffer (bytes) */
-	char metrics_listen[64];   /* HTTP /metrics on this loopback address; "" = off */
+	char metrics_listen[128];  /* HTTP /metrics: "unix:/PATH" or a loopback ADDR:PORT; "" = off */
 	bool sa_events;            /* join the SA group (messages scrubbed in the collector) */
 	bool debug;
 };

@@ -123,6 +123,7 @@ static void reload(struct daemon *d)
 	struct xd_config c;
 	char err[256] = "", msg[128];
 	struct timespec ts;
+	gid_t gid;
 	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -149,7 +150,9 @@ static void reload(struct daemon *d)
 		c.min_resync_interval_ms = d->cfg.min_resync_interval_ms;
 		d->cfg = c;
 		xd_log_max_level = c.debug ? LOG_DEBUG : LOG_INFO;
-		xd_control_reconfigure(d->ctl, &c, lookup_group(c.socket_group));
+		gid = lookup_group(c.socket_group);
+		xd_control_reconfigure(d->ctl, &c, gid);
+		xd_http_set_group(d->http, gid);
 		log_info("reloaded %s", d->config_path);
 	}
 	(void)xd_notify("READY=1");
@@ -288,7 +291,8 @@ static int loop(struct daemon *d)
 				continue;
 			return xd_log_errno(LOG_ERR, -errno, "epoll_wait failed: %m");
 		}
-		if (n == 0 && d->http) /* connection timeouts of the HTTP endpoint */
+		/* timeouts and request deadlines of the HTTP endpoint, also while other fds are busy */
+		if (d->http && (n == 0 || xd_http_timeout_ms(d->http) == 0))
 			xd_http_run(d->http);
 		for (int i = 0; i < n; i++) {
 			void *tag = evs[i].data.ptr;
@@ -366,6 +370,21 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 		xd_log_errno(LOG_ERR, r, "control socket '%s': %m", cfg->socket_path);
 		goto out;
 	}
+	/* like the control socket, made while a root start could still give it its group */
+	if (cfg->metrics_listen[0]) {
+		r = xd_http_start(&d.http, cfg->metrics_listen, gid, d.epfd, &d.http_tag,
+				  xd_daemon_http_metrics, &d);
+		if (r < 0) {
+			xd_log_errno(LOG_ERR, r, "metrics endpoint on %s: %m%s", cfg->metrics_listen,
+				     r == -EOPNOTSUPP ? " (built without libmicrohttpd)" : "");
+			goto out;
+		}
+		if (xd_http_unix_path(cfg->metrics_listen))
+			log_info("serving /metrics over HTTP on the Unix socket %s",
+				 xd_http_unix_path(cfg->metrics_listen));
+		else
+			log_info("serving metrics on http://%s/metrics", cfg->metrics_listen);
+	}
 	/* from here on this process parses client bytes: it keeps no capability at all */
 	r = xd_privs_restrict(0);
 	if (r < 0) {
@@ -403,15 +422,6 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 	    (r = add_fd(d.epfd, d.colfd, &d.col_tag)) < 0) {
 		xd_log_errno(LOG_ERR, r, "epoll_ctl: %m");
 		goto out;
-	}
-	if (cfg->metrics_listen[0]) {
-		r = xd_http_start(&d.http, cfg->metrics_listen, d.epfd, &d.http_tag, xd_daemon_http_metrics, &d);
-		if (r < 0) {
-			xd_log_errno(LOG_ERR, r, "metrics endpoint on %s: %m%s", cfg->metrics_listen,
-				     r == -EOPNOTSUPP ? " (built without libmicrohttpd)" : "");
-			goto out;
-		}
-		log_info("serving metrics on http://%s/metrics", cfg->metrics_listen);
 	}
 	/* the first sample is due at once (sample_due); READY=1 when it is in */
 	log_info("started: collector pid %d, socket %s", (int)d.colpid, cfg->socket_path);
