@@ -62,7 +62,7 @@ d.sock = "/tmp/xd/run/xfrmd.sock"
 d.conf = "/tmp/xd/xfrmd.conf"
 with open(d.conf, "w") as f:
     f.write(f"socket = {d.sock}\ndebounce = {DEBOUNCE_MS}ms\nmin_resync_interval = {MIN_RESYNC_MS}ms\n"
-            "sample_interval = 2s\ndebug = yes\n")
+            "sample_interval = 2s\ndebug = yes\nuser = daemon\n")
 d.log = open(os.path.join(OUT, "xfrmd.log"), "w+")
 d.proc = subprocess.Popen([os.environ["XFRMD"], "-f", d.conf], stderr=d.log)
 outputs = []

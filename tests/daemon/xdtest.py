@@ -59,7 +59,9 @@ class Daemon:
         self.sock = os.path.join(self.dir, "run", "xfrmd.sock")
         self.conf = os.path.join(self.dir, "xfrmd.conf")
         with open(self.conf, "w") as f:
-            f.write(f"socket = {self.sock}\n" + conf_extra)
+            # started as root, xfrmd becomes `user` (default xfrmd, absent here); "daemon" is
+            # not the "nobody" the tests use as an outsider (a later line in conf_extra wins)
+            f.write(f"socket = {self.sock}\nuser = daemon\n" + conf_extra)
         self.log = open(os.path.join(self.dir, "log"), "w+")
         os.chmod(self.conf, 0o644)
         if wrap:  # an unprivileged daemon needs its runtime directory made for it (tmpfiles.d)

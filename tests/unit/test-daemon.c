@@ -469,6 +469,22 @@ static void test_config_metrics_listen(void **state)
 	assert_string_equal(c.metrics_listen, "");
 }
 
+static void test_config_user(void **state)
+{
+	struct xd_config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(conf("", &c, err, sizeof(err)), 0);
+	assert_string_equal(c.user, "xfrmd"); /* as User= in the unit */
+	assert_int_equal(conf("user = nobody\n", &c, err, sizeof(err)), 0);
+	assert_string_equal(c.user, "nobody");
+	assert_int_equal(conf("user =\n", &c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(conf("user = a/b\n", &c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(conf("user = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", &c, err, sizeof(err)),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_tunnels_survive_rekeys),
 		cmocka_unit_test(test_prom_renders_tunnels_and_stats),
 		cmocka_unit_test(test_config_metrics_listen),
+		cmocka_unit_test(test_config_user),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@ void xd_config_defaults(struct xd_config *c)
 	*c = (struct xd_config){
 		.socket_path = "/run/xfrmd/xfrmd.sock",
 		.socket_group = "xfrmd-read",
+		.user = "xfrmd",
 		.sample_interval_ms = 10000,
 		.debounce_ms = 100,
 		.min_resync_interval_ms = 1000,
@@ -158,6 +159,13 @@ static int set_key(struct xd_config *c, const char *k, const char *v, const char
 			return -EINVAL;
 		}
 		xd_strlcpy(c->metrics_listen, v, sizeof(c->metrics_listen));
+		return 0;
+	}
+	if (xd_streq(k, "user")) {
+		*why = "takes a user name (at most 31 bytes)";
+		if (!*v || strlen(v) >= sizeof(c->user) || strchr(v, '/') || strchr(v, ':'))
+			return -EINVAL;
+		xd_strlcpy(c->user, v, sizeof(c->user));
 		return 0;
 	}
 	if (xd_streq(k, "sa_events")) {

@@ -23,6 +23,7 @@ struct xd_config {
 	uint32_t request_timeout_ms; /* a connected client must send its request within this */
 	uint32_t event_rcvbuf;     /* netlink event socket receive buffer (bytes) */
 	char metrics_listen[128];  /* HTTP /metrics: "unix:/PATH" or a loopback ADDR:PORT; "" = off */
+	char user[32];             /* started as root: become this user (as User= in the unit) */
 	bool sa_events;            /* join the SA group (messages scrubbed in the collector) */
 	bool debug;
 };

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <linux/capability.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,11 +141,13 @@ static void reload(struct daemon *d)
 		if (!xd_streq(c.socket_path, d->cfg.socket_path) ||
 		    c.event_rcvbuf != d->cfg.event_rcvbuf || c.sa_events != d->cfg.sa_events ||
 		    c.min_resync_interval_ms != d->cfg.min_resync_interval_ms ||
-		    c.history != d->cfg.history || !xd_streq(c.metrics_listen, d->cfg.metrics_listen))
+		    c.history != d->cfg.history || !xd_streq(c.metrics_listen, d->cfg.metrics_listen) ||
+		    !xd_streq(c.user, d->cfg.user))
 			log_warning("reload: socket, event_rcvbuf, sa_events, min_resync_interval, "
-				    "history and metrics_listen take effect after a restart, ignoring "
-				    "their new values");
+				    "history, metrics_listen and user take effect after a restart, "
+				    "ignoring their new values");
 		xd_strlcpy(c.metrics_listen, d->cfg.metrics_listen, sizeof(c.metrics_listen));
+		xd_strlcpy(c.user, d->cfg.user, sizeof(c.user));
 		c.history = d->cfg.history;
 		xd_strlcpy(c.socket_path, d->cfg.socket_path, sizeof(c.socket_path));
 		c.event_rcvbuf = d->cfg.event_rcvbuf;
@@ -321,6 +326,74 @@ static int add_fd(int epfd, int fd, void *tag)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+/*
+ * The directory of a socket, created for the daemon's user when missing (what RuntimeDirectory=
+ * does in the unit); an existing one is left alone.
+ */
+static void make_socket_dir(const char *sock, uid_t uid, gid_t gid)
+{
+	char dir[128], *slash;
+
+	xd_strlcpy(dir, sock, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = 0;
+	if (mkdir(dir, 0750) == 0 && chown(dir, uid, gid) < 0)
+		log_warning("cannot give '%s' to uid %u gid %u: %m, ignoring", dir, (unsigned)uid,
+			    (unsigned)gid);
+}
+
+/*
+ * Started as root (not by the unit, which starts us as User=xfrmd with the one capability in
+ * AmbientCapabilities=): become the configured user the same way, so that neither process
+ * keeps uid 0. The collector then keeps CAP_NET_ADMIN and the main process nothing, exactly as
+ * under the unit. `user = root` keeps uid 0 on purpose.
+ */
+static int become_user(const struct xd_config *cfg)
+{
+	const char *metrics_sock = xd_http_unix_path(cfg->metrics_listen);
+	struct passwd *pw;
+	struct group *g;
+	char name[sizeof(cfg->user)];
+	uid_t uid;
+	gid_t gid;
+	int r;
+
+	if (getuid() != 0 && geteuid() != 0)
+		return 0;
+	if (xd_streq(cfg->user, "root")) {
+		log_warning("running as root ('user = root'): the main process parses client "
+			    "requests as uid 0");
+		return 0;
+	}
+	errno = 0;
+	pw = getpwnam(cfg->user);
+	if (!pw) {
+		log_error("started as root, but user '%s' does not exist (create it with "
+			  "systemd-sysusers, or set 'user' in the configuration)", cfg->user);
+		return -ENOENT;
+	}
+	if (pw->pw_uid == 0)
+		return 0;
+	xd_strlcpy(name, pw->pw_name, sizeof(name));
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	/* the readers' group as the primary one, like Group=xfrmd-read in the unit */
+	g = getgrnam(cfg->socket_group);
+	if (g)
+		gid = g->gr_gid;
+	make_socket_dir(cfg->socket_path, uid, gid);
+	if (metrics_sock)
+		make_socket_dir(metrics_sock, uid, gid);
+	r = xd_privs_switch_user(name, uid, gid, 1ull << CAP_NET_ADMIN);
+	if (r < 0)
+		return xd_log_errno(LOG_ERR, r, "becoming user '%s' failed: %m", name);
+	log_info("started as root: running as user %s (uid %u, gid %u), collector with "
+		 "CAP_NET_ADMIN only", name, (unsigned)uid, (unsigned)gid);
+	return 0;
+}
+
 static void stop_collector(struct daemon *d)
 {
 	if (d->colfd >= 0)
@@ -353,6 +426,8 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 	r = xd_notify_init();
 	if (r < 0)
 		xd_log_errno(LOG_WARNING, r, "NOTIFY_SOCKET unusable: %m, ignoring");
+	if (become_user(cfg) < 0)
+		return 1;
 	/* the collector first: it must not inherit the control socket or the signalfd */
 	d.colpid = xd_collector_start(cfg, &d.colfd);
 	if (d.colpid < 0) {
@@ -367,7 +442,9 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 	gid = lookup_group(cfg->socket_group);
 	r = xd_control_open(&d.ctl, cfg, gid, d.epfd, xd_daemon_handle_request, &d);
 	if (r < 0) {
-		xd_log_errno(LOG_ERR, r, "control socket '%s': %m", cfg->socket_path);
+		xd_log_errno(LOG_ERR, r, "control socket '%s': %m%s", cfg->socket_path,
+			     r == -EACCES ? " (its directory must be writable by the daemon's user)"
+					  : "");
 		goto out;
 	}
 	/* like the control socket, made while a root start could still give it its group */
