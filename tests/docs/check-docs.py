@@ -3,7 +3,8 @@
 """Docs suite: every registered finding id has docs/findings/<id>.md and every page has an id;
 every verb of the verb table is in xfrmctl(8); the man pages render without warnings
 (mandoc -Tlint, when installed); the README keeps its two set-up commands and .ci/run runs
-the README's test command; every source file starts with an SPDX line."""
+the README's test command; every source file starts with an SPDX line; the metrics port and
+IPAddressAllow= agree between the man pages, docs/monitoring.md and the unit."""
 import os
 import re
 import shutil
@@ -68,6 +69,20 @@ for top in ("xfrmd", "tools", "include", "tests", "docs", "rpm", ".ci"):
                 continue
             head = open(os.path.join(dirpath, f), errors="replace").read(300)
             check("SPDX-License-Identifier: GPL-2.0-or-later" in head, f"{os.path.join(dirpath, f)} has no SPDX line")
+
+# the metrics listener: one port, and one meaning of IPAddressAllow= (loopback only), in the
+# man pages, the monitoring guide and the unit's comments (issue 16)
+ports, allows = set(), set()
+for rel in ("docs/man/xfrmd.conf.5", "docs/man/xfrmd.8", "docs/monitoring.md", "xfrmd/daemon/xfrmd.service.in"):
+    text = open(os.path.join(root, rel)).read()
+    p = set(re.findall(r"(?:127\.0\.0\.1|\[::1\]|\.net|192\.0\.2\.\d+):(\d+)", text))
+    a = set(re.findall(r"IPAddressAllow=(?: Ns Li )?([A-Za-z0-9][^\s,`]*)", text))
+    check(bool(p), f"{rel} names the metrics port")
+    check(bool(a), f"{rel} says what IPAddressAllow= the loopback listener needs")
+    ports |= p
+    allows |= a
+check(len(ports) == 1, f"one metrics port across the docs and the unit, not {sorted(ports)}")
+check(allows == {"localhost"}, f"IPAddressAllow= is localhost everywhere, not {sorted(allows)}")
 
 for f in fails:
     print("FAIL:", f)
