@@ -28,6 +28,7 @@ class Notify:
         self.path = tempfile.mktemp(prefix="xfrmd-notify-")
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.s.bind(self.path)
+        os.chmod(self.path, 0o666)  # xfrmd started as root sends as its configured user
         self.msgs = []  # (monotonic time, text)
 
     def drain(self, secs):

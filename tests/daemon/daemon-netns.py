@@ -46,7 +46,8 @@ try:
     check(status_field(d.pid, "CapPrm") == "0000000000000000", "main process CapPrm is 0")
     check(status_field(d.pid, "NoNewPrivs") == "1" and status_field(col, "NoNewPrivs") == "1",
           "NoNewPrivs set in both processes")
-    check(os.stat(f"/proc/{d.pid}").st_uid == 0 and
+    # non-dumpable: its /proc files belong to root, not to the user it runs as
+    check(os.stat(f"/proc/{d.pid}/status").st_uid == 0 and
           sh("cat", f"/proc/{d.pid}/status").returncode == 0, "main process runs (non-dumpable)")
 
     # netlink memberships of every socket of both processes (this netns's /proc/net/netlink)
