@@ -46,6 +46,8 @@ int xd_decode_modules(struct xd_snapshot *s, enum xd_dump d, const void *buf, si
 int xd_decode_self(struct xd_snapshot *s, const void *buf, size_t len);
 int xd_decode_netlink_sockets(struct xd_snapshot *s, const void *buf, size_t len);
 int xd_decode_sockdiag(struct xd_snapshot *s, enum xd_dump d, const void *buf, size_t len);
+/* /proc/net/udp (XD_DUMP_PROC_UDP) or /proc/net/udp6 text into the same sockets. */
+int xd_decode_proc_udp(struct xd_snapshot *s, enum xd_dump d, const void *buf, size_t len);
 int xd_decode_processes(struct xd_snapshot *s, const void *buf, size_t len);
 int xd_decode_stack_versions(struct xd_snapshot *s, const void *buf, size_t len);
 /*

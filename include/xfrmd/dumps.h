@@ -45,6 +45,10 @@ enum xd_dump {
 	XD_DUMP_SELF,            /* "bits=N\n": the collecting process */
 	XD_DUMP_CERT_CRED, /* file-like: one credential per record (docs/certificates.md) */
 	XD_DUMP_CERT_CONN, /* file-like: identities/certs one connection configures */
+	/* /proc/net/udp and /proc/net/udp6, read only when sock_diag cannot list UDP sockets
+	 * (no udp_diag); decoded into the same sockets as sockdiag.udp. Stack group. */
+	XD_DUMP_PROC_UDP,
+	XD_DUMP_PROC_UDP6,
 	/* append new dumps here; names are file format, numbers are not */
 	_XD_DUMP_MAX,
 	_XD_DUMP_INVALID = -1,

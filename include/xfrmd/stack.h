@@ -72,6 +72,7 @@ struct xd_stack_version {
 
 struct xd_stack_facts {
 	bool udp_present, tcp_present, netlink_present, procs_present, versions_present;
+	bool udp_from_proc;        /* UDP sockets came from /proc/net/udp{,6}, not sock_diag */
 	struct xd_vec isocks;      /* struct xd_isock */
 	struct xd_vec nlsocks;     /* struct xd_nlsock */
 	struct xd_vec procs;       /* struct xd_proc */

@@ -347,6 +347,64 @@ static void test_ports(void **state)
 	xd_snapshot_free(s);
 }
 
+/*
+ * A kernel without udp_diag: sock_diag cannot list UDP (its dump is absent), the collector
+ * read /proc/net/udp{,6} instead. charon holds 0.0.0.0:4500 and [::]:4500 (":1194" is hex):
+ * a healthy NAT-T tunnel raises nothing. Before, no UDP socket was known and
+ * stack.natt_port_closed fired on both gateways.
+ */
+static const char proc_udp_charon[] =
+	"   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+	"timeout inode ref pointer drops\n"
+	"  101: 00000000:01F4 00000000:0000 07 00000000:00000000 00:00000000 00000000     0    "
+	"    0 11 2 0000000000000000 0\n"
+	"11822: 00000000:1194 00000000:0000 07 00000000:00000000 00:00000000 00000000     0    "
+	"    0 12 2 00000000dc89ff70 0\n";
+static const char proc_udp6_charon[] =
+	"  sl  local_address                         remote_address                        st "
+	"tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+	"11822: 00000000000000000000000000000000:1194 00000000000000000000000000000000:0000 07 "
+	"00000000:00000000 00:00000000 00000000     0        0 14 2 00000000b5b8a518 0\n";
+
+static struct xd_snapshot *natt_gateway_without_udp_diag(void)
+{
+	struct xd_snapshot *s = mb_new();
+	struct xd_sa *sa = mb_sa(s, GW, PEER, 50, 0xc0000001, 1, 1);
+
+	sa->has |= XD_SA_HAS_ENCAP | XD_SA_HAS_ENC;
+	sa->encap = (struct xd_encap){ .type = 2, .sport = 4500, .dport = 4500 };
+	s->meta.dump_status[XD_DUMP_SOCKDIAG_UDP] = XD_DUMP_ABSENT;
+	s->meta.dump_error[XD_DUMP_SOCKDIAG_UDP] = -ENOENT;
+	feed(s, XD_DUMP_PROCESSES, "pid=700\tbits=64\tcomm=charon\tsockets=11,12,14\n");
+	return s;
+}
+
+static void test_ports_without_udp_diag(void **state)
+{
+	struct xd_snapshot *s = natt_gateway_without_udp_diag();
+
+	feed(s, XD_DUMP_PROC_UDP, proc_udp_charon);
+	feed(s, XD_DUMP_PROC_UDP6, proc_udp6_charon);
+	assert_false(fired(s, NULL, "stack.natt_port_closed"));
+	assert_false(fired(s, NULL, "stack.port_conflict"));
+	xd_snapshot_free(s);
+
+	/* the same lists without the 4500 lines: the fallback's sockets are what decides */
+	s = natt_gateway_without_udp_diag();
+	feed(s, XD_DUMP_PROC_UDP,
+	     "   sl  local_address rem_address   st\n"
+	     "  101: 00000000:01F4 00000000:0000 07 00000000:00000000 00:00000000 00000000 0 0 11 "
+	     "2 0000000000000000 0\n");
+	assert_true(fired(s, NULL, "stack.natt_port_closed"));
+	xd_snapshot_free(s);
+
+	/* neither sock_diag nor /proc/net/udp: nothing is known about UDP, the check stands down */
+	s = natt_gateway_without_udp_diag();
+	s->meta.dump_status[XD_DUMP_PROC_UDP] = XD_DUMP_DENIED;
+	assert_false(fired(s, NULL, "stack.natt_port_closed"));
+	xd_snapshot_free(s);
+}
+
 static void test_deprecated(void **state)
 {
 	struct xd_snapshot *s = mb_new();
@@ -395,6 +453,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_none_running, teardown),
 		cmocka_unit_test_teardown(test_multiple_and_foreign, teardown),
 		cmocka_unit_test_teardown(test_ports, teardown),
+		cmocka_unit_test_teardown(test_ports_without_udp_diag, teardown),
 		cmocka_unit_test_teardown(test_deprecated, teardown),
 	};
 	xd_findings_init(&f);

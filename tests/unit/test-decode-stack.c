@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test-decode-stack.c: the IKE-stack decoders (/proc/net/netlink, sock_diag, processes,
- * versions) on hand-built records including garbage, the policy fingerprints of every
+ * test-decode-stack.c: the IKE-stack decoders (/proc/net/netlink, sock_diag, /proc/net/udp,
+ * processes, versions) on hand-built records including garbage, the policy fingerprints of every
  * scheme in netlink.md §3.2, and the stack view built from them.
  */
 #include <arpa/inet.h>
@@ -116,6 +116,73 @@ static void test_sockdiag(void **state)
 	assert_int_equal(feed_nl_rc(s, XD_DUMP_SOCKDIAG_UDP, b, b->len), -EBADMSG);
 	assert_int_equal(s->stack->isocks.len, 3);
 	free(b);
+	xd_snapshot_free(s);
+}
+
+/* /proc/net/udp and udp6 as a 6.18 kernel printed them (charon on 0.0.0.0:4500 and
+ * [::]:4500, lines padded with blanks), plus a connected socket and garbage. */
+static const char proc_udp[] =
+	"   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+	"timeout inode ref pointer drops            \n"
+	"11822: 00000000:1194 00000000:0000 07 00000000:00000000 00:00000000 00000000     0    "
+	"    0 124548 2 00000000dc89ff70 0        \n"
+	"  305: 0100007F:01F4 0200007F:0035 01 00000000:00000a00 00:00000000 00000000   998    "
+	"    0 77 2 0000000000000000 0\n"
+	"  306: 0100007F:01F4 not-an-address 01 00000000:00000000 00:00000000 00000000 0 0 78 2 0 0\n"
+	"  307: 0100007F:+1F4 00000000:0000 07 00000000:00000000 00:00000000 00000000 0 0 79 2 0 0\n"
+	"  308: 0100007F:01F4\n";
+static const char proc_udp6[] =
+	"  sl  local_address                         remote_address                        st "
+	"tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+	"11822: 00000000000000000000000000000000:1194 00000000000000000000000000000000:0000 07 "
+	"00000000:00000000 00:00000000 00000000     0        0 124549 2 00000000b5b8a518 0\n";
+
+static void test_proc_udp(void **state)
+{
+	struct xd_snapshot *s = mb_new();
+	const struct xd_isock *is;
+	uint8_t lo[4] = { 127, 0, 0, 1 }, any6[16] = { 0 };
+
+	feed(s, XD_DUMP_PROC_UDP, proc_udp);
+	assert_true(s->stack->udp_present);
+	assert_true(s->stack->udp_from_proc);
+	assert_int_equal(s->stack->isocks.len, 2);
+	is = xd_vec_at(&s->stack->isocks, 0);
+	assert_int_equal(is->family, AF_INET);
+	assert_int_equal(is->proto, IPPROTO_UDP);
+	assert_int_equal(is->sport, 4500); /* ":1194" is hex */
+	assert_int_equal(is->state, 7);
+	assert_int_equal(is->inode, 124548);
+	is = xd_vec_at(&s->stack->isocks, 1);
+	assert_int_equal(is->sport, 500);
+	assert_int_equal(is->dport, 53);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	assert_memory_equal(is->src, lo, 4); /* "0100007F" is 127.0.0.1 as a host integer */
+#else
+	(void)lo;
+#endif
+	assert_int_equal(is->uid, 998);
+	assert_int_equal(is->rqueue, 0xa00);
+	assert_int_equal(is->inode, 77);
+	/* a bad address, a signed port, a short line: one issue each, nothing kept */
+	assert_int_equal(s->issues.len, 3);
+
+	feed(s, XD_DUMP_PROC_UDP6, proc_udp6);
+	assert_int_equal(s->stack->isocks.len, 3);
+	is = xd_vec_at(&s->stack->isocks, 2);
+	assert_int_equal(is->family, AF_INET6);
+	assert_int_equal(is->sport, 4500);
+	assert_memory_equal(is->src, any6, 16);
+	assert_int_equal(is->inode, 124549);
+	assert_int_equal(s->issues.len, 3);
+	xd_snapshot_free(s);
+
+	/* an empty list (only the header) is an answer: no UDP sockets */
+	s = mb_new();
+	feed(s, XD_DUMP_PROC_UDP, "   sl  local_address rem_address   st\n");
+	assert_true(s->stack->udp_present);
+	assert_int_equal(s->stack->isocks.len, 0);
+	assert_int_equal(s->issues.len, 0);
 	xd_snapshot_free(s);
 }
 
@@ -257,6 +324,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_netlink_file),
 		cmocka_unit_test(test_sockdiag),
+		cmocka_unit_test(test_proc_udp),
 		cmocka_unit_test(test_processes),
 		cmocka_unit_test(test_fingerprints),
 		cmocka_unit_test(test_view),

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * collect-stack.c: records for IKE stack detection (stack.h): UDP/TCP sockets from
- * sock_diag, /proc/net/netlink, the processes owning IKE and XFRM sockets, their control
- * sockets and versions.
+ * sock_diag (UDP from /proc/net/udp{,6} when sock_diag cannot list it), /proc/net/netlink,
+ * the processes owning IKE and XFRM sockets, their control sockets and versions.
  *
  * Nothing is executed and no daemon is contacted: versions come from the bytes of the
  * daemon's executable (/proc/PID/exe, which also works for a daemon in another mount
@@ -73,11 +73,18 @@ static int diag_dump(struct xd_nl *nl, struct xd_recbuf *out, enum xd_dump d, ui
 	return xd_nl_request(nl, nlh, d, out, &res);
 }
 
-static void collect_sockdiag(struct xd_recbuf *out, enum xd_dump d, uint8_t proto)
+static int collect_sockdiag(struct xd_recbuf *out, enum xd_dump d, uint8_t proto)
 {
+	const char *knob = secure_getenv("XFRMD_TEST_NO_UDP_DIAG");
 	struct xd_nl *nl = NULL;
-	int r = xd_nl_open(NETLINK_SOCK_DIAG, &nl);
+	int r;
 
+	/* tests: behave as a kernel without udp_diag answers (the dump ends in -ENOENT) */
+	if (proto == IPPROTO_UDP && knob && xd_streq(knob, "1")) {
+		xd_nl_set_status(xd_recbuf_meta(out), d, -ENOENT);
+		return -ENOENT;
+	}
+	r = xd_nl_open(NETLINK_SOCK_DIAG, &nl);
 	if (r == 0) {
 		r = diag_dump(nl, out, d, AF_INET, proto);
 		if (r == 0)
@@ -87,6 +94,24 @@ static void collect_sockdiag(struct xd_recbuf *out, enum xd_dump d, uint8_t prot
 	if (r < 0)
 		xd_recbuf_drop_dump(out, d);
 	xd_nl_set_status(xd_recbuf_meta(out), d, r);
+	return r;
+}
+
+/*
+ * Without udp_diag (not built, or a module a container cannot load) sock_diag cannot list
+ * UDP sockets; `ss` then reads /proc/net/udp{,6}, and so do we, so a NAT-T socket is still
+ * seen. udp6 is absent on a kernel without IPv6: that status is kept, the IPv4 list counts.
+ */
+static void collect_proc_udp(struct xd_recbuf *out, enum xd_dump d, const char *path)
+{
+	_xd_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int r = xd_nl_read_file(path, REC_MAX_BYTES, &buf, &len);
+
+	if (r < 0)
+		xd_nl_set_status(xd_recbuf_meta(out), d, r);
+	else
+		(void)xd_nl_add_file_record(out, d, buf, len);
 }
 
 /* ---- processes ---- */
@@ -402,6 +427,7 @@ static void scan_process(struct xd_strbuf *pb, struct xd_strbuf *vb,
 static int only_sockets(void *ud, const struct xd_record *rec)
 {
 	if (rec->dump != XD_DUMP_SOCKDIAG_UDP && rec->dump != XD_DUMP_SOCKDIAG_TCP &&
+	    rec->dump != XD_DUMP_PROC_UDP && rec->dump != XD_DUMP_PROC_UDP6 &&
 	    rec->dump != XD_DUMP_NETLINK_SOCKETS)
 		return 0;
 	(void)xd_decode_record(ud, rec);
@@ -471,7 +497,10 @@ static void collect_processes(struct xd_recbuf *out)
 void xd_collect_stack(struct xd_recbuf *out)
 {
 	xd_nl_collect_file(out, XD_DUMP_NETLINK_SOCKETS, "/proc/net/netlink");
-	collect_sockdiag(out, XD_DUMP_SOCKDIAG_UDP, IPPROTO_UDP);
-	collect_sockdiag(out, XD_DUMP_SOCKDIAG_TCP, IPPROTO_TCP);
+	if (collect_sockdiag(out, XD_DUMP_SOCKDIAG_UDP, IPPROTO_UDP) < 0) {
+		collect_proc_udp(out, XD_DUMP_PROC_UDP, "/proc/net/udp");
+		collect_proc_udp(out, XD_DUMP_PROC_UDP6, "/proc/net/udp6");
+	}
+	(void)collect_sockdiag(out, XD_DUMP_SOCKDIAG_TCP, IPPROTO_TCP);
 	collect_processes(out);
 }

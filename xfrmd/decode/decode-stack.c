@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * decode-stack.c: IKE-stack records -> struct xd_stack_facts: /proc/net/netlink, sock_diag
- * inet_diag replies, and the process and version records built by collect/collect-stack.c.
+ * inet_diag replies (or /proc/net/udp{,6} where sock_diag cannot list UDP), and the process
+ * and version records built by collect/collect-stack.c.
  * Bounded; malformed lines and messages become decode issues and are skipped.
  */
 #include <arpa/inet.h>
@@ -135,6 +136,142 @@ int xd_decode_sockdiag(struct xd_snapshot *s, enum xd_dump d, const void *buf, s
 		issue(s, d, (uint32_t)((const char *)bad - (const char *)buf),
 		      "netlink message length outside the datagram");
 	return r;
+}
+
+/* n upper- or lower-case hex digits, nothing else (strtoul would take signs and blanks). */
+static bool hexn(const char *s, size_t n, uint32_t *ret)
+{
+	uint32_t v = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		char c = s[k];
+		int x = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (x < 0)
+			return false;
+		v = v << 4 | (uint32_t)x;
+	}
+	*ret = v;
+	return true;
+}
+
+/* "ADDR:PORT" of /proc/net/udp{,6}: ADDR is 1 or 4 %08X words of the address as the kernel
+ * holds it (network byte order read as a host integer), PORT is %04X in host order. */
+static bool proc_addr(const char *tok, size_t words, uint8_t addr[16], uint16_t *port)
+{
+	uint32_t v;
+
+	if (strlen(tok) != words * 8 + 5 || tok[words * 8] != ':')
+		return false;
+	for (size_t w = 0; w < words; w++) {
+		if (!hexn(tok + w * 8, 8, &v))
+			return false;
+		memcpy(addr + w * 4, &v, 4);
+	}
+	if (!hexn(tok + words * 8 + 1, 4, &v))
+		return false;
+	*port = (uint16_t)v;
+	return true;
+}
+
+/*
+ * One socket line: "sl: local rem st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+ * ref pointer drops" (the kernel's udp4_format_sock / udp6_sock_seq_show layout).
+ */
+static int proc_udp_line(struct xd_snapshot *s, bool v6, char *line)
+{
+	struct xd_stack_facts *f = s->stack;
+	char *tok[10], *save = NULL;
+	size_t n = 0;
+	struct xd_isock is = { .family = v6 ? AF_INET6 : AF_INET, .proto = IPPROTO_UDP };
+	uint16_t rport;
+	uint8_t raddr[16];
+	unsigned long long st, tx, rx, uid, ino;
+	char *end;
+
+	for (char *t = strtok_r(line, " \t", &save); t && n < XD_ARRAY_SIZE(tok);
+	     t = strtok_r(NULL, " \t", &save))
+		tok[n++] = t;
+	if (n < XD_ARRAY_SIZE(tok) || tok[0][strlen(tok[0]) - 1] != ':')
+		return -EBADMSG;
+	if (!proc_addr(tok[1], v6 ? 4 : 1, is.src, &is.sport) ||
+	    !proc_addr(tok[2], v6 ? 4 : 1, raddr, &rport))
+		return -EBADMSG;
+	is.dport = rport;
+	st = strtoull(tok[3], &end, 16);
+	if (*end || end == tok[3] || st > 0xff)
+		return -EBADMSG;
+	tx = strtoull(tok[4], &end, 16);
+	if (*end != ':' || end == tok[4])
+		return -EBADMSG;
+	rx = strtoull(end + 1, &end, 16);
+	if (*end || rx > UINT32_MAX || tx > UINT32_MAX)
+		return -EBADMSG;
+	uid = strtoull(tok[7], &end, 10);
+	if (*end || end == tok[7] || uid > UINT32_MAX)
+		return -EBADMSG;
+	ino = strtoull(tok[9], &end, 10);
+	if (*end || end == tok[9] || ino > UINT32_MAX)
+		return -EBADMSG;
+	is.state = (uint8_t)st;
+	is.rqueue = (uint32_t)rx;
+	is.uid = (uint32_t)uid;
+	is.inode = (uint32_t)ino; /* sock_diag reports the inode in 32 bits too */
+	if (f->isocks.len >= MAX_ITEMS)
+		return 0;
+	struct xd_isock *slot = xd_vec_push(&f->isocks);
+	if (!slot)
+		return -ENOMEM;
+	*slot = is;
+	return 0;
+}
+
+/*
+ * /proc/net/udp and /proc/net/udp6: what `ss` reads when sock_diag has no UDP handler (a
+ * kernel without udp_diag). The header line is skipped; a bad line is a decode issue.
+ */
+int xd_decode_proc_udp(struct xd_snapshot *s, enum xd_dump d, const void *buf, size_t len)
+{
+	struct xd_stack_facts *f = xd_snapshot_stack(s);
+	const char *p = buf, *end = p + len;
+	bool v6 = d == XD_DUMP_PROC_UDP6;
+
+	if (!f)
+		return -ENOMEM;
+	f->udp_present = true;
+	f->udp_from_proc = true;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		char line[512];
+		size_t n, skip;
+		int r;
+
+		if (!eol)
+			eol = end;
+		n = (size_t)(eol - p);
+		skip = 0;
+		while (skip < n && p[skip] == ' ')
+			skip++;
+		/* the header ("  sl  local_address ...") and blank lines carry no socket */
+		if (n - skip == 0 || (n - skip >= 2 && memcmp(p + skip, "sl", 2) == 0)) {
+			p = eol + 1;
+			continue;
+		}
+		if (n >= sizeof(line) || memchr(p, '\0', n)) {
+			r = -EBADMSG;
+		} else {
+			memcpy(line, p, n);
+			line[n] = '\0';
+			r = proc_udp_line(s, v6, line);
+		}
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			issue(s, d, (uint32_t)(p - (const char *)buf), v6 ? "/proc/net/udp6 line not understood"
+								       : "/proc/net/udp line not understood");
+		p = eol + 1;
+	}
+	return 0;
 }
 
 /* Undo the %XX escaping of collect/collect-stack.c in place; returns false on a bad escape. */

@@ -51,6 +51,9 @@ int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec)
 	case XD_DUMP_SOCKDIAG_UDP:
 	case XD_DUMP_SOCKDIAG_TCP:
 		return xd_decode_sockdiag(s, rec->dump, rec->data, rec->len);
+	case XD_DUMP_PROC_UDP:
+	case XD_DUMP_PROC_UDP6:
+		return xd_decode_proc_udp(s, rec->dump, rec->data, rec->len);
 	case XD_DUMP_PROCESSES:
 		return xd_decode_processes(s, rec->data, rec->len);
 	case XD_DUMP_STACK_VERSIONS:

@@ -48,6 +48,8 @@ static const struct {
 	[XD_DUMP_SELF] = { "file.self", XD_RECORD_FILE, -1 },
 	[XD_DUMP_CERT_CRED] = { "file.cred", XD_RECORD_FILE, -1 },
 	[XD_DUMP_CERT_CONN] = { "file.conn", XD_RECORD_FILE, -1 },
+	[XD_DUMP_PROC_UDP] = { "file.udp", XD_RECORD_FILE, -1 },
+	[XD_DUMP_PROC_UDP6] = { "file.udp6", XD_RECORD_FILE, -1 },
 };
 
 static const char *const status_names[_XD_DUMP_STATUS_MAX] = {
@@ -65,6 +67,8 @@ enum xd_collect_group xd_dump_group(enum xd_dump d)
 	/* the collector's pointer width is a kernel-profile fact (collect-kernel.c writes it) */
 	if (d == XD_DUMP_SELF)
 		return XD_COLLECT_KERNEL;
+	if (d == XD_DUMP_PROC_UDP || d == XD_DUMP_PROC_UDP6)
+		return XD_COLLECT_STACK;
 	if (d <= XD_DUMP_UNAME)
 		return XD_COLLECT_XFRM;
 	if (d <= XD_DUMP_RTNL_ADDR)

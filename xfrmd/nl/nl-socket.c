@@ -126,8 +126,15 @@ static int check_datagram(struct xd_nl *nl, const void *buf, size_t len, bool is
 				return e->error;
 			return 1; /* ack */
 		}
-		if (nlh->nlmsg_type == NLMSG_DONE)
-			return 1;
+		if (nlh->nlmsg_type == NLMSG_DONE) {
+			/* a dump that failed says so in DONE's payload, not in an NLMSG_ERROR:
+			 * sock_diag without udp_diag ends its UDP dump with -ENOENT there, and
+			 * taking that for "no sockets" raised false alarms */
+			int32_t err = 0;
+			if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(err))
+				memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+			return err < 0 ? err : 1;
+		}
 		if (!is_dump)
 			done = 1;
 		nlh = mnl_nlmsg_next(nlh, &left);
