@@ -19,6 +19,7 @@
 
 #include "model-builder.h"
 #include "nlbuild.h"
+#include "xd-config.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/diag.h"
 #include "xfrmd/kb.h"
@@ -210,6 +211,119 @@ static void test_known_issue(void **state)
 	assert_false(fired(s, NULL, "kernel.known_issue"));
 	xd_kb_free(kb);
 	xd_snapshot_free(s);
+}
+
+/* Did the shipped knowledge base's entry `id` fire? */
+static bool known(struct xd_snapshot *s, const struct xd_kb *kb, const char *id)
+{
+	char want[128];
+
+	snprintf(want, sizeof(want), "known issue %s:", id);
+	if (!fired(s, kb, "kernel.known_issue"))
+		return false;
+	for (size_t i = 0; i < f.items.len; i++) {
+		const struct xd_finding *x = xd_findings_at(&f, i);
+		if (strcmp(x->def->id, "kernel.known_issue") == 0 && strncmp(x->summary, want, strlen(want)) == 0)
+			return true;
+	}
+	return false;
+}
+
+static struct xd_kb *shipped_kb(void)
+{
+	struct xd_kb *kb = NULL;
+	char err[512];
+
+	assert_int_equal(xd_kb_load(XD_SRCKB, &kb, err, sizeof(err)), 0);
+	return kb;
+}
+
+static struct xd_snapshot *with_kernel(const char *release)
+{
+	struct xd_snapshot *s = gateway(383615);
+	char uname[128];
+
+	snprintf(uname, sizeof(uname), "Linux\n%s\n#1\nx86_64\n", release);
+	feed(s, XD_DUMP_UNAME, uname);
+	return s;
+}
+
+/*
+ * strongswan-sa-dir-no-pmtu-disc: the kernel refused NOPMTUDISC on inbound SAs from 6.10
+ * (SA direction) until its fix c196def07bbc (6.19, 6.18 stable); strongSwan changed nothing.
+ * Before, the entry had no kernel bound and fired as an error on 6.18.
+ */
+static void test_known_pmtu_disc(void **state)
+{
+	static const struct {
+		const char *release;
+		bool hit;
+	} cases[] = { { "6.12.57", true }, { "6.17.9", true }, { "6.18.0", false },
+		      { "6.19.1", false } };
+	struct xd_kb *kb = shipped_kb();
+
+	for (size_t i = 0; i < XD_ARRAY_SIZE(cases); i++) {
+		struct xd_snapshot *s = with_kernel(cases[i].release);
+		feed(s, XD_DUMP_SYSCTL, "net.ipv4.ip_no_pmtu_disc=1\n");
+		feed(s, XD_DUMP_PROCESSES, "pid=5\tbits=64\tcomm=charon\n");
+		feed(s, XD_DUMP_STACK_VERSIONS, "pid=5\tproduct=strongSwan\tversion=6.0.3\tsource=x\n");
+		if (known(s, kb, "strongswan-sa-dir-no-pmtu-disc") != cases[i].hit)
+			fail_msg("kernel %s: want %s", cases[i].release, cases[i].hit ? "hit" : "none");
+		if (cases[i].hit) {
+			/* the remedy names the kernel fix and the workaround, not a strongSwan upgrade */
+			const char *remedy = NULL;
+			for (size_t k = 0; k < f.items.len; k++) {
+				const struct xd_finding *x = xd_findings_at(&f, k);
+				for (size_t e = 0; e < x->evidence.len; e++) {
+					const struct xd_evidence *ev = xd_vec_at(&x->evidence, e);
+					if (strcmp(ev->key, "remedy") == 0)
+						remedy = ev->str;
+				}
+			}
+			assert_non_null(remedy);
+			assert_non_null(strstr(remedy, "c196def07bbc"));
+			assert_non_null(strstr(remedy, "ip_no_pmtu_disc=0"));
+			assert_null(strstr(remedy, "upgrade strongSwan"));
+		}
+		/* the workaround applied: nothing to say */
+		feed(s, XD_DUMP_SYSCTL, "net.ipv4.ip_no_pmtu_disc=0\n");
+		assert_false(known(s, kb, "strongswan-sa-dir-no-pmtu-disc"));
+		xd_snapshot_free(s);
+	}
+	xd_kb_free(kb);
+}
+
+/*
+ * Two entries that were false: libreswan 5 does not need xfrm_stat (5.0-5.2 stop only when
+ * xfrm_acq_expires is missing as well, libreswan#2188), and the 6.12 racoon entry could not
+ * be verified. A libreswan 5 on a kernel without xfrm_stat and racoon on 6.12 raise no known
+ * issue; kernel.xfrm_stats_missing no longer says libreswan refuses to start.
+ */
+static void test_known_removed(void **state)
+{
+	struct xd_kb *kb = shipped_kb();
+	struct xd_snapshot *s = with_kernel("6.12.57");
+
+	for (size_t i = 0; i < kb->n; i++) {
+		assert_string_not_equal(kb->entries[i].id, "libreswan-5-needs-xfrm-statistics");
+		assert_string_not_equal(kb->entries[i].id, "kernel-6.12-no-espinudp-non-ike");
+	}
+	s->meta.dump_status[XD_DUMP_XFRM_STAT] = XD_DUMP_ABSENT;
+	s->meta.dump_error[XD_DUMP_XFRM_STAT] = -ENOENT;
+	feed(s, XD_DUMP_PROCESSES, "pid=8\tbits=64\tcomm=pluto\n");
+	feed(s, XD_DUMP_STACK_VERSIONS, "pid=8\tproduct=libreswan\tversion=5.1\tsource=x\n");
+	assert_false(fired(s, kb, "kernel.known_issue"));
+	if (fired(s, kb, "kernel.xfrm_stats_missing"))
+		for (size_t i = 0; i < f.items.len; i++)
+			assert_null(strstr(xd_findings_at(&f, i)->def->remedy, "refuses to start"));
+	xd_snapshot_free(s);
+
+	s = with_kernel("6.12.57");
+	feed(s, XD_DUMP_PROCESSES, "pid=9\tbits=64\tcomm=racoon\n");
+	feed(s, XD_DUMP_STACK_VERSIONS, "pid=9\tproduct=ipsec-tools\tversion=0.8.2\tsource=x\n");
+	assert_false(fired(s, kb, "kernel.known_issue"));
+	xd_snapshot_free(s);
+	xd_kb_free(kb);
 }
 
 static void test_ip_forward(void **state)
@@ -447,6 +561,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_stats_missing, teardown),
 		cmocka_unit_test_teardown(test_compat, teardown),
 		cmocka_unit_test_teardown(test_known_issue, teardown),
+		cmocka_unit_test_teardown(test_known_pmtu_disc, teardown),
+		cmocka_unit_test_teardown(test_known_removed, teardown),
 		cmocka_unit_test_teardown(test_ip_forward, teardown),
 		cmocka_unit_test_teardown(test_rp_filter, teardown),
 		cmocka_unit_test_teardown(test_redirects, teardown),

@@ -31,8 +31,9 @@ static const struct xd_finding_def defs[] = {
 		       "CONFIG_INET6_IPCOMP, or disable compression in the IKE configuration." },
 	[D_STATS] = { "kernel.xfrm_stats_missing", XD_SEV_INFO, "no /proc/net/xfrm_stat: XFRM error counters unavailable",
 		      "The kernel was built without CONFIG_XFRM_STATISTICS; xfrmstat.* checks cannot "
-		      "run and libreswan 5 refuses to start. Use a kernel with the option if you need "
-		      "the counters." },
+		      "run. IKE daemons do not need the file (libreswan 5.0-5.2 stop only when "
+		      "net.core.xfrm_acq_expires is missing too). Use a kernel with the option if you "
+		      "need the counters." },
 	[D_COMPAT] = { "kernel.compat_32bit", XD_SEV_ERROR, "32-bit IKE process on a 64-bit kernel without the XFRM translator",
 		       "Every XFRM request of a 32-bit process fails with EOPNOTSUPP. Load xfrm_compat "
 		       "(`modprobe xfrm_compat`, it never autoloads), use a kernel with "
