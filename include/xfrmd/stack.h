@@ -11,6 +11,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "xfrmd/util.h"
@@ -88,6 +89,15 @@ void xd_stack_facts_done(struct xd_stack_facts *f);
 const char *xd_stack_kind_name(enum xd_stack_kind k);
 /* Daemon kind for a process name ("charon", "charon-systemd", "pluto", ...). */
 enum xd_stack_kind xd_stack_kind_from_comm(const char *comm);
+
+/*
+ * Product ("Libreswan", "Openswan", "ipsec-tools", "OpenIKED", "strongSwan") and version of an
+ * IKE daemon from the bytes of its executable. Vendor-ID labels of other or older releases
+ * ("Libreswan 3.0 - 3.5") are never taken for the version. Returns false (version unknown)
+ * rather than guess. Pure.
+ */
+bool xd_stack_version_scan(const char *data, size_t len, char *product, size_t plen,
+			   char *ver, size_t vlen);
 
 /* ---- derived ---- */
 

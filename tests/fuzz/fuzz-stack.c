@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz-stack.c: IKE-stack records (/proc/net/netlink, sock_diag datagrams, processes,
- * versions) through their decoders, then the stack view and every policy fingerprint. The
- * first byte picks the record kind.
+ * versions) through their decoders, then the stack view and every policy fingerprint; the
+ * same bytes through the executable version scanner. The first byte picks the record kind.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,6 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct xd_record r = { .kind = xd_dump_kind(d), .dump = d, .nl_proto = 4,
 			       .data = copy, .len = size - 1 };
 	(void)xd_decode_record(s, &r);
+	/* the same bytes as an executable whose version is looked for */
+	char product[32], ver[64];
+	(void)xd_stack_version_scan(copy, size - 1, product, sizeof(product), ver, sizeof(ver));
 	free(copy);
 	xd_stack_view_compute(s, &v);
 	xd_snapshot_free(s);

@@ -186,6 +186,76 @@ static void test_proc_udp(void **state)
 	xd_snapshot_free(s);
 }
 
+/* Bytes laid out like the executables' string tables (.rodata: NUL-separated strings). */
+#define BIN(lit) lit, sizeof(lit) - 1
+static const char pluto_vid_table[] =
+	"Check Point\0Libreswan (3.6+)\0OE-Libreswan-\0Libreswan 3.0 - 3.5\0"
+	"Openswan(xeleranized)\0Openswan(project)\0strongSwan\0";
+
+static void scan_is(const char *data, size_t len, const char *product, const char *version)
+{
+	char p[32] = "", v[64] = "";
+	bool found = xd_stack_version_scan(data, len, p, sizeof(p), v, sizeof(v));
+
+	if (!version) {
+		if (found)
+			fail_msg("want unknown, got %s %s", p, v);
+		assert_string_equal(v, "");
+		return;
+	}
+	if (!found)
+		fail_msg("want %s %s, got nothing", product, version);
+	assert_string_equal(p, product);
+	assert_string_equal(v, version);
+}
+
+static void test_version_scan(void **state)
+{
+	char buf[512];
+	size_t n;
+
+	/* libreswan 4.10: "Libreswan 4.10" and its own vendor ID */
+	n = 0;
+	memcpy(buf + n, "\0\0GLIBC_2.34\0Libreswan 4.10\0", 28), n += 28;
+	memcpy(buf + n, pluto_vid_table, sizeof(pluto_vid_table)), n += sizeof(pluto_vid_table);
+	memcpy(buf + n, "4.10\0OE-Libreswan-4.10\0", 23), n += 23;
+	scan_is(buf, n, "Libreswan", "4.10");
+
+	/* libreswan 5.4 dropped "Libreswan " V: the vendor-ID label "Libreswan 3.0 - 3.5" was
+	 * taken for the version ("3.0"); its own vendor ID says 5.4 */
+	n = 0;
+	memcpy(buf + n, pluto_vid_table, sizeof(pluto_vid_table)), n += sizeof(pluto_vid_table);
+	memcpy(buf + n, "5.4\0OE-Libreswan-5.4\0", 21), n += 21;
+	scan_is(buf, n, "Libreswan", "5.4");
+
+	/* only the vendor-ID table (and a three-part number): unknown, not 3.0, not strongSwan */
+	n = 0;
+	memcpy(buf + n, pluto_vid_table, sizeof(pluto_vid_table)), n += sizeof(pluto_vid_table);
+	memcpy(buf + n, "1.2.3\0", 6), n += 6;
+	scan_is(buf, n, NULL, NULL);
+	scan_is("Libreswan 3.0-3.5\0", 18, NULL, NULL);
+	scan_is("Libreswan 3.6+\0", 15, NULL, NULL);
+
+	/* a build from a git tag */
+	scan_is("\0OE-Libreswan-v5.3-12\0", 22, "Libreswan", "5.3");
+
+	static const struct {
+		const char *data;
+		size_t len;
+		const char *product, *version;
+	} others[] = {
+		{ BIN("\0charon\0strongSwan\0%s %s\0" "5.9.8\0"), "strongSwan", "5.9.8" },
+		{ BIN("\0Openswan 2.6.51\0"), "Openswan", "2.6.51" },
+		{ BIN("@(#)ipsec-tools 0.8.2 (http://ipsec-tools.sourceforge.net)\0"), "ipsec-tools", "0.8.2" },
+		{ BIN("\0strongSwan\0no version here\0"), NULL, NULL },
+		{ BIN(""), NULL, NULL },
+		{ BIN("OE-Libreswan-"), NULL, NULL },
+		{ BIN("OE-Libreswan-v"), NULL, NULL },
+	};
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		scan_is(others[i].data, others[i].len, others[i].product, others[i].version);
+}
+
 static void test_processes(void **state)
 {
 	struct xd_snapshot *s = mb_new();
@@ -325,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_netlink_file),
 		cmocka_unit_test(test_sockdiag),
 		cmocka_unit_test(test_proc_udp),
+		cmocka_unit_test(test_version_scan),
 		cmocka_unit_test(test_processes),
 		cmocka_unit_test(test_fingerprints),
 		cmocka_unit_test(test_view),

@@ -188,75 +188,19 @@ static bool inode_interesting(const struct xd_stack_facts *f, uint64_t ino, bool
 	return false;
 }
 
-/*
- * Find "Libreswan 4.10", "Openswan 2.6.51", "ipsec-tools 0.8.2" ... in an executable. Marks
- * are ranked: libreswan's pluto also names Openswan and strongSwan (vendor ids), so the
- * first-ranked mark found anywhere wins. strongSwan prints its name with %s; its binaries
- * carry the bare "5.9.8" string, accepted only from a binary that names strongSwan.
- */
-static const char *const marks[] = { "Libreswan ", "Openswan ", "ipsec-tools ", "OpenIKED " };
-
-static size_t copy_version(const char *data, size_t len, size_t at, char *ver, size_t vlen)
-{
-	size_t k = 0;
-
-	for (size_t j = at; j < len && k + 1 < vlen &&
-			    ((data[j] >= '0' && data[j] <= '9') || data[j] == '.' ||
-			     (data[j] >= 'a' && data[j] <= 'z'));
-	     j++)
-		ver[k++] = data[j];
-	ver[k] = '\0';
-	return k;
-}
-
+/* Product and version from the executable's bytes (stack.h xd_stack_version_scan()). */
 static bool version_from_binary(const char *path, char *product, size_t plen, char *ver,
 				size_t vlen)
 {
 	char *data = NULL;
-	size_t len = 0, best = XD_ARRAY_SIZE(marks);
-	bool swan = false;
-	char bare[32] = "";
+	size_t len = 0;
+	bool found;
 
 	if (xd_nl_read_file(path, EXE_SCAN_BYTES, &data, &len) < 0)
 		return false;
-	ver[0] = '\0';
-	for (size_t i = 0; i + 12 < len; i++) {
-		if (data[i] == 's' && memcmp(data + i, "strongSwan", 10) == 0)
-			swan = true;
-		for (size_t m = 0; m < XD_ARRAY_SIZE(marks) && m <= best; m++) {
-			size_t ml = strlen(marks[m]);
-			if (i + ml + 1 >= len || memcmp(data + i, marks[m], ml) != 0 ||
-			    data[i + ml] < '0' || data[i + ml] > '9')
-				continue;
-			char cand[64];
-			/* vendor-id tables name older releases too: the newest is the binary's */
-			if (copy_version(data, len, i + ml, cand, sizeof(cand)) &&
-			    (m < best || strverscmp(cand, ver) > 0)) {
-				snprintf(product, plen, "%.*s", (int)ml - 1, marks[m]);
-				snprintf(ver, vlen, "%s", cand);
-				best = m;
-			}
-			break;
-		}
-		/* a NUL-delimited "D.D.D" string, kept in case this is strongSwan */
-		if (!bare[0] && data[i] == '\0' && data[i + 1] >= '0' && data[i + 1] <= '9') {
-			size_t j = i + 1, dots = 0;
-			while (j < len && j - i < 16 &&
-			       ((data[j] >= '0' && data[j] <= '9') || data[j] == '.'))
-				dots += data[j++] == '.';
-			if (j < len && data[j] == '\0' && dots == 2 && j - i - 1 < sizeof(bare))
-				snprintf(bare, sizeof(bare), "%.*s", (int)(j - i - 1), data + i + 1);
-		}
-	}
+	found = xd_stack_version_scan(data, len, product, plen, ver, vlen);
 	free(data);
-	if (best < XD_ARRAY_SIZE(marks))
-		return true;
-	if (swan && bare[0]) {
-		snprintf(product, plen, "strongSwan");
-		snprintf(ver, vlen, "%s", bare);
-		return true;
-	}
-	return false;
+	return found;
 }
 
 /* Debian: the package whose file list names the executable, and its version. */

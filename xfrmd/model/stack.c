@@ -9,7 +9,9 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "xfrmd/model.h"
@@ -76,6 +78,120 @@ enum xd_stack_kind xd_stack_kind_from_comm(const char *comm)
 		if (xd_streq(comm, map[i].comm))
 			return map[i].kind;
 	return XD_STACK_UNKNOWN;
+}
+
+/* ---- versions from executables ---- */
+
+/*
+ * Marks that precede a version in an IKE daemon's executable, best first. Every libreswan
+ * since 3.x carries its own vendor ID "OE-Libreswan-" + version (lib/libswan/version.in.c);
+ * releases before 5.4 also carry "Libreswan " + version. The vendor-ID table of pluto names
+ * other implementations and its own old releases ("Libreswan 3.0 - 3.5", "Openswan(project)",
+ * "strongSwan"): a version followed by a range is such a label, never the binary's own.
+ */
+static const struct {
+	const char *mark;
+	const char *product;
+} marks[] = {
+	{ "OE-Libreswan-", "Libreswan" }, { "Libreswan ", "Libreswan" },
+	{ "Openswan ", "Openswan" },       { "ipsec-tools ", "ipsec-tools" },
+	{ "OpenIKED ", "OpenIKED" },
+};
+
+static size_t copy_version(const char *data, size_t len, size_t at, char *ver, size_t vlen)
+{
+	size_t k = 0;
+
+	for (size_t j = at; j < len && k + 1 < vlen &&
+			    ((data[j] >= '0' && data[j] <= '9') || data[j] == '.' ||
+			     (data[j] >= 'a' && data[j] <= 'z'));
+	     j++)
+		ver[k++] = data[j];
+	ver[k] = '\0';
+	return k;
+}
+
+/* "3.0 - 3.5", "3.0-3.5", "3.6+": a label for a range of releases, not one release. */
+static bool is_range(const char *data, size_t len, size_t at)
+{
+	size_t j = at;
+
+	if (j < len && data[j] == '+')
+		return true;
+	while (j < len && data[j] == ' ')
+		j++;
+	if (j >= len || data[j] != '-')
+		return false;
+	j++;
+	while (j < len && data[j] == ' ')
+		j++;
+	/* another dotted version; "5.3-12" (a build 12 commits after a tag) is not a range */
+	if (j >= len || data[j] < '0' || data[j] > '9')
+		return false;
+	while (j < len && data[j] >= '0' && data[j] <= '9')
+		j++;
+	return j < len && data[j] == '.';
+}
+
+bool xd_stack_version_scan(const char *data, size_t len, char *product, size_t plen,
+			   char *ver, size_t vlen)
+{
+	size_t best = XD_ARRAY_SIZE(marks);
+	bool swan = false, other = false;
+	char bare[32] = "";
+
+	if (!vlen || !plen)
+		return false;
+	ver[0] = '\0';
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == 's' && len - i >= 10 && memcmp(data + i, "strongSwan", 10) == 0)
+			swan = true;
+		if ((data[i] == 'L' || data[i] == 'l') && len - i >= 9 &&
+		    memcmp(data + i + 1, "ibreswan", 8) == 0)
+			other = true;
+		for (size_t m = 0; m < XD_ARRAY_SIZE(marks) && m <= best; m++) {
+			size_t ml = strlen(marks[m].mark), at = i + ml, n;
+			char cand[64];
+			if (len - i < ml + 1 || memcmp(data + i, marks[m].mark, ml) != 0)
+				continue;
+			/* "OE-Libreswan-v5.4" from a build of a git tag */
+			if (m == 0 && data[at] == 'v' && at + 1 < len)
+				at++;
+			if (data[at] < '0' || data[at] > '9')
+				break;
+			n = copy_version(data, len, at, cand, sizeof(cand));
+			if (!n || is_range(data, len, at + n))
+				break;
+			/* within one mark the newest wins: tables may name older releases */
+			if (m < best || strverscmp(cand, ver) > 0) {
+				snprintf(product, plen, "%s", marks[m].product);
+				snprintf(ver, vlen, "%s", cand);
+				best = m;
+			}
+			break;
+		}
+		/* a NUL-delimited "D.D.D" string, kept in case this is strongSwan */
+		if (!bare[0] && data[i] == '\0' && i + 1 < len && data[i + 1] >= '0' &&
+		    data[i + 1] <= '9') {
+			size_t j = i + 1, dots = 0;
+			while (j < len && j - i < 16 &&
+			       ((data[j] >= '0' && data[j] <= '9') || data[j] == '.'))
+				dots += data[j++] == '.';
+			if (j < len && data[j] == '\0' && dots == 2 && j - i - 1 < sizeof(bare))
+				snprintf(bare, sizeof(bare), "%.*s", (int)(j - i - 1), data + i + 1);
+		}
+	}
+	if (best < XD_ARRAY_SIZE(marks))
+		return true;
+	/* strongSwan prints its name with %s, so only its bare version string is left; pluto
+	 * names strongSwan too (vendor IDs): a binary naming libreswan is never taken for it */
+	if (swan && !other && bare[0]) {
+		snprintf(product, plen, "strongSwan");
+		snprintf(ver, vlen, "%s", bare);
+		return true;
+	}
+	ver[0] = '\0';
+	return false;
 }
 
 /* ---- fingerprints ---- */
