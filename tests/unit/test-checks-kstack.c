@@ -403,6 +403,26 @@ static void test_none_running(void **state)
 	s = gateway(383615);
 	assert_false(fired(s, NULL, "stack.none_running"));
 	xd_snapshot_free(s);
+
+	/* strongSwan's NetworkManager plugin and command-line client are strongSwan daemons
+	 * (before: unknown processes, so "no IKE daemon runs" beside a running charon-nm) */
+	static const char *const strongswan_comms[] = { "charon", "charon-systemd", "charon-nm",
+							"charon-cmd" };
+	for (size_t i = 0; i < XD_ARRAY_SIZE(strongswan_comms); i++) {
+		char procs[96];
+		s = gateway(383615);
+		feed(s, XD_DUMP_NETLINK_SOCKETS, "sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode\n");
+		snprintf(procs, sizeof(procs), "pid=700\tbits=64\tcomm=%s\n", strongswan_comms[i]);
+		feed(s, XD_DUMP_PROCESSES, procs);
+		if (fired(s, NULL, "stack.none_running"))
+			fail_msg("%s not recognised as strongSwan", strongswan_comms[i]);
+		assert_false(fired(s, NULL, "stack.foreign_policies"));
+		assert_int_equal(xd_stack_kind_from_comm(strongswan_comms[i]), XD_STACK_STRONGSWAN);
+		xd_snapshot_free(s);
+	}
+	/* names that merely start like one are not */
+	assert_int_equal(xd_stack_kind_from_comm("charon-nmx"), XD_STACK_UNKNOWN);
+	assert_int_equal(xd_stack_kind_from_comm("charon-"), XD_STACK_UNKNOWN);
 }
 
 static void test_multiple_and_foreign(void **state)

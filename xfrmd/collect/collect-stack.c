@@ -207,15 +207,21 @@ static bool version_from_binary(const char *path, char *product, size_t plen, ch
 static bool version_from_dpkg(const char *exe, char *product, size_t plen, char *ver,
 			      size_t vlen, char *src, size_t slen)
 {
-	static const char *const pkgs[] = { "strongswan-charon", "charon-systemd", "libreswan",
-					    "openswan", "racoon", "openiked" };
+	static const struct {
+		const char *pkg, *product;
+	} pkgs[] = {
+		{ "strongswan-charon", "strongSwan" }, { "charon-systemd", "strongSwan" },
+		{ "strongswan-nm", "strongSwan" },     { "charon-cmd", "strongSwan" },
+		{ "libreswan", "libreswan" },          { "openswan", "Openswan" },
+		{ "racoon", "ipsec-tools" },           { "openiked", "OpenIKED" },
+	};
 	for (size_t i = 0; i < XD_ARRAY_SIZE(pkgs); i++) {
 		char path[256], *list = NULL, *status = NULL, key[80];
 		size_t len = 0, slen2 = 0;
 		const char *p, *v;
 		bool listed;
 
-		snprintf(path, sizeof(path), "/var/lib/dpkg/info/%s.list", pkgs[i]);
+		snprintf(path, sizeof(path), "/var/lib/dpkg/info/%s.list", pkgs[i].pkg);
 		if (xd_nl_read_file(path, 1u << 20, &list, &len) < 0)
 			continue;
 		snprintf(key, sizeof(key), "\n%s\n", exe);
@@ -224,16 +230,14 @@ static bool version_from_dpkg(const char *exe, char *product, size_t plen, char 
 		if (!listed || xd_nl_read_file("/var/lib/dpkg/status", 64u << 20, &status,
 					       &slen2) < 0)
 			continue;
-		snprintf(key, sizeof(key), "Package: %s\n", pkgs[i]);
+		snprintf(key, sizeof(key), "Package: %s\n", pkgs[i].pkg);
 		p = strstr(status, key);
 		v = p ? strstr(p, "\nVersion: ") : NULL;
 		if (v && (!strstr(p + 1, "\nPackage: ") || v < strstr(p + 1, "\nPackage: "))) {
 			size_t n = strcspn(v + 10, "\n");
 			snprintf(ver, vlen, "%.*s", (int)n, v + 10);
-			snprintf(product, plen, "%s",
-				 i < 2 ? "strongSwan" : i == 2 ? "libreswan" : i == 3 ? "Openswan"
-					 : i == 4 ? "ipsec-tools" : "OpenIKED");
-			snprintf(src, slen, "dpkg:%s", pkgs[i]);
+			snprintf(product, plen, "%s", pkgs[i].product);
+			snprintf(src, slen, "dpkg:%s", pkgs[i].pkg);
 			free(status);
 			return true;
 		}

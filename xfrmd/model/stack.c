@@ -67,9 +67,12 @@ enum xd_stack_kind xd_stack_kind_from_comm(const char *comm)
 		const char *comm;
 		enum xd_stack_kind kind;
 	} map[] = {
-		{ "charon", XD_STACK_STRONGSWAN },   { "charon-systemd", XD_STACK_STRONGSWAN },
-		{ "charon-systemd", XD_STACK_STRONGSWAN }, { "pluto", XD_STACK_LIBRESWAN },
-		{ "racoon", XD_STACK_RACOON },       { "iked", XD_STACK_IKED },
+		/* strongSwan's daemons: the classic one, systemd's, NetworkManager's plugin
+		 * (charon-nm) and the command-line client (charon-cmd); all install SAs */
+		{ "charon", XD_STACK_STRONGSWAN },    { "charon-systemd", XD_STACK_STRONGSWAN },
+		{ "charon-nm", XD_STACK_STRONGSWAN }, { "charon-cmd", XD_STACK_STRONGSWAN },
+		{ "pluto", XD_STACK_LIBRESWAN },      { "racoon", XD_STACK_RACOON },
+		{ "iked", XD_STACK_IKED },
 	};
 	if (!comm)
 		return XD_STACK_UNKNOWN;
