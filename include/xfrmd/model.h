@@ -156,6 +156,22 @@ struct xd_sa_ext {
 	bool iptfs_dont_frag;
 };
 
+/* Kernel XFRM_MODE_* values the checks reason about; the model keeps the raw number. */
+#define XD_MODE_TRANSPORT 0
+#define XD_MODE_TUNNEL 1
+#define XD_MODE_BEET 4
+#define XD_MODE_IPTFS 5 /* IP-TFS (RFC 9347), Linux 6.14 */
+
+/*
+ * Tunnel semantics: inner packets travel in an outer IP header between the SA's or template's
+ * endpoints, so fwd policies, ip_forward, firewall paths between the gateways and peer
+ * pairing apply. IP-TFS is tunnel mode whose inner packets are aggregated and fragmented.
+ */
+static inline bool xd_mode_is_tunnel_like(uint8_t mode)
+{
+	return mode == XD_MODE_TUNNEL || mode == XD_MODE_IPTFS;
+}
+
 struct xd_sa {
 	struct xd_selector sel;
 	struct xd_addr daddr; /* id.daddr */

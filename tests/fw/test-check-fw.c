@@ -5,6 +5,7 @@
  *
  *   10.1.0.0/16 -- [gw 192.0.2.1] ===== ESP tunnel ===== [peer 198.51.100.7] -- 10.2.0.0/16
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -160,6 +161,34 @@ static void test_fw_esp_blocked(void **st)
 	done(&x);
 }
 
+/* IP-TFS templates: ESP runs between the gateways as in tunnel mode, so with the tunnel down
+ * (no SA yet) blocked ESP is reported for the peer gateway named by the template (before:
+ * for the inner selector addresses). */
+static void test_fw_esp_blocked_iptfs(void **st)
+{
+	struct fx x;
+	struct xd_addr peer = { 0 };
+
+	setup_fx(&x, false, false, true);
+	mb_all_modes(x.s, XD_MODE_IPTFS);
+	x.s->sas.len = 0;
+	input_chain(&x, false, false, true, true);
+	run(&x);
+	const struct xd_finding *f = find(&x, "fw.esp_blocked", "in");
+	assert_non_null(f);
+	assert_true(f->subject.has & XD_SUBJ_PEER);
+	assert_int_equal(inet_pton(AF_INET, PEER, &peer), 1);
+	assert_memory_equal(&f->subject.peer, &peer, 4);
+	done(&x);
+
+	setup_fx(&x, false, true, true);
+	mb_all_modes(x.s, XD_MODE_IPTFS);
+	input_chain(&x, true, false, true, true);
+	run(&x);
+	assert_int_equal(count_fw(&x), 0);
+	done(&x);
+}
+
 static void test_fw_ah_blocked(void **st)
 {
 	struct fx x;
@@ -286,6 +315,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fw_healthy_is_silent),
 		cmocka_unit_test(test_fw_esp_blocked),
+		cmocka_unit_test(test_fw_esp_blocked_iptfs),
 		cmocka_unit_test(test_fw_ah_blocked),
 		cmocka_unit_test(test_fw_ike_blocked_names_rule),
 		cmocka_unit_test(test_fw_natt_blocked),

@@ -121,6 +121,14 @@ void mb_local(struct xd_snapshot *s, const char *addr)
 	a->ifindex = 2;
 }
 
+void mb_all_modes(struct xd_snapshot *s, uint8_t mode)
+{
+	for (size_t i = 0; i < s->sas.len; i++)
+		((struct xd_sa *)xd_vec_at(&s->sas, i))->mode = mode;
+	for (size_t i = 0; i < s->tmpls.len; i++)
+		((struct xd_tmpl *)xd_vec_at(&s->tmpls, i))->mode = mode;
+}
+
 void mb_counter(struct xd_snapshot *s, const char *name, uint64_t value)
 {
 	struct xd_counter *c = xd_vec_push(&s->xfrm_stat.counters);

@@ -21,6 +21,8 @@ struct xd_policy *mb_policy(struct xd_snapshot *s, uint8_t dir, const char *src_
 struct xd_tmpl *mb_tmpl(struct xd_snapshot *s, const char *src, const char *dst, uint8_t proto,
 			uint32_t reqid, uint8_t mode);
 void mb_local(struct xd_snapshot *s, const char *addr);
+/* Give every SA and template so far this mode (e.g. XD_MODE_IPTFS for a tunnel fixture). */
+void mb_all_modes(struct xd_snapshot *s, uint8_t mode);
 void mb_counter(struct xd_snapshot *s, const char *name, uint64_t value);
 /* The writable lifetime configuration and algorithm set of an SA made by mb_sa(). */
 struct xd_lifetime_cfg *mb_lft(struct xd_sa *sa);

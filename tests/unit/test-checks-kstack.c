@@ -336,6 +336,15 @@ static void test_ip_forward(void **state)
 	assert_true(fired(s, NULL, "sysctl.ip_forward_off"));
 	xd_snapshot_free(s);
 
+	/* an IP-TFS gateway forwards like a tunnel-mode one (before: skipped) */
+	s = gateway(383615);
+	mb_all_modes(s, XD_MODE_IPTFS);
+	feed(s, XD_DUMP_SYSCTL, good_sysctl);
+	assert_false(fired(s, NULL, "sysctl.ip_forward_off"));
+	feed(s, XD_DUMP_SYSCTL, "net.ipv4.ip_forward=0\n");
+	assert_true(fired(s, NULL, "sysctl.ip_forward_off"));
+	xd_snapshot_free(s);
+
 	/* host to host: the inbound destination is this host, nothing to forward */
 	s = mb_new();
 	mb_local(s, GW);

@@ -667,6 +667,58 @@ static void test_peers_states(void **st)
 	assert_int_equal(peer_state(s), XD_PEER_UNKNOWN);
 }
 
+/*
+ * IP-TFS (XFRM mode 5, Linux 6.14) is tunnel mode with aggregated inner packets: a gateway
+ * using it needs fwd policies, pairs with its peer and shows in the peer matrix exactly like
+ * one in tunnel mode. Before, every such check tested mode == tunnel and skipped IP-TFS.
+ */
+static struct xd_snapshot *iptfs(struct xd_snapshot *s)
+{
+	mb_all_modes(s, XD_MODE_IPTFS);
+	return s;
+}
+
+static void test_iptfs_is_tunnel_like(void **st)
+{
+	struct fx x = { .now = iptfs(healthy(true, true)) };
+
+	assert_true(xd_mode_is_tunnel_like(XD_MODE_TUNNEL));
+	assert_true(xd_mode_is_tunnel_like(XD_MODE_IPTFS));
+	assert_false(xd_mode_is_tunnel_like(XD_MODE_TRANSPORT));
+	assert_false(xd_mode_is_tunnel_like(XD_MODE_BEET));
+
+	run(&x);
+	ASSERT_NONE(&x);
+	done(&x);
+
+	x = (struct fx){ .now = iptfs(healthy(false, true)) };
+	run(&x);
+	ASSERT_ONLY(&x, "policy.missing_fwd");
+	const struct xd_finding *f = find(&x, "policy.missing_fwd");
+	assert_true(f->subject.has & XD_SUBJ_PEER);
+	assert_int_equal(f->subject.reqid, 1);
+	done(&x);
+
+	/* the cross-site checks pair IP-TFS tunnels too */
+	struct xd_snapshot *a = iptfs(healthy(true, true));
+	struct xd_snapshot *b = iptfs(site_b(0xc0000001, "10.2.0.0/24", true));
+	struct xd_findings cf;
+	bool seen = false;
+	mb_finish(a);
+	mb_finish(b);
+	xd_findings_init(&cf);
+	assert_int_equal(xd_diag_cross_site(a, b, &cf), 0);
+	for (size_t i = 0; i < cf.items.len; i++)
+		seen |= strcmp(xd_findings_at(&cf, i)->def->id, "peer.selector_mismatch") == 0;
+	assert_true(seen);
+	xd_findings_done(&cf);
+	xd_snapshot_free(a);
+	xd_snapshot_free(b);
+
+	/* one row in the peer matrix, with its three policies */
+	assert_int_equal(peer_state(iptfs(healthy(true, true))), XD_PEER_UP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -700,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_tool_findings),
 		cmocka_unit_test(test_every_id_is_unique),
 		cmocka_unit_test(test_peers_states),
+		cmocka_unit_test(test_iptfs_is_tunnel_like),
 		cmocka_unit_test(test_cross_site),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -108,7 +108,7 @@ static void collect_peers(const struct xd_snapshot *s, struct peers *p)
 			uint16_t fam = tm->family ? tm->family : pol->sel.family;
 			if (tm->proto != PROTO_ESP && tm->proto != PROTO_AH)
 				continue;
-			if (tm->mode == MODE_TUNNEL) {
+			if (xd_mode_is_tunnel_like(tm->mode)) {
 				sa_ = &tm->saddr, da = &tm->daddr;
 			} else {
 				sa_ = &pol->sel.saddr, da = &pol->sel.daddr;
@@ -305,7 +305,7 @@ static const char *tmpl_oif(const struct xd_snapshot *s, const struct xd_policy 
 {
 	for (uint32_t t = 0; t < p->tmpl_count; t++) {
 		const struct xd_tmpl *tm = xd_policy_tmpl(s, p, t);
-		if (tm->mode != MODE_TUNNEL)
+		if (!xd_mode_is_tunnel_like(tm->mode))
 			continue;
 		for (size_t i = 0; i < s->addrs.len; i++) {
 			const struct xd_local_addr *a = xd_vec_at(&s->addrs, i);

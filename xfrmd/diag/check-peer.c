@@ -143,7 +143,7 @@ static void cross_policies(const struct xd_snapshot *a, const struct xd_snapshot
 		for (uint32_t k = 0; p->dir == POL_IN && k < p->tmpl_count; k++) {
 			const struct xd_tmpl *t = xd_policy_tmpl(b, p, k);
 			struct tun_key *e;
-			if (t->mode != MODE_TUNNEL || !(e = xd_vec_push(&keys)))
+			if (!xd_mode_is_tunnel_like(t->mode) || !(e = xd_vec_push(&keys)))
 				continue;
 			*e = (struct tun_key){ .family = t->family, .src = t->saddr, .dst = t->daddr,
 					       .pol = (uint32_t)i };
@@ -160,7 +160,7 @@ static void cross_policies(const struct xd_snapshot *a, const struct xd_snapshot
 			bool mirrored = false, any = false;
 			char sel[200], a1[80], a2[80];
 
-			if (t->mode != MODE_TUNNEL || !xd_snapshot_is_local(b, t->family, &t->daddr))
+			if (!xd_mode_is_tunnel_like(t->mode) || !xd_snapshot_is_local(b, t->family, &t->daddr))
 				continue;
 			hit = keys.len ? bsearch(&key, keys.data, keys.len, sizeof(key), tun_cmp) : NULL;
 			if (hit) {

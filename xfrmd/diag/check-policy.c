@@ -158,7 +158,7 @@ static bool tmpl_satisfied(const struct reqid_index *ix, const struct xd_policy 
 
 		if (sa->mode != t->mode || sa->family != t->family)
 			continue;
-		if (t->mode == MODE_TUNNEL || !xd_diag_addr_is_zero(&t->daddr, t->family)) {
+		if (xd_mode_is_tunnel_like(t->mode) || !xd_diag_addr_is_zero(&t->daddr, t->family)) {
 			if (memcmp(&sa->daddr, &t->daddr, sizeof(sa->daddr)) != 0)
 				continue;
 			if (!xd_diag_addr_is_zero(&t->saddr, t->family) &&
@@ -203,13 +203,13 @@ static void check_tmpl_no_sa(const struct xd_diag_ctx *c, struct xd_findings *ou
 				continue;
 			struct xd_finding *x = pol_finding(out, p, D_TMPL_NO_SA, "no SA for its template");
 			xd_finding_reqid(x, t->reqid);
-			if (t->mode == MODE_TUNNEL)
+			if (xd_mode_is_tunnel_like(t->mode))
 				xd_finding_peer(x, t->family, &t->saddr, &t->daddr);
 			xd_finding_ev_str(x, "template", "%s %s reqid %u%s%s",
 					  xd_name_proto(t->proto) ? xd_name_proto(t->proto) : "?",
 					  xd_name_mode(t->mode) ? xd_name_mode(t->mode) : "?", t->reqid,
-					  t->mode == MODE_TUNNEL ? " to " : "",
-					  t->mode == MODE_TUNNEL ? xd_diag_addr(&t->daddr, t->family, peer, sizeof(peer)) : "");
+					  xd_mode_is_tunnel_like(t->mode) ? " to " : "",
+					  xd_mode_is_tunnel_like(t->mode) ? xd_diag_addr(&t->daddr, t->family, peer, sizeof(peer)) : "");
 			xd_finding_ev_bool(x, "acquire_pending", larval);
 			xd_finding_ev_int(x, "last_used", (int64_t)p->curlft.use_time);
 			/* An on-demand (trap) policy nobody has used yet is normal: say so quietly. */
@@ -240,7 +240,7 @@ static bool visit_any(const struct xd_policy *p, void *ud)
 static bool has_tunnel_tmpl(const struct xd_snapshot *s, const struct xd_policy *p)
 {
 	for (uint32_t k = 0; k < p->tmpl_count; k++)
-		if (xd_policy_tmpl(s, p, k)->mode == MODE_TUNNEL)
+		if (xd_mode_is_tunnel_like(xd_policy_tmpl(s, p, k)->mode))
 			return true;
 	return false;
 }
@@ -267,7 +267,7 @@ static void check_missing_fwd(const struct xd_diag_ctx *c, const struct pol_inde
 						   "decrypted traffic to a forwarded subnet has no fwd policy");
 		for (uint32_t k = 0; k < p->tmpl_count; k++) {
 			t = xd_policy_tmpl(s, p, k);
-			if (t->mode == MODE_TUNNEL) {
+			if (xd_mode_is_tunnel_like(t->mode)) {
 				xd_finding_peer(x, t->family, &t->daddr, &t->saddr);
 				xd_finding_reqid(x, t->reqid);
 				break;
@@ -326,7 +326,7 @@ static void check_missing_partner(const struct xd_diag_ctx *c, const struct pol_
 						   p->dir == POL_OUT ? "no in/fwd policy for the return traffic"
 								     : "no out policy for the reply traffic");
 		xd_finding_reqid(x, t->reqid);
-		if (t->mode == MODE_TUNNEL) {
+		if (xd_mode_is_tunnel_like(t->mode)) {
 			if (p->dir == POL_OUT)
 				xd_finding_peer(x, t->family, &t->saddr, &t->daddr);
 			else

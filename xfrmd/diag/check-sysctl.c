@@ -39,7 +39,7 @@ static bool tmpl_tunnel(const struct xd_snapshot *s, const struct xd_policy *p,
 {
 	for (uint32_t t = 0; t < p->tmpl_count; t++) {
 		const struct xd_tmpl *tm = xd_policy_tmpl(s, p, t);
-		if (tm->mode == MODE_TUNNEL) {
+		if (xd_mode_is_tunnel_like(tm->mode)) {
 			*ret = tm;
 			return true;
 		}

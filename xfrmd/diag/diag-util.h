@@ -19,7 +19,7 @@ enum sa_dir {
 #define PROTO_AH 51
 #define PROTO_COMP 108
 #define MODE_TRANSPORT 0
-#define MODE_TUNNEL 1
+/* tunnel semantics: xd_mode_is_tunnel_like() (model.h), which counts IP-TFS too */
 #define POL_IN 0
 #define POL_OUT 1
 #define POL_FWD 2

@@ -138,7 +138,7 @@ int xd_peers_build(const struct xd_snapshot *s, const struct xd_findings *f, str
 			const struct xd_tmpl *t = xd_policy_tmpl(s, p, k);
 			struct xd_peer_row *r;
 
-			if (t->mode != MODE_TUNNEL || xd_diag_addr_is_zero(&t->daddr, t->family))
+			if (!xd_mode_is_tunnel_like(t->mode) || xd_diag_addr_is_zero(&t->daddr, t->family))
 				continue;
 			if (p->dir == POL_OUT)
 				r = contrib(rows, t->family, &t->saddr, &t->daddr);

@@ -136,7 +136,7 @@ static void text_policies(FILE *out, const struct xd_snapshot *s,
 			fprintf(out, " %s/%s reqid %u",
 				num_or(xd_name_proto(tm->proto), tm->proto, nb1, sizeof(nb1)),
 				num_or(xd_name_mode(tm->mode), tm->mode, nb2, sizeof(nb2)), tm->reqid);
-			if (tm->mode == 1)
+			if (xd_mode_is_tunnel_like(tm->mode))
 				fprintf(out, " %s->%s", xd_addr_fmt(&tm->saddr, tm->family, a, sizeof(a)),
 					xd_addr_fmt(&tm->daddr, tm->family, b, sizeof(b)));
 		}
