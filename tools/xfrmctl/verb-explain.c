@@ -12,33 +12,32 @@
 #include "xd-config.h"
 #include "xfrmctl.h"
 #include "xfrmd/diag.h"
+#include "xfrmd/file.h"
 
-static FILE *open_doc(const char *id)
+/* The page of a finding: the first directory that has it as a regular file (file.h). */
+static int read_doc(const char *id, char **ret, size_t *ret_len)
 {
 	const char *dirs[] = { secure_getenv("XFRMD_DOCDIR"), XD_DATADIR, XD_SRCDOCDIR };
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		char path[4096];
-		FILE *f;
 
 		if (!dirs[i])
 			continue;
 		snprintf(path, sizeof(path), "%s/findings/%s.md", dirs[i], id);
-		f = fopen(path, "re");
-		if (f)
-			return f;
+		if (xd_file_read(path, 0, 1u << 20, ret, ret_len, NULL) == 0)
+			return 0;
 	}
-	return NULL;
+	return -ENOENT;
 }
 
 int verb_explain(int argc, char **argv)
 {
 	const struct xd_finding_def *def;
-	char buf[4096];
+	char *doc = NULL;
 	char **pos;
 	int npos, r;
-	size_t n;
-	FILE *f;
+	size_t n = 0;
 
 	r = xfrmctl_parse_common_only(argc, argv, "explain", 1, &pos, &npos);
 	if (r)
@@ -53,15 +52,13 @@ int verb_explain(int argc, char **argv)
 	if (!def)
 		return xfrmctl_usage_error("unknown finding id '%s' (`xfrmctl explain` lists them)",
 					   pos[0]);
-	f = open_doc(def->id);
-	if (!f) {
+	if (read_doc(def->id, &doc, &n) < 0) {
 		printf("%s (%s): %s\n\nRemedy: %s\n", def->id, xd_severity_name(def->severity),
 		       def->title, def->remedy);
 		fprintf(stderr, "xfrmctl: the page docs/findings/%s.md is not installed\n", def->id);
 		return EXIT_COLLECT;
 	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, stdout);
-	fclose(f);
+	fwrite(doc, 1, n, stdout);
+	free(doc);
 	return EXIT_OK;
 }

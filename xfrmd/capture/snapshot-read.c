@@ -21,6 +21,7 @@
 #include "pcapng.h"
 #include "xfrmd/capture.h"
 #include "xfrmd/decode.h"
+#include "xfrmd/file.h"
 #include "xfrmd/model.h"
 
 #define MAX_IFACES 16
@@ -407,11 +408,12 @@ int xd_capture_read(const char *path, struct xd_meta *meta, const struct xd_reco
 	struct reader rd = { .sink = sink, .err = errbuf, .errlen = errlen };
 	int r;
 
-	rd.fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (rd.fd < 0) {
-		r = -errno;
-		return fail(&rd, r, "cannot open: %s", strerror(-r));
-	}
+	/* never blocks on a FIFO; a directory or device is named as such, not as a bad block */
+	rd.fd = xd_file_open(path, 0, NULL, NULL);
+	if (rd.fd == -EISDIR || rd.fd == -EINVAL)
+		return fail(&rd, rd.fd, "%s, not a snapshot file", xd_file_strerror(rd.fd));
+	if (rd.fd < 0)
+		return fail(&rd, rd.fd, "cannot open: %s", strerror(-rd.fd));
 	r = read_common(&rd, meta);
 	close(rd.fd);
 	return r;

@@ -19,9 +19,6 @@ struct xd_meta;
 void xd_nl_set_status(struct xd_meta *m, enum xd_dump d, int err);
 /* Read a whole (small) file into one record of `d`, setting the dump's status. */
 void xd_nl_collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path);
-/* Read at most `max` bytes of a file into a new buffer (NUL-terminated, not counted in
- * *ret_len). Returns 0, -EFBIG when the file is longer, or -errno. */
-int xd_nl_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 /* Append a file record built in memory and set the dump's status from the result. */
 int xd_nl_add_file_record(struct xd_recbuf *out, enum xd_dump d, const void *data, size_t len);
 

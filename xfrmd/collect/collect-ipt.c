@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "collect-internal.h"
+#include "xfrmd/file.h"
 #include "xfrmd/ipt-record.h"
 #include "xfrmd/model.h"
 
@@ -36,11 +37,11 @@ static void set_status(struct xd_meta *m, enum xd_dump d, int err)
 /* Read a names file; returns its length, or -errno. */
 static ssize_t read_names(const char *path, char *buf, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = xd_file_open(path, 0, NULL, NULL);
 	size_t len = 0;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	while (len < size - 1) {
 		ssize_t n = read(fd, buf + len, size - 1 - len);
 		if (n < 0 && errno == EINTR)

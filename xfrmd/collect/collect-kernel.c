@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "collect-internal.h"
+#include "xfrmd/file.h"
 #include "strbuf.h"
 #include "xfrmd/model.h"
 
@@ -54,7 +55,7 @@ static void add_sysctl(struct xd_strbuf *b, const char *path)
 
 	if (snprintf(full, sizeof(full), "/proc/sys/%s", path) >= (int)sizeof(full))
 		return;
-	if (xd_nl_read_file(full, 4096, &val, &len) < 0)
+	if (xd_file_read(full, XD_FILE_NOFOLLOW, 4096, &val, &len, NULL) < 0)
 		return; /* absent on this kernel (e.g. xfrm4_gc_thresh on new kernels): omitted */
 	while (len && (val[len - 1] == '\n' || val[len - 1] == ' '))
 		len--;
@@ -117,11 +118,17 @@ static void collect_sysctl(struct xd_recbuf *out)
 static int read_gz(const char *path, struct xd_strbuf *b)
 {
 	char chunk[16384];
-	gzFile gz = gzopen(path, "rb");
+	int fd = xd_file_open(path, 0, NULL, NULL);
+	gzFile gz;
 	int n;
 
-	if (!gz)
-		return errno ? -errno : -ENOMEM;
+	if (fd < 0)
+		return fd;
+	gz = gzdopen(fd, "rb");
+	if (!gz) {
+		close(fd);
+		return -ENOMEM;
+	}
 	while ((n = gzread(gz, chunk, sizeof(chunk))) > 0)
 		if (xd_strbuf_append(b, chunk, (size_t)n) < 0)
 			break;
@@ -147,7 +154,7 @@ static void collect_kconfig(struct xd_recbuf *out, const char *release)
 		xd_strbuf_done(&b);
 		xd_strbuf_init(&b, KCONFIG_MAX_BYTES);
 		snprintf(boot, sizeof(boot), "/boot/config-%s", release);
-		r = xd_nl_read_file(boot, KCONFIG_MAX_BYTES, &text, &len);
+		r = xd_file_read(boot, 0, KCONFIG_MAX_BYTES, &text, &len, NULL);
 		if (r == 0) {
 			(void)xd_strbuf_printf(&b, "# source: %s\n", boot);
 			(void)xd_strbuf_append(&b, text, len);
@@ -171,7 +178,7 @@ static void collect_modules_dep(struct xd_recbuf *out, const char *release)
 	int r;
 
 	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", release);
-	r = xd_nl_read_file(path, MODFILE_MAX_BYTES, &text, &len);
+	r = xd_file_read(path, 0, MODFILE_MAX_BYTES, &text, &len, NULL);
 	if (r < 0) {
 		xd_nl_set_status(xd_recbuf_meta(out), XD_DUMP_MODULES_DEP, r);
 		return;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "collect-internal.h"
+#include "xfrmd/file.h"
 #include "strbuf.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
@@ -128,17 +129,20 @@ static void put_escaped(struct xd_strbuf *b, const char *s)
 	}
 }
 
+/* procfs files of one process (comm, status): never symlinks, never larger than len */
 static int read_small(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = xd_file_open(path, XD_FILE_NOFOLLOW, NULL, NULL);
 	ssize_t n;
+	int r;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = read(fd, buf, len - 1);
+	r = n < 0 ? -errno : 0;
 	close(fd);
-	if (n < 0)
-		return -errno;
+	if (r < 0)
+		return r;
 	buf[n] = '\0';
 	return (int)n;
 }
@@ -152,7 +156,8 @@ static uint32_t status_field(const char *status, const char *key)
 static uint32_t elf_bits(const char *exe_link)
 {
 	unsigned char h[5];
-	int fd = open(exe_link, O_RDONLY | O_CLOEXEC);
+	/* /proc/PID/exe is a link to the executable: followed */
+	int fd = xd_file_open(exe_link, 0, NULL, NULL);
 	ssize_t n;
 
 	if (fd < 0)
@@ -196,7 +201,7 @@ static bool version_from_binary(const char *path, char *product, size_t plen, ch
 	size_t len = 0;
 	bool found;
 
-	if (xd_nl_read_file(path, EXE_SCAN_BYTES, &data, &len) < 0)
+	if (xd_file_read(path, 0, EXE_SCAN_BYTES, &data, &len, NULL) < 0)
 		return false;
 	found = xd_stack_version_scan(data, len, product, plen, ver, vlen);
 	free(data);
@@ -222,13 +227,13 @@ static bool version_from_dpkg(const char *exe, char *product, size_t plen, char 
 		bool listed;
 
 		snprintf(path, sizeof(path), "/var/lib/dpkg/info/%s.list", pkgs[i].pkg);
-		if (xd_nl_read_file(path, 1u << 20, &list, &len) < 0)
+		if (xd_file_read(path, 0, 1u << 20, &list, &len, NULL) < 0)
 			continue;
 		snprintf(key, sizeof(key), "\n%s\n", exe);
 		listed = strstr(list, key) || (strncmp(list, key + 1, strlen(key + 1)) == 0);
 		free(list);
-		if (!listed || xd_nl_read_file("/var/lib/dpkg/status", 64u << 20, &status,
-					       &slen2) < 0)
+		if (!listed || xd_file_read("/var/lib/dpkg/status", 0, 64u << 20, &status,
+					    &slen2, NULL) < 0)
 			continue;
 		snprintf(key, sizeof(key), "Package: %s\n", pkgs[i].pkg);
 		p = strstr(status, key);
@@ -421,7 +426,7 @@ static void collect_processes(struct xd_recbuf *out)
 	{
 		char *kv = NULL;
 		size_t kl = 0;
-		if (xd_nl_read_file("/proc/net/ipsec_version", 4096, &kv, &kl) == 0) {
+		if (xd_file_read("/proc/net/ipsec_version", XD_FILE_NOFOLLOW, 4096, &kv, &kl, NULL) == 0) {
 			kv[strcspn(kv, "\n")] = '\0';
 			(void)xd_strbuf_append(&vb, "klips=", 6);
 			put_escaped(&vb, kv[0] ? kv : "?");

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "collect-internal.h"
+#include "xfrmd/file.h"
 #include "xd-config.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
@@ -270,7 +271,7 @@ void xd_nl_collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path)
 {
 	_xd_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	int r = xd_nl_read_file(path, MAX_FILE_BYTES, &buf, &len);
+	int r = xd_file_read(path, 0, MAX_FILE_BYTES, &buf, &len, NULL);
 
 	if (r < 0) {
 		xd_nl_set_status(xd_recbuf_meta(out), d, r);

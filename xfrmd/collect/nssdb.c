@@ -218,21 +218,37 @@ static int keys(const char *dir, struct xd_recbuf *out, unsigned *count)
 	return r == SQLITE_DONE || r == SQLITE_ROW ? 0 : (r < 0 ? r : -EIO);
 }
 
+/*
+ * SQLite opens the files itself, with a blocking open(): a FIFO named cert9.db would hang it.
+ * Check first that a database file is a regular file (symlinks followed, as SQLite does).
+ */
+static int regular(const char *file)
+{
+	struct stat st;
+
+	if (stat(file, &st) < 0)
+		return -errno;
+	return S_ISREG(st.st_mode) ? 0 : S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+}
+
 int xd_nssdb_collect(const char *dir, struct xd_recbuf *out, unsigned *count)
 {
 	char file[1024];
-	struct stat st;
 	int r;
 
 	snprintf(file, sizeof(file), "%s/cert9.db", dir);
-	if (stat(file, &st) < 0)
-		return -errno;
+	r = regular(file);
+	if (r < 0)
+		return r;
 	r = certs(dir, out, count);
 	if (r < 0)
 		return r;
 	snprintf(file, sizeof(file), "%s/key4.db", dir);
-	if (stat(file, &st) < 0)
+	r = regular(file);
+	if (r == -ENOENT)
 		return 0; /* certificates without a key database: every key is missing */
+	if (r < 0)
+		return r;
 	return keys(dir, out, count);
 }
 

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "xfrmd/file.h"
 #include "xfrmd/util.h"
 
 #define MAX_CONFIG_BYTES (64 * 1024)
@@ -248,40 +249,19 @@ int xd_config_load(struct xd_config *c, const char *path, bool must_exist, char 
 {
 	_xd_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	int fd, r;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		if (r == -ENOENT && !must_exist)
-			return 0;
-		snprintf(err, errlen, "cannot open: %s", strerror(-r));
+	/* never blocks on a FIFO, refuses a directory or device (file.h) */
+	r = xd_file_read(path, 0, MAX_CONFIG_BYTES, &buf, &len, NULL);
+	if (r == -ENOENT && !must_exist)
+		return 0;
+	if (r == -EFBIG) {
+		snprintf(err, errlen, "larger than %d bytes", MAX_CONFIG_BYTES);
 		return r;
 	}
-	buf = malloc(MAX_CONFIG_BYTES + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
+	if (r < 0) {
+		snprintf(err, errlen, "cannot open: %s", xd_file_strerror(r));
+		return r;
 	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, MAX_CONFIG_BYTES + 1 - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			close(fd);
-			snprintf(err, errlen, "read failed: %s", strerror(-r));
-			return r;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > MAX_CONFIG_BYTES) {
-			close(fd);
-			snprintf(err, errlen, "larger than %d bytes", MAX_CONFIG_BYTES);
-			return -EFBIG;
-		}
-	}
-	close(fd);
 	return xd_config_parse(c, buf, len, err, errlen);
 }

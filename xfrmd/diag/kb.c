@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "xfrmd/file.h"
 #include "xfrmd/kb.h"
 
 #define KB_MAX_BYTES (1u << 20)
@@ -287,41 +288,22 @@ int xd_kb_parse(const char *text, size_t len, struct xd_kb **ret, char *err, siz
 
 int xd_kb_load(const char *path, struct xd_kb **ret, char *err, size_t errlen)
 {
-	char *buf;
+	char *buf = NULL;
 	size_t len = 0;
-	int fd, r = 0;
+	int r;
 
 	if (errlen)
 		err[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		snprintf(err, errlen, "cannot open: %s", strerror(-r));
+	r = xd_file_read(path, 0, KB_MAX_BYTES, &buf, &len, NULL);
+	if (r == -EFBIG) {
+		snprintf(err, errlen, "larger than %u bytes", KB_MAX_BYTES);
 		return r;
 	}
-	buf = malloc(KB_MAX_BYTES + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
+	if (r < 0) {
+		snprintf(err, errlen, "cannot open: %s", xd_file_strerror(r));
+		return r;
 	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, KB_MAX_BYTES + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			snprintf(err, errlen, "read failed: %s", strerror(-r));
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > KB_MAX_BYTES)
-			break;
-	}
-	close(fd);
-	if (r == 0)
-		r = xd_kb_parse(buf, len, ret, err, errlen);
+	r = xd_kb_parse(buf, len, ret, err, errlen);
 	free(buf);
 	return r;
 }

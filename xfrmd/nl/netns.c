@@ -20,7 +20,8 @@ int xd_netns_enter(const char *name)
 		snprintf(path, sizeof(path), "%s", name);
 	else if (snprintf(path, sizeof(path), "/run/netns/%s", name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO given as a namespace path must not hang the open; setns() refuses it */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	r = setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
