@@ -7,35 +7,8 @@
 #include <stddef.h>
 
 #include "xfrmd/cert.h"
+#include "xfrmd/ikeconf.h"
 #include "xfrmd/recbuf.h"
-
-#define XD_IKECONF_MAX_CONNS 256
-
-/* One connection's credential facts as a configuration file states them. */
-struct xd_ikeconf_conn {
-	char name[128];
-	char file[512];
-	char local_id[256];
-	char remote_id[256];
-	char local_cert[512];  /* as written: relative to the cert dir, absolute, or an NSS nickname */
-	char remote_cert[512];
-};
-
-struct xd_ikeconf {
-	struct xd_ikeconf_conn *conns;
-	size_t n;
-	size_t cap;
-};
-
-/*
- * Parse swanctl.conf (with its include files, bounded) for connections.<name>.local*.{id,certs}
- * and remote*.{id,certs}. The secrets section is skipped without being stored. Returns 0, or
- * -errno when the top file cannot be read.
- */
-int xd_ikeconf_swanctl(const char *path, struct xd_ikeconf *out);
-/* Parse ipsec.conf conn sections for left/right id and cert (left taken as the local side). */
-int xd_ikeconf_ipsec(const char *path, struct xd_ikeconf *out);
-void xd_ikeconf_done(struct xd_ikeconf *c);
 
 /* A credential record being built: header lines, then a body. */
 struct xd_cred_rec {

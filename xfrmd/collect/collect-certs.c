@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "certs-internal.h"
+#include "xfrmd/file.h"
 #include "xfrmd/model.h"
 #include "xfrmd/collect.h"
 #include "xfrmd/nl.h"
@@ -136,48 +137,19 @@ static void emit(struct ctx *c, const struct xd_cred_rec *rec)
 		c->records++;
 }
 
-/* Read a file of at most XD_CERT_MAX_FILE_BYTES; the caller frees (and wipes, for keys). */
+/*
+ * Read a file of at most XD_CERT_MAX_FILE_BYTES; the caller frees (and wipes, for keys).
+ * Symlinks are followed (x509/gw.pem -> ../shared/gw.pem is common); a FIFO, device or
+ * directory is refused without blocking (file.h).
+ */
 static int slurp(const char *path, unsigned char **ret, size_t *ret_len)
 {
-	struct stat st;
-	unsigned char *buf;
-	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	char *buf = NULL;
+	int r = xd_file_read(path, 0, XD_CERT_MAX_FILE_BYTES, &buf, ret_len, NULL);
 
-	if (fd < 0 && errno == ELOOP) /* a symlink (common: x509/gw.pem -> ../shared) */
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	if (st.st_size > (off_t)XD_CERT_MAX_FILE_BYTES) {
-		close(fd);
-		return -EFBIG;
-	}
-	buf = malloc(XD_CERT_MAX_FILE_BYTES);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, XD_CERT_MAX_FILE_BYTES - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int r = -errno;
-			OPENSSL_cleanse(buf, len);
-			free(buf);
-			close(fd);
-			return r;
-		}
-		if (n == 0 || (len += (size_t)n) == XD_CERT_MAX_FILE_BYTES)
-			break;
-	}
-	close(fd);
-	*ret = buf;
-	*ret_len = len;
+	if (r < 0)
+		return r;
+	*ret = (unsigned char *)buf;
 	return 0;
 }
 
@@ -203,7 +175,8 @@ static const char *errno_text(int r)
 	case -EFBIG:
 		return "file too large";
 	case -EINVAL:
-		return "not a regular file";
+	case -EISDIR:
+		return xd_file_strerror(r);
 	default:
 		return "cannot be read";
 	}
@@ -510,6 +483,29 @@ static void emit_conn(struct ctx *c, const char *stack, const struct xd_ikeconf_
 							 .len = (size_t)n });
 }
 
+/*
+ * What kept (part of) a configuration tree from being read (ikeconf.h): a file.conn record
+ * with error= instead of a name, which the decoder turns into a decode issue. Never silent.
+ */
+static void emit_notes(struct ctx *c, const char *stack, const struct xd_ikeconf *conf)
+{
+	for (unsigned i = 0; i < conf->n_notes; i++) {
+		const struct xd_ikeconf_note *n = &conf->notes[i];
+		char buf[1024];
+		int len;
+
+		if (has_newline(n->file) || has_newline(n->what))
+			continue;
+		len = snprintf(buf, sizeof(buf), "stack=%s\nfile=%s\nerror=%s\n\n", stack, n->file,
+			       n->what);
+		if (len < 0 || (size_t)len >= sizeof(buf))
+			continue;
+		(void)xd_recbuf_add(c->out, &(struct xd_record){ .kind = XD_RECORD_FILE,
+								 .dump = XD_DUMP_CERT_CONN, .data = buf,
+								 .len = (size_t)len });
+	}
+}
+
 /* A certificate a connection names: relative to the stack's certificate directory. */
 static void resolve(char *dst, size_t len, const char *dir, const char *ref)
 {
@@ -543,6 +539,7 @@ static void strongswan(struct ctx *c, const struct xd_cert_paths *p)
 	};
 	struct xd_ikeconf conf = { 0 };
 	char conf_path[1024], x509[1024], a[1024], b[1024];
+	int r;
 
 	if (p->swanctl_dir) {
 		for (size_t i = 0; i < XD_ARRAY_SIZE(dirs); i++)
@@ -553,8 +550,10 @@ static void strongswan(struct ctx *c, const struct xd_cert_paths *p)
 		else
 			snprintf(conf_path, sizeof(conf_path), "%s/swanctl.conf", p->swanctl_dir);
 		snprintf(x509, sizeof(x509), "%s/x509", p->swanctl_dir);
-		if (xd_ikeconf_swanctl(conf_path, &conf) == 0)
+		r = xd_ikeconf_swanctl(conf_path, NULL, &conf);
+		if (r != -ENOENT)
 			c->found = true;
+		emit_notes(c, "strongswan", &conf);
 		for (size_t i = 0; i < conf.n; i++) {
 			resolve(a, sizeof(a), x509, conf.conns[i].local_cert);
 			resolve(b, sizeof(b), x509, conf.conns[i].remote_cert);
@@ -607,9 +606,10 @@ static void libreswan(struct ctx *c, const struct xd_cert_paths *p, struct xd_me
 	char dir[1024];
 	bool have_nss = nss_dir(p, dir, sizeof(dir));
 	unsigned n = 0;
+	int r;
 
 	if (have_nss) {
-		int r = xd_nssdb_collect(dir, c->out, &n);
+		r = xd_nssdb_collect(dir, c->out, &n);
 		c->found = true;
 		c->records += n;
 		if (r < 0) {
@@ -623,9 +623,12 @@ static void libreswan(struct ctx *c, const struct xd_cert_paths *p, struct xd_me
 		}
 	}
 	/* ipsec.conf: libreswan names NSS nicknames, strongSwan's starter names files */
-	if (!p->ipsec_conf || xd_ikeconf_ipsec(p->ipsec_conf, &conf) < 0)
+	if (!p->ipsec_conf)
 		return;
-	c->found = true;
+	r = xd_ikeconf_ipsec(p->ipsec_conf, NULL, &conf);
+	if (r != -ENOENT)
+		c->found = true;
+	emit_notes(c, have_nss ? "libreswan" : "strongswan", &conf);
 	for (size_t i = 0; i < conf.n; i++) {
 		char a[1200] = "", b[1200] = "";
 		const struct xd_ikeconf_conn *k = &conf.conns[i];

@@ -520,7 +520,7 @@ int xd_decode_cert_cred(struct xd_snapshot *s, const void *buf, size_t len)
 int xd_decode_cert_conn(struct xd_snapshot *s, const void *buf, size_t len)
 {
 	static const char *const keys[] = { "stack",	 "name",	"file",	      "local_id",
-					    "remote_id", "local_cert", "remote_cert" };
+					    "remote_id", "local_cert", "remote_cert", "error" };
 	const char *vals[XD_ARRAY_SIZE(keys)] = { 0 };
 	const uint8_t *body;
 	size_t body_len;
@@ -532,6 +532,20 @@ int xd_decode_cert_conn(struct xd_snapshot *s, const void *buf, size_t len)
 	r = parse_header(s, buf, len, NULL, keys, vals, XD_ARRAY_SIZE(keys), &body, &body_len);
 	if (r == -ENOMEM)
 		return r;
+	if (r == 0 && vals[7] && vals[7][0]) {
+		/* not a connection: why (part of) a configuration was not read (a FIFO, a bound) */
+		char what[1200];
+		const char *w;
+
+		snprintf(what, sizeof(what), "%s: %s", vals[2] ? vals[2] : "configuration", vals[7]);
+		w = xd_snapshot_intern(s, what, strlen(what));
+		if (!w)
+			return -ENOMEM;
+		xd_snapshot_add_issue(s, &(struct xd_decode_issue){ .code = -E2BIG,
+								     .dump = XD_DUMP_CERT_CONN,
+								     .what = w });
+		return 0;
+	}
 	if (r < 0 || !vals[1] || !vals[1][0])
 		return issue(s, XD_DUMP_CERT_CONN, "malformed connection record");
 	for (size_t i = 0; i < XD_ARRAY_SIZE(vals); i++)
