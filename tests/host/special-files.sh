@@ -3,7 +3,7 @@
 # Files that are not what their name says must not hang or confuse xfrmctl (issue 16):
 #  - a FIFO named swanctl.conf / ipsec.conf, and "include /proc/self/fd/0" on a pipe: the
 #    credential collection finishes and names the file in a tool.decode_issue;
-#  - `-r FIFO`, `-r DIR`: one clear line, exit 3;
+#  - `-r FIFO`, `-r DIR`: one clear line, exit 3; `check --ignore-file FIFO`: exit 2;
 #  - 24 files that each "include *.conf": each is opened once (counted with strace), and a tree
 #    of 300 files stops at the bound and says so.
 # Needs no privileges and no kernel state: only the credential group (`show certs`) is
@@ -102,6 +102,16 @@ mkfifo "$tmp/snap.pcapng"
 expect_refused "$tmp/snap.pcapng" "-r FIFO" "not a regular file"
 mkdir "$tmp/snapdir"
 expect_refused "$tmp/snapdir" "-r DIR" "is a directory"
+
+# --- check --ignore-file FIFO: a usage error, not a hang ---
+snap=$(ls "$(dirname "$0")"/../replay/snapshots/*.pcapng | head -1)
+rc=0
+out=$(timeout 60 "$XFRMCTL" -r "$snap" check --ignore-file "$tmp/snap.pcapng" 2>&1 >/dev/null) || rc=$?
+if [ "$rc" = 2 ] && printf '%s' "$out" | grep -q "not a regular file"; then
+    pass "--ignore-file FIFO refused: $out"
+else
+    failed "--ignore-file FIFO: exit $rc (124 = hung), stderr: $out"
+fi
 
 # --- include fan-out: every file includes every file ---
 fanout() { # dir, n

@@ -16,6 +16,7 @@
 
 #include "finding-filter.h"
 #include "xfrmctl.h"
+#include "xfrmd/file.h"
 #include "xfrmd/finding.h"
 #include "xfrmd/util.h"
 
@@ -105,22 +106,25 @@ int xfrmctl_filter_add_ignore(const char *spec)
 
 int xfrmctl_filter_add_ignore_file(const char *path)
 {
-	char line[512];
+	char *buf = NULL, *save = NULL;
 	unsigned lineno = 0;
-	size_t total = 0;
-	FILE *f = fopen(path, "re");
+	size_t len = 0;
+	/* a FIFO or directory is refused without blocking (file.h) */
+	int r = xd_file_read(path, 0, MAX_IGNORE_FILE_BYTES, &buf, &len, NULL);
 
-	if (!f)
-		return xfrmctl_usage_error("--ignore-file %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
+	if (r == -EFBIG)
+		return xfrmctl_usage_error("--ignore-file %s: larger than %d bytes", path,
+					   MAX_IGNORE_FILE_BYTES);
+	if (r < 0)
+		return xfrmctl_usage_error("--ignore-file %s: %s", path, xd_file_strerror(r));
+	/* line numbers count empty lines too: split by hand, strtok_r would skip them */
+	for (char *line = buf; line; line = save) {
 		char *p = line, *end;
+
+		save = strchr(line, '\n');
+		if (save)
+			*save++ = '\0';
 		lineno++;
-		total += strlen(line);
-		if (total > MAX_IGNORE_FILE_BYTES) {
-			fclose(f);
-			return xfrmctl_usage_error("--ignore-file %s: larger than %d bytes", path,
-						   MAX_IGNORE_FILE_BYTES);
-		}
 		while (*p == ' ' || *p == '\t')
 			p++;
 		end = p + strcspn(p, "#\r\n");
@@ -131,11 +135,11 @@ int xfrmctl_filter_add_ignore_file(const char *path)
 			continue;
 		if (xfrmctl_filter_add_ignore(p) != 0) {
 			fprintf(stderr, "xfrmctl: (line %u of %s)\n", lineno, path);
-			fclose(f);
+			free(buf);
 			return EXIT_USAGE;
 		}
 	}
-	fclose(f);
+	free(buf);
 	return 0;
 }
 
