@@ -107,7 +107,7 @@ static void collect_proc_udp(struct xd_recbuf *out, enum xd_dump d, const char *
 {
 	_xd_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	int r = xd_nl_read_file(path, REC_MAX_BYTES, &buf, &len);
+	int r = xd_file_read(path, XD_FILE_NOFOLLOW, REC_MAX_BYTES, &buf, &len, NULL);
 
 	if (r < 0)
 		xd_nl_set_status(xd_recbuf_meta(out), d, r);
