@@ -5,9 +5,10 @@
    [ns xd-e-PID]  xfrmd with a 4 KiB event receive buffer
                   rounds of `ip -batch`: thousands of policy adds, updates and deletes
 
-The tiny buffer overflows at once; the daemon must count the overrun, resync, keep reading,
-and end with a model equal to `ip xfrm policy`; one more change after the storm must still
-appear on watch (it never stopped reading)."""
+The tiny buffer overflows at once; the daemon must count the overrun, resync at a bounded
+rate, keep reading, and end with a model equal to `ip xfrm policy`; one more change after the
+storm must still appear on watch (it never stopped reading). How fast (quiescence to exact
+model, event latency after the storm) is measured by tests/bench/bench-daemon.py."""
 import atexit
 import os
 import re
@@ -17,7 +18,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xdtest import Client, Daemon, Netns, check, finish, request, sh  # noqa: E402
+from xdtest import SLOW, Client, Daemon, Netns, check, finish, request, sh, wait_until  # noqa: E402
 
 ROUNDS, N = 5, 4000
 ns = Netns(f"xd-e-{os.getpid()}")
@@ -60,64 +61,51 @@ try:
         sh("ip", "-n", ns.name, "-batch", os.path.join(tmp, "batch"))
     storm_s = time.monotonic() - t_start
     storm_end = time.time()
-    # quiescence: the debounced resync after the last event, bounded by min_resync_interval
+    # quiescence: the debounced, rate-limited resync after the last event makes the model exact.
+    # Poll the cheap status; compare the (large) model only after each new resync, so the
+    # test's own reads do not hold resyncs back. How soon is a speed figure (testing.md G4),
+    # measured by tests/bench/bench-daemon.py; here the model must get there.
     want = kernel_policies()
-    # poll the cheap status; compare the (large) model only after each new resync, so the
-    # test's own reads do not hold resyncs back
-    t_q = time.monotonic()
-    got, seen, conv, tries = set(), 0, None, 0
-    while time.monotonic() - t_q < 15:
+    state = {"seen": 0, "got": set(), "tries": 0, "at": None}
+
+    def exact():
         at = request(d.sock, {"command": "status"})["daemon"]["last_resync_at_ms"]
-        if at / 1000 > storm_end and at != seen:
-            seen = at
-            got = daemon_policies()
-            tries += 1
-            if got == want:
-                # exact since the resync that published this model (nothing changed after)
-                conv = at / 1000 - storm_end
-                break
-        time.sleep(0.05)
-    conv = conv if conv is not None else time.monotonic() - t_q
-    print(f"INFO: {tries} model comparisons until equal", flush=True)
+        if at / 1000 > storm_end and at != state["seen"]:
+            state["seen"] = at
+            state["got"] = daemon_policies()
+            state["tries"] += 1
+            if state["got"] == want:
+                state["at"] = at / 1000  # exact since the resync that published this model
+                return True
+        return False
+    wait_until(exact, 120, 0.05)
+    got = state["got"]
+    print(f"INFO: {state['tries']} model comparisons until equal; exact "
+          + (f"{state['at'] - storm_end:.2f} s after the storm" if state["at"] else "never"), flush=True)
     check(len(want) > 5000, "the storm left many policies", str(len(want)))
     check(got == want, "daemon model equals `ip xfrm policy` after the storm",
-          f"{len(got)} vs {len(want)} after {conv:.2f} s")
+          f"{len(got)} vs {len(want)}")
     st = request(d.sock, {"command": "status"})["daemon"]
-    # the goal is 2 s (testing.md G4); on a loaded machine one resync cycle (dump, decode,
-    # diagnosis) takes longer, so allow the rate limit plus two measured cycles when that is more
-    bound = max(2.0, 0.5 + 2 * st["last_resync_s"])
-    check(conv <= bound, f"model exact within {bound:.1f} s of quiescence",
-          f"{conv:.2f} s; one resync cycle {st['last_resync_s']:.2f} s")
     check(st["overruns"] > 0, "overruns counted", str(st["overruns"]))
     check(st["resyncs"] > 1, "resyncs counted", str(st["resyncs"]))
-    # bounded rate: at most one resync per min_resync_interval (+1 initial, +1 slack)
+    # bounded rate: at most one resync per min_resync_interval (+1 initial, +1 slack); a slower
+    # machine only makes the bound looser
     elapsed = time.monotonic() - t_start
     check(st["resyncs"] <= elapsed / 0.5 + 3, "resync rate bounded by min_resync_interval",
           f"{st['resyncs']} resyncs in {elapsed:.1f} s (storm {storm_s:.1f} s)")
     print(f"INFO: storm {ROUNDS}x{N + N // 3 + N // 2} changes in {storm_s:.1f} s, "
           f"overruns {st['overruns']}, resyncs {st['resyncs']}, last resync {st['last_resync_s']:.3f} s (decode+diagnosis {st['last_process_s']:.3f} s), "
-          f"collector dump {st['collector_dump_s']:.3f} s", flush=True)
-    # settle first: the storm's tail may have queued one more rate-limited resync, and events
-    # wait for a resync in flight; the latency below is that of a daemon at rest
-    quiet_s = max(1.5, 0.5 + 2 * st["last_resync_s"])
-    last, t_s = st["resyncs"], time.monotonic()
-    quiet_since = t_s
-    while time.monotonic() - t_s < 15 and time.monotonic() - quiet_since < quiet_s:
-        r = request(d.sock, {"command": "status"})["daemon"]["resyncs"]
-        if r != last:
-            last, quiet_since = r, time.monotonic()
-        time.sleep(0.1)
-    # never stopped reading: one more change still arrives
+          f"collector dump {st['collector_dump_s']:.3f} s, slowdown x{SLOW}", flush=True)
+    # never stopped reading: one more change still arrives on watch
     w = Client(d.sock, {"command": "watch"})
-    w.wait_for(lambda e: e.get("event") == "watch.started", 2)
+    check(w.wait_for(lambda e: e.get("event") == "watch.started")[0] is not None, "watch after the storm")
     t0 = time.monotonic()
     ns.ip("xfrm", "policy", "add", "src", "10.99.0.0/24", "dst", "10.98.0.0/24", "dir", "out")
-    t, _ = w.wait_for(lambda e: e.get("event") == "xfrm.policy_added" and e.get("src") == "10.99.0.0/24", 2)
-    check(t is not None and t - t0 < 0.1, "an event after the storm appears within 100 ms",
-          f"{(t - t0) * 1000:.1f} ms" if t else "not seen")
+    t, _ = w.wait_for(lambda e: e.get("event") == "xfrm.policy_added" and e.get("src") == "10.99.0.0/24")
+    check(t is not None, "an event after the storm appears on watch",
+          f"after {(t - t0) * 1000:.1f} ms" if t else "not seen")
     w.close()
-    d.proc.terminate()
-    check(d.proc.wait(timeout=5) == 0, "clean exit after the storm")
+    check(d.stop() == 0, "clean exit after the storm")
 finally:
     if d and d.proc.poll() is None:
         d.proc.kill()

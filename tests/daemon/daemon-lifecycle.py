@@ -14,105 +14,156 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import sys
 import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xdtest import Client, Daemon, Netns, check, finish, request, sh  # noqa: E402
+from xdtest import SLOW, Client, Daemon, Netns, bound, check, finish, request, sh, wait_until  # noqa: E402
+
+
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux asm-generic; Python 3.11 lacks the name
 
 
 class Notify:
+    """A stand-in for the service manager's notification socket. Like systemd it reads all the
+    time: the kernel queues at most net.unix.max_dgram_qlen (10) datagrams for an unread
+    socket and xfrmd sends without blocking, so a reader that pauses loses messages (the
+    watchdog pings would crowd out STOPPING=1). Each message keeps the kernel's receive
+    timestamp (SO_TIMESTAMPNS, taken as the daemon sends), which the test's own scheduling
+    cannot distort."""
+
     def __init__(self):
         self.path = tempfile.mktemp(prefix="xfrmd-notify-")
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.s.bind(self.path)
         os.chmod(self.path, 0o666)  # xfrmd started as root sends as its configured user
-        self.msgs = []  # (monotonic time, text)
+        self.s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        self.s.settimeout(0.2)
+        self.msgs = []  # (kernel timestamp, wall clock, text)
+        self.lock = threading.Lock()
+        self.stopping = False
+        self.th = threading.Thread(target=self._read, daemon=True)
+        self.th.start()
 
-    def drain(self, secs):
-        end = time.monotonic() + secs
-        while True:
-            left = end - time.monotonic()
-            if left <= 0:
-                return
-            self.s.settimeout(left)
+    def _read(self):
+        while not self.stopping:
             try:
-                self.msgs.append((time.monotonic(), self.s.recv(4096).decode()))
+                data, anc, _, _ = self.s.recvmsg(4096, 64)
             except socket.timeout:
+                continue
+            except OSError:
                 return
+            ts = time.time()
+            for level, kind, val in anc:
+                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                    sec, nsec = struct.unpack("qq", val[:16])
+                    ts = sec + nsec / 1e9
+            with self.lock:
+                self.msgs.append((ts, data.decode()))
 
-    def wait(self, pred, secs):
-        end = time.monotonic() + secs
-        while time.monotonic() < end:
-            for t, m in self.msgs:
-                if pred(m):
-                    return t, m
-            self.drain(min(0.1, max(0.0, end - time.monotonic())))
-        return None, None
+    def since(self, t0, pred=lambda m: True):
+        """Messages stamped at or after wall-clock time t0 that pred accepts, oldest first."""
+        with self.lock:
+            return [(t, m) for t, m in self.msgs if t >= t0 and pred(m)]
+
+    def wait(self, t0, pred, secs=30):
+        """The first message since t0 that pred accepts, within bound(secs); (None, None)."""
+        got = wait_until(lambda: self.since(t0, pred), secs)
+        return got[0] if got else (None, None)
+
+    def close(self):
+        self.stopping = True
+        self.th.join()
+        self.s.close()
+        os.unlink(self.path)
+
+
+def proc_state(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
 
 
 ns = Netns(f"xd-l-{os.getpid()}")
 n = Notify()
 d = None
-WD_USEC = 400000
+# the watchdog period scales with the machine's slowdown so that "a ping within the period"
+# is a statement about xfrmd's schedule, not about how busy the machine is
+WD_S = 0.4 * SLOW
 try:
     os.environ["NOTIFY_SOCKET"] = n.path
-    os.environ["WATCHDOG_USEC"] = str(WD_USEC)
+    os.environ["WATCHDOG_USEC"] = str(int(WD_S * 1e6))
+    t_start = time.time()
     d = Daemon(ns, "sample_interval = 5s\nclient_queue_bytes = 1048576\ndebounce = 100ms\n"
                    "request_timeout = 500ms\n")
     del os.environ["NOTIFY_SOCKET"], os.environ["WATCHDOG_USEC"]
-    t, _ = n.wait(lambda m: "READY=1" in m, 5)
+    t, _ = n.wait(t_start, lambda m: "READY=1" in m)
     check(t is not None, "READY=1 sent")
-    n.msgs.clear()
-    n.drain(2.0)
-    pings = [t for t, m in n.msgs if m == "WATCHDOG=1"]
-    gaps = [b - a for a, b in zip(pings, pings[1:])]
-    check(len(pings) >= 6 and max(gaps) <= WD_USEC / 1e6 / 2 + 0.1,
-          "watchdog pings at half of WATCHDOG_USEC", f"{len(pings)} pings, max gap {max(gaps or [0]):.3f} s")
+    # pings: never sooner than half the period after the previous one (xfrmd schedules the next
+    # at send time + WATCHDOG_USEC/2), and typically within the period, which is systemd's
+    # deadline; the gaps themselves are reported by tests/bench/bench-daemon.py
+    t0 = time.time()
+
+    def pings_since(t):
+        return [ts for ts, _ in n.since(t, lambda m: m == "WATCHDOG=1")]
+    wait_until(lambda: len(pings_since(t0)) >= 8, 4)  # eight pings take 1.6 s x SLOW
+    pings = pings_since(t0)
+    gaps = sorted(b - a for a, b in zip(pings, pings[1:]))
+    check(len(pings) >= 8, "watchdog pings keep coming", f"{len(pings)} pings")
+    check(bool(gaps) and gaps[0] >= WD_S / 2 - 0.01 and gaps[len(gaps) // 2] <= WD_S,
+          "watchdog pings at half of WATCHDOG_USEC (none sooner, the median within the period)",
+          f"gaps min {gaps[0] if gaps else 0:.3f} s, median {gaps[len(gaps) // 2] if gaps else 0:.3f} s, "
+          f"max {gaps[-1] if gaps else 0:.3f} s; period {WD_S:.1f} s")
     os.kill(d.pid, signal.SIGSTOP)
-    n.msgs.clear()
-    n.drain(1.0)
-    check(not any(m == "WATCHDOG=1" for _, m in n.msgs), "no ping while the loop is stopped")
+    check(wait_until(lambda: proc_state(d.pid) == "T", 10) is not None, "the daemon's loop is stopped")
+    t_stop = time.time()
+    # a stopped loop sends nothing: watch for three periods
+    time.sleep(3 * WD_S)
+    late = n.since(t_stop, lambda m: m == "WATCHDOG=1")
+    check(not late, "no ping while the loop is stopped", f"{len(late)} pings")
+    t_cont = time.time()
     os.kill(d.pid, signal.SIGCONT)
-    t, _ = n.wait(lambda m: m == "WATCHDOG=1", 1)
+    t, _ = n.wait(t_cont, lambda m: m == "WATCHDOG=1")
     check(t is not None, "pings resume after SIGCONT")
 
     # a client that never sends is dropped after request_timeout; an oversized request gets
     # an error; neither disturbs a request served meanwhile
     idle = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    t_idle = time.monotonic()
     idle.connect(d.sock)
     big = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     big.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
     big.connect(d.sock)
     big.send(b'{"command":"status","pad":"' + b"x" * 70000 + b'"}')
-    big.settimeout(5)
+    big.settimeout(bound(30))
     reply = big.recv(65536)
     check(b'"EMSGSIZE"' in reply, "a request over 64 KiB is refused with EMSGSIZE", reply[:80].decode())
     check("meta" in request(d.sock, {"command": "status"}), "other clients are served meanwhile")
-    idle.settimeout(3)
-    t0 = time.monotonic()
+    # disconnected, and not before request_timeout (a lower bound a slow machine cannot break)
+    idle.settimeout(bound(30))
     try:
         gone = idle.recv(100) == b""
     except (socket.timeout, ConnectionResetError):
         gone = False
-    check(gone and time.monotonic() - t0 < 1.5, "a silent client is disconnected after request_timeout",
-          f"{time.monotonic() - t0:.2f} s")
+    after = time.monotonic() - t_idle
+    check(gone and after >= 0.45, "a silent client is disconnected after request_timeout",
+          f"after {after:.2f} s")
     idle.close()
     big.close()
 
     # reload under watch: new settings apply, the watcher stays
     good = Client(d.sock, {"command": "watch"})
-    check(good.wait_for(lambda e: e.get("event") == "watch.started", 2)[0] is not None, "watcher connected")
+    check(good.wait_for(lambda e: e.get("event") == "watch.started")[0] is not None, "watcher connected")
     with open(d.conf, "a") as f:
         f.write("sample_interval = 3s\n")
     ok = True
     for _ in range(10):
-        n.msgs.clear()
+        t_hup = time.time()
         os.kill(d.pid, signal.SIGHUP)
-        t1, m1 = n.wait(lambda m: m.startswith("RELOADING=1"), 2)
-        t2, _ = n.wait(lambda m: m == "READY=1", 2)
+        t1, m1 = n.wait(t_hup, lambda m: m.startswith("RELOADING=1"))
+        t2, _ = n.wait(t1 or t_hup, lambda m: m == "READY=1")
         ok &= t1 is not None and "MONOTONIC_USEC=" in m1 and t2 is not None and t2 >= t1
     check(ok, "10 x SIGHUP: RELOADING=1 + MONOTONIC_USEC, then READY=1")
     st = request(d.sock, {"command": "status"})["daemon"]
@@ -133,7 +184,7 @@ try:
 
     def reader():  # reads all along, as a well-behaved client does (counting, not parsing)
         buf = good.buf
-        good.s.settimeout(15)
+        good.s.settimeout(bound(30))  # a pause this long between two reads means no more come
         try:
             while counts["added"] < N:
                 x = good.s.recv(65536)
@@ -152,7 +203,7 @@ try:
     th.join()
     got = counts["added"]
     check(got == N and counts["error"] == 0, "the normal watcher got every event", f"{got}/{N}")
-    slow.settimeout(5)
+    slow.settimeout(bound(30))
     data = b""
     try:
         while True:
@@ -168,11 +219,11 @@ try:
     st = request(d.sock, {"command": "status"})["daemon"]
     check(st["clients_cut_off"] == 1, "exactly one client cut off", str(st["clients_cut_off"]))
     good.close()
-    n.msgs.clear()
-    d.proc.terminate()
-    check(d.proc.wait(timeout=5) == 0, "SIGTERM: exit 0")
-    n.drain(0.2)
-    check(any(m.startswith("STOPPING=1") for _, m in n.msgs), "STOPPING=1 sent")
+    t_term = time.time()
+    check(d.stop() == 0, "SIGTERM: exit 0")
+    # the datagram was queued before the process exited; the reader thread picks it up
+    t, _ = n.wait(t_term, lambda m: m.startswith("STOPPING=1"), 10)
+    check(t is not None, "STOPPING=1 sent")
 
     # the optional HTTP endpoint (libmicrohttpd): GET /metrics on the namespace's loopback
     ns.ip("link", "set", "lo", "up")
@@ -186,20 +237,19 @@ try:
             raise
     if d:
         probe = ("import urllib.request,urllib.error\n"
-                 "r=urllib.request.urlopen('http://127.0.0.1:19687/metrics',timeout=5)\n"
+                 "r=urllib.request.urlopen('http://127.0.0.1:19687/metrics',timeout=30)\n"
                  "print(r.status,r.headers['Content-Type']);print(r.read().decode())\n"
-                 "try:\n  urllib.request.urlopen('http://127.0.0.1:19687/other',timeout=5)\n"
+                 "try:\n  urllib.request.urlopen('http://127.0.0.1:19687/other',timeout=30)\n"
                  "except urllib.error.HTTPError as e:\n  print('other',e.code)\n")
         r = sh("ip", "netns", "exec", ns.name, "python3", "-c", probe, check_rc=False)
         check(r.stdout.startswith("200 text/plain; version=0.0.4") and
               "xfrmd_xfrm_stat_total{counter=" in r.stdout and "other 404" in r.stdout,
               "GET /metrics over HTTP on loopback", r.stdout[:60] + r.stderr[-200:])
-        d.proc.terminate()
-        check(d.proc.wait(timeout=5) == 0, "clean exit with the HTTP endpoint")
+        check(d.stop() == 0, "clean exit with the HTTP endpoint")
 finally:
     if d and d.proc.poll() is None:
         os.kill(d.pid, signal.SIGCONT)
         d.proc.kill()
     ns.close()
-    os.unlink(n.path)
+    n.close()
 finish()

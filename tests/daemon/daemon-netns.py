@@ -6,10 +6,11 @@
                   out/in policies 10.0.0.0/24 <-> 10.1.0.0/24 via 192.0.2.1 <-> 192.0.2.2
 
 Checks: capabilities and no_new_privs of both processes; no ACQUIRE/AEVENTS membership; a
-deleted policy appears on `watch` within 50 ms and raises policy.missing_partner within one
-debounce + resync interval, re-adding it clears the finding; a client outside the allowed
-group is refused with an explicit error and no state; SIGTERM exits 0 within 1 s and
-removes the socket."""
+deleted policy appears on `watch` and raises policy.missing_partner, re-adding it clears the
+finding; a client outside the allowed group is refused with an explicit error and no state;
+SIGTERM exits 0 and removes the socket. Every wait polls with a generous bound (xdtest.SLOW);
+how fast (event latency, time to a finding, to exit) is measured by
+tests/bench/bench-daemon.py."""
 import atexit
 import json
 import os
@@ -20,8 +21,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xdtest import (Client, Daemon, Netns, check, event_latency_ms, finish, request, sh,  # noqa: E402
-                    skip, status_field)
+from xdtest import (Client, Daemon, Netns, bound, check, event_latency_ms, finish, request, sh,  # noqa: E402
+                    skip, status_field, wait_until)
 
 DEBOUNCE_MS, MIN_RESYNC_MS = 50, 200
 ns = Netns(f"xd-d-{os.getpid()}")
@@ -87,28 +88,28 @@ try:
             main_inodes.add(t[8:-1])
     check(not any(r.split()[-1] in main_inodes for r in rows), "the main process holds no netlink socket")
 
-    # watch: a deleted policy within 50 ms, the finding within one debounce + resync interval
+    # watch: a deleted policy as an event, then the finding it causes
     w = Client(d.sock, {"command": "watch"})
-    t, _ = w.wait_for(lambda e: e.get("event") == "watch.started", 2)
+    t, _ = w.wait_for(lambda e: e.get("event") == "watch.started")
     check(t is not None, "watch subscription acknowledged")
     time.sleep(0.3)
-    # latency over ten changes of a spare policy: the median must be under 50 ms (one slow
-    # wake-up on a loaded 2-core machine is reported, not failed)
+    # ten changes of a spare policy, each seen on watch (the latency is printed, not judged)
     lats = []
     for i in range(5):
         for op in ("add", "del"):
             ns.ip("xfrm", "policy", op, "src", "10.9.0.0/24", "dst", "10.8.0.0/24", "dir", "out")
             _, e = w.wait_for(lambda x: x.get("event") == ("xfrm.policy_added" if op == "add" else "xfrm.policy_deleted")
-                              and x.get("src") == "10.9.0.0/24", 2)
-            lats.append(event_latency_ms(e) if e else 1e9)
-    lats.sort()
-    check(lats[len(lats) // 2] < 50 and lats[-1] < 1e9, "policy events on watch: median under 50 ms of the kernel change",
-          f"median {lats[len(lats) // 2]:.1f} ms, max {lats[-1]:.1f} ms over {len(lats)}")
+                              and x.get("src") == "10.9.0.0/24")
+            lats.append(event_latency_ms(e) if e else None)
+    seen = sorted(x for x in lats if x is not None)
+    check(len(seen) == len(lats), "policy events on watch: every add and delete of a spare policy",
+          f"{len(seen)}/{len(lats)}; latency median {seen[len(seen) // 2]:.1f} ms, max {seen[-1]:.1f} ms"
+          if seen else "none seen")
     # firewall changes arrive as nf_tables NEWGEN events, naming the committing process
     r = sh("ip", "netns", "exec", ns.name, "nft", "add", "table", "inet", "xdtest", check_rc=False)
     if r.returncode == 0:
-        _, e = w.wait_for(lambda x: x.get("event") == "firewall.changed", 2)
-        check(e is not None and e.get("process") == "nft" and event_latency_ms(e) < 50,
+        _, e = w.wait_for(lambda x: x.get("event") == "firewall.changed")
+        check(e is not None and e.get("process") == "nft",
               "nf_tables commit on watch as firewall.changed (process nft)",
               f"{event_latency_ms(e):.1f} ms" if e else "not seen")
     else:
@@ -116,24 +117,22 @@ try:
     t0 = time.monotonic()
     ns.ip("xfrm", "policy", "del", "src", "10.1.0.0/24", "dst", "10.0.0.0/24", "dir", "in")
     t_ip = time.monotonic() - t0
-    t_ev, ev = w.wait_for(lambda e: e.get("event") == "xfrm.policy_deleted", 2)
+    t_ev, ev = w.wait_for(lambda e: e.get("event") == "xfrm.policy_deleted")
     lat = event_latency_ms(ev) if ev else None
     check(t_ev is not None, "the deleted partner policy appears on watch",
           f"{lat:.1f} ms after the change; {(t_ev - t0) * 1000:.1f} ms after starting `ip`, which ran {t_ip * 1000:.1f} ms"
           if lat is not None else "not seen")
     check(ev is not None and ev.get("dir") == "in" and ev.get("src") == "10.1.0.0/24",
           "event names the policy", str({k: v for k, v in (ev or {}).items() if k != "_rx"}))
-    bound = (DEBOUNCE_MS + MIN_RESYNC_MS) / 1000 + 0.2
     t_f, f = w.wait_for(lambda e: e.get("event") == "finding.raised" and
-                        e["finding"]["id"] == "policy.missing_partner", 3)
-    check(t_f is not None and t_f - t0 < bound,
-          f"policy.missing_partner raised within debounce + resync interval ({bound * 1000:.0f} ms)",
+                        e["finding"]["id"] == "policy.missing_partner")
+    check(t_f is not None, "policy.missing_partner raised after the deletion",
           f"{(t_f - t0) * 1000:.0f} ms" if t_f else "not seen")
     t1 = time.monotonic()
     ns.ip("xfrm", "policy", "add", *pols["in"].split())
     t_c, _ = w.wait_for(lambda e: e.get("event") == "finding.cleared" and
-                        e["finding"]["id"] == "policy.missing_partner", 3)
-    check(t_c is not None and t_c - t1 < bound, "policy.missing_partner cleared after re-adding",
+                        e["finding"]["id"] == "policy.missing_partner")
+    check(t_c is not None, "policy.missing_partner cleared after re-adding",
           f"{(t_c - t1) * 1000:.0f} ms" if t_c else "not seen")
     w.close()
 
@@ -156,15 +155,19 @@ try:
     # a key manager (here `ip xfrm monitor acquire`) makes the kernel create a larval SA: the
     # next sample reports it as xfrm.sa_acquire
     w = Client(d.sock, {"command": "watch"})
-    w.wait_for(lambda e: e.get("event") == "watch.started", 2)
+    w.wait_for(lambda e: e.get("event") == "watch.started")
     km = subprocess.Popen(["ip", "-n", ns.name, "xfrm", "monitor", "acquire"], stdout=subprocess.DEVNULL)
-    time.sleep(0.3)
+
+    def acquire_listener():  # an XFRM socket in the namespace has joined ACQUIRE (group 0x1)
+        rows = sh("ip", "netns", "exec", ns.name, "cat", "/proc/net/netlink").stdout.splitlines()[1:]
+        return any(r.split()[1] == "6" and int(r.split()[3], 16) & 0x1 for r in rows)
+    check(wait_until(acquire_listener, 30, 0.1) is not None, "the stand-in key manager listens for ACQUIRE")
     sh("ip", "netns", "exec", ns.name, "ping", "-c", "1", "-W", "1", "10.1.0.1", check_rc=False)
     km.terminate()
     km.wait()
-    t_a, a = w.wait_for(lambda e: e.get("event") == "xfrm.sa_acquire", 5)
+    t_a, a = w.wait_for(lambda e: e.get("event") == "xfrm.sa_acquire")
     check(a is not None and a.get("dst") == "192.0.2.2" and a.get("reqid") == 7,
-          "larval SA reported as xfrm.sa_acquire within one sample interval", str(a))
+          "larval SA reported as xfrm.sa_acquire at a following sample", str(a))
     w.close()
 
     # answers are the xfrmctl documents
@@ -201,39 +204,39 @@ try:
              f"s.connect('{d.sock}')\ntry:\n  s.send(b'{{\"command\":\"show\"}}')\nexcept OSError:\n  pass\n"
              "d=b''\nwhile True:\n  try:\n    x=s.recv(65536)\n  except OSError:\n    break\n  if not x: break\n  d+=x\nsys.stdout.write(d.decode())\n")
     r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                        "python3", "-c", probe], capture_output=True, text=True, timeout=10)
+                        "python3", "-c", probe], capture_output=True, text=True, timeout=bound(30))
     check('"EACCES"' in r.stdout and '"meta"' not in r.stdout and "sas" not in r.stdout,
           "client outside the allowed group refused with no state",
           (r.stdout.strip() + r.stderr.strip())[:300])
     r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--groups=adm",
-                        "python3", "-c", probe], capture_output=True, text=True, timeout=10)
+                        "python3", "-c", probe], capture_output=True, text=True, timeout=bound(30))
     check('"meta"' in r.stdout, "client in the allowed group served")
     os.chmod(d.sock, 0o660)
     os.chmod(os.path.dirname(d.sock), 0o750)
     r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                        "python3", "-c", probe], capture_output=True, text=True, timeout=10)
+                        "python3", "-c", probe], capture_output=True, text=True, timeout=bound(30))
     check(r.returncode != 0 and "Permission denied" in r.stderr,
           "with the shipped permissions the socket itself refuses others (EACCES)")
     # a group member who may not collect gets xfrmctl's text from the daemon's records
     os.chmod(d.dir, 0o755)
     r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--groups=adm",
                         os.environ["XFRMCTL"], "show", "policy"], env=env,
-                       capture_output=True, text=True, timeout=30)
+                       capture_output=True, text=True, timeout=bound(30))
     check(r.returncode == 0 and r.stdout.startswith("daemon state") and "2 policies" in r.stdout,
           "xfrmctl show policy as a group member: text from the daemon's records",
           (r.stdout + r.stderr)[:120])
 
-    # SIGTERM: exit 0 within 1 s, socket removed, collector gone
+    # SIGTERM: exit 0, socket removed, collector gone (how soon: bench-daemon.py, goal G7)
     t0 = time.monotonic()
     d.proc.terminate()
     try:
-        rc = d.proc.wait(timeout=5)
+        rc = d.proc.wait(timeout=bound(30))
     except subprocess.TimeoutExpired:
         rc = None
     dt = time.monotonic() - t0
-    check(rc == 0 and dt < 1.0, "SIGTERM: exit 0 within 1 s", f"rc={rc} {dt * 1000:.0f} ms")
+    check(rc == 0, "SIGTERM: exit 0", f"rc={rc} after {dt * 1000:.0f} ms")
     check(not os.path.exists(d.sock), "control socket removed")
-    check(not os.path.exists(f"/proc/{col}"), "collector exited")
+    check(wait_until(lambda: not os.path.exists(f"/proc/{col}"), 30) is not None, "collector exited")
     # without CAP_NET_ADMIN: fail fast, and say why
     nb = tempfile.mkdtemp(prefix="xfrmd-nobody-")
     atexit.register(shutil.rmtree, nb, True)
@@ -243,9 +246,9 @@ try:
     t0 = time.monotonic()
     r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
                         os.environ["XFRMD"], "-f", os.path.join(nb, "c.conf")],
-                       capture_output=True, text=True, timeout=10)
-    check(r.returncode == 1 and "CAP_NET_ADMIN" in r.stderr and time.monotonic() - t0 < 2,
-          "as nobody without CAP_NET_ADMIN: exit 1 at once, naming the capability",
+                       capture_output=True, text=True, timeout=bound(30))
+    check(r.returncode == 1 and "CAP_NET_ADMIN" in r.stderr,
+          "as nobody without CAP_NET_ADMIN: exit 1 (no retrying), naming the capability",
           f"rc={r.returncode} {time.monotonic() - t0:.2f} s")
     # as the unit starts it: an unprivileged user with ambient CAP_NET_ADMIN, no_new_privs
     u = Daemon(ns, "socket_group = adm\n",

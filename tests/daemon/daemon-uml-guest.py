@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Inside the UML guest (see daemon-uml.sh): xfrmd against real ESP SAs with canary keys."""
+"""Inside the UML guest (see daemon-uml.sh): xfrmd against real ESP SAs with canary keys.
+Waits poll with generous bounds scaled by the host's slowdown (XD_TEST_SLOWDOWN on the kernel
+command line); latencies are printed, not judged (tests/bench/bench-daemon.py measures them)."""
 import base64
 import os
 import subprocess
@@ -67,9 +69,9 @@ d.log = open(os.path.join(OUT, "xfrmd.log"), "w+")
 d.proc = subprocess.Popen([os.environ["XFRMD"], "-f", d.conf], stderr=d.log)
 outputs = []
 try:
-    deadline = time.time() + 60
+    deadline = time.monotonic() + xdtest.bound(60)
     st = None
-    while time.time() < deadline:
+    while time.monotonic() < deadline:
         try:
             st = xdtest.request(d.sock, {"command": "status"})
             if "meta" in st:
@@ -87,10 +89,9 @@ try:
     check(len(show.get("sas", [])) == 2, "both SAs in the daemon's model", str(len(show.get("sas", []))))
 
     w = xdtest.Client(d.sock, {"command": "watch"})
-    w.wait_for(lambda e: e.get("event") == "watch.started", 5)
+    w.wait_for(lambda e: e.get("event") == "watch.started")
     time.sleep(0.5)
-    # SA events: median latency over six changes of a spare SA (one slow wake-up of a UML
-    # guest on a loaded host is reported, not failed)
+    # SA events: six changes of a spare SA, each seen on watch (latencies printed)
     lats = []
     for i in range(3):
         for op in ("add", "delete"):
@@ -99,11 +100,12 @@ try:
             else:
                 ip("xfrm", "state", "delete", "src", LOCAL, "dst", PEER, "proto", "esp", "spi", "0x4000")
             want = "xfrm.sa_added" if op == "add" else "xfrm.sa_deleted"
-            _, e = w.wait_for(lambda x: x.get("event") == want and x.get("spi") == 0x4000, 5)
-            lats.append(xdtest.event_latency_ms(e) if e else 1e9)
-    lats.sort()
-    check(lats[len(lats) // 2] < 50 and lats[-1] < 1e9, "SA events on watch: median under 50 ms of the kernel change",
-          f"median {lats[len(lats) // 2]:.1f} ms, max {lats[-1]:.1f} ms over {len(lats)}")
+            _, e = w.wait_for(lambda x: x.get("event") == want and x.get("spi") == 0x4000)
+            lats.append(xdtest.event_latency_ms(e) if e else None)
+    ok_lats = sorted(x for x in lats if x is not None)
+    check(len(ok_lats) == len(lats), "SA events on watch: every add and delete of a spare SA",
+          f"{len(ok_lats)}/{len(lats)}; latency median {ok_lats[len(ok_lats) // 2]:.1f} ms, max {ok_lats[-1]:.1f} ms"
+          if ok_lats else "none seen")
     time.sleep(0.5)  # let the resyncs of the spare SA settle before the finding checks
     t0 = time.monotonic()
     ip("xfrm", "state", "delete", "src", PEER, "dst", LOCAL, "proto", "esp", "spi", "0x2000")
@@ -112,40 +114,38 @@ try:
     def seen(e, want):
         events.append(e)
         return want(e)
-    t_ev, ev = w.wait_for(lambda e: seen(e, lambda x: x.get("event") == "xfrm.sa_deleted"), 5)
+    t_ev, ev = w.wait_for(lambda e: seen(e, lambda x: x.get("event") == "xfrm.sa_deleted"))
     lat = xdtest.event_latency_ms(ev) if ev else None
     check(t_ev is not None, "xfrm.sa_deleted of the inbound SA on watch",
           f"{lat:.1f} ms after the change; {(t_ev - t0) * 1000:.1f} ms after starting `ip`" if lat is not None else "not seen")
     check(ev is not None and ev.get("spi") == 0x2000 and ev.get("src") == PEER and ev.get("reqid") == 1,
           "the event names the SA", str({k: v for k, v in (ev or {}).items() if k != "_rx"}))
-    bound = (DEBOUNCE_MS + MIN_RESYNC_MS) / 1000 + 0.5
     t_f, f = w.wait_for(lambda e: seen(e, lambda x: x.get("event") == "finding.raised" and
-                                        x["finding"]["id"] == "sa.one_way"), 5)
-    check(t_f is not None and t_f - t0 < bound, f"sa.one_way raised within {bound * 1000:.0f} ms",
+                                        x["finding"]["id"] == "sa.one_way"))
+    check(t_f is not None, "sa.one_way raised after the deletion",
           f"{(t_f - t0) * 1000:.0f} ms" if t_f else "not seen")
     t1 = time.monotonic()
     ip(*sa(PEER, LOCAL, "0x2000", KEY_IN))
-    t_a, a = w.wait_for(lambda e: seen(e, lambda x: x.get("event") == "xfrm.sa_added"), 5)
+    t_a, a = w.wait_for(lambda e: seen(e, lambda x: x.get("event") == "xfrm.sa_added"))
     lat = xdtest.event_latency_ms(a) if a else None
     check(t_a is not None, "xfrm.sa_added of the returning SA on watch",
           f"{lat:.1f} ms after the change; {(t_a - t1) * 1000:.1f} ms after starting `ip`" if lat is not None else "not seen")
     t_c, _ = w.wait_for(lambda e: seen(e, lambda x: x.get("event") == "finding.cleared" and
-                                        x["finding"]["id"] == "sa.one_way"), 5)
-    check(t_c is not None and t_c - t1 < bound, "sa.one_way cleared when the SA returns",
+                                        x["finding"]["id"] == "sa.one_way"))
+    check(t_c is not None, "sa.one_way cleared when the SA returns",
           f"{(t_c - t1) * 1000:.0f} ms" if t_c else "not seen")
     # an expiry: a short-lived SA hard-expires
     ip("xfrm", "state", "add", "src", LOCAL, "dst", PEER, "proto", "esp", "spi", "0x3000", "reqid", "9",
        "mode", "tunnel", "aead", "rfc4106(gcm(aes))", "0x" + KEY_OUT.hex(), "128",
        "limit", "time-soft", "1", "limit", "time-hard", "2")
-    t_x, x = w.wait_for(lambda e: seen(e, lambda y: y.get("event") == "xfrm.sa_expired" and y.get("hard")), 10)
+    t_x, x = w.wait_for(lambda e: seen(e, lambda y: y.get("event") == "xfrm.sa_expired" and y.get("hard")))
     check(t_x is not None and x.get("spi") == 0x3000, "hard expiry seen on watch")
     for req in ({"command": "status"}, {"command": "show"}, {"command": "check"}, {"command": "peers"},
                 {"command": "metrics"}, {"command": "findings"}):
         outputs.append(str(xdtest.request(d.sock, req)))
     w.close()
     outputs.extend(str({k: v for k, v in e.items() if k != "_rx"}) for e in events)
-    d.proc.terminate()
-    check(d.proc.wait(timeout=5) == 0, "clean exit")
+    check(d.stop() == 0, "clean exit")
 finally:
     if d.proc.poll() is None:
         d.proc.kill()

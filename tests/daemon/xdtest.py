@@ -1,9 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Helpers shared by the daemon's kernel tests: a network namespace, an xfrmd in it, a
-control-socket client with receive timestamps, and PASS/FAIL lines."""
+control-socket client with receive timestamps, PASS/FAIL lines, and bounded waits.
+
+Tests assert behaviour, never speed: a wait polls its condition until it holds and gives up
+only after a generous bound scaled by SLOW (tests/lib/slowdown.sh: XD_TEST_SLOWDOWN, else the
+load average over the CPU count). How fast something happened is printed as INFO for the
+log and measured properly by tests/bench/bench-daemon.py."""
 import atexit
 import datetime
 import json
+import math
 import os
 import shutil
 import socket
@@ -13,6 +19,38 @@ import tempfile
 import time
 
 FAILS = []
+
+
+def slowdown():
+    """The integer factor of tests/lib/slowdown.sh (keep the two in step)."""
+    v = os.environ.get("XD_TEST_SLOWDOWN", "")
+    if v.isdigit() and int(v) >= 1:
+        return int(v)
+    try:
+        load = max(os.getloadavg()[:2])
+    except OSError:
+        return 1
+    return min(20, max(1, math.ceil(load / (os.cpu_count() or 1))))
+
+
+SLOW = slowdown()
+
+
+def bound(secs):
+    """A generous bound for a wait that normally ends far sooner: secs times SLOW."""
+    return secs * SLOW
+
+
+def wait_until(pred, secs, interval=0.05):
+    """Poll pred() until it returns something true (returned) or bound(secs) passes (None)."""
+    end = time.monotonic() + bound(secs)
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() >= end:
+            return None
+        time.sleep(interval)
 
 
 def check(ok, what, detail=""):
@@ -69,8 +107,8 @@ class Daemon:
             os.chown(os.path.dirname(self.sock), 65534, 0)
         self.proc = subprocess.Popen(["ip", "netns", "exec", ns.name, *wrap, os.environ["XFRMD"],
                                       "-f", self.conf], stderr=self.log)
-        deadline = time.time() + 10
-        while time.time() < deadline:
+        deadline = time.monotonic() + bound(30)
+        while time.monotonic() < deadline and self.proc.poll() is None:
             if os.path.exists(self.sock):
                 try:
                     if "meta" in request(self.sock, {"command": "status"}):
@@ -92,7 +130,7 @@ class Daemon:
 
     def stop(self):
         self.proc.terminate()
-        return self.proc.wait(timeout=5)
+        return self.proc.wait(timeout=bound(30))
 
     def logtext(self):
         self.log.flush()
@@ -139,8 +177,9 @@ class Client:
             rx = time.time()
             self.buf += d
 
-    def wait_for(self, pred, timeout):
-        for t, doc in self.lines(timeout):
+    def wait_for(self, pred, timeout=30):
+        """The first line for which pred holds, within bound(timeout); (None, None) if none."""
+        for t, doc in self.lines(bound(timeout)):
             if pred(doc):
                 return t, doc
         return None, None
@@ -151,7 +190,7 @@ class Client:
 
 def request(path, req, timeout=30):
     c = Client(path, req)
-    for _, doc in c.lines(timeout):
+    for _, doc in c.lines(bound(timeout)):
         c.close()
         return doc
     c.close()
