@@ -19,6 +19,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 XFRMCTL=${XFRMCTL:-xfrmctl}
 MAKE_PKI=${MAKE_PKI:-$here/make-pki.sh}
 fail=0
+. "$here/../lib/slowdown.sh"
+slow=$(xd_slowdown)   # waits poll with bounds scaled by the machine's slowdown
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (namespaces, netlink)"; exit 77; }
 for t in openssl jq unshare; do
@@ -58,13 +60,13 @@ mount -t tmpfs tmpfs /run
 export STRONGSWAN_CONF=$conf SWANCTL_DIR=$sw
 $charon >/dev/null 2>&1 &
 pid=\$!
-for i in \$(seq 100); do [ -S $tmp/charon.vici ] && break; sleep 0.1; done
+for i in \$(seq $((100 * slow))); do [ -S $tmp/charon.vici ] && break; sleep 0.1; done
 swanctl --load-all >/dev/null 2>&1
 swanctl --list-certs 2>&1
 kill \$pid; wait \$pid 2>/dev/null
 rm -f $tmp/charon.vici
 EOF
-    timeout 60 unshare -m -n --propagation private sh "$tmp/charon.sh"
+    timeout $((60 * slow)) unshare -m -n --propagation private sh "$tmp/charon.sh"
 }
 
 # xfrmctl as an operator would run it, in a fresh network namespace, pointed at one tree

@@ -37,6 +37,9 @@ import tempfile
 import time
 import json
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
+from xdtest import SLOW  # noqa: E402  (tests/lib/slowdown.sh: the machine's slowdown factor)
+
 # per-process names: two runs (another worktree, a developer) must not share namespaces
 NS_A, NS_B, NS_C = (f"xdfw{x}{os.getpid()}" for x in "ABC")
 A_ADDR, B_ADDR = "10.99.0.1", "10.99.0.2"
@@ -573,7 +576,9 @@ def drain(recv):
 
 
 def settle(recv, quiet=0.03, least=0.06, most=1.0):
-    """Collect deliveries until none arrived for `quiet` s (at least `least`, at most `most`)."""
+    """Collect deliveries until none arrived for `quiet` s (at least `least`, at most `most`),
+    each times the machine's slowdown: on a busy machine a delivery can come late."""
+    quiet, least, most = quiet * SLOW, least * SLOW, most * SLOW
     t0 = time.time()
     got, last = [], t0
     while True:

@@ -69,7 +69,7 @@ CPIO="cpio"; command -v cpio >/dev/null || CPIO="$BUSYBOX cpio"
     { echo "FAIL: initramfs"; exit 1; }
 
 start=$(date +%s)
-timeout -k 5 600 "$QEMU" -m 1024 -nographic -no-reboot -smp 2 \
+timeout -k 5 $((600 * XD_SLOW)) "$QEMU" -m 1024 -nographic -no-reboot -smp 2 \
     -kernel "$CACHE/root/boot/vmlinuz-$KVER" -initrd "$WORK/initrd.gz" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,multidevs=remap \
     -append "console=ttyS0 panic=-1 quiet XDK_INIT=$(cd "$(dirname "$0")" && pwd)/kernel-guest.sh XDK_OUT=$OUT XDK_XFRMCTL=$XFRMCTL XDK_MODDIR=$CACHE/root/lib/modules XDK_BOOTDIR=$CACHE/root/boot" \

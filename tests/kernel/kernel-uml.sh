@@ -30,7 +30,7 @@ rm -rf "$WORK"
 WORK=$(mkdir -p "$BUILD/tests" && mktemp -d "$BUILD/tests/kernel-uml-kstack.XXXXXX")
 OUT=$WORK/out
 mkdir -p "$OUT" "$WORK/umldir"
-timeout -k 5 120 "$UML" mem=512M rootfstype=hostfs rootflags=/ rw \
+timeout -k 5 $((120 * XD_SLOW)) "$UML" mem=512M rootfstype=hostfs rootflags=/ rw \
     init="$(cd "$(dirname "$0")" && pwd)/kernel-guest.sh" con=null con0=fd:0,fd:1 \
     uml_dir="$WORK/umldir" XDK_OUT="$OUT" XDK_XFRMCTL="$XFRMCTL" XDK_MODDIR=/usr/lib/uml/modules \
     </dev/null >"$WORK/console.log" 2>&1

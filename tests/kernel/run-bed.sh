@@ -10,7 +10,11 @@
 #
 # usage: run-bed.sh uml|qemu BUILDDIR [SCENARIO-GLOB...]
 # Runs every tests/kernel/scenarios/*.sh whose "# bed:" line names the bed (or the given ones),
-# spread over XD_<BED>_JOBS boots (UML: number of CPUs; qemu: 1), each booted once.
+# spread over XD_<BED>_JOBS boots (UML: the CPUs, as many as memory holds; qemu: 1), each booted
+# once. Every scenario's "# timeout:" (its time on a quiet machine with one CPU per boot, with
+# room to spare) is multiplied by the machine's slowdown: tests/lib/slowdown.sh's factor, or
+# ceil((load + boots) / CPUs) when that is more, since our own boots compete for the CPUs too.
+# The guests get the factor (XD_TEST_SLOWDOWN) for the waits inside the scenarios.
 # Results: BUILDDIR/tests/kernel/BED/{summary,checks,boot-N/{results,console.log,<scenario>/}}
 # Exit: 0 all ran scenarios passed, 1 a failure, 77 nothing could run (reason printed).
 set -uo pipefail
@@ -19,6 +23,7 @@ src=$(cd "$here/../.." && pwd)
 bed=${1:?usage: run-bed.sh uml|qemu BUILDDIR [GLOB...]}; shift
 build=$(cd "${1:?usage: run-bed.sh uml|qemu BUILDDIR [GLOB...]}" && pwd); shift
 cache=${XD_CACHE:-/var/cache/xfrmd-tests}
+. "$here/../lib/slowdown.sh"
 
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "not root (the guests need root to run)"
@@ -32,7 +37,9 @@ uml)
     [ -x "$uml" ] || skip "$uml missing (apt-get install user-mode-linux)"
     kver=$(ls /usr/lib/uml/modules 2>/dev/null | head -1)
     [ -n "$kver" ] || skip "/usr/lib/uml/modules missing (user-mode-linux package incomplete)"
-    jobs=${XD_UML_JOBS:-$(nproc)}
+    # one boot per CPU: fewer boots on a busy machine would not leave it idler (the scheduler
+    # shares the CPUs out per runnable task), only make this run longer; memory caps it
+    jobs=${XD_UML_JOBS:-$(awk -v n="$(nproc)" '/^MemAvailable:/ { m = int($2 / 1024 / 900); print m < 1 ? 1 : (m < n ? m : n) }' /proc/meminfo)}
     scale=${XD_UML_TIMEOUT_SCALE:-1}
     mem=${XD_UML_MEM:-640M}
     ;;
@@ -64,30 +71,35 @@ if [ $# -gt 0 ]; then
 fi
 [ ${#all[@]} -gt 0 ] || skip "no scenario selected"
 [ "$jobs" -gt ${#all[@]} ] && jobs=${#all[@]}
+slow=$(xd_slowdown)
+busy=$(awk -v n="$(nproc)" -v j="$jobs" '{ l = $1 > $2 ? $1 : $2; f = int((l + j + n - 1) / n); print f < 1 ? 1 : f }' /proc/loadavg)
+[ "$busy" -gt "$slow" ] && slow=$busy
 for ((b = 0; b < jobs; b++)); do mkdir -p "$res/boot-$b"; : >"$res/boot-$b/plan"; done
 # longest first (by the "# timeout:" hint) keeps the boots balanced
 i=0
 while read -r t s; do
-    echo "$s $((t * scale))" >>"$res/boot-$((i % jobs))/plan"; i=$((i + 1))
+    echo "$s $((t * scale * slow))" >>"$res/boot-$((i % jobs))/plan"; i=$((i + 1))
 done < <(for s in "${all[@]}"; do
              t=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$s" | head -1); echo "${t:-120} $s"
          done | sort -k1,1nr -k2)
 
-echo "testbed-$bed: kernel $kver, ${#all[@]} scenarios on $jobs boot(s)"
+echo "testbed-$bed: kernel $kver, ${#all[@]} scenarios on $jobs boot(s), timeouts x$((scale * slow))" \
+     "(load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs)"
 start=$(date +%s)
 pids=()
 for ((b = 0; b < jobs; b++)); do
     d=$res/boot-$b
-    total=0; while read -r _ t; do total=$((total + t + 10)); done <"$d/plan"
-    vars="XD_RUN=$d XD_SRC=$src XD_BUILD=$build XD_BED=$bed XD_CACHE=$cache"
+    # the boot's bound: its scenarios' timeouts, each scenario's post-check and the boot itself
+    total=0; while read -r _ t; do total=$((total + t + 10 * slow)); done <"$d/plan"
+    vars="XD_RUN=$d XD_SRC=$src XD_BUILD=$build XD_BED=$bed XD_CACHE=$cache XD_TEST_SLOWDOWN=$slow"
     if [ "$bed" = uml ]; then
         mkdir -p "$d/umldir"
-        timeout -k 10 $((total + 60)) "$uml" mem="$mem" rootfstype=hostfs rootflags=/ rw \
+        timeout -k 10 $((total + 60 * slow)) "$uml" mem="$mem" rootfstype=hostfs rootflags=/ rw \
             init="$here/guest/init.sh" con=null con0=fd:0,fd:1 uml_dir="$d/umldir" $vars \
             </dev/null >"$d/console.log" 2>&1 &
     else
         # TCG only (KVM is not usable on the project's machines); the scenarios are slower here
-        timeout -k 10 $((total * 2 + 120)) "$qemu" -accel tcg -m "$mem" -smp 1 -nographic -no-reboot \
+        timeout -k 10 $((total * 2 + 120 * slow)) "$qemu" -accel tcg -m "$mem" -smp 1 -nographic -no-reboot \
             -kernel "$cache/qemu/root/boot/vmlinuz-$kver" -initrd "$cache/qemu/initrd-$kver.cpio.gz" \
             -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,multidevs=remap \
             -nic none -append "console=ttyS0 panic=-1 quiet XD_INIT=$here/guest/init.sh $vars XD_MODDIR=$cache/qemu/root/lib/modules" \

@@ -23,6 +23,9 @@ find_libreswan() {
         { LIBRESWAN_ROOT=$c/root; return 0; }
     return 1
 }
+# waits poll their condition with bounds scaled by the machine's slowdown (tests/lib/slowdown.sh)
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/slowdown.sh"
+XD_SLOW=$(xd_slowdown)
 NS_A=xdk-a-$$
 NS_B=xdk-b-$$
 WORK=$(mktemp -d /tmp/xd-stack.XXXXXX)
@@ -78,9 +81,9 @@ ns_socket_ready() {
     pid=$(pid_in_ns "$1" "$2") && test -S "/proc/$pid/root$3"
 }
 
-wait_for() { # seconds, command...
+wait_for() { # seconds (times XD_SLOW), command...
     local t=$1; shift
-    for _ in $(seq $((t * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+    for _ in $(seq $((t * XD_SLOW * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
     return 1
 }
 

@@ -22,7 +22,7 @@ j=$(stack_json "$NS_A")
     pass "both daemons named" || fail "daemons: $(jq -c .stack.daemons <<<"$j")"
 
 # a plain UDP listener on 500 in a fresh namespace: not an IKE daemon
-ip netns exec "$NS_B" python3 -c 'import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("0.0.0.0",500)); time.sleep(30)' &
+ip netns exec "$NS_B" python3 -c 'import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("0.0.0.0",500)); time.sleep(600)' &   # killed by stack_cleanup
 PIDS+=($!)
 wait_for 5 sh -c "ip netns exec $NS_B ss -Hlun 'sport = :500' | grep -q 500"
 ids=$(check_ids "$NS_B")

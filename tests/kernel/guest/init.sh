@@ -11,7 +11,8 @@
 #                                                   ├─ scenario 2 ─ post-check
 #                                                   └─ poweroff
 #
-# Kernel command line variables (become our environment): XD_RUN XD_SRC XD_BUILD XD_BED.
+# Kernel command line variables (become our environment): XD_RUN XD_SRC XD_BUILD XD_BED, and
+# XD_TEST_SLOWDOWN (the host's slowdown, tests/lib/slowdown.sh; scales the scenarios' waits).
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=dumb
@@ -86,7 +87,7 @@ say "kernel $(uname -r), modules: $(lsmod | wc -l) loaded"
 ip xfrm state list >/dev/null 2>&1 && echo "FEATURE xfrm_user yes" >>"$run/features"
 [ -e /proc/net/xfrm_stat ] && echo "FEATURE xfrm_stat yes" >>"$run/features"
 
-export XD_SRC XD_BUILD XD_BED XD_RESULTS="$run/checks"
+export XD_SRC XD_BUILD XD_BED XD_RESULTS="$run/checks" XD_TEST_SLOWDOWN=${XD_TEST_SLOWDOWN:-1}
 : >"$XD_RESULTS"
 postcheck=$XD_SRC/tests/kernel/lib/postcheck.sh
 

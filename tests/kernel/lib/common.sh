@@ -6,6 +6,8 @@
 #   XD_PRIV     this scenario's private dir (guest tmpfs; keys, configs; never scanned)
 #   XD_RESULTS  file that collects "PASS|FAIL|SKIP: scenario: check" lines
 #   XD_BED      uml | qemu
+#   XD_TEST_SLOWDOWN  the host's slowdown (tests/lib/slowdown.sh): every wait below polls its
+#               condition and gives up only after its quiet-machine bound times this factor
 # A scenario reports each check with pass/fail/skip, ends with `finish`, and exits
 # 0 (all checks passed), 1 (a check failed) or 77 (skipped, with a reason).
 
@@ -15,6 +17,7 @@ XD_OUT=${XD_OUT:-/tmp/xd-out/$XD_SCENARIO}
 XD_PRIV=${XD_PRIV:-/tmp/xd-priv/$XD_SCENARIO}
 XD_RESULTS=${XD_RESULTS:-/dev/stdout}
 XD_BED=${XD_BED:-unknown}
+XD_SLOW=${XD_TEST_SLOWDOWN:-1}
 XFRMCTL=${XFRMCTL:-$XD_BUILD/tools/xfrmctl/xfrmctl}
 XD_LIB=$XD_SRC/tests/kernel/lib
 mkdir -p "$XD_OUT" "$XD_PRIV"
@@ -56,8 +59,8 @@ finish() {
     exit 1
 }
 
-# retry N SLEEP CMD...: run CMD until it succeeds, at most N times
-retry() { local n=$1 s=$2 i; shift 2; for ((i = 0; i < n; i++)); do "$@" && return 0; sleep "$s"; done; return 1; }
+# retry N SLEEP CMD...: run CMD until it succeeds, at most N times XD_SLOW
+retry() { local n=$(($1 * XD_SLOW)) s=$2 i; shift 2; for ((i = 0; i < n; i++)); do "$@" && return 0; sleep "$s"; done; return 1; }
 
 # --- xfrmctl ---------------------------------------------------------------------------------
 # xctl NS TAG ARGS...: run xfrmctl in netns NS (or "-" for the guest's init netns), keep stdout

@@ -104,7 +104,7 @@ ls_start() { # NS
 
 ls_initiate() { # NS NAME
     local d; d=$(ls_dir "$1")
-    timeout 30 ip netns exec "$1" "$LS_EXEC/whack" --ctlsocket "$d/run/pluto.ctl" --name "$2" --initiate \
+    timeout $((30 * XD_SLOW)) ip netns exec "$1" "$LS_EXEC/whack" --ctlsocket "$d/run/pluto.ctl" --name "$2" --initiate \
         >>"$XD_OUT/ike/whack-$1.log" 2>&1
     nsx "$1" ip xfrm state | grep -q '^src'
 }
@@ -112,7 +112,11 @@ ls_initiate() { # NS NAME
 ls_stop() { # NS
     local d; d=$(ls_dir "$1")
     ls_whack "$1" --shutdown >/dev/null 2>&1
-    local i; for i in $(seq 30); do kill -0 "$(cat "$d/pid")" 2>/dev/null || break; sleep 0.2; done
+    local p; p=$(cat "$d/pid" 2>/dev/null) && retry 30 0.2 sh -c "! kill -0 $p 2>/dev/null"
     kill "$(cat "$d/pid")" 2>/dev/null
 }
-ls_kill() { local d; d=$(ls_dir "$1"); kill -9 "$(cat "$d/pid")" 2>/dev/null; sleep 0.3; }
+ls_kill() { # NS: SIGKILL pluto and wait until it is gone
+    local d p; d=$(ls_dir "$1"); p=$(cat "$d/pid") || return 1
+    kill -9 "$p" 2>/dev/null
+    retry 30 0.1 sh -c "! kill -0 $p 2>/dev/null"
+}

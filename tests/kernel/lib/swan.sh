@@ -140,13 +140,13 @@ swan_start() {
 swan_start_both() { swan_start west && swan_start east; }
 
 swan_initiate() { # NS CHILD
-    swanctl_ns "$1" --initiate --child "$2" --timeout 20 >>"$XD_OUT/ike/swanctl-$1.log" 2>&1
+    swanctl_ns "$1" --initiate --child "$2" --timeout $((20 * XD_SLOW)) >>"$XD_OUT/ike/swanctl-$1.log" 2>&1
 }
 
 swan_stop() { # NS: stop charon (SAs it installed are removed by charon on a clean stop)
     local d; d=$(swan_dir "$1")
     [ -f "$d/pid" ] && kill "$(cat "$d/pid")" 2>/dev/null
-    local i; for i in $(seq 30); do kill -0 "$(cat "$d/pid")" 2>/dev/null || break; sleep 0.2; done
+    local p; p=$(cat "$d/pid" 2>/dev/null) && retry 30 0.2 sh -c "! kill -0 $p 2>/dev/null"
     rm -f "$d/charon.vici"
 }
 

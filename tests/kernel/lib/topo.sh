@@ -90,19 +90,29 @@ topo_nat() {
 }
 
 # --- traffic ---------------------------------------------------------------------------------
-# ping_ok NS DST [COUNT]: true when at least one reply comes back
-ping_ok() { nsx "$1" ping -q -c "${3:-3}" -i 0.2 -W 1 "$2" >/dev/null 2>&1; }
+# ping_ok NS DST [COUNT]: true when at least one reply comes back (a reply may take a second
+# times the slowdown: a guest on a busy host answers late, and a late answer is still one)
+ping_ok() { nsx "$1" ping -q -c "${3:-3}" -i 0.2 -W "$XD_SLOW" "$2" >/dev/null 2>&1; }
 # ping_from NS SRC DST: ping with a source address (gateway tests from inside subnets)
-ping_from() { nsx "$1" ping -q -c 3 -i 0.2 -W 1 -I "$2" "$3" >/dev/null 2>&1; }
+ping_from() { nsx "$1" ping -q -c 3 -i 0.2 -W "$XD_SLOW" -I "$2" "$3" >/dev/null 2>&1; }
+
+# wait_listen NS tcp|udp PORT: until something in NS listens on PORT (instead of a fixed pause)
+wait_listen() {
+    local o=-Hltn; [ "$2" = udp ] && o=-Hlun
+    retry 100 0.1 sh -c "ip netns exec $1 ss $o 'sport = :$3' | grep -q ."
+}
 
 # udp_stream NS DSTNS DST PORT: 200 UDP datagrams from NS to DST:PORT; true when DSTNS got them
 udp_stream() {
     local f=$XD_PRIV/udp.$4
     rm -f "$f"
-    nsx "$2" timeout 5 socat -u "UDP4-RECV:$4" "CREATE:$f" &
+    nsx "$2" timeout $((60 * XD_SLOW)) socat -u "UDP4-RECV:$4" "CREATE:$f" &
     local pid=$!
-    sleep 0.5
+    wait_listen "$2" udp "$4"
     nsx "$1" sh -c "for i in \$(seq 200); do echo xd-udp-\$i; done | socat -u -b 64 - UDP4-SENDTO:$3:$4" 2>/dev/null
+    # the datagrams are sent: wait until they are written, then end the receiver
+    retry 50 0.1 test -s "$f"
+    kill "$pid" 2>/dev/null
     wait $pid 2>/dev/null
     [ -s "$f" ]
 }
@@ -111,10 +121,10 @@ udp_stream() {
 tcp_stream() {
     local f=$XD_PRIV/tcp.$4
     rm -f "$f"
-    nsx "$2" timeout 20 socat -u "TCP4-LISTEN:$4,reuseaddr" "CREATE:$f" &
+    nsx "$2" timeout $((60 * XD_SLOW)) socat -u "TCP4-LISTEN:$4,reuseaddr" "CREATE:$f" &
     local pid=$!
-    sleep 0.5
-    head -c 1048576 /dev/zero | nsx "$1" timeout 15 socat -u - "TCP4:$3:$4" 2>/dev/null
+    wait_listen "$2" tcp "$4"
+    head -c 1048576 /dev/zero | nsx "$1" timeout $((60 * XD_SLOW)) socat -u - "TCP4:$3:$4" 2>/dev/null
     wait $pid 2>/dev/null
     [ "$(stat -c %s "$f" 2>/dev/null)" = 1048576 ]
 }
@@ -130,7 +140,7 @@ sa_packets() {
 # ESP packet counters of the SAs A->B and B->A moved on both sides (out on one, in on the other)
 esp_flow_ok() {
     local na=$1 a=$2 nb=$3 b=$4 pns=$5 psrc=$6 pdst=$7 tag=$8 proto=${9:-esp}
-    if nsx "$pns" ping -q -c 4 -i 0.2 -W 2 ${psrc:+-I $psrc} "$pdst" >/dev/null 2>&1; then
+    if nsx "$pns" ping -q -c 4 -i 0.2 -W $((2 * XD_SLOW)) ${psrc:+-I $psrc} "$pdst" >/dev/null 2>&1; then
         pass "$tag-ping"
     else
         fail "$tag-ping" "$pns -> $pdst"
