@@ -14,8 +14,10 @@ import os
 import shutil
 import socket
 import subprocess
+import struct
 import sys
 import tempfile
+import threading
 import time
 
 FAILS = []
@@ -202,3 +204,65 @@ def event_latency_ms(ev):
     (the kernel multicasts while it makes the change), the client stamps its receipt."""
     t = datetime.datetime.strptime(ev["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
     return (ev["_rx"] - t.replace(tzinfo=datetime.timezone.utc).timestamp()) * 1000
+
+
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux asm-generic; Python 3.11 lacks the name
+
+
+class Notify:
+    """A stand-in for the service manager's notification socket. Like systemd it reads all the
+    time: the kernel queues at most net.unix.max_dgram_qlen (10) datagrams for an unread
+    socket and xfrmd sends without blocking, so a reader that pauses loses messages (the
+    watchdog pings would crowd out STOPPING=1). Each message keeps the kernel's receive
+    timestamp (SO_TIMESTAMPNS, taken as the daemon sends), which the test's own scheduling
+    cannot distort."""
+
+    def __init__(self):
+        self.path = tempfile.mktemp(prefix="xfrmd-notify-")
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.s.bind(self.path)
+        os.chmod(self.path, 0o666)  # xfrmd started as root sends as its configured user
+        self.s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        self.s.settimeout(0.2)
+        self.msgs = []  # (kernel timestamp, wall clock, text)
+        self.lock = threading.Lock()
+        self.stopping = False
+        self.th = threading.Thread(target=self._read, daemon=True)
+        self.th.start()
+
+    def _read(self):
+        while not self.stopping:
+            try:
+                data, anc, _, _ = self.s.recvmsg(4096, 64)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            ts = time.time()
+            for level, kind, val in anc:
+                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                    sec, nsec = struct.unpack("qq", val[:16])
+                    ts = sec + nsec / 1e9
+            with self.lock:
+                self.msgs.append((ts, data.decode()))
+
+    def since(self, t0, pred=lambda m: True):
+        """Messages stamped at or after wall-clock time t0 that pred accepts, oldest first."""
+        with self.lock:
+            return [(t, m) for t, m in self.msgs if t >= t0 and pred(m)]
+
+    def wait(self, t0, pred, secs=30):
+        """The first message since t0 that pred accepts, within bound(secs); (None, None)."""
+        got = wait_until(lambda: self.since(t0, pred), secs)
+        return got[0] if got else (None, None)
+
+    def close(self):
+        self.stopping = True
+        self.th.join()
+        self.s.close()
+        os.unlink(self.path)
+
+
+def proc_state(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
