@@ -78,7 +78,10 @@ try:
                 state["at"] = at / 1000  # exact since the resync that published this model
                 return True
         return False
-    wait_until(exact, 120, 0.05)
+    try:
+        wait_until(exact, 120, 0.05)
+    except ValueError as e:  # the daemon closed the connection before the end of a reply
+        check(False, "`show policy` answered in full", str(e))
     got = state["got"]
     print(f"INFO: {state['tries']} model comparisons until equal; exact "
           + (f"{state['at'] - storm_end:.2f} s after the storm" if state["at"] else "never"), flush=True)
