@@ -95,8 +95,10 @@ def storm(ns, tmp):
     ROUNDS, N = 5, 4000
     exact, after = [], []
     for rep in range(REPEAT):
+        # request_timeout: a 10k-policy `show` to a reader on a busy machine can outlast the
+        # default 5 s, which the daemon counted against replies still being written
         d = Daemon(ns, "event_rcvbuf = 4096\ndebounce = 50ms\nmin_resync_interval = 500ms\n"
-                       "sample_interval = 60s\n")
+                       "sample_interval = 60s\nrequest_timeout = 60s\n")
         try:
             for rnd in range(ROUNDS):
                 with open(os.path.join(tmp, "batch"), "w") as f:
