@@ -30,7 +30,8 @@ charon {
     port_nat_t = ${SWAN_NATT_PORT:-4500}
     install_routes = no
     retransmit_tries = 3
-    retransmit_timeout = 1.0
+    # about 7 s of retransmissions on a quiet machine; a busy host's guest answers later
+    retransmit_timeout = $XD_SLOW.0
     retransmit_base = 1.4
     filelog {
         xd {
