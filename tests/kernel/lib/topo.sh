@@ -124,7 +124,11 @@ tcp_stream() {
     nsx "$2" timeout $((60 * XD_SLOW)) socat -u "TCP4-LISTEN:$4,reuseaddr" "CREATE:$f" &
     local pid=$!
     wait_listen "$2" tcp "$4"
-    head -c 1048576 /dev/zero | nsx "$1" timeout $((60 * XD_SLOW)) socat -u - "TCP4:$3:$4" 2>/dev/null
+    # sent and closed: the receiver writes the rest and exits; not sent: nothing will come
+    if head -c 1048576 /dev/zero | nsx "$1" timeout $((60 * XD_SLOW)) socat -u - "TCP4:$3:$4" 2>/dev/null; then
+        retry 100 0.1 sh -c "! kill -0 $pid 2>/dev/null"
+    fi
+    kill "$pid" 2>/dev/null
     wait $pid 2>/dev/null
     [ "$(stat -c %s "$f" 2>/dev/null)" = 1048576 ]
 }
