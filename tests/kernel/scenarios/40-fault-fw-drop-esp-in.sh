@@ -28,8 +28,9 @@ xctl_light east fault
 expect_finding east '^fw\.esp_blocked'
 # over time (issue 6): with traffic running, two samples 5 s apart on west show traffic
 # leaving through the tunnel and nothing coming back (`check --interval 5`, as the issue asks)
-# (the traffic runs until both samples are taken, however long that takes on a busy host)
-(while :; do ping_from wsub $WHOST $EHOST >/dev/null 2>&1; sleep 0.5; done) &
+# (the traffic, five requests a second whether answered or not, runs until both samples are
+# taken, however long that takes on a busy host)
+nsx wsub ping -q -i 0.2 -I $WHOST $EHOST >/dev/null 2>&1 &
 pinger=$!
 XD_CHECK_ARGS="--interval 5" expect_finding west '^traffic\.one_way$'
 kill $pinger; wait $pinger 2>/dev/null
