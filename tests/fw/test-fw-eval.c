@@ -364,6 +364,249 @@ static void test_eval_nat_needs_conntrack_and_ports(void **st)
 	fwb_free(fw);
 }
 
+/*
+ * Issue 16: rule sets of ordinary size must not exhaust the C stack. The evaluator used to
+ * recurse once per matching non-terminal rule (100,000 `counter` rules), once per goto
+ * (a goto loop ran to the step budget) and once per undecided rule (thousands of forks).
+ */
+#define MANY_RULES 100000
+
+static void set_backend(struct xd_fw *fw, uint8_t backend)
+{
+	for (size_t i = 0; i < fw->chains.len; i++)
+		((struct xd_fw_chain *)xd_vec_at(&fw->chains, i))->backend = backend;
+	for (size_t i = 0; i < fw->rules.len; i++)
+		((struct xd_fw_rule *)xd_vec_at(&fw->rules, i))->backend = backend;
+}
+
+static void test_eval_100k_counter_rules(void **st)
+{
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	/* in: 100,000 x "counter"; "meta l4proto esp accept"; policy drop */
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_DROP);
+	for (uint64_t h = 1; h <= MANY_RULES; h++) {
+		fwb_rule(fw, INET, "t", "in", h);
+		fwb_simple(fw, XD_FWX_COUNTER);
+	}
+	fwb_rule(fw, INET, "t", "in", MANY_RULES + 1);
+	l4(fw, 50);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+
+	struct xd_fw_packet esp = pkt(50, "198.51.100.7"), udp = pkt(17, "198.51.100.7");
+	assert_int_equal(eval_input(fw, &esp, &r), XD_FW_ACCEPT);
+	assert_int_equal(r.decider.handle, MANY_RULES + 1);
+	assert_int_equal(r.steps, MANY_RULES + 1);
+	assert_int_equal(eval_input(fw, &udp, &r), XD_FW_DROP);
+	assert_int_equal(r.decider.rule, UINT32_MAX); /* the policy */
+	fwb_free(fw);
+
+	/* the same rules in a jumped-to chain, then a return to the base chain */
+	fw = fwb_new();
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_DROP);
+	fwb_chain(fw, INET, "t", "u", -1, 0, 0);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_verdict(fw, XD_NFT_JUMP, "u");
+	fwb_rule(fw, INET, "t", "in", 2);
+	l4(fw, 50);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	for (uint64_t h = 3; h < MANY_RULES + 3; h++) {
+		fwb_rule(fw, INET, "t", "u", h);
+		fwb_simple(fw, XD_FWX_COUNTER);
+	}
+	assert_int_equal(eval_input(fw, &esp, &r), XD_FW_ACCEPT);
+	assert_int_equal(r.decider.handle, 2);
+	/* and as iptables-legacy rules (no rule head: every rule matches) */
+	set_backend(fw, XD_FW_LEGACY);
+	fw->indexed = false;
+	assert_int_equal(eval_input(fw, &esp, &r), XD_FW_ACCEPT);
+	assert_int_equal(r.decider.handle, 2);
+	assert_int_equal(eval_input(fw, &udp, &r), XD_FW_DROP);
+	fwb_free(fw);
+}
+
+/* base chain "in" jumps to c1, c1 to c2, ... c<depth> accepts; policy drop */
+static struct xd_fw *nested_jumps(unsigned depth, uint8_t backend)
+{
+	static char names[1001][8];
+	struct xd_fw *fw = fwb_new();
+
+	assert_true(depth >= 1 && depth <= 1000);
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_DROP);
+	for (unsigned i = 1; i <= depth; i++) {
+		snprintf(names[i], sizeof(names[i]), "c%u", i);
+		fwb_chain(fw, INET, "t", names[i], -1, 0, 0);
+	}
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_verdict(fw, XD_NFT_JUMP, names[1]);
+	for (unsigned i = 1; i <= depth; i++) {
+		fwb_rule(fw, INET, "t", names[i], 2 * i);
+		fwb_simple(fw, XD_FWX_COUNTER);
+		fwb_rule(fw, INET, "t", names[i], 2 * i + 1);
+		if (i < depth)
+			fwb_verdict(fw, XD_NFT_JUMP, names[i + 1]);
+		else
+			fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	}
+	set_backend(fw, backend);
+	return fw;
+}
+
+static void test_eval_deepest_jump_chains(void **st)
+{
+	struct xd_fw_packet p = pkt(50, "198.51.100.7");
+	struct xd_fw_result r;
+	struct xd_fw *fw;
+
+	/* nf_tables: the kernel refuses to load a 16th nested jump (nft_chain_validate: level
+	 * == NFT_JUMP_STACK_SIZE gives EMLINK, "Too many links"), so 15 is the deepest real
+	 * rule set; nft_do_chain's stack holds 16, and deeper (a crafted snapshot) cannot be
+	 * decided */
+	fw = nested_jumps(15, XD_FW_NFT);
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_ACCEPT);
+	assert_string_equal(r.decider.chain, "c15");
+	fwb_free(fw);
+	fw = nested_jumps(16, XD_FW_NFT);
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_ACCEPT);
+	fwb_free(fw);
+	fw = nested_jumps(17, XD_FW_NFT);
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
+	assert_non_null(strstr(r.reason, "stack"));
+	fwb_free(fw);
+	fw = nested_jumps(1000, XD_FW_NFT);
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
+	fwb_free(fw);
+
+	/* iptables-legacy: ipt_do_table's stack is as deep as the table has chains; ours is
+	 * bounded, deeper is undecidable */
+	fw = nested_jumps(64, XD_FW_LEGACY);
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_ACCEPT);
+	assert_string_equal(r.decider.chain, "c64");
+	fwb_free(fw);
+	fw = nested_jumps(1000, XD_FW_LEGACY);
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
+	assert_non_null(strstr(r.reason, "stack"));
+	fwb_free(fw);
+}
+
+static void test_eval_chain_loops_end(void **st)
+{
+	struct xd_fw_packet p = pkt(50, "198.51.100.7");
+	struct xd_fw_result r;
+	struct xd_fw *fw;
+
+	/* the kernel rejects loops at load; a crafted snapshot may hold them. goto: no stack
+	 * grows, the step budget ends it */
+	for (int legacy = 0; legacy < 2; legacy++) {
+		fw = fwb_new();
+		fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+		fwb_chain(fw, INET, "t", "u", -1, 0, 0);
+		fwb_rule(fw, INET, "t", "in", 1);
+		fwb_verdict(fw, XD_NFT_GOTO, "u");
+		fwb_rule(fw, INET, "t", "u", 2);
+		fwb_simple(fw, XD_FWX_COUNTER);
+		fwb_rule(fw, INET, "t", "u", 3);
+		fwb_verdict(fw, XD_NFT_GOTO, "u");
+		set_backend(fw, legacy ? XD_FW_LEGACY : XD_FW_NFT);
+		assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
+		assert_non_null(strstr(r.reason, "budget"));
+		fwb_free(fw);
+	}
+
+	/* jump then goto back: the jump stack fills */
+	fw = fwb_new();
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	fwb_chain(fw, INET, "t", "u", -1, 0, 0);
+	fwb_chain(fw, INET, "t", "v", -1, 0, 0);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_verdict(fw, XD_NFT_JUMP, "u");
+	fwb_rule(fw, INET, "t", "u", 2);
+	fwb_verdict(fw, XD_NFT_JUMP, "v");
+	fwb_rule(fw, INET, "t", "v", 3);
+	fwb_verdict(fw, XD_NFT_GOTO, "u");
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
+	assert_non_null(strstr(r.reason, "stack"));
+	fwb_free(fw);
+
+	/* a loop through an undecided rule: every turn forks, the fork budget ends it */
+	fw = fwb_new();
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	fwb_chain(fw, INET, "t", "u", -1, 0, 0);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_verdict(fw, XD_NFT_GOTO, "u");
+	fwb_rule(fw, INET, "t", "u", 2);
+	fwb_simple(fw, XD_FWX_LIMIT);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	fwb_rule(fw, INET, "t", "u", 3);
+	fwb_verdict(fw, XD_NFT_GOTO, "u");
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
+	fwb_free(fw);
+}
+
+static void test_eval_many_undecided_rules(void **st)
+{
+	struct xd_fw_packet p = pkt(50, "198.51.100.7");
+	struct xd_fw_result r;
+	struct xd_fw *fw;
+
+	/* 4,000 x "limit rate 10/second accept", policy accept: every outcome accepts, each
+	 * rule's "did not match" branch holds the next rule's fork */
+	fw = fwb_new();
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	for (uint64_t h = 1; h <= 4000; h++) {
+		fwb_rule(fw, INET, "t", "in", h);
+		fwb_simple(fw, XD_FWX_LIMIT);
+		fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	}
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_ACCEPT);
+	/* past the fork budget: undecidable, not a guess */
+	for (uint64_t h = 4001; h <= 5000; h++) {
+		fwb_rule(fw, INET, "t", "in", h);
+		fwb_simple(fw, XD_FWX_LIMIT);
+		fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	}
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
+	assert_non_null(strstr(r.reason, "too many undecidable"));
+	fwb_free(fw);
+}
+
+/*
+ * The "did not match" branch of an undecided rule resumes with the jump stack as it was at
+ * the rule, even after the "matched" branch returned below it and jumped elsewhere.
+ */
+static void test_eval_fork_keeps_jump_stack(void **st)
+{
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	fwb_chain(fw, INET, "t", "u", -1, 0, 0);
+	fwb_chain(fw, INET, "t", "w", -1, 0, 0);
+	fwb_chain(fw, INET, "t", "x", -1, 0, 0);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_verdict(fw, XD_NFT_JUMP, "u");
+	fwb_rule(fw, INET, "t", "in", 2);
+	fwb_verdict(fw, XD_NFT_JUMP, "x");
+	fwb_rule(fw, INET, "t", "in", 3);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	fwb_rule(fw, INET, "t", "u", 4); /* "limit rate 10/second jump w" */
+	fwb_simple(fw, XD_FWX_LIMIT);
+	fwb_verdict(fw, XD_NFT_JUMP, "w");
+	fwb_rule(fw, INET, "t", "u", 5);
+	fwb_verdict(fw, XD_NFT_RETURN, NULL);
+	fwb_rule(fw, INET, "t", "w", 6);
+	fwb_verdict(fw, XD_NFT_RETURN, NULL);
+	fwb_rule(fw, INET, "t", "x", 7);
+	fwb_verdict(fw, XD_NF_DROP, NULL);
+
+	struct xd_fw_packet p = pkt(50, "198.51.100.7");
+	/* both branches return to "in" after rule 1 and are dropped in x */
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_DROP);
+	assert_int_equal(r.decider.handle, 7);
+	fwb_free(fw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +622,11 @@ int main(void)
 		cmocka_unit_test(test_eval_limit_forks),
 		cmocka_unit_test(test_eval_ct_state_and_opaque),
 		cmocka_unit_test(test_eval_nat_needs_conntrack_and_ports),
+		cmocka_unit_test(test_eval_fork_keeps_jump_stack),
+		cmocka_unit_test(test_eval_deepest_jump_chains),
+		cmocka_unit_test(test_eval_chain_loops_end),
+		cmocka_unit_test(test_eval_many_undecided_rules),
+		cmocka_unit_test(test_eval_100k_counter_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

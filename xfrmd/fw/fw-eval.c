@@ -9,11 +9,13 @@
  * byte (or on runtime state: limit, quota, dynset, ipset …) is "maybe": evaluation forks
  * into "it matched" and "it did not", and the answer is decided only when both branches
  * agree. A bounded fork budget keeps hostile rule sets from exploding; running out of it is
- * undecidable, never a guess.
+ * undecidable, never a guess. Neither long chains, loops nor forks use the C stack: the walk
+ * is a loop over an explicit cursor, jump stack and list of open forks.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xfrmd/fw.h"
@@ -57,6 +59,8 @@ struct frame {
 	uint32_t pos;
 };
 
+struct fork;
+
 struct ctx {
 	const struct xd_fw *fw;
 	const struct xd_fw_packet *p;
@@ -65,7 +69,12 @@ struct ctx {
 	uint8_t th[20], th_known[20];
 	size_t net_len, th_len;
 	uint64_t steps;
-	unsigned forks;
+	unsigned forks_used;
+	/* open forks of the base chain being walked, and the jump stacks they saved */
+	struct fork *forks;
+	size_t nforks, forks_cap;
+	struct frame *frames;
+	size_t nframes, frames_cap;
 	bool tracing;
 	struct xd_fw_result *res;
 	const char *why; /* first reason a rule was "maybe" */
@@ -1170,14 +1179,60 @@ static struct xd_fw_trace mk_step(struct ctx *c, const struct xd_fw_chain *ch,
 				     .effect = effect };
 }
 
-static void walk(struct ctx *c, const struct xd_fw_chain *base, struct frame *stack, int sp,
-		 const struct xd_fw_chain *ch, uint32_t pos, struct outcome *out);
+/*
+ * The walk is a loop, never a recursion: a chain of 100,000 rules, a goto loop in a crafted
+ * snapshot or thousands of undecided rules must not grow the C stack. Where the walk is in
+ * the rule set is a cursor; jumps push on its bounded stack as nft_do_chain/ipt_do_table do.
+ */
+struct cursor {
+	const struct xd_fw_chain *ch;
+	uint32_t pos;
+	int sp;
+	struct frame stack[LEGACY_STACK];
+};
 
-/* Apply verdict vd of rule (ch, pos); continue walking as needed. */
-static void apply(struct ctx *c, const struct xd_fw_chain *base, struct frame *stack, int sp,
-		  const struct xd_fw_chain *ch, uint32_t pos, const struct verd *vd,
-		  struct outcome *out)
+/*
+ * An undecided rule whose verdict matters: both outcomes are walked, "it matched" (a) first
+ * with tracing off, then "it did not" (b) from the next rule with the jump stack as it was.
+ * Open forks live in ctx->forks (their saved stacks in ctx->frames), innermost last.
+ */
+struct fork {
+	const struct xd_fw_chain *ch; /* the undecided rule */
+	uint32_t pos;
+	int sp;               /* b's jump stack: sp frames ... */
+	size_t frame0;        /* ... saved at ctx->frames[frame0] while a runs */
+	size_t ntrace;        /* trace length before a */
+	bool tracing;         /* tracing before a */
+	bool in_b;            /* a is decided and kept in .a; b runs */
+	struct outcome a;
+	char why[160];        /* why the rule was undecided */
+};
+
+/* v with room for need elements, reallocated when short; NULL when out of memory (v is then
+ * unchanged and still owned by the caller) */
+static void *reserve(void *v, size_t *cap, size_t need, size_t elem)
 {
+	size_t n = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return v;
+	while (n < need)
+		n *= 2;
+	v = realloc(v, n * elem);
+	if (v)
+		*cap = n;
+	return v;
+}
+
+/*
+ * Apply verdict vd of the rule at the cursor. Returns true when it decides the branch
+ * (*out filled), false when the walk goes on from where it left the cursor.
+ */
+static bool apply(struct ctx *c, const struct xd_fw_chain *base, struct cursor *w,
+		  const struct verd *vd, struct outcome *out)
+{
+	const struct xd_fw_chain *ch = w->ch;
+	uint32_t pos = w->pos;
 	const struct xd_fw_rule *ru = xd_fw_rule_at(c->fw, ch->rules[pos]);
 	int limit = ch->backend == XD_FW_LEGACY ? LEGACY_STACK : NFT_STACK;
 
@@ -1193,7 +1248,7 @@ static void apply(struct ctx *c, const struct xd_fw_chain *base, struct frame *s
 		out->decider_set = true;
 		trace_add(c, ch, ru, ch->rules[pos], "undecidable", "verdict not known statically",
 			  base->prio);
-		return;
+		return true;
 	}
 	switch (vd->code) {
 	case XD_NF_ACCEPT:
@@ -1212,19 +1267,20 @@ static void apply(struct ctx *c, const struct xd_fw_chain *base, struct frame *s
 			c->res->nat_possible = true;
 			c->res->nat_possible_rule = out->decider;
 		}
-		return;
+		return true;
 	case XD_NFT_CONTINUE:
-		walk(c, base, stack, sp, ch, pos + 1, out);
-		return;
+		w->pos++;
+		return false;
 	case XD_NFT_RETURN:
 		trace_add(c, ch, ru, ch->rules[pos], "return", NULL, base->prio);
-		if (sp == 0) {
-			walk(c, base, stack, sp, ch, ch->rule_count, out); /* base: policy */
-			return;
+		if (w->sp == 0) {
+			w->pos = ch->rule_count; /* base: policy */
+			return false;
 		}
-		sp--;
-		walk(c, base, stack, sp, stack[sp].chain, stack[sp].pos + 1, out);
-		return;
+		w->sp--;
+		w->ch = w->stack[w->sp].chain;
+		w->pos = w->stack[w->sp].pos + 1;
+		return false;
 	case XD_NFT_JUMP:
 	case XD_NFT_GOTO: {
 		const struct xd_fw_chain *to =
@@ -1234,47 +1290,77 @@ static void apply(struct ctx *c, const struct xd_fw_chain *base, struct frame *s
 			snprintf(out->why, sizeof(out->why), "jump to a chain not in the snapshot");
 			out->decider = mk_step(c, ch, ru, ch->rules[pos], "undecidable", base->prio);
 			out->decider_set = true;
-			return;
+			return true;
 		}
 		trace_add(c, ch, ru, ch->rules[pos], vd->code == XD_NFT_JUMP ? "jump" : "goto",
 			  to->name, base->prio);
 		if (vd->code == XD_NFT_JUMP) {
-			if (sp >= limit) {
+			if (w->sp >= limit) {
 				out->v = XD_FW_UNDECIDABLE;
 				snprintf(out->why, sizeof(out->why),
-					 "jump stack exhausted (loop or nesting deeper than 16)");
+					 "jump stack exhausted (loop or nesting deeper than %d)", limit);
 				out->decider = mk_step(c, ch, ru, ch->rules[pos], "undecidable",
 						       base->prio);
 				out->decider_set = true;
-				return;
+				return true;
 			}
-			stack[sp].chain = ch;
-			stack[sp].pos = pos;
-			sp++;
+			w->stack[w->sp].chain = ch;
+			w->stack[w->sp].pos = pos;
+			w->sp++;
 		}
-		walk(c, base, stack, sp, to, 0, out);
-		return;
+		w->ch = to;
+		w->pos = 0;
+		return false;
 	}
 	default:
 		out->v = XD_FW_UNDECIDABLE;
 		snprintf(out->why, sizeof(out->why), "verdict code not modelled (queue/stolen)");
 		out->decider = mk_step(c, ch, ru, ch->rules[pos], "undecidable", base->prio);
 		out->decider_set = true;
-		return;
+		return true;
 	}
 }
 
-static void walk(struct ctx *c, const struct xd_fw_chain *base, struct frame *stack, int sp,
-		 const struct xd_fw_chain *ch, uint32_t pos, struct outcome *out)
+/* Open a fork at the undecided rule under the cursor; false when out of memory. */
+static bool fork_open(struct ctx *c, const struct cursor *w, const char *why)
 {
+	struct fork *fv = reserve(c->forks, &c->forks_cap, c->nforks + 1, sizeof(*fv)), *f;
+
+	if (!fv)
+		return false;
+	c->forks = fv;
+	if (w->sp > 0) {
+		struct frame *sv = reserve(c->frames, &c->frames_cap, c->nframes + (size_t)w->sp,
+					   sizeof(*sv));
+		if (!sv)
+			return false;
+		c->frames = sv;
+	}
+	f = &c->forks[c->nforks++];
+	*f = (struct fork){ .ch = w->ch, .pos = w->pos, .sp = w->sp, .frame0 = c->nframes,
+			    .ntrace = c->res->ntrace, .tracing = c->tracing };
+	snprintf(f->why, sizeof(f->why), "%s", why);
+	if (w->sp > 0)
+		memcpy(c->frames + c->nframes, w->stack, sizeof(w->stack[0]) * (size_t)w->sp);
+	c->nframes += (size_t)w->sp;
+	return true;
+}
+
+/* Walk from the cursor until the current branch is decided; *out is filled whole. */
+static void walk_branch(struct ctx *c, const struct xd_fw_chain *base, struct cursor *w,
+			struct outcome *out)
+{
+	memset(out, 0, sizeof(*out));
 	for (;;) {
-		if (pos >= ch->rule_count) {
+		const struct xd_fw_chain *ch = w->ch;
+
+		if (w->pos >= ch->rule_count) {
 			/* end of chain: a jumped-to chain returns; otherwise (base chain, or a
 			 * chain reached by goto) the base chain's policy applies */
-			if (sp > 0) {
-				sp--;
-				ch = stack[sp].chain;
-				pos = stack[sp].pos + 1;
+			if (w->sp > 0) {
+				w->sp--;
+				w->ch = w->stack[w->sp].chain;
+				w->pos = w->stack[w->sp].pos + 1;
 				continue;
 			}
 			ch = base;
@@ -1292,7 +1378,7 @@ static void walk(struct ctx *c, const struct xd_fw_chain *base, struct frame *st
 			trace_add(c, ch, NULL, UINT32_MAX, out->decider.effect, NULL, base->prio);
 			return;
 		}
-		const struct xd_fw_rule *ru = xd_fw_rule_at(c->fw, ch->rules[pos]);
+		const struct xd_fw_rule *ru = xd_fw_rule_at(c->fw, ch->rules[w->pos]);
 		struct verd vd;
 		enum rmatch m;
 
@@ -1305,56 +1391,94 @@ static void walk(struct ctx *c, const struct xd_fw_chain *base, struct frame *st
 		c->nat_seen = false;
 		m = eval_rule(c, ru, &vd);
 		if (m == R_NOMATCH) {
-			pos++;
+			w->pos++;
 			continue;
 		}
 		if (m == R_MATCH) {
-			apply(c, base, stack, sp, ch, pos, &vd, out);
-			return;
+			if (apply(c, base, w, &vd, out))
+				return;
+			continue;
 		}
 		/* R_MAYBE: fork. A rule that sets no verdict cannot change the outcome. */
 		if (!vd.unknown && vd.code == XD_NFT_CONTINUE) {
-			pos++;
+			w->pos++;
 			continue;
 		}
-		const char *why = c->why ? c->why : "rule not decidable";
-		char whycopy[160];
-		snprintf(whycopy, sizeof(whycopy), "%s", why);
-		if (++c->forks > FORK_BUDGET) {
+		if (++c->forks_used > FORK_BUDGET) {
 			out->v = XD_FW_UNDECIDABLE;
 			snprintf(out->why, sizeof(out->why), "too many undecidable rules on the path");
 			return;
 		}
-		struct frame st2[LEGACY_STACK];
-		struct outcome a = { 0 }, b = { 0 };
-		bool tr = c->tracing;
-		size_t ntr = c->res->ntrace;
-
-		memcpy(st2, stack, sizeof(st2[0]) * (size_t)sp);
+		if (!fork_open(c, w, c->why ? c->why : "rule not decidable")) {
+			out->v = XD_FW_UNDECIDABLE;
+			snprintf(out->why, sizeof(out->why), "out of memory evaluating the rule set");
+			return;
+		}
 		c->tracing = false;
-		apply(c, base, st2, sp, ch, pos, &vd, &a);
-		c->tracing = tr;
-		trace_add(c, ch, ru, ch->rules[pos], "maybe", NULL, base->prio);
-		if (c->tracing && c->res->ntrace > ntr) {
-			/* the note must outlive this frame: keep it in the result */
+		if (apply(c, base, w, &vd, out))
+			return;
+	}
+}
+
+/* Walk base chain `base` from its first rule to an outcome, through every fork. */
+static void walk(struct ctx *c, const struct xd_fw_chain *base, struct outcome *out)
+{
+	struct cursor w = { .ch = base };
+	struct outcome o;
+
+	c->nforks = c->nframes = 0;
+	for (;;) {
+		walk_branch(c, base, &w, &o);
+		/* o decides the innermost open branch: close the forks it completes */
+		for (;;) {
+			struct fork *f;
+
+			if (c->nforks == 0) {
+				*out = o;
+				return;
+			}
+			f = &c->forks[c->nforks - 1];
+			if (!f->in_b)
+				break;
+			/* both branches known: equal decided verdicts stand, else undecidable */
+			if (f->a.v != o.v || o.v == XD_FW_UNDECIDABLE) {
+				const struct xd_fw_rule *ru = xd_fw_rule_at(c->fw, f->ch->rules[f->pos]);
+				struct outcome u = {
+					.v = XD_FW_UNDECIDABLE,
+					.decider = mk_step(c, f->ch, ru, f->ch->rules[f->pos],
+							   "undecidable", base->prio),
+					.decider_set = true,
+				};
+				if (f->a.v == XD_FW_UNDECIDABLE)
+					memcpy(u.why, f->a.why, sizeof(u.why));
+				else if (o.v == XD_FW_UNDECIDABLE)
+					memcpy(u.why, o.why, sizeof(u.why));
+				else
+					snprintf(u.why, sizeof(u.why), "%s", f->why);
+				o = u;
+			}
+			c->nforks--;
+		}
+		/* a is decided: walk b from the rule after the undecided one */
+		struct fork *f = &c->forks[c->nforks - 1];
+		const struct xd_fw_rule *ru = xd_fw_rule_at(c->fw, f->ch->rules[f->pos]);
+
+		f->a = o;
+		f->in_b = true;
+		c->tracing = f->tracing;
+		trace_add(c, f->ch, ru, f->ch->rules[f->pos], "maybe", NULL, base->prio);
+		if (c->tracing && c->res->ntrace > f->ntrace) {
+			/* the note must outlive this fork: keep it in the result */
 			struct xd_fw_trace *t = &c->res->trace[c->res->ntrace - 1];
 			t->note = "match undecidable; both outcomes evaluated";
 		}
-		walk(c, base, stack, sp, ch, pos + 1, &b);
-		if (a.v == b.v && a.v != XD_FW_UNDECIDABLE) {
-			*out = b;
-			return;
-		}
-		out->v = XD_FW_UNDECIDABLE;
-		out->decider = mk_step(c, ch, ru, ch->rules[pos], "undecidable", base->prio);
-		out->decider_set = true;
-		if (a.v == XD_FW_UNDECIDABLE)
-			memcpy(out->why, a.why, sizeof(out->why));
-		else if (b.v == XD_FW_UNDECIDABLE)
-			memcpy(out->why, b.why, sizeof(out->why));
-		else
-			snprintf(out->why, sizeof(out->why), "%s", whycopy);
-		return;
+		w.ch = f->ch;
+		w.pos = f->pos + 1;
+		w.sp = f->sp;
+		if (f->sp > 0)
+			memcpy(w.stack, c->frames + f->frame0, sizeof(w.stack[0]) * (size_t)f->sp);
+		/* forks opened in b stack above this one, so its saved frames can go now */
+		c->nframes = f->frame0;
 	}
 }
 
@@ -1438,17 +1562,16 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 		c.hook = hooks[h];
 		n = hook_chains(&c, hooks[h], chains, MAX_HOOK_CHAINS, &netdev);
 		for (size_t i = 0; i < n; i++) {
-			struct frame stack[LEGACY_STACK];
 			struct outcome o = { 0 };
 
-			c.forks = 0;
+			c.forks_used = 0;
 			c.nat_seen = false;
 			if (res->nat && !nat_note[0])
 				snprintf(nat_note, sizeof(nat_note),
 					 "packet rewritten by NAT (%s %s handle %llu) before this chain",
 					 res->nat_rule.table, res->nat_rule.chain,
 					 (unsigned long long)res->nat_rule.handle);
-			walk(&c, chains[i], stack, 0, chains[i], 0, &o);
+			walk(&c, chains[i], &o);
 			if (o.v != XD_FW_ACCEPT && chains[i]->type &&
 			    strcmp(chains[i]->type, "nat") == 0 && c.v6_ah) {
 				o.v = XD_FW_UNDECIDABLE;
@@ -1494,6 +1617,8 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 				break;
 		}
 	}
+	free(c.forks);
+	free(c.frames);
 	res->steps = c.steps;
 	if (dropped) {
 		res->verdict = XD_FW_DROP;
