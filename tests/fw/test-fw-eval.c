@@ -569,6 +569,23 @@ static void test_eval_many_undecided_rules(void **st)
 	assert_int_equal(eval_input(fw, &p, &r), XD_FW_UNDECIDABLE);
 	assert_non_null(strstr(r.reason, "too many undecidable"));
 	fwb_free(fw);
+
+	/* the same in a jumped-to chain: every fork keeps the jump stack to resume with */
+	fw = fwb_new();
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_DROP);
+	fwb_chain(fw, INET, "t", "u", -1, 0, 0);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_verdict(fw, XD_NFT_JUMP, "u");
+	fwb_rule(fw, INET, "t", "in", 2);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	for (uint64_t h = 3; h < 4003; h++) {
+		fwb_rule(fw, INET, "t", "u", h);
+		fwb_simple(fw, XD_FWX_LIMIT);
+		fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	}
+	assert_int_equal(eval_input(fw, &p, &r), XD_FW_ACCEPT);
+	assert_int_equal(r.decider.handle, 2);
+	fwb_free(fw);
 }
 
 /*

@@ -75,6 +75,7 @@ struct ctx {
 	size_t nforks, forks_cap;
 	struct frame *frames;
 	size_t nframes, frames_cap;
+	bool forks_heap, frames_heap; /* else they are xd_fw_eval()'s own small arrays */
 	bool tracing;
 	struct xd_fw_result *res;
 	const char *why; /* first reason a rule was "maybe" */
@@ -1208,20 +1209,27 @@ struct fork {
 	char why[160];        /* why the rule was undecided */
 };
 
-/* v with room for need elements, reallocated when short; NULL when out of memory (v is then
- * unchanged and still owned by the caller) */
-static void *reserve(void *v, size_t *cap, size_t need, size_t elem)
+/*
+ * v with room for need elements: moved to the heap (*heap false: v is a caller's array) or
+ * reallocated when short. NULL when out of memory; v is then unchanged.
+ */
+static void *reserve(void *v, size_t *cap, size_t need, size_t elem, bool *heap)
 {
 	size_t n = *cap ? *cap : 16;
+	void *p;
 
 	if (need <= *cap)
 		return v;
 	while (n < need)
 		n *= 2;
-	v = realloc(v, n * elem);
-	if (v)
-		*cap = n;
-	return v;
+	p = *heap ? realloc(v, n * elem) : malloc(n * elem);
+	if (!p)
+		return NULL;
+	if (!*heap && *cap)
+		memcpy(p, v, *cap * elem);
+	*heap = true;
+	*cap = n;
+	return p;
 }
 
 /*
@@ -1324,14 +1332,15 @@ static bool apply(struct ctx *c, const struct xd_fw_chain *base, struct cursor *
 /* Open a fork at the undecided rule under the cursor; false when out of memory. */
 static bool fork_open(struct ctx *c, const struct cursor *w, const char *why)
 {
-	struct fork *fv = reserve(c->forks, &c->forks_cap, c->nforks + 1, sizeof(*fv)), *f;
+	struct fork *fv = reserve(c->forks, &c->forks_cap, c->nforks + 1, sizeof(*fv),
+				  &c->forks_heap), *f;
 
 	if (!fv)
 		return false;
 	c->forks = fv;
 	if (w->sp > 0) {
 		struct frame *sv = reserve(c->frames, &c->frames_cap, c->nframes + (size_t)w->sp,
-					   sizeof(*sv));
+					   sizeof(*sv), &c->frames_heap);
 		if (!sv)
 			return false;
 		c->frames = sv;
@@ -1346,11 +1355,10 @@ static bool fork_open(struct ctx *c, const struct cursor *w, const char *why)
 	return true;
 }
 
-/* Walk from the cursor until the current branch is decided; *out is filled whole. */
+/* Walk from the cursor until the current branch is decided in *out (cleared by the caller). */
 static void walk_branch(struct ctx *c, const struct xd_fw_chain *base, struct cursor *w,
 			struct outcome *out)
 {
-	memset(out, 0, sizeof(*out));
 	for (;;) {
 		const struct xd_fw_chain *ch = w->ch;
 
@@ -1423,25 +1431,26 @@ static void walk_branch(struct ctx *c, const struct xd_fw_chain *base, struct cu
 /* Walk base chain `base` from its first rule to an outcome, through every fork. */
 static void walk(struct ctx *c, const struct xd_fw_chain *base, struct outcome *out)
 {
-	struct cursor w = { .ch = base };
-	struct outcome o;
+	struct cursor w; /* the stack is written before it is read: not cleared per chain */
 
+	w.ch = base;
+	w.pos = 0;
+	w.sp = 0;
 	c->nforks = c->nframes = 0;
+	memset(out, 0, sizeof(*out));
 	for (;;) {
-		walk_branch(c, base, &w, &o);
-		/* o decides the innermost open branch: close the forks it completes */
+		walk_branch(c, base, &w, out);
+		/* *out decides the innermost open branch: close the forks it completes */
 		for (;;) {
 			struct fork *f;
 
-			if (c->nforks == 0) {
-				*out = o;
+			if (c->nforks == 0)
 				return;
-			}
 			f = &c->forks[c->nforks - 1];
 			if (!f->in_b)
 				break;
 			/* both branches known: equal decided verdicts stand, else undecidable */
-			if (f->a.v != o.v || o.v == XD_FW_UNDECIDABLE) {
+			if (f->a.v != out->v || out->v == XD_FW_UNDECIDABLE) {
 				const struct xd_fw_rule *ru = xd_fw_rule_at(c->fw, f->ch->rules[f->pos]);
 				struct outcome u = {
 					.v = XD_FW_UNDECIDABLE,
@@ -1451,11 +1460,11 @@ static void walk(struct ctx *c, const struct xd_fw_chain *base, struct outcome *
 				};
 				if (f->a.v == XD_FW_UNDECIDABLE)
 					memcpy(u.why, f->a.why, sizeof(u.why));
-				else if (o.v == XD_FW_UNDECIDABLE)
-					memcpy(u.why, o.why, sizeof(u.why));
+				else if (out->v == XD_FW_UNDECIDABLE)
+					memcpy(u.why, out->why, sizeof(u.why));
 				else
 					snprintf(u.why, sizeof(u.why), "%s", f->why);
-				o = u;
+				*out = u;
 			}
 			c->nforks--;
 		}
@@ -1463,8 +1472,9 @@ static void walk(struct ctx *c, const struct xd_fw_chain *base, struct outcome *
 		struct fork *f = &c->forks[c->nforks - 1];
 		const struct xd_fw_rule *ru = xd_fw_rule_at(c->fw, f->ch->rules[f->pos]);
 
-		f->a = o;
+		f->a = *out;
 		f->in_b = true;
+		memset(out, 0, sizeof(*out));
 		c->tracing = f->tracing;
 		trace_add(c, f->ch, ru, f->ch->rules[f->pos], "maybe", NULL, base->prio);
 		if (c->tracing && c->res->ntrace > f->ntrace) {
@@ -1541,6 +1551,9 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 	       size_t nhooks, struct xd_fw_result *res)
 {
 	struct ctx c = { .fw = fw, .p = pkt, .res = res, .tracing = true };
+	/* the usual few open forks and their jump stacks; deeper nests move to the heap */
+	struct fork fork_buf[8];
+	struct frame frame_buf[128];
 	bool undecided = false, dropped = false, netdev = false;
 	char why[160] = "";
 	char nat_note[160] = "";
@@ -1550,6 +1563,10 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 	    !fw->indexed)
 		return -EINVAL;
 	build_headers(&c);
+	c.forks = fork_buf;
+	c.forks_cap = sizeof(fork_buf) / sizeof(fork_buf[0]);
+	c.frames = frame_buf;
+	c.frames_cap = sizeof(frame_buf) / sizeof(frame_buf[0]);
 	c.mark_unknown = pkt->mark_unknown;
 	for (size_t h = 0; h < nhooks; h++)
 		c.forwarded |= hooks[h] == XD_HOOK_FORWARD;
@@ -1562,7 +1579,7 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 		c.hook = hooks[h];
 		n = hook_chains(&c, hooks[h], chains, MAX_HOOK_CHAINS, &netdev);
 		for (size_t i = 0; i < n; i++) {
-			struct outcome o = { 0 };
+			struct outcome o; /* walk() fills it whole */
 
 			c.forks_used = 0;
 			c.nat_seen = false;
@@ -1617,8 +1634,10 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 				break;
 		}
 	}
-	free(c.forks);
-	free(c.frames);
+	if (c.forks_heap)
+		free(c.forks);
+	if (c.frames_heap)
+		free(c.frames);
 	res->steps = c.steps;
 	if (dropped) {
 		res->verdict = XD_FW_DROP;
