@@ -2,7 +2,8 @@
 /*
  * test-daemon.c: the daemon's pure parts without a kernel: the control request parser, the
  * collector framing (round trip and refusals), the findings lifecycle on hand-built
- * snapshots, per-tunnel counters across rekeys, and the configuration parser.
+ * snapshots, per-tunnel counters across rekeys, the configuration parser, and the control
+ * socket's client handling (a loop driven by hand, with a handler that answers big documents).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -11,10 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "config.h"
+#include "control.h"
 #include "frame.h"
 #include "lifecycle.h"
 #include "model-builder.h"
@@ -485,6 +492,253 @@ static void test_config_user(void **state)
 			 -EINVAL);
 }
 
+/* ---- control socket ---- */
+
+#define BIG (3u << 20) /* a reply far larger than a socket buffer */
+#define CUT (100u << 10)
+
+struct bed {
+	char dir[64];
+	struct xd_control *ctl;
+	int epfd;
+	char *big; /* BIG bytes: one JSON document and its newline */
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Streamed replies: the whole document, or CUT bytes of it and then a failure. */
+static int big_render(void *userdata, FILE *f, const void *arg)
+{
+	struct bed *b = userdata;
+	bool fail = *(const bool *)arg;
+
+	if (fail) {
+		fwrite(b->big, 1, CUT, f);
+		return -EIO;
+	}
+	return fwrite(b->big, 1, BIG, f) == BIG ? 0 : -EIO;
+}
+
+static void handler(void *userdata, struct xd_client *c, const struct xd_request *req)
+{
+	static const bool whole = false, cut = true;
+	struct bed *b = userdata;
+
+	switch (req->cmd) {
+	case XD_REQ_SHOW: /* queued in the loop's memory */
+		xd_client_send(c, b->big, BIG);
+		break;
+	case XD_REQ_CHECK: /* streamed by a child */
+		xd_client_stream(c, big_render, b, &whole);
+		break;
+	case XD_REQ_PEERS:
+		xd_client_stream(c, big_render, b, &cut);
+		break;
+	default:
+		xd_client_send(c, "{\"ok\":1}\n", 9);
+	}
+}
+
+static void bed_up(struct bed *b)
+{
+	struct xd_config cfg;
+
+	memset(b, 0, sizeof(*b));
+	xd_config_defaults(&cfg);
+	cfg.request_timeout_ms = 100;
+	strcpy(b->dir, "/tmp/xd-test-control-XXXXXX");
+	assert_non_null(mkdtemp(b->dir));
+	snprintf(cfg.socket_path, sizeof(cfg.socket_path), "%s/sock", b->dir);
+	b->epfd = epoll_create1(EPOLL_CLOEXEC);
+	assert_true(b->epfd >= 0);
+	assert_int_equal(xd_control_open(&b->ctl, &cfg, getgid(), b->epfd, handler, b), 0);
+	b->big = malloc(BIG);
+	assert_non_null(b->big);
+	memset(b->big, 'a', BIG);
+	memcpy(b->big, "{\"a\":\"", 6);
+	memcpy(b->big + BIG - 3, "\"}\n", 3);
+}
+
+static void bed_down(struct bed *b)
+{
+	char path[128];
+
+	xd_control_close(b->ctl);
+	close(b->epfd);
+	free(b->big);
+	snprintf(path, sizeof(path), "%s/sock", b->dir);
+	unlink(path);
+	rmdir(b->dir);
+}
+
+/* Run the daemon's side of the loop for `ms`. */
+static void pump(struct bed *b, int ms)
+{
+	uint64_t end = mono_ms() + (uint64_t)ms;
+
+	for (uint64_t now = mono_ms(); now < end; now = mono_ms()) {
+		struct epoll_event ev[16];
+		int t = xd_control_tick(b->ctl, now), n;
+
+		if (t < 0 || (uint64_t)t > end - now)
+			t = (int)(end - now);
+		n = epoll_wait(b->epfd, ev, 16, t);
+		for (int i = 0; i < n; i++)
+			xd_control_dispatch(b->ctl, ev[i].data.ptr, ev[i].events);
+	}
+}
+
+static int client(struct bed *b, const char *req, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", b->dir);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(send(fd, req, len, 0), (ssize_t)len);
+	return fd;
+}
+
+/* Read while the loop runs, until `lines` newlines, the end of the connection, or a generous
+ * bound; returns the bytes (NUL-terminated) and sets *eof. */
+static char *read_reply(struct bed *b, int fd, int lines, size_t *ret_len, bool *eof)
+{
+	static char chunk[65536];
+	size_t len = 0;
+	char *buf = NULL;
+	uint64_t end = mono_ms() + 30000;
+
+	*eof = false;
+	while (lines > 0 && !*eof && mono_ms() < end) {
+		ssize_t n;
+
+		pump(b, 5);
+		while ((n = recv(fd, chunk, sizeof(chunk), 0)) > 0) {
+			buf = realloc(buf, len + (size_t)n + 1);
+			assert_non_null(buf);
+			memcpy(buf + len, chunk, (size_t)n);
+			for (ssize_t i = 0; i < n; i++)
+				lines -= chunk[i] == '\n';
+			len += (size_t)n;
+		}
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			*eof = true;
+	}
+	if (!buf)
+		buf = calloc(1, 1);
+	buf[len] = 0;
+	*ret_len = len;
+	return buf;
+}
+
+/* request_timeout is for reading a request: a reply that takes longer to read is still
+ * written out completely (issue 16: clients were dropped mid-reply). */
+static void test_control_reply_outlives_request_timeout(void **state)
+{
+	struct bed b;
+	bool eof;
+	size_t len;
+	char *r;
+	int fd;
+
+	(void)state;
+	bed_up(&b);
+	fd = client(&b, "{\"command\":\"show\"}", 18);
+	pump(&b, 400); /* the client reads nothing for 4 request timeouts */
+	r = read_reply(&b, fd, 1, &len, &eof);
+	assert_int_equal(len, BIG);
+	assert_memory_equal(r, b.big, BIG);
+	free(r);
+	/* the connection still takes a request */
+	assert_int_equal(send(fd, "{\"command\":\"status\"}", 20, 0), 20);
+	r = read_reply(&b, fd, 1, &len, &eof);
+	assert_string_equal(r, "{\"ok\":1}\n");
+	free(r);
+	close(fd);
+	bed_down(&b);
+}
+
+/* An empty message is a request to answer, not the end of the connection. */
+static void test_control_empty_message(void **state)
+{
+	struct bed b;
+	bool eof;
+	size_t len;
+	char *r;
+	int fd;
+
+	(void)state;
+	bed_up(&b);
+	fd = client(&b, "", 0);
+	r = read_reply(&b, fd, 1, &len, &eof);
+	assert_non_null(strstr(r, "{\"error\":{\"code\":\"EINVAL\""));
+	assert_int_equal(r[len - 1], '\n');
+	free(r);
+	close(fd);
+	bed_down(&b);
+}
+
+/* A streamed reply nobody reads delays no one; read later, it is complete, and the client
+ * can ask again. */
+static void test_control_stream_stalled_reader(void **state)
+{
+	struct bed b;
+	bool eof;
+	size_t len;
+	char *r;
+	int slow, fast;
+
+	(void)state;
+	bed_up(&b);
+	slow = client(&b, "{\"command\":\"check\"}", 19);
+	pump(&b, 300);
+	fast = client(&b, "{\"command\":\"status\"}", 20);
+	r = read_reply(&b, fast, 1, &len, &eof);
+	assert_string_equal(r, "{\"ok\":1}\n");
+	free(r);
+	close(fast);
+	r = read_reply(&b, slow, 1, &len, &eof);
+	assert_int_equal(len, BIG);
+	assert_memory_equal(r, b.big, BIG);
+	free(r);
+	assert_int_equal(send(slow, "{\"command\":\"check\"}", 19, 0), 19);
+	r = read_reply(&b, slow, 1, &len, &eof);
+	assert_int_equal(len, BIG);
+	free(r);
+	close(slow);
+	bed_down(&b);
+}
+
+/* A streamed reply that fails midway ends its line and is followed by an error line. */
+static void test_control_stream_failure(void **state)
+{
+	struct bed b;
+	bool eof;
+	size_t len;
+	char *r;
+	int fd;
+
+	(void)state;
+	bed_up(&b);
+	fd = client(&b, "{\"command\":\"peers\"}", 19);
+	r = read_reply(&b, fd, 2, &len, &eof);
+	assert_true(len > CUT + 1);
+	assert_memory_equal(r, b.big, CUT);
+	assert_int_equal(r[CUT], '\n');
+	assert_non_null(strstr(r + CUT + 1, "{\"error\":{\"code\":\"EIO\""));
+	assert_int_equal(r[len - 1], '\n');
+	free(r);
+	close(fd);
+	bed_down(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -497,6 +751,10 @@ int main(void)
 		cmocka_unit_test(test_prom_renders_tunnels_and_stats),
 		cmocka_unit_test(test_config_metrics_listen),
 		cmocka_unit_test(test_config_user),
+		cmocka_unit_test(test_control_reply_outlives_request_timeout),
+		cmocka_unit_test(test_control_empty_message),
+		cmocka_unit_test(test_control_stream_stalled_reader),
+		cmocka_unit_test(test_control_stream_failure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,17 +4,30 @@
  * silent client is answered with an error or dropped, and a slow watcher is cut off when its
  * queue passes the limit, without delaying anyone else. Nothing here blocks: sockets are
  * non-blocking and output waits in per-client queues until EPOLLOUT.
+ *
+ * Replies that grow with the model (show, check, records, ...) are not rendered here at all:
+ * a forked child renders one straight into the client's socket, as fast as that client reads
+ * (see xd_client_stream()). So the loop never spends the CPU of a reply nobody reads, never
+ * holds a whole reply in memory, and the model the child renders cannot change or be freed
+ * under it (the child has its own copy-on-write image of it).
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,7 +38,10 @@
 #define CHUNK (32u * 1024)   /* bytes per SEQPACKET message of a reply */
 #define MAX_GROUPS 256
 
-enum { TAG_LISTEN = 1, TAG_CLIENT = 2 };
+enum { TAG_LISTEN = 1, TAG_CLIENT = 2, TAG_JOB = 3 };
+
+/* What a reply child reports on its pipe before it exits. */
+enum { JOB_DONE = 0, JOB_GONE, JOB_STALLED, JOB_FAILED };
 
 struct xd_client {
 	int tag; /* TAG_CLIENT: first member, epoll data.ptr points here */
@@ -37,6 +53,10 @@ struct xd_client {
 	char *q; /* output queue */
 	size_t qoff, qlen, qcap;
 	uint64_t deadline_ms; /* request must arrive by then (0 = none) */
+	uint64_t progress_ms; /* queued output last moved (or was queued into an empty queue) */
+	int job_tag;  /* TAG_JOB: epoll data.ptr of job_fd points here */
+	int job_fd;   /* read end of the reply child's status pipe, -1 = no child */
+	pid_t job_pid;
 	bool watching;
 	bool closing;  /* close when the queue is empty */
 	bool want_out; /* EPOLLOUT armed */
@@ -57,6 +77,8 @@ struct xd_control {
 	size_t nclients;
 	uint64_t cutoffs;
 	char *rxbuf;
+	pid_t *reap; /* reply children that ended but were not yet reaped */
+	size_t nreap;
 };
 
 static uint64_t now_ms(void)
@@ -192,9 +214,50 @@ void xd_control_reconfigure(struct xd_control *ctl, const struct xd_config *cfg,
 	ctl->max_clients = cfg->max_clients;
 }
 
+/* A child that ended (or was killed) is reaped now, or at a later tick if it has not quite
+ * exited yet: the loop never waits for it. */
+static void reap_later(struct xd_control *ctl, pid_t pid)
+{
+	pid_t *r;
+
+	if (waitpid(pid, NULL, WNOHANG) != 0)
+		return;
+	r = realloc(ctl->reap, (ctl->nreap + 1) * sizeof(*r));
+	if (!r) { /* cannot happen in practice; a short wait is better than a zombie */
+		(void)waitpid(pid, NULL, 0);
+		return;
+	}
+	ctl->reap = r;
+	ctl->reap[ctl->nreap++] = pid;
+}
+
+static void reap_some(struct xd_control *ctl)
+{
+	for (size_t i = 0; i < ctl->nreap;)
+		if (waitpid(ctl->reap[i], NULL, WNOHANG) != 0)
+			ctl->reap[i] = ctl->reap[--ctl->nreap];
+		else
+			i++;
+}
+
+static void job_end(struct xd_client *c, bool kill_it)
+{
+	if (c->job_fd < 0)
+		return;
+	(void)epoll_ctl(c->ctl->epfd, EPOLL_CTL_DEL, c->job_fd, NULL);
+	close(c->job_fd);
+	c->job_fd = -1;
+	if (kill_it)
+		(void)kill(c->job_pid, SIGKILL);
+	reap_later(c->ctl, c->job_pid);
+	c->job_pid = 0;
+}
+
 static void client_free(struct xd_client *c)
 {
 	struct xd_control *ctl = c->ctl;
+
+	job_end(c, true);
 
 	for (struct xd_client **pp = &ctl->clients; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
@@ -214,6 +277,10 @@ void xd_control_close(struct xd_control *ctl)
 		return;
 	while (ctl->clients)
 		client_free(ctl->clients);
+	/* killed above: reaping them is quick */
+	for (size_t i = 0; i < ctl->nreap; i++)
+		(void)waitpid(ctl->reap[i], NULL, 0);
+	free(ctl->reap);
 	if (ctl->fd >= 0) {
 		close(ctl->fd);
 		if (unlink(ctl->path) < 0 && errno != ENOENT)
@@ -254,10 +321,16 @@ static int flush(struct xd_client *c)
 			return -1;
 		}
 		c->qoff += (size_t)w;
+		c->progress_ms = now_ms();
 	}
 	c->qoff = c->qlen = 0;
 	arm(c, false);
-	return c->closing ? -1 : 0;
+	if (c->closing)
+		return -1;
+	/* request_timeout is for reading a request: it starts once the reply is out */
+	if (!c->watching)
+		c->deadline_ms = now_ms() + c->ctl->request_timeout_ms;
+	return 0;
 }
 
 /* `limited`: watch events, which a slow reader must not pile up; replies are bounded by the
@@ -287,6 +360,8 @@ static void enqueue(struct xd_client *c, const char *buf, size_t len, bool limit
 	}
 	if (c->qoff && c->qoff == c->qlen)
 		c->qoff = c->qlen = 0;
+	if (c->qlen == c->qoff)
+		c->progress_ms = now_ms(); /* the write-stall clock starts with the output */
 	if (c->qlen + len > c->qcap) {
 		size_t cap = c->qcap ? c->qcap : 4096;
 		char *q;
@@ -319,18 +394,205 @@ void xd_client_send(struct xd_client *c, const char *buf, size_t len)
 		client_free(c);
 }
 
-void xd_client_send_error(struct xd_client *c, const char *code, const char *message)
+/* One error line (with its newline) in a json-c string owned by *ret_o. */
+static const char *error_line(struct json_object **ret_o, const char *code, const char *message)
 {
 	struct json_object *o = json_object_new_object(), *e = json_object_new_object();
-	const char *s;
 
 	json_object_object_add(e, "code", json_object_new_string(code));
 	json_object_object_add(e, "message", json_object_new_string(message));
 	json_object_object_add(o, "error", e);
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	*ret_o = o;
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+}
+
+void xd_client_send_error(struct xd_client *c, const char *code, const char *message)
+{
+	struct json_object *o;
+	const char *s = error_line(&o, code, message);
+
 	enqueue(c, s, strlen(s), false);
 	enqueue(c, "\n", 1, false);
 	json_object_put(o);
+}
+
+/* --- replies rendered by a child process ------------------------------------------------ */
+
+struct job_out {
+	int fd;
+	size_t sent;
+	int status; /* JOB_GONE / JOB_STALLED once writing failed */
+};
+
+/* Send one message, waiting (in the child only) while the client does not read. */
+static int job_send(struct job_out *o, const char *p, size_t n)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = o->fd, .events = POLLOUT };
+		ssize_t w = send(o->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		int r;
+
+		if (w >= 0) {
+			o->sent += (size_t)w;
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN) {
+			o->status = JOB_GONE;
+			return -1;
+		}
+		r = poll(&pfd, 1, XD_CONTROL_WRITE_STALL_MS);
+		if (r == 0) {
+			o->status = JOB_STALLED;
+			return -1;
+		}
+		if (r < 0 && errno != EINTR) {
+			o->status = JOB_GONE;
+			return -1;
+		}
+	}
+}
+
+static ssize_t job_write(void *cookie, const char *buf, size_t len)
+{
+	struct job_out *o = cookie;
+
+	for (size_t off = 0; off < len; off += CHUNK)
+		if (job_send(o, buf + off, len - off > CHUNK ? CHUNK : len - off) < 0)
+			return 0; /* an error for stdio (a short write) */
+	return (ssize_t)len;
+}
+
+/* The child keeps the client, its status pipe and stdio: another client's socket held open
+ * here would hide that client's disconnection from it. */
+static void close_other_fds(int a, int b)
+{
+	unsigned lo = (unsigned)(a < b ? a : b), hi = (unsigned)(a < b ? b : a);
+	DIR *dir;
+	struct dirent *de;
+
+#ifdef SYS_close_range
+	if ((lo <= 3 || syscall(SYS_close_range, 3u, lo - 1, 0u) == 0) &&
+	    (hi <= lo + 1 || syscall(SYS_close_range, lo + 1, hi - 1, 0u) == 0) &&
+	    syscall(SYS_close_range, hi + 1, ~0u, 0u) == 0)
+		return;
+#endif
+	dir = opendir("/proc/self/fd");
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		int fd = atoi(de->d_name);
+		if (fd > 2 && fd != a && fd != b && fd != dirfd(dir))
+			close(fd);
+	}
+	closedir(dir);
+}
+
+static _Noreturn void job_child(struct xd_client *c, int wfd, pid_t parent, xd_client_render_fn fn,
+				void *userdata, const void *arg)
+{
+	struct job_out o = { .fd = c->fd, .status = JOB_DONE };
+	cookie_io_functions_t io = { .write = job_write };
+	unsigned char st;
+	FILE *f;
+	int r;
+
+	/* never outlive the daemon (this child holds its model and a client) */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+		_exit(1);
+	close_other_fds(c->fd, wfd);
+	{
+		sigset_t none; /* the daemon's signals are its signalfd's, not ours */
+		sigemptyset(&none);
+		(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	}
+	f = fopencookie(&o, "w", io);
+	if (!f || setvbuf(f, NULL, _IOFBF, CHUNK) != 0) {
+		r = -ENOMEM;
+	} else {
+		r = fn(userdata, f, arg);
+		if (fclose(f) != 0 && r >= 0)
+			r = -EIO;
+	}
+	if (o.status != JOB_DONE) {
+		st = (unsigned char)o.status;
+	} else if (r < 0) {
+		/* a reply is complete or ends with an error line: end a cut document's line first */
+		struct json_object *e;
+		const char *line = error_line(&e, r == -EAGAIN ? "EAGAIN" : r == -ENOMEM ? "ENOMEM"
+												       : "EIO",
+					      "producing the reply failed");
+		char buf[512];
+		int n = snprintf(buf, sizeof(buf), "%s%s\n", o.sent ? "\n" : "", line);
+		if (n > 0 && (size_t)n < sizeof(buf))
+			(void)job_send(&o, buf, (size_t)n);
+		st = JOB_FAILED;
+	} else {
+		st = JOB_DONE;
+	}
+	(void)!write(wfd, &st, 1);
+	_exit(0);
+}
+
+void xd_client_stream(struct xd_client *c, xd_client_render_fn fn, void *userdata, const void *arg)
+{
+	struct xd_control *ctl = c->ctl;
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->job_tag };
+	pid_t parent = getpid(), pid;
+	int p[2];
+
+	if (c->closing || c->job_fd >= 0)
+		return;
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		goto fail;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		goto fail;
+	}
+	if (pid == 0)
+		job_child(c, p[1], parent, fn, userdata, arg);
+	close(p[1]);
+	c->job_tag = TAG_JOB;
+	c->job_fd = p[0];
+	c->job_pid = pid;
+	c->deadline_ms = 0;
+	/* the child owns the socket until it ends: no events (HUP neither) for it meanwhile */
+	(void)epoll_ctl(ctl->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	c->want_out = false;
+	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, c->job_fd, &ev) < 0) {
+		client_free(c);
+		return;
+	}
+	return;
+fail:
+	log_warning("control: cannot start a reply for pid %d: %m", (int)c->pid);
+	xd_client_send_error(c, "EAGAIN", "cannot start the reply now, try again");
+	xd_client_send(c, "", 0);
+}
+
+/* The reply child ended: the client is served again, or dropped if its reply did not go out. */
+static void job_done(struct xd_client *c)
+{
+	struct xd_control *ctl = c->ctl;
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+	unsigned char st = JOB_GONE;
+
+	if (read(c->job_fd, &st, 1) != 1)
+		st = JOB_GONE; /* died without a word */
+	job_end(c, false);
+	if (st == JOB_STALLED)
+		log_notice("control: client pid %d uid %u read nothing of its reply for %d s, "
+			   "disconnecting", (int)c->pid, (unsigned)c->uid,
+			   XD_CONTROL_WRITE_STALL_MS / 1000);
+	if (st != JOB_DONE || epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+		client_free(c);
+		return;
+	}
+	c->want_out = false;
+	c->deadline_ms = now_ms() + ctl->request_timeout_ms;
 }
 
 void xd_client_subscribe(struct xd_client *c)
@@ -438,6 +700,7 @@ static void do_accept(struct xd_control *ctl)
 		c->uid = cred.uid;
 		c->pid = cred.pid;
 		c->deadline_ms = now_ms() + ctl->request_timeout_ms;
+		c->job_fd = -1;
 		ev.data.ptr = c;
 		if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 			close(fd);
@@ -449,6 +712,20 @@ static void do_accept(struct xd_control *ctl)
 		ctl->nclients++;
 		log_debug("control: client pid %d uid %u connected", (int)c->pid, (unsigned)c->uid);
 	}
+}
+
+static bool readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+static bool peer_closed(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+
+	return poll(&p, 1, 0) != 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 static void do_read(struct xd_client *c)
@@ -469,7 +746,9 @@ static void do_read(struct xd_client *c)
 			client_free(c);
 			return;
 		}
-		if (n == 0) { /* orderly close */
+		/* SOCK_SEQPACKET reads 0 both for an empty message and at the peer's close: only
+		 * the shutdown state tells them apart, and an empty message deserves an answer */
+		if (n == 0 && peer_closed(c->fd)) {
 			client_free(c);
 			return;
 		}
@@ -498,6 +777,10 @@ void xd_control_dispatch(struct xd_control *ctl, void *tag, uint32_t events)
 		do_accept(ctl);
 		return;
 	}
+	if (*(int *)tag == TAG_JOB) {
+		job_done((struct xd_client *)((char *)tag - offsetof(struct xd_client, job_tag)));
+		return;
+	}
 	struct xd_client *c = tag;
 	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN)) {
 		client_free(c);
@@ -516,17 +799,40 @@ int xd_control_tick(struct xd_control *ctl, uint64_t now)
 	struct xd_client *c, *next;
 	int64_t soonest = -1;
 
+	reap_some(ctl);
+	if (ctl->nreap) /* a reply child is exiting: look again soon */
+		soonest = 20;
 	for (c = ctl->clients; c; c = next) {
+		uint64_t due;
+
 		next = c->next;
-		if (!c->deadline_ms || c->watching)
+		if (c->watching || c->job_fd >= 0) /* a reply child has its own stall bound */
 			continue;
-		if (now >= c->deadline_ms) {
-			log_debug("control: client pid %d idle too long, disconnecting", (int)c->pid);
-			client_free(c);
-			continue;
+		if (c->qlen > c->qoff) {
+			/* a reply is being written: not idle, unless the client stopped reading */
+			due = c->progress_ms + XD_CONTROL_WRITE_STALL_MS;
+			if (now >= due) {
+				log_notice("control: client pid %d uid %u read nothing of its reply for "
+					   "%d s, disconnecting", (int)c->pid, (unsigned)c->uid,
+					   XD_CONTROL_WRITE_STALL_MS / 1000);
+				client_free(c);
+				continue;
+			}
+		} else {
+			/* a request that arrived in time but was not read yet (the loop was busy)
+			 * is not the client's delay: it is read in this iteration */
+			if (!c->deadline_ms || (now >= c->deadline_ms && readable(c->fd)))
+				continue;
+			due = c->deadline_ms;
+			if (now >= due) {
+				log_debug("control: client pid %d sent no request in time, disconnecting",
+					  (int)c->pid);
+				client_free(c);
+				continue;
+			}
 		}
-		if (soonest < 0 || (int64_t)(c->deadline_ms - now) < soonest)
-			soonest = (int64_t)(c->deadline_ms - now);
+		if (soonest < 0 || (int64_t)(due - now) < soonest)
+			soonest = (int64_t)(due - now);
 	}
 	return (int)soonest;
 }

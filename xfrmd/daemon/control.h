@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -35,9 +36,28 @@ void xd_control_reconfigure(struct xd_control *ctl, const struct xd_config *cfg,
 
 /* Handle readiness of an fd registered by the control module (epoll data.ptr dispatch). */
 void xd_control_dispatch(struct xd_control *ctl, void *tag, uint32_t events);
-/* Expire clients whose request did not arrive in time; returns ms until the next deadline
- * (-1 for none). */
+/* Expire clients whose request did not arrive in time (request_timeout, counted while no
+ * reply is being written) or that stopped reading a reply (XD_CONTROL_WRITE_STALL_MS), and
+ * reap finished reply children; returns ms until the next deadline (-1 for none). */
 int xd_control_tick(struct xd_control *ctl, uint64_t now_ms);
+
+/*
+ * A client that reads nothing of a reply for this long is disconnected. Generous: it only
+ * frees the slot (and, for a streamed reply, the child) of a client that stopped reading.
+ */
+#define XD_CONTROL_WRITE_STALL_MS 60000
+
+/* Render a reply document into f; 0 or -errno. */
+typedef int (*xd_client_render_fn)(void *userdata, FILE *f, const void *arg);
+/*
+ * Answer with a reply of any size: a forked child renders it straight into the client's
+ * socket as fast as the client reads, so the loop neither renders nor holds it, and the
+ * model it is rendered from cannot change under it. The client's next request is read once
+ * the child has finished; a reply that cannot be completed ends with an error line and the
+ * connection. userdata and arg are used in the child only.
+ */
+void xd_client_stream(struct xd_client *c, xd_client_render_fn fn, void *userdata,
+		      const void *arg);
 
 /* Queue bytes for a client (a complete newline-terminated JSON document or line). A client
  * over its queue limit is cut off with a final error line. */

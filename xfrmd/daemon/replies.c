@@ -2,7 +2,8 @@
 /*
  * replies.c: answers to control-socket requests, rendered from the current model with the
  * same functions xfrmctl uses, so a reply is the document xfrmctl would print (plus the
- * daemon's counters in status). Rendering goes to memory, then into the client's queue.
+ * daemon's counters in status). `status` is rendered in memory and queued; every reply that
+ * grows with the model is rendered by a child straight into the socket (control.c).
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -16,10 +17,9 @@
 #include "xfrmd/recbuf.h"
 #include "xfrmd/render.h"
 
-/* Render into a memory buffer and queue it for one client. */
-typedef int (*render_fn)(struct daemon *d, FILE *f, const void *arg);
-
-static void reply(struct daemon *d, struct xd_client *c, render_fn fn, const void *arg)
+/* Render into a memory buffer and queue it for one client: for small replies only (status),
+ * whatever the model's size; the others are streamed by a child (xd_client_stream()). */
+static void reply(struct daemon *d, struct xd_client *c, xd_client_render_fn fn, const void *arg)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -42,16 +42,18 @@ static void reply(struct daemon *d, struct xd_client *c, render_fn fn, const voi
 	free(buf);
 }
 
-static int r_show(struct daemon *d, FILE *f, const void *arg)
+static int r_show(void *userdata, FILE *f, const void *arg)
 {
+	struct daemon *d = userdata;
 	struct xd_render_opts o = { 0 };
 
 	return xd_render_json(f, d->cur, *(const unsigned *)arg, &o);
 }
 
 /* status: the xfrmctl status document plus a "daemon" member with the daemon's counters. */
-static int r_status(struct daemon *d, FILE *f, const void *arg)
+static int r_status(void *userdata, FILE *f, const void *arg)
 {
+	struct daemon *d = userdata;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
@@ -117,15 +119,17 @@ static int r_status(struct daemon *d, FILE *f, const void *arg)
 	return r < 0 ? -EIO : 0;
 }
 
-static int r_check(struct daemon *d, FILE *f, const void *arg)
+static int r_check(void *userdata, FILE *f, const void *arg)
 {
+	struct daemon *d = userdata;
 	struct xd_render_opts o = { 0 };
 
 	return xd_render_findings_json(f, d->cur, &d->findings, &o);
 }
 
-static int r_peers(struct daemon *d, FILE *f, const void *arg)
+static int r_peers(void *userdata, FILE *f, const void *arg)
 {
+	struct daemon *d = userdata;
 	struct xd_render_opts o = { 0 };
 	struct xd_vec rows;
 	int r = xd_peers_build(d->cur, &d->findings, &rows);
@@ -172,8 +176,9 @@ int xd_daemon_http_metrics(void *userdata, char **buf, size_t *len)
 	return xd_daemon_metrics_text(userdata, buf, len);
 }
 
-static int r_metrics(struct daemon *d, FILE *f, const void *arg)
+static int r_metrics(void *userdata, FILE *f, const void *arg)
 {
+	struct daemon *d = userdata;
 	char *buf = NULL;
 	size_t len = 0;
 	struct json_object *o;
@@ -192,8 +197,9 @@ static int r_metrics(struct daemon *d, FILE *f, const void *arg)
 	return r < 0 ? -EIO : 0;
 }
 
-static int r_findings(struct daemon *d, FILE *f, const void *arg)
+static int r_findings(void *userdata, FILE *f, const void *arg)
 {
+	struct daemon *d = userdata;
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
 	int r;
 
@@ -243,8 +249,9 @@ static int record_frame(void *userdata, const struct xd_record *rec)
  * decodes and renders them exactly like a collection of its own (text output, capture) for
  * users who may not collect (no CAP_NET_ADMIN). Same key-free bytes the model came from.
  */
-static int r_records(struct daemon *d, FILE *f, const void *arg)
+static int r_records(void *userdata, FILE *f, const void *arg)
 {
+	struct daemon *d = userdata;
 	struct frame_writer w = { .f = f };
 	struct xd_record_sink sink = { .record = record_frame, .userdata = &w };
 	int r;
@@ -289,22 +296,22 @@ void xd_daemon_handle_request(void *userdata, struct xd_client *c, const struct 
 		reply(d, c, r_status, NULL);
 		break;
 	case XD_REQ_SHOW:
-		reply(d, c, r_show, &req->what);
+		xd_client_stream(c, r_show, d, &req->what);
 		break;
 	case XD_REQ_CHECK:
-		reply(d, c, r_check, NULL);
+		xd_client_stream(c, r_check, d, NULL);
 		break;
 	case XD_REQ_PEERS:
-		reply(d, c, r_peers, NULL);
+		xd_client_stream(c, r_peers, d, NULL);
 		break;
 	case XD_REQ_METRICS:
-		reply(d, c, r_metrics, NULL);
+		xd_client_stream(c, r_metrics, d, NULL);
 		break;
 	case XD_REQ_FINDINGS:
-		reply(d, c, r_findings, NULL);
+		xd_client_stream(c, r_findings, d, NULL);
 		break;
 	case XD_REQ_RECORDS:
-		reply(d, c, r_records, NULL);
+		xd_client_stream(c, r_records, d, NULL);
 		break;
 	default:
 		xd_client_send_error(c, "EOPNOTSUPP", "unknown command");
