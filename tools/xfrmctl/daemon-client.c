@@ -62,13 +62,30 @@ int xfrmctl_daemon_connect(const char *request, int timeout_s)
 		goto fail;
 	if (timeout_s > 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (send(fd, request, strlen(request), MSG_NOSIGNAL) < 0)
+	if (send(fd, request, strlen(request), MSG_NOSIGNAL) < 0) {
+		char c;
+		/* a daemon that refuses a peer answers at once and closes: its one error line
+		 * (the reason) may be waiting even though our request could not be sent */
+		if ((errno == EPIPE || errno == ECONNRESET) &&
+		    recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+			return fd;
 		goto fail;
+	}
 	return fd;
 fail:
 	r = -errno;
 	close(fd);
 	return r;
+}
+
+static void cannot_talk(int err)
+{
+	fprintf(stderr, "xfrmctl: cannot talk to xfrmd at %s: %s%s\n", xfrmctl_daemon_socket(),
+		strerror(err),
+		err == EACCES || err == EPERM
+			? " (only root and members of the daemon's socket_group may use it; "
+			  "--no-daemon collects directly)"
+			: "");
 }
 
 /* Read one newline-terminated line; *ret is NUL-terminated without the newline. */
@@ -136,8 +153,7 @@ int xfrmctl_daemon_query(const char *request, struct json_object **ret)
 	if (fd < 0) {
 		if (fd == -ENOENT || fd == -ECONNREFUSED)
 			return fd; /* no daemon: the caller collects itself */
-		fprintf(stderr, "xfrmctl: cannot talk to xfrmd at %s: %s\n", xfrmctl_daemon_socket(),
-			strerror(-fd));
+		cannot_talk(-fd);
 		return EXIT_COLLECT;
 	}
 	r = xfrmctl_daemon_read_line(fd, &pending, &plen, &line);
@@ -232,8 +248,7 @@ int xfrmctl_daemon_records(struct xd_recbuf **ret)
 	if (fd == -ENOENT || fd == -ECONNREFUSED)
 		return fd;
 	if (fd < 0) {
-		fprintf(stderr, "xfrmctl: cannot talk to xfrmd at %s: %s\n", xfrmctl_daemon_socket(),
-			strerror(-fd));
+		cannot_talk(-fd);
 		return -EPROTO;
 	}
 	xd_frame_rx_init(&rx);
