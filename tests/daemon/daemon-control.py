@@ -22,7 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xdtest import Client, Daemon, Netns, check, finish, request, sh  # noqa: E402
+from xdtest import FAILS, Daemon, Netns, check, finish, request, sh  # noqa: E402
 
 N = 6000
 STALLED = 64
@@ -173,6 +173,8 @@ try:
     d.proc.terminate()
     check(d.proc.wait(timeout=10) == 0, "clean exit")
 finally:
+    if d and FAILS:
+        print("daemon log (tail):\n" + d.logtext()[-4000:])
     for c in stalled:
         c.close()
     if d and d.proc.poll() is None:

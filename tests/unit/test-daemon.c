@@ -516,7 +516,7 @@ static uint64_t mono_ms(void)
 static int big_render(void *userdata, FILE *f, const void *arg)
 {
 	struct bed *b = userdata;
-	bool fail = *(const bool *)arg;
+	bool fail = *(const bool *)arg; /* a copy: the handler's variable is gone by now */
 
 	if (fail) {
 		fwrite(b->big, 1, CUT, f);
@@ -527,7 +527,7 @@ static int big_render(void *userdata, FILE *f, const void *arg)
 
 static void handler(void *userdata, struct xd_client *c, const struct xd_request *req)
 {
-	static const bool whole = false, cut = true;
+	bool whole = false, cut = true; /* on the stack: xd_client_stream() copies them */
 	struct bed *b = userdata;
 
 	switch (req->cmd) {
@@ -535,10 +535,10 @@ static void handler(void *userdata, struct xd_client *c, const struct xd_request
 		xd_client_send(c, b->big, BIG);
 		break;
 	case XD_REQ_CHECK: /* streamed by a child */
-		xd_client_stream(c, big_render, b, &whole);
+		xd_client_stream(c, big_render, b, &whole, sizeof(whole));
 		break;
 	case XD_REQ_PEERS:
-		xd_client_stream(c, big_render, b, &cut);
+		xd_client_stream(c, big_render, b, &cut, sizeof(cut));
 		break;
 	default:
 		xd_client_send(c, "{\"ok\":1}\n", 9);

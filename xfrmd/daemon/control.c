@@ -57,6 +57,11 @@ struct xd_client {
 	int job_tag;  /* TAG_JOB: epoll data.ptr of job_fd points here */
 	int job_fd;   /* read end of the reply child's status pipe, -1 = no child */
 	pid_t job_pid;
+	uint64_t job_queued; /* a streamed reply waits for its child (FIFO order); 0 = none */
+	xd_client_render_fn job_fn;
+	void *job_userdata;
+	unsigned char job_arg[16];
+	size_t job_arg_size;
 	bool watching;
 	bool closing;  /* close when the queue is empty */
 	bool want_out; /* EPOLLOUT armed */
@@ -79,6 +84,8 @@ struct xd_control {
 	char *rxbuf;
 	pid_t *reap; /* reply children that ended but were not yet reaped */
 	size_t nreap;
+	uint64_t job_seq;
+	size_t jobs_queued; /* clients whose reply child is not started yet */
 };
 
 static uint64_t now_ms(void)
@@ -258,6 +265,8 @@ static void client_free(struct xd_client *c)
 	struct xd_control *ctl = c->ctl;
 
 	job_end(c, true);
+	if (c->job_queued)
+		ctl->jobs_queued--;
 
 	for (struct xd_client **pp = &ctl->clients; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
@@ -489,8 +498,7 @@ static void close_other_fds(int a, int b)
 	closedir(dir);
 }
 
-static _Noreturn void job_child(struct xd_client *c, int wfd, pid_t parent, xd_client_render_fn fn,
-				void *userdata, const void *arg)
+static _Noreturn void job_child(struct xd_client *c, int wfd, pid_t parent)
 {
 	struct job_out o = { .fd = c->fd, .status = JOB_DONE };
 	cookie_io_functions_t io = { .write = job_write };
@@ -511,7 +519,7 @@ static _Noreturn void job_child(struct xd_client *c, int wfd, pid_t parent, xd_c
 	if (!f || setvbuf(f, NULL, _IOFBF, CHUNK) != 0) {
 		r = -ENOMEM;
 	} else {
-		r = fn(userdata, f, arg);
+		r = c->job_fn(c->job_userdata, f, c->job_arg_size ? c->job_arg : NULL);
 		if (fclose(f) != 0 && r >= 0)
 			r = -EIO;
 	}
@@ -535,15 +543,41 @@ static _Noreturn void job_child(struct xd_client *c, int wfd, pid_t parent, xd_c
 	_exit(0);
 }
 
-void xd_client_stream(struct xd_client *c, xd_client_render_fn fn, void *userdata, const void *arg)
+void xd_client_stream(struct xd_client *c, xd_client_render_fn fn, void *userdata,
+		      const void *arg, size_t arg_size)
 {
-	struct xd_control *ctl = c->ctl;
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->job_tag };
+	if (c->closing || c->job_fd >= 0 || c->job_queued || arg_size > sizeof(c->job_arg))
+		return;
+	c->job_fn = fn;
+	c->job_userdata = userdata;
+	c->job_arg_size = arg_size;
+	if (arg_size)
+		memcpy(c->job_arg, arg, arg_size);
+	c->job_queued = ++c->ctl->job_seq;
+	c->ctl->jobs_queued++;
+	c->deadline_ms = 0;
+	/* the reply owns the socket until it is written: no events (HUP neither) meanwhile */
+	(void)epoll_ctl(c->ctl->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	c->want_out = false;
+}
+
+/* Fork the child of the longest-waiting streamed reply. One per loop iteration: a fork costs
+ * time in proportion to the daemon's memory, and cheap requests (status) that arrived
+ * meanwhile are answered in between rather than after every queued fork. */
+static void start_job(struct xd_control *ctl)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct xd_client *c = NULL;
 	pid_t parent = getpid(), pid;
 	int p[2];
 
-	if (c->closing || c->job_fd >= 0)
+	for (struct xd_client *i = ctl->clients; i; i = i->next)
+		if (i->job_queued && (!c || i->job_queued < c->job_queued))
+			c = i;
+	if (!c)
 		return;
+	c->job_queued = 0;
+	ctl->jobs_queued--;
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
 		goto fail;
 	pid = fork();
@@ -553,22 +587,22 @@ void xd_client_stream(struct xd_client *c, xd_client_render_fn fn, void *userdat
 		goto fail;
 	}
 	if (pid == 0)
-		job_child(c, p[1], parent, fn, userdata, arg);
+		job_child(c, p[1], parent);
 	close(p[1]);
 	c->job_tag = TAG_JOB;
 	c->job_fd = p[0];
 	c->job_pid = pid;
-	c->deadline_ms = 0;
-	/* the child owns the socket until it ends: no events (HUP neither) for it meanwhile */
-	(void)epoll_ctl(ctl->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	c->want_out = false;
-	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, c->job_fd, &ev) < 0) {
+	ev.data.ptr = &c->job_tag;
+	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, c->job_fd, &ev) < 0)
 		client_free(c);
-		return;
-	}
 	return;
 fail:
 	log_warning("control: cannot start a reply for pid %d: %m", (int)c->pid);
+	ev.data.ptr = c;
+	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+		client_free(c);
+		return;
+	}
 	xd_client_send_error(c, "EAGAIN", "cannot start the reply now, try again");
 	xd_client_send(c, "", 0);
 }
@@ -802,11 +836,16 @@ int xd_control_tick(struct xd_control *ctl, uint64_t now)
 	reap_some(ctl);
 	if (ctl->nreap) /* a reply child is exiting: look again soon */
 		soonest = 20;
+	if (ctl->jobs_queued)
+		start_job(ctl);
+	if (ctl->jobs_queued) /* the next one after this iteration's events */
+		soonest = 0;
 	for (c = ctl->clients; c; c = next) {
 		uint64_t due;
 
 		next = c->next;
-		if (c->watching || c->job_fd >= 0) /* a reply child has its own stall bound */
+		/* a reply child has its own stall bound */
+		if (c->watching || c->job_fd >= 0 || c->job_queued)
 			continue;
 		if (c->qlen > c->qoff) {
 			/* a reply is being written: not idle, unless the client stopped reading */

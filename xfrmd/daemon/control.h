@@ -37,8 +37,9 @@ void xd_control_reconfigure(struct xd_control *ctl, const struct xd_config *cfg,
 /* Handle readiness of an fd registered by the control module (epoll data.ptr dispatch). */
 void xd_control_dispatch(struct xd_control *ctl, void *tag, uint32_t events);
 /* Expire clients whose request did not arrive in time (request_timeout, counted while no
- * reply is being written) or that stopped reading a reply (XD_CONTROL_WRITE_STALL_MS), and
- * reap finished reply children; returns ms until the next deadline (-1 for none). */
+ * reply is being written) or that stopped reading a reply (XD_CONTROL_WRITE_STALL_MS), start
+ * the next queued reply child and reap finished ones; returns ms until the next deadline
+ * (0: call again after this iteration's events; -1 for none). Call once per loop iteration. */
 int xd_control_tick(struct xd_control *ctl, uint64_t now_ms);
 
 /*
@@ -52,12 +53,14 @@ typedef int (*xd_client_render_fn)(void *userdata, FILE *f, const void *arg);
 /*
  * Answer with a reply of any size: a forked child renders it straight into the client's
  * socket as fast as the client reads, so the loop neither renders nor holds it, and the
- * model it is rendered from cannot change under it. The client's next request is read once
- * the child has finished; a reply that cannot be completed ends with an error line and the
- * connection. userdata and arg are used in the child only.
+ * model it is rendered from cannot change under it. The child is started by a later
+ * xd_control_tick() (one per loop iteration, oldest first), so fn sees the model as it is
+ * then. The client's next request is read once the child has finished; a reply that cannot
+ * be completed ends with an error line and the connection. arg (arg_size bytes, at most 16)
+ * is copied; fn gets the copy, or NULL when arg_size is 0.
  */
 void xd_client_stream(struct xd_client *c, xd_client_render_fn fn, void *userdata,
-		      const void *arg);
+		      const void *arg, size_t arg_size);
 
 /* Queue bytes for a client (a complete newline-terminated JSON document or line). A client
  * over its queue limit is cut off with a final error line. */

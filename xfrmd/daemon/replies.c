@@ -296,22 +296,22 @@ void xd_daemon_handle_request(void *userdata, struct xd_client *c, const struct 
 		reply(d, c, r_status, NULL);
 		break;
 	case XD_REQ_SHOW:
-		xd_client_stream(c, r_show, d, &req->what);
+		xd_client_stream(c, r_show, d, &req->what, sizeof(req->what));
 		break;
 	case XD_REQ_CHECK:
-		xd_client_stream(c, r_check, d, NULL);
+		xd_client_stream(c, r_check, d, NULL, 0);
 		break;
 	case XD_REQ_PEERS:
-		xd_client_stream(c, r_peers, d, NULL);
+		xd_client_stream(c, r_peers, d, NULL, 0);
 		break;
 	case XD_REQ_METRICS:
-		xd_client_stream(c, r_metrics, d, NULL);
+		xd_client_stream(c, r_metrics, d, NULL, 0);
 		break;
 	case XD_REQ_FINDINGS:
-		xd_client_stream(c, r_findings, d, NULL);
+		xd_client_stream(c, r_findings, d, NULL, 0);
 		break;
 	case XD_REQ_RECORDS:
-		xd_client_stream(c, r_records, d, NULL);
+		xd_client_stream(c, r_records, d, NULL, 0);
 		break;
 	default:
 		xd_client_send_error(c, "EOPNOTSUPP", "unknown command");
