@@ -427,6 +427,10 @@ void xd_client_send_error(struct xd_client *c, const char *code, const char *mes
 
 /* --- replies rendered by a child process ------------------------------------------------ */
 
+static void do_accept(struct xd_control *ctl);
+static void do_read(struct xd_client *c);
+static bool readable(int fd);
+
 struct job_out {
 	int fd;
 	size_t sent;
@@ -567,10 +571,19 @@ void xd_client_stream(struct xd_client *c, xd_client_render_fn fn, void *userdat
 static void start_job(struct xd_control *ctl)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
-	struct xd_client *c = NULL;
+	struct xd_client *c = NULL, *next;
 	pid_t parent = getpid(), pid;
 	int p[2];
 
+	/* first everything cheap that is already waiting: new connections and requests (a
+	 * `status` answered now does not wait for this fork, nor for the next ones) */
+	do_accept(ctl);
+	for (struct xd_client *i = ctl->clients; i; i = next) {
+		next = i->next;
+		if (!i->watching && !i->closing && i->job_fd < 0 && !i->job_queued &&
+		    i->qlen == i->qoff && readable(i->fd))
+			do_read(i); /* may free i, nothing else */
+	}
 	for (struct xd_client *i = ctl->clients; i; i = i->next)
 		if (i->job_queued && (!c || i->job_queued < c->job_queued))
 			c = i;
@@ -696,7 +709,8 @@ static void discard_and_close(int fd)
 
 static void do_accept(struct xd_control *ctl)
 {
-	for (int i = 0; i < 16; i++) {
+	/* up to a full backlog: a connection left waiting would also wait for a reply fork */
+	for (int i = 0; i < 64; i++) {
 		struct epoll_event ev = { .events = EPOLLIN };
 		struct ucred cred = { 0 };
 		struct xd_client *c;
