@@ -430,12 +430,23 @@ void xd_client_send_error(struct xd_client *c, const char *code, const char *mes
 static void do_accept(struct xd_control *ctl);
 static void do_read(struct xd_client *c);
 static bool readable(int fd);
+static bool peer_closed(int fd);
 
 struct job_out {
 	int fd;
+	int wfd; /* the status pipe */
 	size_t sent;
 	int status; /* JOB_GONE / JOB_STALLED once writing failed */
 };
+
+/* The child's end: its status on the pipe, then nothing else (no atexit, no stdio). */
+static _Noreturn void job_exit(const struct job_out *o, int status)
+{
+	unsigned char st = (unsigned char)status;
+
+	(void)!write(o->wfd, &st, 1);
+	_exit(0);
+}
 
 /* Send one message, waiting (in the child only) while the client does not read. */
 static int job_send(struct job_out *o, const char *p, size_t n)
@@ -473,7 +484,9 @@ static ssize_t job_write(void *cookie, const char *buf, size_t len)
 
 	for (size_t off = 0; off < len; off += CHUNK)
 		if (job_send(o, buf + off, len - off > CHUNK ? CHUNK : len - off) < 0)
-			return 0; /* an error for stdio (a short write) */
+			/* the client is gone or stopped reading: rendering the rest (renderers
+			 * do not all stop at a write error) would only burn CPU */
+			job_exit(o, o->status);
 	return (ssize_t)len;
 }
 
@@ -504,9 +517,9 @@ static void close_other_fds(int a, int b)
 
 static _Noreturn void job_child(struct xd_client *c, int wfd, pid_t parent)
 {
-	struct job_out o = { .fd = c->fd, .status = JOB_DONE };
+	struct job_out o = { .fd = c->fd, .wfd = wfd, .status = JOB_DONE };
 	cookie_io_functions_t io = { .write = job_write };
-	unsigned char st;
+	sigset_t none;
 	FILE *f;
 	int r;
 
@@ -514,22 +527,19 @@ static _Noreturn void job_child(struct xd_client *c, int wfd, pid_t parent)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
 		_exit(1);
 	close_other_fds(c->fd, wfd);
-	{
-		sigset_t none; /* the daemon's signals are its signalfd's, not ours */
-		sigemptyset(&none);
-		(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	}
+	/* the daemon's signals are its signalfd's, not ours */
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	f = fopencookie(&o, "w", io);
 	if (!f || setvbuf(f, NULL, _IOFBF, CHUNK) != 0) {
 		r = -ENOMEM;
 	} else {
+		/* a failed write ends the child in job_write(): below, the client still reads */
 		r = c->job_fn(c->job_userdata, f, c->job_arg_size ? c->job_arg : NULL);
 		if (fclose(f) != 0 && r >= 0)
 			r = -EIO;
 	}
-	if (o.status != JOB_DONE) {
-		st = (unsigned char)o.status;
-	} else if (r < 0) {
+	if (r < 0) {
 		/* a reply is complete or ends with an error line: end a cut document's line first */
 		struct json_object *e;
 		const char *line = error_line(&e, r == -EAGAIN ? "EAGAIN" : r == -ENOMEM ? "ENOMEM"
@@ -539,12 +549,9 @@ static _Noreturn void job_child(struct xd_client *c, int wfd, pid_t parent)
 		int n = snprintf(buf, sizeof(buf), "%s%s\n", o.sent ? "\n" : "", line);
 		if (n > 0 && (size_t)n < sizeof(buf))
 			(void)job_send(&o, buf, (size_t)n);
-		st = JOB_FAILED;
-	} else {
-		st = JOB_DONE;
+		job_exit(&o, o.status != JOB_DONE ? o.status : JOB_FAILED);
 	}
-	(void)!write(wfd, &st, 1);
-	_exit(0);
+	job_exit(&o, JOB_DONE);
 }
 
 void xd_client_stream(struct xd_client *c, xd_client_render_fn fn, void *userdata,
@@ -584,11 +591,18 @@ static void start_job(struct xd_control *ctl)
 		    i->qlen == i->qoff && readable(i->fd))
 			do_read(i); /* may free i, nothing else */
 	}
-	for (struct xd_client *i = ctl->clients; i; i = i->next)
-		if (i->job_queued && (!c || i->job_queued < c->job_queued))
-			c = i;
-	if (!c)
-		return;
+	for (;;) {
+		c = NULL;
+		for (struct xd_client *i = ctl->clients; i; i = i->next)
+			if (i->job_queued && (!c || i->job_queued < c->job_queued))
+				c = i;
+		if (!c)
+			return;
+		/* no fork for a client that already left (its socket is not polled meanwhile) */
+		if (!peer_closed(c->fd))
+			break;
+		client_free(c);
+	}
 	c->job_queued = 0;
 	ctl->jobs_queued--;
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
