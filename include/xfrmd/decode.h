@@ -57,3 +57,14 @@ int xd_decode_stack_versions(struct xd_snapshot *s, const void *buf, size_t len)
  */
 int xd_decode_cert_cred(struct xd_snapshot *s, const void *buf, size_t len);
 int xd_decode_cert_conn(struct xd_snapshot *s, const void *buf, size_t len);
+
+/*
+ * Kernel events (kevent.h): call fn for each event in one scrubbed datagram of the XFRM event
+ * groups (nl_proto NETLINK_XFRM) or of nf_tables' change group (NETLINK_NETFILTER; NEWGEN
+ * only). Messages of other types, or too short for their fixed header, are skipped; time_ms
+ * is left 0 for the caller. Returns 0, fn's negative result, -EBADMSG at a message whose
+ * length leaves the datagram (events before it were delivered), or -EPROTONOSUPPORT.
+ */
+struct xd_kevent;
+typedef int (*xd_kevent_fn)(void *ud, const struct xd_kevent *e);
+int xd_decode_kevents(uint16_t nl_proto, const void *buf, size_t len, xd_kevent_fn fn, void *ud);

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "xfrmd/finding.h"
@@ -14,6 +15,11 @@ struct xd_kb;
 
 struct xd_stack_view;
 struct xd_kprofile;
+struct xd_sa;
+
+/* A larval (ACQUIRE) state: SPI 0 and no algorithm yet. The predicate the sa.* checks use,
+ * for the daemon's xfrm.sa_acquire lines, so both agree on what is larval. */
+bool xd_diag_sa_is_larval(const struct xd_sa *sa);
 
 struct xd_diag_opts {
 	uint32_t expiring_days;      /* certificates: expiring within this many days */

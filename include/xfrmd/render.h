@@ -123,3 +123,17 @@ struct xd_prom_daemon {
  */
 int xd_render_prom(FILE *out, const struct xd_snapshot *s, const struct xd_findings *f,
 		   const struct xd_tunnels *t, const struct xd_prom_daemon *d);
+
+/*
+ * Watch lines (docs/schema/xfrmd-watch.schema.json): one JSON object and a newline, with
+ * "event" and "time" (RFC 3339 UTC with milliseconds, xd_fmt_utc_ms_z). *ret is malloc'ed
+ * and NUL-terminated; *ret_len counts the newline. Returns 0, -EINVAL (unknown event type)
+ * or -ENOMEM.
+ */
+struct xd_kevent;
+struct json_object;
+int xd_render_watch_kevent(const struct xd_kevent *e, char **ret, size_t *ret_len);
+/* finding.raised / finding.cleared: `finding` as xd_finding_json() made it (a reference is
+ * taken); raised_at_ms only on a cleared one. */
+int xd_render_watch_finding(bool raised, struct json_object *finding, int64_t time_ms,
+			    int64_t raised_at_ms, char **ret, size_t *ret_len);

@@ -62,3 +62,6 @@ size_t xd_strlcpy(char *dst, const char *src, size_t size);
 int xd_fmt_utc(int64_t t, char *buf, size_t len);
 /* The same with a "Z" (RFC 3339 UTC), or "?" when it cannot be said; returns buf. */
 const char *xd_fmt_utc_z(int64_t t, char *buf, size_t len);
+/* `ms` (milliseconds since the epoch) as "YYYY-MM-DDTHH:MM:SS.mmmZ", or "?"; returns buf.
+ * The one time format of watch lines (docs/schema/xfrmd-watch.schema.json). */
+const char *xd_fmt_utc_ms_z(int64_t ms, char *buf, size_t len);

@@ -2,28 +2,26 @@
 /*
  * fuzz-frame.c: collector -> main framing. The input is a sequence of datagrams, each
  * prefixed with a 2-byte little-endian length, fed to the main process's reassembly; complete
- * resyncs are decoded into a snapshot like the daemon does. Also the collector's event
- * summarisers (XFRM and nf_tables) on the raw input (they run on kernel datagrams).
+ * resyncs are decoded into a snapshot like the daemon does, and events rendered into watch
+ * lines. The kernel-event decoder itself has its own target (fuzz-kevent.c).
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "frame.h"
-#include "kevent.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
 #include "xfrmd/recbuf.h"
+#include "xfrmd/render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct xd_frame_rx rx;
-	struct xd_kevent ev[16];
 	size_t off = 0;
 
-	(void)xd_kevent_parse(data, size, ev, 16);
-	(void)xd_kevent_parse_nft(data, size, ev, 16);
 	xd_frame_rx_init(&rx);
 	while (off + 2 <= size) {
 		struct xd_frame_rx_out out = { 0 };
@@ -35,6 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n = size - off;
 		r = xd_frame_rx_feed(&rx, data + off, n, &out);
 		off += n;
+		if (r == XD_RX_EVENT) {
+			char *line = NULL;
+			size_t len;
+			if (xd_render_watch_kevent(&out.event, &line, &len) == 0)
+				free(line);
+		}
 		if (r == XD_RX_COMPLETE) {
 			struct xd_snapshot *s = NULL;
 			struct xd_record_sink sink;

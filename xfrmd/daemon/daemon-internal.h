@@ -15,7 +15,7 @@
 #include "control.h"
 #include "frame.h"
 #include "http.h"
-#include "kevent.h"
+#include "xfrmd/kevent.h"
 #include "lifecycle.h"
 #include "request.h"
 #include "xfrmd/finding.h"
@@ -55,6 +55,7 @@ struct daemon {
 	uint32_t seq;
 	bool inflight, sample_pending, ready, stopping;
 	bool collector_died; /* SIGCHLD for the collector: stop with a failure */
+	bool collector_lost; /* its channel broke while a resync was published: stop */
 	uint64_t inflight_since, resync_due, next_watchdog;
 	uint64_t last_sample_done; /* monotonic ms when the latest sample was published */
 	uint64_t resyncs, overruns, events, samples, bad_frames;
@@ -85,6 +86,9 @@ static inline int64_t xd_real_ms(void)
 
 /* daemon.c */
 void xd_daemon_schedule_resync(struct daemon *d, uint32_t delay_ms);
+/* Forward the kernel events the collector has sent meanwhile, without waiting: publish.c
+ * calls it between the stages of a resync, so watchers do not wait for the model. */
+void xd_daemon_drain_events(struct daemon *d);
 
 /* publish.c: a complete resync (records, taken over) becomes the served model. */
 void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf);

@@ -75,7 +75,13 @@ static void send_resync(struct daemon *d)
 	d->resync_due = 0;
 }
 
-static int read_collector(struct daemon *d)
+/*
+ * Read what the collector sent, at most 256 frames. Kernel events go out to watchers as they
+ * are read; a resync that completed is handed back in *ret_complete for the caller to publish
+ * once the frames behind it are read too: an event that arrived while the resync was in
+ * flight is shown before the findings of that resync (kernel events first, reconcile after).
+ */
+static int read_frames(struct daemon *d, struct xd_recbuf **ret_complete)
 {
 	for (int i = 0; i < 256; i++) {
 		struct xd_frame_rx_out out = { 0 };
@@ -99,9 +105,10 @@ static int read_collector(struct daemon *d)
 		r = xd_frame_rx_feed(&d->rx, d->rxbuf, (size_t)n, &out);
 		switch (r) {
 		case XD_RX_COMPLETE:
-			if (out.seq == d->seq) {
+			/* only the resync asked for last counts; one is in flight at a time */
+			if (out.seq == d->seq && d->inflight && !*ret_complete) {
 				d->inflight = false;
-				xd_daemon_publish(d, XD_TAKE_PTR(out.buf));
+				*ret_complete = XD_TAKE_PTR(out.buf);
 			}
 			xd_recbuf_free(out.buf);
 			break;
@@ -119,6 +126,26 @@ static int read_collector(struct daemon *d)
 		}
 	}
 	return 0;
+}
+
+static int read_collector(struct daemon *d)
+{
+	struct xd_recbuf *done = NULL;
+	int r = read_frames(d, &done);
+
+	if (done)
+		xd_daemon_publish(d, done);
+	return r;
+}
+
+void xd_daemon_drain_events(struct daemon *d)
+{
+	struct xd_recbuf *late = NULL;
+
+	/* nothing is in flight while a resync is published: no resync can complete here */
+	if (d->colfd >= 0 && read_frames(d, &late) < 0)
+		d->collector_lost = true;
+	xd_recbuf_free(late);
 }
 
 static void reload(struct daemon *d)
@@ -308,7 +335,7 @@ static int loop(struct daemon *d)
 				if (!read_signals(d))
 					return d->collector_died ? -EPIPE : 0;
 			} else if (tag == &d->col_tag) {
-				if (read_collector(d) < 0)
+				if (read_collector(d) < 0 || d->collector_lost)
 					return -EPIPE;
 			} else if (tag == &d->http_tag) {
 				xd_http_run(d->http);

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kevent.h"
+#include "xfrmd/kevent.h"
 #include "xfrmd/dumps.h"
 
 #define XD_FRAME_MAGIC 0x5846 /* "XF" */

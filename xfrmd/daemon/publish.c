@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,49 +18,28 @@
 #include "xfrmd/decode.h"
 #include "xfrmd/diag.h"
 #include "xfrmd/recbuf.h"
+#include "xfrmd/render.h"
 
-static void broadcast_json(struct daemon *d, struct json_object *o)
+/* A rendered watch line to every watcher; a line that cannot be rendered is dropped. */
+static void broadcast_line(struct daemon *d, int r, char *line, size_t len)
 {
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							      JSON_C_TO_STRING_NOSLASHESCAPE);
-	size_t n = strlen(s);
-	char *line = malloc(n + 1);
-
-	if (line) {
-		memcpy(line, s, n);
-		line[n] = '\n';
-		xd_control_broadcast(d->ctl, line, n + 1);
-		free(line);
+	if (r < 0) {
+		xd_log_errno(LOG_WARNING, r, "rendering a watch line failed: %m, dropping it");
+		return;
 	}
-	json_object_put(o);
-}
-
-static void time_str(int64_t ms, char *buf, size_t len)
-{
-	char s[32];
-
-	if (xd_fmt_utc(ms / 1000, s, sizeof(s)) < 0)
-		xd_strlcpy(s, "?", sizeof(s));
-	snprintf(buf, len, "%s.%03dZ", s, (int)(ms % 1000));
+	xd_control_broadcast(d->ctl, line, len);
+	free(line);
 }
 
 static void on_finding(void *userdata, bool raised, const struct xd_active_finding *a, int64_t at)
 {
 	struct daemon *d = userdata;
-	struct json_object *o = json_object_new_object();
-	char ts[64];
+	char *line = NULL;
+	size_t len = 0;
+	int r = xd_render_watch_finding(raised, a->json, at, a->raised_at, &line, &len);
 
-	time_str(at, ts, sizeof(ts));
-	json_object_object_add(o, "event",
-			       json_object_new_string(raised ? "finding.raised" : "finding.cleared"));
-	json_object_object_add(o, "time", json_object_new_string(ts));
-	if (!raised) {
-		time_str(a->raised_at, ts, sizeof(ts));
-		json_object_object_add(o, "raised_at", json_object_new_string(ts));
-	}
-	json_object_object_add(o, "finding", json_object_get(a->json));
 	log_debug("finding %s: %s", raised ? "raised" : "cleared", a->key);
-	broadcast_json(d, o);
+	broadcast_line(d, r, line, len);
 }
 
 static void push_sample(struct daemon *d, int64_t at)
@@ -83,17 +61,11 @@ static void push_sample(struct daemon *d, int64_t at)
 	d->samples++;
 }
 
-static bool sa_is_larval(const struct xd_sa *sa)
-{
-	return sa->spi == 0 &&
-	       !(sa->has & (XD_SA_HAS_AEAD | XD_SA_HAS_ENC | XD_SA_HAS_AUTH | XD_SA_HAS_COMP));
-}
-
 static bool larval_known(const struct xd_snapshot *old, const struct xd_sa *sa)
 {
 	for (size_t i = 0; old && i < old->sas.len; i++) {
 		const struct xd_sa *o = xd_snapshot_sa(old, i);
-		if (sa_is_larval(o) && o->family == sa->family && o->proto == sa->proto &&
+		if (xd_diag_sa_is_larval(o) && o->family == sa->family && o->proto == sa->proto &&
 		    o->reqid == sa->reqid && o->km_seq == sa->km_seq &&
 		    !memcmp(&o->saddr, &sa->saddr, sizeof(sa->saddr)) &&
 		    !memcmp(&o->daddr, &sa->daddr, sizeof(sa->daddr)))
@@ -112,15 +84,13 @@ static void report_new_larval(struct daemon *d, const struct xd_snapshot *old,
 			      const struct xd_snapshot *s)
 {
 	size_t reported = 0;
-	struct timespec ts;
+	int64_t now = xd_real_ms();
 
-	clock_gettime(CLOCK_REALTIME, &ts);
 	for (size_t i = 0; i < s->sas.len && reported < 64; i++) {
 		const struct xd_sa *sa = xd_snapshot_sa(s, i);
-		struct xd_kevent e = { .type = XD_KEV_SA_ACQUIRE,
-				       .ts_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec };
+		struct xd_kevent e = { .type = XD_KEV_SA_ACQUIRE, .time_ms = now };
 
-		if (!sa_is_larval(sa) || larval_known(old, sa))
+		if (!xd_diag_sa_is_larval(sa) || larval_known(old, sa))
 			continue;
 		e.family = sa->family;
 		e.proto = sa->proto;
@@ -165,6 +135,8 @@ void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 		return;
 	}
 	xd_snapshot_sort(s);
+	/* decoding took a while on a large model: what the kernel said meanwhile goes out first */
+	xd_daemon_drain_events(d);
 
 	/*
 	 * Rate checks need an interval of about one sample: a sample compares with the previous
@@ -187,6 +159,8 @@ void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 	}
 	xd_findings_init(&f);
 	r = xd_diag_run(&ctx, &f);
+	/* the same before the findings: events are facts, findings the reconciliation */
+	xd_daemon_drain_events(d);
 	if (r < 0 || f.error) {
 		log_error("resync: diagnosis ran out of memory, keeping the previous findings");
 		xd_findings_done(&f);
@@ -254,10 +228,13 @@ void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 
 void xd_daemon_on_event(struct daemon *d, const struct xd_kevent *e)
 {
-	char *buf = NULL;
+	char *line = NULL;
 	size_t len = 0;
-	FILE *f;
+	int r;
 
+	/* the line first: a watcher learns of the change now, the resync follows later */
+	r = xd_render_watch_kevent(e, &line, &len);
+	broadcast_line(d, r, line, len);
 	if (e->type == XD_KEV_SA_ACQUIRE) {
 		/* found in a resync: nothing to schedule */
 	} else if (e->type == XD_KEV_OVERRUN) {
@@ -276,11 +253,4 @@ void xd_daemon_on_event(struct daemon *d, const struct xd_kevent *e)
 		d->events++;
 		xd_daemon_schedule_resync(d, d->cfg.debounce_ms);
 	}
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return;
-	(void)xd_kevent_json(f, e);
-	if (fclose(f) == 0)
-		xd_control_broadcast(d->ctl, buf, len);
-	free(buf);
 }

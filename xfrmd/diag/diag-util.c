@@ -295,3 +295,8 @@ void xd_diag_sa_ends(const struct xd_snapshot *s, const struct xd_sa *sa,
 		*peer = &sa->daddr;
 	}
 }
+
+bool xd_diag_sa_is_larval(const struct xd_sa *sa)
+{
+	return diag_sa_is_larval(sa);
+}

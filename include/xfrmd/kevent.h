@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * kevent.h: the key-free summary of one kernel XFRM event that the collector forwards to the
- * main process. It holds identities only (addresses, SPI, reqid, policy index): never a
- * message body, so no key byte can travel with it.
+ * kevent.h: one kernel event (an XFRM multicast message or a committed nf_tables
+ * transaction) as the project's own key-free type. decode/ makes it from the scrubbed
+ * datagram (xd_decode_kevents), render/ turns it into a watch line (xd_render_watch_kevent).
+ * It holds identities only (addresses, SPI, reqid, policy index): never a message body, so
+ * no key byte can travel with it, not even between the daemon's two processes.
  */
 #pragma once
 
-#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "xfrmd/model.h"
 
@@ -26,8 +26,8 @@ enum xd_kevent_type {
 	XD_KEV_POLICY_DEFAULT,
 	XD_KEV_MAPPING,
 	XD_KEV_MIGRATE,
-	XD_KEV_OVERRUN, /* the event socket overflowed: events were lost */
-	XD_KEV_SA_ACQUIRE, /* a larval SA appeared (seen in a resync, main process only) */
+	XD_KEV_OVERRUN,    /* the event socket overflowed: events were lost */
+	XD_KEV_SA_ACQUIRE, /* a larval SA appeared (seen in a resync, never decoded) */
 	XD_KEV_FW_CHANGED, /* an nf_tables transaction was committed (NFT_MSG_NEWGEN) */
 	_XD_KEV_MAX,
 };
@@ -47,7 +47,7 @@ enum xd_kevent_has {
 struct xd_kevent {
 	uint32_t type; /* enum xd_kevent_type */
 	uint32_t has;  /* enum xd_kevent_has */
-	int64_t ts_ns; /* CLOCK_REALTIME when the collector read it */
+	int64_t time_ms; /* epoch ms when the datagram was read; set by the reader, not decode */
 	uint16_t family;
 	uint8_t proto;
 	uint8_t dir;
@@ -64,17 +64,5 @@ struct xd_kevent {
 	char comm[16]; /* FW_CHANGED: printable ASCII only, NUL-terminated */
 };
 
-/*
- * Summarise every XFRM message of a netlink datagram into `out` (at most `max`). The datagram
- * must already be scrubbed. Messages of unknown type or too short are skipped. Returns the
- * number of summaries written.
- */
-size_t xd_kevent_parse(const void *buf, size_t len, struct xd_kevent *out, size_t max);
-/* The same for an nf_tables event datagram: one FW_CHANGED per NFT_MSG_NEWGEN. */
-size_t xd_kevent_parse_nft(const void *buf, size_t len, struct xd_kevent *out, size_t max);
-
 /* Event name as in the watch stream ("xfrm.sa_deleted"), NULL when out of range. */
 const char *xd_kevent_name(uint32_t type);
-
-/* One watch line: {"event":...,"time":...,...}\n. Returns 0 or -errno. */
-int xd_kevent_json(FILE *out, const struct xd_kevent *ev);
