@@ -7,6 +7,8 @@
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/xfrm.h>
@@ -127,6 +129,69 @@ static void add(struct xd_recbuf *b, enum xd_dump d, int proto)
 	xd_recbuf_add(b, &r);
 }
 
+/* Kernel event datagrams (fuzz-kevent): what the collector's event sockets deliver. */
+static void kevent_seeds(void)
+{
+	struct xfrm_usersa_info u = { .family = AF_INET, .reqid = 1 };
+	struct xfrm_usersa_id id = { .family = AF_INET, .proto = IPPROTO_ESP };
+	struct xfrm_userpolicy_info p = { .dir = 1, .index = 8 };
+	struct xfrm_userpolicy_id pid = { .dir = 2, .index = 9 };
+	struct xfrm_user_expire x = { .hard = 1 };
+	struct xfrm_user_polexpire px = { .hard = 0 };
+	struct xfrm_user_mapping m = { .reqid = 3 };
+	struct xfrm_usersa_flush fl = { .proto = IPPROTO_ESP };
+	struct nfgenmsg gm = { .nfgen_family = AF_UNSPEC };
+	uint32_t be = htonl(4242);
+
+	u.id.proto = IPPROTO_ESP;
+	u.id.spi = htonl(0xc0000001);
+	u.saddr.a4 = htonl(0xc0000201);
+	u.id.daddr.a4 = htonl(0xc6336407);
+	id.spi = u.id.spi;
+	id.daddr = u.id.daddr;
+	p.sel.family = AF_INET;
+	p.sel.prefixlen_s = p.sel.prefixlen_d = 16;
+	pid.sel = p.sel;
+	x.state = u;
+	px.pol = p;
+	m.id = id;
+	m.old_sport = htons(4500);
+	nlb_init(&B);
+	nlb_msg(&B, XFRM_MSG_NEWSA, 0);
+	nlb_put(&B, &u, sizeof(u));
+	nlb_xfrm_alg(&B, XFRMA_ALG_AEAD, "rfc4106(gcm(aes))", xd_test_canary, 160, 128);
+	save("fuzz-kevent", "seed-sa-added", B.buf, B.len);
+	nlb_init(&B);
+	nlb_msg(&B, XFRM_MSG_DELSA, 0);
+	nlb_put(&B, &id, sizeof(id));
+	nlb_attr(&B, XFRMA_SA, &u, sizeof(u));
+	nlb_msg(&B, XFRM_MSG_EXPIRE, 0);
+	nlb_put(&B, &x, sizeof(x));
+	nlb_msg(&B, XFRM_MSG_FLUSHSA, 0);
+	nlb_put(&B, &fl, sizeof(fl));
+	nlb_msg(&B, XFRM_MSG_MAPPING, 0);
+	nlb_put(&B, &m, sizeof(m));
+	save("fuzz-kevent", "seed-sa-events", B.buf, B.len);
+	nlb_init(&B);
+	nlb_msg(&B, XFRM_MSG_NEWPOLICY, 0);
+	nlb_put(&B, &p, sizeof(p));
+	nlb_msg(&B, XFRM_MSG_DELPOLICY, 0);
+	nlb_put(&B, &pid, sizeof(pid));
+	nlb_attr(&B, XFRMA_POLICY, &p, sizeof(p));
+	nlb_msg(&B, XFRM_MSG_POLEXPIRE, 0);
+	nlb_put(&B, &px, sizeof(px));
+	nlb_msg(&B, XFRM_MSG_FLUSHPOLICY, 0);
+	nlb_msg(&B, XFRM_MSG_GETDEFAULT, 0);
+	save("fuzz-kevent", "seed-policy-events", B.buf, B.len);
+	nlb_init(&B);
+	nlb_msg(&B, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN, 0);
+	nlb_put(&B, &gm, sizeof(gm));
+	nlb_attr(&B, NFTA_GEN_ID, &be, sizeof(be));
+	nlb_attr(&B, NFTA_GEN_PROC_PID, &be, sizeof(be));
+	nlb_attr(&B, NFTA_GEN_PROC_NAME, "nft", 4);
+	save("fuzz-kevent", "seed-nft-newgen", B.buf, B.len);
+}
+
 int main(int argc, char **argv)
 {
 	const char stat[] = "XfrmInError             \t0\nXfrmInNoStates          \t17\n"
@@ -180,5 +245,6 @@ int main(int argc, char **argv)
 	if (xd_capture_write(path, rb) < 0)
 		return 1;
 	xd_recbuf_free(rb);
+	kevent_seeds();
 	return 0;
 }

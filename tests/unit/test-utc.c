@@ -72,12 +72,29 @@ static void test_refusals(void **state)
 	assert_string_equal(xd_fmt_utc_z(253402300800ll, buf, sizeof(buf)), "?");
 }
 
+/* the watch lines' time: milliseconds, floor-divided before the epoch */
+static void test_ms(void **state)
+{
+	char buf[64];
+
+	assert_string_equal(xd_fmt_utc_ms_z(0, buf, sizeof(buf)), "1970-01-01T00:00:00.000Z");
+	assert_string_equal(xd_fmt_utc_ms_z(1796661619448ll, buf, sizeof(buf)),
+			    "2026-12-07T16:40:19.448Z");
+	assert_string_equal(xd_fmt_utc_ms_z(-1, buf, sizeof(buf)), "1969-12-31T23:59:59.999Z");
+	assert_string_equal(xd_fmt_utc_ms_z(-1000, buf, sizeof(buf)), "1969-12-31T23:59:59.000Z");
+	assert_string_equal(xd_fmt_utc_ms_z(0, buf, 24), "?"); /* 24 characters and the NUL */
+	assert_string_equal(xd_fmt_utc_ms_z(0, buf, 25), "1970-01-01T00:00:00.000Z");
+	assert_string_equal(xd_fmt_utc_ms_z(INT64_MIN, buf, sizeof(buf)), "?");
+	assert_string_equal(xd_fmt_utc_ms_z(INT64_MAX, buf, sizeof(buf)), "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_sweep),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_ms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,10 +62,12 @@ const char *xd_fmt_utc_z(int64_t t, char *buf, size_t len)
 const char *xd_fmt_utc_ms_z(int64_t ms, char *buf, size_t len)
 {
 	/* floor division: a time before the epoch still has a millisecond part in 0..999 */
-	int64_t sec = ms / 1000 - (ms % 1000 < 0);
-	int frac = (int)(ms - sec * 1000);
+	int frac = (int)(ms % 1000);
+	int64_t sec = ms / 1000 - (frac < 0);
 	size_t n;
 
+	if (frac < 0)
+		frac += 1000;
 	/* room for ".mmmZ" */
 	if (len < 6 || xd_fmt_utc(sec, buf, len - 5) < 0) {
 		xd_strlcpy(buf, "?", len);
