@@ -171,9 +171,14 @@ static void kevent_seeds(void)
 	nlb_put(&B, &fl, sizeof(fl));
 	nlb_msg(&B, XFRM_MSG_MAPPING, 0);
 	nlb_put(&B, &m, sizeof(m));
+	nlb_msg(&B, XFRM_MSG_UPDSA, 0);
+	nlb_put(&B, &u, sizeof(u));
+	nlb_msg(&B, XFRM_MSG_MIGRATE, 0);
 	save("fuzz-kevent", "seed-sa-events", B.buf, B.len);
 	nlb_init(&B);
 	nlb_msg(&B, XFRM_MSG_NEWPOLICY, 0);
+	nlb_put(&B, &p, sizeof(p));
+	nlb_msg(&B, XFRM_MSG_UPDPOLICY, 0);
 	nlb_put(&B, &p, sizeof(p));
 	nlb_msg(&B, XFRM_MSG_DELPOLICY, 0);
 	nlb_put(&B, &pid, sizeof(pid));
