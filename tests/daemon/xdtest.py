@@ -199,11 +199,17 @@ def request(path, req, timeout=30):
     raise ValueError("no reply")
 
 
+def event_wall(ev):
+    """The event's time (RFC 3339 UTC, milliseconds: docs/schema/xfrmd-watch.schema.json) as
+    epoch seconds."""
+    t = datetime.datetime.strptime(ev["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
 def event_latency_ms(ev):
     """Kernel event -> client: the collector stamps each event when the kernel delivers it
     (the kernel multicasts while it makes the change), the client stamps its receipt."""
-    t = datetime.datetime.strptime(ev["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
-    return (ev["_rx"] - t.replace(tzinfo=datetime.timezone.utc).timestamp()) * 1000
+    return (ev["_rx"] - event_wall(ev)) * 1000
 
 
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux asm-generic; Python 3.11 lacks the name

@@ -103,10 +103,30 @@ static void report_new_larval(struct daemon *d, const struct xd_snapshot *old,
 	}
 }
 
+/*
+ * The decode sink, forwarding kernel events between records: decoding a large model takes a
+ * while (hundreds of ms at 100k SAs), and a watcher must not wait for it. A record is one
+ * netlink datagram (at most 32 KiB) or a file, so the check for events is cheap in comparison.
+ */
+struct draining_sink {
+	struct xd_record_sink inner;
+	struct daemon *d;
+};
+
+static int draining_record(void *userdata, const struct xd_record *rec)
+{
+	struct draining_sink *w = userdata;
+	int r = w->inner.record(w->inner.userdata, rec);
+
+	xd_daemon_drain_events(w->d);
+	return r;
+}
+
 /* A complete resync arrived: decode, diagnose against the last sample, publish. */
 void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 {
 	struct xd_snapshot *s = NULL, *olds[3];
+	struct draining_sink dsink = { .d = d };
 	struct xd_record_sink sink;
 	struct xd_diag_ctx ctx = { 0 };
 	struct xd_findings f;
@@ -125,7 +145,8 @@ void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 	}
 	s->meta = *xd_recbuf_meta_const(buf);
 	s->meta.source = XD_SOURCE_DAEMON;
-	xd_decode_sink_init(&sink, s);
+	xd_decode_sink_init(&dsink.inner, s);
+	sink = (struct xd_record_sink){ .record = draining_record, .userdata = &dsink };
 	r = xd_recbuf_replay(buf, &sink);
 	if (r < 0) {
 		xd_log_errno(LOG_ERR, r, "resync: decoding records failed: %m, keeping the previous "
