@@ -262,15 +262,16 @@ static void *event_thread(void *arg)
 		struct pollfd p[2] = { { .fd = c->ev, .events = POLLIN },
 				       { .fd = c->nft, .events = POLLIN } }; /* fd -1 is ignored */
 
-		r = poll(p, 2, -1);
-		if (r < 0 && errno != EINTR) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
 			r = -errno;
 			break;
 		}
-		if (r > 0 && (p[0].revents & (POLLIN | POLLERR)) &&
+		if ((p[0].revents & (POLLIN | POLLERR)) &&
 		    (r = read_events(t, c->ev, NETLINK_XFRM)) < 0)
 			break;
-		if (r > 0 && (p[1].revents & (POLLIN | POLLERR)) &&
+		if ((p[1].revents & (POLLIN | POLLERR)) &&
 		    (r = read_events(t, c->nft, NETLINK_NETFILTER)) < 0)
 			break;
 		publish_counters(t);
