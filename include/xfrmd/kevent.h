@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * kevent.h: one kernel event (an XFRM multicast message or a committed nf_tables
- * transaction) as the project's own key-free type. decode/ makes it from the scrubbed
+ * transaction) as the project's own key-free type (model layer: types only). decode/ makes it from the scrubbed
  * datagram (xd_decode_kevents), render/ turns it into a watch line (xd_render_watch_kevent).
  * It holds identities only (addresses, SPI, reqid, policy index): never a message body, so
  * no key byte can travel with it, not even between the daemon's two processes.
@@ -63,6 +63,3 @@ struct xd_kevent {
 	uint32_t pid;  /* FW_CHANGED */
 	char comm[16]; /* FW_CHANGED: printable ASCII only, NUL-terminated */
 };
-
-/* Event name as in the watch stream ("xfrm.sa_deleted"), NULL when out of range. */
-const char *xd_kevent_name(uint32_t type);

@@ -132,6 +132,8 @@ int xd_render_prom(FILE *out, const struct xd_snapshot *s, const struct xd_findi
  */
 struct xd_kevent;
 struct json_object;
+/* Event name as in the watch stream ("xfrm.sa_deleted"), NULL when out of range. */
+const char *xd_kevent_name(uint32_t type);
 int xd_render_watch_kevent(const struct xd_kevent *e, char **ret, size_t *ret_len);
 /* finding.raised / finding.cleared: `finding` as xd_finding_json() made it (a reference is
  * taken); raised_at_ms only on a cleared one. */
