@@ -25,13 +25,28 @@ const char *xd_severity_name(enum xd_severity s);
 /* Returns _XD_SEV_MAX for an unknown name. */
 enum xd_severity xd_severity_from_name(const char *name);
 
+/* xd_finding_def.flags */
+enum {
+	/*
+	 * Findings of this id can occur once per SA, policy, peer or interface, i.e. in the tens
+	 * of thousands on a concentrator. Those of one severity fold into one finding carrying
+	 * every subject (docs/xfrmctl-json.md "Aggregated findings"): output and memory grow by
+	 * a subject, not by a finding, per affected object.
+	 */
+	XD_DEF_AGGREGATE = 1u << 0,
+};
+
 /* The static description of one finding id, registered in a check family's table. */
 struct xd_finding_def {
 	const char *id;
 	enum xd_severity severity; /* default severity; a check may lower or raise it */
 	const char *title;         /* one line, for `xfrmctl explain` lists and metrics help */
 	const char *remedy;        /* what to do, one or two sentences */
+	unsigned flags;            /* XD_DEF_* */
 };
+
+/* Subjects an aggregated finding lists in JSON and text; the count says how many there are. */
+#define XD_FINDING_SUBJECTS_MAX 20
 
 enum xd_subject_has {
 	XD_SUBJ_LOCAL = 1u << 0,
@@ -75,17 +90,29 @@ struct xd_evidence {
 	int64_t i;
 };
 
+/*
+ * One finding. A finding of an XD_DEF_AGGREGATE id may stand for several subjects: `subject`
+ * is the first in sort order (its summary is `summary`), `more` holds the others, `common`
+ * says which XD_SUBJ_* fields have the same value in all of them, and `evidence` keeps only
+ * the entries every subject had with the same value. Folded findings keep nothing but their
+ * subject, so a subject costs sizeof(struct xd_subject), not a finding.
+ */
 struct xd_finding {
 	const struct xd_finding_def *def;
 	enum xd_severity severity;
 	char *summary; /* owned */
 	struct xd_subject subject;
 	struct xd_vec evidence; /* struct xd_evidence */
+	struct xd_vec more;     /* struct xd_subject (owned strings): subjects 2..count */
+	uint32_t common;        /* with more.len > 0: XD_SUBJ_* bits shared by every subject */
 };
 
 struct xd_findings {
 	struct xd_vec items; /* struct xd_finding */
 	int error;           /* first allocation failure, reported once */
+	/* internal: folding of XD_DEF_AGGREGATE findings (finding.c) */
+	bool last_open;      /* the last item may still be folded into a group */
+	struct xd_vec groups; /* size_t: indexes of the items that head an aggregate */
 };
 
 void xd_findings_init(struct xd_findings *f);
@@ -94,7 +121,9 @@ void xd_findings_done(struct xd_findings *f);
 /*
  * Add a finding with the def's default severity and a printf-style summary. Returns the
  * finding to attach subject and evidence to, or NULL on allocation failure (then f->error is
- * set and later calls on NULL are no-ops, so checks need no error paths).
+ * set and later calls on NULL are no-ops, so checks need no error paths). The pointer is
+ * valid until the next call on f: that call (or xd_findings_sort) may fold the finding into
+ * an earlier one of the same XD_DEF_AGGREGATE id, severity and site.
  */
 struct xd_finding *xd_finding_add(struct xd_findings *f, const struct xd_finding_def *def,
 				  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -120,8 +149,27 @@ int xd_findings_move(struct xd_findings *dst, struct xd_findings *src);
 size_t xd_findings_retain(struct xd_findings *f, bool (*keep)(const struct xd_finding *x, void *ud),
 			  void *ud);
 
-/* Sort into the documented order: severity (error first), id, subject. */
+/*
+ * Finish folding, then sort into the documented order: severity (error first), id, subject;
+ * an aggregated finding's subjects in the same subject order. Renderers expect sorted sets.
+ */
 void xd_findings_sort(struct xd_findings *f);
+
+/* The order of subjects within a finding id: family, peer, local, reqid, SPI, ... */
+int xd_subject_cmp(const struct xd_subject *a, const struct xd_subject *b);
+
+/* How many subjects the finding stands for: 1, or more for an aggregated one. */
+static inline size_t xd_finding_count(const struct xd_finding *x)
+{
+	return 1 + x->more.len;
+}
+
+/* Subject i (0 .. count-1) of a finding; 0 is x->subject. Borrowed from x. */
+static inline const struct xd_subject *xd_finding_subject_at(const struct xd_finding *x,
+							     size_t i)
+{
+	return i ? (const struct xd_subject *)xd_vec_at(&x->more, i - 1) : &x->subject;
+}
 
 static inline size_t xd_findings_count(const struct xd_findings *f)
 {

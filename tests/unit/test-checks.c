@@ -12,10 +12,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "model-builder.h"
 #include "xfrmd/diag.h"
 #include "xfrmd/peers.h"
+#include "xfrmd/render.h"
 
 #define GW "192.0.2.1"
 #define PEER "198.51.100.7"
@@ -339,8 +341,8 @@ static void test_orphan(void **st)
 	mb_sa(x.now, GW, "203.0.113.5", 50, 7, 99, 1)->replay.window = 0;
 	mb_sa(x.now, "203.0.113.5", GW, 50, 8, 99, 1);
 	run(&x);
-	assert_non_null(find(&x, "sa.orphan"));
-	assert_int_equal(x.f.items.len, 2);
+	ASSERT_ONLY(&x, "sa.orphan"); /* both SAs, aggregated */
+	assert_int_equal(xd_finding_count(find(&x, "sa.orphan")), 2);
 	done(&x);
 }
 
@@ -371,11 +373,12 @@ static void test_duplicate_long_run(void **st)
 		old->curlft.use_time = MB_NOW - 3900;
 	}
 	run(&x);
-	assert_int_equal(x.f.items.len, 20);
-	for (size_t i = 0; i < x.f.items.len; i++) {
-		const struct xd_finding *f = xd_findings_at(&x.f, i);
-		assert_string_equal(f->def->id, "sa.duplicate");
-		assert_true(f->subject.spi >= 0xc0000100 && f->subject.spi < 0xc0000114);
+	ASSERT_ONLY(&x, "sa.duplicate");
+	const struct xd_finding *f = find(&x, "sa.duplicate");
+	assert_int_equal(xd_finding_count(f), 20);
+	for (size_t i = 0; i < xd_finding_count(f); i++) {
+		const struct xd_subject *sj = xd_finding_subject_at(f, i);
+		assert_true(sj->spi >= 0xc0000100 && sj->spi < 0xc0000114);
 	}
 	done(&x);
 }
@@ -439,8 +442,8 @@ static void test_natt_transport(void **st)
 	mb_policy(x.now, 0, PEER "/32", GW "/32", 100, 0);
 	mb_tmpl(x.now, "0.0.0.0", "0.0.0.0", 50, 5, 0);
 	run(&x);
-	assert_non_null(find(&x, "sa.natt_transport"));
-	assert_int_equal(x.f.items.len, 2); /* one per SA */
+	ASSERT_ONLY(&x, "sa.natt_transport");
+	assert_int_equal(xd_finding_count(find(&x, "sa.natt_transport")), 2); /* one per SA */
 	done(&x);
 }
 
@@ -639,6 +642,196 @@ static void test_cross_site(void **st)
 	assert_true(cross(site_b(0xc0000001, REMOTE, false), "peer.one_sided") > 0);
 }
 
+/* ---- aggregation: one finding per (id, severity) for ids that occur per SA/policy ---- */
+
+/* n outbound tunnel policies to n distinct peers, with templates and no SA, never used */
+static struct xd_snapshot *no_sa_concentrator(unsigned n)
+{
+	struct xd_snapshot *s = mb_new();
+
+	mb_local(s, GW);
+	mb_local(s, "10.1.0.1");
+	for (unsigned t = 0; t < n; t++) {
+		char remote[32], peer[32];
+		snprintf(remote, sizeof(remote), "10.%u.%u.0/24", 100 + t / 256, t % 256);
+		snprintf(peer, sizeof(peer), "100.64.%u.%u", t / 250, t % 250 + 1);
+		mb_policy(s, 1, LAN, remote, 375000, 0);
+		mb_tmpl(s, GW, peer, 50, t + 1, 1);
+		mb_policy(s, 2, remote, LAN, 375000, 0);
+		mb_tmpl(s, peer, GW, 50, t + 1, 1);
+	}
+	return s;
+}
+
+static struct json_object *render_json(const struct fx *x)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *fp = open_memstream(&buf, &len);
+	struct json_object *doc;
+
+	assert_int_equal(xd_render_findings_json(fp, x->now, &x->f, NULL), 0);
+	fclose(fp);
+	doc = json_tokener_parse(buf);
+	free(buf);
+	assert_non_null(doc);
+	return doc;
+}
+
+static struct json_object *key(struct json_object *o, const char *k)
+{
+	struct json_object *v = NULL;
+
+	return json_object_object_get_ex(o, k, &v) ? v : NULL;
+}
+
+static void test_aggregate_many_subjects(void **st)
+{
+	struct fx x = { .now = no_sa_concentrator(500) };
+
+	run(&x);
+	ASSERT_ONLY(&x, "policy.tmpl_no_sa");
+	const struct xd_finding *f = find(&x, "policy.tmpl_no_sa");
+	assert_int_equal(f->severity, XD_SEV_INFO);
+	assert_int_equal(xd_finding_count(f), 500);
+	/* every subject kept, in subject order; the first is the one the summary names */
+	for (size_t i = 1; i < xd_finding_count(f); i++)
+		assert_true(xd_subject_cmp(xd_finding_subject_at(f, i - 1), xd_finding_subject_at(f, i)) < 0);
+	assert_int_equal(f->subject.policy_index, xd_snapshot_policy(x.now, 0)->index);
+	assert_non_null(strstr(f->summary, "10.100.0.0/24"));
+
+	struct json_object *doc = render_json(&x), *arr = key(doc, "findings"), *j;
+	assert_int_equal(json_object_array_length(arr), 1);
+	j = json_object_array_get_idx(arr, 0);
+	assert_int_equal(json_object_get_int64(key(j, "count")), 500);
+	assert_int_equal(json_object_array_length(key(j, "subjects")), XD_FINDING_SUBJECTS_MAX);
+	assert_true(json_object_get_boolean(key(j, "subjects_truncated")));
+	assert_non_null(strstr(json_object_get_string(key(j, "summary")), "(and 499 more)"));
+	/* the subject holds what every subject shares: the direction and the local end */
+	assert_string_equal(json_object_get_string(key(key(j, "subject"), "dir")), "out");
+	assert_string_equal(json_object_get_string(key(key(j, "subject"), "local")), GW);
+	assert_null(key(key(j, "subject"), "peer"));
+	assert_null(key(key(j, "subject"), "policy_index"));
+	/* each listed subject is complete */
+	struct json_object *s0 = json_object_array_get_idx(key(j, "subjects"), 0);
+	assert_non_null(key(s0, "peer"));
+	assert_int_equal(json_object_get_int64(key(s0, "policy_index")),
+			 xd_snapshot_policy(x.now, 0)->index);
+	assert_int_equal(json_object_get_int64(key(s0, "reqid")), 1);
+	/* evidence: only what all of them share */
+	assert_false(json_object_get_boolean(key(key(j, "evidence"), "acquire_pending")));
+	assert_int_equal(json_object_get_int64(key(key(j, "evidence"), "priority")), 375000);
+	assert_null(key(key(j, "evidence"), "template"));
+	assert_int_equal(json_object_get_int64(key(key(doc, "summary"), "info")), 1);
+	json_object_put(doc);
+
+	/* a peer's row still sees the finding about it, and the metric counts subjects */
+	struct xd_vec rows;
+	assert_int_equal(xd_peers_build(x.now, &x.f, &rows), 0);
+	assert_int_equal(rows.len, 500);
+	for (size_t i = 0; i < rows.len; i++) {
+		const struct xd_peer_row *r = xd_vec_at(&rows, i);
+		assert_int_equal(r->finding_ids.len, 1);
+		assert_string_equal(*(const char **)xd_vec_at(&r->finding_ids, 0), "policy.tmpl_no_sa");
+	}
+	xd_peers_free(&rows);
+	char *buf = NULL;
+	size_t len;
+	FILE *fp = open_memstream(&buf, &len);
+	assert_int_equal(xd_render_prom(fp, x.now, &x.f, NULL, NULL), 0);
+	fclose(fp);
+	assert_non_null(strstr(buf, "xfrmd_findings{id=\"policy.tmpl_no_sa\",severity=\"info\"} 500\n"));
+	free(buf);
+	done(&x);
+}
+
+static void test_aggregate_one_subject_keeps_shape(void **st)
+{
+	struct fx x = { .now = no_sa_concentrator(1) };
+
+	run(&x);
+	ASSERT_ONLY(&x, "policy.tmpl_no_sa");
+	assert_int_equal(xd_finding_count(find(&x, "policy.tmpl_no_sa")), 1);
+	struct json_object *doc = render_json(&x);
+	struct json_object *j = json_object_array_get_idx(key(doc, "findings"), 0), *subj;
+	const char *want[] = { "id", "severity", "summary", "subject", "evidence", "remedy", "doc" };
+	size_t k = 0;
+
+	json_object_object_foreach(j, name, val) {
+		(void)val;
+		assert_true(k < 7);
+		assert_string_equal(name, want[k++]);
+	}
+	assert_int_equal(k, 7);
+	assert_null(strstr(json_object_get_string(key(j, "summary")), "more)"));
+	subj = key(j, "subject");
+	assert_string_equal(json_object_get_string(key(subj, "peer")), "100.64.0.1");
+	assert_string_equal(json_object_get_string(key(subj, "local")), GW);
+	assert_int_equal(json_object_get_int64(key(subj, "policy_index")),
+			 xd_snapshot_policy(x.now, 0)->index);
+	assert_non_null(key(key(j, "evidence"), "template"));
+	json_object_put(doc);
+	done(&x);
+}
+
+/* severities never mix: a used policy's warning is its own finding beside the quiet ones */
+static void test_aggregate_per_severity(void **st)
+{
+	struct fx x = { .now = no_sa_concentrator(5) };
+
+	struct xd_policy *used = xd_vec_at(&x.now->policies, 4);
+	uint32_t used_index = used->index;
+
+	used->curlft.use_time = MB_NOW - 5;
+	run(&x); /* may reorder the policies */
+	assert_int_equal(x.f.items.len, 2);
+	assert_int_equal(xd_findings_at(&x.f, 0)->severity, XD_SEV_WARNING);
+	assert_int_equal(xd_finding_count(xd_findings_at(&x.f, 0)), 1);
+	assert_int_equal(xd_findings_at(&x.f, 0)->subject.policy_index, used_index);
+	assert_int_equal(xd_finding_count(xd_findings_at(&x.f, 1)), 4);
+	done(&x);
+}
+
+/* folding across sets: the same site merges, another site does not; ids that do not
+ * aggregate stay one finding per subject */
+static void test_aggregate_move_and_sites(void **st)
+{
+	static const struct xd_finding_def agg = { "sa.orphan", XD_SEV_WARNING, "t", "r",
+						   XD_DEF_AGGREGATE };
+	static const struct xd_finding_def one = { "cert.expired", XD_SEV_ERROR, "t", "r" };
+	struct xd_findings a, b;
+
+	xd_findings_init(&a);
+	xd_findings_init(&b);
+	for (uint32_t i = 0; i < 3; i++) {
+		xd_finding_spi(xd_finding_add(&a, &agg, "a%u", i), 10 - i, 50);
+		xd_finding_spi(xd_finding_add(&b, &agg, "b%u", i), 20 - i, 50);
+		xd_finding_name(xd_finding_add(&a, &one, "c%u", i), "x");
+	}
+	xd_findings_sort(&a);
+	assert_int_equal(a.items.len, 4);
+	const struct xd_finding *g = xd_findings_at(&a, 3);
+	assert_int_equal(xd_finding_count(g), 3);
+	assert_int_equal(g->subject.spi, 8); /* the smallest subject leads, with its summary */
+	assert_string_equal(g->summary, "a2");
+	assert_int_equal(g->common & XD_SUBJ_SPI, 0);
+	assert_true(g->common & XD_SUBJ_PROTO);
+	assert_int_equal(xd_findings_move(&a, &b), 0);
+	xd_findings_sort(&a);
+	assert_int_equal(a.items.len, 4); /* b's orphans joined a's */
+	assert_int_equal(xd_finding_count(xd_findings_at(&a, 3)), 6);
+	xd_findings_sort(&b);
+	for (uint32_t i = 0; i < 2; i++)
+		xd_finding_spi(xd_finding_add(&b, &agg, "b%u", i), 30 + i, 50);
+	xd_findings_sort(&b);
+	((struct xd_finding *)xd_vec_at(&b.items, 0))->subject.site = "B";
+	assert_int_equal(xd_findings_move(&a, &b), 0);
+	xd_findings_sort(&a);
+	assert_int_equal(a.items.len, 5); /* site B's orphans stay apart */
+	xd_findings_done(&a);
+	xd_findings_done(&b);
+}
+
 static enum xd_peer_state peer_state(struct xd_snapshot *snap)
 {
 	struct fx x = { .now = snap };
@@ -754,6 +947,10 @@ int main(void)
 		cmocka_unit_test(test_peers_states),
 		cmocka_unit_test(test_iptfs_is_tunnel_like),
 		cmocka_unit_test(test_cross_site),
+		cmocka_unit_test(test_aggregate_many_subjects),
+		cmocka_unit_test(test_aggregate_one_subject_keeps_shape),
+		cmocka_unit_test(test_aggregate_per_severity),
+		cmocka_unit_test(test_aggregate_move_and_sites),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "config.h"
 #include "control.h"
@@ -308,6 +309,64 @@ static void test_lifecycle_raise_keep_clear(void **state)
 	assert_int_equal(xd_lifecycle_update(&l, &f, 5000, NULL, NULL), 0);
 	assert_int_equal(l.active.len, 0);
 	assert_int_equal(l.raised, l.cleared);
+	xd_findings_done(&f);
+	xd_lifecycle_done(&l);
+}
+
+/* An aggregated finding is the same finding while its subjects change: raised with the
+ * first, kept (same raised_at, new count) as others come and go, cleared with the last. */
+static void aggregated(struct xd_findings *f, const uint32_t *policies, size_t n)
+{
+	const struct xd_finding_def *def = xd_finding_def_find("policy.tmpl_no_sa");
+
+	assert_non_null(def);
+	assert_true(def->flags & XD_DEF_AGGREGATE);
+	xd_findings_init(f);
+	for (size_t i = 0; i < n; i++) {
+		struct xd_finding *x = xd_finding_add(f, def, "out policy %u", policies[i]);
+		xd_finding_policy(x, policies[i], "out");
+		xd_finding_set_severity(x, XD_SEV_INFO);
+	}
+	xd_findings_sort(f);
+	assert_int_equal(f->items.len, n ? 1 : 0);
+}
+
+static void test_lifecycle_aggregate_identity(void **state)
+{
+	static const uint32_t one[] = { 9 }, three[] = { 9, 17, 25 }, other[] = { 25 };
+	struct xd_lifecycle l;
+	struct events ev = { 0 };
+	struct xd_findings f;
+	struct json_object *cnt;
+
+	xd_lifecycle_init(&l);
+	aggregated(&f, one, 1);
+	assert_int_equal(xd_lifecycle_update(&l, &f, 1000, on_change, &ev), 0);
+	assert_int_equal(ev.raised, 1);
+	xd_findings_done(&f);
+
+	ev = (struct events){ 0 };
+	aggregated(&f, three, 3);
+	assert_int_equal(xd_lifecycle_update(&l, &f, 2000, on_change, &ev), 0);
+	assert_int_equal(ev.raised + ev.cleared, 0);
+	assert_int_equal(l.active.len, 1);
+	const struct xd_active_finding *a = xd_vec_at(&l.active, 0);
+	assert_int_equal(a->raised_at, 1000);
+	assert_true(json_object_object_get_ex(a->json, "count", &cnt)); /* the details follow */
+	assert_int_equal(json_object_get_int(cnt), 3);
+	xd_findings_done(&f);
+
+	ev = (struct events){ 0 };
+	aggregated(&f, other, 1); /* another single subject: still the same finding */
+	assert_int_equal(xd_lifecycle_update(&l, &f, 3000, on_change, &ev), 0);
+	assert_int_equal(ev.raised + ev.cleared, 0);
+	xd_findings_done(&f);
+
+	ev = (struct events){ 0 };
+	aggregated(&f, NULL, 0);
+	assert_int_equal(xd_lifecycle_update(&l, &f, 4000, on_change, &ev), 0);
+	assert_int_equal(ev.cleared, 1);
+	assert_int_equal(ev.last_raised_at, 1000);
 	xd_findings_done(&f);
 	xd_lifecycle_done(&l);
 }
@@ -747,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_frame_roundtrip),
 		cmocka_unit_test(test_frame_refusals),
 		cmocka_unit_test(test_lifecycle_raise_keep_clear),
+		cmocka_unit_test(test_lifecycle_aggregate_identity),
 		cmocka_unit_test(test_tunnels_survive_rekeys),
 		cmocka_unit_test(test_prom_renders_tunnels_and_stats),
 		cmocka_unit_test(test_config_metrics_listen),

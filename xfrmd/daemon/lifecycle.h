@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * lifecycle.h: findings over time. A finding is identified by its id and its subject; it is
+ * lifecycle.h: findings over time. A finding is identified by its id and its subject (or, when
+ * its id aggregates, by its id and severity, whatever its subjects and count); it is
  * raised the first time a diagnosis reports it and cleared the first time one does not. The
  * current set keeps when each was raised; changes are reported through a callback.
  */
@@ -15,7 +16,8 @@
 struct json_object;
 
 struct xd_active_finding {
-	char *key;                 /* id "|" subject JSON: the identity */
+	char *key;                 /* the identity: id "|" subject JSON, or for an id that
+				    * aggregates id "|*" severity (lifecycle.c) */
 	const char *id;            /* static */
 	enum xd_severity severity; /* as last reported */
 	int64_t raised_at;         /* epoch milliseconds */

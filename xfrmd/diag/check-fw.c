@@ -20,25 +20,32 @@ enum { F_ESP, F_AH, F_IKE, F_NATT, F_CLEAR, F_NAT, F_UNDEC };
 static const struct xd_finding_def defs[] = {
 	[F_ESP] = { "fw.esp_blocked", XD_SEV_ERROR, "the firewall drops ESP (IP protocol 50) to or from a peer",
 		    "Accept ESP from and to the peer before any drop rule, e.g. "
-		    "`nft insert rule inet filter input ip saddr PEER meta l4proto esp accept`." },
+		    "`nft insert rule inet filter input ip saddr PEER meta l4proto esp accept`.",
+		    XD_DEF_AGGREGATE },
 	[F_AH] = { "fw.ah_blocked", XD_SEV_ERROR, "the firewall drops AH (IP protocol 51) to or from a peer",
-		   "Accept AH (meta l4proto ah) from and to the peer before any drop rule." },
+		   "Accept AH (meta l4proto ah) from and to the peer before any drop rule.",
+		   XD_DEF_AGGREGATE },
 	[F_IKE] = { "fw.ike_blocked", XD_SEV_ERROR, "the firewall drops IKE (UDP/500) to or from a peer",
-		    "Accept udp dport 500 from the peer and udp sport 500 towards it." },
+		    "Accept udp dport 500 from the peer and udp sport 500 towards it.",
+		    XD_DEF_AGGREGATE },
 	[F_NATT] = { "fw.natt_blocked", XD_SEV_ERROR, "the firewall drops NAT-T (UDP/4500) to or from a peer",
-		     "Accept udp dport 4500 from the peer and udp sport 4500 towards it." },
+		     "Accept udp dport 4500 from the peer and udp sport 4500 towards it.",
+		     XD_DEF_AGGREGATE },
 	[F_CLEAR] = { "fw.cleartext_allowed", XD_SEV_ERROR,
 		      "traffic to a protected subnet is accepted but no out policy covers it",
 		      "Add an out policy (or widen the IKE traffic selectors) for the subnet, or drop "
-		      "plaintext to it: `rt ipsec missing ip daddr SUBNET drop`." },
+		      "plaintext to it: `rt ipsec missing ip daddr SUBNET drop`.",
+		      XD_DEF_AGGREGATE },
 	[F_NAT] = { "fw.nat_before_policy", XD_SEV_ERROR,
 		    "SNAT/masquerade rewrites traffic that an IPsec policy should match",
 		    "Exempt IPsec traffic before the NAT rule: `rt ipsec exists accept` (nft) or "
-		    "`-m policy --dir out --pol ipsec -j ACCEPT` in the nat POSTROUTING chain." },
+		    "`-m policy --dir out --pol ipsec -j ACCEPT` in the nat POSTROUTING chain.",
+		    XD_DEF_AGGREGATE },
 	[F_UNDEC] = { "fw.undecidable", XD_SEV_WARNING, "whether the firewall passes IPsec traffic cannot be decided statically",
 		      "Look at the named rule: it depends on state the snapshot does not hold "
 		      "(rates, ipsets, interface indexes, SA details). Confirm with counters or "
-		      "`nft monitor trace`." },
+		      "`nft monitor trace`.",
+		      XD_DEF_AGGREGATE },
 	{ NULL },
 };
 

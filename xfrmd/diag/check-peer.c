@@ -20,13 +20,16 @@ enum { D_SPI, D_SELECTOR, D_ONE_SIDED };
 static const struct xd_finding_def defs[] = {
 	[D_SPI] = { "peer.spi_mismatch", XD_SEV_ERROR, "the peer has no matching SA for what this site sends",
 		    "The sites disagree on the SA: one sends on an SPI (or with parameters) the other "
-		    "does not have. Re-establish the CHILD_SA on both sides and compare proposals." },
+		    "does not have. Re-establish the CHILD_SA on both sides and compare proposals.",
+		    XD_DEF_AGGREGATE },
 	[D_SELECTOR] = { "peer.selector_mismatch", XD_SEV_ERROR, "the sites' traffic selectors do not mirror",
 			 "Each side's outbound selector must equal the other side's inbound one. Align "
-			 "the local/remote subnets (leftsubnet/rightsubnet, local_ts/remote_ts)." },
+			 "the local/remote subnets (leftsubnet/rightsubnet, local_ts/remote_ts).",
+			 XD_DEF_AGGREGATE },
 	[D_ONE_SIDED] = { "peer.one_sided", XD_SEV_ERROR, "a tunnel one site has and the other lacks",
 			  "Bring the tunnel up on the missing side, or remove the leftover on the other; "
-			  "check both IKE daemons' logs for the failed CHILD_SA." },
+			  "check both IKE daemons' logs for the failed CHILD_SA.",
+			  XD_DEF_AGGREGATE },
 	{ NULL },
 };
 

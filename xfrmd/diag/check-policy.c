@@ -28,19 +28,23 @@ static const struct xd_finding_def defs[] = {
 	[D_TMPL_NO_SA] = { "policy.tmpl_no_sa", XD_SEV_WARNING, "outbound policy whose template no SA satisfies",
 			   "Traffic matching this policy is dropped (XfrmOutNoStates) until the IKE "
 			   "daemon installs an SA with the template's reqid, protocol and endpoints. "
-			   "Check that the daemon runs and the tunnel is up." },
+			   "Check that the daemon runs and the tunnel is up.",
+			   XD_DEF_AGGREGATE },
 	[D_MISSING_FWD] = { "policy.missing_fwd", XD_SEV_ERROR, "tunnel gateway without a fwd policy",
 			    "Decrypted packets for the subnet behind this gateway are dropped "
 			    "(XfrmInNoPols). Add a `dir fwd` policy mirroring the `dir in` one "
 			    "(IKE daemons do this themselves; look for a hand-made or partially "
-			    "deleted policy set)." },
+			    "deleted policy set).",
+			    XD_DEF_AGGREGATE },
 	[D_MISSING_PARTNER] = { "policy.missing_partner", XD_SEV_WARNING, "IPsec policy without its reverse partner",
 				"The tunnel protects one direction only. Install the mirrored policy "
-				"(in for out, out for in), or re-establish the CHILD_SA." },
+				"(in for out, out for in), or re-establish the CHILD_SA.",
+				XD_DEF_AGGREGATE },
 	[D_SHADOWED] = { "policy.shadowed", XD_SEV_WARNING, "policy hidden by a higher-priority overlapping policy",
 			 "Packets matching this policy also match an earlier one with another action "
 			 "or template, so this one never applies. Remove the stale policy or fix the "
-			 "priorities." },
+			 "priorities.",
+			 XD_DEF_AGGREGATE },
 	[D_DEFAULT_BLOCK] = { "policy.default_block", XD_SEV_WARNING, "kernel default policy is block",
 			      "Traffic no policy covers is dropped in this direction (`ip xfrm "
 			      "policy getdefault`). Make sure every expected flow has a policy, or set "

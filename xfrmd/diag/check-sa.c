@@ -33,38 +33,49 @@ static const struct xd_finding_def defs[] = {
 	[D_ONE_WAY] = { "sa.one_way", XD_SEV_ERROR, "SA without a partner in the other direction",
 			"Find out why the IKE daemon installed only one direction (its log around the "
 			"CHILD_SA setup); re-establish the CHILD_SA, e.g. `swanctl --initiate` or "
-			"`ipsec auto --up`." },
+			"`ipsec auto --up`.",
+			XD_DEF_AGGREGATE },
 	[D_ORPHAN] = { "sa.orphan", XD_SEV_WARNING, "SA that no policy template uses",
 		       "Traffic never selects this SA. Check that a policy with the SA's reqid exists "
-		       "(`ip xfrm policy`), or delete the leftover SA." },
+		       "(`ip xfrm policy`), or delete the leftover SA.",
+		       XD_DEF_AGGREGATE },
 	[D_DUPLICATE] = { "sa.duplicate", XD_SEV_WARNING, "stale duplicate SA left after a rekey or restart",
 			  "An older SA with the same addresses and reqid is still installed but no "
 			  "longer used. Check for crossed rekeys or a restarted IKE daemon; delete the "
-			  "stale SA or restart the CHILD_SA." },
+			  "stale SA or restart the CHILD_SA.",
+			  XD_DEF_AGGREGATE },
 	[D_LARVAL_STUCK] = { "sa.larval_stuck", XD_SEV_WARNING, "acquire (larval SA) not answered",
 			     "The kernel asked the IKE daemon for an SA and nothing was installed. "
 			     "Check that the peer is reachable on UDP 500/4500 and the daemon log "
-			     "for the failed negotiation." },
+			     "for the failed negotiation.",
+			     XD_DEF_AGGREGATE },
 	[D_EXPIRING] = { "sa.expiring", XD_SEV_WARNING, "SA past its soft lifetime without a successor",
 			 "Rekeying did not happen. Check the IKE daemon is running and its log for "
-			 "rekey failures; the SA will be deleted at its hard lifetime." },
+			 "rekey failures; the SA will be deleted at its hard lifetime.",
+			 XD_DEF_AGGREGATE },
 	[D_NATT_TRANSPORT] = { "sa.natt_transport", XD_SEV_WARNING, "NAT traversal in transport mode",
 			       "Transport mode behind NAT breaks when several hosts share the NAT "
-			       "address; prefer tunnel mode for NAT-T peers." },
+			       "address; prefer tunnel mode for NAT-T peers.",
+			       XD_DEF_AGGREGATE },
 	[D_WEAK_ALG] = { "sa.weak_algorithm", XD_SEV_WARNING, "weak or null algorithm in use",
-			 "Reconfigure the proposal to AES-GCM (or AES-CBC with SHA-2) and rekey." },
+			 "Reconfigure the proposal to AES-GCM (or AES-CBC with SHA-2) and rekey.",
+			 XD_DEF_AGGREGATE },
 	[D_REPLAY_DISABLED] = { "sa.replay_disabled", XD_SEV_WARNING, "anti-replay protection off (window 0)",
 				"Set a replay window (strongSwan replay_window, libreswan replay-window; "
-				"64 or more) on inbound SAs." },
+				"64 or more) on inbound SAs.",
+				XD_DEF_AGGREGATE },
 	[D_SEQ_EXHAUSTION] = { "sa.seq_exhaustion", XD_SEV_WARNING, "outbound sequence number near exhaustion",
 			       "Configure byte/packet rekey limits or ESN; without them the SA "
-			       "stops sending at 2^32 packets." },
+			       "stops sending at 2^32 packets.",
+			       XD_DEF_AGGREGATE },
 	[D_INTEGRITY] = { "sa.integrity_failures", XD_SEV_ERROR, "inbound packets failing integrity checks",
 			  "Keys or algorithms differ between the peers, or packets are corrupted "
-			  "in transit. Re-establish the CHILD_SA and compare proposals." },
+			  "in transit. Re-establish the CHILD_SA and compare proposals.",
+			  XD_DEF_AGGREGATE },
 	[D_REPLAY_ERRORS] = { "sa.replay_errors", XD_SEV_WARNING, "packets dropped by the replay check",
 			      "Reordering beyond the replay window (QoS, multipath) or replays. "
-			      "Raise the replay window or fix reordering." },
+			      "Raise the replay window or fix reordering.",
+			      XD_DEF_AGGREGATE },
 	{ NULL },
 };
 

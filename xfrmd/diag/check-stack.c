@@ -32,7 +32,8 @@ static const struct xd_finding_def defs[] = {
 	[D_NATT] = { "stack.natt_port_closed", XD_SEV_WARNING, "IKE daemon without a NAT-T socket on UDP 4500",
 		     "Peers behind NAT (and ESP-in-UDP SAs) need UDP 4500 bound with UDP_ENCAP. "
 		     "Check the daemon's port settings (strongSwan charon.port_nat_t, libreswan "
-		     "nat-ikeport) and its log for bind errors." },
+		     "nat-ikeport) and its log for bind errors.",
+		     XD_DEF_AGGREGATE },
 	[D_DEPRECATED] = { "stack.deprecated", XD_SEV_WARNING, "deprecated IKE stack",
 			   "Openswan and racoon (ipsec-tools) are unmaintained and use kernel "
 			   "interfaces that are being removed (PF_KEY). Migrate to libreswan or "

@@ -26,11 +26,13 @@ static const struct xd_finding_def defs[] = {
 		    "With rp_filter=1 the kernel drops decrypted packets whose source is not routed "
 		    "back through the interface they arrived on (silently; IPReversePathFilter in "
 		    "nstat). Use loose mode (2) on this interface and on `all`, or route the remote "
-		    "subnet via it." },
+		    "subnet via it.",
+		    XD_DEF_AGGREGATE },
 	[D_REDIRECTS] = { "sysctl.redirects_enabled", XD_SEV_INFO, "ICMP redirects enabled on a tunnel gateway",
 			  "A gateway that sends redirects can tell hosts to bypass the tunnel route "
 			  "(libreswan's `ipsec verify` requires 0). Set "
-			  "net.ipv4.conf.all.send_redirects=0 and on the interface." },
+			  "net.ipv4.conf.all.send_redirects=0 and on the interface.",
+			  XD_DEF_AGGREGATE },
 	{ NULL },
 };
 

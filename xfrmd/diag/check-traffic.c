@@ -19,9 +19,11 @@ static const struct xd_finding_def defs[] = {
 	[D_ONE_WAY] = { "traffic.one_way", XD_SEV_ERROR, "traffic leaves through the tunnel but nothing comes back",
 			"The peer's ESP (or UDP 4500) does not reach this host's XFRM layer: check "
 			"firewalls on both sides for ESP/UDP 4500 (`xfrmctl fw verdict`), NAT in "
-			"between, and the peer's outbound SA." },
+			"between, and the peer's outbound SA.",
+			XD_DEF_AGGREGATE },
 	[D_IDLE] = { "traffic.idle", XD_SEV_INFO, "no traffic through the tunnel in the sample interval",
-		     "Nothing to do if the tunnel is expected to be idle." },
+		     "Nothing to do if the tunnel is expected to be idle.",
+		     XD_DEF_AGGREGATE },
 	{ NULL },
 };
 

@@ -3,6 +3,12 @@
  * finding.c: building findings. Allocation failures are absorbed here (the findings set
  * records the error once), so check code has no error paths and cannot half-fail silently:
  * the caller sees f->error and says the diagnosis is incomplete.
+ *
+ * Aggregation (XD_DEF_AGGREGATE ids) happens here too, generically: when the next finding is
+ * added, the previous one, now complete, is folded into the finding of the same def,
+ * severity and site if there is one. What survives of a folded finding is its subject
+ * (~120 bytes); its summary and the evidence it does not share with the others are freed
+ * there and then, so a diagnosis with 100k affected policies never holds 100k findings.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,21 +39,34 @@ enum xd_severity xd_severity_from_name(const char *name)
 void xd_findings_init(struct xd_findings *f)
 {
 	xd_vec_init(&f->items, sizeof(struct xd_finding));
+	xd_vec_init(&f->groups, sizeof(size_t));
 	f->error = 0;
+	f->last_open = false;
+}
+
+static void subject_done(struct xd_subject *s)
+{
+	free(s->table);
+	free(s->chain);
+	free(s->name);
+}
+
+static void evidence_done(struct xd_evidence *e)
+{
+	free(e->key);
+	free(e->str);
 }
 
 static void finding_done(struct xd_finding *x)
 {
 	free(x->summary);
-	free(x->subject.table);
-	free(x->subject.chain);
-	free(x->subject.name);
-	for (size_t i = 0; i < x->evidence.len; i++) {
-		struct xd_evidence *e = xd_vec_at(&x->evidence, i);
-		free(e->key);
-		free(e->str);
-	}
+	subject_done(&x->subject);
+	for (size_t i = 0; i < x->evidence.len; i++)
+		evidence_done(xd_vec_at(&x->evidence, i));
 	xd_vec_done(&x->evidence);
+	for (size_t i = 0; i < x->more.len; i++)
+		subject_done(xd_vec_at(&x->more, i));
+	xd_vec_done(&x->more);
 }
 
 void xd_findings_done(struct xd_findings *f)
@@ -55,6 +74,175 @@ void xd_findings_done(struct xd_findings *f)
 	for (size_t i = 0; i < f->items.len; i++)
 		finding_done(xd_vec_at(&f->items, i));
 	xd_vec_done(&f->items);
+	xd_vec_done(&f->groups);
+	f->last_open = false;
+}
+
+static bool str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The XD_SUBJ_* fields both subjects have with the same value. */
+static uint32_t subject_same(const struct xd_subject *a, const struct xd_subject *b)
+{
+	uint32_t both = a->has & b->has, same = 0;
+
+	if (a->family == b->family) {
+		if (!memcmp(&a->local, &b->local, sizeof(a->local)))
+			same |= XD_SUBJ_LOCAL;
+		if (!memcmp(&a->peer, &b->peer, sizeof(a->peer)))
+			same |= XD_SUBJ_PEER;
+	}
+	if (a->reqid == b->reqid)
+		same |= XD_SUBJ_REQID;
+	if (a->spi == b->spi)
+		same |= XD_SUBJ_SPI;
+	if (a->policy_index == b->policy_index)
+		same |= XD_SUBJ_POLICY;
+	if (a->rule_handle == b->rule_handle && str_same(a->table, b->table) &&
+	    str_same(a->chain, b->chain))
+		same |= XD_SUBJ_RULE;
+	if (str_same(a->dir, b->dir))
+		same |= XD_SUBJ_DIR;
+	if (str_same(a->name, b->name))
+		same |= XD_SUBJ_NAME;
+	if (a->proto == b->proto)
+		same |= XD_SUBJ_PROTO;
+	return both & same;
+}
+
+static bool evidence_same(const struct xd_evidence *a, const struct xd_evidence *b)
+{
+	return a->type == b->type && str_same(a->key, b->key) &&
+	       (a->type == XD_EV_STR ? str_same(a->str, b->str) : a->i == b->i);
+}
+
+/* Keep in x only the evidence y has too, with the same value. */
+static void evidence_intersect(struct xd_finding *x, const struct xd_finding *y)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < x->evidence.len; i++) {
+		struct xd_evidence *e = xd_vec_at(&x->evidence, i);
+		bool keep = false;
+
+		for (size_t k = 0; k < y->evidence.len && !keep; k++)
+			keep = evidence_same(e, xd_vec_at(&y->evidence, k));
+		if (!keep) {
+			evidence_done(e);
+			continue;
+		}
+		if (i != w)
+			*(struct xd_evidence *)xd_vec_at(&x->evidence, w) = *e;
+		w++;
+	}
+	x->evidence.len = w;
+}
+
+/*
+ * Fold x (a finding, possibly aggregated itself) into head: head keeps the smaller first
+ * subject with its summary, every other subject goes to head->more, the common fields and
+ * evidence shrink to what both share. x is consumed (its storage is freed or moved).
+ */
+static void fold(struct xd_findings *f, struct xd_finding *head, struct xd_finding *x)
+{
+	struct xd_subject tmp_s;
+	char *tmp;
+
+	if (!head->more.len)
+		head->common = head->subject.has;
+	head->common &= (x->more.len ? x->common : x->subject.has) &
+			subject_same(&head->subject, &x->subject);
+	if (xd_subject_cmp(&x->subject, &head->subject) < 0) {
+		tmp_s = head->subject;
+		head->subject = x->subject;
+		x->subject = tmp_s;
+		tmp = head->summary;
+		head->summary = x->summary;
+		x->summary = tmp;
+	}
+	evidence_intersect(head, x);
+	for (size_t i = 0; i <= x->more.len; i++) {
+		struct xd_subject *from = i ? xd_vec_at(&x->more, i - 1) : &x->subject;
+		struct xd_subject *to = xd_vec_push(&head->more);
+
+		if (!to) {
+			f->error = -ENOMEM;
+			subject_done(from);
+			continue;
+		}
+		*to = *from;
+	}
+	memset(&x->subject, 0, sizeof(x->subject)); /* moved */
+	xd_vec_done(&x->more);                      /* its strings moved */
+	finding_done(x);
+}
+
+static struct xd_finding *group_of(const struct xd_findings *f, const struct xd_finding *x)
+{
+	for (size_t g = 0; g < f->groups.len; g++) {
+		struct xd_finding *h = xd_vec_at(&f->items, *(size_t *)xd_vec_at(&f->groups, g));
+
+		if (h->def == x->def && h->severity == x->severity &&
+		    str_same(h->subject.site, x->subject.site))
+			return h;
+	}
+	return NULL;
+}
+
+static void group_add(struct xd_findings *f, size_t i)
+{
+	size_t *slot = xd_vec_push(&f->groups);
+
+	/* without a slot the finding stays on its own: still right, only not folded */
+	if (slot)
+		*slot = i;
+}
+
+/* Fold the last added finding, now complete, into its group (or make it a group's head). */
+static void settle(struct xd_findings *f)
+{
+	struct xd_finding *x, *head;
+
+	if (!f->last_open)
+		return;
+	f->last_open = false;
+	x = xd_vec_at(&f->items, f->items.len - 1);
+	if (!(x->def->flags & XD_DEF_AGGREGATE))
+		return;
+	head = group_of(f, x);
+	if (!head) {
+		group_add(f, f->items.len - 1);
+		return;
+	}
+	fold(f, head, x);
+	f->items.len--;
+}
+
+/* Rebuild the group index after items moved, merging any two heads of one group. */
+static void regroup(struct xd_findings *f)
+{
+	size_t w = 0;
+
+	settle(f);
+	f->groups.len = 0;
+	for (size_t i = 0; i < f->items.len; i++) {
+		struct xd_finding *x = xd_vec_at(&f->items, i);
+		bool agg = x->def->flags & XD_DEF_AGGREGATE;
+		struct xd_finding *head = agg ? group_of(f, x) : NULL;
+
+		if (head) {
+			fold(f, head, x);
+			continue;
+		}
+		if (i != w)
+			*(struct xd_finding *)xd_vec_at(&f->items, w) = *x;
+		if (agg)
+			group_add(f, w);
+		w++;
+	}
+	f->items.len = w;
 }
 
 struct xd_finding *xd_finding_add(struct xd_findings *f, const struct xd_finding_def *def,
@@ -64,6 +252,7 @@ struct xd_finding *xd_finding_add(struct xd_findings *f, const struct xd_finding
 	va_list ap;
 	char *s = NULL;
 
+	settle(f);
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;
@@ -78,6 +267,8 @@ struct xd_finding *xd_finding_add(struct xd_findings *f, const struct xd_finding
 	x->severity = def->severity;
 	x->summary = s;
 	xd_vec_init(&x->evidence, sizeof(struct xd_evidence));
+	xd_vec_init(&x->more, sizeof(struct xd_subject));
+	f->last_open = true;
 	return x;
 }
 
@@ -157,7 +348,15 @@ void xd_finding_name(struct xd_finding *x, const char *name)
 static struct xd_evidence *ev_push(struct xd_finding *x, const char *key)
 {
 	char *k = strdup(key);
-	struct xd_evidence *e = k ? xd_vec_push(&x->evidence) : NULL;
+	struct xd_evidence *e;
+
+	/* Findings carry 1-6 evidence entries: start with room for 4, not the vector's 16
+	 * (512 bytes per finding that the diagnosis of a large SPD held for nothing). */
+	if (k && !x->evidence.cap) {
+		x->evidence.data = malloc(4 * sizeof(struct xd_evidence));
+		x->evidence.cap = x->evidence.data ? 4 : 0;
+	}
+	e = k ? xd_vec_push(&x->evidence) : NULL;
 
 	if (!e) {
 		free(k);
@@ -207,21 +406,30 @@ void xd_finding_ev_bool(struct xd_finding *x, const char *key, bool v)
 
 int xd_findings_move(struct xd_findings *dst, struct xd_findings *src)
 {
-	for (size_t i = 0; i < src->items.len; i++) {
+	size_t i;
+
+	settle(dst);
+	settle(src);
+	for (i = 0; i < src->items.len; i++) {
 		struct xd_finding *x = xd_vec_push(&dst->items);
 		if (!x) {
 			dst->error = -ENOMEM;
-			return -ENOMEM; /* the rest stays owned by src */
+			break;
 		}
 		*x = *(struct xd_finding *)xd_vec_at(&src->items, i);
-		/* ownership moved: forget it in src without freeing */
-		memset(xd_vec_at(&src->items, i), 0, sizeof(*x));
-		xd_vec_init(&((struct xd_finding *)xd_vec_at(&src->items, i))->evidence,
-			    sizeof(struct xd_evidence));
 	}
+	bool partial = i < src->items.len;
+
+	/* what moved is owned by dst now; the rest stays owned by src */
+	if (partial)
+		memmove(src->items.data, xd_vec_at(&src->items, i),
+			(src->items.len - i) * src->items.elem_size);
+	src->items.len -= i;
+	regroup(src);
+	regroup(dst);
 	if (src->error && !dst->error)
 		dst->error = src->error;
-	return 0;
+	return partial ? -ENOMEM : 0;
 }
 
 #define CMP(a, b)                                                                                  \
@@ -229,6 +437,32 @@ int xd_findings_move(struct xd_findings *dst, struct xd_findings *src)
 		if ((a) != (b))                                                                    \
 			return (a) < (b) ? -1 : 1;                                                 \
 	} while (0)
+
+int xd_subject_cmp(const struct xd_subject *a, const struct xd_subject *b)
+{
+	int r;
+
+	CMP(a->family, b->family);
+	r = memcmp(&a->peer, &b->peer, sizeof(a->peer));
+	if (r)
+		return r;
+	r = memcmp(&a->local, &b->local, sizeof(a->local));
+	if (r)
+		return r;
+	CMP(a->reqid, b->reqid);
+	CMP(a->spi, b->spi);
+	CMP(a->policy_index, b->policy_index);
+	CMP(a->rule_handle, b->rule_handle);
+	r = strcmp(a->name ? a->name : "", b->name ? b->name : "");
+	if (r)
+		return r;
+	return strcmp(a->site ? a->site : "", b->site ? b->site : "");
+}
+
+static int subject_qcmp(const void *a, const void *b)
+{
+	return xd_subject_cmp(a, b);
+}
 
 static int finding_cmp(const void *pa, const void *pb)
 {
@@ -239,21 +473,7 @@ static int finding_cmp(const void *pa, const void *pb)
 	r = strcmp(a->def->id, b->def->id);
 	if (r)
 		return r;
-	CMP(a->subject.family, b->subject.family);
-	r = memcmp(&a->subject.peer, &b->subject.peer, sizeof(a->subject.peer));
-	if (r)
-		return r;
-	r = memcmp(&a->subject.local, &b->subject.local, sizeof(a->subject.local));
-	if (r)
-		return r;
-	CMP(a->subject.reqid, b->subject.reqid);
-	CMP(a->subject.spi, b->subject.spi);
-	CMP(a->subject.policy_index, b->subject.policy_index);
-	CMP(a->subject.rule_handle, b->subject.rule_handle);
-	r = strcmp(a->subject.name ? a->subject.name : "", b->subject.name ? b->subject.name : "");
-	if (r)
-		return r;
-	r = strcmp(a->subject.site ? a->subject.site : "", b->subject.site ? b->subject.site : "");
+	r = xd_subject_cmp(&a->subject, &b->subject);
 	if (r)
 		return r;
 	return strcmp(a->summary, b->summary);
@@ -261,8 +481,15 @@ static int finding_cmp(const void *pa, const void *pb)
 
 void xd_findings_sort(struct xd_findings *f)
 {
+	regroup(f);
+	for (size_t i = 0; i < f->items.len; i++) {
+		struct xd_finding *x = xd_vec_at(&f->items, i);
+		if (x->more.len > 1)
+			qsort(x->more.data, x->more.len, sizeof(struct xd_subject), subject_qcmp);
+	}
 	if (f->items.len > 1)
 		qsort(f->items.data, f->items.len, sizeof(struct xd_finding), finding_cmp);
+	regroup(f); /* the heads moved */
 }
 
 size_t xd_findings_retain(struct xd_findings *f, bool (*keep)(const struct xd_finding *x, void *ud),

@@ -107,6 +107,21 @@ static size_t lower_bound(const struct xd_vec *rows, uint16_t family, const stru
 	return lo;
 }
 
+static void fold_subject(struct xd_vec *rows, const struct xd_finding *x,
+			 const struct xd_subject *sj)
+{
+	for (size_t k = lower_bound(rows, sj->family, &sj->peer); k < rows->len; k++) {
+		struct xd_peer_row *r = xd_vec_at(rows, k);
+		if (r->family != sj->family || memcmp(&r->peer, &sj->peer, sizeof(r->peer)))
+			break;
+		if ((sj->has & XD_SUBJ_LOCAL) && memcmp(&r->local, &sj->local, sizeof(r->local)))
+			continue;
+		add_id(r, x->def->id);
+		r->errors += x->severity == XD_SEV_ERROR;
+		r->warnings += x->severity == XD_SEV_WARNING;
+	}
+}
+
 int xd_peers_build(const struct xd_snapshot *s, const struct xd_findings *f, struct xd_vec *rows)
 {
 	xd_vec_init(rows, sizeof(struct xd_peer_row));
@@ -152,22 +167,16 @@ int xd_peers_build(const struct xd_snapshot *s, const struct xd_findings *f, str
 		}
 	}
 	merge_rows(rows);
+	/* every subject of an aggregated finding: a row sees the findings that concern its
+	 * peer (and counts them) whether or not their id aggregates */
 	for (size_t i = 0; f && i < f->items.len; i++) {
 		const struct xd_finding *x = xd_findings_at(f, i);
 
-		if (!(x->subject.has & XD_SUBJ_PEER))
-			continue;
-		for (size_t k = lower_bound(rows, x->subject.family, &x->subject.peer); k < rows->len; k++) {
-			struct xd_peer_row *r = xd_vec_at(rows, k);
-			if (r->family != x->subject.family ||
-			    memcmp(&r->peer, &x->subject.peer, sizeof(r->peer)))
-				break;
-			if ((x->subject.has & XD_SUBJ_LOCAL) &&
-			    memcmp(&r->local, &x->subject.local, sizeof(r->local)))
-				continue;
-			add_id(r, x->def->id);
-			r->errors += x->severity == XD_SEV_ERROR;
-			r->warnings += x->severity == XD_SEV_WARNING;
+		for (size_t j = 0; j < xd_finding_count(x); j++) {
+			const struct xd_subject *sj = xd_finding_subject_at(x, j);
+
+			if (sj->has & XD_SUBJ_PEER)
+				fold_subject(rows, x, sj);
 		}
 	}
 	bool sa_view_complete = s->meta.dump_status[XD_DUMP_XFRM_SA] == XD_DUMP_COMPLETE;

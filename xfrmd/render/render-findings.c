@@ -2,6 +2,9 @@
 /*
  * render-findings.c: findings as JSON (the monitoring contract, DESIGN.md §7) and as one
  * line each for a person. Renderers only present: severity and wording come from checks.
+ * A finding with one subject keeps the shape DESIGN.md §7 shows; an aggregated one adds
+ * count, subjects (the first XD_FINDING_SUBJECTS_MAX) and subjects_truncated, and its
+ * subject holds only the fields all its subjects share (docs/xfrmctl-json.md).
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -11,50 +14,76 @@
 #include "json-util.h"
 #include "xfrmd/finding.h"
 #include "xfrmd/model.h"
+#include "xfrmd/names.h"
 #include "xfrmd/render.h"
 
-static struct json_object *subject_json(const struct xd_subject *s)
+/* The fields `has` of subject s; the site (a whole finding's) only when with_site. */
+static struct json_object *subject_json(const struct xd_subject *s, uint32_t has, bool with_site)
 {
 	struct json_object *o = json_object_new_object();
 
-	if (s->site)
+	if (with_site && s->site)
 		xd_json_add_str(o, "site", s->site);
-	if (s->has & XD_SUBJ_LOCAL)
+	if (has & XD_SUBJ_LOCAL)
 		xd_json_add_addr(o, "local", &s->local, s->family);
-	if (s->has & XD_SUBJ_PEER)
+	if (has & XD_SUBJ_PEER)
 		xd_json_add_addr(o, "peer", &s->peer, s->family);
-	if (s->has & XD_SUBJ_DIR)
+	if (has & XD_SUBJ_DIR)
 		xd_json_add_str(o, "dir", s->dir);
-	if (s->has & XD_SUBJ_REQID)
+	if (has & XD_SUBJ_REQID)
 		xd_json_add_u64(o, "reqid", s->reqid);
-	if (s->has & XD_SUBJ_SPI)
+	if (has & XD_SUBJ_SPI)
 		xd_json_add_u64(o, "spi", s->spi);
-	if (s->has & XD_SUBJ_PROTO)
+	if (has & XD_SUBJ_PROTO)
 		xd_json_add_enum(o, "proto", xd_name_proto(s->proto), s->proto);
-	if (s->has & XD_SUBJ_POLICY)
+	if (has & XD_SUBJ_POLICY)
 		xd_json_add_u64(o, "policy_index", s->policy_index);
-	if (s->has & XD_SUBJ_RULE) {
+	if (has & XD_SUBJ_RULE) {
 		struct json_object *r = json_object_new_object();
 		xd_json_add_str(r, "table", s->table);
 		xd_json_add_str(r, "chain", s->chain);
 		xd_json_add_u64(r, "handle", s->rule_handle);
 		xd_json_add(o, "rule", r);
 	}
-	if (s->has & XD_SUBJ_NAME)
+	if (has & XD_SUBJ_NAME)
 		xd_json_add_str(o, "name", s->name);
 	return o;
+}
+
+/* "SUMMARY (and N more)": the first subject's summary, then how many others share it. */
+static const char *summary_of(const struct xd_finding *x, char *buf, size_t len)
+{
+	size_t n = xd_finding_count(x);
+
+	if (n == 1)
+		return x->summary;
+	snprintf(buf, len, "%s (and %zu more)", x->summary, n - 1);
+	return buf;
 }
 
 struct json_object *xd_finding_json(const struct xd_finding *x)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *ev = json_object_new_object();
-	char doc[128];
+	size_t n = xd_finding_count(x);
+	char doc[128], sum[1200];
 
 	xd_json_add_str(o, "id", x->def->id);
 	xd_json_add_str(o, "severity", xd_severity_name(x->severity));
-	xd_json_add_str(o, "summary", x->summary);
-	xd_json_add(o, "subject", subject_json(&x->subject));
+	xd_json_add_str(o, "summary", summary_of(x, sum, sizeof(sum)));
+	xd_json_add(o, "subject", subject_json(&x->subject, n > 1 ? x->common : x->subject.has, true));
+	if (n > 1) {
+		struct json_object *arr = json_object_new_array();
+
+		xd_json_add_u64(o, "count", n);
+		for (size_t i = 0; i < n && i < XD_FINDING_SUBJECTS_MAX; i++) {
+			const struct xd_subject *si = xd_finding_subject_at(x, i);
+			json_object_array_add(arr, subject_json(si, si->has, false));
+		}
+		xd_json_add(o, "subjects", arr);
+		xd_json_add(o, "subjects_truncated",
+			    json_object_new_boolean(n > XD_FINDING_SUBJECTS_MAX));
+	}
 	for (size_t i = 0; i < x->evidence.len; i++) {
 		const struct xd_evidence *e = xd_vec_at(&x->evidence, i);
 		/* keys may embed interface names: make them valid UTF-8 like values */
@@ -116,9 +145,41 @@ int xd_render_findings_json(FILE *out, const struct xd_snapshot *s, const struct
 	return r || ferror(out) ? -EIO : 0;
 }
 
+#define XD_STR_(x) #x
+#define XD_STR(x) XD_STR_(x)
+
 static const char *sev_color(enum xd_severity s)
 {
 	return s == XD_SEV_ERROR ? "\033[1;31m" : s == XD_SEV_WARNING ? "\033[1;33m" : "\033[2m";
+}
+
+/* One subject as "peer 198.51.100.7 local 192.0.2.1 dir out reqid 1 ...", escaped. */
+static void subject_text(FILE *out, const struct xd_subject *s)
+{
+	char a[64], esc[256], esc2[256];
+
+	if (s->has & XD_SUBJ_PEER)
+		fprintf(out, " peer %s", xd_addr_fmt(&s->peer, s->family, a, sizeof(a)));
+	if (s->has & XD_SUBJ_LOCAL)
+		fprintf(out, " local %s", xd_addr_fmt(&s->local, s->family, a, sizeof(a)));
+	if (s->has & XD_SUBJ_DIR)
+		fprintf(out, " dir %s", s->dir);
+	if (s->has & XD_SUBJ_REQID)
+		fprintf(out, " reqid %u", s->reqid);
+	if (s->has & XD_SUBJ_SPI)
+		fprintf(out, " spi 0x%08x", s->spi);
+	if (s->has & XD_SUBJ_PROTO)
+		fprintf(out, " %s", xd_name_proto(s->proto) ? xd_name_proto(s->proto) : "proto");
+	if (s->has & XD_SUBJ_POLICY)
+		fprintf(out, " policy %u", s->policy_index);
+	if (s->has & XD_SUBJ_RULE)
+		fprintf(out, " rule %s %s handle %llu",
+			xd_text_escape(s->table ? s->table : "?", esc, sizeof(esc)),
+			xd_text_escape(s->chain ? s->chain : "?", esc2, sizeof(esc2)),
+			(unsigned long long)s->rule_handle);
+	if (s->has & XD_SUBJ_NAME)
+		fprintf(out, " %s", xd_text_escape(s->name, esc, sizeof(esc)));
+	fputc('\n', out);
 }
 
 int xd_render_findings_text(FILE *out, const struct xd_snapshot *s, const struct xd_findings *f,
@@ -128,15 +189,30 @@ int xd_render_findings_text(FILE *out, const struct xd_snapshot *s, const struct
 
 	for (size_t i = 0; i < f->items.len; i++) {
 		const struct xd_finding *x = xd_findings_at(f, i);
+		size_t n = xd_finding_count(x);
 		char esc[1024];
 
 		count[x->severity]++;
-		fprintf(out, "%s%-7s%s  %-26s  %s%s%s%s\n", o->color ? sev_color(x->severity) : "",
+		fprintf(out, "%s%-7s%s  %-26s  %s%s%s%s", o->color ? sev_color(x->severity) : "",
 			xd_severity_name(x->severity), o->color ? "\033[0m" : "", x->def->id,
 			x->subject.site ? "[site " : "", x->subject.site ? x->subject.site : "",
 			x->subject.site ? "] " : "", xd_text_escape(x->summary, esc, sizeof(esc)));
+		if (n > 1 && o->verbose)
+			fprintf(out, " (and %zu more)", n - 1);
+		else if (n > 1)
+			fprintf(out, " (and %zu more; -v lists %s)", n - 1,
+				n > XD_FINDING_SUBJECTS_MAX ? "the first " XD_STR(XD_FINDING_SUBJECTS_MAX)
+							    : "them");
+		fputc('\n', out);
 		if (!o->verbose)
 			continue;
+		for (size_t k = 0; n > 1 && k < n && k < XD_FINDING_SUBJECTS_MAX; k++) {
+			fputs("           subject:", out);
+			subject_text(out, xd_finding_subject_at(x, k));
+		}
+		if (n > XD_FINDING_SUBJECTS_MAX)
+			fprintf(out, "           subject: ... %zu more not listed\n",
+				n - XD_FINDING_SUBJECTS_MAX);
 		for (size_t k = 0; k < x->evidence.len; k++) {
 			const struct xd_evidence *e = xd_vec_at(&x->evidence, k);
 			char kesc[256];

@@ -139,18 +139,23 @@ static void xfrm_stat(FILE *out, const struct xd_snapshot *s)
 	}
 }
 
-/* Findings are sorted by severity then id, so equal (id, severity) pairs are adjacent. */
+/*
+ * Findings are sorted by severity then id, so equal (id, severity) pairs are adjacent. The
+ * value counts subjects (an aggregated finding counts its count), so it does not depend on
+ * whether an id aggregates: one per affected SA, policy or peer, as before aggregation.
+ */
 static void findings(FILE *out, const struct xd_findings *f)
 {
-	header(out, "xfrmd_findings", "gauge", "current findings by id and severity");
+	header(out, "xfrmd_findings", "gauge",
+	       "current findings by id and severity (subjects of aggregated findings each count)");
 	for (size_t i = 0; f && i < f->items.len;) {
 		const struct xd_finding *x = xd_findings_at(f, i);
-		size_t j = i + 1;
+		size_t j = i, n = 0;
 		while (j < f->items.len && xd_findings_at(f, j)->def == x->def &&
 		       xd_findings_at(f, j)->severity == x->severity)
-			j++;
+			n += xd_finding_count(xd_findings_at(f, j++));
 		fprintf(out, "xfrmd_findings{id=\"%s\",severity=\"%s\"} %zu\n", x->def->id,
-			xd_severity_name(x->severity), j - i);
+			xd_severity_name(x->severity), n);
 		i = j;
 	}
 }
