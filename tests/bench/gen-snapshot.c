@@ -3,7 +3,11 @@
  * gen-snapshot.c: a synthetic snapshot of a large VPN concentrator for the scale benchmark:
  * N SAs and N policies (N/2 tunnels, each an out and an in SA and an out and a fwd policy,
  * distinct peers, AES-GCM, tunnel mode), written in datagrams of the size the kernel sends
- * (about 32 KiB). Keys are zero. Usage: gen-snapshot N FILE
+ * (about 32 KiB). Keys are zero. Usage: gen-snapshot [--no-sa] N FILE
+ *
+ * --no-sa writes the policies without their SAs: a concentrator whose IKE daemon is down,
+ * where every out policy's template is unsatisfied (one policy.tmpl_no_sa subject each),
+ * the case that measures how findings scale rather than the model.
  */
 #include <arpa/inet.h>
 #include <linux/netlink.h>
@@ -47,7 +51,10 @@ int main(int argc, char **argv)
 {
 	uint32_t n, tunnels, local = htonl(0xC0000201); /* 192.0.2.1 */
 	struct xd_meta *m;
+	int no_sa = argc > 1 && strcmp(argv[1], "--no-sa") == 0;
 
+	argc -= no_sa;
+	argv += no_sa;
 	if (argc != 3 || (n = (uint32_t)strtoul(argv[1], NULL, 10)) < 2)
 		return 2;
 	tunnels = n / 2;
@@ -63,7 +70,7 @@ int main(int argc, char **argv)
 
 	nlb_init(&B);
 	/* newest first, as the kernel dumps its SAD and SPD (both lists grow at the head) */
-	for (uint32_t t = tunnels; t-- > 0;) {
+	for (uint32_t t = no_sa ? 0 : tunnels; t-- > 0;) {
 		for (int dir = 1; dir >= 0; dir--) {
 			struct xfrm_usersa_info u;
 			memset(&u, 0, sizeof(u));
