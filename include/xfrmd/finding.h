@@ -90,12 +90,18 @@ struct xd_evidence {
 	int64_t i;
 };
 
+/* A subject folded into an aggregated finding, with the summary it had on its own. */
+struct xd_subject_item {
+	struct xd_subject subject; /* first: the item sorts and compares as its subject */
+	char *summary;             /* owned */
+};
+
 /*
  * One finding. A finding of an XD_DEF_AGGREGATE id may stand for several subjects: `subject`
  * is the first in sort order (its summary is `summary`), `more` holds the others, `common`
  * says which XD_SUBJ_* fields have the same value in all of them, and `evidence` keeps only
  * the entries every subject had with the same value. Folded findings keep nothing but their
- * subject, so a subject costs sizeof(struct xd_subject), not a finding.
+ * subject and summary (a few hundred bytes), not a finding with its evidence.
  */
 struct xd_finding {
 	const struct xd_finding_def *def;
@@ -103,7 +109,7 @@ struct xd_finding {
 	char *summary; /* owned */
 	struct xd_subject subject;
 	struct xd_vec evidence; /* struct xd_evidence */
-	struct xd_vec more;     /* struct xd_subject (owned strings): subjects 2..count */
+	struct xd_vec more;     /* struct xd_subject_item: subjects 2..count */
 	uint32_t common;        /* with more.len > 0: XD_SUBJ_* bits shared by every subject */
 };
 
@@ -145,7 +151,12 @@ void xd_finding_ev_bool(struct xd_finding *x, const char *key, bool v);
 /* Move every finding of src to the end of dst (src is left empty). 0 or -ENOMEM. */
 int xd_findings_move(struct xd_findings *dst, struct xd_findings *src);
 
-/* Keep the findings keep() accepts, in order; the others are freed. Returns how many went. */
+/*
+ * Keep the findings keep() accepts, in order; the others are freed. An aggregated finding is
+ * judged subject by subject, each as the one-subject finding it was (count 1, its own
+ * subject and summary): the subjects keep() refuses are dropped, the finding only when none
+ * is left. Returns how many findings went, counting each subject dropped as one.
+ */
 size_t xd_findings_retain(struct xd_findings *f, bool (*keep)(const struct xd_finding *x, void *ud),
 			  void *ud);
 
@@ -168,7 +179,15 @@ static inline size_t xd_finding_count(const struct xd_finding *x)
 static inline const struct xd_subject *xd_finding_subject_at(const struct xd_finding *x,
 							     size_t i)
 {
-	return i ? (const struct xd_subject *)xd_vec_at(&x->more, i - 1) : &x->subject;
+	return i ? &((const struct xd_subject_item *)xd_vec_at(&x->more, i - 1))->subject
+		 : &x->subject;
+}
+
+/* The summary subject i had on its own (0: x->summary). Borrowed from x. */
+static inline const char *xd_finding_summary_at(const struct xd_finding *x, size_t i)
+{
+	return i ? ((const struct xd_subject_item *)xd_vec_at(&x->more, i - 1))->summary
+		 : x->summary;
 }
 
 static inline size_t xd_findings_count(const struct xd_findings *f)

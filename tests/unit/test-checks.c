@@ -832,6 +832,49 @@ static void test_aggregate_move_and_sites(void **st)
 	xd_findings_done(&b);
 }
 
+/* filters (check --peer, --ignore ID:PEER) judge each subject as the finding it was */
+static bool not_spi(const struct xd_finding *x, void *ud)
+{
+	assert_int_equal(xd_finding_count(x), 1);
+	return x->subject.spi != *(uint32_t *)ud;
+}
+
+static void test_aggregate_retain_by_subject(void **st)
+{
+	static const struct xd_finding_def agg = { "sa.orphan", XD_SEV_WARNING, "t", "r",
+						   XD_DEF_AGGREGATE };
+	struct xd_findings f;
+	uint32_t drop = 8;
+
+	xd_findings_init(&f);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct xd_finding *x = xd_finding_add(&f, &agg, "spi %u", 10 - i);
+		xd_finding_spi(x, 10 - i, 50);
+		xd_finding_ev_int(x, "n", i == 2 ? 0 : 1); /* only the one with SPI 8 differs */
+	}
+	xd_findings_sort(&f);
+	const struct xd_finding *x = xd_findings_at(&f, 0);
+	assert_int_equal(xd_finding_count(x), 3);
+	assert_int_equal(x->evidence.len, 0);
+	assert_string_equal(xd_finding_summary_at(x, 2), "spi 10");
+	/* the first subject goes: the next one leads, with its own summary */
+	assert_int_equal(xd_findings_retain(&f, not_spi, &drop), 1);
+	x = xd_findings_at(&f, 0);
+	assert_int_equal(xd_finding_count(x), 2);
+	assert_int_equal(x->subject.spi, 9);
+	assert_string_equal(x->summary, "spi 9");
+	assert_true(x->common & XD_SUBJ_PROTO);
+	/* the last but one goes: a one-subject finding again */
+	drop = 9;
+	assert_int_equal(xd_findings_retain(&f, not_spi, &drop), 1);
+	assert_int_equal(xd_finding_count(xd_findings_at(&f, 0)), 1);
+	assert_string_equal(xd_findings_at(&f, 0)->summary, "spi 10");
+	drop = 10;
+	assert_int_equal(xd_findings_retain(&f, not_spi, &drop), 1);
+	assert_int_equal(f.items.len, 0);
+	xd_findings_done(&f);
+}
+
 static enum xd_peer_state peer_state(struct xd_snapshot *snap)
 {
 	struct fx x = { .now = snap };
@@ -951,6 +994,7 @@ int main(void)
 		cmocka_unit_test(test_aggregate_one_subject_keeps_shape),
 		cmocka_unit_test(test_aggregate_per_severity),
 		cmocka_unit_test(test_aggregate_move_and_sites),
+		cmocka_unit_test(test_aggregate_retain_by_subject),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,7 @@
  * Aggregation (XD_DEF_AGGREGATE ids) happens here too, generically: when the next finding is
  * added, the previous one, now complete, is folded into the finding of the same def,
  * severity and site if there is one. What survives of a folded finding is its subject
- * (~120 bytes); its summary and the evidence it does not share with the others are freed
+ * and summary (a few hundred bytes); the evidence it does not share with the others is freed
  * there and then, so a diagnosis with 100k affected policies never holds 100k findings.
  */
 #include <errno.h>
@@ -64,8 +64,11 @@ static void finding_done(struct xd_finding *x)
 	for (size_t i = 0; i < x->evidence.len; i++)
 		evidence_done(xd_vec_at(&x->evidence, i));
 	xd_vec_done(&x->evidence);
-	for (size_t i = 0; i < x->more.len; i++)
-		subject_done(xd_vec_at(&x->more, i));
+	for (size_t i = 0; i < x->more.len; i++) {
+		struct xd_subject_item *it = xd_vec_at(&x->more, i);
+		subject_done(&it->subject);
+		free(it->summary);
+	}
 	xd_vec_done(&x->more);
 }
 
@@ -164,18 +167,23 @@ static void fold(struct xd_findings *f, struct xd_finding *head, struct xd_findi
 	}
 	evidence_intersect(head, x);
 	for (size_t i = 0; i <= x->more.len; i++) {
-		struct xd_subject *from = i ? xd_vec_at(&x->more, i - 1) : &x->subject;
-		struct xd_subject *to = xd_vec_push(&head->more);
+		struct xd_subject_item from = { x->subject, x->summary };
+		struct xd_subject_item *to = xd_vec_push(&head->more);
 
+		if (i)
+			from = *(struct xd_subject_item *)xd_vec_at(&x->more, i - 1);
 		if (!to) {
 			f->error = -ENOMEM;
-			subject_done(from);
+			subject_done(&from.subject);
+			free(from.summary);
 			continue;
 		}
-		*to = *from;
+		*to = from;
 	}
-	memset(&x->subject, 0, sizeof(x->subject)); /* moved */
-	xd_vec_done(&x->more);                      /* its strings moved */
+	/* moved: forget them in x, then free what x has left (its evidence) */
+	memset(&x->subject, 0, sizeof(x->subject));
+	x->summary = NULL;
+	xd_vec_done(&x->more);
 	finding_done(x);
 }
 
@@ -267,7 +275,7 @@ struct xd_finding *xd_finding_add(struct xd_findings *f, const struct xd_finding
 	x->severity = def->severity;
 	x->summary = s;
 	xd_vec_init(&x->evidence, sizeof(struct xd_evidence));
-	xd_vec_init(&x->more, sizeof(struct xd_subject));
+	xd_vec_init(&x->more, sizeof(struct xd_subject_item));
 	f->last_open = true;
 	return x;
 }
@@ -461,7 +469,8 @@ int xd_subject_cmp(const struct xd_subject *a, const struct xd_subject *b)
 
 static int subject_qcmp(const void *a, const void *b)
 {
-	return xd_subject_cmp(a, b);
+	return xd_subject_cmp(&((const struct xd_subject_item *)a)->subject,
+			      &((const struct xd_subject_item *)b)->subject);
 }
 
 static int finding_cmp(const void *pa, const void *pb)
@@ -485,11 +494,61 @@ void xd_findings_sort(struct xd_findings *f)
 	for (size_t i = 0; i < f->items.len; i++) {
 		struct xd_finding *x = xd_vec_at(&f->items, i);
 		if (x->more.len > 1)
-			qsort(x->more.data, x->more.len, sizeof(struct xd_subject), subject_qcmp);
+			qsort(x->more.data, x->more.len, sizeof(struct xd_subject_item),
+			      subject_qcmp);
 	}
 	if (f->items.len > 1)
 		qsort(f->items.data, f->items.len, sizeof(struct xd_finding), finding_cmp);
 	regroup(f); /* the heads moved */
+}
+
+/*
+ * Judge each subject of aggregated x as the one-subject finding it was; keep those keep()
+ * accepts, in order, the first as x's own. False when none is left (x is then empty but for
+ * its evidence, for finding_done()).
+ */
+static bool retain_subjects(struct xd_finding *x,
+			    bool (*keep)(const struct xd_finding *x, void *ud), void *ud,
+			    size_t *dropped)
+{
+	size_t n = xd_finding_count(x), w = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct xd_subject_item it = { x->subject, x->summary };
+		struct xd_finding one = *x;
+
+		if (i)
+			it = *(struct xd_subject_item *)xd_vec_at(&x->more, i - 1);
+		one.subject = it.subject;
+		one.summary = it.summary;
+		one.more.len = 0;
+		if (!keep(&one, ud)) {
+			subject_done(&it.subject);
+			free(it.summary);
+			++*dropped;
+			continue;
+		}
+		if (!w) {
+			x->subject = it.subject;
+			x->summary = it.summary;
+		} else {
+			*(struct xd_subject_item *)xd_vec_at(&x->more, w - 1) = it;
+		}
+		w++;
+	}
+	if (!w) {
+		memset(&x->subject, 0, sizeof(x->subject));
+		x->summary = NULL;
+		x->more.len = 0;
+		return false;
+	}
+	x->more.len = w - 1;
+	x->common = x->subject.has;
+	for (size_t i = 0; i < x->more.len; i++) {
+		const struct xd_subject *s = &((struct xd_subject_item *)xd_vec_at(&x->more, i))->subject;
+		x->common &= s->has & subject_same(&x->subject, s);
+	}
+	return true;
 }
 
 size_t xd_findings_retain(struct xd_findings *f, bool (*keep)(const struct xd_finding *x, void *ud),
@@ -497,11 +556,14 @@ size_t xd_findings_retain(struct xd_findings *f, bool (*keep)(const struct xd_fi
 {
 	size_t out = 0, dropped = 0;
 
+	settle(f);
 	for (size_t i = 0; i < f->items.len; i++) {
 		struct xd_finding *x = xd_vec_at(&f->items, i);
-		if (!keep(x, ud)) {
+		bool agg = x->more.len;
+
+		if (agg ? !retain_subjects(x, keep, ud, &dropped) : !keep(x, ud)) {
 			finding_done(x);
-			dropped++;
+			dropped += !agg; /* retain_subjects counted its own */
 			continue;
 		}
 		if (out != i)
@@ -509,5 +571,6 @@ size_t xd_findings_retain(struct xd_findings *f, bool (*keep)(const struct xd_fi
 		out++;
 	}
 	f->items.len = out;
+	regroup(f); /* the heads moved */
 	return dropped;
 }

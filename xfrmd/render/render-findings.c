@@ -153,35 +153,6 @@ static const char *sev_color(enum xd_severity s)
 	return s == XD_SEV_ERROR ? "\033[1;31m" : s == XD_SEV_WARNING ? "\033[1;33m" : "\033[2m";
 }
 
-/* One subject as "peer 198.51.100.7 local 192.0.2.1 dir out reqid 1 ...", escaped. */
-static void subject_text(FILE *out, const struct xd_subject *s)
-{
-	char a[64], esc[256], esc2[256];
-
-	if (s->has & XD_SUBJ_PEER)
-		fprintf(out, " peer %s", xd_addr_fmt(&s->peer, s->family, a, sizeof(a)));
-	if (s->has & XD_SUBJ_LOCAL)
-		fprintf(out, " local %s", xd_addr_fmt(&s->local, s->family, a, sizeof(a)));
-	if (s->has & XD_SUBJ_DIR)
-		fprintf(out, " dir %s", s->dir);
-	if (s->has & XD_SUBJ_REQID)
-		fprintf(out, " reqid %u", s->reqid);
-	if (s->has & XD_SUBJ_SPI)
-		fprintf(out, " spi 0x%08x", s->spi);
-	if (s->has & XD_SUBJ_PROTO)
-		fprintf(out, " %s", xd_name_proto(s->proto) ? xd_name_proto(s->proto) : "proto");
-	if (s->has & XD_SUBJ_POLICY)
-		fprintf(out, " policy %u", s->policy_index);
-	if (s->has & XD_SUBJ_RULE)
-		fprintf(out, " rule %s %s handle %llu",
-			xd_text_escape(s->table ? s->table : "?", esc, sizeof(esc)),
-			xd_text_escape(s->chain ? s->chain : "?", esc2, sizeof(esc2)),
-			(unsigned long long)s->rule_handle);
-	if (s->has & XD_SUBJ_NAME)
-		fprintf(out, " %s", xd_text_escape(s->name, esc, sizeof(esc)));
-	fputc('\n', out);
-}
-
 int xd_render_findings_text(FILE *out, const struct xd_snapshot *s, const struct xd_findings *f,
 			    const struct xd_render_opts *o)
 {
@@ -206,13 +177,12 @@ int xd_render_findings_text(FILE *out, const struct xd_snapshot *s, const struct
 		fputc('\n', out);
 		if (!o->verbose)
 			continue;
-		for (size_t k = 0; n > 1 && k < n && k < XD_FINDING_SUBJECTS_MAX; k++) {
-			fputs("           subject:", out);
-			subject_text(out, xd_finding_subject_at(x, k));
-		}
+		/* each subject of an aggregated finding by the summary it had on its own */
+		for (size_t k = 0; n > 1 && k < n && k < XD_FINDING_SUBJECTS_MAX; k++)
+			fprintf(out, "           - %s\n",
+				xd_text_escape(xd_finding_summary_at(x, k), esc, sizeof(esc)));
 		if (n > XD_FINDING_SUBJECTS_MAX)
-			fprintf(out, "           subject: ... %zu more not listed\n",
-				n - XD_FINDING_SUBJECTS_MAX);
+			fprintf(out, "           - ... and %zu more\n", n - XD_FINDING_SUBJECTS_MAX);
 		for (size_t k = 0; k < x->evidence.len; k++) {
 			const struct xd_evidence *e = xd_vec_at(&x->evidence, k);
 			char kesc[256];
