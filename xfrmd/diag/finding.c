@@ -512,6 +512,7 @@ static bool retain_subjects(struct xd_finding *x,
 			    size_t *dropped)
 {
 	size_t n = xd_finding_count(x), w = 0;
+	const char *site = x->subject.site; /* the whole finding's (check -r A -r B), kept */
 
 	for (size_t i = 0; i < n; i++) {
 		struct xd_subject_item it = { x->subject, x->summary };
@@ -519,6 +520,7 @@ static bool retain_subjects(struct xd_finding *x,
 
 		if (i)
 			it = *(struct xd_subject_item *)xd_vec_at(&x->more, i - 1);
+		it.subject.site = site;
 		one.subject = it.subject;
 		one.summary = it.summary;
 		one.more.len = 0;
