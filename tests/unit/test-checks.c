@@ -857,9 +857,11 @@ static void test_aggregate_retain_by_subject(void **st)
 	assert_int_equal(xd_finding_count(x), 3);
 	assert_int_equal(x->evidence.len, 0);
 	assert_string_equal(xd_finding_summary_at(x, 2), "spi 10");
-	/* the first subject goes: the next one leads, with its own summary */
+	((struct xd_finding *)xd_vec_at(&f.items, 0))->subject.site = "A"; /* as check -r A -r B */
+	/* the first subject goes: the next one leads, with its own summary and the site */
 	assert_int_equal(xd_findings_retain(&f, not_spi, &drop), 1);
 	x = xd_findings_at(&f, 0);
+	assert_string_equal(x->subject.site, "A");
 	assert_int_equal(xd_finding_count(x), 2);
 	assert_int_equal(x->subject.spi, 9);
 	assert_string_equal(x->summary, "spi 9");
