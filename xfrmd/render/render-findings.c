@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json-util.h"
@@ -51,14 +52,15 @@ static struct json_object *subject_json(const struct xd_subject *s, uint32_t has
 }
 
 /* "SUMMARY (and N more)": the first subject's summary, then how many others share it. */
-static const char *summary_of(const struct xd_finding *x, char *buf, size_t len)
+static void add_summary(struct json_object *o, const struct xd_finding *x)
 {
 	size_t n = xd_finding_count(x);
+	char *s = NULL;
 
-	if (n == 1)
-		return x->summary;
-	snprintf(buf, len, "%s (and %zu more)", x->summary, n - 1);
-	return buf;
+	if (n > 1 && asprintf(&s, "%s (and %zu more)", x->summary, n - 1) < 0)
+		s = NULL;
+	xd_json_add_str(o, "summary", s ? s : x->summary);
+	free(s);
 }
 
 struct json_object *xd_finding_json(const struct xd_finding *x)
@@ -66,11 +68,11 @@ struct json_object *xd_finding_json(const struct xd_finding *x)
 	struct json_object *o = json_object_new_object();
 	struct json_object *ev = json_object_new_object();
 	size_t n = xd_finding_count(x);
-	char doc[128], sum[1200];
+	char doc[128];
 
 	xd_json_add_str(o, "id", x->def->id);
 	xd_json_add_str(o, "severity", xd_severity_name(x->severity));
-	xd_json_add_str(o, "summary", summary_of(x, sum, sizeof(sum)));
+	add_summary(o, x);
 	xd_json_add(o, "subject", subject_json(&x->subject, n > 1 ? x->common : x->subject.has, true));
 	if (n > 1) {
 		struct json_object *arr = json_object_new_array();
