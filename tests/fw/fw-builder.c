@@ -187,6 +187,20 @@ void fwb_velem(struct xd_fw *fw, uint8_t family, const char *table, const char *
 	e->chain = chain;
 }
 
+void fwb_xt(struct xd_fw *fw, uint8_t expr_kind, uint8_t xt_kind, const char *name,
+	    const char *jump)
+{
+	struct xd_fw_expr *e = add(fw, expr_kind, name);
+	struct xd_xt *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		abort();
+	x->kind = xt_kind;
+	x->name = name;
+	x->jump = jump;
+	e->xt = x;
+}
+
 void fwb_finish(struct xd_fw *fw)
 {
 	if (xd_fw_index(fw) < 0)

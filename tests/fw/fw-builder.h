@@ -33,5 +33,8 @@ void fwb_elem(struct xd_fw *fw, uint8_t family, const char *table, const char *s
 	      const void *key, uint8_t key_len, uint32_t flags);
 void fwb_velem(struct xd_fw *fw, uint8_t family, const char *table, const char *set,
 	       const void *key, uint8_t key_len, int32_t verdict, const char *chain);
+/* An xt match (XD_FWX_MATCH) or target (XD_FWX_TARGET) of kind xt_kind; jump: target chain. */
+void fwb_xt(struct xd_fw *fw, uint8_t expr_kind, uint8_t xt_kind, const char *name,
+	    const char *jump);
 /* Index the model: call before evaluating. */
 void fwb_finish(struct xd_fw *fw);

@@ -12,9 +12,9 @@ different and equal priorities, user chains with jump/goto/return, named/anonymo
 concatenated sets, verdict maps, ct state, meta l4proto, ports, addresses, interface names,
 secpath, limits, accept/drop/reject, policy drop; in about 45 % of the sets also an
 iptables-legacy or iptables-nft filter table with xt matches, in a quarter a source-NAT
-table), ESP, AH, UDP and TCP packets (IPv4 and IPv6)
-are really sent on three paths and the kernel's verdict is observed as delivery at a raw
-socket at the end of the path:
+table, in 15 % a Docker-style published port: `fib daddr type local jump` to a DNAT), ESP,
+AH, UDP and TCP packets (IPv4 and IPv6) are really sent on three paths and the kernel's
+verdict is observed as delivery at a raw socket at the end of the path:
   input    A -> B      (prerouting, input; new and established)
   forward  A -> B -> C (prerouting, forward, postrouting)
   output   B -> A      (output, postrouting)
@@ -478,6 +478,18 @@ class Gen:
             out.append(rule(chain, ["ACCEPT", "DROP", "REJECT", "ACCEPT"]
                             + (users if chain == "INPUT" else [])))
         out.append("COMMIT")
+        if r.random() < 0.15:
+            # a published container port as Docker writes it: "-m addrtype --dst-type LOCAL
+            # -j DOCKER" is "fib daddr type local" in nft; the DNAT sends the host's port to
+            # C, so the kernel forwards what the input chains would have seen
+            out.append("table ip dock {")
+            out.append("  chain pre { type nat hook prerouting priority -100; policy accept;")
+            out.append("    fib daddr type local jump docker")
+            out.append("  }")
+            out.append("  chain docker {")
+            out.append(f'    iifname != "docker0" tcp dport 8080 dnat to {C_ADDR}:80')
+            out.append("  }")
+            out.append("}")
         return "\n".join(out) + "\n"
 
     def packet(self):
@@ -498,7 +510,7 @@ class Gen:
             p["dst"] = {B_ADDR: B6, C_ADDR: C6, A_OUT: A6_OUT}[p["dst"]]
         if proto in ("udp", "tcp"):
             p["sport"] = r.choice([500, 4500]) if r.random() < 0.2 else r.randrange(1024, 65535)
-            p["dport"] = r.choice([500, 4500, 22, 8443, 53, r.randrange(1, 65535)])
+            p["dport"] = r.choice([500, 4500, 22, 8443, 53, 8080, r.randrange(1, 65535)])
         else:
             p["spi"] = r.choice([r.randrange(1, 1 << 32), 500, 4500, 0x1000 | 500,
                                  r.randrange(256, 1 << 16)])
@@ -642,7 +654,7 @@ def main():
     ipt_sets = {"iptables-legacy": 0, "iptables-nft": 0}
     pairs = wrong = undec = bad_rulesets = accepted = 0
     by_path = {"input": 0, "forward": 0, "output": 0, "ipv6": 0}
-    resent = 0
+    resent = dnat_probes = 0
     reasons = {}
     t0 = time.time()
     tmpdir = tempfile.mkdtemp(prefix="xd-fwdiff-")
@@ -674,6 +686,13 @@ def main():
                 sh(xfrmctl, "-n", NS_B, "capture", "-w", snap)
                 source = ["-r", snap]
             pkts = [gen.packet() for _ in range(per)]
+            if "table ip dock" in rs:
+                # new TCP to the host's published port: the packet the DNAT forwards
+                for p in pkts[:3]:
+                    p.update(proto="tcp", path="input", src=rnd.choice(SRC_POOL), dst=B_ADDR,
+                             ct="new", sport=rnd.randrange(1024, 65535), dport=8080)
+                    p.pop("spi", None)
+                dnat_probes += 3
             if "type nat hook" in rs:
                 # the setup packet of an "established" test could be rewritten by NAT,
                 # so the peer's packet would not be its reply: only new flows here
@@ -755,7 +774,7 @@ def main():
           f"{bad_rulesets} rule sets refused, with iptables-legacy {ipt_sets['iptables-legacy']}, "
           f"with iptables-nft {ipt_sets['iptables-nft']}; paths input {by_path['input']}, "
           f"forward {by_path['forward']}, output {by_path['output']} (IPv6 {by_path['ipv6']}); "
-          f"{resent} late packets resent; "
+          f"{resent} late packets resent; {dnat_probes} to a DNAT-published port; "
           f"{dt:.1f}s")
     if wrong or pairs < 2000 or pct >= 5.0:
         print("FAIL")

@@ -624,6 +624,89 @@ static void test_eval_fork_keeps_jump_stack(void **st)
 	fwb_free(fw);
 }
 
+/*
+ * Docker publishing a port: "-t nat PREROUTING -m addrtype --dst-type LOCAL -j DOCKER",
+ * DOCKER "-p tcp --dport 8080 -j DNAT --to-destination 10.98.0.2:80" (nft: "fib daddr type
+ * local jump DOCKER", "tcp dport 8080 dnat to ..."). Whether the address is local is not
+ * decided, but in the branch where it is the packet is rewritten and forwarded to the
+ * container: the input chains' accept must not be the answer.
+ */
+static void docker_filter_and_check(struct xd_fw *fw, uint8_t backend)
+{
+	struct xd_fw_result r;
+	uint8_t hooks[3];
+	size_t nh = xd_fw_path(XD_FW_PATH_INPUT, hooks);
+
+	fwb_chain(fw, IP4, "filter", "INPUT", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	for (size_t i = 0; i < fw->chains.len; i++) {
+		struct xd_fw_chain *ch = xd_vec_at(&fw->chains, i);
+		ch->backend = backend;
+		if (strcmp(ch->table, "nat") == 0 && ch->base)
+			ch->type = "nat";
+	}
+	for (size_t i = 0; i < fw->rules.len; i++)
+		((struct xd_fw_rule *)xd_vec_at(&fw->rules, i))->backend = backend;
+	fwb_finish(fw);
+
+	struct xd_fw_packet p = pkt(6, "198.51.100.7");
+	p.has_sport = p.has_dport = true;
+	p.sport = 40000;
+	p.dport = 8080;
+	assert_int_equal(xd_fw_eval(fw, &p, hooks, nh, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_UNDECIDABLE);
+	assert_true(r.nat_possible);
+	assert_int_equal(r.nat_possible_rule.handle, 2);
+	assert_non_null(strstr(r.reason, "NAT"));
+	assert_non_null(strstr(r.reason, "DOCKER"));
+	/* another port: no DNAT in either branch, the input chain decides */
+	p.dport = 22;
+	assert_int_equal(xd_fw_eval(fw, &p, hooks, nh, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_ACCEPT);
+	assert_false(r.nat_possible);
+	/* an established packet never sees the nat chains */
+	p.dport = 8080;
+	p.ct = XD_FW_CT_ESTABLISHED;
+	assert_int_equal(xd_fw_eval(fw, &p, hooks, nh, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_ACCEPT);
+	fwb_free(fw);
+}
+
+static void test_eval_docker_dnat_nft(void **st)
+{
+	struct xd_fw *fw = fwb_new();
+
+	fwb_chain(fw, IP4, "nat", "PREROUTING", XD_HOOK_PREROUTING, -100, XD_NF_ACCEPT);
+	fwb_chain(fw, IP4, "nat", "DOCKER", -1, 0, 0);
+	fwb_rule(fw, IP4, "nat", "PREROUTING", 1);
+	fwb_simple(fw, XD_FWX_FIB); /* fib daddr type local */
+	fwb_cmp_u8(fw, 1, 2);
+	fwb_verdict(fw, XD_NFT_JUMP, "DOCKER");
+	fwb_rule(fw, IP4, "nat", "DOCKER", 2);
+	l4(fw, 6);
+	fwb_payload(fw, TH, 2, 2, 1);
+	fwb_cmp_be16(fw, 1, 8080);
+	fwb_simple(fw, XD_FWX_NAT);
+	docker_filter_and_check(fw, XD_FW_NFT);
+}
+
+static void test_eval_docker_dnat_xt(void **st)
+{
+	struct xd_fw *fw = fwb_new();
+
+	fwb_chain(fw, IP4, "nat", "PREROUTING", XD_HOOK_PREROUTING, -100, XD_NF_ACCEPT);
+	fwb_chain(fw, IP4, "nat", "DOCKER", -1, 0, 0);
+	fwb_rule(fw, IP4, "nat", "PREROUTING", 1);
+	fwb_xt(fw, XD_FWX_MATCH, XD_XT_UNKNOWN, "addrtype", NULL);
+	fwb_xt(fw, XD_FWX_TARGET, XD_XT_T_JUMP, "standard", "DOCKER");
+	fwb_rule(fw, IP4, "nat", "DOCKER", 2);
+	fwb_xt(fw, XD_FWX_MATCH, XD_XT_TCP, "tcp", NULL);
+	struct xd_fw_expr *e = xd_vec_at(&fw->exprs, fw->exprs.len - 1);
+	e->xt->sport[0] = 0, e->xt->sport[1] = 65535;
+	e->xt->dport[0] = e->xt->dport[1] = 8080;
+	fwb_xt(fw, XD_FWX_TARGET, XD_XT_T_NAT, "DNAT", NULL);
+	docker_filter_and_check(fw, XD_FW_LEGACY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -644,6 +727,8 @@ int main(void)
 		cmocka_unit_test(test_eval_chain_loops_end),
 		cmocka_unit_test(test_eval_many_undecided_rules),
 		cmocka_unit_test(test_eval_100k_counter_rules),
+		cmocka_unit_test(test_eval_docker_dnat_nft),
+		cmocka_unit_test(test_eval_docker_dnat_xt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

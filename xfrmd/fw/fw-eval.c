@@ -1583,11 +1583,20 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 
 			c.forks_used = 0;
 			c.nat_seen = false;
+			/* a DNAT (certain, or in the matched branch of an undecided rule) may send
+			 * the packet elsewhere: another address, another path (a container behind
+			 * a Docker-style DNAT is reached by forward, not input) */
 			if (res->nat && !nat_note[0])
 				snprintf(nat_note, sizeof(nat_note),
 					 "packet rewritten by NAT (%s %s handle %llu) before this chain",
 					 res->nat_rule.table, res->nat_rule.chain,
 					 (unsigned long long)res->nat_rule.handle);
+			else if (res->nat_possible && !nat_note[0])
+				snprintf(nat_note, sizeof(nat_note),
+					 "packet may be rewritten by NAT (%s %s handle %llu) before "
+					 "this chain",
+					 res->nat_possible_rule.table, res->nat_possible_rule.chain,
+					 (unsigned long long)res->nat_possible_rule.handle);
 			walk(&c, chains[i], &o);
 			if (o.v != XD_FW_ACCEPT && chains[i]->type &&
 			    strcmp(chains[i]->type, "nat") == 0 && c.v6_ah) {
@@ -1607,8 +1616,10 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 					 "active and no rule activates it",
 					 chains[i]->table, chains[i]->name);
 			}
-			if (o.v == XD_FW_ACCEPT && nat_note[0] && !dropped) {
-				/* later chains saw rewritten addresses we did not model */
+			if (o.v != XD_FW_UNDECIDABLE && nat_note[0] && !dropped) {
+				/* later chains saw rewritten addresses we did not model; a drop too:
+				 * the rewritten packet may not match the dropping rule, or not even
+				 * pass this hook */
 				o.v = XD_FW_UNDECIDABLE;
 				snprintf(o.why, sizeof(o.why), "%s", nat_note);
 			}

@@ -97,6 +97,13 @@ int xd_render_fw_verdict_json(FILE *out, const struct xd_snapshot *s,
 		add_step(d, s->fw, &res->nat_rule);
 		xd_json_add(v, "nat", d);
 	}
+	if (res->nat_possible) {
+		/* rewritten only in some outcomes of an undecided rule: later chains (and the
+		 * path itself) depend on it */
+		struct json_object *d = json_object_new_object();
+		add_step(d, s->fw, &res->nat_possible_rule);
+		xd_json_add(v, "nat_possible", d);
+	}
 	fputs(",\"verdict\":", out);
 	r |= xd_json_emit(out, v, flags);
 	fputs(",\"trace\":[", out);
@@ -145,6 +152,10 @@ int xd_render_fw_verdict_text(FILE *out, const struct xd_snapshot *s,
 	if (res->nat) {
 		fputs("NAT applied by:\n", out);
 		text_step(out, s->fw, &res->nat_rule);
+	}
+	if (res->nat_possible) {
+		fputs("NAT possibly applied by (depends on an undecided rule):\n", out);
+		text_step(out, s->fw, &res->nat_possible_rule);
 	}
 	fputs("trace:\n", out);
 	for (size_t i = 0; i < res->ntrace; i++)
