@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -310,6 +311,57 @@ static void test_fw_undecidable(void **st)
 	done(&x);
 }
 
+/* Mark the firewall dumps read (complete; no ip_tables module at all). */
+static void fw_read(struct xd_snapshot *s)
+{
+	for (enum xd_dump d = XD_DUMP_NFT_GEN; d <= XD_DUMP_NFT_FLOWTABLES; d++)
+		s->meta.dump_status[d] = XD_DUMP_COMPLETE;
+	for (enum xd_dump d = XD_DUMP_IPT_NAMES; d <= XD_DUMP_IP6T; d++)
+		s->meta.dump_status[d] = XD_DUMP_ABSENT;
+}
+
+/*
+ * No rule set at all is a verdict: everything is accepted, so an in policy without an out
+ * policy sends the replies in clear. Only when the firewall was read: a namespace whose
+ * rule set could not be read says nothing.
+ */
+static void test_fw_no_ruleset_cleartext(void **st)
+{
+	struct fx x;
+
+	for (int variant = 0; variant < 4; variant++) {
+		setup_fx(&x, false, false, false); /* no out policy */
+		if (variant == 1) {
+			/* no firewall record at all in the snapshot */
+			xd_fw_done(x.fw);
+			free(x.fw);
+			x.s->fw = NULL;
+		}
+		if (variant != 2)
+			fw_read(x.s);
+		else /* the firewall was not collected */
+			for (enum xd_dump d = XD_DUMP_NFT_GEN; d <= XD_DUMP_IP6T; d++)
+				x.s->meta.dump_status[d] = XD_DUMP_NOT_COLLECTED;
+		if (variant == 3)
+			x.s->meta.dump_status[XD_DUMP_NFT_RULES] = XD_DUMP_DENIED;
+		run(&x);
+		if (variant < 2) {
+			const struct xd_finding *f = find(&x, "fw.cleartext_allowed", NULL);
+			assert_non_null(f);
+			/* nothing else: without rules nothing drops or is undecidable */
+			assert_int_equal(count_fw(&x), 1);
+		} else
+			assert_int_equal(count_fw(&x), 0);
+		done(&x);
+	}
+	/* with an out policy: silent */
+	setup_fx(&x, false, false, true);
+	fw_read(x.s);
+	run(&x);
+	assert_int_equal(count_fw(&x), 0);
+	done(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_fw_cleartext_allowed),
 		cmocka_unit_test(test_fw_nat_before_policy),
 		cmocka_unit_test(test_fw_undecidable),
+		cmocka_unit_test(test_fw_no_ruleset_cleartext),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

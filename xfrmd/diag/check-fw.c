@@ -149,8 +149,11 @@ static void name_rule(struct xd_finding *x, const struct xd_fw *fw, const struct
 {
 	char text[512];
 
-	if (!r->decider_set)
+	if (!r->decider_set) {
+		if (r->verdict == XD_FW_ACCEPT && fw->chains.len == 0)
+			xd_finding_ev_str(x, "rule", "%s", "no rule set: the kernel accepts");
 		return;
+	}
 	xd_finding_rule(x, r->decider.table, r->decider.chain, r->decider.handle);
 	xd_finding_ev_str(x, "backend", "%s",
 			  r->decider.backend == XD_FW_LEGACY ? "iptables-legacy" : "nftables");
@@ -421,13 +424,74 @@ static void check_plaintext(const struct xd_diag_ctx *c, struct xd_findings *out
 	}
 }
 
+/*
+ * Was the whole firewall read, so that "no rules" is a fact and not a gap? Every nf_tables
+ * dump complete, and legacy tables read or not in use at all (no ip_tables module: the
+ * names file is absent).
+ */
+static bool fw_read_whole(const struct xd_snapshot *s)
+{
+	static const enum xd_dump nft[] = { XD_DUMP_NFT_TABLES, XD_DUMP_NFT_CHAINS,
+					    XD_DUMP_NFT_SETS, XD_DUMP_NFT_RULES };
+	static const enum xd_dump legacy[] = { XD_DUMP_IPT_NAMES, XD_DUMP_IP6T_NAMES,
+					       XD_DUMP_IPT, XD_DUMP_IP6T };
+
+	for (size_t i = 0; i < sizeof(nft) / sizeof(nft[0]); i++)
+		if (s->meta.dump_status[nft[i]] != XD_DUMP_COMPLETE)
+			return false;
+	for (size_t i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++)
+		if (s->meta.dump_status[legacy[i]] != XD_DUMP_COMPLETE &&
+		    s->meta.dump_status[legacy[i]] != XD_DUMP_ABSENT)
+			return false;
+	return true;
+}
+
+static void run_with(const struct xd_diag_ctx *c, struct xd_findings *out);
+
 static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
+{
+	const struct xd_snapshot *s = c->now;
+
+	if (!s->fw || !s->fw->indexed || s->fw->rules.len + s->fw->chains.len == 0) {
+		/* No rule set is a verdict, not the absence of one: the kernel accepts
+		 * everything (plaintext to a protected peer included). Only when the firewall
+		 * was read whole; otherwise nothing is known. */
+		struct xd_snapshot view;
+		struct xd_diag_ctx vc;
+		struct xd_fw *none;
+
+		if (!fw_read_whole(s))
+			return;
+		none = malloc(sizeof(*none));
+		if (!none) {
+			out->error = out->error ? out->error : -ENOMEM;
+			return;
+		}
+		xd_fw_init(none);
+		if (xd_fw_index(none) < 0) {
+			xd_fw_done(none);
+			free(none);
+			out->error = out->error ? out->error : -ENOMEM;
+			return;
+		}
+		/* the checks read the model through the snapshot: a shallow view with it */
+		view = *s;
+		view.fw = none;
+		vc = *c;
+		vc.now = &view;
+		run_with(&vc, out);
+		xd_fw_done(none);
+		free(none);
+		return;
+	}
+	run_with(c, out);
+}
+
+static void run_with(const struct xd_diag_ctx *c, struct xd_findings *out)
 {
 	const struct xd_snapshot *s = c->now;
 	struct peers *p;
 
-	if (!s->fw || !s->fw->indexed || s->fw->rules.len + s->fw->chains.len == 0)
-		return; /* no firewall: nothing can block */
 	if (s->meta.dump_status[XD_DUMP_NFT_RULES] == XD_DUMP_DENIED ||
 	    s->meta.dump_status[XD_DUMP_NFT_RULES] == XD_DUMP_ERROR)
 		return; /* tool.* already says the rule set could not be read */
