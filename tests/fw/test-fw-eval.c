@@ -658,6 +658,8 @@ static void docker_filter_and_check(struct xd_fw *fw, uint8_t backend)
 	assert_int_equal(r.nat_possible_rule.handle, 2);
 	assert_non_null(strstr(r.reason, "NAT"));
 	assert_non_null(strstr(r.reason, "DOCKER"));
+	assert_true(r.decider_set);
+	assert_int_equal(r.decider.handle, 2); /* the DNAT rule, not the input policy */
 	/* another port: no DNAT in either branch, the input chain decides */
 	p.dport = 22;
 	assert_int_equal(xd_fw_eval(fw, &p, hooks, nh, &r), 0);

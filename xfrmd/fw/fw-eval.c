@@ -1557,6 +1557,7 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 	bool undecided = false, dropped = false, netdev = false;
 	char why[160] = "";
 	char nat_note[160] = "";
+	struct xd_fw_trace nat_by = { 0 };
 
 	memset(res, 0, sizeof(*res));
 	if (!fw || !pkt || (pkt->family != XD_NFPROTO_IPV4 && pkt->family != XD_NFPROTO_IPV6) ||
@@ -1586,6 +1587,8 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 			/* a DNAT (certain, or in the matched branch of an undecided rule) may send
 			 * the packet elsewhere: another address, another path (a container behind
 			 * a Docker-style DNAT is reached by forward, not input) */
+			if ((res->nat || res->nat_possible) && !nat_note[0])
+				nat_by = res->nat ? res->nat_rule : res->nat_possible_rule;
 			if (res->nat && !nat_note[0])
 				snprintf(nat_note, sizeof(nat_note),
 					 "packet rewritten by NAT (%s %s handle %llu) before this chain",
@@ -1622,6 +1625,9 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 				 * pass this hook */
 				o.v = XD_FW_UNDECIDABLE;
 				snprintf(o.why, sizeof(o.why), "%s", nat_note);
+				/* the rewrite is what is not known: name the NAT rule */
+				o.decider = nat_by;
+				o.decider_set = true;
 			}
 			if (o.v == XD_FW_DROP) {
 				if (!dropped || !res->decider_set) {
