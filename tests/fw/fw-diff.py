@@ -406,6 +406,18 @@ class Gen:
                 out.append(f"    {m} {v}".replace("     ", "    "))
             out.append("  }")
             out.append("}")
+        if r.random() < 0.15:
+            # a published container port as Docker writes it: "-m addrtype --dst-type LOCAL
+            # -j DOCKER" is "fib daddr type local" in nft; the DNAT sends the host's port to
+            # C, so the kernel forwards what the input chains would have seen
+            out.append("table ip dock {")
+            out.append("  chain pre { type nat hook prerouting priority -100; policy accept;")
+            out.append("    fib daddr type local jump docker")
+            out.append("  }")
+            out.append("  chain docker {")
+            out.append(f'    iifname != "docker0" tcp dport 8080 dnat to {C_ADDR}:80')
+            out.append("  }")
+            out.append("}")
         return "\n".join(out) + "\n"
 
     def ipt_match(self):
@@ -478,18 +490,6 @@ class Gen:
             out.append(rule(chain, ["ACCEPT", "DROP", "REJECT", "ACCEPT"]
                             + (users if chain == "INPUT" else [])))
         out.append("COMMIT")
-        if r.random() < 0.15:
-            # a published container port as Docker writes it: "-m addrtype --dst-type LOCAL
-            # -j DOCKER" is "fib daddr type local" in nft; the DNAT sends the host's port to
-            # C, so the kernel forwards what the input chains would have seen
-            out.append("table ip dock {")
-            out.append("  chain pre { type nat hook prerouting priority -100; policy accept;")
-            out.append("    fib daddr type local jump docker")
-            out.append("  }")
-            out.append("  chain docker {")
-            out.append(f'    iifname != "docker0" tcp dport 8080 dnat to {C_ADDR}:80')
-            out.append("  }")
-            out.append("}")
         return "\n".join(out) + "\n"
 
     def packet(self):
