@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Kernel scenario: the firewall drops ESP one way, `xfrmctl check` names fw.esp_blocked with
-# the peer, the direction and the rule's handle; with the rule removed it does not.
+# the peer, the direction and the rule's handle; with the rule removed it does not. Then a
+# namespace with no rule set at all and an in policy without an out policy:
+# fw.cleartext_allowed.
 #
 #   10.1.0.0/16 -- [gw 192.0.2.1, netns xdfwchk] ==== ESP tunnel ==== [peer 198.51.100.7] -- 10.2.0.0/16
 #
@@ -75,6 +77,34 @@ if check absent; then
 	echo "PASS: with the rule removed, no fw.esp_blocked"
 else
 	echo "FAIL: fw.esp_blocked still reported without the rule"; cat "$tmp"; fail=1
+fi
+
+# No rule set at all accepts everything: an in policy without an out policy means the
+# replies to the protected subnet leave in clear, and `check` must say so.
+NS2=xdfwclr$$
+trap 'ip netns del $NS 2>/dev/null; ip netns del $NS2 2>/dev/null' EXIT
+ip netns add $NS2
+ip -n $NS2 link add gw0 type veth peer name gw1
+ip -n $NS2 addr add $GW/24 dev gw0
+ip -n $NS2 addr add 10.1.0.1/16 dev gw0
+ip -n $NS2 link set gw0 up
+ip -n $NS2 link set gw1 up
+ip -n $NS2 xfrm policy add src 10.2.0.0/16 dst 10.1.0.0/16 dir in \
+    tmpl src $PEER dst $GW proto esp reqid 1 mode tunnel
+if [ -n "$(ip netns exec $NS2 nft list ruleset 2>/dev/null)" ]; then
+	echo "FAIL: a new namespace has nft rules"; fail=1
+fi
+"$XFRMCTL" -n $NS2 -j check >"$tmp" 2>/dev/null
+if python3 - "$tmp" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+hits = [f for f in doc["findings"] if f["id"] == "fw.cleartext_allowed"]
+sys.exit(0 if hits else 1)
+PY
+then
+	echo "PASS: no rule set and no out policy: fw.cleartext_allowed"
+else
+	echo "FAIL: no fw.cleartext_allowed without any rule set"; cat "$tmp"; fail=1
 fi
 rm -f "$tmp"
 exit $fail
