@@ -68,3 +68,18 @@ int xd_decode_cert_conn(struct xd_snapshot *s, const void *buf, size_t len);
 struct xd_kevent;
 typedef int (*xd_kevent_fn)(void *ud, const struct xd_kevent *e);
 int xd_decode_kevents(uint16_t nl_proto, const void *buf, size_t len, xd_kevent_fn fn, void *ud);
+
+/*
+ * strongSwan VICI packets (ike.vici_conns, ike.vici_sas; ike.h): one packet per record.
+ * list-conn and list-sa events become connections, IKE SAs and CHILD_SAs; the command
+ * response marks the listing complete; other packets are counted as ignored. Returns 0,
+ * -EBADMSG (framing; an issue is recorded, what was decoded before stays) or -ENOMEM.
+ */
+int xd_decode_vici(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
+/*
+ * Zero, in place, every VICI value whose name or enclosing section/list name looks like a key
+ * or secret (xd_vici_name_is_secret()); a packet that cannot be walked has everything after
+ * the bad element zeroed (its whole body when the header is bad: fail closed). Lengths are
+ * kept. Returns the number of values that held a non-zero byte.
+ */
+size_t xd_vici_scrub(void *buf, size_t len);

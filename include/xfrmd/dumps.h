@@ -49,6 +49,11 @@ enum xd_dump {
 	 * (no udp_diag); decoded into the same sockets as sockdiag.udp. Stack group. */
 	XD_DUMP_PROC_UDP,
 	XD_DUMP_PROC_UDP6,
+	/* The IKE daemon's own view (ike.h): raw strongSwan VICI packets (4-byte length, type,
+	 * name, elements), one per record, values named like keys or secrets zeroed. Stack
+	 * group. The events and the command response of list-conns, and of list-sas. */
+	XD_DUMP_IKE_VICI_CONNS,
+	XD_DUMP_IKE_VICI_SAS,
 	/* append new dumps here; names are file format, numbers are not */
 	_XD_DUMP_MAX,
 	_XD_DUMP_INVALID = -1,

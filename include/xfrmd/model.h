@@ -342,6 +342,7 @@ struct xd_arena;
 struct xd_fw;
 struct xd_kernel;      /* kernel.h */
 struct xd_stack_facts; /* stack.h */
+struct xd_ike;          /* ike.h */
 
 struct xd_snapshot {
 	struct xd_meta meta;
@@ -357,6 +358,7 @@ struct xd_snapshot {
 	struct xd_vec addrs;    /* struct xd_local_addr, sorted by xd_snapshot_sort() */
 	struct xd_kernel *kernel;     /* kernel profile facts; NULL if none were recorded */
 	struct xd_stack_facts *stack; /* IKE stack facts; NULL if none were recorded */
+	struct xd_ike *ike;           /* the IKE daemon's own view (ike.h); NULL if none */
 	struct xd_vec issues;   /* struct xd_decode_issue */
 	struct xd_certs certs;  /* the IKE daemon's credentials (cert.h) */
 	uint64_t unknown_attrs; /* attributes skipped because the type is unknown */

@@ -62,6 +62,9 @@ int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec)
 		return xd_decode_cert_cred(s, rec->data, rec->len);
 	case XD_DUMP_CERT_CONN:
 		return xd_decode_cert_conn(s, rec->data, rec->len);
+	case XD_DUMP_IKE_VICI_CONNS:
+	case XD_DUMP_IKE_VICI_SAS:
+		return xd_decode_vici(s, rec->dump, rec->data, rec->len);
 	default:
 		s->ignored_msgs++;
 		return 0;

@@ -12,6 +12,7 @@
 #include "xfrmd/fw-model.h"
 #include "xfrmd/kernel.h"
 #include "xfrmd/model.h"
+#include "xfrmd/ike.h"
 #include "xfrmd/stack.h"
 
 struct pool_entry {
@@ -149,6 +150,7 @@ struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s)
 	}
 	xd_kernel_done(s->kernel);
 	xd_stack_facts_done(s->stack);
+	xd_ike_done(s->ike);
 	xd_certs_done(&s->certs);
 	if (s->pool)
 		free(s->pool->slots);

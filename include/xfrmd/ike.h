@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ike.h: the IKE daemon's own view, as its control channel reports it (strongSwan's VICI
+ * `list-conns` and `list-sas`): configured connections, IKE SAs and CHILD_SAs. The project's
+ * own types, no strongSwan headers. No field can hold a key or a secret: the decoder keeps
+ * only the named fields below (and never a value whose name looks like a key or secret).
+ * Strings are interned in the snapshot; values the daemon sent in a form we do not know are
+ * kept as the daemon's text.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "xfrmd/util.h"
+
+struct xd_snapshot;
+
+/* A child configuration of a connection (list-conn "children"). */
+struct xd_ike_child_cfg {
+	const char *name;
+	const char *mode;         /* "TUNNEL", "TRANSPORT", ... as the daemon names it */
+	const char *start_action; /* when the daemon reports it (newer strongSwan), else NULL */
+	uint32_t local_ts_first, local_ts_count;   /* into ike->strings */
+	uint32_t remote_ts_first, remote_ts_count; /* into ike->strings */
+};
+
+/* A configured connection (one list-conn event). */
+struct xd_ike_conn {
+	const char *name;
+	const char *version;   /* "IKEv2", "IKEv1/2" ... */
+	const char *local_id;  /* id of the first local auth round, NULL if none */
+	const char *remote_id;
+	uint32_t local_addrs_first, local_addrs_count;   /* into ike->strings */
+	uint32_t remote_addrs_first, remote_addrs_count; /* into ike->strings */
+	uint32_t child_first, child_count;               /* into ike->child_cfgs */
+};
+
+/* A CHILD_SA of an IKE SA (list-sa "child-sas"). */
+struct xd_ike_child_sa {
+	const char *name;
+	const char *state;    /* "INSTALLED", "REKEYED" ... */
+	const char *mode;
+	const char *protocol; /* "ESP", "AH" */
+	uint32_t uniqueid;
+	uint32_t reqid;
+	uint32_t spi_in, spi_out; /* host order; 0 = not reported */
+	uint64_t bytes_in, packets_in, bytes_out, packets_out;
+	uint32_t local_ts_first, local_ts_count;   /* into ike->strings */
+	uint32_t remote_ts_first, remote_ts_count; /* into ike->strings */
+};
+
+/* An IKE SA (one list-sa event). */
+struct xd_ike_sa {
+	const char *name;  /* the connection it belongs to */
+	const char *state; /* "ESTABLISHED", "CONNECTING" ... */
+	const char *version;
+	const char *local_host, *remote_host;
+	const char *local_id, *remote_id;
+	uint32_t uniqueid;
+	uint16_t local_port, remote_port;
+	bool initiator;
+	bool has_established;
+	uint64_t established_s; /* seconds since establishment, when has_established */
+	bool nat_local, nat_remote, nat_fake, nat_any;
+	uint32_t child_first, child_count; /* into ike->child_sas */
+};
+
+struct xd_ike {
+	bool conns_present, sas_present; /* a list-conns / list-sas reply was recorded */
+	struct xd_vec conns;      /* struct xd_ike_conn, in the daemon's order */
+	struct xd_vec child_cfgs; /* struct xd_ike_child_cfg */
+	struct xd_vec sas;        /* struct xd_ike_sa */
+	struct xd_vec child_sas;  /* struct xd_ike_child_sa */
+	struct xd_vec strings;    /* const char *: addresses and traffic selectors */
+};
+
+/* The snapshot's IKE view, created on first use; NULL on allocation failure. */
+struct xd_ike *xd_snapshot_ike(struct xd_snapshot *s);
+void xd_ike_done(struct xd_ike *ike);
+
+/* The i-th string of ike->strings (NULL when out of range). */
+const char *xd_ike_string(const struct xd_ike *ike, uint32_t i);
+
+/*
+ * Is a VICI key or list of this name one that may carry key material or a secret ("*key*",
+ * "*secret*", "*psk*", "*password*", case-insensitive; "*-keysize" is a size, not a key)?
+ * The decoder never keeps such a value and the collector zeroes it before recording. Pure.
+ */
+bool xd_vici_name_is_secret(const char *name, size_t len);
