@@ -23,6 +23,7 @@ enum xd_render_what {
 	XD_RENDER_KERNEL = 1u << 4, /* kernel profile (kernel.h) */
 	XD_RENDER_STACK = 1u << 5,  /* IKE stack (stack.h) */
 	XD_RENDER_CERTS = 1u << 6, /* certificates, key files, IKE connections (cert.h) */
+	XD_RENDER_IKE = 1u << 7,   /* the IKE daemon's own view (ike.h) */
 };
 
 struct xd_render_opts {

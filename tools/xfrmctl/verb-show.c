@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* verb-show.c: `xfrmctl show sa|policy|stats|kernel|stack|certs|all` and `xfrmctl status`. */
+/* verb-show.c: `xfrmctl show sa|policy|stats|kernel|stack|certs|ike|all` and `xfrmctl status`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +19,7 @@ static const struct {
 	{ "kernel", XD_RENDER_KERNEL },
 	{ "stack", XD_RENDER_STACK },
 	{ "certs", XD_RENDER_CERTS },
+	{ "ike", XD_RENDER_IKE },
 	{ "all", XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS },
 };
 
@@ -36,6 +37,8 @@ static unsigned groups_for(unsigned what)
 		g |= XD_COLLECT_STACK | XD_COLLECT_XFRM | XD_COLLECT_RTNL;
 	if (what & XD_RENDER_CERTS)
 		g |= XD_COLLECT_OTHER; /* credentials (docs/certificates.md) */
+	if (what & XD_RENDER_IKE)
+		g |= XD_COLLECT_STACK; /* the daemon's VICI listing is a stack dump (dumps.h) */
 	return g;
 }
 
@@ -125,7 +128,7 @@ int verb_show(int argc, char **argv)
 			if (xd_streq(pos[i], sections[k].name))
 				w = sections[k].what;
 		if (!w)
-			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, kernel, stack, certs, all)",
+			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, kernel, stack, certs, ike, all)",
 						   pos[i]);
 		what |= w;
 	}

@@ -25,3 +25,5 @@ int xd_nl_add_file_record(struct xd_recbuf *out, enum xd_dump d, const void *dat
 /* Collectors, each called once by xd_collect_live(). */
 void xd_collect_kernel(struct xd_recbuf *out);
 void xd_collect_stack(struct xd_recbuf *out);
+/* strongSwan's own view over VICI (ike.vici_conns, ike.vici_sas); bounded in time. */
+void xd_collect_vici(struct xd_recbuf *out);

@@ -15,6 +15,7 @@
 #include "json-util.h"
 #include "render-kstack.h"
 #include "render-certs.h"
+#include "render-ike.h"
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
@@ -571,6 +572,8 @@ int xd_render_json(FILE *out, const struct xd_snapshot *s, unsigned what,
 	}
 	if (what & XD_RENDER_CERTS)
 		r |= xd_render_certs_json(out, s, flags, sep);
+	if (what & XD_RENDER_IKE)
+		r |= xd_render_ike_json(out, s, flags);
 	fputs("}\n", out);
 	if (r || ferror(out))
 		return -EIO;

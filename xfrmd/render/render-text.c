@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "render-certs.h"
+#include "render-ike.h"
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
@@ -270,6 +271,10 @@ int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
 	if (what & XD_RENDER_CERTS) {
 		fputc('\n', out);
 		xd_render_certs_text(out, s, o->verbose);
+	}
+	if (what & XD_RENDER_IKE) {
+		fputc('\n', out);
+		xd_render_ike_text(out, s, o->verbose);
 	}
 	return ferror(out) ? -EIO : 0;
 }
