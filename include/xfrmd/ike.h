@@ -84,7 +84,8 @@ const char *xd_ike_string(const struct xd_ike *ike, uint32_t i);
 
 /*
  * Is a VICI key or list of this name one that may carry key material or a secret ("*key*",
- * "*secret*", "*psk*", "*password*", case-insensitive; "*-keysize" is a size, not a key)?
+ * "*secret*", "*psk*", "*passw*", "SK_*" as RFC 7296 names derived keys, case-insensitive;
+ * "*-keysize" is a size, not a key)?
  * The decoder never keeps such a value and the collector zeroes it before recording. Pure.
  */
 bool xd_vici_name_is_secret(const char *name, size_t len);

@@ -184,18 +184,23 @@ struct scrub_state {
 	size_t zeroed;
 };
 
+/* Zero a span; 1 when it held a non-zero byte, so a clean buffer counts 0. */
+static size_t zero_span(uint8_t *p, size_t len)
+{
+	bool dirty = false;
+
+	for (size_t i = 0; i < len && !dirty; i++)
+		dirty = p[i] != 0;
+	memset(p, 0, len);
+	return dirty;
+}
+
 static void scrub_elem(void *ud, const struct vici_elem *e)
 {
 	struct scrub_state *st = ud;
 
-	if (!e->secret || !e->value)
-		return;
-	for (size_t i = 0; i < e->value_len; i++)
-		if (e->value[i]) {
-			st->zeroed++;
-			break;
-		}
-	memset(e->value, 0, e->value_len);
+	if (e->secret && e->value)
+		st->zeroed += zero_span(e->value, e->value_len);
 }
 
 size_t xd_vici_scrub(void *buf, size_t len)
@@ -209,16 +214,11 @@ size_t xd_vici_scrub(void *buf, size_t len)
 
 	if (off < 0) {
 		/* cannot be walked: fail closed, keep nothing of it */
-		if (len > 4) {
-			memset(b + 4, 0, len - 4);
-			st.zeroed++;
-		}
-		return st.zeroed;
+		return len > 4 ? zero_span(b + 4, len - 4) : 0;
 	}
 	if (vici_walk(b, len, (size_t)off, scrub_elem, &st, &bad) < 0) {
 		/* the elements from the bad one on cannot be classified: zero them */
-		memset(b + bad, 0, len - bad);
-		st.zeroed++;
+		st.zeroed += zero_span(b + bad, len - bad);
 	}
 	return st.zeroed;
 }

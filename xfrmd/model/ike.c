@@ -68,6 +68,9 @@ bool xd_vici_name_is_secret(const char *name, size_t len)
 	if (len > ks && strncasecmp(name + len - ks, keysize, ks) == 0 &&
 	    !contains(name, len - ks, "key") && !contains(name, len - ks, "secret"))
 		return false;
+	/* IKEv2's derived keys are SK_d, SK_ai, SK_ei, SK_pi ... (RFC 7296 2.14) */
+	if (len >= 3 && strncasecmp(name, "sk", 2) == 0 && (name[2] == '_' || name[2] == '-'))
+		return true;
 	for (size_t i = 0; i < XD_ARRAY_SIZE(words); i++)
 		if (contains(name, len, words[i]))
 			return true;
