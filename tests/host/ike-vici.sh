@@ -135,6 +135,14 @@ PY
 then pass "a snapshot replays the same IKE view"
 else fail "replay of the IKE view differs"; fi
 
+schema=$(cd "$(dirname "$0")/../.." && pwd)/docs/schema/xfrmctl.schema.json
+if python3 -c 'import jsonschema' 2>/dev/null; then
+    python3 - "$schema" "$tmp/live.json" <<'PY' && pass "show ike --json follows the schema" || fail "show ike --json against the schema"
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+PY
+fi
+
 # the secret must appear nowhere: raw, hex, base64
 hex=$(printf %s "$CANARY" | od -An -tx1 | tr -d ' \n')
 b64=$(printf %s "$CANARY" | base64)

@@ -86,7 +86,8 @@ static bool conf_vici_socket(char *text, const char *daemon, char *ret, size_t r
 	bool found = false;
 
 	snprintf(want, sizeof(want), "%s.plugins.vici.socket", daemon);
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *hash = strchr(line, '#'), *eq, *brace;
 		line[hash ? (size_t)(hash - line) : strlen(line)] = '\0';
 		/* "}" possibly followed by more on the line is rare; handle leading ones */
