@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "collect-internal.h"
+#include "xfrmd/file.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
 #include "xfrmd/stack.h"
@@ -137,7 +138,7 @@ static bool proc_env(uint32_t pid, const char *name, char *ret, size_t rlen)
 	bool found = false;
 
 	snprintf(p, sizeof(p), "/proc/%u/environ", pid);
-	if (xd_nl_read_file(p, ENVIRON_MAX_BYTES, &env, &len) < 0)
+	if (xd_file_read(p, XD_FILE_NOFOLLOW, ENVIRON_MAX_BYTES, &env, &len, NULL) < 0)
 		return false;
 	for (size_t i = 0; i < len; i += strlen(env + i) + 1) {
 		if (strncmp(env + i, name, nl) == 0 && env[i + nl] == '=') {
@@ -159,7 +160,7 @@ static void daemon_socket(uint32_t pid, const char *comm, char *ret, size_t rlen
 
 	(void)proc_env(pid, "STRONGSWAN_CONF", conf, sizeof(conf));
 	snprintf(p, sizeof(p), "/proc/%u/root%s", pid, conf);
-	if (conf[0] == '/' && xd_nl_read_file(p, CONF_MAX_BYTES, &text, &len) == 0) {
+	if (conf[0] == '/' && xd_file_read(p, 0, CONF_MAX_BYTES, &text, &len, NULL) == 0) {
 		char val[512];
 		char *copy = strdup(text);
 		/* charon-systemd reads its own section and falls back to charon's */
