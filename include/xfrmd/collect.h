@@ -38,6 +38,9 @@ struct xd_collect_opts {
 	unsigned groups;       /* enum xd_collect_group bits; 0 = everything */
 	const struct xd_cert_paths *certs; /* NULL = xd_cert_paths_default() */
 	bool sa_listing; /* `show sa`: of the XFRM group only SAs (last, once), no policies */
+	/* leave the IKE daemons' control sockets (VICI) alone: the daemon's resyncs must not
+	 * wait on charon; those dumps then stay "not collected" */
+	bool no_ike_control;
 };
 
 /*

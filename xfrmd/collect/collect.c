@@ -353,7 +353,8 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 		xd_collect_kernel(out);
 	if (g & XD_COLLECT_STACK) {
 		xd_collect_stack(out);
-		xd_collect_vici(out);
+		if (!opts || !opts->no_ike_control)
+			xd_collect_vici(out);
 	}
 	/* credentials are the "other" group (dumps.h) */
 	if (g & XD_COLLECT_OTHER) {

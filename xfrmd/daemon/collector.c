@@ -116,7 +116,8 @@ static int record_sink(void *userdata, const struct xd_record *rec)
 
 static int resync(struct collector *c)
 {
-	struct xd_collect_opts opts = { 0 };
+	/* the IKE view over VICI is xfrmctl's for now: a resync never waits on charon */
+	struct xd_collect_opts opts = { .no_ike_control = true };
 	struct xd_recbuf *buf = NULL;
 	struct xd_record_sink sink = { .record = record_sink, .userdata = c };
 	struct timespec t0, t1, cpu0, cpu1;
