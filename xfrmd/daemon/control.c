@@ -112,13 +112,13 @@ bool xd_control_peer_allowed(uid_t uid, gid_t gid, const gid_t *groups, size_t n
 }
 
 /* A socket file left by a crashed instance is removed; a live one means we must not start. */
-static int clear_stale(const char *path)
+int xd_unix_clear_stale(const char *path, int type)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, r;
 
 	xd_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
@@ -168,7 +168,7 @@ int xd_control_open(struct xd_control **ret, const struct xd_config *cfg, gid_t 
 			goto fail;
 		}
 	}
-	r = clear_stale(cfg->socket_path);
+	r = xd_unix_clear_stale(cfg->socket_path, SOCK_SEQPACKET);
 	if (r < 0)
 		goto fail;
 	ctl->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

@@ -75,6 +75,10 @@ size_t xd_control_clients(const struct xd_control *ctl);
 bool xd_control_replies_pending(const struct xd_control *ctl);
 uint64_t xd_control_cutoffs(const struct xd_control *ctl);
 
+/* Before binding a Unix socket at `path`: a file left by a crashed instance is removed, a live
+ * listener (of socket `type`) means another instance runs: -EADDRINUSE. 0 or -errno. */
+int xd_unix_clear_stale(const char *path, int type);
+
 /* Is a peer with these credentials allowed? Root always; otherwise gid or a supplementary
  * group must equal `allowed` (and allowed must not be (gid_t)-1). */
 bool xd_control_peer_allowed(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,

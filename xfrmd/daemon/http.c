@@ -313,32 +313,13 @@ static MHD_Result_ handler(void *cls, struct MHD_Connection *conn, const char *u
 	return r;
 }
 
-/* A socket file left by a crashed instance is removed; a live one means we must not start. */
-static int clear_stale(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, r;
-
-	xd_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	if (r == 0)
-		return -EADDRINUSE;
-	if (unlink(path) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
 static int unix_listen(const char *path, gid_t gid)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	mode_t old;
 	int fd, r;
 
-	r = clear_stale(path);
+	r = xd_unix_clear_stale(path, SOCK_STREAM);
 	if (r < 0)
 		return r;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
