@@ -23,7 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xdtest import FAILS, Daemon, Netns, check, finish, request, sh  # noqa: E402
+from xdtest import FAILS, SLOW, Daemon, Netns, check, finish, request, sh  # noqa: E402
 
 N = 6000
 STALLED = 64
@@ -32,10 +32,10 @@ d = None
 stalled = []
 
 
-def raw_reply(s, timeout=60):
+def raw_reply(s, timeout=None):
     """Everything up to the first newline (or EOF): the bytes and whether a newline ended it."""
     buf = b""
-    end = time.monotonic() + timeout
+    end = time.monotonic() + (timeout if timeout is not None else 60 * SLOW)
     while b"\n" not in buf and time.monotonic() < end:
         s.settimeout(max(0.1, end - time.monotonic()))
         try:
@@ -76,7 +76,7 @@ try:
     sh("ip", "-n", ns.name, "-batch", os.path.join(tmp, "batch"))
     shutil.rmtree(tmp, True)
     d = Daemon(ns, "max_clients = 100\nsample_interval = 60s\n")
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 30 * SLOW
     while time.monotonic() < deadline and request(d.sock, {"command": "status"})["status"]["policies"]["total"] < N:
         time.sleep(0.1)
 
@@ -93,7 +93,7 @@ try:
     t1 = time.monotonic()
     st = None
     try:
-        st = request(d.sock, {"command": "status"}, timeout=60)
+        st = request(d.sock, {"command": "status"}, timeout=60 * SLOW)
     except (OSError, ValueError) as e:
         st = {"exception": repr(e)}
     t2 = time.monotonic()
@@ -124,7 +124,7 @@ try:
     with open(d.conf, "a") as f:
         f.write("request_timeout = 100ms\n")
     os.kill(d.pid, signal.SIGHUP)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 30 * SLOW
     while "reloaded" not in d.logtext() and time.monotonic() < deadline:
         time.sleep(0.05)
     check("reloaded" in d.logtext(), "configuration reloaded")
