@@ -83,3 +83,16 @@ int xd_decode_vici(struct xd_snapshot *s, enum xd_dump dump, const void *buf, si
  * kept. Returns the number of values that held a non-zero byte.
  */
 size_t xd_vici_scrub(void *buf, size_t len);
+
+/* strongSwan VICI packet types (the first byte after the length), shared by the decoder and
+ * the client in xfrmd/collect/collect-vici.c. */
+enum {
+	VICI_CMD_REQUEST = 0,
+	VICI_CMD_RESPONSE = 1,
+	VICI_CMD_UNKNOWN = 2,
+	VICI_EVENT_REGISTER = 3,
+	VICI_EVENT_UNREGISTER = 4,
+	VICI_EVENT_CONFIRM = 5,
+	VICI_EVENT_UNKNOWN = 6,
+	VICI_EVENT = 7,
+};

@@ -40,16 +40,6 @@
 #define CONF_MAX_BYTES (1u << 20)
 #define ENVIRON_MAX_BYTES (256u << 10)
 
-enum {
-	VICI_CMD_REQUEST = 0,
-	VICI_CMD_RESPONSE = 1,
-	VICI_CMD_UNKNOWN = 2,
-	VICI_EVENT_REGISTER = 3,
-	VICI_EVENT_CONFIRM = 5,
-	VICI_EVENT_UNKNOWN = 6,
-	VICI_EVENT = 7,
-};
-
 /* ---- finding the socket ---- */
 
 /* "unix:///run/x.vici" or "/run/x.vici" -> the path; NULL for other URIs (tcp://). */

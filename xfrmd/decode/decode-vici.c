@@ -23,17 +23,6 @@
 #define VICI_MAX_DEPTH 16 /* strongSwan nests 4 deep in list-sa; more is not a real reply */
 
 enum {
-	VICI_CMD_REQUEST = 0,
-	VICI_CMD_RESPONSE = 1,
-	VICI_CMD_UNKNOWN = 2,
-	VICI_EVENT_REGISTER = 3,
-	VICI_EVENT_UNREGISTER = 4,
-	VICI_EVENT_CONFIRM = 5,
-	VICI_EVENT_UNKNOWN = 6,
-	VICI_EVENT = 7,
-};
-
-enum {
 	VICI_SECTION_START = 1,
 	VICI_SECTION_END = 2,
 	VICI_KEY_VALUE = 3,
