@@ -25,8 +25,9 @@ struct xd_ike_child_cfg {
 	uint32_t remote_ts_first, remote_ts_count; /* into ike->strings */
 };
 
-/* A configured connection (one list-conn event). */
+/* A configured connection (one list-conn event, or one connection of `whack --status`). */
 struct xd_ike_conn {
+	const char *stack; /* "strongswan", "libreswan": which daemon reported it */
 	const char *name;
 	const char *version;   /* "IKEv2", "IKEv1/2" ... */
 	const char *local_id;  /* id of the first local auth round, NULL if none */
@@ -50,8 +51,9 @@ struct xd_ike_child_sa {
 	uint32_t remote_ts_first, remote_ts_count; /* into ike->strings */
 };
 
-/* An IKE SA (one list-sa event). */
+/* An IKE SA (one list-sa event, or one state of libreswan's `whack --status`). */
 struct xd_ike_sa {
+	const char *stack; /* "strongswan", "libreswan": which daemon reported it */
 	const char *name;  /* the connection it belongs to */
 	const char *state; /* "ESTABLISHED", "CONNECTING" ... */
 	const char *version;
@@ -66,8 +68,46 @@ struct xd_ike_sa {
 	uint32_t child_first, child_count; /* into ike->child_sas */
 };
 
+/*
+ * What the daemon said happened to a connection: one log line (journal or log file) or one
+ * control-channel event, classified. Failures are what the ike.* findings report; the "up"
+ * kinds clear the failures of the same connection that came before them.
+ */
+enum xd_ike_event_kind {
+	XD_IKE_EV_AUTH_FAILED,      /* PSK/signature did not verify, AUTHENTICATION_FAILED */
+	XD_IKE_EV_NO_PROPOSAL,      /* NO_PROPOSAL_CHOSEN, IKE or ESP (text says which) */
+	XD_IKE_EV_TS_UNACCEPTABLE,  /* TS_UNACCEPTABLE, no matching traffic selectors */
+	XD_IKE_EV_PEER_UNREACHABLE, /* retransmits, then giving up: no answer from the peer */
+	XD_IKE_EV_ID_MISMATCH,      /* no config for the peer's ID, certificate ID mismatch */
+	XD_IKE_EV_DPD_DEAD,         /* dead peer detection declared the peer dead */
+	XD_IKE_EV_INVALID_KE,       /* INVALID_KE_PAYLOAD: DH group disagreement */
+	XD_IKE_EV_NATT_TRANSPORT,   /* transport mode refused because of NAT */
+	XD_IKE_EV_IKE_UP,           /* IKE SA established */
+	XD_IKE_EV_CHILD_UP,         /* CHILD_SA (IPsec SA) established */
+	XD_IKE_EV_IKE_DOWN,         /* IKE SA deleted or closed */
+	XD_IKE_EV_CHILD_DOWN,       /* CHILD_SA deleted */
+	_XD_IKE_EV_MAX,
+};
+
+struct xd_ike_event {
+	enum xd_ike_event_kind kind;
+	int64_t time_s;     /* Unix time of the line; 0 when the line carries none we can read */
+	const char *stack;  /* "strongswan", "libreswan" */
+	const char *conn;   /* connection name, NULL when the line names none */
+	const char *peer;   /* peer address as the daemon wrote it, NULL when unknown */
+	const char *text;   /* the daemon's own words: one line, bounded, never a key or secret */
+	const char *source; /* "journal", "vici" or the log file's path */
+};
+
+/* Name of an event kind ("auth_failed"), NULL when out of range. */
+const char *xd_ike_event_kind_name(enum xd_ike_event_kind k);
+/* Is it one of the failure kinds (not an up/down)? */
+bool xd_ike_event_is_failure(enum xd_ike_event_kind k);
+
 struct xd_ike {
 	bool conns_present, sas_present; /* a list-conns / list-sas reply was recorded */
+	bool events_present;             /* a log or event source was read (even if empty) */
+	struct xd_vec events;            /* struct xd_ike_event, oldest first */
 	struct xd_vec conns;      /* struct xd_ike_conn, in the daemon's order */
 	struct xd_vec child_cfgs; /* struct xd_ike_child_cfg */
 	struct xd_vec sas;        /* struct xd_ike_sa */

@@ -334,6 +334,7 @@ static void sa_elem(struct vici_decoder *d, const struct vici_elem *e)
 			d->err = -ENOMEM;
 			return;
 		}
+		sa->stack = "strongswan";
 		sa->name = xd_snapshot_intern(d->s, e->name, e->name_len);
 		sa->child_first = (uint32_t)d->ike->child_sas.len;
 		d->sa = (long)d->ike->sas.len - 1;
@@ -438,6 +439,7 @@ static void conn_elem(struct vici_decoder *d, const struct vici_elem *e)
 			d->err = -ENOMEM;
 			return;
 		}
+		conn->stack = "strongswan";
 		conn->name = xd_snapshot_intern(d->s, e->name, e->name_len);
 		conn->child_first = (uint32_t)d->ike->child_cfgs.len;
 		d->conn = (long)d->ike->conns.len - 1;

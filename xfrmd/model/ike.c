@@ -24,6 +24,7 @@ struct xd_ike *xd_snapshot_ike(struct xd_snapshot *s)
 	xd_vec_init(&ike->sas, sizeof(struct xd_ike_sa));
 	xd_vec_init(&ike->child_sas, sizeof(struct xd_ike_child_sa));
 	xd_vec_init(&ike->strings, sizeof(const char *));
+	xd_vec_init(&ike->events, sizeof(struct xd_ike_event));
 	s->ike = ike;
 	return ike;
 }
@@ -37,6 +38,7 @@ void xd_ike_done(struct xd_ike *ike)
 	xd_vec_done(&ike->sas);
 	xd_vec_done(&ike->child_sas);
 	xd_vec_done(&ike->strings);
+	xd_vec_done(&ike->events);
 	free(ike);
 }
 
@@ -45,6 +47,33 @@ const char *xd_ike_string(const struct xd_ike *ike, uint32_t i)
 	if (!ike || i >= ike->strings.len)
 		return NULL;
 	return *(const char *const *)xd_vec_at(&ike->strings, i);
+}
+
+static const char *const event_kind_names[_XD_IKE_EV_MAX] = {
+	[XD_IKE_EV_AUTH_FAILED] = "auth_failed",
+	[XD_IKE_EV_NO_PROPOSAL] = "no_proposal",
+	[XD_IKE_EV_TS_UNACCEPTABLE] = "ts_unacceptable",
+	[XD_IKE_EV_PEER_UNREACHABLE] = "peer_unreachable",
+	[XD_IKE_EV_ID_MISMATCH] = "id_mismatch",
+	[XD_IKE_EV_DPD_DEAD] = "dpd_dead",
+	[XD_IKE_EV_INVALID_KE] = "invalid_ke",
+	[XD_IKE_EV_NATT_TRANSPORT] = "natt_transport",
+	[XD_IKE_EV_IKE_UP] = "ike_up",
+	[XD_IKE_EV_CHILD_UP] = "child_up",
+	[XD_IKE_EV_IKE_DOWN] = "ike_down",
+	[XD_IKE_EV_CHILD_DOWN] = "child_down",
+};
+
+const char *xd_ike_event_kind_name(enum xd_ike_event_kind k)
+{
+	if ((unsigned)k >= _XD_IKE_EV_MAX)
+		return NULL;
+	return event_kind_names[k];
+}
+
+bool xd_ike_event_is_failure(enum xd_ike_event_kind k)
+{
+	return (unsigned)k < XD_IKE_EV_IKE_UP;
 }
 
 /* Case-insensitive search for `needle` in the first `len` bytes of `name`. */
