@@ -60,6 +60,13 @@ int xd_kb_parse(const char *text, size_t len, struct xd_kb **ret, char *err, siz
 /* Read and parse a file (at most 1 MiB). */
 int xd_kb_load(const char *path, struct xd_kb **ret, char *err, size_t errlen);
 struct xd_kb *xd_kb_free(struct xd_kb *kb);
+/*
+ * The file the daemon and xfrmctl load, searched in one order so both give the same
+ * diagnosis: $XFRMD_KNOWN_ISSUES (ignored in set-uid contexts), the installed
+ * share/xfrmd/known-issues.json, the source tree's copy (running from a build directory).
+ * NULL when none is readable.
+ */
+const char *xd_kb_default_path(void);
 
 /* Compare dotted versions ("6.12.13", "4.10", "5.9.8"): <0, 0, >0. Non-digits end a part. */
 int xd_version_cmp(const char *a, const char *b);

@@ -35,9 +35,35 @@ try:
     }
     for p in pols.values():
         ns.ip("xfrm", "policy", "add", *p.split())
+    # a known issue that applies to every kernel: the daemon must load the same base as
+    # xfrmctl, so that `check` answers the same whether the daemon serves it or not
+    kbdir = tempfile.mkdtemp(prefix="xd-kb-")
+    atexit.register(shutil.rmtree, kbdir, True)
+    os.chmod(kbdir, 0o755)
+    kbfile = os.path.join(kbdir, "known-issues.json")
+    with open(kbfile, "w") as f:
+        json.dump({"format": "xfrmd-known-issues/1", "issues": [{
+            "id": "test-every-kernel", "title": "a test entry for every kernel",
+            "detail": "test", "remedy": "none", "severity": "info",
+            "sources": ["tests/daemon/daemon-netns.py"],
+            "applies_to": {"kernel": {"min": "2.6"}}}]}, f)
+    os.chmod(kbfile, 0o644)
+    os.environ["XFRMD_KNOWN_ISSUES"] = kbfile
     # 'adm' stands for xfrmd-read: any existing group works for the membership checks
     d = Daemon(ns, f"socket_group = adm\ndebounce = {DEBOUNCE_MS}ms\n"
                    f"min_resync_interval = {MIN_RESYNC_MS}ms\nsample_interval = 2s\n")
+    # the daemon's collector holds CAP_NET_ADMIN only: files that only root reads (private
+    # keys' directories) are reported as unreadable by it, and not by xfrmctl run as root
+    def kernel_ids(doc):
+        return sorted(f["id"] for f in doc.get("findings", [])
+                      if not f["id"].startswith("cert.") and f["id"] != "tool.permission_denied")
+    ids_daemon = kernel_ids(request(d.sock, {"command": "check"}))
+    r = subprocess.run(["ip", "netns", "exec", ns.name, os.environ["XFRMCTL"], "--no-daemon",
+                        "-j", "check"], capture_output=True, text=True)
+    ids_direct = kernel_ids(json.loads(r.stdout or "{}"))
+    check("kernel.known_issue" in ids_daemon and ids_daemon == ids_direct,
+          "the daemon's check has the same findings as xfrmctl's own, known issues included",
+          f"daemon {ids_daemon}, xfrmctl {ids_direct}")
     col = d.collector_pid()
     check(col is not None, "collector process exists")
     check(status_field(col, "CapEff") == "0000000000001000", "collector CapEff is CAP_NET_ADMIN only",

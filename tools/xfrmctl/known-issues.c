@@ -9,22 +9,16 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "xd-config.h"
 #include "xfrmctl.h"
 #include "xfrmd/kb.h"
 
 struct xd_kb *xfrmctl_load_kb(void)
 {
-	const char *env = secure_getenv("XFRMD_KNOWN_ISSUES");
-	const char *paths[] = { XD_DATADIR "/known-issues.json", XD_SRCKB };
-	const char *path = env;
+	const char *path = xd_kb_default_path();
 	struct xd_kb *kb = NULL;
 	char err[512];
 	int r;
 
-	for (size_t i = 0; !path && i < sizeof(paths) / sizeof(paths[0]); i++)
-		if (access(paths[i], R_OK) == 0)
-			path = paths[i];
 	if (!path) {
 		fputs("xfrmctl: no known-issues file found (set XFRMD_KNOWN_ISSUES); "
 		      "known-issue checks skipped\n", stderr);

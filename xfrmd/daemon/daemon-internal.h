@@ -18,7 +18,9 @@
 #include "xfrmd/kevent.h"
 #include "lifecycle.h"
 #include "request.h"
+#include "xfrmd/analysis.h"
 #include "xfrmd/finding.h"
+#include "xfrmd/kb.h"
 #include "xfrmd/tunnels.h"
 
 struct xd_recbuf;
@@ -41,12 +43,14 @@ struct daemon {
 	struct xd_frame_rx rx;
 	uint8_t *rxbuf;
 
-	struct xd_snapshot *cur;   /* served to clients */
+	/* analyses (analysis.h: snapshot, findings, peer rows), the same pipeline as xfrmctl's;
+	 * cur, prev and prev2 may be the same one */
+	struct xd_analysis *cur;   /* served to clients */
 	struct xd_recbuf *cur_records; /* the scrubbed records cur was decoded from */
-	struct xd_snapshot *prev;  /* the latest periodic sample */
-	struct xd_snapshot *prev2; /* the sample before it */
+	struct xd_analysis *prev;  /* the latest periodic sample */
+	struct xd_analysis *prev2; /* the sample before it */
 	uint64_t prev_mono_ms, prev2_mono_ms;
-	struct xd_findings findings; /* of cur */
+	struct xd_kb *kb; /* known issues, or NULL (logged at start) */
 	struct xd_lifecycle life;
 	struct xd_tunnels tunnels;
 	struct sample *ring;

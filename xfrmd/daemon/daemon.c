@@ -30,6 +30,8 @@
 #include "log.h"
 #include "notify.h"
 #include "privs.h"
+#include "xfrmd/analysis.h"
+#include "xfrmd/kb.h"
 #include "xfrmd/recbuf.h"
 #include "xfrmd/model.h"
 
@@ -440,6 +442,31 @@ static void stop_collector(struct daemon *d)
 	}
 }
 
+/*
+ * The known-issues base, found as xfrmctl finds it (xd_kb_default_path), so that `check`
+ * answers the same whether the daemon serves it or xfrmctl collects itself.
+ */
+static struct xd_kb *load_known_issues(void)
+{
+	const char *path = xd_kb_default_path();
+	struct xd_kb *kb = NULL;
+	char err[512];
+	int r;
+
+	if (!path) {
+		log_warning("no known-issues file found (set XFRMD_KNOWN_ISSUES): known-issue "
+			    "checks skipped");
+		return NULL;
+	}
+	r = xd_kb_load(path, &kb, err, sizeof(err));
+	if (r < 0) {
+		log_warning("known-issues file '%s': %s: known-issue checks skipped", path, err);
+		return NULL;
+	}
+	log_debug("known issues: %zu entries from %s", kb->n, path);
+	return kb;
+}
+
 int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 {
 	struct daemon d = { .cfg = *cfg, .config_path = config_path, .sigfd = -1, .colfd = -1,
@@ -518,8 +545,8 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 		log_error("out of memory");
 		goto out;
 	}
+	d.kb = load_known_issues();
 	xd_frame_rx_init(&d.rx);
-	xd_findings_init(&d.findings);
 	xd_lifecycle_init(&d.life);
 	xd_tunnels_init(&d.tunnels);
 	if ((r = add_fd(d.epfd, d.sigfd, &d.sig_tag)) < 0 ||
@@ -533,7 +560,6 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 	ret = r < 0 ? 1 : 0;
 	(void)xd_notify("STOPPING=1");
 	xd_frame_rx_done(&d.rx);
-	xd_findings_done(&d.findings);
 	xd_lifecycle_done(&d.life);
 	xd_tunnels_done(&d.tunnels);
 out:
@@ -541,10 +567,11 @@ out:
 	xd_control_close(d.ctl);
 	stop_collector(&d);
 	if (d.prev2 != d.prev && d.prev2 != d.cur)
-		xd_snapshot_free(d.prev2);
+		xd_analysis_free(d.prev2);
 	if (d.prev != d.cur)
-		xd_snapshot_free(d.prev);
-	xd_snapshot_free(d.cur);
+		xd_analysis_free(d.prev);
+	xd_analysis_free(d.cur);
+	xd_kb_free(d.kb);
 	xd_recbuf_free(d.cur_records);
 	free(d.rxbuf);
 	free(d.ring);

@@ -15,6 +15,7 @@
 #include "daemon-internal.h"
 #include "log.h"
 #include "notify.h"
+#include "xfrmd/analysis.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/diag.h"
 #include "xfrmd/recbuf.h"
@@ -47,13 +48,14 @@ static void push_sample(struct daemon *d, int64_t at)
 	struct sample *s = &d->ring[d->ring_head];
 	size_t err = 0, warn = 0;
 
-	for (size_t i = 0; i < d->findings.items.len; i++) {
-		enum xd_severity sv = xd_findings_at(&d->findings, i)->severity;
+	for (size_t i = 0; i < d->cur->findings.items.len; i++) {
+		enum xd_severity sv = xd_findings_at(&d->cur->findings, i)->severity;
 		err += sv == XD_SEV_ERROR;
 		warn += sv == XD_SEV_WARNING;
 	}
-	*s = (struct sample){ .at_ms = at, .sas = (uint32_t)d->cur->sas.len,
-			      .policies = (uint32_t)d->cur->policies.len, .errors = (uint32_t)err,
+	*s = (struct sample){ .at_ms = at, .sas = (uint32_t)d->cur->snap->sas.len,
+			      .policies = (uint32_t)d->cur->snap->policies.len,
+			      .errors = (uint32_t)err,
 			      .warnings = (uint32_t)warn };
 	d->ring_head = (d->ring_head + 1) % d->cfg.history;
 	if (d->ring_len < d->cfg.history)
@@ -122,16 +124,48 @@ static int draining_record(void *userdata, const struct xd_record *rec)
 	return r;
 }
 
-/* A complete resync arrived: decode, diagnose against the last sample, publish. */
+/*
+ * The earlier analysis the rate checks compare with. They need an interval of about one
+ * sample: a sample compares with the previous sample; an event-triggered resync between
+ * samples compares with the one before that (1-2 intervals back), not with a sample taken
+ * milliseconds ago, so traffic.* and xfrmstat.* findings do not flap with every event.
+ */
+static const struct xd_analysis *rate_baseline(const struct daemon *d, bool is_sample,
+					       uint64_t now)
+{
+	if (is_sample)
+		return d->prev;
+	if (d->prev2)
+		return d->prev2;
+	if (d->prev && now - d->prev_mono_ms >= d->cfg.sample_interval_ms / 2)
+		return d->prev;
+	return NULL;
+}
+
+/* Free each of the old analyses that cur, prev and prev2 no longer reference, exactly once. */
+static void free_unreferenced(struct daemon *d, struct xd_analysis *olds[3])
+{
+	for (int i = 0; i < 3; i++) {
+		bool dup = false;
+		for (int j = 0; j < i; j++)
+			dup |= olds[j] == olds[i];
+		if (olds[i] && !dup && olds[i] != d->cur && olds[i] != d->prev &&
+		    olds[i] != d->prev2)
+			xd_analysis_free(olds[i]);
+	}
+}
+
+/* A complete resync arrived: decode, analyse against the last sample, publish. */
 void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 {
-	struct xd_snapshot *s = NULL, *olds[3];
+	struct xd_snapshot *s = NULL;
+	struct xd_analysis *a = NULL, *olds[3];
 	struct draining_sink dsink = { .d = d };
 	struct xd_record_sink sink;
-	struct xd_diag_ctx ctx = { 0 };
-	struct xd_findings f;
+	struct xd_analysis_opts ao = { .what = XD_ANALYZE_PEERS, .kb = d->kb };
 	bool is_sample = d->sample_pending;
 	uint64_t now = xd_mono_ms();
+	uint64_t raised = d->life.raised, cleared = d->life.cleared;
 	struct timespec t0, t1, cpu0, cpu1;
 	int r;
 
@@ -155,75 +189,44 @@ void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 		xd_recbuf_free(buf);
 		return;
 	}
-	xd_snapshot_sort(s);
-	/* decoding took a while on a large model: what the kernel said meanwhile goes out first */
+	/* what the kernel said while a large model was decoded goes out before the findings */
 	xd_daemon_drain_events(d);
 
-	/*
-	 * Rate checks need an interval of about one sample: a sample compares with the previous
-	 * sample; an event-triggered resync between samples compares with the one before that
-	 * (1-2 intervals back), not with a sample taken milliseconds ago, so traffic.* and
-	 * xfrmstat.* findings do not flap with every event.
-	 */
-	xd_diag_opts_default(&ctx.opts);
-	ctx.now = s;
-	if (is_sample && d->prev) {
-		ctx.prev = d->prev;
-		ctx.interval_s = (double)(now - d->prev_mono_ms) / 1000.0;
-	} else if (!is_sample && d->prev2) {
-		ctx.prev = d->prev2;
-		ctx.interval_s = (double)(now - d->prev2_mono_ms) / 1000.0;
-	} else if (!is_sample && d->prev &&
-		   now - d->prev_mono_ms >= d->cfg.sample_interval_ms / 2) {
-		ctx.prev = d->prev;
-		ctx.interval_s = (double)(now - d->prev_mono_ms) / 1000.0;
-	}
-	xd_findings_init(&f);
-	r = xd_diag_run(&ctx, &f);
+	xd_diag_opts_default(&ao.diag);
+	ao.prev = rate_baseline(d, is_sample, now);
+	r = xd_analyze_snapshot(s, &ao, &a);
 	/* the same before the findings: events are facts, findings the reconciliation */
 	xd_daemon_drain_events(d);
-	if (r < 0 || f.error) {
-		log_error("resync: diagnosis ran out of memory, keeping the previous findings");
-		xd_findings_done(&f);
-	} else {
-		uint64_t raised = d->life.raised, cleared = d->life.cleared;
-		xd_findings_done(&d->findings);
-		d->findings = f;
-		if (xd_lifecycle_update(&d->life, &d->findings, xd_real_ms(), on_finding, d) < 0)
-			log_error("resync: out of memory tracking findings, ignoring");
-		else if (d->life.raised != raised || d->life.cleared != cleared)
-			log_info("findings: %" PRIu64 " raised, %" PRIu64 " cleared, %zu active",
-				 d->life.raised - raised, d->life.cleared - cleared,
-				 d->life.active.len);
+	if (r < 0) {
+		xd_log_errno(LOG_ERR, r, "resync: analysis failed: %m, keeping the previous model");
+		xd_recbuf_free(buf);
+		return;
 	}
+	if (xd_lifecycle_update(&d->life, &a->findings, xd_real_ms(), on_finding, d) < 0)
+		log_error("resync: out of memory tracking findings, ignoring");
+	else if (d->life.raised != raised || d->life.cleared != cleared)
+		log_info("findings: %" PRIu64 " raised, %" PRIu64 " cleared, %zu active",
+			 d->life.raised - raised, d->life.cleared - cleared, d->life.active.len);
 	if (d->cur)
-		report_new_larval(d, d->cur, s);
-	if (xd_tunnels_update(&d->tunnels, s) < 0)
+		report_new_larval(d, d->cur->snap, a->snap);
+	if (xd_tunnels_update(&d->tunnels, a->snap) < 0)
 		log_error("resync: out of memory updating tunnel counters, ignoring");
 
-	/* cur, prev and prev2 may share snapshots: free each old one that is no longer
-	 * referenced, exactly once */
 	olds[0] = d->cur;
 	olds[1] = d->prev;
 	olds[2] = d->prev2;
 	if (is_sample) {
 		d->prev2 = d->prev;
 		d->prev2_mono_ms = d->prev_mono_ms;
-		d->prev = s;
+		d->prev = a;
 		d->prev_mono_ms = now;
 		d->sample_pending = false;
 	}
-	d->cur = s;
+	d->cur = a;
+	free_unreferenced(d, olds);
 	/* kept for the `records` command: xfrmctl renders text from them like a live collection */
 	xd_recbuf_free(d->cur_records);
 	d->cur_records = buf;
-	for (int i = 0; i < 3; i++) {
-		bool dup = false;
-		for (int j = 0; j < i; j++)
-			dup |= olds[j] == olds[i];
-		if (olds[i] && !dup && olds[i] != d->cur && olds[i] != d->prev && olds[i] != d->prev2)
-			xd_snapshot_free(olds[i]);
-	}
 	if (is_sample)
 		push_sample(d, xd_real_ms());
 	d->resyncs++;
@@ -238,12 +241,12 @@ void xd_daemon_publish(struct daemon *d, struct xd_recbuf *buf)
 	if (is_sample)
 		d->last_sample_done = xd_mono_ms();
 	log_debug("resync %u: %zu SAs, %zu policies, %zu findings in %.3f s%s", d->seq,
-		  s->sas.len, s->policies.len, d->findings.items.len, d->last_resync_s,
-		  is_sample ? " (sample)" : "");
+		  a->snap->sas.len, a->snap->policies.len, a->findings.items.len,
+		  d->last_resync_s, is_sample ? " (sample)" : "");
 	if (!d->ready) {
 		d->ready = true;
 		(void)xd_notify("READY=1\nSTATUS=Following XFRM state");
-		log_info("ready: %zu SAs, %zu policies", s->sas.len, s->policies.len);
+		log_info("ready: %zu SAs, %zu policies", a->snap->sas.len, a->snap->policies.len);
 	}
 }
 

@@ -47,7 +47,7 @@ static int r_show(void *userdata, FILE *f, const void *arg)
 	struct daemon *d = userdata;
 	struct xd_render_opts o = { 0 };
 
-	return xd_render_json(f, d->cur, *(const unsigned *)arg, &o);
+	return xd_render_json(f, d->cur->snap, *(const unsigned *)arg, &o);
 }
 
 /* status: the xfrmctl status document plus a "daemon" member with the daemon's counters. */
@@ -63,7 +63,7 @@ static int r_status(void *userdata, FILE *f, const void *arg)
 
 	if (!m)
 		return -ENOMEM;
-	r = xd_render_json(m, d->cur, XD_RENDER_STATUS, &o);
+	r = xd_render_json(m, d->cur->snap, XD_RENDER_STATUS, &o);
 	if (fclose(m) != 0 || r < 0) {
 		free(buf);
 		return -EIO;
@@ -124,21 +124,14 @@ static int r_check(void *userdata, FILE *f, const void *arg)
 	struct daemon *d = userdata;
 	struct xd_render_opts o = { 0 };
 
-	return xd_render_findings_json(f, d->cur, &d->findings, &o);
+	return xd_render_findings_json(f, d->cur->snap, &d->cur->findings, &o);
 }
 
 static int r_peers(void *userdata, FILE *f, const void *arg)
 {
 	struct daemon *d = userdata;
 	struct xd_render_opts o = { 0 };
-	struct xd_vec rows;
-	int r = xd_peers_build(d->cur, &d->findings, &rows);
-
-	if (r < 0)
-		return r;
-	r = xd_render_peers_json(f, d->cur, &rows, &o);
-	xd_peers_free(&rows);
-	return r;
+	return xd_render_peers_json(f, d->cur->snap, &d->cur->peers, &o);
 }
 
 /* The exposition text (malloc'ed into *ret). Shared by the metrics command and HTTP. */
@@ -161,7 +154,7 @@ int xd_daemon_metrics_text(struct daemon *d, char **ret, size_t *ret_len)
 	m = open_memstream(&buf, &len);
 	if (!m)
 		return -ENOMEM;
-	r = xd_render_prom(m, d->cur, &d->findings, &d->tunnels, &pd);
+	r = xd_render_prom(m, d->cur->snap, &d->cur->findings, &d->tunnels, &pd);
 	if (fclose(m) != 0 || r < 0) {
 		free(buf);
 		return -EIO;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "xd-config.h"
 #include "xfrmd/file.h"
 #include "xfrmd/kb.h"
 
@@ -306,4 +307,17 @@ int xd_kb_load(const char *path, struct xd_kb **ret, char *err, size_t errlen)
 	r = xd_kb_parse(buf, len, ret, err, errlen);
 	free(buf);
 	return r;
+}
+
+const char *xd_kb_default_path(void)
+{
+	static const char *const paths[] = { XD_DATADIR "/known-issues.json", XD_SRCKB };
+	const char *env = secure_getenv("XFRMD_KNOWN_ISSUES");
+
+	if (env && *env)
+		return env;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (access(paths[i], R_OK) == 0)
+			return paths[i];
+	return NULL;
 }
