@@ -169,6 +169,14 @@ void xd_findings_sort(struct xd_findings *f);
 /* The order of subjects within a finding id: family, peer, local, reqid, SPI, ... */
 int xd_subject_cmp(const struct xd_subject *a, const struct xd_subject *b);
 
+/*
+ * A finding's identity over time, as text (malloc'ed into *ret): its id and the subject
+ * fields it has, or, for an id that aggregates (XD_DEF_AGGREGATE), its id and severity
+ * whatever its subjects. Two findings have the same identity exactly when their JSON
+ * subjects are equal; summaries and evidence are not part of it. Returns 0 or -ENOMEM.
+ */
+int xd_finding_identity(const struct xd_finding *x, char **ret);
+
 /* How many subjects the finding stands for: 1, or more for an aggregated one. */
 static inline size_t xd_finding_count(const struct xd_finding *x)
 {

@@ -5,6 +5,7 @@
  * snapshots, per-tunnel counters across rekeys, the configuration parser, and the control
  * socket's client handling (a loop driven by hand, with a handler that answers big documents).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -222,6 +223,39 @@ static void on_change(void *ud, bool raised, const struct xd_active_finding *a, 
 		e->cleared++;
 	snprintf(e->last, sizeof(e->last), "%s", a->id);
 	e->last_raised_at = a->raised_at;
+}
+
+/* Identity comes from the subject the model holds, not from rendered text: the same subject
+ * with another summary is the same finding; a field that differs, or free text that would
+ * run into the next field, makes another one. */
+static void test_finding_identity(void **state)
+{
+	static const struct xd_finding_def def = { "test.one", XD_SEV_WARNING, "t", "r", 0 };
+	struct xd_findings f;
+	struct xd_addr l = { 0 }, p = { 0 };
+	char *k[4] = { 0 };
+
+	(void)state;
+	inet_pton(AF_INET, "192.0.2.1", l.b);
+	inet_pton(AF_INET, "198.51.100.7", p.b);
+	xd_findings_init(&f);
+	for (int i = 0; i < 4; i++) {
+		struct xd_finding *x = xd_finding_add(&f, &def, i == 1 ? "other words" : "words");
+		assert_non_null(x);
+		xd_finding_peer(x, AF_INET, &l, &p);
+		xd_finding_spi(x, i == 2 ? 0x2222 : 0x1111, IPPROTO_ESP);
+		if (i == 3)
+			xd_finding_rule(x, "a/b", "c", 1);
+		assert_int_equal(xd_finding_identity(x, &k[i]), 0);
+	}
+	assert_string_equal(k[0], "test.one|local=192.0.2.1|peer=198.51.100.7|spi=4369|proto=50");
+	assert_string_equal(k[0], k[1]);
+	assert_string_not_equal(k[0], k[2]);
+	assert_string_equal(k[3], "test.one|local=192.0.2.1|peer=198.51.100.7|spi=4369|proto=50"
+				  "|rule=3:a/b/1:c/1");
+	for (int i = 0; i < 4; i++)
+		free(k[i]);
+	xd_findings_done(&f);
 }
 
 static struct xd_snapshot *gateway(bool with_in)
@@ -805,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_request_invalid),
 		cmocka_unit_test(test_frame_roundtrip),
 		cmocka_unit_test(test_frame_refusals),
+		cmocka_unit_test(test_finding_identity),
 		cmocka_unit_test(test_lifecycle_raise_keep_clear),
 		cmocka_unit_test(test_lifecycle_aggregate_identity),
 		cmocka_unit_test(test_tunnels_survive_rekeys),

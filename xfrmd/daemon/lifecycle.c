@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lifecycle.c: raise/clear bookkeeping for findings. The identity is the id plus the subject
- * as rendered in JSON (the same bytes monitoring sees), so two findings are "the same" exactly
- * when a consumer could not tell them apart. Summaries and evidence may change (a counter
+ * (xd_finding_identity: equal exactly when the JSON subjects are), so two findings are "the
+ * same" exactly when a consumer could not tell them apart. Summaries and evidence may change (a counter
  * rate) without clearing and re-raising. For an id that aggregates (XD_DEF_AGGREGATE) the
  * identity is the id plus the aggregation key, its severity: never its subjects, so the
  * finding stays raised while subjects come and go and the count changes, and is cleared
@@ -42,27 +42,6 @@ static int active_cmp(const void *a, const void *b)
 		      ((const struct xd_active_finding *)b)->key);
 }
 
-static char *make_key(const struct xd_finding *x, struct json_object *fj)
-{
-	struct json_object *subj = NULL;
-	const char *id = x->def->id, *s = "{}";
-	char *key, agg[64];
-	size_t n;
-
-	if (x->def->flags & XD_DEF_AGGREGATE) {
-		/* "*" cannot start a JSON subject: no clash with a single-subject identity */
-		snprintf(agg, sizeof(agg), "*%s", xd_severity_name(x->severity));
-		s = agg;
-	} else if (json_object_object_get_ex(fj, "subject", &subj)) {
-		s = json_object_to_json_string_ext(subj, JSON_C_TO_STRING_PLAIN);
-	}
-	n = strlen(id) + 1 + strlen(s) + 1;
-	key = malloc(n);
-	if (key)
-		snprintf(key, n, "%s|%s", id, s);
-	return key;
-}
-
 int xd_lifecycle_update(struct xd_lifecycle *l, const struct xd_findings *f, int64_t now_ms,
 			xd_lifecycle_fn fn, void *userdata)
 {
@@ -77,9 +56,10 @@ int xd_lifecycle_update(struct xd_lifecycle *l, const struct xd_findings *f, int
 			goto nomem;
 		a->id = x->def->id;
 		a->severity = x->severity;
+		if (xd_finding_identity(x, &a->key) < 0)
+			goto nomem;
 		a->json = xd_finding_json(x);
-		a->key = a->json ? make_key(x, a->json) : NULL;
-		if (!a->key)
+		if (!a->json)
 			goto nomem;
 	}
 	if (next.len)

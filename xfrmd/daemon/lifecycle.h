@@ -16,8 +16,7 @@
 struct json_object;
 
 struct xd_active_finding {
-	char *key;                 /* the identity: id "|" subject JSON, or for an id that
-				    * aggregates id "|*" severity (lifecycle.c) */
+	char *key;                 /* the identity (xd_finding_identity) */
 	const char *id;            /* static */
 	enum xd_severity severity; /* as last reported */
 	int64_t raised_at;         /* epoch milliseconds */

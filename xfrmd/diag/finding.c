@@ -11,11 +11,13 @@
  * there and then, so a diagnosis with 100k affected policies never holds 100k findings.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xfrmd/finding.h"
+#include "xfrmd/names.h"
 
 static const char *const sev_names[_XD_SEV_MAX] = {
 	[XD_SEV_INFO] = "info",
@@ -575,4 +577,54 @@ size_t xd_findings_retain(struct xd_findings *f, bool (*keep)(const struct xd_fi
 	f->items.len = out;
 	regroup(f); /* the heads moved */
 	return dropped;
+}
+
+int xd_finding_identity(const struct xd_finding *x, char **ret)
+{
+	const struct xd_subject *s = &x->subject;
+	char a[64]; /* INET6_ADDRSTRLEN and more */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	*ret = NULL;
+	m = open_memstream(&buf, &len);
+	if (!m)
+		return -ENOMEM;
+	fputs(x->def->id, m);
+	/* "*" cannot start a subject field: no clash with a single-subject identity */
+	if (x->def->flags & XD_DEF_AGGREGATE) {
+		fprintf(m, "|*%s", xd_severity_name(x->severity));
+		goto out;
+	}
+	if (s->site)
+		fprintf(m, "|site=%s", s->site);
+	if (s->has & XD_SUBJ_LOCAL)
+		fprintf(m, "|local=%s", xd_addr_fmt(&s->local, s->family, a, sizeof(a)));
+	if (s->has & XD_SUBJ_PEER)
+		fprintf(m, "|peer=%s", xd_addr_fmt(&s->peer, s->family, a, sizeof(a)));
+	if (s->has & XD_SUBJ_DIR)
+		fprintf(m, "|dir=%s", s->dir ? s->dir : "");
+	if (s->has & XD_SUBJ_REQID)
+		fprintf(m, "|reqid=%" PRIu32, s->reqid);
+	if (s->has & XD_SUBJ_SPI)
+		fprintf(m, "|spi=%" PRIu32, s->spi);
+	if (s->has & XD_SUBJ_PROTO)
+		fprintf(m, "|proto=%u", s->proto);
+	if (s->has & XD_SUBJ_POLICY)
+		fprintf(m, "|policy_index=%" PRIu32, s->policy_index);
+	/* table, chain and name are free text: their length first keeps the fields apart */
+	if (s->has & XD_SUBJ_RULE)
+		fprintf(m, "|rule=%zu:%s/%zu:%s/%" PRIu64, strlen(s->table ? s->table : ""),
+			s->table ? s->table : "", strlen(s->chain ? s->chain : ""),
+			s->chain ? s->chain : "", s->rule_handle);
+	if (s->has & XD_SUBJ_NAME)
+		fprintf(m, "|name=%zu:%s", strlen(s->name ? s->name : ""), s->name ? s->name : "");
+out:
+	if (fclose(m) != 0) {
+		free(buf);
+		return -ENOMEM;
+	}
+	*ret = buf;
+	return 0;
 }
