@@ -318,6 +318,15 @@ static void test_fingerprints(void **state)
 	/* libreswan 3.30-4.4 and 3.25-3.29 */
 	fp_is(s, 1, "10.1.0.0/16", "10.2.0.0/16", 2088927, XD_STACK_LIBRESWAN);
 	fp_is(s, 1, "10.1.0.0/16", "10.2.0.0/16", 1044463, XD_STACK_LIBRESWAN);
+	/* libreswan counts from the local and remote clients: an in or fwd policy's selector
+	 * source is the remote client. Local /16, remote /24, as pluto installs them. */
+	fp_is(s, 1, "10.1.0.0/16", "10.2.2.0/24", 1761489, XD_STACK_LIBRESWAN);
+	fp_is(s, 0, "10.2.2.0/24", "10.1.0.0/16", 1761489, XD_STACK_LIBRESWAN);
+	fp_is(s, 2, "10.2.2.0/24", "10.1.0.0/16", 1761489, XD_STACK_LIBRESWAN);
+	fp_is(s, 0, "10.2.2.0/24", "10.1.0.0/16", 2088911, XD_STACK_LIBRESWAN);
+	fp_is(s, 1, "10.1.0.0/16", "10.2.2.0/24", 2088911, XD_STACK_LIBRESWAN);
+	/* the out formula read the wrong way round is not a match */
+	fp_is(s, 1, "10.2.2.0/24", "10.1.0.0/16", 1761489, XD_STACK_UNKNOWN);
 	/* Openswan 2.6 / libreswan <= 3.24: IPv4 /24<->/24 = 2344 */
 	fp_is(s, 1, "10.1.1.0/24", "10.2.2.0/24", 2344, XD_STACK_OPENSWAN);
 	/* racoon/setkey */

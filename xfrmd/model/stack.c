@@ -225,17 +225,35 @@ static bool is_strongswan(const struct xd_policy *p)
 	return false;
 }
 
-/* libreswan >= 4.5 packs base(2)|portsw(2)|protow(1)|srcw(8)|dstw(8)|instw(1), w = 128 - len. */
+/*
+ * libreswan and Openswan compute a priority from the connection's local and remote clients,
+ * not from the selector's source and destination: an out policy's source is the local
+ * client, an in or fwd policy's is the remote one. Gateways whose two sides have different
+ * prefix lengths show the difference (libreswan spd_priority(), all releases).
+ */
+static uint8_t local_plen(const struct xd_policy *p)
+{
+	return p->dir == 1 ? p->sel.prefixlen_s : p->sel.prefixlen_d;
+}
+
+static uint8_t remote_plen(const struct xd_policy *p)
+{
+	return p->dir == 1 ? p->sel.prefixlen_d : p->sel.prefixlen_s;
+}
+
+/* libreswan >= 4.5 packs base(2)|portsw(2)|protow(1)|localw(8)|remotew(8)|instw(1),
+ * w = 128 - len. */
 static bool is_libreswan45(const struct xd_policy *p)
 {
 	uint32_t v = p->priority;
 	uint32_t base = v >> 20, srcw = (v >> 9) & 0xff, dstw = (v >> 1) & 0xff;
 
-	return base >= 1 && base <= 3 && (v >> 22) == 0 && srcw == 128u - p->sel.prefixlen_s &&
-	       dstw == 128u - p->sel.prefixlen_d && ((v >> 17) & 1) == (p->sel.proto == 0);
+	return base >= 1 && base <= 3 && (v >> 22) == 0 && srcw == 128u - local_plen(p) &&
+	       dstw == 128u - remote_plen(p) && ((v >> 17) & 1) == (p->sel.proto == 0);
 }
 
-/* libreswan 3.30-4.4: pmax - (portsw<<18|protow<<17|srcw<<9|dstw<<1|instw), w = prefix length. */
+/* libreswan 3.30-4.4: pmax - (portsw<<18|protow<<17|localw<<9|remotew<<1|instw),
+ * w = prefix length. */
 static bool is_libreswan330(const struct xd_policy *p)
 {
 	static const uint32_t pmax[] = { 2 * (1u << 20) - 1, 3 * (1u << 20) - 1,
@@ -245,14 +263,14 @@ static bool is_libreswan330(const struct xd_policy *p)
 		if (p->priority > pmax[i])
 			continue;
 		d = pmax[i] - p->priority;
-		if (((d >> 9) & 0xff) == p->sel.prefixlen_s && ((d >> 1) & 0xff) == p->sel.prefixlen_d &&
+		if (((d >> 9) & 0xff) == local_plen(p) && ((d >> 1) & 0xff) == remote_plen(p) &&
 		    (d >> 20) == 0)
 			return true;
 	}
 	return false;
 }
 
-/* libreswan 3.25-3.29: 2*(1<<19)-1 - (portsw<<17|protow<<16|srcw<<8|dstw). */
+/* libreswan 3.25-3.29: 2*(1<<19)-1 - (portsw<<17|protow<<16|localw<<8|remotew). */
 static bool is_libreswan325(const struct xd_policy *p)
 {
 	const uint32_t pmax = 2 * (1u << 19) - 1;
@@ -261,7 +279,7 @@ static bool is_libreswan325(const struct xd_policy *p)
 	if (p->priority > pmax)
 		return false;
 	d = pmax - p->priority;
-	return ((d >> 8) & 0xff) == p->sel.prefixlen_s && (d & 0xff) == p->sel.prefixlen_d &&
+	return ((d >> 8) & 0xff) == local_plen(p) && (d & 0xff) == remote_plen(p) &&
 	       (d >> 19) == 0;
 }
 
@@ -272,9 +290,9 @@ static bool is_openswan(const struct xd_policy *p)
 	unsigned sh = p->sel.family == AF_INET6 ? 7 : 5;
 	uint32_t w = 2u << sh, base;
 
-	if (p->sel.prefixlen_s > w || p->sel.prefixlen_d > w)
+	if (local_plen(p) > w || remote_plen(p) > w)
 		return false;
-	base = 1024 + ((w - p->sel.prefixlen_s) << sh) + (w - p->sel.prefixlen_d);
+	base = 1024 + ((w - local_plen(p)) << sh) + (w - remote_plen(p));
 	for (uint32_t k = 0; k < 16; k++) {
 		uint32_t adj = (k & 1 ? 512 : 0) + (k & 2 ? 64 : 0) + (k & 4 ? 32 : 0) +
 			       (k & 8 ? 32 : 0);
