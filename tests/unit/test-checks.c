@@ -383,6 +383,33 @@ static void test_duplicate_long_run(void **st)
 	done(&x);
 }
 
+/* first used long ago, but still carrying packets after its successor arrived (LASTUSED,
+ * kernel >= 6.2): in use, not stale */
+static void test_duplicate_lastused_in_use(void **st)
+{
+	struct fx x = { .now = healthy(true, true) };
+	struct xd_sa *old = mb_sa(x.now, PEER, GW, 50, 0xc0000009, 1, 1);
+	old->curlft.add_time = MB_NOW - 4000;
+	old->curlft.use_time = MB_NOW - 3900;
+	old->lastused = MB_NOW - 5;
+	old->has |= XD_SA_HAS_LASTUSED;
+	((struct xd_sa *)xd_vec_at(&x.now->sas, 1))->curlft.add_time = MB_NOW - 1000;
+	run(&x);
+	ASSERT_NONE(&x);
+	/* and unused since before its successor: stale, with the last use in the evidence */
+	done(&x);
+	x = (struct fx){ .now = healthy(true, true) };
+	old = mb_sa(x.now, PEER, GW, 50, 0xc0000009, 1, 1);
+	old->curlft.add_time = MB_NOW - 4000;
+	old->curlft.use_time = MB_NOW - 3900;
+	old->lastused = MB_NOW - 1500;
+	old->has |= XD_SA_HAS_LASTUSED;
+	((struct xd_sa *)xd_vec_at(&x.now->sas, 1))->curlft.add_time = MB_NOW - 1000;
+	run(&x);
+	ASSERT_ONLY(&x, "sa.duplicate");
+	done(&x);
+}
+
 static void test_duplicate_during_rekey_is_silent(void **st)
 {
 	struct fx x = { .now = healthy(true, true) };
@@ -986,6 +1013,7 @@ int main(void)
 		cmocka_unit_test(test_spd_inexact),
 		cmocka_unit_test(test_orphan),
 		cmocka_unit_test(test_duplicate),
+		cmocka_unit_test(test_duplicate_lastused_in_use),
 		cmocka_unit_test(test_duplicate_long_run),
 		cmocka_unit_test(test_duplicate_during_rekey_is_silent),
 		cmocka_unit_test(test_larval_stuck),

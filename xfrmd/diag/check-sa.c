@@ -231,6 +231,18 @@ static void check_orphan(const struct xd_diag_ctx *c, const struct tmpl_keys *tk
 	}
 }
 
+/*
+ * When an SA last carried a packet: XFRMA_LASTUSED (updated per packet since 6.2, commit
+ * f7fe25a6f005) where the kernel reports it, else the first-use time, which older kernels
+ * set once and never update: "unused since" is then only "first used before".
+ */
+static uint64_t sa_last_used(const struct xd_sa *sa)
+{
+	if ((sa->has & XD_SA_HAS_LASTUSED) && sa->lastused > sa->curlft.use_time)
+		return sa->lastused;
+	return sa->curlft.use_time;
+}
+
 static void check_duplicates(const struct xd_diag_ctx *c, const struct sa_index *ix,
 			     struct xd_findings *out)
 {
@@ -248,7 +260,7 @@ static void check_duplicates(const struct xd_diag_ctx *c, const struct sa_index 
 			    old->if_id != newest->if_id)
 				continue;
 			/* stale: unused since its successor arrived, for longer than a rekey takes */
-			if (old->curlft.use_time >= newest->curlft.add_time && old->curlft.use_time)
+			if (sa_last_used(old) >= newest->curlft.add_time && sa_last_used(old))
 				continue;
 			if (!now || now < newest->curlft.add_time ||
 			    now - newest->curlft.add_time < c->opts.stale_sa_s)
@@ -257,7 +269,7 @@ static void check_duplicates(const struct xd_diag_ctx *c, const struct sa_index 
 			xd_finding_ev_int(x, "successor_spi", newest->spi);
 			xd_finding_ev_int(x, "successor_age_s", (int64_t)(now - newest->curlft.add_time));
 			xd_finding_ev_int(x, "sas_with_same_reqid", (int64_t)cnt);
-			xd_finding_ev_int(x, "last_used", (int64_t)old->curlft.use_time);
+			xd_finding_ev_int(x, "last_used", (int64_t)sa_last_used(old));
 		}
 		pos = first + cnt;
 	}
