@@ -5,7 +5,7 @@
    [ns xd-m-PID]  xfrmd started as root, `user = daemon`, `socket_group = adm`
                   /metrics over HTTP: 127.0.0.1:19688, then unix:DIR/run/metrics.sock
 
-Checks: `xfrmd -n` refuses bad metrics_listen values (ports 0 and 99999, a host name, a remote
+Checks: `xfrmd -t` refuses bad metrics_listen values (ports 0 and 99999, a host name, a remote
 address) with a message naming the problem; started as root the daemon runs as the configured
 user, collector CAP_NET_ADMIN only, main process nothing (what the unit's User= and
 AmbientCapabilities= give); trickling HTTP clients (8, then more than there are slots) do not
@@ -81,7 +81,8 @@ try:
 except OSError as e:
     print("connect", e.strerror)
     sys.exit(0)
-s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+path = sys.argv[2].encode() if len(sys.argv) > 2 else b"/metrics"
+s.sendall(b"GET " + path + b" HTTP/1.0\r\n\r\n")
 data = b""
 while True:
     try:
@@ -91,7 +92,8 @@ while True:
     if not x:
         break
     data += x
-print(data.split(b"\r\n", 1)[0].decode(errors="replace"), "exposition" if b"xfrmd_" in data else "none")
+print(data.split(b"\r\n", 1)[0].decode(errors="replace"),
+      "exposition" if b"xfrmd_build_info{" in data else "landing" if b"/metrics" in data else "none")
 """
 
 
@@ -99,7 +101,7 @@ def check_config(text):
     path = os.path.join(tmp, "check.conf")
     with open(path, "w") as f:
         f.write(text)
-    return subprocess.run([XFRMD, "-n", "-f", path], capture_output=True, text=True, timeout=bound(10))
+    return subprocess.run([XFRMD, "-t", "-f", path], capture_output=True, text=True, timeout=bound(10))
 
 
 def as_nobody(groups, *cmd):
@@ -121,9 +123,9 @@ try:
                         ("192.0.2.1:9687", "loopback"), ("unix:metrics.sock", "absolute")):
         r = check_config(f"metrics_listen = {value}\n")
         check(r.returncode != 0 and "metrics_listen" in r.stderr and says in r.stderr,
-              f"xfrmd -n refuses metrics_listen = {value}", f"rc={r.returncode} {r.stderr.strip()[:120]}")
+              f"xfrmd -t refuses metrics_listen = {value}", f"rc={r.returncode} {r.stderr.strip()[:120]}")
     r = check_config("metrics_listen = unix:/run/xfrmd/metrics.sock\n")
-    check(r.returncode == 0, "xfrmd -n accepts metrics_listen = unix:/run/xfrmd/metrics.sock", r.stderr.strip())
+    check(r.returncode == 0, "xfrmd -t accepts metrics_listen = unix:/run/xfrmd/metrics.sock", r.stderr.strip())
 
     ns.ip("link", "set", "lo", "up")
     ns.ip("xfrm", "policy", "add", "src", "10.0.0.0/24", "dst", "10.1.0.0/24", "dir", "out")
@@ -184,6 +186,8 @@ try:
     r = sh("python3", "-c", UNIX_GET, msock)
     check(" 200 OK exposition" in r.stdout, "root gets the exposition over the Unix socket",
           r.stdout.strip())
+    r = sh("python3", "-c", UNIX_GET, msock, "/")
+    check(" 200 OK landing" in r.stdout, "/ is a landing page naming /metrics", r.stdout.strip())
     r = as_nobody("adm", "python3", "-c", UNIX_GET, msock)
     check(" 200 OK exposition" in r.stdout, "a member of socket_group gets it",
           (r.stdout + r.stderr).strip()[:200])

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* fuzz-config.c: xfrmd.conf text through the configuration parser (also what `xfrmd -n`
+/* fuzz-config.c: xfrmd.conf text through the configuration parser (also what `xfrmd -t`
  * and a reload run), including the metrics_listen address parser. */
 #include <stdint.h>
 

@@ -298,6 +298,11 @@ static MHD_Result_ handler(void *cls, struct MHD_Connection *conn, const char *u
 		return respond_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET\n");
 	if (*upload_data_size)
 		return respond_static(conn, MHD_HTTP_BAD_REQUEST, "no body expected\n");
+	/* a landing page, as exporters have: someone opening the address learns where to go */
+	if (strcmp(url, "/") == 0)
+		return respond_static(conn, MHD_HTTP_OK,
+				      "xfrmd: Prometheus metrics at /metrics (xfrmd(8), "
+				      "docs/monitoring.md)\n");
 	if (strcmp(url, "/metrics") != 0)
 		return respond_static(conn, MHD_HTTP_NOT_FOUND, "see /metrics\n");
 	if (h->fn(h->userdata, &buf, &len) < 0)

@@ -14,12 +14,12 @@
 
 static void help(void)
 {
-	printf("Usage: xfrmd [-d] [-f CONFIG] [-n]\n\n"
+	printf("Usage: xfrmd [-d] [-f CONFIG] [-t]\n\n"
 	       "Follow kernel IPsec (XFRM) state, diagnose it over time and serve it on a\n"
 	       "local socket (see xfrmd(8), xfrmd.conf(5)).\n\n"
 	       "  -d, --debug         log debug messages\n"
 	       "  -f, --config FILE   configuration file (default " XD_DEFAULT_CONFIG ")\n"
-	       "  -n, --check-config  check the configuration and exit\n"
+	       "  -t, --test-config   check the configuration and exit\n"
 	       "  -h, --help          this help\n"
 	       "  -V, --version       print the version\n");
 }
@@ -29,7 +29,9 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "debug", no_argument, NULL, 'd' },
 		{ "config", required_argument, NULL, 'f' },
-		{ "check-config", no_argument, NULL, 'n' },
+		/* -t as sshd -t and nginx -t: -n means a network namespace in xfrmctl */
+		{ "test-config", no_argument, NULL, 't' },
+		{ "check-config", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{}
@@ -40,7 +42,7 @@ int main(int argc, char **argv)
 	char err[256] = "";
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "df:nhV", opts, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "df:thV", opts, NULL)) >= 0) {
 		switch (c) {
 		case 'd':
 			debug = true;
@@ -49,7 +51,7 @@ int main(int argc, char **argv)
 			path = optarg;
 			explicit_path = true;
 			break;
-		case 'n':
+		case 't':
 			check_only = true;
 			break;
 		case 'h':

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "xd-config.h"
 #include "xfrmd/finding.h"
 #include "xfrmd/names.h"
 #include "xfrmd/peers.h"
@@ -178,11 +179,26 @@ static void daemon_counters(FILE *out, const struct xd_prom_daemon *d)
 	fprintf(out, "xfrmd_last_sample_timestamp_seconds %" PRId64 "\n", d->last_sample_at);
 }
 
+/*
+ * What produced the exposition and when its state was read: present in every exposition,
+ * the daemon's and a textfile's, so one staleness rule covers both (a timer that stopped
+ * writing the textfile leaves `up` at 1).
+ */
+static void provenance(FILE *out, const struct xd_snapshot *s)
+{
+	header(out, "xfrmd_build_info", "gauge", "the version that produced these metrics; always 1");
+	fprintf(out, "xfrmd_build_info{version=\"%s\"} 1\n", XD_VERSION);
+	header(out, "xfrmd_snapshot_timestamp_seconds", "gauge",
+	       "when the kernel state these metrics describe was read (Unix time)");
+	fprintf(out, "xfrmd_snapshot_timestamp_seconds %" PRId64 "\n", s->meta.captured_at);
+}
+
 int xd_render_prom(FILE *out, const struct xd_snapshot *s, const struct xd_findings *f,
 		   const struct xd_tunnels *t, const struct xd_prom_daemon *d)
 {
 	int r;
 
+	provenance(out, s);
 	sa_counts(out, s);
 	policy_counts(out, s);
 	r = peers(out, s, f);
