@@ -172,6 +172,9 @@ static inline bool xd_mode_is_tunnel_like(uint8_t mode)
 	return mode == XD_MODE_TUNNEL || mode == XD_MODE_IPTFS;
 }
 
+/* xfrm_user_offload.flags (uapi xfrm.h); XFRM_OFFLOAD_PACKET since Linux 6.2 */
+#define XD_OFFLOAD_PACKET 4
+
 struct xd_sa {
 	struct xd_selector sel;
 	struct xd_addr daddr; /* id.daddr */
@@ -201,6 +204,17 @@ struct xd_sa {
 	uint64_t lastused;
 	struct xd_sa_ext *ext;
 };
+
+/*
+ * Packet offload (full offload): the NIC does the whole ESP processing, so the SA's packets
+ * never pass netfilter as ESP nor the kernel's XFRM error counters (xfrm_stat); its
+ * counters come from the driver. Crypto offload alone (without the flag) changes neither.
+ */
+static inline bool xd_sa_is_packet_offload(const struct xd_sa *sa)
+{
+	return sa->ext && sa->ext->offload_ifindex > 0 &&
+	       (sa->ext->offload_flags & XD_OFFLOAD_PACKET);
+}
 
 enum xd_policy_has {
 	XD_POL_HAS_MARK = 1u << 0,

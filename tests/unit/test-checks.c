@@ -562,6 +562,28 @@ static void test_xfrmstat(void **st)
 	assert_null(find(&x, "xfrmstat.out_no_states"));
 	assert_non_null(find(&x, "xfrmstat.other"));
 	done(&x);
+
+	/* a packet-offloaded SA: its errors are the NIC's, the evidence says they are not here */
+	x = (struct fx){ .now = healthy(true, true) };
+	mb_counter(x.now, "XfrmInTmplMismatch", 4);
+	{
+		struct xd_sa *sa = xd_vec_at(&x.now->sas, 0);
+		sa->ext = xd_snapshot_alloc(x.now, sizeof(*sa->ext));
+		sa->ext->offload_ifindex = 2;
+		sa->ext->offload_flags = XD_OFFLOAD_PACKET;
+	}
+	run(&x);
+	{
+		const struct xd_finding *f = find(&x, "xfrmstat.in_tmpl_mismatch");
+		bool said = false;
+		assert_non_null(f);
+		for (size_t i = 0; i < f->evidence.len; i++) {
+			const struct xd_evidence *e = xd_vec_at(&f->evidence, i);
+			said |= !strcmp(e->key, "packet_offload_sas_not_counted") && e->i == 1;
+		}
+		assert_true(said);
+	}
+	done(&x);
 }
 
 static void test_traffic(void **st)
