@@ -67,6 +67,11 @@ struct xd_kb *xd_kb_free(struct xd_kb *kb);
  * NULL when none is readable.
  */
 const char *xd_kb_default_path(void);
+/*
+ * Load the file xd_kb_default_path() names. Returns 0, -ENOENT when there is none (err says
+ * how to name one), or xd_kb_load()'s error; err always names the file at fault.
+ */
+int xd_kb_load_default(struct xd_kb **ret, char *err, size_t errlen);
 
 /* Compare dotted versions ("6.12.13", "4.10", "5.9.8"): <0, 0, >0. Non-digits end a part. */
 int xd_version_cmp(const char *a, const char *b);

@@ -14,20 +14,11 @@
 
 struct xd_kb *xfrmctl_load_kb(void)
 {
-	const char *path = xd_kb_default_path();
 	struct xd_kb *kb = NULL;
 	char err[512];
-	int r;
 
-	if (!path) {
-		fputs("xfrmctl: no known-issues file found (set XFRMD_KNOWN_ISSUES); "
-		      "known-issue checks skipped\n", stderr);
-		return NULL;
-	}
-	r = xd_kb_load(path, &kb, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "xfrmctl: known-issues file '%s': %s; known-issue checks skipped\n",
-			path, err);
+	if (xd_kb_load_default(&kb, err, sizeof(err)) < 0) {
+		fprintf(stderr, "xfrmctl: %s; known-issue checks skipped\n", err);
 		return NULL;
 	}
 	return kb;

@@ -448,22 +448,14 @@ static void stop_collector(struct daemon *d)
  */
 static struct xd_kb *load_known_issues(void)
 {
-	const char *path = xd_kb_default_path();
 	struct xd_kb *kb = NULL;
 	char err[512];
-	int r;
 
-	if (!path) {
-		log_warning("no known-issues file found (set XFRMD_KNOWN_ISSUES): known-issue "
-			    "checks skipped");
+	if (xd_kb_load_default(&kb, err, sizeof(err)) < 0) {
+		log_warning("%s: known-issue checks skipped", err);
 		return NULL;
 	}
-	r = xd_kb_load(path, &kb, err, sizeof(err));
-	if (r < 0) {
-		log_warning("known-issues file '%s': %s: known-issue checks skipped", path, err);
-		return NULL;
-	}
-	log_debug("known issues: %zu entries from %s", kb->n, path);
+	log_debug("known issues: %zu entries", kb->n);
 	return kb;
 }
 

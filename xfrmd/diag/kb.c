@@ -321,3 +321,20 @@ const char *xd_kb_default_path(void)
 			return paths[i];
 	return NULL;
 }
+
+int xd_kb_load_default(struct xd_kb **ret, char *err, size_t errlen)
+{
+	const char *path = xd_kb_default_path();
+	char why[448];
+	int r;
+
+	*ret = NULL;
+	if (!path) {
+		snprintf(err, errlen, "no known-issues file found (set XFRMD_KNOWN_ISSUES)");
+		return -ENOENT;
+	}
+	r = xd_kb_load(path, ret, why, sizeof(why));
+	if (r < 0)
+		snprintf(err, errlen, "known-issues file '%s': %s", path, why);
+	return r;
+}
