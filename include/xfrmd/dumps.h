@@ -54,6 +54,10 @@ enum xd_dump {
 	 * group. The events and the command response of list-conns, and of list-sas. */
 	XD_DUMP_IKE_VICI_CONNS,
 	XD_DUMP_IKE_VICI_SAS,
+	/* Routes of every table (RTM_GETROUTE) and policy-routing rules (RTM_GETRULE), one
+	 * dump request each for AF_INET and AF_INET6 (route.h). Rtnl group. */
+	XD_DUMP_RTNL_ROUTE,
+	XD_DUMP_RTNL_RULE,
 	/* append new dumps here; names are file format, numbers are not */
 	_XD_DUMP_MAX,
 	_XD_DUMP_INVALID = -1,
@@ -86,7 +90,7 @@ struct xd_record {
 /* What a command needs: collection and decoding can be limited to these groups. */
 enum xd_collect_group {
 	XD_COLLECT_XFRM = 1u << 0,     /* SAs, policies, SAD/SPD counts, default policy, xfrm_stat, uname */
-	XD_COLLECT_RTNL = 1u << 1,     /* interfaces and local addresses */
+	XD_COLLECT_RTNL = 1u << 1,     /* interfaces, local addresses, routes and rules */
 	XD_COLLECT_FIREWALL = 1u << 2, /* nf_tables and legacy iptables */
 	XD_COLLECT_KERNEL = 1u << 3,   /* sysctls, configuration, modules */
 	XD_COLLECT_STACK = 1u << 4,    /* IKE daemons: sockets, processes, versions */

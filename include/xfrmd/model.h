@@ -370,6 +370,8 @@ struct xd_snapshot {
 	struct xd_uname uname;
 	struct xd_vec links;    /* struct xd_link */
 	struct xd_vec addrs;    /* struct xd_local_addr, sorted by xd_snapshot_sort() */
+	struct xd_vec routes;   /* struct xd_route (route.h), in dump order */
+	struct xd_vec rules;    /* struct xd_rule (route.h), in dump (= the kernel's) order */
 	struct xd_kernel *kernel;     /* kernel profile facts; NULL if none were recorded */
 	struct xd_stack_facts *stack; /* IKE stack facts; NULL if none were recorded */
 	struct xd_ike *ike;           /* the IKE daemon's own view (ike.h); NULL if none */

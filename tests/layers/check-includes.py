@@ -13,7 +13,7 @@ src = pathlib.Path(sys.argv[1])
 HEADER_LAYER = {
     'arena.h': 'model', 'cert.h': 'model', 'dumps.h': 'model', 'fw-model.h': 'model',
     'kernel.h': 'model', 'kevent.h': 'model', 'keysort.h': 'model', 'model.h': 'model',
-    'names.h': 'model', 'recbuf.h': 'model', 'stack.h': 'model', 'util.h': 'model', 'file.h': 'model', 'ike.h': 'model',
+    'names.h': 'model', 'recbuf.h': 'model', 'stack.h': 'model', 'util.h': 'model', 'file.h': 'model', 'ike.h': 'model', 'route.h': 'model',
     'decode.h': 'decode', 'ipt-record.h': 'decode',
     'nl.h': 'nl', 'collect.h': 'collect', 'ikeconf.h': 'collect', 'capture.h': 'capture', 'fw.h': 'fw',
     'diag.h': 'diag', 'analysis.h': 'diag', 'finding.h': 'diag', 'kb.h': 'diag', 'peers.h': 'diag', 'tunnels.h': 'diag',

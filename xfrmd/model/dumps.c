@@ -52,6 +52,8 @@ static const struct {
 	[XD_DUMP_PROC_UDP6] = { "file.udp6", XD_RECORD_FILE, -1 },
 	[XD_DUMP_IKE_VICI_CONNS] = { "ike.vici_conns", XD_RECORD_FILE, -1 },
 	[XD_DUMP_IKE_VICI_SAS] = { "ike.vici_sas", XD_RECORD_FILE, -1 },
+	[XD_DUMP_RTNL_ROUTE] = { "rtnl.route", XD_RECORD_NETLINK, NETLINK_ROUTE },
+	[XD_DUMP_RTNL_RULE] = { "rtnl.rule", XD_RECORD_NETLINK, NETLINK_ROUTE },
 };
 
 static const char *const status_names[_XD_DUMP_STATUS_MAX] = {
@@ -69,6 +71,8 @@ enum xd_collect_group xd_dump_group(enum xd_dump d)
 	/* the collector's pointer width is a kernel-profile fact (collect-kernel.c writes it) */
 	if (d == XD_DUMP_SELF)
 		return XD_COLLECT_KERNEL;
+	if (d == XD_DUMP_RTNL_ROUTE || d == XD_DUMP_RTNL_RULE)
+		return XD_COLLECT_RTNL;
 	if (d == XD_DUMP_PROC_UDP || d == XD_DUMP_PROC_UDP6 || d == XD_DUMP_IKE_VICI_CONNS ||
 	    d == XD_DUMP_IKE_VICI_SAS)
 		return XD_COLLECT_STACK;

@@ -13,6 +13,7 @@
 #include "xfrmd/kernel.h"
 #include "xfrmd/model.h"
 #include "xfrmd/ike.h"
+#include "xfrmd/route.h"
 #include "xfrmd/stack.h"
 
 struct pool_entry {
@@ -127,6 +128,8 @@ int xd_snapshot_new(struct xd_snapshot **ret)
 	xd_vec_init(&s->issues, sizeof(struct xd_decode_issue));
 	xd_vec_init(&s->links, sizeof(struct xd_link));
 	xd_vec_init(&s->addrs, sizeof(struct xd_local_addr));
+	xd_vec_init(&s->routes, sizeof(struct xd_route));
+	xd_vec_init(&s->rules, sizeof(struct xd_rule));
 	xd_vec_init(&s->xfrm_stat.counters, sizeof(struct xd_counter));
 	xd_certs_init(&s->certs);
 	*ret = s;
@@ -143,6 +146,8 @@ struct xd_snapshot *xd_snapshot_free(struct xd_snapshot *s)
 	xd_vec_done(&s->issues);
 	xd_vec_done(&s->links);
 	xd_vec_done(&s->addrs);
+	xd_vec_done(&s->routes);
+	xd_vec_done(&s->rules);
 	xd_vec_done(&s->xfrm_stat.counters);
 	if (s->fw) {
 		xd_fw_done(s->fw);
