@@ -24,6 +24,8 @@ enum xd_render_what {
 	XD_RENDER_STACK = 1u << 5,  /* IKE stack (stack.h) */
 	XD_RENDER_CERTS = 1u << 6, /* certificates, key files, IKE connections (cert.h) */
 	XD_RENDER_IKE = 1u << 7,   /* the IKE daemon's own view (ike.h) */
+	XD_RENDER_ROUTES = 1u << 8, /* routes of every table (route.h) */
+	XD_RENDER_RULES = 1u << 9,  /* policy-routing rules (route.h) */
 };
 
 struct xd_render_opts {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* verb-show.c: `xfrmctl show sa|policy|stats|kernel|stack|certs|ike|all` and `xfrmctl status`. */
+/* verb-show.c: `xfrmctl show sa|policy|stats|kernel|stack|certs|ike|routes|rules|all` and `xfrmctl status`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +20,10 @@ static const struct {
 	{ "stack", XD_RENDER_STACK },
 	{ "certs", XD_RENDER_CERTS },
 	{ "ike", XD_RENDER_IKE },
+	{ "routes", XD_RENDER_ROUTES },
+	{ "route", XD_RENDER_ROUTES },
+	{ "rules", XD_RENDER_RULES },
+	{ "rule", XD_RENDER_RULES },
 	{ "all", XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS },
 };
 
@@ -39,6 +43,8 @@ static unsigned groups_for(unsigned what)
 		g |= XD_COLLECT_OTHER; /* credentials (docs/certificates.md) */
 	if (what & XD_RENDER_IKE)
 		g |= XD_COLLECT_STACK; /* the daemon's VICI listing is a stack dump (dumps.h) */
+	if (what & (XD_RENDER_ROUTES | XD_RENDER_RULES))
+		g |= XD_COLLECT_RTNL; /* interface names come with the routes */
 	return g;
 }
 
@@ -128,7 +134,7 @@ int verb_show(int argc, char **argv)
 			if (xd_streq(pos[i], sections[k].name))
 				w = sections[k].what;
 		if (!w)
-			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, kernel, stack, certs, ike, all)",
+			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, kernel, stack, certs, ike, routes, rules, all)",
 						   pos[i]);
 		what |= w;
 	}

@@ -175,31 +175,48 @@ static void collect_default(struct xd_nl *nl, struct xd_recbuf *out)
 }
 
 /*
- * Links and addresses: local addresses decide SA direction and what "forwarded" means.
- * rtnetlink sets NLM_F_DUMP_INTR on change: retry a bounded number of times.
+ * Links, addresses, routes and rules: local addresses decide SA direction and what
+ * "forwarded" means; routes and rules answer which interface a packet leaves by.
+ * rtnetlink sets NLM_F_DUMP_INTR on change: retry a bounded number of times. A dump of
+ * several families (routes, rules: one request per family, as AF_UNSPEC would also bring
+ * multicast and MPLS tables) is retried as a whole.
  */
 static void collect_rtnl_dump(struct xd_nl *nl, struct xd_recbuf *out, enum xd_dump d,
-			      uint16_t type, unsigned attempts)
+			      uint16_t type, const uint8_t *families, size_t nfam,
+			      unsigned attempts)
 {
 	struct xd_meta *m = xd_recbuf_meta(out);
 	int r = 0;
 
 	for (unsigned a = 1; a <= attempts; a++) {
-		char buf[REQ_BUF_SIZE] __attribute__((aligned(8)));
-		struct nlmsghdr *nlh = put_req(buf, type, NLM_F_DUMP);
-		struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
-		struct xd_nl_result res;
+		bool intr = false;
 
-		g->rtgen_family = AF_UNSPEC;
 		m->dump_attempts[d] = a;
 		xd_recbuf_drop_dump(out, d);
-		r = xd_nl_request(nl, nlh, d, out, &res);
-		if (r < 0) {
-			xd_recbuf_drop_dump(out, d);
-			xd_nl_set_status(m, d, r);
-			return;
+		for (size_t f = 0; f < nfam; f++) {
+			char buf[REQ_BUF_SIZE] __attribute__((aligned(8)));
+			struct nlmsghdr *nlh = put_req(buf, type, NLM_F_DUMP);
+			/* the largest fixed header of the three (ifinfomsg; rtmsg and fib_rule_hdr
+			 * are 12 bytes): the kernel reads the family from its first byte and,
+			 * without strict checking, nothing else, so every table is dumped */
+			struct rtgenmsg *g =
+				mnl_nlmsg_put_extra_header(nlh, type == RTM_GETLINK || type == RTM_GETADDR
+								? sizeof(struct ifinfomsg)
+								: sizeof(struct rtmsg));
+			struct xd_nl_result res;
+
+			g->rtgen_family = families[f];
+			r = xd_nl_request(nl, nlh, d, out, &res);
+			if (r == -EAFNOSUPPORT && f > 0)
+				continue; /* IPv6 disabled (ipv6.disable=1): the IPv4 part stands */
+			if (r < 0) {
+				xd_recbuf_drop_dump(out, d);
+				xd_nl_set_status(m, d, r);
+				return;
+			}
+			intr |= res.dump_intr;
 		}
-		if (!res.dump_intr) {
+		if (!intr) {
 			xd_nl_set_status(m, d, 0);
 			return;
 		}
@@ -210,16 +227,21 @@ static void collect_rtnl_dump(struct xd_nl *nl, struct xd_recbuf *out, enum xd_d
 
 static void collect_rtnl(struct xd_recbuf *out, unsigned attempts)
 {
+	static const uint8_t unspec[] = { AF_UNSPEC }, inet[] = { AF_INET, AF_INET6 };
+	static const enum xd_dump dumps[] = { XD_DUMP_RTNL_LINK, XD_DUMP_RTNL_ADDR,
+					      XD_DUMP_RTNL_ROUTE, XD_DUMP_RTNL_RULE };
 	struct xd_nl *nl = NULL;
 	int r = xd_nl_open(NETLINK_ROUTE, &nl);
 
 	if (r < 0) {
-		xd_nl_set_status(xd_recbuf_meta(out), XD_DUMP_RTNL_LINK, r);
-		xd_nl_set_status(xd_recbuf_meta(out), XD_DUMP_RTNL_ADDR, r);
+		for (size_t i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++)
+			xd_nl_set_status(xd_recbuf_meta(out), dumps[i], r);
 		return;
 	}
-	collect_rtnl_dump(nl, out, XD_DUMP_RTNL_LINK, RTM_GETLINK, attempts);
-	collect_rtnl_dump(nl, out, XD_DUMP_RTNL_ADDR, RTM_GETADDR, attempts);
+	collect_rtnl_dump(nl, out, XD_DUMP_RTNL_LINK, RTM_GETLINK, unspec, 1, attempts);
+	collect_rtnl_dump(nl, out, XD_DUMP_RTNL_ADDR, RTM_GETADDR, unspec, 1, attempts);
+	collect_rtnl_dump(nl, out, XD_DUMP_RTNL_ROUTE, RTM_GETROUTE, inet, 2, attempts);
+	collect_rtnl_dump(nl, out, XD_DUMP_RTNL_RULE, RTM_GETRULE, inet, 2, attempts);
 	xd_nl_close(nl);
 }
 

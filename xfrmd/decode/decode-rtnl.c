@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * decode-rtnl.c: rtnetlink link and address dumps -> interfaces and local addresses. Only
- * what diagnosis needs: names (untrusted strings, kept raw and escaped by renderers), kinds
- * (xfrm/vti/veth), xfrm if_id, and every local address with its prefix.
+ * decode-rtnl.c: rtnetlink link, address, route and rule dumps -> interfaces, local
+ * addresses, routes and policy-routing rules (route.h). Only what diagnosis needs: names
+ * (untrusted strings, kept raw and escaped by renderers), kinds (xfrm/vti/veth), xfrm if_id,
+ * every local address with its prefix, what the route lookup reads of routes and rules.
+ * Every fixed-size attribute is checked for its exact length; a wrong one is an issue.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
@@ -16,6 +19,7 @@
 #include "nl-walk.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
+#include "xfrmd/route.h"
 
 #define XD_IFLA_XFRM_IF_ID 2 /* IFLA_XFRM_IF_ID, nested in IFLA_INFO_DATA of kind "xfrm" */
 
@@ -126,6 +130,318 @@ static void addr_attr(const struct nlattr *a, void *ud)
 	}
 }
 
+/* ---- routes ---- */
+
+struct route_ctx {
+	struct xd_snapshot *s;
+	struct xd_route *r;
+	const void *base;
+	enum xd_dump d;
+	uint16_t type;
+	bool bad;
+};
+
+/* Copy an exactly n-byte attribute; a different length is one issue and false. */
+static bool fixed(struct route_ctx *c, const struct nlattr *a, void *out, size_t n,
+		  const char *what)
+{
+	if (xd_attr_payload_len(a) != n) {
+		rtnl_issue(c->s, c->d, c->base, a, c->type, xd_attr_type(a), what);
+		c->bad = true;
+		return false;
+	}
+	memcpy(out, xd_attr_payload(a), n);
+	return true;
+}
+
+static size_t fam_len(uint16_t family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+/* The first nexthop of RTA_MULTIPATH: struct rtnexthop + its own attributes. */
+struct nh_ctx {
+	struct route_ctx *c;
+	bool first;
+};
+
+static void nexthop_attr(const struct nlattr *a, void *ud)
+{
+	struct nh_ctx *n = ud;
+	struct xd_route *r = n->c->r;
+
+	if (!n->first)
+		return;
+	switch (xd_attr_type(a)) {
+	case RTA_GATEWAY:
+		if (fixed(n->c, a, r->gateway.b, fam_len(r->family), "nexthop gateway length"))
+			r->has_gateway = true;
+		break;
+	case RTA_VIA:
+		r->via = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void multipath(struct route_ctx *c, const struct nlattr *a)
+{
+	const unsigned char *p = xd_attr_payload(a);
+	size_t len = xd_attr_payload_len(a), pos = 0;
+	struct nh_ctx n = { .c = c, .first = true };
+
+	while (pos < len) {
+		struct rtnexthop nh;
+		size_t left = len - pos;
+
+		if (left < sizeof(nh)) {
+			rtnl_issue(c->s, c->d, c->base, p + pos, c->type, RTA_MULTIPATH,
+				   "truncated nexthop");
+			return;
+		}
+		memcpy(&nh, p + pos, sizeof(nh));
+		if (nh.rtnh_len < sizeof(nh) || nh.rtnh_len > left) {
+			rtnl_issue(c->s, c->d, c->base, p + pos, c->type, RTA_MULTIPATH,
+				   "nexthop length outside the attribute");
+			return;
+		}
+		c->r->nexthops++;
+		if (n.first) {
+			c->r->oif = nh.rtnh_ifindex;
+			c->r->flags |= nh.rtnh_flags;
+			walk(c->s, c->d, c->base, p + pos + sizeof(nh), nh.rtnh_len - sizeof(nh),
+			     c->type, nexthop_attr, &n);
+			n.first = false;
+		}
+		pos += RTNH_ALIGN(nh.rtnh_len);
+	}
+}
+
+static void route_attr(const struct nlattr *a, void *ud)
+{
+	struct route_ctx *c = ud;
+	struct xd_route *r = c->r;
+	size_t al = fam_len(r->family);
+
+	switch (xd_attr_type(a)) {
+	case RTA_DST:
+		fixed(c, a, r->dst.b, al, "route destination length");
+		break;
+	case RTA_SRC:
+		fixed(c, a, r->src.b, al, "route source length");
+		break;
+	case RTA_GATEWAY:
+		if (fixed(c, a, r->gateway.b, al, "route gateway length"))
+			r->has_gateway = true;
+		break;
+	case RTA_PREFSRC:
+		if (fixed(c, a, r->prefsrc.b, al, "route prefsrc length"))
+			r->has_prefsrc = true;
+		break;
+	case RTA_OIF:
+		fixed(c, a, &r->oif, 4, "route oif length");
+		break;
+	case RTA_PRIORITY:
+		fixed(c, a, &r->priority, 4, "route priority length");
+		break;
+	case RTA_TABLE:
+		fixed(c, a, &r->table, 4, "route table length");
+		break;
+	case RTA_NH_ID:
+		fixed(c, a, &r->nhid, 4, "route nexthop id length");
+		break;
+	case RTA_VIA:
+		r->via = true;
+		break;
+	case RTA_MULTIPATH:
+		multipath(c, a);
+		break;
+	default:
+		break;
+	}
+}
+
+static int decode_route(struct xd_snapshot *s, enum xd_dump d, const void *base,
+			const struct nlmsghdr *nlh)
+{
+	struct rtmsg rtm;
+	struct xd_route tmp = { 0 };
+	struct route_ctx c = { .s = s, .r = &tmp, .base = base, .d = d, .type = nlh->nlmsg_type };
+	size_t alen;
+	const void *attrs;
+
+	if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(rtm)) {
+		rtnl_issue(s, d, base, nlh, nlh->nlmsg_type, 0, "route message too short");
+		return 0;
+	}
+	memcpy(&rtm, xd_msg_payload(nlh), sizeof(rtm));
+	if (rtm.rtm_family != AF_INET && rtm.rtm_family != AF_INET6)
+		return 0;
+	if (rtm.rtm_flags & RTM_F_CLONED)
+		return 0; /* a cache/exception entry, not a route of a table */
+	if (rtm.rtm_dst_len > fam_len(rtm.rtm_family) * 8 ||
+	    rtm.rtm_src_len > fam_len(rtm.rtm_family) * 8) {
+		rtnl_issue(s, d, base, nlh, nlh->nlmsg_type, 0, "route prefix length too long");
+		return 0;
+	}
+	tmp.family = rtm.rtm_family;
+	tmp.dst_len = rtm.rtm_dst_len;
+	tmp.src_len = rtm.rtm_src_len;
+	tmp.tos = rtm.rtm_tos;
+	tmp.table = rtm.rtm_table;
+	tmp.protocol = rtm.rtm_protocol;
+	tmp.scope = rtm.rtm_scope;
+	tmp.type = rtm.rtm_type;
+	tmp.flags = rtm.rtm_flags;
+	attrs = xd_msg_attrs(nlh, sizeof(rtm), &alen);
+	walk(s, d, base, attrs, alen, nlh->nlmsg_type, route_attr, &c);
+	if (c.bad)
+		return 0; /* a route whose fields we could not read would answer lookups wrongly */
+	struct xd_route *r = xd_vec_push(&s->routes);
+	if (!r)
+		return -ENOMEM;
+	*r = tmp;
+	return 0;
+}
+
+/* ---- rules ---- */
+
+struct rule_ctx {
+	struct route_ctx c; /* for fixed(): c.r unused */
+	struct xd_rule *ru;
+	bool has_mark, has_mask;
+};
+
+static void rule_attr(const struct nlattr *a, void *ud)
+{
+	struct rule_ctx *rc = ud;
+	struct route_ctx *c = &rc->c;
+	struct xd_rule *ru = rc->ru;
+	size_t al = fam_len(ru->family);
+	uint8_t u8;
+	uint64_t u64;
+	struct fib_rule_uid_range uid;
+	struct fib_rule_port_range pr;
+
+	switch (xd_attr_type(a)) {
+	case FRA_DST:
+		fixed(c, a, ru->dst.b, al, "rule destination length");
+		break;
+	case FRA_SRC:
+		fixed(c, a, ru->src.b, al, "rule source length");
+		break;
+	case FRA_IIFNAME:
+		ru->iifname = xd_snapshot_intern(c->s, xd_attr_payload(a), xd_attr_payload_len(a));
+		break;
+	case FRA_OIFNAME:
+		ru->oifname = xd_snapshot_intern(c->s, xd_attr_payload(a), xd_attr_payload_len(a));
+		break;
+	case FRA_GOTO:
+		fixed(c, a, &ru->goto_target, 4, "rule goto length");
+		break;
+	case FRA_PRIORITY:
+		fixed(c, a, &ru->priority, 4, "rule priority length");
+		break;
+	case FRA_FWMARK:
+		rc->has_mark = fixed(c, a, &ru->fwmark, 4, "rule fwmark length");
+		break;
+	case FRA_FWMASK:
+		rc->has_mask = fixed(c, a, &ru->fwmask, 4, "rule fwmask length");
+		break;
+	case FRA_TABLE:
+		fixed(c, a, &ru->table, 4, "rule table length");
+		break;
+	case FRA_SUPPRESS_PREFIXLEN:
+		ru->has_suppress_prefixlen =
+			fixed(c, a, &ru->suppress_prefixlen, 4, "rule suppress_prefixlength length") &&
+			ru->suppress_prefixlen != UINT32_MAX;
+		break;
+	case FRA_SUPPRESS_IFGROUP:
+		ru->has_suppress_ifgroup =
+			fixed(c, a, &ru->suppress_ifgroup, 4, "rule suppress_ifgroup length") &&
+			ru->suppress_ifgroup != UINT32_MAX;
+		break;
+	case FRA_TUN_ID:
+		if (fixed(c, a, &u64, 8, "rule tun_id length"))
+			ru->has_tun_id = u64 != 0;
+		break;
+	case FRA_L3MDEV:
+		if (fixed(c, a, &u8, 1, "rule l3mdev length"))
+			ru->l3mdev = u8;
+		break;
+	case FRA_IP_PROTO:
+		if (fixed(c, a, &u8, 1, "rule ipproto length"))
+			ru->ip_proto = u8;
+		break;
+	case FRA_UID_RANGE:
+		if (fixed(c, a, &uid, sizeof(uid), "rule uid range length")) {
+			ru->has_uid_range = true;
+			ru->uid_start = uid.start;
+			ru->uid_end = uid.end;
+		}
+		break;
+	case FRA_SPORT_RANGE:
+	case FRA_DPORT_RANGE:
+		if (fixed(c, a, &pr, sizeof(pr), "rule port range length")) {
+			if (xd_attr_type(a) == FRA_SPORT_RANGE) {
+				ru->has_sport = true;
+				ru->sport_lo = pr.start, ru->sport_hi = pr.end;
+			} else {
+				ru->has_dport = true;
+				ru->dport_lo = pr.start, ru->dport_hi = pr.end;
+			}
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static int decode_rule(struct xd_snapshot *s, enum xd_dump d, const void *base,
+		       const struct nlmsghdr *nlh)
+{
+	struct fib_rule_hdr frh;
+	struct xd_rule tmp = { 0 };
+	struct rule_ctx rc = { .c = { .s = s, .base = base, .d = d, .type = nlh->nlmsg_type },
+			       .ru = &tmp };
+	size_t alen;
+	const void *attrs;
+
+	if (nlh->nlmsg_len - NLMSG_HDRLEN < sizeof(frh)) {
+		rtnl_issue(s, d, base, nlh, nlh->nlmsg_type, 0, "rule message too short");
+		return 0;
+	}
+	memcpy(&frh, xd_msg_payload(nlh), sizeof(frh));
+	if (frh.family != AF_INET && frh.family != AF_INET6)
+		return 0;
+	if (frh.dst_len > fam_len(frh.family) * 8 || frh.src_len > fam_len(frh.family) * 8) {
+		rtnl_issue(s, d, base, nlh, nlh->nlmsg_type, 0, "rule prefix length too long");
+		return 0;
+	}
+	tmp.family = frh.family;
+	tmp.dst_len = frh.dst_len;
+	tmp.src_len = frh.src_len;
+	tmp.tos = frh.tos;
+	tmp.table = frh.table;
+	tmp.action = frh.action;
+	tmp.flags = frh.flags;
+	attrs = xd_msg_attrs(nlh, sizeof(frh), &alen);
+	walk(s, d, base, attrs, alen, nlh->nlmsg_type, rule_attr, &rc);
+	if (rc.c.bad)
+		return 0;
+	/* the kernel's default mask for a mark without one is all bits */
+	if (rc.has_mark && !rc.has_mask)
+		tmp.fwmask = UINT32_MAX;
+	if (!rc.has_mark)
+		tmp.fwmark = 0;
+	struct xd_rule *ru = xd_vec_push(&s->rules);
+	if (!ru)
+		return -ENOMEM;
+	*ru = tmp;
+	return 0;
+}
+
 static int decode_msg(struct xd_snapshot *s, enum xd_dump d, const void *base,
 		      const struct nlmsghdr *nlh)
 {
@@ -179,6 +495,10 @@ static int decode_msg(struct xd_snapshot *s, enum xd_dump d, const void *base,
 		*a = tmp;
 		return 0;
 	}
+	if (nlh->nlmsg_type == RTM_NEWROUTE && d == XD_DUMP_RTNL_ROUTE)
+		return decode_route(s, d, base, nlh);
+	if (nlh->nlmsg_type == RTM_NEWRULE && d == XD_DUMP_RTNL_RULE)
+		return decode_rule(s, d, base, nlh);
 	if (nlh->nlmsg_type >= NLMSG_MIN_TYPE)
 		s->ignored_msgs++;
 	return 0;

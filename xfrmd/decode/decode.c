@@ -21,6 +21,8 @@ int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec)
 		return xd_decode_uname(s, rec->data, rec->len);
 	case XD_DUMP_RTNL_LINK:
 	case XD_DUMP_RTNL_ADDR:
+	case XD_DUMP_RTNL_ROUTE:
+	case XD_DUMP_RTNL_RULE:
 		return xd_decode_rtnl(s, rec->dump, rec->data, rec->len);
 	case XD_DUMP_NFT_GEN:
 	case XD_DUMP_NFT_TABLES:

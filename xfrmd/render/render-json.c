@@ -16,6 +16,7 @@
 #include "render-kstack.h"
 #include "render-certs.h"
 #include "render-ike.h"
+#include "render-route.h"
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
@@ -574,6 +575,10 @@ int xd_render_json(FILE *out, const struct xd_snapshot *s, unsigned what,
 		r |= xd_render_certs_json(out, s, flags, sep);
 	if (what & XD_RENDER_IKE)
 		r |= xd_render_ike_json(out, s, flags);
+	if (what & XD_RENDER_ROUTES)
+		r |= xd_render_routes_json(out, s, flags, sep);
+	if (what & XD_RENDER_RULES)
+		r |= xd_render_rules_json(out, s, flags, sep);
 	fputs("}\n", out);
 	if (r || ferror(out))
 		return -EIO;

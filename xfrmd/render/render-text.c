@@ -11,6 +11,7 @@
 
 #include "render-certs.h"
 #include "render-ike.h"
+#include "render-route.h"
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
@@ -275,6 +276,14 @@ int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
 	if (what & XD_RENDER_IKE) {
 		fputc('\n', out);
 		xd_render_ike_text(out, s, o->verbose);
+	}
+	if (what & XD_RENDER_ROUTES) {
+		fputc('\n', out);
+		xd_render_routes_text(out, s);
+	}
+	if (what & XD_RENDER_RULES) {
+		fputc('\n', out);
+		xd_render_rules_text(out, s);
 	}
 	return ferror(out) ? -EIO : 0;
 }
