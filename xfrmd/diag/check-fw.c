@@ -14,6 +14,7 @@
 
 #include "diag-util.h"
 #include "xfrmd/fw.h"
+#include "xfrmd/route.h"
 
 enum { F_ESP, F_AH, F_IKE, F_NATT, F_CLEAR, F_NAT, F_UNDEC };
 
@@ -177,7 +178,46 @@ struct probe {
 	bool has_spi;
 	uint32_t spi;
 	bool warn_only; /* NAT-T possible but not in use */
+	const char *oif_routed; /* the output interface the route lookup gave, NULL if none */
 };
+
+/*
+ * The interface the kernel's route lookup sends the packet out of (the snapshot's routes and
+ * rules, route.h): what `oifname` rules on the output, forward and postrouting hooks read.
+ * Locally generated packets are looked up as the kernel does (iif lo); forwarded ones with
+ * an unknown input interface, so rules selecting one leave the interface unknown. Without
+ * a definite unicast/local route nothing is filled in and such rules stay undecidable.
+ */
+static const char *route_oif(const struct xd_snapshot *s, struct xd_fw_packet *pk,
+			     bool forwarded)
+{
+	struct xd_route_query q = { .family = pk->family, .has_src = true,
+				    .iif = forwarded ? "" : NULL, .mark = pk->mark,
+				    .mark_unknown = pk->mark_unknown, .proto = pk->l4proto,
+				    .has_ports = pk->has_sport && pk->has_dport,
+				    .sport = pk->sport, .dport = pk->dport };
+	struct xd_route_result r;
+	const char *name;
+	int32_t idx;
+
+	if (pk->oif[0] || !xd_routes_collected(s))
+		return NULL;
+	memcpy(q.dst.b, pk->dst, 16);
+	memcpy(q.src.b, pk->src, 16);
+	if (xd_route_lookup(s, &q, &r) < 0 || r.verdict != XD_ROUTE_FOUND)
+		return NULL;
+	if (r.route->type == XD_RTN_LOCAL) {
+		name = "lo", idx = 1; /* to one of our own addresses: the loopback device */
+	} else {
+		name = xd_route_result_oif_name(s, &r);
+		idx = r.oif;
+	}
+	if (!name || strlen(name) >= sizeof(pk->oif))
+		return NULL;
+	xd_strlcpy(pk->oif, name, sizeof(pk->oif));
+	pk->oif_index = (uint32_t)idx;
+	return name;
+}
 
 static void report(const struct xd_diag_ctx *c, struct xd_findings *out, const struct peer *e,
 		   const struct probe *pr, bool inbound, const char *path,
@@ -197,6 +237,8 @@ static void report(const struct xd_diag_ctx *c, struct xd_findings *out, const s
 		xd_finding_ev_str(x, "probe", "%s", pr->what);
 		xd_finding_ev_str(x, "path", "%s", path);
 		xd_finding_ev_str(x, "reason", "%s", rn->reason);
+		if (pr->oif_routed)
+			xd_finding_ev_str(x, "oif", "%s", pr->oif_routed);
 		name_rule(x, fw, rn);
 		return;
 	}
@@ -218,6 +260,8 @@ static void report(const struct xd_diag_ctx *c, struct xd_findings *out, const s
 	set_dir(x, inbound);
 	xd_finding_ev_str(x, "path", "%s", path);
 	xd_finding_ev_bool(x, "replies_pass", replies_pass);
+	if (pr->oif_routed)
+		xd_finding_ev_str(x, "oif", "%s", pr->oif_routed);
 	if (pr->def == F_NATT)
 		xd_finding_ev_bool(x, "natt_in_use", !pr->warn_only);
 	name_rule(x, fw, rn);
@@ -255,6 +299,11 @@ static void probe_dir(const struct xd_diag_ctx *c, struct xd_findings *out, cons
 		nh = xd_fw_path(inbound ? XD_FW_PATH_INPUT : XD_FW_PATH_OUTPUT, hooks);
 		path = inbound ? "prerouting,input" : "output,postrouting";
 	}
+	/* the input path has no output interface; the others leave by the routed one */
+	struct probe prr = *pr;
+	if (forwarding || !inbound)
+		prr.oif_routed = route_oif(c->now, &pk, forwarding);
+	pr = &prr;
 	if (xd_fw_eval(fw, &pk, hooks, nh, &rn) < 0)
 		return;
 	if (rn.verdict == XD_FW_DROP) {
@@ -370,6 +419,7 @@ static void check_plaintext(const struct xd_diag_ctx *c, struct xd_findings *out
 				continue;
 			sel_host(pk.src, &sel->daddr, sel->prefixlen_d, sel->family);
 			sel_host(pk.dst, &sel->saddr, sel->prefixlen_s, sel->family);
+			(void)route_oif(s, &pk, false);
 			nh = xd_fw_path(XD_FW_PATH_OUTPUT, hooks);
 			if (xd_fw_eval(fw, &pk, hooks, nh, &r) < 0 || r.verdict != XD_FW_ACCEPT)
 				continue;
@@ -392,10 +442,13 @@ static void check_plaintext(const struct xd_diag_ctx *c, struct xd_findings *out
 				pk.l4proto = sel->proto;
 			pk.policy_out = true;
 			pk.iif_not_lo = true;
-			/* Routes are not in the snapshot. Tunnelled traffic normally leaves through
-			 * the interface of the tunnel's local endpoint: try that interface and say
-			 * so in the evidence; without it, report a NAT that merely may apply. */
-			const char *oif = tmpl_oif(s, p);
+			/* The interface the route lookup gives for the protected destination
+			 * (postrouting sees the plaintext with it). Without routes: tunnelled
+			 * traffic normally leaves through the interface of the tunnel's local
+			 * endpoint; try that one and say so in the evidence; without either,
+			 * report a NAT that merely may apply. */
+			const char *routed = route_oif(s, &pk, false);
+			const char *oif = routed ? NULL : tmpl_oif(s, p);
 			if (oif)
 				xd_strlcpy(pk.oif, oif, sizeof(pk.oif));
 			for (int path = 0; path < 2; path++) {
@@ -418,6 +471,8 @@ static void check_plaintext(const struct xd_diag_ctx *c, struct xd_findings *out
 				xd_finding_ev_str(x, "path", "%s", path ? "forward" : "output");
 				if (oif)
 					xd_finding_ev_str(x, "oif_assumed", "%s", oif);
+				if (routed)
+					xd_finding_ev_str(x, "oif", "%s", routed);
 				break;
 			}
 		}
