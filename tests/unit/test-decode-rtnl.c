@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_addr.h>
+#include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -21,6 +22,7 @@
 #include "nlbuild.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
+#include "xfrmd/route.h"
 
 static struct nlb B;
 
@@ -115,6 +117,157 @@ static void test_broken_messages(void **st)
 	xd_snapshot_free(s);
 }
 
+static void test_routes(void **st)
+{
+	struct xd_snapshot *s = NULL;
+	struct rtmsg r4 = { .rtm_family = AF_INET, .rtm_dst_len = 24, .rtm_table = RT_TABLE_MAIN,
+			    .rtm_protocol = RTPROT_KERNEL, .rtm_scope = RT_SCOPE_LINK,
+			    .rtm_type = RTN_UNICAST };
+	struct rtmsg r6 = { .rtm_family = AF_INET6, .rtm_dst_len = 0, .rtm_table = RT_TABLE_MAIN,
+			    .rtm_protocol = RTPROT_STATIC, .rtm_type = RTN_UNICAST };
+	struct rtmsg cl = r4;
+	unsigned char dst[4] = { 192, 0, 2, 0 }, gw6[16] = { 0xfe, 0x80, [15] = 1 };
+	uint32_t oif = 3, table = 1000, prio = 1024, nhid = 5;
+	struct rtnexthop nh = { .rtnh_len = sizeof(nh) + 20, .rtnh_ifindex = 7 };
+	struct rtnexthop nh2 = { .rtnh_len = sizeof(nh), .rtnh_ifindex = 8 };
+	const struct xd_route *r;
+	size_t m;
+
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	nlb_init(&B);
+	nlb_msg(&B, RTM_NEWROUTE, NLM_F_MULTI);
+	nlb_put(&B, &r4, sizeof(r4));
+	nlb_attr(&B, RTA_TABLE, &table, 4); /* RTA_TABLE wins over rtm_table */
+	nlb_attr(&B, RTA_DST, dst, 4);
+	nlb_attr(&B, RTA_OIF, &oif, 4);
+	nlb_msg(&B, RTM_NEWROUTE, NLM_F_MULTI);
+	nlb_put(&B, &r6, sizeof(r6));
+	nlb_attr(&B, RTA_PRIORITY, &prio, 4);
+	m = nlb_nest_start(&B, RTA_MULTIPATH);
+	nlb_put(&B, &nh, sizeof(nh));
+	nlb_attr(&B, RTA_GATEWAY, gw6, 16);
+	nlb_put(&B, &nh2, sizeof(nh2));
+	nlb_nest_end(&B, m);
+	cl.rtm_flags = RTM_F_CLONED; /* a cache entry: not a route of a table */
+	nlb_msg(&B, RTM_NEWROUTE, NLM_F_MULTI);
+	nlb_put(&B, &cl, sizeof(cl));
+	nlb_msg(&B, NLMSG_DONE, NLM_F_MULTI);
+	nlb_put(&B, NULL, 4);
+	assert_int_equal(xd_decode_rtnl(s, XD_DUMP_RTNL_ROUTE, B.buf, B.len), 0);
+	assert_int_equal(s->issues.len, 0);
+	assert_int_equal(s->routes.len, 2);
+	r = xd_vec_at(&s->routes, 0);
+	assert_int_equal(r->family, AF_INET);
+	assert_int_equal(r->table, 1000);
+	assert_int_equal(r->dst_len, 24);
+	assert_memory_equal(r->dst.b, dst, 4);
+	assert_int_equal(r->oif, 3);
+	assert_int_equal(r->scope, RT_SCOPE_LINK);
+	assert_false(r->has_gateway);
+	r = xd_vec_at(&s->routes, 1);
+	assert_int_equal(r->family, AF_INET6);
+	assert_int_equal(r->priority, 1024);
+	assert_int_equal(r->nexthops, 2);
+	assert_int_equal(r->oif, 7); /* the first nexthop's */
+	assert_true(r->has_gateway);
+	assert_memory_equal(r->gateway.b, gw6, 16);
+
+	/* a nexthop object; a gateway of the wrong length drops the route with an issue */
+	nlb_init(&B);
+	nlb_msg(&B, RTM_NEWROUTE, NLM_F_MULTI);
+	nlb_put(&B, &r4, sizeof(r4));
+	nlb_attr(&B, RTA_NH_ID, &nhid, 4);
+	nlb_msg(&B, RTM_NEWROUTE, NLM_F_MULTI);
+	nlb_put(&B, &r4, sizeof(r4));
+	nlb_attr(&B, RTA_GATEWAY, gw6, 16);
+	assert_int_equal(xd_decode_rtnl(s, XD_DUMP_RTNL_ROUTE, B.buf, B.len), 0);
+	assert_int_equal(s->routes.len, 3);
+	assert_int_equal(((const struct xd_route *)xd_vec_at(&s->routes, 2))->nhid, 5);
+	assert_int_equal(s->issues.len, 1);
+
+	/* a nexthop longer than its attribute, a prefix longer than the family's */
+	nlb_init(&B);
+	nlb_msg(&B, RTM_NEWROUTE, NLM_F_MULTI);
+	nlb_put(&B, &r6, sizeof(r6));
+	m = nlb_nest_start(&B, RTA_MULTIPATH);
+	nh.rtnh_len = 200;
+	nlb_put(&B, &nh, sizeof(nh));
+	nlb_nest_end(&B, m);
+	cl = r4;
+	cl.rtm_dst_len = 33;
+	nlb_msg(&B, RTM_NEWROUTE, NLM_F_MULTI);
+	nlb_put(&B, &cl, sizeof(cl));
+	nlb_msg(&B, RTM_NEWROUTE, NLM_F_MULTI);
+	nlb_put(&B, &r4, 6); /* shorter than rtmsg */
+	assert_int_equal(xd_decode_rtnl(s, XD_DUMP_RTNL_ROUTE, B.buf, B.len), 0);
+	assert_int_equal(s->issues.len, 4);
+	xd_snapshot_free(s);
+}
+
+static void test_rules(void **st)
+{
+	struct xd_snapshot *s = NULL;
+	struct fib_rule_hdr h = { .family = AF_INET, .table = RT_TABLE_MAIN, .action = FR_ACT_TO_TBL };
+	struct fib_rule_hdr h6 = { .family = AF_INET6, .src_len = 64, .action = FR_ACT_GOTO,
+				   .flags = FIB_RULE_INVERT };
+	unsigned char src6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	uint32_t prio = 32766, mark = 0xca6c, sup = 0, table = 51820, target = 32000;
+	struct fib_rule_port_range pr = { .start = 500, .end = 500 };
+	uint8_t proto = 17;
+	const struct xd_rule *r;
+
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	nlb_init(&B);
+	nlb_msg(&B, RTM_NEWRULE, NLM_F_MULTI);
+	nlb_put(&B, &h, sizeof(h));
+	nlb_attr(&B, FRA_PRIORITY, &prio, 4);
+	nlb_attr(&B, FRA_TABLE, &table, 4);
+	nlb_attr(&B, FRA_FWMARK, &mark, 4); /* no FRA_FWMASK: every bit */
+	nlb_attr(&B, FRA_SUPPRESS_PREFIXLEN, &sup, 4);
+	nlb_attr(&B, FRA_IIFNAME, "eth1", 5);
+	nlb_attr(&B, FRA_IP_PROTO, &proto, 1);
+	nlb_attr(&B, FRA_DPORT_RANGE, &pr, sizeof(pr));
+	nlb_msg(&B, RTM_NEWRULE, NLM_F_MULTI);
+	nlb_put(&B, &h6, sizeof(h6));
+	nlb_attr(&B, FRA_SRC, src6, 16);
+	nlb_attr(&B, FRA_GOTO, &target, 4);
+	assert_int_equal(xd_decode_rtnl(s, XD_DUMP_RTNL_RULE, B.buf, B.len), 0);
+	assert_int_equal(s->issues.len, 0);
+	assert_int_equal(s->rules.len, 2);
+	r = xd_vec_at(&s->rules, 0);
+	assert_int_equal(r->priority, 32766);
+	assert_int_equal(r->table, 51820);
+	assert_int_equal(r->fwmark, 0xca6c);
+	assert_int_equal(r->fwmask, 0xffffffff);
+	assert_true(r->has_suppress_prefixlen);
+	assert_int_equal(r->suppress_prefixlen, 0);
+	assert_string_equal(r->iifname, "eth1");
+	assert_int_equal(r->ip_proto, 17);
+	assert_true(r->has_dport);
+	assert_false(r->has_sport);
+	assert_int_equal(r->dport_lo, 500);
+	r = xd_vec_at(&s->rules, 1);
+	assert_int_equal(r->family, AF_INET6);
+	assert_int_equal(r->action, XD_FR_ACT_GOTO);
+	assert_int_equal(r->goto_target, 32000);
+	assert_int_equal(r->src_len, 64);
+	assert_memory_equal(r->src.b, src6, 16);
+	assert_true(r->flags & XD_FIB_RULE_INVERT);
+	assert_int_equal(r->priority, 0); /* no FRA_PRIORITY: rule 0 */
+
+	/* a mark of the wrong length: the rule is dropped with an issue, never half-read */
+	nlb_init(&B);
+	nlb_msg(&B, RTM_NEWRULE, NLM_F_MULTI);
+	nlb_put(&B, &h, sizeof(h));
+	nlb_attr(&B, FRA_FWMARK, &mark, 2);
+	nlb_msg(&B, RTM_NEWRULE, NLM_F_MULTI);
+	nlb_put(&B, &h, 4);
+	assert_int_equal(xd_decode_rtnl(s, XD_DUMP_RTNL_RULE, B.buf, B.len), 0);
+	assert_int_equal(s->rules.len, 2);
+	assert_int_equal(s->issues.len, 2);
+	xd_snapshot_free(s);
+}
+
 static void test_uname(void **st)
 {
 	struct xd_snapshot *s = NULL;
@@ -138,6 +291,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_links_and_addresses),
 		cmocka_unit_test(test_broken_messages),
+		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_uname),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

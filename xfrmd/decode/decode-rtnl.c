@@ -198,12 +198,14 @@ static void multipath(struct route_ctx *c, const struct nlattr *a)
 		if (left < sizeof(nh)) {
 			rtnl_issue(c->s, c->d, c->base, p + pos, c->type, RTA_MULTIPATH,
 				   "truncated nexthop");
+			c->bad = true;
 			return;
 		}
 		memcpy(&nh, p + pos, sizeof(nh));
 		if (nh.rtnh_len < sizeof(nh) || nh.rtnh_len > left) {
 			rtnl_issue(c->s, c->d, c->base, p + pos, c->type, RTA_MULTIPATH,
 				   "nexthop length outside the attribute");
+			c->bad = true;
 			return;
 		}
 		c->r->nexthops++;
