@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "xfrmd/decode.h"
 #include "xfrmd/model.h"
 #include "xfrmd/route.h"
 
@@ -388,6 +389,29 @@ static void test_not_collected(void **st)
 	xd_snapshot_free(s);
 }
 
+/* disable_policy/disable_xfrm per interface, from the collected sysctls (VLAN names have dots) */
+static void test_iface_knobs(void **st)
+{
+	struct xd_snapshot *s = NULL;
+	static const char sysctls[] = "net.ipv4.conf.vti0.disable_policy=1\n"
+				      "net.ipv4.conf.vti0.disable_xfrm=0\n"
+				      "net.ipv4.conf.eth0.100.disable_xfrm=1\n"
+				      "net.ipv6.conf.vti0.disable_policy=0\n";
+
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	assert_int_equal(xd_iface_disable_policy(s, AF_INET, "vti0"), -1); /* nothing collected */
+	assert_int_equal(xd_decode_sysctl(s, sysctls, sizeof(sysctls) - 1), 0);
+	xd_snapshot_sort(s);
+	assert_int_equal(xd_iface_disable_policy(s, AF_INET, "vti0"), 1);
+	assert_int_equal(xd_iface_disable_xfrm(s, AF_INET, "vti0"), 0);
+	assert_int_equal(xd_iface_disable_xfrm(s, AF_INET, "eth0.100"), 1);
+	assert_int_equal(xd_iface_disable_policy(s, AF_INET, "eth0.100"), -1);
+	assert_int_equal(xd_iface_disable_policy(s, AF_INET6, "vti0"), 0);
+	assert_int_equal(xd_iface_disable_xfrm(s, AF_INET6, "vti0"), -1); /* IPv6 has none */
+	assert_int_equal(xd_iface_disable_policy(s, AF_INET, "ipsec0"), -1);
+	xd_snapshot_free(s);
+}
+
 static void test_names(void **st)
 {
 	assert_string_equal(xd_route_type_name(XD_RTN_BLACKHOLE), "blackhole");
@@ -411,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_throw),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_not_collected),
+		cmocka_unit_test(test_iface_knobs),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
