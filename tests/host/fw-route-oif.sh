@@ -83,6 +83,12 @@ grep -q '^  192.0.2.0/24 dev veth0 proto boot scope link src 192.0.2.1$' "$tmp/r
     grep -q 'from all lookup main' "$tmp/rr.txt" && pass "show routes rules from the snapshot" ||
     { fail "show routes rules:"; cat "$tmp/rr.txt"; }
 
+# fw verdict without --oif on the output hook takes the routed interface too
+v=$("$XFRMCTL" --netns $ns --no-daemon fw verdict --proto esp --src 192.0.2.1 --dst 192.0.2.2 \
+    --hook output || true)
+grep -q '^verdict: drop' <<<"$v" && pass "fw verdict --hook output: drop via the routed veth0" ||
+    fail "fw verdict --hook output: $v"
+
 # 3. policy routing sends the peer through veth1: the ESP drop rule no longer applies
 ip -n $ns route add 192.0.2.2/32 dev veth1 table 100
 ip -n $ns rule add to 192.0.2.2/32 lookup 100 priority 100

@@ -48,7 +48,7 @@ static const struct xfrmctl_opt fw_opts[] = {
 	{ "--spi", "N", "ESP/AH SPI" },
 	{ "--hook", "prerouting|input|forward|output|postrouting", "one hook only (default: the whole path)" },
 	{ "--iif", "IF", "input interface" },
-	{ "--oif", "IF", "output interface" },
+	{ "--oif", "IF", "output interface (default: from the routes)" },
 	{ "--ct", "new|established", "conntrack state (default: new)" },
 	{ "--secpath", NULL, "decrypted by IPsec (meta secpath exists)" },
 	{ "--policy-out", NULL, "an out policy covers it (policy --dir out)" },

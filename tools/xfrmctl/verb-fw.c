@@ -15,6 +15,7 @@
 #include "xfrmd/fw.h"
 #include "xfrmd/model.h"
 #include "xfrmd/render.h"
+#include "xfrmd/route.h"
 
 static const struct {
 	const char *name;
@@ -218,6 +219,31 @@ static int fw_verdict(int argc, char **argv)
 			p.iif_index = (uint32_t)l->ifindex;
 		if (l->name && p.oif[0] && xd_streq(l->name, p.oif) && l->ifindex > 0)
 			p.oif_index = (uint32_t)l->ifindex;
+	}
+	/* no --oif on a path that has one: the interface the snapshot's routes select */
+	bool has_out = false;
+	for (size_t i = 0; i < nhooks; i++)
+		has_out |= hooks[i] == XD_HOOK_OUTPUT || hooks[i] == XD_HOOK_FORWARD ||
+			   hooks[i] == XD_HOOK_POSTROUTING;
+	if (has_out && !p.oif[0] && xd_routes_collected(s)) {
+		struct xd_route_query q = { .family = p.family, .has_src = true,
+					    .iif = p.iif[0] ? p.iif : NULL, .mark = p.mark,
+					    .mark_unknown = p.mark_unknown, .proto = p.l4proto,
+					    .has_ports = p.has_sport && p.has_dport,
+					    .sport = p.sport, .dport = p.dport };
+		struct xd_route_result rr;
+		const char *dev;
+
+		memcpy(q.dst.b, p.dst, 16);
+		memcpy(q.src.b, p.src, 16);
+		if (xd_route_lookup(s, &q, &rr) == 0 && rr.verdict == XD_ROUTE_FOUND) {
+			bool local = rr.route->type == XD_RTN_LOCAL;
+			dev = local ? "lo" : xd_route_result_oif_name(s, &rr);
+			if (dev && strlen(dev) < sizeof(p.oif)) {
+				xd_strlcpy(p.oif, dev, sizeof(p.oif));
+				p.oif_index = local ? 1 : (uint32_t)rr.oif;
+			}
+		}
 	}
 	xd_fw_init(&empty);
 	empty.indexed = true;
