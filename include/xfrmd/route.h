@@ -62,11 +62,11 @@ struct xd_route {
 	uint32_t priority;   /* RTA_PRIORITY (metric), 0 when absent */
 	uint32_t flags;      /* rtm_flags | first nexthop's flags (XD_RTNH_F_*) */
 	struct xd_addr dst, src;
-	struct xd_addr gateway;  /* RTA_GATEWAY, or the first nexthop's */
+	struct xd_addr gateway;  /* RTA_GATEWAY, or the first live nexthop's */
 	struct xd_addr prefsrc;  /* RTA_PREFSRC */
 	bool has_gateway, has_prefsrc;
 	bool via;            /* RTA_VIA: gateway of another family (not modelled) */
-	int32_t oif;         /* RTA_OIF or the first nexthop's ifindex; 0 = none */
+	int32_t oif;         /* RTA_OIF or the first live nexthop's ifindex; 0 = none */
 	uint32_t nexthops;   /* number of RTA_MULTIPATH nexthops; 0 = a single path */
 	uint32_t nhid;       /* RTA_NH_ID (nexthop object), 0 = none */
 };

@@ -201,6 +201,23 @@ static void test_routes(void **st)
 	nlb_put(&B, &r4, 6); /* shorter than rtmsg */
 	assert_int_equal(xd_decode_rtnl(s, XD_DUMP_RTNL_ROUTE, B.buf, B.len), 0);
 	assert_int_equal(s->issues.len, 4);
+
+	/* a dead first nexthop: the route leaves by the first live one */
+	size_t before = s->routes.len;
+	nlb_init(&B);
+	nlb_msg(&B, RTM_NEWROUTE, NLM_F_MULTI);
+	nlb_put(&B, &r6, sizeof(r6));
+	m = nlb_nest_start(&B, RTA_MULTIPATH);
+	nh.rtnh_len = sizeof(nh);
+	nh.rtnh_flags = RTNH_F_DEAD;
+	nlb_put(&B, &nh, sizeof(nh));
+	nlb_put(&B, &nh2, sizeof(nh2));
+	nlb_nest_end(&B, m);
+	assert_int_equal(xd_decode_rtnl(s, XD_DUMP_RTNL_ROUTE, B.buf, B.len), 0);
+	assert_int_equal(s->routes.len, before + 1);
+	r = xd_vec_at(&s->routes, before);
+	assert_int_equal(r->oif, 8);
+	assert_false(r->flags & XD_RTNH_F_DEAD);
 	xd_snapshot_free(s);
 }
 

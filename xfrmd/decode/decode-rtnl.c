@@ -209,7 +209,8 @@ static void multipath(struct route_ctx *c, const struct nlattr *a)
 			return;
 		}
 		c->r->nexthops++;
-		if (n.first) {
+		/* the first live nexthop: the kernel never sends by a dead one */
+		if (n.first && !(nh.rtnh_flags & RTNH_F_DEAD)) {
 			c->r->oif = nh.rtnh_ifindex;
 			c->r->flags |= nh.rtnh_flags;
 			walk(c->s, c->d, c->base, p + pos + sizeof(nh), nh.rtnh_len - sizeof(nh),
@@ -218,6 +219,8 @@ static void multipath(struct route_ctx *c, const struct nlattr *a)
 		}
 		pos += RTNH_ALIGN(nh.rtnh_len);
 	}
+	if (n.first && c->r->nexthops)
+		c->r->flags |= RTNH_F_DEAD; /* every nexthop is dead */
 }
 
 static void route_attr(const struct nlattr *a, void *ud)
