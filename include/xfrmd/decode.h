@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,6 +84,23 @@ int xd_decode_vici(struct xd_snapshot *s, enum xd_dump dump, const void *buf, si
  * kept. Returns the number of values that held a non-zero byte.
  */
 size_t xd_vici_scrub(void *buf, size_t len);
+
+/*
+ * IKE daemons' log lines (ike.log; decode-ikelog.c): one record per source, "# source: PATH
+ * stack: NAME" header lines then raw lines. Recognised lines become s->ike->events, with the
+ * connection and peer taken from the line or from earlier lines of the same IKE SA; the
+ * others are ignored. Returns 0 or -ENOMEM.
+ */
+int xd_decode_ikelog(struct xd_snapshot *s, const void *buf, size_t len);
+/* A log line is cut to this many bytes before it is classified or recorded. */
+#define XD_IKELOG_LINE_MAX 512
+/* Is this log line one the decoder recognises (a failure, up/down or context line)? Only
+ * such lines may enter a snapshot: everything else a log holds (keys at high debug levels)
+ * stays out. Looks at the first XD_IKELOG_LINE_MAX bytes. Pure. */
+bool xd_ikelog_keep(const char *line, size_t len);
+/* The Unix time of a log line's stamp (0 when it has none we read); `now` places a
+ * year-less syslog stamp in the year that puts it closest before now. */
+int64_t xd_ikelog_time(const char *line, size_t len, int64_t now);
 
 /* strongSwan VICI packet types (the first byte after the length), shared by the decoder and
  * the client in xfrmd/collect/collect-vici.c. */

@@ -58,6 +58,10 @@ enum xd_dump {
 	 * dump request each for AF_INET and AF_INET6 (route.h). Rtnl group. */
 	XD_DUMP_RTNL_ROUTE,
 	XD_DUMP_RTNL_RULE,
+	/* IKE daemons' log lines (decode-ikelog.c): one record per log source,
+	 * "# source: PATH stack: NAME\n" then the lines the classifier recognises, each cut to
+	 * a bounded length; nothing else of a log enters a snapshot. Stack group. */
+	XD_DUMP_IKE_LOG,
 	/* append new dumps here; names are file format, numbers are not */
 	_XD_DUMP_MAX,
 	_XD_DUMP_INVALID = -1,

@@ -67,6 +67,8 @@ int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec)
 	case XD_DUMP_IKE_VICI_CONNS:
 	case XD_DUMP_IKE_VICI_SAS:
 		return xd_decode_vici(s, rec->dump, rec->data, rec->len);
+	case XD_DUMP_IKE_LOG:
+		return xd_decode_ikelog(s, rec->data, rec->len);
 	default:
 		s->ignored_msgs++;
 		return 0;

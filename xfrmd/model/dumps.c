@@ -54,6 +54,7 @@ static const struct {
 	[XD_DUMP_IKE_VICI_SAS] = { "ike.vici_sas", XD_RECORD_FILE, -1 },
 	[XD_DUMP_RTNL_ROUTE] = { "rtnl.route", XD_RECORD_NETLINK, NETLINK_ROUTE },
 	[XD_DUMP_RTNL_RULE] = { "rtnl.rule", XD_RECORD_NETLINK, NETLINK_ROUTE },
+	[XD_DUMP_IKE_LOG] = { "ike.log", XD_RECORD_FILE, -1 },
 };
 
 static const char *const status_names[_XD_DUMP_STATUS_MAX] = {
@@ -74,7 +75,7 @@ enum xd_collect_group xd_dump_group(enum xd_dump d)
 	if (d == XD_DUMP_RTNL_ROUTE || d == XD_DUMP_RTNL_RULE)
 		return XD_COLLECT_RTNL;
 	if (d == XD_DUMP_PROC_UDP || d == XD_DUMP_PROC_UDP6 || d == XD_DUMP_IKE_VICI_CONNS ||
-	    d == XD_DUMP_IKE_VICI_SAS)
+	    d == XD_DUMP_IKE_VICI_SAS || d == XD_DUMP_IKE_LOG)
 		return XD_COLLECT_STACK;
 	if (d <= XD_DUMP_UNAME)
 		return XD_COLLECT_XFRM;

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-decode-ikelog.c: the IKE log classifier (decode-ikelog.c) on lines captured from real
+ * strongSwan 5.9.8 charon pairs (the fuzz corpus files real-sw-*: wrong PSK, disjoint ESP
+ * proposals, disjoint traffic selectors, wrong ID, a peer that does not answer) and on
+ * hand-written libreswan 4.x/5.x and syslog/journal forms; and the allowlist that keeps
+ * everything else (key dumps at high log levels) out of snapshots.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "xfrmd/decode.h"
+#include "xfrmd/ike.h"
+#include "xfrmd/model.h"
+
+static struct xd_snapshot *decode_text(const char *text)
+{
+	struct xd_snapshot *s = NULL;
+
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	s->meta.captured_at = 1796673600; /* 2026-12-07 20:00 UTC */
+	assert_int_equal(xd_decode_ikelog(s, text, strlen(text)), 0);
+	assert_non_null(s->ike);
+	return s;
+}
+
+static struct xd_snapshot *decode_corpus(const char *name)
+{
+	char path[1024], *buf;
+	const char *dir = getenv("XD_IKELOG_CORPUS");
+	struct xd_snapshot *s;
+	FILE *f;
+	long n;
+
+	assert_non_null(dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	s = decode_text(buf);
+	free(buf);
+	return s;
+}
+
+/* The failure events of a snapshot, one per kind, counted. */
+static unsigned count_kind(const struct xd_snapshot *s, enum xd_ike_event_kind k,
+			   const struct xd_ike_event **ret_last)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < s->ike->events.len; i++) {
+		const struct xd_ike_event *e = xd_vec_at(&s->ike->events, i);
+		if (e->kind == k) {
+			n++;
+			if (ret_last)
+				*ret_last = e;
+		}
+	}
+	return n;
+}
+
+static unsigned failures(const struct xd_snapshot *s)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < s->ike->events.len; i++)
+		n += xd_ike_event_is_failure(((const struct xd_ike_event *)xd_vec_at(&s->ike->events, i))->kind);
+	return n;
+}
+
+static void test_real_psk(void **state)
+{
+	const struct xd_ike_event *e = NULL;
+	struct xd_snapshot *s = decode_corpus("real-sw-psk-initiator");
+
+	assert_int_equal(count_kind(s, XD_IKE_EV_AUTH_FAILED, &e), 1);
+	assert_int_equal(failures(s), 1);
+	assert_string_equal(e->conn, "to-b");
+	assert_string_equal(e->peer, "192.0.2.2");
+	assert_string_equal(e->stack, "strongswan");
+	assert_string_equal(e->source, "/srv/gw-a/log/charon.log");
+	assert_string_equal(e->text, "received AUTHENTICATION_FAILED notify error");
+	assert_true(e->time_s > 0);
+	xd_snapshot_free(s);
+
+	/* the responder: MAC mismatch, and its AUTH_FAILED reply is not counted twice; no time
+	 * stamps in this log (time_format unset) */
+	s = decode_corpus("real-sw-psk-responder");
+	assert_int_equal(count_kind(s, XD_IKE_EV_AUTH_FAILED, &e), 1);
+	assert_int_equal(failures(s), 1);
+	assert_string_equal(e->conn, "from-a");
+	assert_string_equal(e->peer, "192.0.2.1");
+	assert_int_equal(e->time_s, 0);
+	assert_non_null(strstr(e->text, "MAC mismatched"));
+	xd_snapshot_free(s);
+	(void)state;
+}
+
+static void test_real_esp_ts_id(void **state)
+{
+	const struct xd_ike_event *e = NULL;
+	struct xd_snapshot *s = decode_corpus("real-sw-esp-initiator");
+
+	assert_int_equal(count_kind(s, XD_IKE_EV_NO_PROPOSAL, &e), 1);
+	assert_string_equal(e->conn, "to-b");
+	assert_int_equal(count_kind(s, XD_IKE_EV_IKE_UP, &e), 1);
+	assert_string_equal(e->peer, "192.0.2.2");
+	assert_int_equal(failures(s), 1);
+	xd_snapshot_free(s);
+
+	s = decode_corpus("real-sw-esp-responder");
+	assert_int_equal(count_kind(s, XD_IKE_EV_NO_PROPOSAL, &e), 1);
+	assert_string_equal(e->conn, "from-a");
+	assert_string_equal(e->peer, "192.0.2.1");
+	assert_int_equal(failures(s), 1);
+	xd_snapshot_free(s);
+
+	s = decode_corpus("real-sw-ts-initiator");
+	assert_int_equal(count_kind(s, XD_IKE_EV_TS_UNACCEPTABLE, &e), 1);
+	assert_int_equal(failures(s), 1);
+	xd_snapshot_free(s);
+	s = decode_corpus("real-sw-ts-responder");
+	assert_int_equal(count_kind(s, XD_IKE_EV_TS_UNACCEPTABLE, &e), 1);
+	assert_string_equal(e->conn, "from-a");
+	assert_int_equal(failures(s), 1);
+	xd_snapshot_free(s);
+
+	/* wrong ID: the responder finds no config (no connection name: none was selected),
+	 * the initiator only hears AUTHENTICATION_FAILED */
+	s = decode_corpus("real-sw-id-responder");
+	assert_int_equal(count_kind(s, XD_IKE_EV_ID_MISMATCH, &e), 1);
+	assert_null(e->conn);
+	assert_string_equal(e->peer, "192.0.2.1");
+	assert_int_equal(failures(s), 1);
+	xd_snapshot_free(s);
+	s = decode_corpus("real-sw-id-initiator");
+	assert_int_equal(count_kind(s, XD_IKE_EV_AUTH_FAILED, NULL), 1);
+	xd_snapshot_free(s);
+	(void)state;
+}
+
+static void test_real_noanswer(void **state)
+{
+	const struct xd_ike_event *e = NULL;
+	struct xd_snapshot *s = decode_corpus("real-sw-noanswer-initiator");
+
+	assert_int_equal(count_kind(s, XD_IKE_EV_PEER_UNREACHABLE, &e), 2);
+	assert_string_equal(e->conn, "to-b");
+	assert_string_equal(e->peer, "192.0.2.2");
+	assert_int_equal(failures(s), 2);
+	xd_snapshot_free(s);
+	(void)state;
+}
+
+static void test_no_ike_name(void **state)
+{
+	/* charon's default: no "<conn|N>"; conn and peer come from the lines of the same thread */
+	const struct xd_ike_event *e = NULL;
+	struct xd_snapshot *s = decode_text(
+		"# source: /var/log/charon.log stack: strongswan\n"
+		"Dec  7 19:48:33 12[NET] received packet: from 192.0.2.1[500] to 192.0.2.2[500] (892 bytes)\n"
+		"Dec  7 19:48:33 12[CFG] looking for peer configs matching 192.0.2.2[gw-b]...192.0.2.1[gw-a]\n"
+		"Dec  7 19:48:33 12[CFG] selected peer config 'from-a'\n"
+		"Dec  7 19:48:33 12[IKE] tried 1 shared key for 'gw-b' - 'gw-a', but MAC mismatched\n"
+		"Dec  7 19:48:33 12[ENC] generating IKE_AUTH response 1 [ N(AUTH_FAILED) ]\n");
+
+	assert_int_equal(count_kind(s, XD_IKE_EV_AUTH_FAILED, &e), 1);
+	assert_string_equal(e->conn, "from-a");
+	assert_string_equal(e->peer, "192.0.2.1");
+	assert_true(e->time_s > 1796600000 && e->time_s < 1796673600 + 86400);
+	xd_snapshot_free(s);
+	(void)state;
+}
+
+static void test_syslog_journal(void **state)
+{
+	const struct xd_ike_event *e = NULL;
+	struct xd_snapshot *s = decode_text(
+		"# source: journal stack: strongswan\n"
+		"@1796670000 10[IKE] <vpn|3> received TS_UNACCEPTABLE notify, no CHILD_SA built\n"
+		"# source: /var/log/syslog stack: strongswan\n"
+		"2026-12-07T19:00:00.123456+00:00 gw charon[812]: 09[IKE] <vpn|4> "
+		"IKE_SA vpn[4] established between 10.0.0.1[a]...10.0.0.2[b]\n"
+		"Dec  7 19:10:00 gw charon-systemd[5]: 09[IKE] <vpn|4> giving up after 5 retransmits\n");
+
+	assert_int_equal(count_kind(s, XD_IKE_EV_TS_UNACCEPTABLE, &e), 1);
+	assert_int_equal(e->time_s, 1796670000);
+	assert_string_equal(e->source, "journal");
+	assert_string_equal(e->conn, "vpn");
+	assert_int_equal(count_kind(s, XD_IKE_EV_IKE_UP, &e), 1);
+	assert_int_equal(e->time_s, 1796670000);
+	assert_string_equal(e->peer, "10.0.0.2");
+	/* a retransmit timeout on an SA that was up: dead peer detection */
+	assert_int_equal(count_kind(s, XD_IKE_EV_DPD_DEAD, &e), 1);
+	assert_string_equal(e->conn, "vpn");
+	assert_string_equal(e->peer, "10.0.0.2");
+	xd_snapshot_free(s);
+	(void)state;
+}
+
+static void test_libreswan(void **state)
+{
+	const struct xd_ike_event *e = NULL;
+	struct xd_snapshot *s = decode_text(
+		"# source: /var/log/pluto.log stack: libreswan\n"
+		"Dec  7 19:01:02.123456: \"lab\" #1: IKE SA authentication request rejected by peer: AUTHENTICATION_FAILED\n"
+		"Dec  7 19:01:03.000001: \"lab\"[2] 198.51.100.9 #3: responding to IKE_AUTH message (ID 1) "
+		"from 198.51.100.9:500 with encrypted notification AUTHENTICATION_FAILED\n"
+		"\"lab\" #2: IKE_AUTH response rejected Child SA with TS_UNACCEPTABLE\n"
+		"\"lab\" #4: max number of retransmissions (8) reached sending IKE_SA_INIT request\n"
+		"\"other\" #5: established IKE SA; authenticated peer using authby=secret\n"
+		"\"other\" #6: initiator established Child SA using #5; IPsec tunnel [10.0.0.0/24===10.1.0.0/24]\n"
+		"\"lab\" #1: loading secret XdNeverKeptSecret\n");
+
+	assert_int_equal(count_kind(s, XD_IKE_EV_AUTH_FAILED, &e), 2);
+	assert_string_equal(e->conn, "lab");
+	assert_string_equal(e->peer, "198.51.100.9");
+	assert_string_equal(e->stack, "libreswan");
+	assert_true(e->time_s > 0);
+	assert_int_equal(count_kind(s, XD_IKE_EV_TS_UNACCEPTABLE, NULL), 1);
+	assert_int_equal(count_kind(s, XD_IKE_EV_PEER_UNREACHABLE, &e), 1);
+	assert_int_equal(e->time_s, 0);
+	assert_int_equal(count_kind(s, XD_IKE_EV_IKE_UP, &e), 1);
+	assert_string_equal(e->conn, "other");
+	assert_int_equal(count_kind(s, XD_IKE_EV_CHILD_UP, NULL), 1);
+	assert_int_equal(s->ike->events.len, 6);
+	xd_snapshot_free(s);
+	(void)state;
+}
+
+static void test_keep(void **state)
+{
+	static const char *const kept[] = {
+		"Dec  7 19:48:33 15[IKE] <to-b|1> received AUTHENTICATION_FAILED notify error",
+		"16[CFG] <1> no matching peer config found",
+		"\"lab\" #1: IKE SA authentication request rejected by peer: AUTHENTICATION_FAILED",
+		"12[NET] <to-b|1> received packet: from 192.0.2.2[500] to 192.0.2.1[500] (248 bytes)",
+	};
+	static const char *const dropped[] = {
+		"Dec  7 19:48:33 15[IKE] <to-b|1> Sk_ei secret => 16 bytes @ 0x7f",
+		"15[IKE]    0: 8B 2A 7C 11 90 4E 6D 1A 55 0F 2E 19 A3 C4 D2 01  .*|..Nm.U.......",
+		"15[CFG] loaded IKE shared key with id 'ike-1' for: 'gw-a', 'gw-b'",
+		"\"lab\" #1: shared DH secret: 01 02 03",
+		"",
+	};
+
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		assert_true(xd_ikelog_keep(kept[i], strlen(kept[i])));
+	for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
+		assert_false(xd_ikelog_keep(dropped[i], strlen(dropped[i])));
+	(void)state;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_real_psk),
+		cmocka_unit_test(test_real_esp_ts_id),
+		cmocka_unit_test(test_real_noanswer),
+		cmocka_unit_test(test_no_ike_name),
+		cmocka_unit_test(test_syslog_journal),
+		cmocka_unit_test(test_libreswan),
+		cmocka_unit_test(test_keep),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
