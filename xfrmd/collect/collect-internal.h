@@ -27,3 +27,5 @@ void xd_collect_kernel(struct xd_recbuf *out);
 void xd_collect_stack(struct xd_recbuf *out);
 /* strongSwan's own view over VICI (ike.vici_conns, ike.vici_sas); bounded in time. */
 void xd_collect_vici(struct xd_recbuf *out);
+/* The IKE daemons' recent log lines the classifier recognises (ike.log); bounded. */
+void xd_collect_ikelog(struct xd_recbuf *out);

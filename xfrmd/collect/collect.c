@@ -377,6 +377,7 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 		xd_collect_stack(out);
 		if (!opts || !opts->no_ike_control)
 			xd_collect_vici(out);
+		xd_collect_ikelog(out);
 	}
 	/* credentials are the "other" group (dumps.h) */
 	if (g & XD_COLLECT_OTHER) {

@@ -36,6 +36,8 @@ enum {
 	C_LOOKING,                     /* "looking for peer configs matching A[..]...B[..]" */
 	C_SELECTED,                    /* "selected peer config 'conn'" */
 	C_RECEIVED,                    /* "received packet: from PEER[port] to ..." */
+	C_LOCAL_FAIL,                  /* a local failure (the kernel refused the SA): the
+					* reply that follows is not a configuration mismatch */
 };
 
 enum { SW = 1, LS = 2 }; /* stacks a phrase belongs to */
@@ -81,6 +83,7 @@ static const struct phrase {
 	{ SW, "looking for peer configs matching ", C_LOOKING, 0 },
 	{ SW, "selected peer config '", C_SELECTED, 0 },
 	{ SW, "received packet: from ", C_RECEIVED, 0 },
+	{ SW, "unable to install inbound and outbound IPsec SA", C_LOCAL_FAIL, 0 },
 	/* libreswan (pluto 4.x and 5.x) */
 	{ LS, "TS_UNACCEPTABLE", XD_IKE_EV_TS_UNACCEPTABLE, F_CHILD },
 	{ LS, "Transport Mode not allowed", XD_IKE_EV_NATT_TRANSPORT, F_CHILD },
@@ -628,6 +631,12 @@ static int decode_line(struct state *st, const char *p, size_t len)
 			st->threads[l.thread].peer = peer;
 		else
 			peer = st->threads[l.thread].peer;
+	}
+	if (kind == C_LOCAL_FAIL) {
+		if (sa)
+			sa->failed = true;
+		if (l.thread >= 0 && l.thread < THREADS)
+			st->threads[l.thread].failed = true;
 	}
 	if (kind >= _XD_IKE_EV_MAX)
 		return 0; /* context only */

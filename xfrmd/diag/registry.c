@@ -22,6 +22,7 @@ extern const struct xd_check_family xd_check_kernel;
 extern const struct xd_check_family xd_check_sysctl;
 extern const struct xd_check_family xd_check_stack;
 extern const struct xd_check_family xd_check_cert;
+extern const struct xd_check_family xd_check_ikelog;
 
 const struct xd_check_family *const xd_check_families[] = {
 	&xd_check_tool,
@@ -36,6 +37,7 @@ const struct xd_check_family *const xd_check_families[] = {
 	&xd_check_sysctl,
 	&xd_check_stack,
 	&xd_check_cert,
+	&xd_check_ikelog,
 	NULL,
 };
 

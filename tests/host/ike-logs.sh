@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Why a tunnel does not come up, from the IKE daemons' own logs: two real charons in two
+# network namespaces joined by a veth, each with a private strongswan.conf (STRONGSWAN_CONF;
+# gateway A's file logger sits in an included file), log files at non-default paths and
+# their own mount namespace. A initiates to B:
+#   wrong PSK         -> ike.auth_failed on both sides, live and from `capture -w` + `-r`
+#   PSK fixed         -> the finding is gone on both sides (IKE SA established)
+#   ESP proposals     -> ike.no_proposal on both sides
+# and neither PSK appears in any output or snapshot. This kernel has no ESP: the CHILD_SA
+# cannot be installed, which the checks must not mistake for an IKE failure.
+#
+#   [ns A, private /run] charon 192.0.2.1 --veth-- 192.0.2.2 charon [ns B, private /run]
+set -euo pipefail
+XFRMCTL=${XFRMCTL:?}
+CHARON=/usr/lib/ipsec/charon
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+[ -x "$CHARON" ] && command -v swanctl >/dev/null || { echo "SKIP: needs strongSwan's charon and swanctl"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
+nsA=xd-ikelog-a-$$
+nsB=xd-ikelog-b-$$
+tmp=$(mktemp -d /tmp/xd-ikelog.XXXXXX)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    sleep 0.3
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    ip netns del "$nsA" 2>/dev/null || true
+    ip netns del "$nsB" 2>/dev/null || true
+    [ -n "${XD_KEEP_TMP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+fails=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+PSK_A=XdCanaryPskA-4d1c9e07b2
+PSK_B=XdCanaryPskB-93f0aa61c5
+ip netns add "$nsA" || { echo "SKIP: cannot create a network namespace"; exit 77; }
+ip netns add "$nsB"
+ip -n "$nsA" link set lo up
+ip -n "$nsB" link set lo up
+ip link add xdla$$ netns "$nsA" type veth peer name xdlb$$ netns "$nsB" ||
+    { echo "SKIP: cannot create a veth pair"; exit 77; }
+ip -n "$nsA" addr add 192.0.2.1/24 dev xdla$$
+ip -n "$nsA" link set xdla$$ up
+ip -n "$nsB" addr add 192.0.2.2/24 dev xdlb$$
+ip -n "$nsB" link set xdlb$$ up
+
+# never the resolve plugin: it would write the shared /etc/resolv.conf
+plugins="random nonce aes sha1 sha2 hmac pem pkcs1 x509 revocation constraints pubkey openssl kdf kernel-netlink socket-default vici updown"
+mkdir -p "$tmp/a/conf.d" "$tmp/a/logs" "$tmp/a/swanctl" "$tmp/b/var/log/ike" "$tmp/b/swanctl"
+cat >"$tmp/a/strongswan.conf" <<EOC
+charon {
+    load_modular = no
+    load = $plugins
+    install_routes = no
+    plugins {
+        vici {
+            socket = unix:///run/xd-ikelog/vici.sock
+        }
+    }
+}
+include conf.d/*.conf
+EOC
+# gateway A: a file logger with a time stamp, in an included file
+cat >"$tmp/a/conf.d/logging.conf" <<EOC
+charon {
+    filelog {
+        gw-a {
+            path = $tmp/a/logs/ipsec-gw-a.log
+            time_format = %b %e %T
+            ike_name = yes
+            flush_line = yes
+            default = 1
+        }
+    }
+}
+EOC
+# gateway B: no time stamps, no ike_name (charon's defaults)
+cat >"$tmp/b/strongswan.conf" <<EOC
+charon {
+    load_modular = no
+    load = $plugins
+    install_routes = no
+    plugins {
+        vici {
+            socket = unix:///run/xd-ikelog/vici.sock
+        }
+    }
+    filelog {
+        b-log {
+            path = $tmp/b/var/log/ike/charon-b.log
+            flush_line = yes
+            default = 1
+        }
+    }
+}
+EOC
+swanctl_a() {
+    cat >"$tmp/a/swanctl/swanctl.conf" <<EOC
+connections { to-b { local_addrs = 192.0.2.1
+  remote_addrs = 192.0.2.2
+  local { auth = psk
+    id = gw-a.example }
+  remote { auth = psk
+    id = gw-b.example }
+  children { net { local_ts = 10.1.0.0/16
+     remote_ts = 10.2.0.0/16
+     esp_proposals = aes128-sha256 } } } }
+secrets { ike-1 { id-a = gw-a.example
+  id-b = gw-b.example
+  secret = "$PSK_A" } }
+EOC
+}
+swanctl_b() { # PSK ESP
+    cat >"$tmp/b/swanctl/swanctl.conf" <<EOC
+connections { from-a { local_addrs = 192.0.2.2
+  remote_addrs = 192.0.2.1
+  local { auth = psk
+    id = gw-b.example }
+  remote { auth = psk
+    id = gw-a.example }
+  children { net { local_ts = 10.2.0.0/16
+     remote_ts = 10.1.0.0/16
+     esp_proposals = $2 } } } }
+secrets { ike-1 { id-a = gw-a.example
+  id-b = gw-b.example
+  secret = "$1" } }
+EOC
+}
+swanctl_a
+swanctl_b "$PSK_B" aes128-sha256
+
+start_charon() { # side ns
+    ip netns exec "$2" unshare -m sh -c "mount -t tmpfs tmpfs /run && mkdir -p /run/xd-ikelog && \
+        STRONGSWAN_CONF=$tmp/$1/strongswan.conf exec $CHARON" >"$tmp/$1/charon.out" 2>&1 &
+    pids+=($!)
+}
+find_charon() { # ns -> pid
+    local want cpid=
+    want=$(stat -L -c "net:[%i]" "/run/netns/$1")
+    for _ in $(seq 1 100); do
+        for d in /proc/[0-9]*; do
+            [ "$(cat "$d/comm" 2>/dev/null)" = charon ] || continue
+            [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$want" ] && cpid=${d#/proc/}
+        done
+        [ -n "$cpid" ] && [ -S "/proc/$cpid/root/run/xd-ikelog/vici.sock" ] && break
+        sleep 0.1
+    done
+    [ -n "$cpid" ] && [ -S "/proc/$cpid/root/run/xd-ikelog/vici.sock" ] || return 1
+    echo "$cpid"
+}
+start_charon a "$nsA"
+start_charon b "$nsB"
+cpa=$(find_charon "$nsA") || { cat "$tmp/a/charon.out"; echo "FAIL: charon A did not start"; exit 1; }
+cpb=$(find_charon "$nsB") || { cat "$tmp/b/charon.out"; echo "FAIL: charon B did not start"; exit 1; }
+pids+=("$cpa" "$cpb")
+swan() { # side pid args...
+    local side=$1 pid=$2
+    shift 2
+    nsenter -t "$pid" -m -n env STRONGSWAN_CONF="$tmp/$side/strongswan.conf" SWANCTL_DIR="$tmp/$side/swanctl" \
+        swanctl "$@" --uri unix:///run/xd-ikelog/vici.sock 2>&1 | grep -v "failed to load\|opening directory" || true
+}
+swan a "$cpa" --load-all >/dev/null
+swan b "$cpb" --load-all >/dev/null
+
+# Wait until a side's log shows a line (the daemon logs after it answered).
+wait_log() { # file pattern
+    for _ in $(seq 1 150); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+    return 1
+}
+check() { # ns out.json
+    local rc=0
+    "$XFRMCTL" --no-daemon -n "$1" --json check >"$2" || rc=$?
+    [ $rc -le 1 ] || { echo "xfrmctl check rc $rc"; return 1; }
+}
+has() { # json id [conn]
+    python3 - "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+fs = [f for f in d["findings"] if f["id"] == sys.argv[2]]
+if len(sys.argv) > 3:
+        fs = [f for f in fs if f["evidence"].get("connection") == sys.argv[3]]
+sys.exit(0 if fs else 1)
+PY
+}
+ike_ids() { python3 -c 'import json,sys; print(" ".join(sorted(f["id"] for f in json.load(open(sys.argv[1]))["findings"] if f["id"].startswith("ike."))))' "$1"; }
+
+# --- 1: wrong PSK
+swan a "$cpa" --initiate --child net --timeout 10 >"$tmp/init1.out" 2>&1 || true
+wait_log "$tmp/b/var/log/ike/charon-b.log" "AUTH_FAILED" || fail "responder did not log the failure"
+check "$nsA" "$tmp/a1.json" && check "$nsB" "$tmp/b1.json"
+if has "$tmp/a1.json" ike.auth_failed to-b && has "$tmp/b1.json" ike.auth_failed from-a; then
+    pass "wrong PSK: ike.auth_failed on the initiator (to-b) and the responder (from-a)"
+else
+    fail "wrong PSK: A [$(ike_ids "$tmp/a1.json")] B [$(ike_ids "$tmp/b1.json")]"
+fi
+python3 - "$tmp/a1.json" <<'PY' && pass "evidence quotes the daemon with time, connection and peer" || fail "evidence of ike.auth_failed"
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = [f for f in d["findings"] if f["id"] == "ike.auth_failed"][0]
+ev = f["evidence"]
+assert "AUTHENTICATION_FAILED" in ev["daemon_says"], ev
+assert ev["connection"] == "to-b" and ev["peer"] == "192.0.2.2", ev
+assert ev["time_s"] > 0, ev
+assert ev["log"].endswith("/a/logs/ipsec-gw-a.log"), ev
+assert d["meta"]["dumps"]["ike.log"]["status"] == "complete", d["meta"]["dumps"]["ike.log"]
+PY
+"$XFRMCTL" --no-daemon -n "$nsA" capture -w "$tmp/a1.pcapng" >/dev/null
+"$XFRMCTL" --no-daemon -n "$nsB" capture -w "$tmp/b1.pcapng" >/dev/null
+rc=0; "$XFRMCTL" -r "$tmp/a1.pcapng" --json check >"$tmp/a1r.json" || rc=$?
+rc=0; "$XFRMCTL" -r "$tmp/b1.pcapng" --json check >"$tmp/b1r.json" || rc=$?
+if [ "$(ike_ids "$tmp/a1r.json")" = "$(ike_ids "$tmp/a1.json")" ] &&
+   [ "$(ike_ids "$tmp/b1r.json")" = "$(ike_ids "$tmp/b1.json")" ] && has "$tmp/b1r.json" ike.auth_failed; then
+    pass "a snapshot replays the same ike.* findings"
+else
+    fail "replay: A [$(ike_ids "$tmp/a1r.json")] B [$(ike_ids "$tmp/b1r.json")]"
+fi
+"$XFRMCTL" --no-daemon -n "$nsA" --json show ike >"$tmp/a1-ike.json" || true
+"$XFRMCTL" --no-daemon -n "$nsA" show ike >"$tmp/a1-ike.txt" || true
+grep -q "last failure" "$tmp/a1-ike.txt" && pass "show ike names the last failure" || { cat "$tmp/a1-ike.txt"; fail "show ike last failure"; }
+
+# --- 2: the PSK fixed: the failure is cleared once the IKE SA comes up
+swanctl_b "$PSK_A" aes128-sha256
+swan b "$cpb" --load-creds --clear >/dev/null
+swan a "$cpa" --initiate --child net --timeout 10 >"$tmp/init2.out" 2>&1 || true
+wait_log "$tmp/b/var/log/ike/charon-b.log" "established between" || fail "IKE SA did not come up"
+wait_log "$tmp/a/logs/ipsec-gw-a.log" "established between" || true
+check "$nsA" "$tmp/a2.json" && check "$nsB" "$tmp/b2.json"
+if ! has "$tmp/a2.json" ike.auth_failed && ! has "$tmp/b2.json" ike.auth_failed; then
+    pass "PSK fixed: ike.auth_failed is gone on both sides"
+else
+    fail "PSK fixed: A [$(ike_ids "$tmp/a2.json")] B [$(ike_ids "$tmp/b2.json")]"
+fi
+# B cannot install the CHILD_SA (no ESP in this kernel) and answers NO_PROPOSAL_CHOSEN: B's
+# own log says why (a kernel failure, no ike.* finding); A only hears the refusal
+[ -z "$(ike_ids "$tmp/b2.json")" ] && [ "$(ike_ids "$tmp/a2.json")" != "ike.auth_failed" ] &&
+    ! grep -q ike.auth_failed <<<"$(ike_ids "$tmp/a2.json")" &&
+    pass "the responder with its IKE SA up raises no ike.* finding" || fail "after the fix: A [$(ike_ids "$tmp/a2.json")] B [$(ike_ids "$tmp/b2.json")]"
+
+# --- 3: disjoint ESP proposals
+swan a "$cpa" --terminate --ike to-b --timeout 5 >/dev/null 2>&1 || true
+swanctl_b "$PSK_A" aes256-sha512
+swan b "$cpb" --load-conns >/dev/null
+swan a "$cpa" --initiate --child net --timeout 10 >"$tmp/init3.out" 2>&1 || true
+wait_log "$tmp/b/var/log/ike/charon-b.log" "no acceptable proposal" || fail "responder did not refuse the proposal"
+check "$nsA" "$tmp/a3.json" && check "$nsB" "$tmp/b3.json"
+if has "$tmp/a3.json" ike.no_proposal to-b && has "$tmp/b3.json" ike.no_proposal; then
+    pass "disjoint ESP proposals: ike.no_proposal on both sides"
+else
+    fail "ESP proposals: A [$(ike_ids "$tmp/a3.json")] B [$(ike_ids "$tmp/b3.json")]"
+fi
+
+# the secrets appear nowhere: raw, hex, base64, an 8-byte window
+leak=0
+for psk in "$PSK_A" "$PSK_B"; do
+    hex=$(printf %s "$psk" | od -An -tx1 | tr -d ' \n')
+    b64=$(printf %s "$psk" | base64)
+    for f in "$tmp"/*.json "$tmp"/*.txt "$tmp"/*.pcapng; do
+        if grep -aqF -e "$psk" -e "$hex" -e "$b64" -e "${psk:0:8}" "$f"; then leak=1; echo "leak of a PSK in $f"; fi
+    done
+done
+[ $leak = 0 ] && pass "no PSK in any output or snapshot" || fail "a PSK leaked"
+
+exit $((fails > 0))
