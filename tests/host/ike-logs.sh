@@ -219,6 +219,17 @@ else
 fi
 "$XFRMCTL" --no-daemon -n "$nsA" --json show ike >"$tmp/a1-ike.json" || true
 "$XFRMCTL" --no-daemon -n "$nsA" show ike >"$tmp/a1-ike.txt" || true
+schema=$(cd "$(dirname "$0")/../.." && pwd)/docs/schema/xfrmctl.schema.json
+if python3 -c 'import jsonschema' 2>/dev/null; then
+    python3 - "$schema" "$tmp/a1-ike.json" <<'PY' && pass "show ike --json with the last failure follows the schema" || fail "show ike --json against the schema"
+import json, sys, jsonschema
+d = json.load(open(sys.argv[2]))
+jsonschema.validate(d, json.load(open(sys.argv[1])))
+lf = d["ike"]["last_failures"]
+assert [f["kind"] for f in lf] == ["auth_failed"] and lf[0]["connection"] == "to-b", lf
+assert d["ike"]["connections"][0]["last_failure"]["kind"] == "auth_failed", d["ike"]["connections"]
+PY
+fi
 grep -q "last failure" "$tmp/a1-ike.txt" && pass "show ike names the last failure" || { cat "$tmp/a1-ike.txt"; fail "show ike last failure"; }
 
 # --- 2: the PSK fixed: the failure is cleared once the IKE SA comes up

@@ -4,7 +4,8 @@
  * strongSwan 5.9.8 charon pairs (the fuzz corpus files real-sw-*: wrong PSK, disjoint ESP
  * proposals, disjoint traffic selectors, wrong ID, a peer that does not answer) and on
  * hand-written libreswan 4.x/5.x and syslog/journal forms; and the allowlist that keeps
- * everything else (key dumps at high log levels) out of snapshots.
+ * everything else (key dumps at high log levels) out of snapshots; and the ike.* findings
+ * (check-ikelog.c) made from them.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,7 +17,9 @@
 
 #include <cmocka.h>
 
+#include "model-builder.h"
 #include "xfrmd/decode.h"
+#include "xfrmd/diag.h"
 #include "xfrmd/ike.h"
 #include "xfrmd/model.h"
 
@@ -264,6 +267,164 @@ static void test_keep(void **state)
 	(void)state;
 }
 
+/* ---- the findings ---- */
+
+static void check(struct xd_snapshot *s, struct xd_findings *f)
+{
+	struct xd_diag_ctx ctx = { .now = s };
+
+	mb_finish(s);
+	xd_diag_opts_default(&ctx.opts);
+	xd_findings_init(f);
+	assert_int_equal(xd_diag_run(&ctx, f), 0);
+}
+
+/* The ike.* findings, "id:name" joined by spaces, in the sorted order. */
+static void ike_ids(const struct xd_findings *f, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < xd_findings_count(f); i++) {
+		const struct xd_finding *x = xd_findings_at(f, i);
+		if (strncmp(x->def->id, "ike.", 4) != 0)
+			continue;
+		o += (size_t)snprintf(buf + o, len - o, "%s%s:%s", o ? " " : "", x->def->id,
+				      x->subject.name ? x->subject.name : "-");
+	}
+}
+
+static const char *ev_str(const struct xd_finding *x, const char *key)
+{
+	for (size_t i = 0; i < x->evidence.len; i++) {
+		const struct xd_evidence *e = xd_vec_at(&x->evidence, i);
+		if (strcmp(e->key, key) == 0)
+			return e->type == XD_EV_STR ? e->str : "(int)";
+	}
+	return NULL;
+}
+
+static int64_t ev_int(const struct xd_finding *x, const char *key)
+{
+	for (size_t i = 0; i < x->evidence.len; i++) {
+		const struct xd_evidence *e = xd_vec_at(&x->evidence, i);
+		if (strcmp(e->key, key) == 0)
+			return e->i;
+	}
+	return -1;
+}
+
+static void test_findings_real(void **state)
+{
+	static const struct {
+		const char *file, *want;
+	} cases[] = {
+		{ "real-sw-psk-initiator", "ike.auth_failed:to-b" },
+		{ "real-sw-psk-responder", "ike.auth_failed:from-a" },
+		{ "real-sw-esp-initiator", "ike.no_proposal:to-b" },
+		{ "real-sw-esp-responder", "ike.no_proposal:from-a" },
+		{ "real-sw-ts-initiator", "ike.ts_unacceptable:to-b" },
+		{ "real-sw-ts-responder", "ike.ts_unacceptable:from-a" },
+		{ "real-sw-id-initiator", "ike.auth_failed:to-b" },
+		{ "real-sw-id-responder", "ike.id_mismatch:192.0.2.1" },
+		{ "real-sw-noanswer-initiator", "ike.peer_unreachable:to-b" },
+		{ "real-sw-noanswer-responder", "" },
+	};
+	char got[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct xd_snapshot *s = decode_corpus(cases[i].file);
+		struct xd_findings f;
+		check(s, &f);
+		ike_ids(&f, got, sizeof(got));
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("%s: got \"%s\", want \"%s\"", cases[i].file, got, cases[i].want);
+		xd_findings_done(&f);
+		xd_snapshot_free(s);
+	}
+	(void)state;
+}
+
+static void test_findings_cleared_and_folded(void **state)
+{
+	struct xd_snapshot *s = decode_text(
+		"# source: /var/log/charon.log stack: strongswan\n"
+		/* an auth failure, then the same connection up: cleared */
+		"@1796660000 10[IKE] <a|1> received AUTHENTICATION_FAILED notify error\n"
+		"@1796660100 10[IKE] <a|2> IKE_SA a[2] established between 10.0.0.1[x]...10.0.0.2[y]\n"
+		"@1796660101 10[IKE] <a|2> CHILD_SA net{1} established with SPIs c1(i) c2(o) and TS 1 === 2\n"
+		/* three failures of b, none recovered: one finding, count 3, the last words */
+		"@1796661000 11[IKE] <b|3> received AUTHENTICATION_FAILED notify error\n"
+		"@1796662000 11[IKE] <b|4> received AUTHENTICATION_FAILED notify error\n"
+		"@1796663000 11[IKE] <b|5> received AUTHENTICATION_FAILED notify error\n"
+		/* a CHILD_SA failure is not cleared by an IKE SA coming up (rekeyed) */
+		"@1796664000 12[IKE] <c|6> IKE_SA c[6] established between 10.0.0.1[x]...10.0.0.3[z]\n"
+		"@1796664001 12[IKE] <c|6> received TS_UNACCEPTABLE notify, no CHILD_SA built\n"
+		"@1796664500 12[IKE] <c|7> IKE_SA c[7] established between 10.0.0.1[x]...10.0.0.3[z]\n");
+	struct xd_findings f;
+	char got[512];
+	const struct xd_finding *x = NULL;
+
+	check(s, &f);
+	ike_ids(&f, got, sizeof(got));
+	assert_string_equal(got, "ike.auth_failed:b ike.ts_unacceptable:c");
+	for (size_t i = 0; i < xd_findings_count(&f); i++)
+		if (strcmp(xd_findings_at(&f, i)->def->id, "ike.auth_failed") == 0)
+			x = xd_findings_at(&f, i);
+	assert_non_null(x);
+	assert_int_equal(ev_int(x, "count"), 3);
+	assert_int_equal(ev_int(x, "time_s"), 1796663000);
+	assert_int_equal(ev_int(x, "first_time_s"), 1796661000);
+	assert_string_equal(ev_str(x, "daemon_says"), "received AUTHENTICATION_FAILED notify error");
+	assert_string_equal(ev_str(x, "time"), "2026-12-07T17:03:20Z");
+	assert_string_equal(ev_str(x, "log"), "/var/log/charon.log");
+	xd_findings_done(&f);
+	xd_snapshot_free(s);
+	(void)state;
+}
+
+static void test_findings_healthy(void **state)
+{
+	/* a model with no log events at all, and one with only up/down events: nothing */
+	struct xd_snapshot *s = NULL;
+	struct xd_findings f;
+	char got[512];
+
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	check(s, &f);
+	ike_ids(&f, got, sizeof(got));
+	assert_string_equal(got, "");
+	xd_findings_done(&f);
+	xd_snapshot_free(s);
+
+	s = decode_text("# source: journal stack: strongswan\n"
+			"@1796660100 10[IKE] <a|2> IKE_SA a[2] established between 10.0.0.1[x]...10.0.0.2[y]\n"
+			"@1796660200 10[IKE] <a|2> deleting IKE_SA a[2] between 10.0.0.1[x]...10.0.0.2[y]\n");
+	check(s, &f);
+	ike_ids(&f, got, sizeof(got));
+	assert_string_equal(got, "");
+	xd_findings_done(&f);
+	xd_snapshot_free(s);
+	(void)state;
+}
+
+static void test_findings_libreswan_natt(void **state)
+{
+	struct xd_snapshot *s = decode_text(
+		"# source: /var/log/pluto.log stack: libreswan\n"
+		"\"lab\" #2: IKE_AUTH response rejected Child SA with TS_UNACCEPTABLE\n"
+		"\"dpd\"[1] 203.0.113.5 #9: liveness action - clearing connection\n");
+	struct xd_findings f;
+	char got[512];
+
+	check(s, &f);
+	ike_ids(&f, got, sizeof(got));
+	assert_string_equal(got, "ike.ts_unacceptable:lab ike.dpd_dead:dpd");
+	xd_findings_done(&f);
+	xd_snapshot_free(s);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +435,10 @@ int main(void)
 		cmocka_unit_test(test_syslog_journal),
 		cmocka_unit_test(test_libreswan),
 		cmocka_unit_test(test_keep),
+		cmocka_unit_test(test_findings_real),
+		cmocka_unit_test(test_findings_cleared_and_folded),
+		cmocka_unit_test(test_findings_healthy),
+		cmocka_unit_test(test_findings_libreswan_natt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,6 +56,12 @@ static const struct xd_finding_def defs[] = {
 	{ NULL },
 };
 
+/* strcmp for strings that may be NULL (two NULLs are equal) */
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 static int def_of(enum xd_ike_event_kind k)
 {
 	switch (k) {
@@ -89,8 +95,8 @@ static bool child_level(const struct xd_ike_event *e)
 static bool same_subject(const struct xd_ike_event *a, const struct xd_ike_event *b)
 {
 	if (a->conn && b->conn)
-		return xd_streq(a->conn, b->conn);
-	return a->peer && b->peer && xd_streq(a->peer, b->peer);
+		return str_eq(a->conn, b->conn);
+	return a->peer && b->peer && str_eq(a->peer, b->peer);
 }
 
 /* Did the same connection (or peer) come up after event i? */
@@ -104,7 +110,7 @@ static bool cleared(const struct xd_ike *ike, size_t i)
 		if (u->kind != XD_IKE_EV_CHILD_UP && (child || u->kind != XD_IKE_EV_IKE_UP))
 			continue;
 		/* events of another log source come in another order: compare times there */
-		if (u->source != f->source && !xd_streq(u->source, f->source) &&
+		if (!str_eq(u->source, f->source) &&
 		    (!u->time_s || !f->time_s || u->time_s < f->time_s))
 			continue;
 		if (same_subject(f, u))
@@ -189,7 +195,7 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 		for (size_t j = 0; j < i; j++) {
 			const struct xd_ike_event *o = xd_vec_at(&ike->events, j);
 			if (done[j] || def_of(o->kind) != d || !same_subject(o, e) ||
-			    !xd_streq(o->conn ? o->conn : "", e->conn ? e->conn : ""))
+			    !str_eq(o->conn, e->conn))
 				continue;
 			done[j] = true;
 			if (cleared(ike, j))

@@ -9,6 +9,9 @@
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "json-util.h"
 #include "render-ike.h"
@@ -28,7 +31,71 @@ static struct json_object *strings_json(const struct xd_ike *ike, uint32_t first
 	return a;
 }
 
-static struct json_object *conn_json(const struct xd_ike *ike, const struct xd_ike_conn *c)
+/* strcmp for strings that may be NULL (two NULLs are equal) */
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * The last failure event of each connection (or, without a connection name, each peer),
+ * as indexes into ike->events in log order. The caller frees *ret.
+ */
+static size_t last_failures(const struct xd_ike *ike, size_t **ret)
+{
+	size_t n = 0, *idx = NULL;
+
+	*ret = NULL;
+	if (!ike || !ike->events.len)
+		return 0;
+	idx = calloc(ike->events.len, sizeof(*idx));
+	if (!idx)
+		return 0;
+	for (size_t i = 0; i < ike->events.len; i++) {
+		const struct xd_ike_event *e = xd_vec_at(&ike->events, i);
+		size_t k;
+		if (!xd_ike_event_is_failure(e->kind))
+			continue;
+		for (k = 0; k < n; k++) {
+			const struct xd_ike_event *o = xd_vec_at(&ike->events, idx[k]);
+			if (e->conn ? str_eq(o->conn, e->conn) : !o->conn && str_eq(o->peer, e->peer))
+				break;
+		}
+		if (k < n)
+			memmove(idx + k, idx + k + 1, (n - k - 1) * sizeof(*idx)), n--;
+		idx[n++] = i;
+	}
+	*ret = idx;
+	return n;
+}
+
+static const struct xd_ike_event *conn_failure(const struct xd_ike *ike, const size_t *idx,
+					       size_t n, const char *name)
+{
+	for (size_t k = 0; name && k < n; k++) {
+		const struct xd_ike_event *e = xd_vec_at(&ike->events, idx[k]);
+		if (str_eq(e->conn, name))
+			return e;
+	}
+	return NULL;
+}
+
+static struct json_object *failure_json(const struct xd_ike_event *e)
+{
+	struct json_object *o = json_object_new_object();
+
+	xd_json_add_str(o, "connection", e->conn);
+	xd_json_add_str(o, "peer", e->peer);
+	xd_json_add_str(o, "kind", xd_ike_event_kind_name(e->kind));
+	xd_json_add(o, "time_s", json_object_new_int64(e->time_s));
+	xd_json_add_str(o, "text", e->text ? e->text : "");
+	xd_json_add_str(o, "stack", e->stack);
+	xd_json_add_str(o, "source", e->source);
+	return o;
+}
+
+static struct json_object *conn_json(const struct xd_ike *ike, const struct xd_ike_conn *c,
+				     const struct xd_ike_event *failure)
 {
 	struct json_object *o = json_object_new_object(), *children = json_object_new_array();
 
@@ -50,6 +117,8 @@ static struct json_object *conn_json(const struct xd_ike *ike, const struct xd_i
 		json_object_array_add(children, ko);
 	}
 	xd_json_add(o, "children", children);
+	if (failure)
+		xd_json_add(o, "last_failure", failure_json(failure));
 	return o;
 }
 
@@ -111,14 +180,23 @@ int xd_render_ike_json(FILE *out, const struct xd_snapshot *s, int flags)
 {
 	const struct xd_ike *ike = s->ike;
 	const char *sep = flags & JSON_C_TO_STRING_PRETTY ? ",\n" : ",";
+	size_t *fi = NULL, nf = last_failures(ike, &fi);
 	int r = 0;
 
 	fputs(",\"ike\":{\"connections\":[", out);
 	for (size_t i = 0; ike && i < ike->conns.len; i++) {
+		const struct xd_ike_conn *c = xd_vec_at(&ike->conns, i);
 		if (i)
 			fputs(sep, out);
-		r |= xd_json_emit(out, conn_json(ike, xd_vec_at(&ike->conns, i)), flags);
+		r |= xd_json_emit(out, conn_json(ike, c, conn_failure(ike, fi, nf, c->name)), flags);
 	}
+	fputs("],\"last_failures\":[", out);
+	for (size_t k = 0; k < nf; k++) {
+		if (k)
+			fputs(sep, out);
+		r |= xd_json_emit(out, failure_json(xd_vec_at(&ike->events, fi[k])), flags);
+	}
+	free(fi);
 	fputs("],\"ike_sas\":[", out);
 	for (size_t i = 0; ike && i < ike->sas.len; i++) {
 		if (i)
@@ -159,10 +237,27 @@ static void text_status(FILE *out, const struct xd_snapshot *s, enum xd_dump d)
 	fputc('\n', out);
 }
 
+static void text_failure(FILE *out, const char *indent, const struct xd_ike_event *e)
+{
+	char e1[256], e2[256], e3[512], ts[32] = "time unknown";
+
+	if (e->time_s) {
+		time_t t = (time_t)e->time_s;
+		struct tm tm;
+		if (gmtime_r(&t, &tm))
+			strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	fprintf(out, "%slast failure %s  %s%s%s  %s: %s\n", indent, ts,
+		e->conn ? xd_text_escape(e->conn, e1, sizeof(e1)) : "",
+		e->conn && e->peer ? " " : "", e->peer ? xd_text_escape(e->peer, e2, sizeof(e2)) : "",
+		xd_ike_event_kind_name(e->kind), e->text ? xd_text_escape(e->text, e3, sizeof(e3)) : "");
+}
+
 void xd_render_ike_text(FILE *out, const struct xd_snapshot *s, bool verbose)
 {
 	const struct xd_ike *ike = s->ike;
 	char e1[256], e2[256], e3[256], e4[256];
+	size_t *fi = NULL, nf = last_failures(ike, &fi);
 
 	fprintf(out, "IKE daemon (strongSwan VICI): %zu connections, %zu IKE SAs\n",
 		ike ? ike->conns.len : 0, ike ? ike->sas.len : 0);
@@ -190,6 +285,8 @@ void xd_render_ike_text(FILE *out, const struct xd_snapshot *s, bool verbose)
 				fprintf(out, "  start %s", xd_text_escape(ch->start_action, e3, sizeof(e3)));
 			fputc('\n', out);
 		}
+		if (conn_failure(ike, fi, nf, c->name))
+			text_failure(out, "    ", conn_failure(ike, fi, nf, c->name));
 	}
 	for (size_t i = 0; ike && i < ike->sas.len; i++) {
 		const struct xd_ike_sa *sa = xd_vec_at(&ike->sas, i);
@@ -225,4 +322,14 @@ void xd_render_ike_text(FILE *out, const struct xd_snapshot *s, bool verbose)
 				c->bytes_in, c->packets_in, c->bytes_out, c->packets_out);
 		}
 	}
+	/* failures of connections the control channel did not list (no VICI, libreswan) */
+	for (size_t k = 0; k < nf; k++) {
+		const struct xd_ike_event *e = xd_vec_at(&ike->events, fi[k]);
+		bool listed = false;
+		for (size_t i = 0; e->conn && i < ike->conns.len; i++)
+			listed |= str_eq(((const struct xd_ike_conn *)xd_vec_at(&ike->conns, i))->name, e->conn);
+		if (!listed)
+			text_failure(out, "  ", e);
+	}
+	free(fi);
 }
