@@ -2,7 +2,8 @@
 /*
  * test-decode-ikelog.c: the IKE log classifier (decode-ikelog.c) on lines captured from real
  * strongSwan 5.9.8 charon pairs (the fuzz corpus files real-sw-*: wrong PSK, disjoint ESP
- * proposals, disjoint traffic selectors, wrong ID, a peer that does not answer) and on
+ * proposals, disjoint traffic selectors, wrong ID, a peer that does not answer, a peer that
+ * stops answering an established IKE SA) and on
  * hand-written libreswan 4.x/5.x and syslog/journal forms; and the allowlist that keeps
  * everything else (key dumps at high log levels) out of snapshots; and the ike.* findings
  * (check-ikelog.c) made from them.
@@ -329,6 +330,8 @@ static void test_findings_real(void **state)
 		{ "real-sw-id-responder", "ike.id_mismatch:192.0.2.1" },
 		{ "real-sw-noanswer-initiator", "ike.peer_unreachable:to-b" },
 		{ "real-sw-noanswer-responder", "" },
+		/* up, then the peer stops answering (its kernel had no ESP: no CHILD_SA either) */
+		{ "real-sw-dpd-initiator", "ike.no_proposal:to-b ike.dpd_dead:to-b" },
 	};
 	char got[512];
 
