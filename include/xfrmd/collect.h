@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct xd_recbuf;
 
@@ -31,6 +32,17 @@ void xd_cert_paths_default(struct xd_cert_paths *p);
 
 /* Record every credential found (file.cred, file.conn dumps) and set their statuses. */
 void xd_collect_certs(const struct xd_cert_paths *p, struct xd_recbuf *out);
+
+/*
+ * The VICI socket path (as the daemon sees it) that strongSwan's `daemon` ("charon",
+ * "charon-systemd", which falls back to charon's section) reads from its strongswan.conf
+ * `conf`, with the include statements followed as strongSwan does (globs relative to the
+ * including file, expanded in place); every path is read under `root` ("" or "/proc/PID/root").
+ * Bounded in files, bytes and depth. Returns 1 with the path in ret, 0 when no socket is set
+ * (the compiled-in default applies; ret untouched), -errno when conf cannot be read.
+ */
+int xd_vici_conf_socket(const char *root, const char *conf, const char *daemon, char *ret,
+			size_t rlen);
 
 struct xd_collect_opts {
 	const char *netns;     /* name under /run/netns, or NULL for the current namespace */

@@ -5,7 +5,8 @@
  *
  * The socket is found from the running daemon itself, as deployments set it: for each
  * charon/charon-systemd in the diagnosed network namespace, the strongswan.conf it reads
- * (STRONGSWAN_CONF in its environment, else /etc/strongswan.conf), its
+ * (STRONGSWAN_CONF in its environment, else /etc/strongswan.conf, with the files its include
+ * statements name), its
  * <daemon>.plugins.vici.socket (else the compiled-in default), all resolved through
  * /proc/PID/root so a daemon in a container or a private mount namespace is reached.
  * XFRMD_VICI_SOCKET names the socket explicitly (tests, unusual setups).
@@ -17,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@
 #include <unistd.h>
 
 #include "collect-internal.h"
+#include "xfrmd/collect.h"
 #include "xfrmd/file.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
@@ -37,7 +40,10 @@
 #define VICI_TIMEOUT_MS 2000          /* the whole exchange with one daemon */
 #define VICI_PACKET_MAX (512u << 10)  /* strongSwan's own limit for one message */
 #define VICI_TOTAL_MAX (32u << 20)    /* all packets of one exchange */
-#define CONF_MAX_BYTES (1u << 20)
+#define CONF_MAX_BYTES (1u << 20)       /* one file */
+#define CONF_TREE_MAX_BYTES (4u << 20)  /* one strongswan.conf with everything it includes */
+#define CONF_MAX_FILES 128u
+#define CONF_MAX_DEPTH 8u
 #define ENVIRON_MAX_BYTES (256u << 10)
 
 /* ---- finding the socket ---- */
@@ -65,8 +71,9 @@ static char *trim(char *s)
 
 /*
  * <daemon>.plugins.vici.socket from strongswan.conf text: sections are "name {" ... "}",
- * settings "key = value", "#" starts a comment; dotted names are nested sections. Include
- * directives are not followed (the default applies then). Writes the value to ret.
+ * settings "key = value", "#" starts a comment; dotted names are nested sections. The text
+ * has its include statements already replaced by the files they name (conf_load()).
+ * Writes the value to ret.
  */
 static bool conf_vici_socket(char *text, const char *daemon, char *ret, size_t rlen)
 {
@@ -120,6 +127,152 @@ static bool conf_vici_socket(char *text, const char *daemon, char *ret, size_t r
 	return found;
 }
 
+/*
+ * strongswan.conf with its include statements expanded in place, as strongSwan reads it:
+ * "include PATTERN" (a glob, relative to the including file's directory) stands for the
+ * files it matches, in sorted order, at that point of the section it appears in (Debian's
+ * strongswan.conf sets the plugins' settings through `include strongswan.d/charon/<plugin>.conf` globs
+ * inside charon.plugins). Paths are the daemon's own, read under `root`. Bounded in files,
+ * bytes and depth; a file that cannot be read is left out, as strongSwan does for a pattern.
+ */
+struct conf_load {
+	const char *root;
+	char *buf;
+	size_t len, cap;
+	unsigned files;
+	bool cut; /* a bound was reached: no more includes (what was read still counts) */
+};
+
+static int conf_append(struct conf_load *l, const char *s, size_t n)
+{
+	if (l->len + n + 2 > CONF_TREE_MAX_BYTES)
+		return -E2BIG;
+	if (l->len + n + 2 > l->cap) {
+		size_t cap = l->cap ? l->cap : 4096;
+		char *b;
+		while (cap < l->len + n + 2)
+			cap *= 2;
+		b = realloc(l->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		l->buf = b;
+		l->cap = cap;
+	}
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	l->buf[l->len++] = '\n';
+	l->buf[l->len] = '\0';
+	return 0;
+}
+
+static int conf_load_file(struct conf_load *l, const char *path, unsigned depth);
+
+static int conf_include(struct conf_load *l, const char *from, char *pattern, unsigned depth)
+{
+	char pat[1200], dir[600];
+	size_t rl = strlen(l->root), pl = strlen(pattern);
+	glob_t g;
+	int r = 0;
+
+	if (pl >= 2 && (pattern[0] == '"' || pattern[0] == '\'') && pattern[pl - 1] == pattern[0]) {
+		pattern[pl - 1] = '\0';
+		pattern++;
+	}
+	if (!pattern[0])
+		return 0;
+	if (pattern[0] == '/') {
+		snprintf(pat, sizeof(pat), "%s%s", l->root, pattern);
+	} else {
+		const char *slash = strrchr(from, '/');
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - from) : 1,
+			 slash ? from : ".");
+		snprintf(pat, sizeof(pat), "%s%s/%s", l->root, dir, pattern);
+	}
+	if (glob(pat, 0, NULL, &g) != 0)
+		return 0; /* nothing matches: strongSwan goes on without it */
+	for (size_t i = 0; i < g.gl_pathc && r != -ENOMEM && !l->cut; i++) {
+		if (strncmp(g.gl_pathv[i], l->root, rl) != 0)
+			continue;
+		r = conf_load_file(l, g.gl_pathv[i] + rl, depth);
+	}
+	globfree(&g);
+	return r == -ENOMEM ? r : 0;
+}
+
+static int conf_load_file(struct conf_load *l, const char *path, unsigned depth)
+{
+	char full[1200], *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (depth > CONF_MAX_DEPTH || ++l->files > CONF_MAX_FILES) {
+		l->cut = true; /* includes that include each other end here */
+		return 0;
+	}
+	snprintf(full, sizeof(full), "%s%s", l->root, path);
+	r = xd_file_read(full, 0, CONF_MAX_BYTES, &text, &len, NULL);
+	if (r < 0)
+		return r;
+	for (char *line = text; r >= 0 && line < text + len;) {
+		char *end = memchr(line, '\n', (size_t)(text + len - line)), *p = line;
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+
+		line[n] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "include", 7) == 0 && (p[7] == ' ' || p[7] == '\t')) {
+			char *hash = strchr(p + 8, '#');
+			if (hash)
+				*hash = '\0';
+			if (!l->cut)
+				r = conf_include(l, path, trim(p + 8), depth + 1);
+		} else {
+			r = conf_append(l, line, n);
+			if (r == -E2BIG) {
+				l->cut = true;
+				r = 0;
+				break;
+			}
+		}
+		line += n + 1;
+	}
+	free(text);
+	return r;
+}
+
+int xd_vici_conf_socket(const char *root, const char *conf, const char *daemon, char *ret,
+			size_t rlen)
+{
+	struct conf_load l = { .root = root ? root : "" };
+	char val[512], *copy;
+	bool found = false;
+	int r;
+
+	if (conf[0] != '/')
+		return -EINVAL;
+	r = conf_load_file(&l, conf, 0);
+	if (!l.buf)
+		return r < 0 ? r : 0; /* a tree cut short by a bound is still read up to there */
+	copy = strdup(l.buf);
+	if (!copy) {
+		free(l.buf);
+		return -ENOMEM;
+	}
+	/* charon-systemd reads its own section and falls back to charon's */
+	if (conf_vici_socket(copy, "charon", val, sizeof(val)) && unix_path(val)) {
+		snprintf(ret, rlen, "%s", unix_path(val));
+		found = true;
+	}
+	free(copy);
+	if (!xd_streq(daemon, "charon") && conf_vici_socket(l.buf, daemon, val, sizeof(val)) &&
+	    unix_path(val)) {
+		snprintf(ret, rlen, "%s", unix_path(val));
+		found = true;
+	}
+	free(l.buf);
+	return found;
+}
+
 /* The value of NAME in /proc/PID/environ, or false. */
 static bool proc_env(uint32_t pid, const char *name, char *ret, size_t rlen)
 {
@@ -144,25 +297,12 @@ static bool proc_env(uint32_t pid, const char *name, char *ret, size_t rlen)
 /* The VICI socket of a strongSwan daemon, as a path seen from here (through its root). */
 static void daemon_socket(uint32_t pid, const char *comm, char *ret, size_t rlen)
 {
-	char conf[512] = "/etc/strongswan.conf", p[600], sock[512] = VICI_DEFAULT_SOCKET;
-	char *text = NULL;
-	size_t len = 0;
+	char conf[512] = "/etc/strongswan.conf", root[64], sock[512] = VICI_DEFAULT_SOCKET;
 
 	(void)proc_env(pid, "STRONGSWAN_CONF", conf, sizeof(conf));
-	snprintf(p, sizeof(p), "/proc/%u/root%s", pid, conf);
-	if (conf[0] == '/' && xd_file_read(p, 0, CONF_MAX_BYTES, &text, &len, NULL) == 0) {
-		char val[512];
-		char *copy = strdup(text);
-		/* charon-systemd reads its own section and falls back to charon's */
-		if (copy && conf_vici_socket(copy, "charon", val, sizeof(val)) && unix_path(val))
-			snprintf(sock, sizeof(sock), "%s", unix_path(val));
-		free(copy);
-		if (!xd_streq(comm, "charon") && conf_vici_socket(text, comm, val, sizeof(val)) &&
-		    unix_path(val))
-			snprintf(sock, sizeof(sock), "%s", unix_path(val));
-		free(text);
-	}
-	snprintf(ret, rlen, "/proc/%u/root%s", pid, sock);
+	snprintf(root, sizeof(root), "/proc/%u/root", pid);
+	(void)xd_vici_conf_socket(root, conf, comm, sock, sizeof(sock));
+	snprintf(ret, rlen, "%s%s", root, sock);
 }
 
 /* The first charon or charon-systemd in our network namespace; 0 if none. */
