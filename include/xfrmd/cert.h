@@ -102,6 +102,8 @@ struct xd_cert_conn {
 	const char *remote_id;
 	const char *local_cert; /* path as resolved by the collector, or NULL */
 	const char *remote_cert;
+	const char *start;      /* start action as configured (ikeconf.h start_action), or NULL */
+	const char *child;      /* the child it is for; NULL: the connection (every child) */
 };
 
 /* The credential part of a snapshot. */

@@ -32,6 +32,9 @@ struct xd_ikeconf_conn {
 	char remote_id[256];
 	char local_cert[512]; /* as written: relative to the cert dir, absolute, or an NSS nickname */
 	char remote_cert[512];
+	/* how the daemon brings it up: swanctl's strongest child start_action ("start" over
+	 * "trap" over "none"), ipsec.conf's auto= ("start", "route", "add", "ondemand") */
+	char start_action[32];
 };
 
 /* Why (part of) a configuration was not read: a file that could not be, or a bound reached. */

@@ -469,13 +469,14 @@ static void emit_conn(struct ctx *c, const char *stack, const struct xd_ikeconf_
 	int n;
 
 	if (has_newline(k->name) || has_newline(k->local_id) || has_newline(k->remote_id) ||
-	    has_newline(k->file) || has_newline(local_cert) || has_newline(remote_cert))
+	    has_newline(k->file) || has_newline(local_cert) || has_newline(remote_cert) ||
+	    has_newline(k->start_action))
 		return;
 	n = snprintf(buf, sizeof(buf),
 		     "stack=%s\nname=%s\nfile=%s\nlocal_id=%s\nremote_id=%s\nlocal_cert=%s\n"
-		     "remote_cert=%s\n\n",
+		     "remote_cert=%s\nstart=%s\n\n",
 		     stack, k->name, k->file, k->local_id, k->remote_id, local_cert ? local_cert : "",
-		     remote_cert ? remote_cert : "");
+		     remote_cert ? remote_cert : "", k->start_action);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return;
 	(void)xd_recbuf_add(c->out, &(struct xd_record){ .kind = XD_RECORD_FILE,

@@ -282,6 +282,15 @@ static void swan_value(struct parser *p, const char *file, const char *key, cons
 	const char *side;
 	bool local;
 
+	/* connections.<conn>.children.<child>.start_action: the strongest of the children */
+	if (p->depth == 4 && xd_streq(p->path[0], "connections") &&
+	    xd_streq(p->path[2], "children") && xd_streq(key, "start_action")) {
+		c = conn_get(p->out, p->path[1], file);
+		if (c && (!c->start_action[0] || strstr(val, "start") ||
+			  (strstr(val, "trap") && !strstr(c->start_action, "start"))))
+			xd_strlcpy(c->start_action, val, sizeof(c->start_action));
+		return;
+	}
 	/* connections.<conn>.local*|remote*.<key>; everything else (secrets!) is ignored */
 	if (p->depth != 3 || !xd_streq(p->path[0], "connections"))
 		return;
@@ -487,6 +496,8 @@ static int ipsec_parse(struct parser *p, const char *file, const char *s, const 
 			first_of_list(c->local_cert, sizeof(c->local_cert), val);
 		else if (xd_streq(key, "rightcert"))
 			first_of_list(c->remote_cert, sizeof(c->remote_cert), val);
+		else if (xd_streq(key, "auto"))
+			xd_strlcpy(c->start_action, val, sizeof(c->start_action));
 	}
 	return 0;
 }
@@ -571,6 +582,8 @@ static void apply_default(const struct parser *p, size_t first)
 			xd_strlcpy(c->local_cert, def->local_cert, sizeof(c->local_cert));
 		if (!c->remote_cert[0])
 			xd_strlcpy(c->remote_cert, def->remote_cert, sizeof(c->remote_cert));
+		if (!c->start_action[0])
+			xd_strlcpy(c->start_action, def->start_action, sizeof(c->start_action));
 	}
 }
 

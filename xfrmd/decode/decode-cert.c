@@ -520,7 +520,8 @@ int xd_decode_cert_cred(struct xd_snapshot *s, const void *buf, size_t len)
 int xd_decode_cert_conn(struct xd_snapshot *s, const void *buf, size_t len)
 {
 	static const char *const keys[] = { "stack",	 "name",	"file",	      "local_id",
-					    "remote_id", "local_cert", "remote_cert", "error" };
+					    "remote_id", "local_cert", "remote_cert", "error",
+					    "start",	 "child" };
 	const char *vals[XD_ARRAY_SIZE(keys)] = { 0 };
 	const uint8_t *body;
 	size_t body_len;
@@ -558,6 +559,7 @@ int xd_decode_cert_conn(struct xd_snapshot *s, const void *buf, size_t len)
 		return -ENOMEM;
 	*c = (struct xd_cert_conn){ .stack = vals[0] ? vals[0] : "extra", .name = vals[1],
 				    .file = vals[2], .local_id = vals[3], .remote_id = vals[4],
-				    .local_cert = vals[5], .remote_cert = vals[6] };
+				    .local_cert = vals[5], .remote_cert = vals[6],
+				    .start = vals[8], .child = vals[9] };
 	return 0;
 }

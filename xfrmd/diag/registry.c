@@ -23,6 +23,7 @@ extern const struct xd_check_family xd_check_sysctl;
 extern const struct xd_check_family xd_check_stack;
 extern const struct xd_check_family xd_check_cert;
 extern const struct xd_check_family xd_check_ikelog;
+extern const struct xd_check_family xd_check_ike_kernel;
 
 const struct xd_check_family *const xd_check_families[] = {
 	&xd_check_tool,
@@ -38,6 +39,7 @@ const struct xd_check_family *const xd_check_families[] = {
 	&xd_check_stack,
 	&xd_check_cert,
 	&xd_check_ikelog,
+	&xd_check_ike_kernel,
 	NULL,
 };
 
