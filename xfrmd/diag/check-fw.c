@@ -6,7 +6,13 @@
  * endpoint on the input and output paths, a gateway forwarding others' IPsec on the forward
  * path. Plaintext to protected subnets is checked for an out policy (cleartext) and for NAT
  * that would rewrite it before the policy matches. Every finding names the deciding rule.
+ *
+ * The IKE daemon's configured connections add the peers a responder waits for before any SA
+ * or policy exists: their IKE, NAT-T and ESP packets are asked for on the input path, from
+ * each remote address (a representative address for %any), so a responder whose input
+ * chain drops UDP 500 is named before the first initiator gives up.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +20,7 @@
 
 #include "diag-util.h"
 #include "xfrmd/fw.h"
+#include "xfrmd/ike.h"
 #include "xfrmd/route.h"
 
 enum { F_ESP, F_AH, F_IKE, F_NATT, F_CLEAR, F_NAT, F_UNDEC };
@@ -59,6 +66,9 @@ struct peer {
 	bool spi_in_known, spi_out_known;
 	uint32_t spi_in, spi_out; /* ESP/AH SPI of the inbound/outbound SA */
 	uint16_t natt_local_port, natt_peer_port;
+	/* a peer only a configured connection names: inbound probes only */
+	const char *conn;        /* its connection's name, NULL for a peer of SAs or policies */
+	const char *remote_text; /* its remote_addrs entry as configured ("%any", an address) */
 };
 
 struct peers {
@@ -128,6 +138,100 @@ static void collect_peers(const struct xd_snapshot *s, struct peers *p)
 				continue;
 			e->esp |= tm->proto == PROTO_ESP;
 			e->ah |= tm->proto == PROTO_AH;
+		}
+	}
+}
+
+/* The address a remote_addrs entry stands for: an address, the first of a range or subnet,
+ * or a representative documentation address for "any" (%any, 0.0.0.0/0, ::/0). */
+static bool conf_remote(const char *text, uint16_t family_hint, uint16_t *ret_family,
+			struct xd_addr *ret)
+{
+	char buf[64];
+	size_t n;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!text)
+		return false;
+	if (xd_streq(text, "%any") || xd_streq(text, "%any4") || xd_streq(text, "%any6") ||
+	    xd_streq(text, "0.0.0.0/0") || xd_streq(text, "::/0") || xd_streq(text, "%defaultroute")) {
+		bool v6 = xd_streq(text, "%any6") || xd_streq(text, "::/0") ||
+			  (family_hint == AF_INET6 && !xd_streq(text, "%any4") &&
+			   !xd_streq(text, "0.0.0.0/0"));
+		*ret_family = v6 ? AF_INET6 : AF_INET;
+		return inet_pton(*ret_family, v6 ? "2001:db8::77" : "203.0.113.77", ret->b) == 1;
+	}
+	n = strcspn(text, "/-");
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET, buf, ret->b) == 1) {
+		*ret_family = AF_INET;
+	} else if (inet_pton(AF_INET6, buf, ret->b) == 1) {
+		*ret_family = AF_INET6;
+	} else {
+		return false; /* a host name: resolved by the daemon, not by us */
+	}
+	if (text[n] == '/' && xd_diag_addr_is_zero(ret, *ret_family))
+		return false;
+	return true;
+}
+
+/* A local address of the family to receive on: the connection's own, else the first global
+ * address of the host (not loopback, not IPv6 link-local). */
+static bool conf_local(const struct xd_snapshot *s, const struct xd_ike *ike,
+		       const struct xd_ike_conn *c, uint16_t family, struct xd_addr *ret)
+{
+	static const uint8_t loop6[16] = { [15] = 1 };
+
+	for (uint32_t i = 0; i < c->local_addrs_count; i++) {
+		uint16_t f = 0;
+		const char *t = xd_ike_string(ike, c->local_addrs_first + i);
+		if (t && t[0] != '%' && !strchr(t, '/') && conf_remote(t, family, &f, ret) && f == family)
+			return true;
+	}
+	for (size_t i = 0; i < s->addrs.len; i++) {
+		const struct xd_local_addr *a = xd_vec_at(&s->addrs, i);
+		if (a->family != family)
+			continue;
+		if (family == AF_INET && a->addr.b[0] == 127)
+			continue;
+		if (family == AF_INET6 && ((a->addr.b[0] == 0xfe && (a->addr.b[1] & 0xc0) == 0x80) ||
+					   !memcmp(a->addr.b, loop6, 16)))
+			continue;
+		*ret = a->addr;
+		return true;
+	}
+	return false;
+}
+
+/* The configured connections' remote addresses, for peers the SAs and policies do not name. */
+static void collect_conn_peers(const struct xd_snapshot *s, struct peers *p)
+{
+	const struct xd_ike *ike = s->ike;
+	size_t known = p->n;
+
+	if (!ike || !xd_snapshot_has_local_addrs(s))
+		return;
+	for (size_t i = 0; i < ike->conns.len; i++) {
+		const struct xd_ike_conn *c = xd_vec_at(&ike->conns, i);
+		uint32_t n = c->remote_addrs_count ? c->remote_addrs_count : 1;
+		for (uint32_t j = 0; j < n; j++) {
+			const char *t = c->remote_addrs_count ? xd_ike_string(ike, c->remote_addrs_first + j)
+							      : "%any";
+			struct xd_addr peer, local;
+			uint16_t fam = 0;
+			struct peer *e;
+			size_t before = p->n;
+			if (!conf_remote(t, AF_INET, &fam, &peer) || !conf_local(s, ike, c, fam, &local))
+				continue;
+			e = peer_get(p, fam, &local, &peer);
+			if (!e || p->n == before || (size_t)(e - p->v) < known)
+				continue; /* the SAs' or policies' own probes cover it */
+			e->conn = c->name ? c->name : "?";
+			e->remote_text = t;
+			e->esp = true;
 		}
 	}
 }
@@ -244,6 +348,8 @@ static void report(const struct xd_diag_ctx *c, struct xd_findings *out, const s
 	}
 	if (rn->verdict != XD_FW_DROP)
 		return;
+	if (e->conn && !rn->decider_set)
+		return; /* no local rule touched the packet */
 	bool replies_pass = re && re->verdict == XD_FW_ACCEPT;
 	x = xd_finding_add(out, &defs[pr->def], "%s %s %s dropped by %s %s%s", pr->what,
 			   inbound ? "from" : "to", p, rn->decider.table ? rn->decider.table : "?",
@@ -264,6 +370,11 @@ static void report(const struct xd_diag_ctx *c, struct xd_findings *out, const s
 		xd_finding_ev_str(x, "oif", "%s", pr->oif_routed);
 	if (pr->def == F_NATT)
 		xd_finding_ev_bool(x, "natt_in_use", !pr->warn_only);
+	if (e->conn) {
+		xd_finding_ev_str(x, "conn", "%s", e->conn);
+		xd_finding_ev_str(x, "remote_addrs", "%s", e->remote_text ? e->remote_text : "?");
+		xd_finding_ev_str(x, "source", "%s", "configured connection (no SA or policy yet)");
+	}
 	name_rule(x, fw, rn);
 }
 
@@ -345,7 +456,9 @@ static void check_peer(const struct xd_diag_ctx *c, struct xd_findings *out, con
 			outp.dport = pr[i].sport;
 		}
 		probe_dir(c, out, e, &in, true, forwarding);
-		probe_dir(c, out, e, &outp, false, forwarding);
+		/* a responder waiting for a configured peer: what it receives decides */
+		if (!e->conn)
+			probe_dir(c, out, e, &outp, false, forwarding);
 	}
 }
 
@@ -567,6 +680,7 @@ static void run_with(const struct xd_diag_ctx *c, struct xd_findings *out)
 		return;
 	}
 	collect_peers(s, p);
+	collect_conn_peers(s, p);
 	for (size_t i = 0; i < p->n; i++)
 		check_peer(c, out, &p->v[i]);
 	check_plaintext(c, out);
