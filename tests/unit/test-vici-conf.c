@@ -4,6 +4,8 @@
  * (xd_vici_conf_socket). Debian's strongswan.conf sets nothing itself: it includes
  * strongswan.d/<name>.conf and, inside charon.plugins, strongswan.d/charon/<plugin>.conf (globs), where vici.conf
  * may set the socket; those includes were not followed (the default path was asked instead).
+ * The test beds' own strongswan.conf opens and closes the vici section on one line
+ * ("vici { socket = ... }"), which was skipped: charon's socket was not found there either.
  * Also: a root prefix (a daemon's /proc/PID/root), charon-systemd falling back to charon's
  * section, and includes that include each other end at the bound.
  */
@@ -94,6 +96,24 @@ static void absolute_include_and_default(void **state)
 	assert_string_equal(sock, "/run/b.sock");
 }
 
+/* the test beds' strongswan.conf: the vici section opens and closes on one line */
+static void one_line_section(void **state)
+{
+	char sock[512] = "";
+	(void)state;
+
+	write_file("etc/bed.conf", "charon {\n    load = random nonce vici\n    filelog {\n"
+				   "        xd {\n            path = /tmp/x.log\n        }\n    }\n"
+				   "    plugins {\n        vici { socket = unix:///tmp/priv/charon.vici }\n"
+				   "    }\n}\nswanctl {\n    load = pem\n}\n");
+	assert_int_equal(xd_vici_conf_socket(dir, "/etc/bed.conf", "charon", sock, sizeof(sock)), 1);
+	assert_string_equal(sock, "/tmp/priv/charon.vici");
+	/* a setting after the closing brace is outside the section again */
+	write_file("etc/bed2.conf", "charon { plugins { vici { load = yes } } }\n"
+				    "socket = unix:///wrong\n");
+	assert_int_equal(xd_vici_conf_socket(dir, "/etc/bed2.conf", "charon", sock, sizeof(sock)), 0);
+}
+
 static void include_loop_bounded(void **state)
 {
 	char sock[512] = "";
@@ -136,6 +156,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(included_socket),
 		cmocka_unit_test(absolute_include_and_default),
+		cmocka_unit_test(one_line_section),
 		cmocka_unit_test(include_loop_bounded),
 	};
 

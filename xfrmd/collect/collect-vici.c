@@ -71,9 +71,10 @@ static char *trim(char *s)
 
 /*
  * <daemon>.plugins.vici.socket from strongswan.conf text: sections are "name {" ... "}",
- * settings "key = value", "#" starts a comment; dotted names are nested sections. The text
- * has its include statements already replaced by the files they name (conf_load()).
- * Writes the value to ret.
+ * settings "key = value", "#" starts a comment; dotted names are nested sections. A section
+ * may open and close on one line ("vici { socket = unix:///x }"), so braces split a line
+ * into statements. The text has its include statements already replaced by the files they
+ * name (conf_load()). Writes the value to ret; the last setting wins, as in strongSwan.
  */
 static bool conf_vici_socket(char *text, const char *daemon, char *ret, size_t rlen)
 {
@@ -86,42 +87,42 @@ static bool conf_vici_socket(char *text, const char *daemon, char *ret, size_t r
 	snprintf(want, sizeof(want), "%s.plugins.vici.socket", daemon);
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char *hash = strchr(line, '#'), *eq, *brace;
-		line[hash ? (size_t)(hash - line) : strlen(line)] = '\0';
-		/* "}" possibly followed by more on the line is rare; handle leading ones */
-		for (line = trim(line); *line == '}'; line = trim(line + 1)) {
-			if (depth > 0)
-				path[plen_stack[--depth]] = '\0';
-		}
-		eq = strchr(line, '=');
-		brace = strchr(line, '{');
-		if (brace && (!eq || brace < eq)) {
-			*brace = '\0';
-			if (depth >= XD_ARRAY_SIZE(plen_stack))
-				return found;
-			plen_stack[depth++] = strlen(path);
-			snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s%s",
-				 path[0] ? "." : "", trim(line));
-			if (strchr(brace + 1, '}') && depth > 0)
-				path[plen_stack[--depth]] = '\0';
-			continue;
-		}
-		if (!eq)
-			continue;
-		*eq = '\0';
-		{
-			char full[640];
-			char *val = trim(eq + 1);
-			size_t vl = strlen(val);
-			snprintf(full, sizeof(full), "%s%s%s", path, path[0] ? "." : "", trim(line));
-			if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
-				val[vl - 1] = '\0';
-				val++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		/* one statement at a time: up to the next brace, the brace included */
+		for (char *st = line; st && *st;) {
+			size_t n = strcspn(st, "{}");
+			char brace = st[n], *next = brace ? st + n + 1 : NULL, *eq;
+			st[n] = '\0';
+			st = trim(st);
+			eq = strchr(st, '=');
+			if (brace == '{' && !eq) {
+				if (depth >= XD_ARRAY_SIZE(plen_stack))
+					return found;
+				plen_stack[depth++] = strlen(path);
+				snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s%s",
+					 path[0] ? "." : "", st);
+			} else if (eq) {
+				char full[640];
+				char *val;
+				size_t vl;
+				*eq = '\0';
+				val = trim(eq + 1);
+				vl = strlen(val);
+				snprintf(full, sizeof(full), "%s%s%s", path, path[0] ? "." : "", trim(st));
+				if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
+					val[vl - 1] = '\0';
+					val++;
+				}
+				if (xd_streq(full, want)) {
+					snprintf(ret, rlen, "%s", val);
+					found = true;
+				}
 			}
-			if (xd_streq(full, want)) {
-				snprintf(ret, rlen, "%s", val);
-				found = true; /* the last setting wins, as in strongSwan */
-			}
+			if (brace == '}' && depth > 0)
+				path[plen_stack[--depth]] = '\0';
+			st = next;
 		}
 	}
 	return found;
