@@ -244,6 +244,29 @@ expect_finding() {
     fi
 }
 
+# expect_replay_finding NS ID-REGEX [absent]: capture NS now, then `xfrmctl -r SNAPSHOT --json
+# check` (outside NS, as at a support desk) reports (or not) a finding whose id matches: the
+# snapshot carries everything the live check used (the IKE daemon's view included).
+expect_replay_finding() {
+    local ns=$1 re=$2 want=${3:-present} tag f n
+    tag="replay-finding-${re//[^a-z0-9_.]/}-$want-$ns"
+    xfrmctl_has_check || { _xd_line SKIP "$tag" "xfrmctl has no check verb yet"; return 0; }
+    f=$XD_OUT/snapshots/$tag.pcapng
+    mkdir -p "$XD_OUT/snapshots"; rm -f "$f"
+    if ! xctl "$ns" "$tag-capture" capture -w "$f" >/dev/null; then
+        fail "$tag" "xfrmctl capture -w failed"
+        return 0
+    fi
+    xctl - "$tag.json" -r "$f" --json check >/dev/null || true
+    n=$(jq --arg re "$re" '[.findings[]? | select(.id | test($re))] | length' \
+        "$XD_OUT/xfrmctl/$tag.json.out" 2>/dev/null || echo -1)
+    if [ "$want" = present ]; then
+        [ "$n" -gt 0 ] && pass "$tag" || fail "$tag" "no finding matching $re in the replay"
+    else
+        [ "$n" = 0 ] && pass "$tag" || fail "$tag" "$n findings matching $re in the replay"
+    fi
+}
+
 # expect_healthy NS: the healthy counterpart (T20): `xfrmctl --json check` reports no finding of
 # severity error in NS (warnings and infos are listed in the output but allowed)
 expect_healthy() {

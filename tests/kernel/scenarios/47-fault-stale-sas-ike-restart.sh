@@ -5,7 +5,7 @@
 # Fault: charon on west is killed (SIGKILL: its SAs stay in the kernel), restarted and the
 # tunnel initiated again: west now holds the new SAs and the stale ones of the lost IKE_SA.
 # Symptom checked: more than one outbound SA west->east with the same reqid; the new tunnel
-# passes traffic; the stale SAs' counters stay flat.
+# passes traffic; the stale SAs' counters stay flat; ike.kernel_sa_unknown names the stale SAs.
 #
 #   wsub 10.1.0.10 --- west 10.1.0.1 | 192.0.2.1 ===ESP=== 192.0.2.2 | 10.2.0.1 east --- esub 10.2.0.10
 #                      charon (PSK tunnel)                          charon
@@ -38,4 +38,8 @@ save_snapshot west stale-sas-west
 sleep 1
 XD_CHECK_ARGS="--stale-after 1" expect_finding west '^sa\.duplicate$'
 expect_finding west '^sa\.duplicate$' absent
+# the restarted charon owns the new SAs only: the old ones are nobody's
+expect_finding west '^ike\.kernel_sa_unknown$'
+expect_replay_finding west '^ike\.kernel_sa_unknown$'
+expect_finding west '^ike\.sa_not_in_kernel$' absent
 finish
