@@ -27,11 +27,17 @@ struct xd_peer_row {
 	uint32_t errors, warnings;
 	enum xd_peer_state state;
 	struct xd_vec finding_ids; /* const char * (static ids), unique, sorted */
+	/* the IKE daemon's view of this peer (ike.h): the state of its IKE SA with the peer
+	 * ("ESTABLISHED", "CONNECTING", ...; an ESTABLISHED one first), "none" when the daemon
+	 * has none, NULL when no daemon's view was read; the IKE SA's connection or NULL */
+	const char *ike_state;
+	const char *ike_conn;
 };
 
 const char *xd_peer_state_name(enum xd_peer_state s);
 
 /* Build the matrix of snapshot `s` from its findings `f` into `rows` (struct xd_peer_row),
- * sorted by (family, peer, local). Returns 0 or -ENOMEM. */
+ * sorted by (family, peer, local). A peer the IKE daemon has an IKE SA with gets a row even
+ * without SAs or policies (an IKE SA up with its CHILD_SA missing). Returns 0 or -ENOMEM. */
 int xd_peers_build(const struct xd_snapshot *s, const struct xd_findings *f, struct xd_vec *rows);
 void xd_peers_free(struct xd_vec *rows);

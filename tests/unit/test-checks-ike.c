@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -21,7 +22,9 @@
 #include "xfrmd/decode.h"
 #include "xfrmd/diag.h"
 #include "xfrmd/ike.h"
+#include "xfrmd/peers.h"
 #include "xfrmd/recbuf.h"
+#include "xfrmd/render.h"
 
 #define GW "192.0.2.1"
 #define PEER "198.51.100.7"
@@ -379,6 +382,68 @@ static void test_unreachable_control(void **st)
 	done(s);
 }
 
+/* `peers` gains the daemon's word on each peer; a peer only the daemon names gets a row */
+static void test_peers_ike_column(void **st)
+{
+	struct xd_snapshot *s = healthy();
+	const struct xd_peer_row *r;
+	struct xd_vec rows;
+	(void)st;
+
+	run(s);
+	assert_int_equal(xd_peers_build(s, &f, &rows), 0);
+	assert_int_equal(rows.len, 1);
+	r = xd_vec_at(&rows, 0);
+	assert_string_equal(r->ike_state, "ESTABLISHED");
+	assert_string_equal(r->ike_conn, "gw");
+	xd_peers_free(&rows);
+	done(s);
+
+	/* IKE SA up, no CHILD_SA, nothing in the kernel: a row, down, IKE established */
+	s = mb_new();
+	mb_local(s, GW);
+	add_conn(s, "strongswan", "gw", "net", NULL);
+	add_ike_sa(s, "strongswan", "gw", "ESTABLISHED");
+	run(s);
+	assert_int_equal(xd_peers_build(s, &f, &rows), 0);
+	assert_int_equal(rows.len, 1);
+	r = xd_vec_at(&rows, 0);
+	assert_int_equal(r->state, XD_PEER_DOWN);
+	assert_string_equal(r->ike_state, "ESTABLISHED");
+	xd_peers_free(&rows);
+	done(s);
+
+	/* no daemon's view: no IKE column value */
+	s = mb_new();
+	mb_local(s, GW);
+	kernel_half(s);
+	run(s);
+	assert_int_equal(xd_peers_build(s, &f, &rows), 0);
+	assert_null(((const struct xd_peer_row *)xd_vec_at(&rows, 0))->ike_state);
+	xd_peers_free(&rows);
+	done(s);
+}
+
+static void test_metrics_ike_sa_up(void **st)
+{
+	struct xd_snapshot *s = healthy();
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	(void)st;
+
+	add_conn(s, "strongswan", "road", "host", NULL);
+	run(s);
+	m = open_memstream(&buf, &len);
+	assert_non_null(m);
+	assert_int_equal(xd_render_prom(m, s, &f, NULL, NULL), 0);
+	fclose(m);
+	assert_non_null(strstr(buf, "xfrmd_ike_sa_up{conn=\"gw\",stack=\"strongswan\"} 1\n"));
+	assert_non_null(strstr(buf, "xfrmd_ike_sa_up{conn=\"road\",stack=\"strongswan\"} 0\n"));
+	free(buf);
+	done(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +453,8 @@ int main(void)
 		cmocka_unit_test(test_conn_down),
 		cmocka_unit_test(test_libreswan_generic),
 		cmocka_unit_test(test_unreachable_control),
+		cmocka_unit_test(test_peers_ike_column),
+		cmocka_unit_test(test_metrics_ike_sa_up),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,13 +3,17 @@
  * peers.c: folds SAs, policy templates and findings into one row per remote gateway — the
  * status matrix operators kept by hand. State: up (SAs both ways, no warning or error about
  * the peer), degraded (one way only, or findings), down (policies name the peer but no SA
- * exists), unknown (the SA dump is incomplete).
+ * exists), unknown (the SA dump is incomplete). The IKE column is the daemon's own word
+ * about the peer: the state of its IKE SA, whatever the kernel holds.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "diag-util.h"
+#include "xfrmd/ike.h"
 #include "xfrmd/peers.h"
 
 const char *xd_peer_state_name(enum xd_peer_state s)
@@ -107,6 +111,75 @@ static size_t lower_bound(const struct xd_vec *rows, uint16_t family, const stru
 	return lo;
 }
 
+/* An IKE SA's address as the daemon printed it ("192.0.2.1", "2001:db8::1"). */
+static bool ike_host(const char *text, uint16_t *family, struct xd_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (!text)
+		return false;
+	if (inet_pton(AF_INET, text, a->b) == 1)
+		*family = AF_INET;
+	else if (inet_pton(AF_INET6, text, a->b) == 1)
+		*family = AF_INET6;
+	else
+		return false;
+	return true;
+}
+
+static bool ike_established(const char *state)
+{
+	return state && strcasecmp(state, "ESTABLISHED") == 0;
+}
+
+/* Rows for peers only the IKE daemon names (no SA, no policy): contributions like the SAs'. */
+static int ike_contrib(const struct xd_snapshot *s, struct xd_vec *rows)
+{
+	const struct xd_ike *ike = s->ike;
+
+	for (size_t i = 0; ike && ike->sas_present && i < ike->sas.len; i++) {
+		const struct xd_ike_sa *sa = xd_vec_at(&ike->sas, i);
+		struct xd_addr l, r;
+		uint16_t fl = 0, fr = 0;
+		if (!ike_host(sa->local_host, &fl, &l) || !ike_host(sa->remote_host, &fr, &r) || fl != fr)
+			continue;
+		if (!contrib(rows, fr, &l, &r))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The IKE column: each IKE SA marks the rows of its peer (and local address). */
+static void ike_fold(const struct xd_snapshot *s, struct xd_vec *rows)
+{
+	const struct xd_ike *ike = s->ike;
+
+	if (!ike || !ike->sas_present)
+		return;
+	for (size_t k = 0; k < rows->len; k++)
+		((struct xd_peer_row *)xd_vec_at(rows, k))->ike_state = "none";
+	for (size_t i = 0; i < ike->sas.len; i++) {
+		const struct xd_ike_sa *sa = xd_vec_at(&ike->sas, i);
+		struct xd_addr l, r;
+		uint16_t fl = 0, fr = 0;
+		bool local_known;
+		if (!ike_host(sa->remote_host, &fr, &r))
+			continue;
+		local_known = ike_host(sa->local_host, &fl, &l) && fl == fr;
+		for (size_t k = lower_bound(rows, fr, &r); k < rows->len; k++) {
+			struct xd_peer_row *row = xd_vec_at(rows, k);
+			if (row->family != fr || memcmp(&row->peer, &r, sizeof(r)))
+				break;
+			if (local_known && memcmp(&row->local, &l, sizeof(l)))
+				continue;
+			/* an ESTABLISHED IKE SA speaks for the peer over one still connecting */
+			if (!xd_streq(row->ike_state, "none") && ike_established(row->ike_state))
+				continue;
+			row->ike_state = sa->state ? sa->state : "?";
+			row->ike_conn = sa->name;
+		}
+	}
+}
+
 static void fold_subject(struct xd_vec *rows, const struct xd_finding *x,
 			 const struct xd_subject *sj)
 {
@@ -166,7 +239,10 @@ int xd_peers_build(const struct xd_snapshot *s, const struct xd_findings *f, str
 			r->policies = 1;
 		}
 	}
+	if (ike_contrib(s, rows) < 0)
+		return -ENOMEM;
 	merge_rows(rows);
+	ike_fold(s, rows);
 	/* every subject of an aggregated finding: a row sees the findings that concern its
 	 * peer (and counts them) whether or not their id aggregates */
 	for (size_t i = 0; f && i < f->items.len; i++) {

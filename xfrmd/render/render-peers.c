@@ -26,6 +26,10 @@ static struct json_object *row_json(const struct xd_peer_row *r)
 	xd_json_add_u64(o, "policies", r->policies);
 	xd_json_add_u64(o, "errors", r->errors);
 	xd_json_add_u64(o, "warnings", r->warnings);
+	if (r->ike_state)
+		xd_json_add_str(o, "ike_state", r->ike_state);
+	if (r->ike_conn)
+		xd_json_add_str(o, "ike_conn", r->ike_conn);
 	for (size_t i = 0; i < r->finding_ids.len; i++)
 		json_object_array_add(ids, json_object_new_string(*(const char **)xd_vec_at(&r->finding_ids, i)));
 	xd_json_add(o, "findings", ids);
@@ -53,17 +57,23 @@ int xd_render_peers_json(FILE *out, const struct xd_snapshot *s, const struct xd
 int xd_render_peers_text(FILE *out, const struct xd_snapshot *s, const struct xd_vec *rows,
 			 const struct xd_render_opts *o)
 {
-	fprintf(out, "%s%-39s %-39s %-9s %7s %7s %14s %14s  %s%s\n", o && o->color ? "\033[1m" : "",
-		"PEER", "LOCAL", "STATE", "SAS_OUT", "SAS_IN", "BYTES_OUT", "BYTES_IN", "FINDINGS",
-		o && o->color ? "\033[0m" : "");
+	fprintf(out, "%s%-39s %-39s %-9s %-11s %7s %7s %14s %14s  %s%s\n",
+		o && o->color ? "\033[1m" : "", "PEER", "LOCAL", "STATE", "IKE", "SAS_OUT", "SAS_IN",
+		"BYTES_OUT", "BYTES_IN", "FINDINGS", o && o->color ? "\033[0m" : "");
 	for (size_t i = 0; i < rows->len; i++) {
 		const struct xd_peer_row *r = xd_vec_at(rows, i);
 		char p[64], l[64];
 
-		fprintf(out, "%-39s %-39s %-9s %7u %7u %14" PRIu64 " %14" PRIu64 " ",
+		char ike[16];
+
+		/* the IKE daemon's word, lower case like STATE; "-" when no daemon's view was read */
+		snprintf(ike, sizeof(ike), "%s", r->ike_state ? r->ike_state : "-");
+		for (char *c = ike; *c; c++)
+			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+		fprintf(out, "%-39s %-39s %-9s %-11s %7u %7u %14" PRIu64 " %14" PRIu64 " ",
 			xd_addr_fmt(&r->peer, r->family, p, sizeof(p)),
 			xd_addr_fmt(&r->local, r->family, l, sizeof(l)), xd_peer_state_name(r->state),
-			r->sas_out, r->sas_in, r->bytes_out, r->bytes_in);
+			ike, r->sas_out, r->sas_in, r->bytes_out, r->bytes_in);
 		if (!r->finding_ids.len)
 			fputs(" -", out);
 		for (size_t k = 0; k < r->finding_ids.len; k++)

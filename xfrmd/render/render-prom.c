@@ -7,9 +7,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
 #include "xd-config.h"
 #include "xfrmd/finding.h"
+#include "xfrmd/ike.h"
 #include "xfrmd/names.h"
 #include "xfrmd/peers.h"
 #include "xfrmd/render.h"
@@ -96,6 +99,62 @@ static int peers(FILE *out, const struct xd_snapshot *s, const struct xd_finding
 	}
 	xd_peers_free(&rows);
 	return 0;
+}
+
+static bool ike_conn_up(const struct xd_ike *ike, const char *stack, const char *name)
+{
+	for (size_t i = 0; i < ike->sas.len; i++) {
+		const struct xd_ike_sa *sa = xd_vec_at(&ike->sas, i);
+		if (sa->name && strcmp(sa->name, name) == 0 &&
+		    (!stack || !sa->stack || strcmp(stack, sa->stack) == 0) && sa->state &&
+		    strcasecmp(sa->state, "ESTABLISHED") == 0)
+			return true;
+	}
+	return false;
+}
+
+static void ike_line(FILE *out, const char *stack, const char *name, bool up)
+{
+	fputs("xfrmd_ike_sa_up{conn=\"", out);
+	put_label(out, name);
+	fputs("\",stack=\"", out);
+	put_label(out, stack ? stack : "unknown");
+	fprintf(out, "\"} %d\n", up);
+}
+
+/* One line per connection the IKE daemons know (configured, or only seen in an IKE SA):
+ * 1 when it has an ESTABLISHED IKE SA. Nothing when no daemon's view was read. */
+static void ike_sas(FILE *out, const struct xd_snapshot *s)
+{
+	const struct xd_ike *ike = s->ike;
+
+	if (!ike || !ike->sas_present)
+		return;
+	header(out, "xfrmd_ike_sa_up", "gauge",
+	       "1 when the IKE daemon has an established IKE SA for the connection, 0 otherwise");
+	for (size_t i = 0; i < ike->conns.len; i++) {
+		const struct xd_ike_conn *c = xd_vec_at(&ike->conns, i);
+		if (c->name)
+			ike_line(out, c->stack, c->name, ike_conn_up(ike, c->stack, c->name));
+	}
+	for (size_t i = 0; i < ike->sas.len; i++) {
+		const struct xd_ike_sa *sa = xd_vec_at(&ike->sas, i);
+		bool seen = false;
+		if (!sa->name)
+			continue;
+		for (size_t j = 0; j < ike->conns.len && !seen; j++) {
+			const struct xd_ike_conn *c = xd_vec_at(&ike->conns, j);
+			seen = c->name && strcmp(c->name, sa->name) == 0 &&
+			       (!c->stack || !sa->stack || strcmp(c->stack, sa->stack) == 0);
+		}
+		for (size_t j = 0; j < i && !seen; j++) {
+			const struct xd_ike_sa *o = xd_vec_at(&ike->sas, j);
+			seen = o->name && strcmp(o->name, sa->name) == 0 &&
+			       (!o->stack || !sa->stack || strcmp(o->stack, sa->stack) == 0);
+		}
+		if (!seen)
+			ike_line(out, sa->stack, sa->name, ike_conn_up(ike, sa->stack, sa->name));
+	}
 }
 
 static void tunnels(FILE *out, const struct xd_tunnels *t)
@@ -206,6 +265,7 @@ int xd_render_prom(FILE *out, const struct xd_snapshot *s, const struct xd_findi
 		return r;
 	if (t)
 		tunnels(out, t);
+	ike_sas(out, s);
 	xfrm_stat(out, s);
 	findings(out, f);
 	if (d)
