@@ -98,6 +98,39 @@ static void test_swanctl_facts(void **state)
 	xd_ikeconf_done(&c);
 }
 
+/* how the daemon brings a connection up: the strongest child start_action; ipsec.conf auto= */
+static void test_start_action(void **state)
+{
+	static const char swan[] =
+		"connections {\n"
+		"  gw { children {\n"
+		"    a { start_action = none }\n"
+		"    b { start_action = trap }\n"
+		"    c { start_action = start }\n"
+		"    d { start_action = trap }\n"
+		"  } }\n"
+		"  road { children { host { mode = transport } } }\n"
+		"}\n";
+	static const char ipsec[] = "conn %default\n\tauto=route\n"
+				    "conn west-east\n\tleft=192.0.2.1\n\tauto=start\n"
+				    "conn other\n\tleftid=@other\n";
+	struct xd_ikeconf c = { 0 };
+	(void)state;
+
+	assert_int_equal(xd_ikeconf_swanctl_parse("/etc/swanctl/swanctl.conf", swan, strlen(swan),
+						  NULL, &c), 0);
+	assert_non_null(find(&c, "gw"));
+	assert_string_equal(find(&c, "gw")->start_action, "start");
+	if (find(&c, "road"))
+		assert_string_equal(find(&c, "road")->start_action, "");
+	xd_ikeconf_done(&c);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(xd_ikeconf_ipsec_parse("/etc/ipsec.conf", ipsec, strlen(ipsec), NULL, &c), 0);
+	assert_string_equal(find(&c, "west-east")->start_action, "start");
+	assert_string_equal(find(&c, "other")->start_action, "route"); /* from %default */
+	xd_ikeconf_done(&c);
+}
+
 static void test_ipsec_facts(void **state)
 {
 	static const char conf[] = "config setup\n\tuniqueids=no\n"
@@ -320,6 +353,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_swanctl_facts), cmocka_unit_test(test_ipsec_facts),
+		cmocka_unit_test(test_start_action),
 		cmocka_unit_test(test_blank_tail),    cmocka_unit_test(test_fifo),
 		cmocka_unit_test(test_fanout),	      cmocka_unit_test(test_depth),
 	};
