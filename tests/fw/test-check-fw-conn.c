@@ -133,6 +133,20 @@ static void test_any_peer_natt_dropped(void **st)
 	assert_string_equal(ev(x, "remote_addrs"), "%any");
 	assert_null(find("fw.ike_blocked"));
 	done(s);
+	/* probed from a representative address: a rule on the source may pass the real peers,
+	 * so a warning, not an error */
+	s = responder("%any");
+	drop_udp(s, 500);
+	run(s);
+	x = find("fw.ike_blocked");
+	assert_non_null(x);
+	assert_int_equal(x->severity, XD_SEV_WARNING);
+	done(s);
+	s = responder(INIT);
+	drop_udp(s, 500);
+	run(s);
+	assert_int_equal(find("fw.ike_blocked")->severity, XD_SEV_ERROR);
+	done(s);
 }
 
 static void test_no_rule_touches(void **st)

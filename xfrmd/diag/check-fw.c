@@ -69,6 +69,7 @@ struct peer {
 	/* a peer only a configured connection names: inbound probes only */
 	const char *conn;        /* its connection's name, NULL for a peer of SAs or policies */
 	const char *remote_text; /* its remote_addrs entry as configured ("%any", an address) */
+	bool any_remote;         /* probed from a representative address: a warning at most */
 };
 
 struct peers {
@@ -142,6 +143,13 @@ static void collect_peers(const struct xd_snapshot *s, struct peers *p)
 	}
 }
 
+static bool conf_is_any(const char *text)
+{
+	return xd_streq(text, "%any") || xd_streq(text, "%any4") || xd_streq(text, "%any6") ||
+	       xd_streq(text, "0.0.0.0/0") || xd_streq(text, "::/0") ||
+	       xd_streq(text, "%defaultroute");
+}
+
 /* The address a remote_addrs entry stands for: an address, the first of a range or subnet,
  * or a representative documentation address for "any" (%any, 0.0.0.0/0, ::/0). */
 static bool conf_remote(const char *text, uint16_t family_hint, uint16_t *ret_family,
@@ -153,8 +161,7 @@ static bool conf_remote(const char *text, uint16_t family_hint, uint16_t *ret_fa
 	memset(ret, 0, sizeof(*ret));
 	if (!text)
 		return false;
-	if (xd_streq(text, "%any") || xd_streq(text, "%any4") || xd_streq(text, "%any6") ||
-	    xd_streq(text, "0.0.0.0/0") || xd_streq(text, "::/0") || xd_streq(text, "%defaultroute")) {
+	if (conf_is_any(text)) {
 		bool v6 = xd_streq(text, "%any6") || xd_streq(text, "::/0") ||
 			  (family_hint == AF_INET6 && !xd_streq(text, "%any4") &&
 			   !xd_streq(text, "0.0.0.0/0"));
@@ -231,6 +238,8 @@ static void collect_conn_peers(const struct xd_snapshot *s, struct peers *p)
 				continue; /* the SAs' or policies' own probes cover it */
 			e->conn = c->name ? c->name : "?";
 			e->remote_text = t;
+			/* a rule on the source address may pass the real peers and not ours */
+			e->any_remote = conf_is_any(t);
 			e->esp = true;
 		}
 	}
@@ -356,7 +365,7 @@ static void report(const struct xd_diag_ctx *c, struct xd_findings *out, const s
 			   rn->decider.chain ? rn->decider.chain : "?",
 			   replies_pass ? " (only replies pass: works only when this side starts)"
 					: "");
-	if (pr->warn_only || replies_pass)
+	if (pr->warn_only || replies_pass || e->any_remote)
 		xd_finding_set_severity(x, XD_SEV_WARNING);
 	xd_finding_peer(x, e->family, &e->local, &e->peer);
 	if (pr->has_spi)
