@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The IKE daemon's own view over VICI: a real charon in its own network and mount namespaces,
-# with its VICI socket at a private path named only in its own strongswan.conf (found through
-# STRONGSWAN_CONF in its environment and /proc/PID/root), two connections loaded and none up
+# with its VICI socket at a private path named only in a file its own strongswan.conf includes
+# (found through STRONGSWAN_CONF in its environment, the include, and /proc/PID/root), two
+# connections loaded and none up
 # (this kernel has no ESP). `show ike --json` must list both, a snapshot must replay the same
 # view, the PSK of swanctl.conf must appear in no output, and a daemon that accepts but never
 # answers must end as a dump status within the time bound, not a hang.
@@ -40,9 +41,8 @@ charon {
     load = random nonce aes sha1 sha2 hmac pem pkcs1 x509 revocation constraints pubkey openssl kernel-netlink socket-default vici updown
     install_routes = no
     plugins {
-        vici {
-            socket = unix:///run/xd-vici/vici.sock
-        }
+        # as Debian ships it: the plugins' settings in included files
+        include strongswan.d/charon/*.conf
     }
     filelog {
         log { path = $tmp/charon.log
@@ -50,6 +50,8 @@ charon {
     }
 }
 EOC
+mkdir -p "$tmp/strongswan.d/charon"
+printf 'vici {\n    load = yes\n    socket = unix:///run/xd-vici/vici.sock\n}\n' >"$tmp/strongswan.d/charon/vici.conf"
 cat >"$tmp/swanctl/swanctl.conf" <<EOC
 connections {
     site-b {
