@@ -30,6 +30,36 @@ void xd_decode_sink_init(struct xd_record_sink *sink, struct xd_snapshot *s);
  */
 size_t xd_xfrm_scrub(void *buf, size_t len);
 
+/*
+ * Text a support archive holds (docs/support-archives.md), as XD_RECORD_TEXT records:
+ * `ip [-s] [-d] xfrm state` (dump xfrm.sa), `ip [-s] [-d] xfrm policy` (xfrm.policy),
+ * `uname -a` (file.uname); /proc/net/xfrm_stat is the same text live and archived. Unknown
+ * lines count as unknown attributes, unreadable known ones are decode issues; returns 0 or
+ * -ENOMEM. The state text must have been scrubbed (xd_ipxfrm_scrub) first.
+ */
+int xd_decode_ip_xfrm_state(struct xd_snapshot *s, const void *buf, size_t len);
+int xd_decode_ip_xfrm_policy(struct xd_snapshot *s, const void *buf, size_t len);
+int xd_decode_uname_a(struct xd_snapshot *s, const void *buf, size_t len);
+
+/*
+ * Overwrite, in place, the digits of every key in `ip xfrm state`-like text with '0': the hex
+ * words after an aead/enc/auth/auth-trunc/comp algorithm name, and any 0x word longer than 64
+ * bits anywhere (fail closed). Lengths are kept. Returns the number of words that held a
+ * non-zero digit (0 for sos's masked "********" output).
+ */
+size_t xd_ipxfrm_scrub(void *buf, size_t len);
+
+/* What text a buffer holds, from its first lines (no name to go by, or to check one). */
+enum xd_text_kind {
+	XD_TEXT_UNKNOWN,
+	XD_TEXT_EMPTY, /* only blank lines: an empty SAD/SPD prints nothing */
+	XD_TEXT_XFRM_STATE,
+	XD_TEXT_XFRM_POLICY,
+	XD_TEXT_XFRM_STAT,
+	XD_TEXT_UNAME_A,
+};
+enum xd_text_kind xd_text_sniff(const void *buf, size_t len);
+
 /* Individual decoders, exposed for unit tests and fuzzers. */
 int xd_decode_xfrm(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
 int xd_decode_xfrm_stat(struct xd_snapshot *s, const void *buf, size_t len);

@@ -70,6 +70,7 @@ enum xd_dump {
 enum xd_record_kind {
 	XD_RECORD_NETLINK, /* one datagram as the kernel sent it (keys zeroed) */
 	XD_RECORD_FILE,    /* the bytes of a file */
+	XD_RECORD_TEXT,    /* a command's text output from a support archive (decode.h) */
 };
 
 enum xd_dump_status {

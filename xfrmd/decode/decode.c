@@ -6,8 +6,28 @@
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
 
+/* Text from a support archive: same dumps, same model, another syntax. */
+static int decode_text(struct xd_snapshot *s, const struct xd_record *rec)
+{
+	switch (rec->dump) {
+	case XD_DUMP_XFRM_SA:
+		return xd_decode_ip_xfrm_state(s, rec->data, rec->len);
+	case XD_DUMP_XFRM_POLICY:
+		return xd_decode_ip_xfrm_policy(s, rec->data, rec->len);
+	case XD_DUMP_XFRM_STAT:
+		return xd_decode_xfrm_stat(s, rec->data, rec->len);
+	case XD_DUMP_UNAME:
+		return xd_decode_uname_a(s, rec->data, rec->len);
+	default:
+		s->ignored_msgs++;
+		return 0;
+	}
+}
+
 int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec)
 {
+	if (rec->kind == XD_RECORD_TEXT)
+		return decode_text(s, rec);
 	switch (rec->dump) {
 	case XD_DUMP_XFRM_SA:
 	case XD_DUMP_XFRM_POLICY:

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * decode-text-misc.c: command output a support archive holds beside `ip xfrm` (see
+ * docs/support-archives.md): `uname -a` into the uname the netlink path records, and the
+ * content test that tells which text a file holds (an archive's file names say what command
+ * ran, but not whether it succeeded; a single file given to -r has no name to go by).
+ */
+#include <ctype.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "xfrmd/decode.h"
+#include "xfrmd/model.h"
+
+#define MAX_UNAME 1024
+#define MAX_WORDS 64
+
+/* "Linux gw1 6.1.0-28-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22) x86_64
+ * GNU/Linux": sysname, nodename, release, then the version up to the machine; processor and
+ * hardware platform (when known they repeat the machine) and the operating system close it. */
+int xd_decode_uname_a(struct xd_snapshot *s, const void *buf, size_t len)
+{
+	const char *p = buf, *w[MAX_WORDS];
+	size_t wl[MAX_WORDS], n = 0, i, last, m;
+	const char *eol = memchr(p, '\n', len);
+	size_t ll = eol ? (size_t)(eol - p) : len;
+
+	if (ll > MAX_UNAME)
+		ll = MAX_UNAME;
+	for (i = 0; i < ll && n < MAX_WORDS;) {
+		while (i < ll && isspace((unsigned char)p[i]))
+			i++;
+		if (i == ll)
+			break;
+		w[n] = p + i;
+		while (i < ll && !isspace((unsigned char)p[i]))
+			i++;
+		wl[n] = (size_t)(p + i - w[n]);
+		n++;
+	}
+	if (n < 5 || w[3][0] != '#') {
+		struct xd_decode_issue is = { .code = -74 /* EBADMSG */, .dump = XD_DUMP_UNAME,
+					      .what = "uname -a: not the output of uname -a" };
+		xd_snapshot_add_issue(s, &is);
+		return 0;
+	}
+	last = n - 1;
+	if (memchr(w[last], '/', wl[last]) || (wl[last] == 5 && memcmp(w[last], "Linux", 5) == 0))
+		last--; /* the operating system ("GNU/Linux") */
+	m = last;
+	while (m > 4 && wl[m - 1] == wl[m] && memcmp(w[m - 1], w[m], wl[m]) == 0)
+		m--;
+	s->uname.sysname = xd_snapshot_intern(s, w[0], wl[0]);
+	s->uname.release = xd_snapshot_intern(s, w[2], wl[2]);
+	s->uname.version = xd_snapshot_intern(s, w[3], (size_t)(w[m - 1] + wl[m - 1] - w[3]));
+	s->uname.machine = xd_snapshot_intern(s, w[m], wl[m]);
+	s->uname.present = true;
+	return 0;
+}
+
+static const char *next_line(const char **p, const char *end, size_t *ret_len)
+{
+	while (*p < end) {
+		const char *l = *p, *eol = memchr(l, '\n', (size_t)(end - l));
+		const char *q;
+		if (!eol)
+			eol = end;
+		*p = eol + 1;
+		for (q = l; q < eol && isspace((unsigned char)*q); q++)
+			;
+		if (q < eol) {
+			*ret_len = (size_t)(eol - l);
+			return l;
+		}
+	}
+	return NULL;
+}
+
+static bool starts(const char *l, size_t n, const char *w)
+{
+	size_t k = strlen(w);
+	return n >= k && memcmp(l, w, k) == 0;
+}
+
+enum xd_text_kind xd_text_sniff(const void *buf, size_t len)
+{
+	const char *p = buf, *end = p + len, *l1, *l2, *q;
+	size_t n1, n2 = 0;
+
+	l1 = next_line(&p, end, &n1);
+	if (!l1)
+		return XD_TEXT_EMPTY;
+	if (starts(l1, n1, "src ")) {
+		l2 = next_line(&p, end, &n2);
+		if (!l2 || !(l2[0] == ' ' || l2[0] == '\t'))
+			return XD_TEXT_UNKNOWN;
+		for (q = l2; q < l2 + n2 && isspace((unsigned char)*q); q++)
+			;
+		n2 -= (size_t)(q - l2);
+		if (starts(q, n2, "proto "))
+			return XD_TEXT_XFRM_STATE;
+		if (starts(q, n2, "dir ") || starts(q, n2, "socket "))
+			return XD_TEXT_XFRM_POLICY;
+		return XD_TEXT_UNKNOWN;
+	}
+	if (starts(l1, n1, "Xfrm")) {
+		for (q = l1 + 4; q < l1 + n1 && isalnum((unsigned char)*q); q++)
+			;
+		while (q < l1 + n1 && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q < l1 + n1 && isdigit((unsigned char)*q))
+			return XD_TEXT_XFRM_STAT;
+		return XD_TEXT_UNKNOWN;
+	}
+	if (starts(l1, n1, "Linux ")) {
+		/* the fourth word is the version, which starts with '#' */
+		int words = 0;
+		for (q = l1; q < l1 + n1 && words < 4; words++) {
+			while (q < l1 + n1 && *q == ' ')
+				q++;
+			if (words == 3)
+				return *q == '#' ? XD_TEXT_UNAME_A : XD_TEXT_UNKNOWN;
+			while (q < l1 + n1 && *q != ' ')
+				q++;
+		}
+	}
+	return XD_TEXT_UNKNOWN;
+}
