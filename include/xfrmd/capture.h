@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <stddef.h>
@@ -27,6 +28,21 @@ int xd_capture_write_stream(FILE *f, const struct xd_recbuf *buf);
  * -EXDEV foreign machine or byte order. On error `errbuf` holds a one-line reason.
  */
 int xd_capture_read(const char *path, struct xd_meta *meta, const struct xd_record_sink *sink,
+		    char *errbuf, size_t errlen);
+
+/*
+ * Support archives (docs/support-archives.md): true when `path` is a directory or a regular
+ * file that is not a pcapng snapshot, i.e. something xd_archive_read() should look at.
+ */
+bool xd_archive_detect(const char *path);
+/*
+ * Read an unpacked sos report or supportconfig directory, a supportconfig .txt file, or one
+ * file of `ip xfrm state|policy`, /proc/net/xfrm_stat or `uname -a` text: fills *meta (each
+ * input's status and name in dump_status/dump_input) and feeds XD_RECORD_TEXT records, keys
+ * overwritten (counted in keys_scrubbed_on_load). Packed archives are refused
+ * (-EPROTONOSUPPORT). Returns 0 or -errno with a one-line reason in errbuf.
+ */
+int xd_archive_read(const char *path, struct xd_meta *meta, const struct xd_record_sink *sink,
 		    char *errbuf, size_t errlen);
 
 /* Same, from memory (fuzzing, tests). */

@@ -323,6 +323,9 @@ struct xd_meta {
 	int dump_error[_XD_DUMP_MAX]; /* -errno for denied/error, 0 otherwise */
 	uint32_t dump_attempts[_XD_DUMP_MAX];
 	uint32_t keys_scrubbed_on_load; /* non-zero key spans found in a snapshot */
+	/* where a support archive's dump came from ("sos_commands/libreswan/ip_xfrm_state");
+	 * empty for netlink and snapshot sources (capture/archive-read.c) */
+	char dump_input[_XD_DUMP_MAX][96];
 };
 
 /* "live", "snapshot" or "daemon" (meta.source in JSON). */

@@ -408,6 +408,9 @@ int xd_capture_read(const char *path, struct xd_meta *meta, const struct xd_reco
 	struct reader rd = { .sink = sink, .err = errbuf, .errlen = errlen };
 	int r;
 
+	/* a sos report, supportconfig or a file of command output: the same records, as text */
+	if (xd_archive_detect(path))
+		return xd_archive_read(path, meta, sink, errbuf, errlen);
 	/* never blocks on a FIFO; a directory or device is named as such, not as a bad block */
 	rd.fd = xd_file_open(path, 0, NULL, NULL);
 	if (rd.fd == -EISDIR || rd.fd == -EINVAL)
