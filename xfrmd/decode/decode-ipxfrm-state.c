@@ -331,8 +331,9 @@ static void lft_cur_line(struct st *st, const struct ipx_line *l)
 
 	if (strcmp(l->tok[0], "add") == 0) {
 		ok = l->n >= 3 && ipx_datetime(l->tok[1], l->tok[2], &c->add_time) == 0;
-		if (ok && l->n >= 5 && strcmp(l->tok[3], "use") == 0)
-			ok = ipx_datetime(l->tok[4], l->tok[5 < l->n ? 5 : 4], &c->use_time) == 0;
+		/* "use -": never used */
+		if (ok && l->n >= 6 && strcmp(l->tok[3], "use") == 0)
+			ok = ipx_datetime(l->tok[4], l->tok[5], &c->use_time) == 0;
 	} else {
 		ok = l->n >= 2 && ipx_u64(l->tok[0], &c->bytes) == 0 &&
 		     ipx_u64(l->tok[1], &c->packets) == 0;
@@ -358,10 +359,39 @@ static void stats_line(struct st *st, const struct ipx_line *l)
 		ISSUE(st, l, "ip xfrm state: unreadable stats line");
 }
 
+/* "mark V/M", "output-mark V[/M]", "if_id N" pairs, one or more per line */
+static void marks_line(struct st *st, const struct ipx_line *l)
+{
+	bool ok = l->n % 2 == 0, hm;
+	uint32_t m;
+
+	for (size_t i = 0; i + 1 < l->n && ok; i += 2) {
+		const char *k = l->tok[i], *v = l->tok[i + 1];
+		if (strcmp(k, "mark") == 0) {
+			ok = ipx_mark(v, &st->sa.mark.v, &st->sa.mark.m, NULL) == 0;
+			st->sa.has |= XD_SA_HAS_MARK;
+		} else if (strcmp(k, "output-mark") == 0) {
+			ok = ipx_mark(v, &st->sa.set_mark, &m, &hm) == 0;
+			st->sa.has |= XD_SA_HAS_SET_MARK;
+			if (ok && hm) {
+				st->ext.set_mark_mask = m;
+				st->has_ext = true;
+				st->sa.has |= XD_SA_HAS_SET_MARK_MASK;
+			}
+		} else if (strcmp(k, "if_id") == 0) {
+			ok = ipx_u32(v, &st->sa.if_id) == 0;
+			st->sa.has |= XD_SA_HAS_IF_ID;
+		} else {
+			ok = false;
+		}
+	}
+	if (!ok)
+		ISSUE(st, l, "ip xfrm state: unreadable mark/output-mark/if_id line");
+}
+
 static void attr_line(struct st *st, const struct ipx_line *l)
 {
 	const char *k = l->tok[0];
-	bool hm;
 	uint32_t v;
 
 	/* lines that continue the section above them */
@@ -396,28 +426,10 @@ static void attr_line(struct st *st, const struct ipx_line *l)
 		alg_line(st, l);
 	} else if (strcmp(k, "encap") == 0) {
 		encap_line(st, l);
-	} else if (strcmp(k, "mark") == 0 && l->n >= 2) {
-		if (ipx_mark(l->tok[1], &st->sa.mark.v, &st->sa.mark.m, NULL) == 0)
-			st->sa.has |= XD_SA_HAS_MARK;
-		else
-			ISSUE(st, l, "ip xfrm state: unreadable mark");
-	} else if (strcmp(k, "output-mark") == 0 && l->n >= 2) {
-		uint32_t m;
-		if (ipx_mark(l->tok[1], &st->sa.set_mark, &m, &hm) == 0) {
-			st->sa.has |= XD_SA_HAS_SET_MARK;
-			if (hm) {
-				st->ext.set_mark_mask = m;
-				st->has_ext = true;
-				st->sa.has |= XD_SA_HAS_SET_MARK_MASK;
-			}
-		} else {
-			ISSUE(st, l, "ip xfrm state: unreadable output-mark");
-		}
-	} else if (strcmp(k, "if_id") == 0 && l->n >= 2) {
-		if (ipx_u32(l->tok[1], &st->sa.if_id) == 0)
-			st->sa.has |= XD_SA_HAS_IF_ID;
-		else
-			ISSUE(st, l, "ip xfrm state: unreadable if_id");
+	} else if (strcmp(k, "mark") == 0 || strcmp(k, "output-mark") == 0 ||
+		   strcmp(k, "if_id") == 0) {
+		/* iproute2 6.x prints "mark 0x10/0xff output-mark 0x5/0xffffffff" on one line */
+		marks_line(st, l);
 	} else if (strcmp(k, "sel") == 0) {
 		if (ipx_selector(l->tok + 1, l->n - 1, &st->sa.sel) < 0)
 			ISSUE(st, l, "ip xfrm state: unreadable selector");
