@@ -90,6 +90,7 @@ struct xd_record {
 	uint16_t nl_proto; /* NETLINK_* for netlink records */
 	const void *data;
 	size_t len;
+	const char *origin; /* XD_RECORD_TEXT: the archive file it came from, or NULL */
 };
 
 /* What a command needs: collection and decoding can be limited to these groups. */

@@ -323,9 +323,6 @@ struct xd_meta {
 	int dump_error[_XD_DUMP_MAX]; /* -errno for denied/error, 0 otherwise */
 	uint32_t dump_attempts[_XD_DUMP_MAX];
 	uint32_t keys_scrubbed_on_load; /* non-zero key spans found in a snapshot */
-	/* where a support archive's dump came from ("sos_commands/libreswan/ip_xfrm_state");
-	 * empty for netlink and snapshot sources (capture/archive-read.c) */
-	char dump_input[_XD_DUMP_MAX][96];
 };
 
 /* "live", "snapshot" or "daemon" (meta.source in JSON). */
@@ -379,6 +376,9 @@ struct xd_snapshot {
 	struct xd_stack_facts *stack; /* IKE stack facts; NULL if none were recorded */
 	struct xd_ike *ike;           /* the IKE daemon's own view (ike.h); NULL if none */
 	struct xd_vec issues;   /* struct xd_decode_issue */
+	/* where a support archive's dump came from ("sos_commands/libreswan/ip_xfrm_state"),
+	 * interned; NULL for netlink and snapshot sources (the text records' origin) */
+	const char *dump_input[_XD_DUMP_MAX];
 	struct xd_certs certs;  /* the IKE daemon's credentials (cert.h) */
 	uint64_t unknown_attrs; /* attributes skipped because the type is unknown */
 	uint64_t ignored_msgs;  /* messages of a type the decoder does not consume */

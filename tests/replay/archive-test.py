@@ -121,7 +121,7 @@ try:
     check("sa.orphan" not in arch_ids, "no policy view: no sa.orphan guessed")
 
     rc, _, err = run("-r", os.path.join(tmp), "check")
-    check(rc == 3 and "neither a sos report" in err, f"a plain directory is refused: {err.strip()}")
+    check(rc == 3 and "is a directory, but neither a sos report" in err, f"a plain directory is refused: {err.strip()}")
 finally:
     shutil.rmtree(tmp)
 sys.exit(1 if failed else 0)

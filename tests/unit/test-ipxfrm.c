@@ -313,7 +313,8 @@ static void test_sos_layout(void **st)
 	sink.userdata = s;
 	assert_int_equal(xd_archive_read(dir, &s->meta, &sink, err, sizeof(err)), 0);
 	assert_int_equal(s->meta.dump_status[XD_DUMP_XFRM_SA], XD_DUMP_COMPLETE);
-	assert_string_equal(s->meta.dump_input[XD_DUMP_XFRM_SA], "sos_commands/libreswan/ip_xfrm_state");
+	assert_string_equal(s->dump_input[XD_DUMP_XFRM_SA], "sos_commands/libreswan/ip_xfrm_state");
+	assert_string_equal(s->dump_input[XD_DUMP_XFRM_POLICY], "sos_commands/libreswan/ip_xfrm_policy");
 	assert_int_equal(s->meta.dump_status[XD_DUMP_XFRM_POLICY], XD_DUMP_ERROR);
 	assert_int_equal(s->meta.dump_error[XD_DUMP_XFRM_POLICY], -EBADMSG);
 	assert_int_equal(s->meta.dump_status[XD_DUMP_XFRM_STAT], XD_DUMP_ABSENT);

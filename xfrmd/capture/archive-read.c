@@ -73,9 +73,16 @@ static int fail(struct rd *rd, int code, const char *fmt, ...)
 	return code;
 }
 
-static void set_input(struct xd_meta *m, enum xd_dump d, const char *name)
+/* An input that could not be used: its status, and its name through an empty record (the
+ * decoder keeps the names, meta has no room for them). */
+static int unusable(struct rd *rd, enum xd_dump d, const char *name, int err)
 {
-	xd_strlcpy(m->dump_input[d], name, sizeof(m->dump_input[d]));
+	struct xd_record rec = { .kind = XD_RECORD_TEXT, .dump = d, .data = "", .len = 0,
+				 .origin = name };
+
+	rd->meta->dump_status[d] = XD_DUMP_ERROR;
+	rd->meta->dump_error[d] = err;
+	return rd->sink->record(rd->sink->userdata, &rec);
 }
 
 /* Feed one text as dump d; `name` is what meta.dumps shows. buf is scrubbed in place. */
@@ -83,16 +90,13 @@ static int feed(struct rd *rd, const struct input *in, const char *name, char *b
 {
 	struct xd_meta *m = rd->meta;
 	enum xd_text_kind k = xd_text_sniff(buf, len);
-	struct xd_record rec = { .kind = XD_RECORD_TEXT, .dump = in->dump, .data = buf, .len = len };
+	struct xd_record rec = { .kind = XD_RECORD_TEXT, .dump = in->dump, .data = buf, .len = len,
+				 .origin = name };
 
-	set_input(m, in->dump, name);
 	if (k != in->kind && !(k == XD_TEXT_EMPTY && (in->dump == XD_DUMP_XFRM_SA ||
-						     in->dump == XD_DUMP_XFRM_POLICY))) {
+						     in->dump == XD_DUMP_XFRM_POLICY)))
 		/* the command failed, or printed something else: say so, decode nothing */
-		m->dump_status[in->dump] = XD_DUMP_ERROR;
-		m->dump_error[in->dump] = -EBADMSG;
-		return 0;
-	}
+		return unusable(rd, in->dump, name, -EBADMSG);
 	m->keys_scrubbed_on_load += (uint32_t)xd_ipxfrm_scrub(buf, len);
 	m->dump_status[in->dump] = XD_DUMP_COMPLETE;
 	m->dump_error[in->dump] = 0;
@@ -152,12 +156,8 @@ static int sos_one(struct rd *rd, int dfd, const struct input *in, const char *c
 			r = read_rel(rd, dfd, rel, &buf, &len);
 			if (r == -ENOENT || r == -ENOTDIR)
 				continue;
-			if (r < 0) {
-				set_input(rd->meta, in->dump, rel);
-				rd->meta->dump_status[in->dump] = XD_DUMP_ERROR;
-				rd->meta->dump_error[in->dump] = r;
-				return 0;
-			}
+			if (r < 0)
+				return unusable(rd, in->dump, rel, r);
 			r = feed(rd, in, rel, buf, len);
 			wipe_free(buf, len);
 			return r;
@@ -195,10 +195,7 @@ static int read_sos(struct rd *rd, int dfd)
 				rd->meta->dump_status[plan[i].in->dump] = XD_DUMP_ABSENT;
 				r = 0;
 			} else if (r < 0) {
-				set_input(rd->meta, plan[i].in->dump, plan[i].names[0]);
-				rd->meta->dump_status[plan[i].in->dump] = XD_DUMP_ERROR;
-				rd->meta->dump_error[plan[i].in->dump] = r;
-				r = 0;
+				r = unusable(rd, plan[i].in->dump, plan[i].names[0], r);
 			} else {
 				r = feed(rd, plan[i].in, plan[i].names[0], buf, len);
 				wipe_free(buf, len);
@@ -316,8 +313,8 @@ static int read_dir(struct rd *rd, const char *path)
 	else if (has(dfd, "supportconfig.txt") || has(dfd, "basic-environment.txt"))
 		r = read_supportconfig(rd, dfd);
 	else
-		r = fail(rd, -EPROTO, "a directory, but neither a sos report (sos_commands/) nor a "
-				      "supportconfig directory (basic-environment.txt)");
+		r = fail(rd, -EPROTO, "is a directory, but neither a sos report (sos_commands/) nor "
+				      "a supportconfig directory (basic-environment.txt)");
 	close(dfd);
 	return r;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* decode.c: dispatches a record to the decoder of its dump. */
 #include <errno.h>
+#include <string.h>
 
 #include "xfrmd/cert.h"
 #include "xfrmd/decode.h"
@@ -9,6 +10,8 @@
 /* Text from a support archive: same dumps, same model, another syntax. */
 static int decode_text(struct xd_snapshot *s, const struct xd_record *rec)
 {
+	if (rec->origin && rec->dump >= 0 && rec->dump < _XD_DUMP_MAX)
+		s->dump_input[rec->dump] = xd_snapshot_intern(s, rec->origin, strlen(rec->origin));
 	switch (rec->dump) {
 	case XD_DUMP_XFRM_SA:
 		return xd_decode_ip_xfrm_state(s, rec->data, rec->len);
