@@ -28,7 +28,7 @@ struct pt {
 	enum section sec;
 };
 
-#define ISSUE(pt, l, what) ipx_issue((pt)->s, XD_DUMP_XFRM_POLICY, (l)->off, what)
+#define ISSUE(pt, l, what) xd_ipx_issue((pt)->s, XD_DUMP_XFRM_POLICY, (l)->off, what)
 
 static int commit(struct pt *pt)
 {
@@ -63,7 +63,7 @@ static int begin(struct pt *pt, const struct ipx_line *l)
 	pt->in_tmpl = false;
 	pt->sec = SEC_NONE;
 	pt->lft = xd_lifetime_none;
-	if (ipx_selector(l->tok, l->n, &pt->p.sel) < 0) {
+	if (xd_ipx_selector(l->tok, l->n, &pt->p.sel) < 0) {
 		ISSUE(pt, l, "ip xfrm policy: unreadable selector line");
 		return -EINVAL;
 	}
@@ -86,7 +86,7 @@ static void dir_line(struct pt *pt, const struct ipx_line *l)
 		pt->p.dir = 1;
 	else if (strcmp(d, "fwd") == 0)
 		pt->p.dir = 2;
-	else if (ipx_u32(d, &v) == 0 && v <= 255)
+	else if (xd_ipx_u32(d, &v) == 0 && v <= 255)
 		pt->p.dir = (uint8_t)v; /* "dir 4": a direction this iproute2 had no name for */
 	else
 		ok = false;
@@ -101,7 +101,7 @@ static void dir_line(struct pt *pt, const struct ipx_line *l)
 				if (n - 2 < sizeof(b)) {
 					memcpy(b, k + 1, n - 2);
 					b[n - 2] = '\0';
-					if (ipx_u32(b, &v) == 0)
+					if (xd_ipx_u32(b, &v) == 0)
 						pt->p.flags = (uint8_t)v;
 				}
 			} else if (strcmp(k, "localok") == 0) {
@@ -123,9 +123,9 @@ static void dir_line(struct pt *pt, const struct ipx_line *l)
 		if (strcmp(k, "action") == 0)
 			pt->p.action = strcmp(t, "block") == 0 ? 1 : strcmp(t, "allow") == 0 ? 0 : 255;
 		else if (strcmp(k, "index") == 0)
-			ok = ipx_u32(t, &pt->p.index) == 0;
+			ok = xd_ipx_u32(t, &pt->p.index) == 0;
 		else if (strcmp(k, "priority") == 0)
-			ok = ipx_u32(t, &pt->p.priority) == 0;
+			ok = xd_ipx_u32(t, &pt->p.priority) == 0;
 		else if (strcmp(k, "ptype") == 0) {
 			pt->p.type = strcmp(t, "sub") == 0 ? 1 : 0;
 			pt->p.has |= XD_POL_HAS_TYPE;
@@ -155,8 +155,8 @@ static void tmpl_begin(struct pt *pt, const struct ipx_line *l)
 	memset(t, 0, sizeof(*t));
 	t->aalgos = t->ealgos = t->calgos = UINT32_MAX; /* what ip sets when it prints no mask */
 	if (l->n < 5 || strcmp(l->tok[1], "src") != 0 || strcmp(l->tok[3], "dst") != 0 ||
-	    ipx_prefix(l->tok[2], &t->saddr, &f1, NULL) < 0 ||
-	    ipx_prefix(l->tok[4], &t->daddr, &f2, NULL) < 0 || f1 != f2) {
+	    xd_ipx_prefix(l->tok[2], &t->saddr, &f1, NULL) < 0 ||
+	    xd_ipx_prefix(l->tok[4], &t->daddr, &f2, NULL) < 0 || f1 != f2) {
 		ISSUE(pt, l, "ip xfrm policy: unreadable tmpl line");
 		pt->in_tmpl = false;
 		return;
@@ -176,7 +176,7 @@ static uint8_t mode_value(const char *t, bool *ok)
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(t, names[i]) == 0)
 			return (uint8_t)i;
-	if (ipx_u32(t, &v) == 0 && v <= 255)
+	if (xd_ipx_u32(t, &v) == 0 && v <= 255)
 		return (uint8_t)v;
 	*ok = false;
 	return 0;
@@ -189,13 +189,13 @@ static bool hex_mask(const char *t, uint32_t *ret)
 
 	/* iproute2 prints the masks as bare hex ("ffffffff") */
 	if (t[0] == '0' && t[1] == 'x')
-		return ipx_u32(t, ret) == 0;
+		return xd_ipx_u32(t, ret) == 0;
 	if (n == 0 || n + 2 >= sizeof(b))
 		return false;
 	b[0] = '0';
 	b[1] = 'x';
 	memcpy(b + 2, t, n + 1);
-	return ipx_u32(b, ret) == 0;
+	return xd_ipx_u32(b, ret) == 0;
 }
 
 static void tmpl_line(struct pt *pt, const struct ipx_line *l)
@@ -206,11 +206,11 @@ static void tmpl_line(struct pt *pt, const struct ipx_line *l)
 	for (size_t i = 0; i + 1 < l->n && ok; i += 2) {
 		const char *k = l->tok[i], *v = l->tok[i + 1];
 		if (strcmp(k, "proto") == 0)
-			ok = ipx_l4proto(v, &t->proto) == 0;
+			ok = xd_ipx_l4proto(v, &t->proto) == 0;
 		else if (strcmp(k, "spi") == 0)
-			ok = ipx_u32(v, &t->spi) == 0;
+			ok = xd_ipx_u32(v, &t->spi) == 0;
 		else if (strcmp(k, "reqid") == 0)
-			ok = ipx_u32(v, &t->reqid) == 0;
+			ok = xd_ipx_u32(v, &t->reqid) == 0;
 		else if (strcmp(k, "mode") == 0)
 			t->mode = mode_value(v, &ok);
 		else if (strcmp(k, "level") == 0)
@@ -240,20 +240,20 @@ static void lft_line(struct pt *pt, const struct ipx_line *l)
 		struct xd_lifetime_cur *c = &pt->p.curlft;
 		bool ok;
 		if (strcmp(l->tok[0], "add") == 0) {
-			ok = l->n >= 3 && ipx_datetime(l->tok[1], l->tok[2], &c->add_time) == 0;
+			ok = l->n >= 3 && xd_ipx_datetime(l->tok[1], l->tok[2], &c->add_time) == 0;
 			if (ok && l->n >= 6 && strcmp(l->tok[3], "use") == 0)
-				ok = ipx_datetime(l->tok[4], l->tok[5], &c->use_time) == 0;
+				ok = xd_ipx_datetime(l->tok[4], l->tok[5], &c->use_time) == 0;
 		} else {
-			ok = l->n >= 2 && ipx_u64(l->tok[0], &c->bytes) == 0 &&
-			     ipx_u64(l->tok[1], &c->packets) == 0;
+			ok = l->n >= 2 && xd_ipx_u64(l->tok[0], &c->bytes) == 0 &&
+			     xd_ipx_u64(l->tok[1], &c->packets) == 0;
 		}
 		if (!ok)
 			ISSUE(pt, l, "ip xfrm policy: unreadable lifetime current line");
 		return;
 	}
 	size_t i = strcmp(l->tok[0], "limit:") == 0 ? 1 : 2;
-	if (l->n < i + 4 || ipx_lft_value(l->tok[i + 1], &soft) < 0 ||
-	    ipx_lft_value(l->tok[i + 3], &hard) < 0) {
+	if (l->n < i + 4 || xd_ipx_lft_value(l->tok[i + 1], &soft) < 0 ||
+	    xd_ipx_lft_value(l->tok[i + 3], &hard) < 0) {
 		ISSUE(pt, l, "ip xfrm policy: unreadable lifetime line");
 		return;
 	}
@@ -296,12 +296,12 @@ static void attr_line(struct pt *pt, const struct ipx_line *l)
 	if ((strcmp(k, "dir") == 0 || strcmp(k, "socket") == 0) && l->n >= 2) {
 		dir_line(pt, l);
 	} else if (strcmp(k, "mark") == 0 && l->n >= 2) {
-		if (ipx_mark(l->tok[1], &pt->p.mark.v, &pt->p.mark.m, NULL) == 0)
+		if (xd_ipx_mark(l->tok[1], &pt->p.mark.v, &pt->p.mark.m, NULL) == 0)
 			pt->p.has |= XD_POL_HAS_MARK;
 		else
 			ISSUE(pt, l, "ip xfrm policy: unreadable mark");
 	} else if (strcmp(k, "if_id") == 0 && l->n >= 2) {
-		if (ipx_u32(l->tok[1], &pt->p.if_id) == 0)
+		if (xd_ipx_u32(l->tok[1], &pt->p.if_id) == 0)
 			pt->p.has |= XD_POL_HAS_IF_ID;
 		else
 			ISSUE(pt, l, "ip xfrm policy: unreadable if_id");
@@ -323,7 +323,7 @@ int xd_decode_ip_xfrm_policy(struct xd_snapshot *s, const void *buf, size_t len)
 	bool skipping = false;
 	int r;
 
-	while (ipx_next_line(&p, buf, end, &l)) {
+	while (xd_ipx_next_line(&p, buf, end, &l)) {
 		if (l.too_long) {
 			ISSUE(&pt, &l, "ip xfrm policy: line too long");
 			continue;

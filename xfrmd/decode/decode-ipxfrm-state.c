@@ -29,7 +29,7 @@ struct st {
 	enum section sec;
 };
 
-#define ISSUE(st, l, what) ipx_issue((st)->s, XD_DUMP_XFRM_SA, (l)->off, what)
+#define ISSUE(st, l, what) xd_ipx_issue((st)->s, XD_DUMP_XFRM_SA, (l)->off, what)
 
 static int commit(struct st *st)
 {
@@ -67,8 +67,8 @@ static int begin(struct st *st, const struct ipx_line *l)
 	st->has_ext = false;
 	st->sec = SEC_NONE;
 	if (l->n < 4 || strcmp(l->tok[2], "dst") != 0 ||
-	    ipx_prefix(l->tok[1], &st->sa.saddr, &f1, NULL) < 0 ||
-	    ipx_prefix(l->tok[3], &st->sa.daddr, &f2, NULL) < 0 || f1 != f2) {
+	    xd_ipx_prefix(l->tok[1], &st->sa.saddr, &f1, NULL) < 0 ||
+	    xd_ipx_prefix(l->tok[3], &st->sa.daddr, &f2, NULL) < 0 || f1 != f2) {
 		ISSUE(st, l, "ip xfrm state: unreadable src/dst line");
 		return -EINVAL;
 	}
@@ -88,7 +88,7 @@ static uint8_t mode_value(const char *t, bool *ok)
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(t, names[i]) == 0)
 			return (uint8_t)i;
-	if (ipx_u32(t, &v) == 0 && v <= 255)
+	if (xd_ipx_u32(t, &v) == 0 && v <= 255)
 		return (uint8_t)v;
 	*ok = false;
 	return 0;
@@ -102,11 +102,11 @@ static void id_line(struct st *st, const struct ipx_line *l)
 	for (size_t i = 0; i + 1 < l->n && ok; i += 2) {
 		const char *k = l->tok[i], *v = l->tok[i + 1];
 		if (strcmp(k, "proto") == 0)
-			ok = ipx_l4proto(v, &st->sa.proto) == 0;
+			ok = xd_ipx_l4proto(v, &st->sa.proto) == 0;
 		else if (strcmp(k, "spi") == 0)
-			ok = ipx_u32(v, &st->sa.spi) == 0;
+			ok = xd_ipx_u32(v, &st->sa.spi) == 0;
 		else if (strcmp(k, "reqid") == 0)
-			ok = ipx_u32(v, &st->sa.reqid) == 0;
+			ok = xd_ipx_u32(v, &st->sa.reqid) == 0;
 		else if (strcmp(k, "mode") == 0)
 			st->sa.mode = mode_value(v, &ok);
 		else
@@ -132,7 +132,7 @@ static bool flag_bits(const struct xd_flag_name *names, const char *t, uint32_t 
 			buf[n - 2] = '\0';
 			t = buf;
 		}
-		if (ipx_u32(t, &v) < 0)
+		if (xd_ipx_u32(t, &v) < 0)
 			return false;
 		*bits |= v;
 		return true;
@@ -153,7 +153,7 @@ static bool flag_bits(const struct xd_flag_name *names, const char *t, uint32_t 
 static void replay_line(struct st *st, const struct ipx_line *l)
 {
 	uint32_t w = 0, flags = 0;
-	bool ok = ipx_u32(l->tok[1], &w) == 0, in_flags = false;
+	bool ok = xd_ipx_u32(l->tok[1], &w) == 0, in_flags = false;
 
 	for (size_t i = 2; i < l->n && ok; i++) {
 		if (in_flags) {
@@ -163,7 +163,7 @@ static void replay_line(struct st *st, const struct ipx_line *l)
 		} else if (strcmp(l->tok[i], "flag") == 0) {
 			in_flags = true;
 		} else if (strcmp(l->tok[i], "seq") == 0 && i + 1 < l->n) {
-			ok = ipx_u32(l->tok[++i], &st->sa.km_seq) == 0;
+			ok = xd_ipx_u32(l->tok[++i], &st->sa.km_seq) == 0;
 		} else {
 			ok = false;
 		}
@@ -211,12 +211,12 @@ static void alg_line(struct st *st, const struct ipx_line *l)
 			size_t digits = strspn(t + 2, "0123456789abcdefABCDEF");
 			bits = (uint32_t)(digits * 4);
 		} else if (t[0] == '(' && i + 1 < l->n && strncmp(l->tok[i + 1], "bits", 4) == 0) {
-			if (ipx_u32(t + 1, &bits) < 0) {
+			if (xd_ipx_u32(t + 1, &bits) < 0) {
 				ISSUE(st, l, "ip xfrm state: unreadable key length");
 				return;
 			}
 			i++;
-		} else if (t[0] >= '0' && t[0] <= '9' && !have_icv && ipx_u32(t, &icv) == 0) {
+		} else if (t[0] >= '0' && t[0] <= '9' && !have_icv && xd_ipx_u32(t, &icv) == 0) {
 			have_icv = true;
 		}
 		/* anything else ("********", sos's mask) says nothing we keep */
@@ -243,16 +243,16 @@ static void encap_line(struct st *st, const struct ipx_line *l)
 				st->sa.encap.type = 1;
 			else if (strcmp(t, "espintcp") == 0)
 				st->sa.encap.type = 7;
-			else if ((ok = ipx_u32(t, &v) == 0 && v <= 0xffff))
+			else if ((ok = xd_ipx_u32(t, &v) == 0 && v <= 0xffff))
 				st->sa.encap.type = (uint16_t)v;
 		} else if (strcmp(k, "sport") == 0 || strcmp(k, "dport") == 0) {
-			ok = ipx_u32(t, &v) == 0 && v <= 0xffff;
+			ok = xd_ipx_u32(t, &v) == 0 && v <= 0xffff;
 			if (k[0] == 's')
 				st->sa.encap.sport = (uint16_t)v;
 			else
 				st->sa.encap.dport = (uint16_t)v;
 		} else if (strcmp(k, "addr") == 0) {
-			ok = ipx_prefix(t, &st->sa.encap.oa, &f, NULL) == 0;
+			ok = xd_ipx_prefix(t, &st->sa.encap.oa, &f, NULL) == 0;
 		} else {
 			ok = false;
 		}
@@ -273,7 +273,7 @@ static bool replay_pairs(struct st *st, const struct ipx_line *l, size_t i)
 	for (; i + 1 < l->n; i += 2) {
 		const char *k = l->tok[i];
 		uint32_t v;
-		if (ipx_u32(l->tok[i + 1], &v) < 0)
+		if (xd_ipx_u32(l->tok[i + 1], &v) < 0)
 			return false;
 		if (strcmp(k, "seq") == 0)
 			r->seq = v;
@@ -302,7 +302,7 @@ static void lft_cfg_line(struct st *st, const struct ipx_line *l)
 	/* "limit: soft (INF)(bytes), hard (INF)(bytes)", "expire add: soft 0(sec), hard 0(sec)" */
 	size_t i = strcmp(l->tok[0], "limit:") == 0 ? 1 : 2;
 	if (l->n < i + 4 || strcmp(l->tok[i], "soft") != 0 || strcmp(l->tok[i + 2], "hard") != 0 ||
-	    ipx_lft_value(l->tok[i + 1], &soft) < 0 || ipx_lft_value(l->tok[i + 3], &hard) < 0) {
+	    xd_ipx_lft_value(l->tok[i + 1], &soft) < 0 || xd_ipx_lft_value(l->tok[i + 3], &hard) < 0) {
 		ISSUE(st, l, "ip xfrm state: unreadable lifetime line");
 		return;
 	}
@@ -330,13 +330,13 @@ static void lft_cur_line(struct st *st, const struct ipx_line *l)
 	bool ok = true;
 
 	if (strcmp(l->tok[0], "add") == 0) {
-		ok = l->n >= 3 && ipx_datetime(l->tok[1], l->tok[2], &c->add_time) == 0;
+		ok = l->n >= 3 && xd_ipx_datetime(l->tok[1], l->tok[2], &c->add_time) == 0;
 		/* "use -": never used */
 		if (ok && l->n >= 6 && strcmp(l->tok[3], "use") == 0)
-			ok = ipx_datetime(l->tok[4], l->tok[5], &c->use_time) == 0;
+			ok = xd_ipx_datetime(l->tok[4], l->tok[5], &c->use_time) == 0;
 	} else {
-		ok = l->n >= 2 && ipx_u64(l->tok[0], &c->bytes) == 0 &&
-		     ipx_u64(l->tok[1], &c->packets) == 0;
+		ok = l->n >= 2 && xd_ipx_u64(l->tok[0], &c->bytes) == 0 &&
+		     xd_ipx_u64(l->tok[1], &c->packets) == 0;
 	}
 	if (!ok)
 		ISSUE(st, l, "ip xfrm state: unreadable lifetime current line");
@@ -353,7 +353,7 @@ static void stats_line(struct st *st, const struct ipx_line *l)
 				: strcmp(k, "replay") == 0	? &st->sa.stats_replay
 				: strcmp(k, "failed") == 0	? &st->sa.stats_integrity_failed
 								: NULL;
-		ok = dst && ipx_u32(l->tok[i + 1], dst) == 0;
+		ok = dst && xd_ipx_u32(l->tok[i + 1], dst) == 0;
 	}
 	if (!ok)
 		ISSUE(st, l, "ip xfrm state: unreadable stats line");
@@ -368,10 +368,10 @@ static void marks_line(struct st *st, const struct ipx_line *l)
 	for (size_t i = 0; i + 1 < l->n && ok; i += 2) {
 		const char *k = l->tok[i], *v = l->tok[i + 1];
 		if (strcmp(k, "mark") == 0) {
-			ok = ipx_mark(v, &st->sa.mark.v, &st->sa.mark.m, NULL) == 0;
+			ok = xd_ipx_mark(v, &st->sa.mark.v, &st->sa.mark.m, NULL) == 0;
 			st->sa.has |= XD_SA_HAS_MARK;
 		} else if (strcmp(k, "output-mark") == 0) {
-			ok = ipx_mark(v, &st->sa.set_mark, &m, &hm) == 0;
+			ok = xd_ipx_mark(v, &st->sa.set_mark, &m, &hm) == 0;
 			st->sa.has |= XD_SA_HAS_SET_MARK;
 			if (ok && hm) {
 				st->ext.set_mark_mask = m;
@@ -379,7 +379,7 @@ static void marks_line(struct st *st, const struct ipx_line *l)
 				st->sa.has |= XD_SA_HAS_SET_MARK_MASK;
 			}
 		} else if (strcmp(k, "if_id") == 0) {
-			ok = ipx_u32(v, &st->sa.if_id) == 0;
+			ok = xd_ipx_u32(v, &st->sa.if_id) == 0;
 			st->sa.has |= XD_SA_HAS_IF_ID;
 		} else {
 			ok = false;
@@ -431,10 +431,10 @@ static void attr_line(struct st *st, const struct ipx_line *l)
 		/* iproute2 6.x prints "mark 0x10/0xff output-mark 0x5/0xffffffff" on one line */
 		marks_line(st, l);
 	} else if (strcmp(k, "sel") == 0) {
-		if (ipx_selector(l->tok + 1, l->n - 1, &st->sa.sel) < 0)
+		if (xd_ipx_selector(l->tok + 1, l->n - 1, &st->sa.sel) < 0)
 			ISSUE(st, l, "ip xfrm state: unreadable selector");
 	} else if (strcmp(k, "lastused") == 0 && l->n >= 3) {
-		if (ipx_datetime(l->tok[1], l->tok[2], &st->sa.lastused) == 0)
+		if (xd_ipx_datetime(l->tok[1], l->tok[2], &st->sa.lastused) == 0)
 			st->sa.has |= XD_SA_HAS_LASTUSED;
 	} else if (strcmp(k, "anti-replay") == 0 && l->n >= 2) {
 		if (strcmp(l->tok[1], "context:") == 0) {
@@ -473,11 +473,11 @@ static void attr_line(struct st *st, const struct ipx_line *l)
 		}
 		st->has_ext = true;
 		st->sa.has |= XD_SA_HAS_OFFLOAD;
-	} else if (strcmp(k, "tfcpad") == 0 && l->n >= 2 && ipx_u32(l->tok[1], &v) == 0) {
+	} else if (strcmp(k, "tfcpad") == 0 && l->n >= 2 && xd_ipx_u32(l->tok[1], &v) == 0) {
 		st->ext.tfcpad = v;
 		st->has_ext = true;
 		st->sa.has |= XD_SA_HAS_TFCPAD;
-	} else if (strcmp(k, "pcpu-num") == 0 && l->n >= 2 && ipx_u32(l->tok[1], &v) == 0) {
+	} else if (strcmp(k, "pcpu-num") == 0 && l->n >= 2 && xd_ipx_u32(l->tok[1], &v) == 0) {
 		st->ext.pcpu = v;
 		st->has_ext = true;
 		st->sa.has |= XD_SA_HAS_PCPU;
@@ -495,7 +495,7 @@ int xd_decode_ip_xfrm_state(struct xd_snapshot *s, const void *buf, size_t len)
 	bool skipping = false;
 	int r;
 
-	while (ipx_next_line(&p, buf, end, &l)) {
+	while (xd_ipx_next_line(&p, buf, end, &l)) {
 		if (l.too_long) {
 			ISSUE(&st, &l, "ip xfrm state: line too long");
 			continue;

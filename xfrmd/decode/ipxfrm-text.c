@@ -12,14 +12,14 @@
 #include "ipxfrm-text.h"
 #include "xfrmd/names.h"
 
-void ipx_issue(struct xd_snapshot *s, enum xd_dump d, size_t off, const char *what)
+void xd_ipx_issue(struct xd_snapshot *s, enum xd_dump d, size_t off, const char *what)
 {
 	struct xd_decode_issue i = { .code = -EBADMSG, .dump = d, .offset = (uint32_t)off,
 				     .what = what };
 	xd_snapshot_add_issue(s, &i);
 }
 
-bool ipx_next_line(const char **p, const char *base, const char *end, struct ipx_line *l)
+bool xd_ipx_next_line(const char **p, const char *base, const char *end, struct ipx_line *l)
 {
 	const char *line = *p, *eol;
 	size_t len;
@@ -69,7 +69,7 @@ bool ipx_next_line(const char **p, const char *base, const char *end, struct ipx
 	return true;
 }
 
-int ipx_u64(const char *t, uint64_t *ret)
+int xd_ipx_u64(const char *t, uint64_t *ret)
 {
 	uint64_t v = 0;
 	unsigned base = 10;
@@ -101,17 +101,17 @@ int ipx_u64(const char *t, uint64_t *ret)
 	return 0;
 }
 
-int ipx_u32(const char *t, uint32_t *ret)
+int xd_ipx_u32(const char *t, uint32_t *ret)
 {
 	uint64_t v;
 
-	if (ipx_u64(t, &v) < 0 || v > UINT32_MAX)
+	if (xd_ipx_u64(t, &v) < 0 || v > UINT32_MAX)
 		return -EINVAL;
 	*ret = (uint32_t)v;
 	return 0;
 }
 
-int ipx_prefix(const char *t, struct xd_addr *a, uint16_t *family, uint8_t *plen)
+int xd_ipx_prefix(const char *t, struct xd_addr *a, uint16_t *family, uint8_t *plen)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	char *slash;
@@ -132,14 +132,14 @@ int ipx_prefix(const char *t, struct xd_addr *a, uint16_t *family, uint8_t *plen
 	else
 		return -EINVAL;
 	p = *family == AF_INET ? 32 : 128;
-	if (slash && (ipx_u32(slash + 1, &p) < 0 || p > (*family == AF_INET ? 32u : 128u)))
+	if (slash && (xd_ipx_u32(slash + 1, &p) < 0 || p > (*family == AF_INET ? 32u : 128u)))
 		return -EINVAL;
 	if (plen)
 		*plen = (uint8_t)p;
 	return 0;
 }
 
-int ipx_mark(const char *t, uint32_t *v, uint32_t *m, bool *has_mask)
+int xd_ipx_mark(const char *t, uint32_t *v, uint32_t *m, bool *has_mask)
 {
 	char buf[32];
 	char *slash;
@@ -151,10 +151,10 @@ int ipx_mark(const char *t, uint32_t *v, uint32_t *m, bool *has_mask)
 	slash = strchr(buf, '/');
 	if (slash)
 		*slash = '\0';
-	if (ipx_u32(buf, v) < 0)
+	if (xd_ipx_u32(buf, v) < 0)
 		return -EINVAL;
 	*m = UINT32_MAX;
-	if (slash && ipx_u32(slash + 1, m) < 0)
+	if (slash && xd_ipx_u32(slash + 1, m) < 0)
 		return -EINVAL;
 	if (has_mask)
 		*has_mask = slash != NULL;
@@ -176,7 +176,7 @@ static int fixed_num(const char *s, size_t n, char sep, int *ret)
 	return 0;
 }
 
-int ipx_datetime(const char *date, const char *time_s, uint64_t *ret)
+int xd_ipx_datetime(const char *date, const char *time_s, uint64_t *ret)
 {
 	struct tm tm = { 0 };
 	int y, mo, d, h, mi, se;
@@ -203,20 +203,20 @@ int ipx_datetime(const char *date, const char *time_s, uint64_t *ret)
 	return 0;
 }
 
-int ipx_lft_value(const char *t, uint64_t *ret)
+int xd_ipx_lft_value(const char *t, uint64_t *ret)
 {
 	if (strncmp(t, "(INF)", 5) == 0) {
 		*ret = XD_INF;
 		return 0;
 	}
-	return ipx_u64(t, ret);
+	return xd_ipx_u64(t, ret);
 }
 
-int ipx_l4proto(const char *t, uint8_t *ret)
+int xd_ipx_l4proto(const char *t, uint8_t *ret)
 {
 	uint32_t v;
 
-	if (ipx_u32(t, &v) == 0 && v <= 255) {
+	if (xd_ipx_u32(t, &v) == 0 && v <= 255) {
 		*ret = (uint8_t)v;
 		return 0;
 	}
@@ -244,7 +244,7 @@ int ipx_l4proto(const char *t, uint8_t *ret)
 	return -EINVAL;
 }
 
-int ipx_selector(char *const *tok, size_t n, struct xd_selector *sel)
+int xd_ipx_selector(char *const *tok, size_t n, struct xd_selector *sel)
 {
 	bool have_src = false, have_dst = false;
 	uint16_t f1 = 0, f2 = 0;
@@ -254,29 +254,29 @@ int ipx_selector(char *const *tok, size_t n, struct xd_selector *sel)
 		uint32_t u;
 
 		if (strcmp(k, "src") == 0) {
-			if (ipx_prefix(v, &sel->saddr, &f1, &sel->prefixlen_s) < 0)
+			if (xd_ipx_prefix(v, &sel->saddr, &f1, &sel->prefixlen_s) < 0)
 				return -EINVAL;
 			have_src = true;
 		} else if (strcmp(k, "dst") == 0) {
-			if (ipx_prefix(v, &sel->daddr, &f2, &sel->prefixlen_d) < 0)
+			if (xd_ipx_prefix(v, &sel->daddr, &f2, &sel->prefixlen_d) < 0)
 				return -EINVAL;
 			have_dst = true;
 		} else if (strcmp(k, "proto") == 0) {
-			if (ipx_l4proto(v, &sel->proto) < 0)
+			if (xd_ipx_l4proto(v, &sel->proto) < 0)
 				return -EINVAL;
 		} else if (strcmp(k, "sport") == 0 || strcmp(k, "type") == 0) {
 			/* ICMP type and code travel in the port fields, as in the kernel */
-			if (ipx_u32(v, &u) < 0 || u > 0xffff)
+			if (xd_ipx_u32(v, &u) < 0 || u > 0xffff)
 				return -EINVAL;
 			sel->sport = (uint16_t)u;
 			sel->sport_mask = 0xffff;
 		} else if (strcmp(k, "dport") == 0 || strcmp(k, "code") == 0) {
-			if (ipx_u32(v, &u) < 0 || u > 0xffff)
+			if (xd_ipx_u32(v, &u) < 0 || u > 0xffff)
 				return -EINVAL;
 			sel->dport = (uint16_t)u;
 			sel->dport_mask = 0xffff;
 		} else if (strcmp(k, "uid") == 0) {
-			if (ipx_u32(v, &sel->user) < 0)
+			if (xd_ipx_u32(v, &sel->user) < 0)
 				return -EINVAL;
 		} else if (strcmp(k, "dev") == 0) {
 			/* only the name is printed; the index is unknown offline */

@@ -26,22 +26,22 @@ struct ipx_line {
 };
 
 /* Next line of [*p, end): split on blanks, trailing commas stripped. False at the end. */
-bool ipx_next_line(const char **p, const char *base, const char *end, struct ipx_line *l);
+bool xd_ipx_next_line(const char **p, const char *base, const char *end, struct ipx_line *l);
 
 /* "0x1f", "31", "0x0000001f(31)": 0 or -EINVAL. */
-int ipx_u64(const char *t, uint64_t *ret);
-int ipx_u32(const char *t, uint32_t *ret);
+int xd_ipx_u64(const char *t, uint64_t *ret);
+int xd_ipx_u32(const char *t, uint32_t *ret);
 /* "A" or "A/plen": family from the syntax; 0 or -EINVAL. */
-int ipx_prefix(const char *t, struct xd_addr *a, uint16_t *family, uint8_t *plen);
+int xd_ipx_prefix(const char *t, struct xd_addr *a, uint16_t *family, uint8_t *plen);
 /* "0xV/0xM" or "0xV" (mask all ones): 0 or -EINVAL. */
-int ipx_mark(const char *t, uint32_t *v, uint32_t *m, bool *has_mask);
+int xd_ipx_mark(const char *t, uint32_t *v, uint32_t *m, bool *has_mask);
 /* "YYYY-MM-DD" "HH:MM:SS" (read as UTC: see docs/support-archives.md): 0 or -EINVAL. */
-int ipx_datetime(const char *date, const char *time, uint64_t *ret);
+int xd_ipx_datetime(const char *date, const char *time, uint64_t *ret);
 /* A lifetime value "(INF)(bytes)", "100(bytes)", "0(sec)": the number (XD_INF for INF). */
-int ipx_lft_value(const char *t, uint64_t *ret);
+int xd_ipx_lft_value(const char *t, uint64_t *ret);
 /* A selector after "src"/"sel": "src A/p dst B/p [proto P] [sport N] [dport N] [type N]
  * [code N] [dev IF] [uid N]" from token i; 0 or -EINVAL. */
-int ipx_selector(char *const *tok, size_t n, struct xd_selector *sel);
+int xd_ipx_selector(char *const *tok, size_t n, struct xd_selector *sel);
 /* Name of an IP protocol as iproute2 prints it ("tcp", "esp", "ipv6-icmp") or a number. */
-int ipx_l4proto(const char *t, uint8_t *ret);
-void ipx_issue(struct xd_snapshot *s, enum xd_dump d, size_t off, const char *what);
+int xd_ipx_l4proto(const char *t, uint8_t *ret);
+void xd_ipx_issue(struct xd_snapshot *s, enum xd_dump d, size_t off, const char *what);
