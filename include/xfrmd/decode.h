@@ -131,6 +131,19 @@ bool xd_ikelog_keep(const char *line, size_t len);
 /* The Unix time of a log line's stamp (0 when it has none we read); `now` places a
  * year-less syslog stamp in the year that puts it closest before now. */
 int64_t xd_ikelog_time(const char *line, size_t len, int64_t now);
+/*
+ * libreswan's `whack --status` and `whack --trafficstatus` text (ike.whack_status,
+ * ike.whack_traffic; ike.h), 4.x ("000 " line prefixes) and 5.x formats: connections with
+ * their one child configuration, IKE SAs and CHILD_SAs (SPIs, traffic). Lines it does not
+ * know are skipped. Returns 0 or -ENOMEM.
+ */
+int xd_decode_whack(struct xd_snapshot *s, enum xd_dump dump, const void *buf, size_t len);
+/*
+ * Drop, in place, every line of whack output holding a run of 32 or more hex digits (key
+ * material is never printed by whack; this keeps it so by construction). Returns the new
+ * length; the bytes after it are zeroed.
+ */
+size_t xd_whack_scrub(char *buf, size_t len);
 
 /* strongSwan VICI packet types (the first byte after the length), shared by the decoder and
  * the client in xfrmd/collect/collect-vici.c. */

@@ -62,6 +62,12 @@ enum xd_dump {
 	 * "# source: PATH stack: NAME\n" then the lines the classifier recognises, each cut to
 	 * a bounded length; nothing else of a log enters a snapshot. Stack group. */
 	XD_DUMP_IKE_LOG,
+	/* libreswan's own view (ike.h): the text `whack --status` and `whack --trafficstatus`
+	 * printed, one record per running pluto, each starting with the line
+	 * "# whack pid=N ctl=PATH\n"; lines that look like key material dropped (never
+	 * present in whack's output; dropped to be safe by construction). Stack group. */
+	XD_DUMP_IKE_WHACK_STATUS,
+	XD_DUMP_IKE_WHACK_TRAFFIC,
 	/* append new dumps here; names are file format, numbers are not */
 	_XD_DUMP_MAX,
 	_XD_DUMP_INVALID = -1,

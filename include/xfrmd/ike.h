@@ -49,6 +49,8 @@ struct xd_ike_child_sa {
 	uint64_t bytes_in, packets_in, bytes_out, packets_out;
 	uint32_t local_ts_first, local_ts_count;   /* into ike->strings */
 	uint32_t remote_ts_first, remote_ts_count; /* into ike->strings */
+	const char *state_raw; /* the daemon's own state name when `state` is mapped
+				  (libreswan: "STATE_V2_ESTABLISHED_CHILD_SA"), else NULL */
 };
 
 /* An IKE SA (one list-sa event, or one state of libreswan's `whack --status`). */
@@ -66,6 +68,8 @@ struct xd_ike_sa {
 	uint64_t established_s; /* seconds since establishment, when has_established */
 	bool nat_local, nat_remote, nat_fake, nat_any;
 	uint32_t child_first, child_count; /* into ike->child_sas */
+	const char *state_raw; /* the daemon's own state name when `state` is mapped
+				  (libreswan: "STATE_V2_ESTABLISHED_IKE_SA"), else NULL */
 };
 
 /*
@@ -113,6 +117,9 @@ struct xd_ike {
 	struct xd_vec sas;        /* struct xd_ike_sa */
 	struct xd_vec child_sas;  /* struct xd_ike_child_sa */
 	struct xd_vec strings;    /* const char *: addresses and traffic selectors */
+	/* decoder bookkeeping: the first IKE SA of the last `whack --status` record, so the
+	 * `--trafficstatus` record of the same pluto that follows it finds its CHILD_SAs */
+	uint32_t whack_sa_first;
 };
 
 /* The snapshot's IKE view, created on first use; NULL on allocation failure. */

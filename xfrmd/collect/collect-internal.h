@@ -29,3 +29,5 @@ void xd_collect_stack(struct xd_recbuf *out);
 void xd_collect_vici(struct xd_recbuf *out);
 /* The IKE daemons' recent log lines the classifier recognises (ike.log); bounded. */
 void xd_collect_ikelog(struct xd_recbuf *out);
+/* libreswan's own view through whack (ike.whack_status, ike.whack_traffic); bounded in time. */
+void xd_collect_whack(struct xd_recbuf *out);

@@ -375,8 +375,10 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 		xd_collect_kernel(out);
 	if (g & XD_COLLECT_STACK) {
 		xd_collect_stack(out);
-		if (!opts || !opts->no_ike_control)
+		if (!opts || !opts->no_ike_control) {
 			xd_collect_vici(out);
+			xd_collect_whack(out);
+		}
 		xd_collect_ikelog(out);
 	}
 	/* credentials are the "other" group (dumps.h) */

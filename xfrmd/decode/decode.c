@@ -92,6 +92,9 @@ int xd_decode_record(struct xd_snapshot *s, const struct xd_record *rec)
 		return xd_decode_vici(s, rec->dump, rec->data, rec->len);
 	case XD_DUMP_IKE_LOG:
 		return xd_decode_ikelog(s, rec->data, rec->len);
+	case XD_DUMP_IKE_WHACK_STATUS:
+	case XD_DUMP_IKE_WHACK_TRAFFIC:
+		return xd_decode_whack(s, rec->dump, rec->data, rec->len);
 	default:
 		s->ignored_msgs++;
 		return 0;

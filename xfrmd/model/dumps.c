@@ -55,6 +55,8 @@ static const struct {
 	[XD_DUMP_RTNL_ROUTE] = { "rtnl.route", XD_RECORD_NETLINK, NETLINK_ROUTE },
 	[XD_DUMP_RTNL_RULE] = { "rtnl.rule", XD_RECORD_NETLINK, NETLINK_ROUTE },
 	[XD_DUMP_IKE_LOG] = { "ike.log", XD_RECORD_FILE, -1 },
+	[XD_DUMP_IKE_WHACK_STATUS] = { "ike.whack_status", XD_RECORD_FILE, -1 },
+	[XD_DUMP_IKE_WHACK_TRAFFIC] = { "ike.whack_traffic", XD_RECORD_FILE, -1 },
 };
 
 static const char *const status_names[_XD_DUMP_STATUS_MAX] = {
@@ -75,7 +77,8 @@ enum xd_collect_group xd_dump_group(enum xd_dump d)
 	if (d == XD_DUMP_RTNL_ROUTE || d == XD_DUMP_RTNL_RULE)
 		return XD_COLLECT_RTNL;
 	if (d == XD_DUMP_PROC_UDP || d == XD_DUMP_PROC_UDP6 || d == XD_DUMP_IKE_VICI_CONNS ||
-	    d == XD_DUMP_IKE_VICI_SAS || d == XD_DUMP_IKE_LOG)
+	    d == XD_DUMP_IKE_VICI_SAS || d == XD_DUMP_IKE_LOG || d == XD_DUMP_IKE_WHACK_STATUS ||
+	    d == XD_DUMP_IKE_WHACK_TRAFFIC)
 		return XD_COLLECT_STACK;
 	if (d <= XD_DUMP_UNAME)
 		return XD_COLLECT_XFRM;

@@ -120,3 +120,12 @@ ls_kill() { # NS: SIGKILL pluto and wait until it is gone
     kill -9 "$p" 2>/dev/null
     retry 30 0.1 sh -c "! kill -0 $p 2>/dev/null"
 }
+
+# ls_save_whack NS TAG: pluto's own view as whack prints it (--status, --trafficstatus,
+# --showstates) into $XD_OUT/ike/whack-TAG-*.txt: the decoder's corpus, scanned for canaries
+ls_save_whack() {
+    local ns=$1 tag=$2 what
+    for what in status trafficstatus showstates; do
+        ls_whack "$ns" --"$what" >"$XD_OUT/ike/whack-$tag-$what.txt" 2>&1 || true
+    done
+}

@@ -19,6 +19,7 @@ check pluto-west-start ls_start west
 check pluto-east-start ls_start east
 check ike-initiate ls_initiate west h2h
 harvest_keys west east
+ls_save_whack west west; ls_save_whack east east
 esp_flow_ok west $WEST east $EAST west "" $EAST transport
 sa_oracle west west
 sa_oracle east east
