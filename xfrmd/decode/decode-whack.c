@@ -517,7 +517,10 @@ static void state_line(struct wdecoder *d, struct wstate *w, const char *name, c
 	} else {
 		snprintf(desc, sizeof(desc), "%s", p);
 	}
-	snprintf(raw, sizeof(raw), "%s", trim(raw));
+	{
+		char *t = trim(raw);
+		memmove(raw, t, strlen(t) + 1);
+	}
 	if (semi)
 		*semi = ';';
 	/* the IKE SA a CHILD_SA belongs to */

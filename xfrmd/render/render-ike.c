@@ -3,7 +3,8 @@
  * render-ike.c: the IKE daemon's own view (`xfrmctl show ike`): configured connections, IKE
  * SAs and their CHILD_SAs as the daemon reported them, in the daemon's order, as JSON section
  * "ike" and as text. Every string came from the daemon and is escaped like any untrusted
- * string. Whether the daemon could be asked is the ike.vici_* dumps' status in meta.
+ * string. Whether the daemon could be asked is the ike.vici_* (strongSwan) and ike.whack_*
+ * (libreswan) dumps' status in meta.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -100,6 +101,7 @@ static struct json_object *conn_json(const struct xd_ike *ike, const struct xd_i
 	struct json_object *o = json_object_new_object(), *children = json_object_new_array();
 
 	xd_json_add_str(o, "name", c->name);
+	xd_json_add_str(o, "stack", c->stack);
 	xd_json_add_str(o, "version", c->version);
 	xd_json_add(o, "local_addrs", strings_json(ike, c->local_addrs_first, c->local_addrs_count));
 	xd_json_add(o, "remote_addrs",
@@ -129,6 +131,7 @@ static struct json_object *child_sa_json(const struct xd_ike *ike, const struct 
 	xd_json_add_str(o, "name", c->name);
 	xd_json_add_u64(o, "uniqueid", c->uniqueid);
 	xd_json_add_str(o, "state", c->state);
+	xd_json_add_str(o, "state_raw", c->state_raw);
 	xd_json_add_str(o, "mode", c->mode);
 	xd_json_add_str(o, "protocol", c->protocol);
 	if (c->reqid)
@@ -151,8 +154,10 @@ static struct json_object *ike_sa_json(const struct xd_ike *ike, const struct xd
 	struct json_object *o = json_object_new_object(), *children = json_object_new_array();
 
 	xd_json_add_str(o, "name", sa->name);
+	xd_json_add_str(o, "stack", sa->stack);
 	xd_json_add_u64(o, "uniqueid", sa->uniqueid);
 	xd_json_add_str(o, "state", sa->state);
+	xd_json_add_str(o, "state_raw", sa->state_raw);
 	xd_json_add_str(o, "version", sa->version);
 	xd_json_add_str(o, "local_host", sa->local_host);
 	if (sa->local_port)
@@ -231,6 +236,10 @@ static void text_status(FILE *out, const struct xd_snapshot *s, enum xd_dump d)
 
 	if (st == XD_DUMP_COMPLETE)
 		return;
+	/* no pluto running is the normal case of a strongSwan host: not worth a line */
+	if ((d == XD_DUMP_IKE_WHACK_STATUS || d == XD_DUMP_IKE_WHACK_TRAFFIC) &&
+	    (st == XD_DUMP_ABSENT || st == XD_DUMP_NOT_COLLECTED))
+		return;
 	fprintf(out, "  %s: %s", xd_dump_name(d), xd_dump_status_name(st));
 	if (s->meta.dump_error[d])
 		fprintf(out, " (errno %d)", -s->meta.dump_error[d]);
@@ -259,14 +268,17 @@ void xd_render_ike_text(FILE *out, const struct xd_snapshot *s, bool verbose)
 	char e1[256], e2[256], e3[256], e4[256];
 	size_t *fi = NULL, nf = last_failures(ike, &fi);
 
-	fprintf(out, "IKE daemon (strongSwan VICI): %zu connections, %zu IKE SAs\n",
+	fprintf(out, "IKE daemons (strongSwan VICI, libreswan whack): %zu connections, %zu IKE SAs\n",
 		ike ? ike->conns.len : 0, ike ? ike->sas.len : 0);
+	/* a stack that is not running is not news: only failures to ask a running one */
 	text_status(out, s, XD_DUMP_IKE_VICI_CONNS);
 	text_status(out, s, XD_DUMP_IKE_VICI_SAS);
+	text_status(out, s, XD_DUMP_IKE_WHACK_STATUS);
+	text_status(out, s, XD_DUMP_IKE_WHACK_TRAFFIC);
 	for (size_t i = 0; ike && i < ike->conns.len; i++) {
 		const struct xd_ike_conn *c = xd_vec_at(&ike->conns, i);
-		fprintf(out, "  connection %s  %s  ", esc_or(c->name, "?", e1, sizeof(e1)),
-			esc_or(c->version, "-", e2, sizeof(e2)));
+		fprintf(out, "  connection %s  %s %s  ", esc_or(c->name, "?", e1, sizeof(e1)),
+			esc_or(c->stack, "-", e3, sizeof(e3)), esc_or(c->version, "-", e2, sizeof(e2)));
 		text_strings(out, ike, c->local_addrs_first, c->local_addrs_count);
 		fputs(" -> ", out);
 		text_strings(out, ike, c->remote_addrs_first, c->remote_addrs_count);
