@@ -192,18 +192,28 @@ static void child_drop(uid_t uid, gid_t gid)
 static int run_whack(const struct pluto *p, const char *option, char **ret, size_t *ret_len)
 {
 	char a0[] = "whack", a1[] = "--ctlsocket", a3[64], e0[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-	     e1[] = "LC_ALL=C", ctl[sizeof(p->ctl)];
+	     e1[] = "LC_ALL=C", ctl[sizeof(p->ctl) + 2], dir[sizeof(p->ctl)], empty[] = "";
 	char *const argv[] = { a0, a1, ctl, a3, NULL };
 	char *const envp[] = { e0, e1, NULL };
 	struct timespec deadline;
 	struct stat st;
 	size_t len = 0, cap = 64 << 10;
-	char *buf;
-	int pipefd[2], devnull, status = 0, r = 0;
+	char *buf, *slash;
+	int pipefd[2] = { -1, -1 }, devnull = -1, exe_fd = -1, dir_fd = -1, status = 0, r = 0;
 	bool killed = false;
 	pid_t child;
 
-	snprintf(ctl, sizeof(ctl), "%s", p->ctl);
+	/*
+	 * Without capabilities the child may not follow /proc/PID/root (ptrace access rules), so
+	 * both the socket's directory and the binary are opened here: the child changes into the
+	 * directory and names the socket relative to it, and executes the binary by descriptor.
+	 */
+	snprintf(dir, sizeof(dir), "%s", p->ctl);
+	slash = strrchr(dir, '/');
+	if (!slash || !slash[1])
+		return -EINVAL;
+	*slash = '\0';
+	snprintf(ctl, sizeof(ctl), "./%s", slash + 1);
 	snprintf(a3, sizeof(a3), "%s", option);
 	if (stat(p->ctl, &st) < 0)
 		return -errno;
@@ -214,38 +224,43 @@ static int run_whack(const struct pluto *p, const char *option, char **ret, size
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
+	exe_fd = open(p->whack, O_PATH | O_CLOEXEC);
+	dir_fd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
+	if (exe_fd < 0 || dir_fd < 0 || devnull < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
 		r = -errno;
-		if (devnull >= 0)
-			close(devnull);
-		free(buf);
-		return r;
+		goto fail;
 	}
 	child = fork();
 	if (child < 0) {
 		r = -errno;
-		close(pipefd[0]);
-		close(pipefd[1]);
-		close(devnull);
-		free(buf);
-		return r;
+		goto fail;
 	}
 	if (child == 0) {
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
-		if (dup2(devnull, 0) < 0 || dup2(pipefd[1], 1) < 0 || dup2(devnull, 2) < 0)
+		if (fchdir(dir_fd) < 0)
 			_exit(126);
-		/* descriptors 0-2 lost O_CLOEXEC with dup2; every other one has it or is closed */
-		(void)syscall(SYS_close_range, 3, ~0u, 0);
+		if (dup2(devnull, 0) < 0 || dup2(pipefd[1], 1) < 0 || dup2(devnull, 2) < 0 ||
+		    dup2(exe_fd, 3) < 0)
+			_exit(126);
+		/* dup2 onto itself (exe_fd may already be 3) keeps O_CLOEXEC: clear it, or a
+		 * script run by descriptor could not be read by its interpreter */
+		if (fcntl(3, F_SETFD, 0) < 0)
+			_exit(126);
+		/* 0-3 lost O_CLOEXEC with dup2 (3 stays open so a script can be run by descriptor
+		 * too); every other one has it or is closed here */
+		(void)syscall(SYS_close_range, 4, ~0u, 0);
 		child_drop(st.st_uid, st.st_gid);
-		execve(p->whack, argv, envp);
+		syscall(SYS_execveat, 3, empty, argv, envp, AT_EMPTY_PATH);
 		_exit(127);
 	}
 	close(pipefd[1]);
 	close(devnull);
+	close(exe_fd);
+	close(dir_fd);
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += WHACK_TIMEOUT_MS / 1000;
 	deadline.tv_nsec += (WHACK_TIMEOUT_MS % 1000) * 1000000L;
@@ -317,6 +332,18 @@ static int run_whack(const struct pluto *p, const char *option, char **ret, size
 	*ret = buf;
 	*ret_len = len;
 	return 0;
+fail:
+	for (int i = 0; i < 2; i++)
+		if (pipefd[i] >= 0)
+			close(pipefd[i]);
+	if (devnull >= 0)
+		close(devnull);
+	if (exe_fd >= 0)
+		close(exe_fd);
+	if (dir_fd >= 0)
+		close(dir_fd);
+	free(buf);
+	return r;
 }
 
 /* ---- recording ---- */

@@ -129,3 +129,42 @@ ls_save_whack() {
         ls_whack "$ns" --"$what" >"$XD_OUT/ike/whack-$tag-$what.txt" 2>&1 || true
     done
 }
+
+# ls_check_show_ike NS CONN: `xfrmctl --json show ike` lists CONN as libreswan's with an
+# established IKE SA whose CHILD_SA SPIs are exactly the ESP SPIs `ip xfrm state` holds, and a
+# snapshot replays the same IKE view. pluto runs with a private --rundir (ls_start), so its
+# control socket can only be found from its own command line. Reports checks.
+ls_check_show_ike() {
+    local ns=$1 conn=$2 j want got live rep snap=$XD_PRIV/ike-$1.pcapng
+    j=$(xctl "$ns" "$ns-show-ike.json" --json show ike) || true
+    xctl "$ns" "$ns-show-ike.txt" show ike >/dev/null || true
+    if jq -e --arg c "$conn" '.ike.connections[] | select(.name == $c and .stack == "libreswan")' \
+        <<<"$j" >/dev/null 2>&1; then
+        pass "show-ike-conn-$ns"
+    else
+        fail "show-ike-conn-$ns" "$(jq -c '.ike.connections, .meta.dumps["ike.whack_status"]' <<<"$j" 2>&1 | head -c 400)"
+    fi
+    if jq -e --arg c "$conn" '.ike.ike_sas[] | select(.name == $c and .stack == "libreswan" and
+        .state == "ESTABLISHED" and (.child_sas | length) >= 1)' <<<"$j" >/dev/null 2>&1; then
+        pass "show-ike-sa-$ns"
+    else
+        fail "show-ike-sa-$ns" "$(jq -c '.ike.ike_sas' <<<"$j" 2>&1 | head -c 400)"
+    fi
+    want=$(nsx "$ns" ip xfrm state | awk '$1 == "proto" && $2 == "esp" { print $4 }' | sort -u | xargs)
+    got=$(jq -r --arg c "$conn" '.ike.ike_sas[] | select(.name == $c) | .child_sas[] |
+        (.spi_in, .spi_out) // empty' <<<"$j" 2>/dev/null | xargs -r printf '0x%08x\n' | sort -u | xargs)
+    if [ -n "$want" ] && [ "$want" = "$got" ]; then
+        pass "show-ike-spis-equal-ip-xfrm-$ns" "$got"
+    else
+        fail "show-ike-spis-equal-ip-xfrm-$ns" "ip xfrm: '$want', show ike: '$got'"
+    fi
+    rm -f "$snap"
+    xctl "$ns" "$ns-ike-capture" capture -w "$snap" >/dev/null || true
+    live=$(jq -S .ike <<<"$j" 2>/dev/null)
+    rep=$(xctl - "$ns-ike-replay.json" -r "$snap" --json show ike | jq -S .ike 2>/dev/null)
+    if [ -n "$live" ] && [ "$live" = "$rep" ]; then
+        pass "show-ike-replay-$ns"
+    else
+        fail "show-ike-replay-$ns" "replayed IKE view differs from the live one"
+    fi
+}

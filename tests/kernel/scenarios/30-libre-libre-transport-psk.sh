@@ -25,6 +25,7 @@ sa_oracle west west
 sa_oracle east east
 xctl_all west
 xctl_all east
+ls_check_show_ike west h2h; ls_check_show_ike east h2h
 save_snapshot west libre-h2h-transport-west
 expect_healthy west
 expect_healthy east

@@ -28,6 +28,7 @@ sa_oracle west west
 sa_oracle east east
 xctl_all west
 xctl_all east
+ls_check_show_ike west gw; ls_check_show_ike east gw
 save_snapshot west libre-gw2gw-cert-west
 expect_healthy west
 expect_healthy east
