@@ -17,7 +17,8 @@
  * cleared when that owner is root, so it runs as an unprivileged root-owned process that can
  * reach root-owned files by permission bits only). Its output is bounded (4 MiB) and its time
  * too (2 s, then SIGKILL): a pluto that does not answer becomes a dump status, never a hang.
- * Only listing commands are sent. Lines that look like key material (long hex runs) are
+ * Only listing commands are sent; `--showstates` is not asked: its lines are the state
+ * section of `--status` (4.x and 5.x), so it would only double the bytes. Lines that look like key material (long hex runs) are
  * dropped before a record is made: whack's status holds none, this keeps it so by construction.
  */
 #include <dirent.h>

@@ -158,6 +158,18 @@ ls_check_show_ike() {
     else
         fail "show-ike-spis-equal-ip-xfrm-$ns" "ip xfrm: '$want', show ike: '$got'"
     fi
+    # direction: spi_in is the SA whose destination is this side's IKE address
+    local lh in_want in_got
+    lh=$(jq -r --arg c "$conn" '[.ike.ike_sas[] | select(.name == $c)][0].local_host // empty' <<<"$j" 2>/dev/null)
+    in_want=$(nsx "$ns" ip xfrm state | awk -v d="$lh" '$1 == "src" { dst = $4 }
+        $1 == "proto" && $2 == "esp" && dst == d { print $4 }' | sort -u | xargs)
+    in_got=$(jq -r --arg c "$conn" '.ike.ike_sas[] | select(.name == $c) | .child_sas[] | .spi_in // empty' \
+        <<<"$j" 2>/dev/null | xargs -r printf '0x%08x\n' | sort -u | xargs)
+    if [ -n "$in_want" ] && [ "$in_want" = "$in_got" ]; then
+        pass "show-ike-spi-in-is-inbound-$ns" "$in_got"
+    else
+        fail "show-ike-spi-in-is-inbound-$ns" "ip xfrm (dst $lh): '$in_want', spi_in: '$in_got'"
+    fi
     rm -f "$snap"
     xctl "$ns" "$ns-ike-capture" capture -w "$snap" >/dev/null || true
     live=$(jq -S .ike <<<"$j" 2>/dev/null)
