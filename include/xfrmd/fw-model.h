@@ -134,6 +134,9 @@ enum xd_xt_kind {
 	XD_XT_COMMENT,
 	XD_XT_IPRANGE,
 	XD_XT_SET,
+	XD_XT_EXTHDR6, /* ip6 frag, rt, hbh, dst: false unless the packet has the header */
+	XD_XT_ICMP,    /* icmp, icmp6 */
+	XD_XT_RECENT,
 	/* targets */
 	XD_XT_T_ACCEPT, /* standard verdicts, legacy */
 	XD_XT_T_DROP,
@@ -145,7 +148,8 @@ enum xd_xt_kind {
 	XD_XT_T_REJECT,  /* terminal drop */
 	XD_XT_T_MARK,    /* non-terminal, changes the mark */
 	XD_XT_T_NAT,     /* SNAT/DNAT/MASQUERADE/REDIRECT: terminal accept after a rewrite */
-	XD_XT_T_NOOP,    /* targets without effect on the verdict (CONNMARK save, CT, TCPMSS…) */
+	XD_XT_T_NOOP,    /* targets without effect on the verdict (CONNMARK save, TCPMSS…) */
+	XD_XT_T_CT,      /* CT: no verdict; ct_state_change when it untracks or sets a zone */
 };
 
 struct xd_xt_policy_elem {
@@ -180,6 +184,12 @@ struct xd_xt {
 	const char *comment;
 	int32_t verdict;     /* legacy standard target: verdict or byte offset */
 	const char *jump;    /* legacy: resolved chain name for jump/goto */
+	uint8_t exthdr;      /* XD_XT_EXTHDR6: the IPv6 header number (44 frag, 43 rt, …) */
+	uint32_t ah_hdrlen;  /* ip6 ah: --ahlen (0 = any) */
+	uint8_t tcp_option, tcp_flg_mask, tcp_flg_cmp; /* tcp: --tcp-option, --tcp-flags */
+	uint8_t icmp_type, icmp_code[2];  /* icmp/icmp6: type 0xff = any; code range */
+	uint8_t recent_check_set;         /* recent: XT_RECENT_CHECK 1, SET 2, UPDATE 4, … */
+	bool ct_state_change; /* CT target with --notrack or a zone: conntrack state changes */
 	bool undecided_info; /* info present but not understood: the evaluator gives up */
 };
 
@@ -336,6 +346,8 @@ static inline const struct xd_fw_expr *xd_fw_expr_at(const struct xd_fw *fw, siz
 /* Names for display: "inet", "ip", ...; "input", ... NULL for values without a name. */
 const char *xd_fw_family_name(uint8_t family);
 const char *xd_fw_hook_name(uint32_t hook);
+/* nft's name of a meta key ("l4proto", "hour", …), NULL for one without a name. */
+const char *xd_fw_meta_name(uint32_t key);
 /* Hook number for a name, or -EINVAL. */
 int xd_fw_hook_from_name(const char *name);
 

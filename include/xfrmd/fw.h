@@ -28,6 +28,10 @@ struct xd_fw_packet {
 	bool has_sport, has_dport, has_spi;
 	uint16_t sport, dport; /* host order */
 	uint32_t spi;          /* host order; ESP/AH */
+	/* ICMP/ICMPv6 type and code when known (without them, rules on them are undecidable
+	 * for ICMP packets only) */
+	bool has_icmp_type, has_icmp_code;
+	uint8_t icmp_type, icmp_code;
 	char iif[16], oif[16]; /* "" = not known */
 	/* interface indexes when known (0 = unknown; "lo" is always 1) */
 	uint32_t iif_index, oif_index;

@@ -40,7 +40,7 @@ static const struct xfrmctl_opt check_opts[] = {
 	{ NULL }
 };
 static const struct xfrmctl_opt fw_opts[] = {
-	{ "--proto", "esp|ah|udp|tcp", "the packet's protocol, or a number (required)" },
+	{ "--proto", "esp|ah|udp|tcp|icmp|ipv6-icmp", "the packet's protocol, or a number (required)" },
 	{ "--src", "A", "source address (required)" },
 	{ "--dst", "B", "destination address (required)" },
 	{ "--sport", "N", "source port (udp, tcp)" },
@@ -53,6 +53,7 @@ static const struct xfrmctl_opt fw_opts[] = {
 	{ "--secpath", NULL, "decrypted by IPsec (meta secpath exists)" },
 	{ "--policy-out", NULL, "an out policy covers it (policy --dir out)" },
 	{ "--mark", "N", "the packet's mark" },
+	{ "--icmp-type", "TYPE[/CODE]", "ICMP/ICMPv6 type and code (numbers)" },
 	{ NULL }
 };
 static const struct xfrmctl_opt capture_opts[] = {

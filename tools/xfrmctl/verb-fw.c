@@ -50,6 +50,32 @@ static int parse_port(const char *s, uint16_t *ret)
 	return 0;
 }
 
+/* "TYPE" or "TYPE/CODE" (numbers: the names differ between ICMP and ICMPv6) */
+static int parse_icmp(const char *s, struct xd_fw_packet *p)
+{
+	char buf[16];
+	char *slash;
+	uint32_t t, c;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	xd_strlcpy(buf, s, sizeof(buf));
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (xd_parse_u32(buf, &t) < 0 || t > 255)
+		return -1;
+	if (slash && (xd_parse_u32(slash + 1, &c) < 0 || c > 255))
+		return -1;
+	p->has_icmp_type = true;
+	p->icmp_type = (uint8_t)t;
+	if (slash) {
+		p->has_icmp_code = true;
+		p->icmp_code = (uint8_t)c;
+	}
+	return 0;
+}
+
 static int parse_addr(const char *s, uint8_t *fam, uint8_t out[16])
 {
 	memset(out, 0, 16);
@@ -93,7 +119,7 @@ static int check_dumps(const struct xd_snapshot *s, bool *torn)
 static int fw_verdict(int argc, char **argv)
 {
 	enum { O_PROTO = 256, O_SRC, O_DST, O_SPORT, O_DPORT, O_SPI, O_HOOK, O_IIF, O_OIF, O_CT,
-	       O_SECPATH, O_POLOUT, O_MARK };
+	       O_SECPATH, O_POLOUT, O_MARK, O_ICMP };
 	static const struct option opts[] = {
 		{ "proto", required_argument, NULL, O_PROTO },
 		{ "src", required_argument, NULL, O_SRC },
@@ -108,6 +134,7 @@ static int fw_verdict(int argc, char **argv)
 		{ "secpath", no_argument, NULL, O_SECPATH },
 		{ "policy-out", no_argument, NULL, O_POLOUT },
 		{ "mark", required_argument, NULL, O_MARK },
+		{ "icmp-type", required_argument, NULL, O_ICMP },
 		XFRMCTL_COMMON_LONGOPTS,
 		{}
 	};
@@ -182,6 +209,10 @@ static int fw_verdict(int argc, char **argv)
 			if (xd_parse_u32(optarg, &p.mark) < 0)
 				return xfrmctl_usage_error("--mark: a 32-bit number");
 			break;
+		case O_ICMP:
+			if (parse_icmp(optarg, &p) < 0)
+				return xfrmctl_usage_error("--icmp-type: TYPE or TYPE/CODE, each 0..255");
+			break;
 		default:
 			r = xfrmctl_common_option(c, optarg);
 			if (r != 1)
@@ -194,6 +225,9 @@ static int fw_verdict(int argc, char **argv)
 		return xfrmctl_usage_error("fw verdict needs --proto, --src and --dst");
 	if (fs != fd)
 		return xfrmctl_usage_error("--src and --dst must be of the same family");
+	if (p.has_icmp_type && p.l4proto != (fs == XD_NFPROTO_IPV4 ? 1 : 58))
+		return xfrmctl_usage_error("--icmp-type needs --proto %s",
+					   fs == XD_NFPROTO_IPV4 ? "icmp" : "ipv6-icmp");
 	p.family = fs;
 	if (hook >= 0)
 		hooks[nhooks++] = (uint8_t)hook;

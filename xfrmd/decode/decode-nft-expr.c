@@ -443,6 +443,52 @@ static const struct nft_pol queue_pol[NFTA_QUEUE_MAX + 1] = {
 	[NFTA_QUEUE_FLAGS] = { NA_BIN, 2 },
 };
 
+/* ---- exthdr / fib ---- */
+static const struct nft_pol exthdr_pol[NFTA_EXTHDR_MAX + 1] = {
+	[NFTA_EXTHDR_DREG] = { NA_U32 },   [NFTA_EXTHDR_TYPE] = { NA_BIN, 1 },
+	[NFTA_EXTHDR_OFFSET] = { NA_U32 }, [NFTA_EXTHDR_LEN] = { NA_U32 },
+	[NFTA_EXTHDR_FLAGS] = { NA_U32 },  [NFTA_EXTHDR_OP] = { NA_U32 },
+	[NFTA_EXTHDR_SREG] = { NA_U32 },
+};
+
+/* key = header/option type, op = NFT_EXTHDR_OP_*, flags = NFT_EXTHDR_F_* */
+static int dec_exthdr(struct nft_dctx *c, const struct nlattr **tb, struct xd_fw_expr *e)
+{
+	if (!tb[NFTA_EXTHDR_TYPE] || !tb[NFTA_EXTHDR_LEN])
+		return -EBADMSG;
+	e->key = *(const uint8_t *)xd_attr_payload(tb[NFTA_EXTHDR_TYPE]);
+	e->offset = u32_or(tb[NFTA_EXTHDR_OFFSET], 0);
+	e->len = xd_nft_be32(tb[NFTA_EXTHDR_LEN]);
+	e->flags = u32_or(tb[NFTA_EXTHDR_FLAGS], 0);
+	e->op = u32_or(tb[NFTA_EXTHDR_OP], NFT_EXTHDR_OP_IPV6);
+	if (tb[NFTA_EXTHDR_SREG]) {
+		e->write = true;
+		e->sreg = xd_nft_be32(tb[NFTA_EXTHDR_SREG]);
+		return reg_ok(e->sreg) ? 0 : -EBADMSG;
+	}
+	if (!tb[NFTA_EXTHDR_DREG] || e->len == 0 || e->len > 16)
+		return -EBADMSG;
+	e->dreg = xd_nft_be32(tb[NFTA_EXTHDR_DREG]);
+	return reg_ok(e->dreg) && e->dreg ? 0 : -EBADMSG;
+}
+
+static const struct nft_pol fib_pol[NFTA_FIB_MAX + 1] = {
+	[NFTA_FIB_DREG] = { NA_U32 },
+	[NFTA_FIB_RESULT] = { NA_U32 },
+	[NFTA_FIB_FLAGS] = { NA_U32 },
+};
+
+/* key = NFT_FIB_RESULT_*, flags = NFTA_FIB_F_* */
+static int dec_fib(struct nft_dctx *c, const struct nlattr **tb, struct xd_fw_expr *e)
+{
+	if (!tb[NFTA_FIB_DREG] || !tb[NFTA_FIB_RESULT] || !tb[NFTA_FIB_FLAGS])
+		return -EBADMSG;
+	e->dreg = xd_nft_be32(tb[NFTA_FIB_DREG]);
+	e->key = xd_nft_be32(tb[NFTA_FIB_RESULT]);
+	e->flags = xd_nft_be32(tb[NFTA_FIB_FLAGS]);
+	return reg_ok(e->dreg) && e->dreg ? 0 : -EBADMSG;
+}
+
 /* ---- xt compat ---- */
 static const struct nft_pol match_pol[NFTA_MATCH_MAX + 1] = {
 	[NFTA_MATCH_NAME] = { NA_STR, 32 },
@@ -505,8 +551,8 @@ static const struct expr_ops expr_ops[] = {
 	OPS("queue", XD_FWX_QUEUE, queue_pol, dec_nothing),
 	OPS("dynset", XD_FWX_DYNSET, dynset_pol, dec_dynset),
 	OPS("objref", XD_FWX_OBJREF, objref_pol, dec_objref),
-	OPS("fib", XD_FWX_FIB, none_pol, dec_nothing),
-	OPS("exthdr", XD_FWX_EXTHDR, none_pol, dec_nothing),
+	OPS("fib", XD_FWX_FIB, fib_pol, dec_fib),
+	OPS("exthdr", XD_FWX_EXTHDR, exthdr_pol, dec_exthdr),
 	OPS("match", XD_FWX_MATCH, match_pol, dec_match),
 	OPS("target", XD_FWX_TARGET, match_pol, dec_target),
 };

@@ -15,6 +15,11 @@
  *   xt_iprange_mtinfo {nf_inet_addr src_min, src_max, dst_min, dst_max; u8 flags}
  *   xt_policy_info {xt_policy_elem pol[4] (76 bytes each); u16 flags, len}
  *   xt_comment_info {char comment[256]}
+ *   ip6t_ah  {u32 spis[2]; u32 hdrlen; u8 hdrres, invflags}                       16
+ *   ip6t_frag / ip6t_rt / ip6t_opts (frag, rt, hbh, dst): only the header's presence
+ *   ipt_icmp / ip6t_icmp {u8 type, code[2], invflags}                             4
+ *   xt_recent_mtinfo {u32 seconds, hit_count; u8 check_set, invert; …}
+ *   xt_ct_target_info(_v1) {u16 flags, zone; …}
  */
 #include <errno.h>
 #include <string.h>
@@ -106,16 +111,44 @@ static bool dec_match(struct xd_snapshot *s, struct xd_xt *x, uint8_t family, co
 			return false;
 		x->sport[0] = rd16(p), x->sport[1] = rd16(p + 2);
 		x->dport[0] = rd16(p + 4), x->dport[1] = rd16(p + 6);
+		x->tcp_option = p[8];
+		x->tcp_flg_mask = p[9];
+		x->tcp_flg_cmp = p[10];
 		x->invflags = p[11];
-		/* tcp flags/options depend on the segment: only the port part is decided */
-		return p[8] == 0 && p[9] == 0 && (x->invflags & ~3) == 0;
-	case XD_XT_ESP:
+		/* XT_TCP_INV_SRCPT 1, DSTPT 2, FLAGS 4, OPTION 8 */
+		return (x->invflags & ~0xf) == 0;
 	case XD_XT_AH:
-		if (len < 9 || (x->kind == XD_XT_AH && family != XD_NFPROTO_IPV4))
+		if (family == XD_NFPROTO_IPV6) {
+			if (len < 14)
+				return false;
+			x->spi[0] = rd32(p), x->spi[1] = rd32(p + 4);
+			x->ah_hdrlen = rd32(p + 8);
+			x->invflags = p[13]; /* IP6T_AH_INV_SPI 1, INV_LEN 2 */
+			return (x->invflags & ~3) == 0;
+		}
+		/* fall through */
+	case XD_XT_ESP:
+		if (len < 9)
 			return false;
 		x->spi[0] = rd32(p), x->spi[1] = rd32(p + 4);
 		x->invflags = p[8];
 		return (x->invflags & ~1) == 0;
+	case XD_XT_EXTHDR6:
+		/* whatever the options say, the match is false without the header */
+		return family == XD_NFPROTO_IPV6;
+	case XD_XT_ICMP:
+		if (len < 4)
+			return false;
+		x->icmp_type = p[0];
+		x->icmp_code[0] = p[1], x->icmp_code[1] = p[2];
+		x->invflags = p[3];
+		return (x->invflags & ~1) == 0;
+	case XD_XT_RECENT:
+		if (len < 10)
+			return false;
+		x->recent_check_set = p[8];
+		x->inv = p[9] != 0;
+		return true;
 	case XD_XT_MULTIPORT:
 		return dec_multiport(x, p, len);
 	case XD_XT_STATE:
@@ -166,7 +199,11 @@ static const struct {
 	{ "esp", XD_XT_ESP, false },          { "ah", XD_XT_AH, false },
 	{ "conntrack", XD_XT_CONNTRACK, false }, { "state", XD_XT_STATE, false },
 	{ "comment", XD_XT_COMMENT, false },  { "iprange", XD_XT_IPRANGE, false },
-	{ "set", XD_XT_SET, false },
+	{ "set", XD_XT_SET, false },          { "frag", XD_XT_EXTHDR6, false },
+	{ "rt", XD_XT_EXTHDR6, false },       { "hbh", XD_XT_EXTHDR6, false },
+	{ "dst", XD_XT_EXTHDR6, false },      { "icmp", XD_XT_ICMP, false },
+	{ "icmp6", XD_XT_ICMP, false },       { "recent", XD_XT_RECENT, false },
+	{ "CT", XD_XT_T_CT, true },           { "NOTRACK", XD_XT_T_CT, true },
 	{ "LOG", XD_XT_T_LOG, true },         { "NFLOG", XD_XT_T_LOG, true },
 	{ "REJECT", XD_XT_T_REJECT, true },   { "MARK", XD_XT_T_MARK, true },
 	{ "SNAT", XD_XT_T_NAT, true },        { "DNAT", XD_XT_T_NAT, true },
@@ -212,8 +249,21 @@ struct xd_xt *xd_xt_decode(struct xd_snapshot *s, const char *name, uint8_t rev,
 		/* targets are decided by their name alone (their options do not change whether
 		 * the packet passes), except that REJECT always drops */
 		x->undecided_info = false;
+		if (x->kind == XD_XT_T_CT) {
+			const uint8_t *p = info;
+			/* XT_CT_NOTRACK 1, NOTRACK_ALIAS 2, ZONE_MARK 16, or a zone: the packet
+			 * leaves conntrack or lands in another table; a helper, timeout or event
+			 * mask alone leaves the state as it is (unknown blob: assume it changes) */
+			x->ct_state_change = strcmp(x->name, "NOTRACK") == 0 || !p || len < 4 ||
+					     (rd16(p) & 0x13) || rd16(p + 2);
+		}
 		return x;
 	}
+	if (x->kind == XD_XT_EXTHDR6)
+		x->exthdr = strcmp(x->name, "frag") == 0 ? 44
+			    : strcmp(x->name, "rt") == 0 ? 43
+			    : strcmp(x->name, "hbh") == 0 ? 0
+							  : 60;
 	x->undecided_info = !info || !dec_match(s, x, family, info, len);
 	return x;
 }

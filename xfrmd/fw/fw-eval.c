@@ -32,17 +32,22 @@ enum { BASE_LL, BASE_NETWORK, BASE_TRANSPORT };
 enum {
 	META_LEN = 0, META_PROTOCOL = 1, META_MARK = 3, META_IIF = 4, META_OIF = 5,
 	META_IIFNAME = 6, META_OIFNAME = 7, META_NFPROTO = 15, META_L4PROTO = 16,
-	META_SECPATH = 25,
+	META_SECPATH = 25, META_TIME_NS = 30, META_TIME_HOUR = 32,
 };
-enum { CT_STATE = 0, CT_DIRECTION = 1 };
+enum { CT_STATE = 0, CT_DIRECTION = 1, CT_STATUS = 2 };
+/* IPS_* status bits (host-order word) */
+enum { IPS_SEEN_REPLY = 1u << 1, IPS_CONFIRMED = 1u << 3, IPS_SRC_NAT = 1u << 4,
+       IPS_DST_NAT = 1u << 5, IPS_SRC_NAT_DONE = 1u << 7, IPS_DST_NAT_DONE = 1u << 8,
+       IPS_HELPER = 1u << 13 };
 enum { RT_XFRM = 4 };
 enum { OBJ_COUNTER = 1, OBJ_CT_HELPER = 3, OBJ_CT_TIMEOUT = 7, OBJ_SECMARK = 8,
        OBJ_CT_EXPECT = 9 };
 enum { SET_INTERVAL = 0x4, SET_MAP = 0x8, SET_OBJECT = 0x40 };
 enum { ELEM_INTERVAL_END = 0x1, ELEM_CATCHALL = 0x2 };
 enum { CTS_ESTABLISHED = 2, CTS_NEW = 8 };
-enum { IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17, IPPROTO_ESP_ = 50, IPPROTO_AH_ = 51,
-       IPPROTO_SCTP_ = 132, IPPROTO_DCCP_ = 33 };
+enum { IPPROTO_ICMP_ = 1, IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17, IPPROTO_ESP_ = 50,
+       IPPROTO_AH_ = 51, IPPROTO_ICMPV6_ = 58, IPPROTO_SCTP_ = 132, IPPROTO_DCCP_ = 33 };
+enum { TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_ACK = 0x10 };
 
 enum rmatch { R_NOMATCH, R_MATCH, R_MAYBE };
 
@@ -65,6 +70,7 @@ struct ctx {
 	const struct xd_fw *fw;
 	const struct xd_fw_packet *p;
 	uint8_t hook;
+	/* the described headers; *_known are bit masks like regs.k */
 	uint8_t net[40], net_known[40];
 	uint8_t th[20], th_known[20];
 	size_t net_len, th_len;
@@ -91,7 +97,9 @@ struct ctx {
 
 struct regs {
 	uint8_t b[REGS_BYTES];
-	uint8_t k[REGS_BYTES];  /* 1 = byte known */
+	/* known bits per byte (0xff = the byte is known): a status word or the TCP flags
+	 * byte is partly known (SYN of a new connection, but maybe ECN bits) */
+	uint8_t k[REGS_BYTES];
 	uint8_t nl[REGS_BYTES]; /* unknown, but an interface index/name that is not loopback */
 };
 
@@ -140,11 +148,11 @@ static void reg_store(struct regs *r, int off, const uint8_t *v, const uint8_t *
 	if (known)
 		memcpy(r->k + off, known, len);
 	else
-		memset(r->k + off, 1, len);
+		memset(r->k + off, 0xff, len);
 	/* nft stores pad the rest of the 32-bit word with zeroes (nft_reg_store8/16) */
 	for (size_t i = len; i < pad_to && off + i < REGS_BYTES; i++) {
 		r->b[off + i] = 0;
-		r->k[off + i] = 1;
+		r->k[off + i] = 0xff;
 	}
 }
 
@@ -157,7 +165,7 @@ static void reg_unknown(struct regs *r, int off, size_t len)
 static bool reg_known(const struct regs *r, int off, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		if (!r->k[off + i])
+		if (r->k[off + i] != 0xff)
 			return false;
 	return true;
 }
@@ -175,19 +183,19 @@ static void build_headers(struct ctx *c)
 	if (p->family == XD_NFPROTO_IPV4) {
 		c->net_len = 20;
 		c->net[0] = 0x45; /* no options: what every IPsec/IKE packet carries */
-		c->net_known[0] = 1;
+		c->net_known[0] = 0xff;
 		c->net[9] = p->l4proto;
-		c->net_known[9] = 1;
+		c->net_known[9] = 0xff;
 		memcpy(c->net + 12, p->src, 4);
 		memcpy(c->net + 16, p->dst, 4);
-		memset(c->net_known + 12, 1, 8);
+		memset(c->net_known + 12, 0xff, 8);
 	} else {
 		c->net_len = 40;
 		c->net[6] = p->l4proto; /* no extension headers */
-		c->net_known[6] = 1;
+		c->net_known[6] = 0xff;
 		memcpy(c->net + 8, p->src, 16);
 		memcpy(c->net + 24, p->dst, 16);
-		memset(c->net_known + 8, 1, 32);
+		memset(c->net_known + 8, 0xff, 32);
 	}
 	switch (p->l4proto) {
 	case IPPROTO_UDP_:
@@ -197,11 +205,30 @@ static void build_headers(struct ctx *c)
 		c->th_len = p->l4proto == IPPROTO_UDP_ ? 8 : 20;
 		if (p->has_sport) {
 			c->th[0] = (uint8_t)(p->sport >> 8), c->th[1] = (uint8_t)p->sport;
-			c->th_known[0] = c->th_known[1] = 1;
+			c->th_known[0] = c->th_known[1] = 0xff;
 		}
 		if (p->has_dport) {
 			c->th[2] = (uint8_t)(p->dport >> 8), c->th[3] = (uint8_t)p->dport;
-			c->th_known[2] = c->th_known[3] = 1;
+			c->th_known[2] = c->th_known[3] = 0xff;
+		}
+		if (p->l4proto == IPPROTO_TCP_) {
+			/* a new connection's packet is its SYN (FIN, SYN, RST, PSH, ACK, URG
+			 * known; ECE/CWR may be set for ECN); an established one carries ACK
+			 * without SYN, RST or FIN (PSH, URG and ECN bits vary) */
+			c->th[13] = p->ct == XD_FW_CT_NEW ? TCP_SYN : TCP_ACK;
+			c->th_known[13] = p->ct == XD_FW_CT_NEW ? 0x3f : 0x17;
+		}
+		break;
+	case IPPROTO_ICMP_:
+	case IPPROTO_ICMPV6_:
+		c->th_len = 8;
+		if (p->has_icmp_type) {
+			c->th[0] = p->icmp_type;
+			c->th_known[0] = 0xff;
+		}
+		if (p->has_icmp_code) {
+			c->th[1] = p->icmp_code;
+			c->th_known[1] = 0xff;
 		}
 		break;
 	case IPPROTO_ESP_:
@@ -209,7 +236,7 @@ static void build_headers(struct ctx *c)
 		if (p->has_spi) {
 			for (int i = 0; i < 4; i++)
 				c->th[i] = (uint8_t)(p->spi >> (24 - 8 * i));
-			memset(c->th_known, 1, 4);
+			memset(c->th_known, 0xff, 4);
 		}
 		break;
 	case IPPROTO_AH_:
@@ -220,11 +247,11 @@ static void build_headers(struct ctx *c)
 		}
 		c->th_len = 12;
 		/* RFC 4302 2.3: the reserved field MUST be zero */
-		c->th_known[2] = c->th_known[3] = 1;
+		c->th_known[2] = c->th_known[3] = 0xff;
 		if (p->has_spi) {
 			for (int i = 0; i < 4; i++)
 				c->th[4 + i] = (uint8_t)(p->spi >> (24 - 8 * i));
-			memset(c->th_known + 4, 1, 4);
+			memset(c->th_known + 4, 0xff, 4);
 		}
 		break;
 	default:
@@ -307,7 +334,7 @@ static int x_payload(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 	}
 	reg_store(r, off, src + e->offset, known + e->offset, e->len, (e->len + 3) & ~3u);
 	for (uint32_t i = e->len; i < ((e->len + 3) & ~3u); i++)
-		r->k[off + i] = 1;
+		r->k[off + i] = 0xff;
 	return X_CONT;
 }
 
@@ -409,7 +436,13 @@ static int x_meta(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 		if (!reg_span(e->dreg, 16, &off))
 			return X_BREAK;
 		reg_unknown(r, off, 16);
-		set_why(c, "meta key %s not modelled", "");
+		if (e->key >= META_TIME_NS && e->key <= META_TIME_HOUR)
+			set_why(c, "meta %s: depends on the time the packet passes",
+				xd_fw_meta_name(e->key));
+		else if (xd_fw_meta_name(e->key))
+			set_why(c, "meta %s not modelled", xd_fw_meta_name(e->key));
+		else
+			set_why(c, "meta key %u not modelled", e->key);
 		return X_CONT;
 	}
 }
@@ -429,6 +462,27 @@ static int x_ct(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 		uint32_t st = c->p->ct == XD_FW_CT_NEW ? CTS_NEW : CTS_ESTABLISHED;
 		memcpy(v, &st, 4);
 		reg_store(r, off, v, NULL, 4, 4);
+		return X_CONT;
+	}
+	if (e->key == CT_STATUS && !c->fw->has_notrack && !c->v6_ah) {
+		uint32_t val, known;
+		uint8_t kb[4];
+		if (c->p->ct == XD_FW_CT_NEW) {
+			/* not yet confirmed, no reply seen, not expected (that would be related);
+			 * the NAT bits are set only by a NAT on the path so far; *_NAT_DONE
+			 * depend on whether nat hooks ran, HELPER on helper assignment */
+			val = 0;
+			known = ~(IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE | IPS_HELPER);
+			if (c->res->nat || c->res->nat_possible || c->nat_seen)
+				known &= ~(IPS_SRC_NAT | IPS_DST_NAT);
+		} else {
+			/* established: confirmed and a reply seen; the rest is its history */
+			val = IPS_SEEN_REPLY | IPS_CONFIRMED;
+			known = IPS_SEEN_REPLY | IPS_CONFIRMED | 0xffff0000u;
+		}
+		memcpy(v, &val, 4);
+		memcpy(kb, &known, 4);
+		reg_store(r, off, v, kb, 4, 4);
 		return X_CONT;
 	}
 	if (e->key == CT_DIRECTION && c->p->ct == XD_FW_CT_NEW && !c->fw->has_notrack &&
@@ -496,6 +550,12 @@ static int x_cmp(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 	if (!reg_known(r, off, e->data_len) && (e->op == CMP_EQ || e->op == CMP_NEQ) &&
 	    cmp_is_lo(r, off, e))
 		return e->op == CMP_EQ ? X_BREAK : X_CONT; /* known: it is not loopback */
+	if (!reg_known(r, off, e->data_len) && (e->op == CMP_EQ || e->op == CMP_NEQ)) {
+		/* a known bit that differs decides an equality (tcp flags, ct status) */
+		for (int i = 0; i < e->data_len; i++)
+			if ((r->b[off + i] ^ e->data[i]) & r->k[off + i])
+				return e->op == CMP_EQ ? X_BREAK : X_CONT;
+	}
 	if (!reg_known(r, off, e->data_len)) {
 		set_why(c, "compares a value the packet description does not give%s", "");
 		return X_MAYBE;
@@ -546,8 +606,8 @@ static int x_bitwise(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 	if (e->op == 0) {
 		for (uint32_t i = 0; i < e->len; i++) {
 			out[i] = (uint8_t)((r->b[so + i] & e->data[i]) ^ e->data2[i]);
-			/* a byte masked to zero is known whatever the input */
-			k[i] = r->k[so + i] || e->data[i] == 0;
+			/* a bit masked to zero is known whatever the input */
+			k[i] = (uint8_t)(r->k[so + i] | ~e->data[i]);
 		}
 	} else if (e->op == 1 || e->op == 2) {
 		uint32_t shift;
@@ -580,7 +640,7 @@ static int x_bitwise(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 		for (uint32_t i = 0; i < e->len; i++) {
 			uint8_t a = r->b[so + i], b = r->b[s2 + i];
 			out[i] = e->op == 3 ? (a & b) : e->op == 4 ? (a | b) : (a ^ b);
-			k[i] = r->k[so + i] && r->k[s2 + i];
+			k[i] = r->k[so + i] & r->k[s2 + i];
 		}
 	}
 	memcpy(r->b + dso, out, e->len);
@@ -689,6 +749,10 @@ static int x_lookup(struct ctx *c, const struct xd_fw_rule *ru, const struct xd_
 	}
 	if (!s->key_len || !reg_span(e->sreg, s->key_len, &off))
 		return X_BREAK;
+	if (!reg_known(r, off, s->key_len) && s->elem_count == 0) {
+		/* nothing in it: no key can match, known or not */
+		return e->flags & 1 ? X_CONT : X_BREAK;
+	}
 	if (!reg_known(r, off, s->key_len)) {
 		if (e->dreg == 0) {
 			vd->unknown = true;
@@ -748,13 +812,101 @@ static int xt_ports(struct ctx *c, const struct xd_xt *x, uint8_t proto)
 	}
 	bool sany = x->sport[0] == 0 && x->sport[1] == 0xffff;
 	bool dany = x->dport[0] == 0 && x->dport[1] == 0xffff;
-	if ((!sany && !p->has_sport) || (!dany && !p->has_dport)) {
-		set_why(c, "port not given for xt match %s", x->name);
-		return X_MAYBE;
+	bool maybe = false;
+	/* every part must hold: one that certainly fails decides, whatever the others */
+	if (!sany) {
+		if (!p->has_sport)
+			maybe = true;
+		else if (port_in(p->sport, x->sport) == !!(x->invflags & 1))
+			return X_BREAK;
 	}
-	bool s = sany || (port_in(p->sport, x->sport) != !!(x->invflags & 1));
-	bool d = dany || (port_in(p->dport, x->dport) != !!(x->invflags & 2));
-	return s && d ? X_CONT : X_BREAK;
+	if (!dany) {
+		if (!p->has_dport)
+			maybe = true;
+		else if (port_in(p->dport, x->dport) == !!(x->invflags & 2))
+			return X_BREAK;
+	}
+	if (maybe)
+		set_why(c, "port not given for xt match %s", x->name);
+	if (proto == IPPROTO_TCP_ && x->tcp_flg_mask) {
+		/* --tcp-flags: against the flags the description implies (SYN for new) */
+		uint8_t known = c->th_known[13];
+		/* a known flag that differs decides, even when others are not known */
+		bool differs = (c->th[13] ^ x->tcp_flg_cmp) & x->tcp_flg_mask & known;
+		if (differs || (x->tcp_flg_mask & known) == x->tcp_flg_mask) {
+			bool hit = !differs;
+			if (hit == !!(x->invflags & 4))
+				return X_BREAK;
+		} else {
+			maybe = true;
+			set_why(c, "TCP flags the packet description does not give%s", "");
+		}
+	}
+	if (proto == IPPROTO_TCP_ && x->tcp_option) {
+		maybe = true;
+		set_why(c, "TCP options are not described%s", "");
+	}
+	return maybe ? X_MAYBE : X_CONT;
+}
+
+/*
+ * Is IPv6 header `type` in the packet (ipv6_find_hdr())? 1 yes, 0 no, -1 not known. A
+ * described packet has no extension headers unless its protocol is one: the first header
+ * after IPv6 is found, anything behind an extension header (IPv6 AH included) is not known.
+ */
+static int v6_find(const struct ctx *c, uint8_t type)
+{
+	uint8_t nh = c->p->l4proto;
+
+	if (c->p->family != XD_NFPROTO_IPV6)
+		return -1;
+	if (nh == type)
+		return 1;
+	if (nh == 0 || nh == 43 || nh == 44 || nh == IPPROTO_AH_ || nh == 60)
+		return -1;
+	return 0;
+}
+
+static int x_exthdr(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
+{
+	const struct xd_fw_packet *p = c->p;
+	bool present = e->flags & 1; /* NFT_EXTHDR_F_PRESENT: load 1/0, never break */
+	uint8_t v[4] = { 0 };
+	int found, off;
+
+	if (e->write)
+		return X_CONT; /* TCP option mangling (MSS clamping): no effect on the verdict */
+	if (!reg_span(e->dreg, present ? 4 : e->len, &off))
+		return X_BREAK;
+	switch (e->op) {
+	case 0: /* NFT_EXTHDR_OP_IPV6 */
+		found = v6_find(c, (uint8_t)e->key);
+		break;
+	case 2: /* NFT_EXTHDR_OP_IPV4: a described IPv4 header carries no options */
+		found = p->family == XD_NFPROTO_IPV4 ? 0 : -1;
+		break;
+	case 1: /* NFT_EXTHDR_OP_TCPOPT: not a TCP segment breaks; options are not described */
+		found = p->l4proto != IPPROTO_TCP_ && !c->v6_ah && !present ? 0 : -1;
+		break;
+	default:
+		found = -1;
+	}
+	if (found == 0) {
+		if (!present)
+			return X_BREAK;
+		reg_store(r, off, v, NULL, 4, 4);
+		return X_CONT;
+	}
+	if (found == 1 && present) {
+		v[0] = 1;
+		reg_store(r, off, v, NULL, 4, 4);
+		return X_CONT;
+	}
+	reg_unknown(r, off, present ? 4 : e->len);
+	set_why(c, "%s not described by the packet",
+		e->op == 0 ? "IPv6 extension header contents" : e->op == 1 ? "TCP options"
+								: "header options");
+	return found == 1 ? X_CONT : X_MAYBE;
 }
 
 static int xt_multiport(struct ctx *c, const struct xd_xt *x)
@@ -821,8 +973,69 @@ static int x_xt_match(struct ctx *c, const struct xd_xt *x)
 		return xt_ports(c, x, IPPROTO_TCP_);
 	case XD_XT_MULTIPORT:
 		return xt_multiport(c, x);
-	case XD_XT_ESP:
-	case XD_XT_AH: {
+	case XD_XT_EXTHDR6: {
+		int f = v6_find(c, x->exthdr);
+		if (f == 0)
+			return X_BREAK; /* the match is false without the header, inverted or not */
+		set_why(c, "xt match %s: IPv6 extension headers not described", x->name);
+		return X_MAYBE;
+	}
+	case XD_XT_ICMP: {
+		bool hit;
+		/* -p icmp is checked before; a fragment is not described */
+		if (x->icmp_type == 0xff)
+			return x->invflags & 1 ? X_BREAK : X_CONT;
+		if (p->l4proto != (p->family == XD_NFPROTO_IPV4 ? IPPROTO_ICMP_ : IPPROTO_ICMPV6_) ||
+		    c->v6_ah) {
+			set_why(c, "xt match %s on a packet of another protocol", x->name);
+			return X_MAYBE;
+		}
+		if (!p->has_icmp_type) {
+			set_why(c, "ICMP type not given (--icmp-type)%s", "");
+			return X_MAYBE;
+		}
+		hit = p->icmp_type == x->icmp_type;
+		if (hit && (x->icmp_code[0] > 0 || x->icmp_code[1] < 0xff)) {
+			if (!p->has_icmp_code) {
+				set_why(c, "ICMP code not given (--icmp-type TYPE/CODE)%s", "");
+				return X_MAYBE;
+			}
+			hit = p->icmp_code >= x->icmp_code[0] && p->icmp_code <= x->icmp_code[1];
+		}
+		return hit != !!(x->invflags & 1) ? X_CONT : X_BREAK;
+	}
+	case XD_XT_RECENT:
+		/* --set records the source and matches (unless inverted); every other mode
+		 * asks whether earlier packets were recorded */
+		if (x->recent_check_set & 2)
+			return x->inv ? X_BREAK : X_CONT;
+		set_why(c, "xt match recent: depends on earlier packets%s", "");
+		return X_MAYBE;
+	case XD_XT_AH:
+		if (p->family == XD_NFPROTO_IPV6) {
+			int f = v6_find(c, IPPROTO_AH_);
+			bool in;
+			if (f == 0)
+				return X_BREAK;
+			if (f < 0) {
+				set_why(c, "xt match ah: IPv6 extension headers not described%s", "");
+				return X_MAYBE;
+			}
+			if (x->ah_hdrlen) {
+				set_why(c, "xt match ah: AH header length not described%s", "");
+				return X_MAYBE;
+			}
+			if (x->spi[0] == 0 && x->spi[1] == 0xffffffffu && !(x->invflags & 1))
+				return X_CONT;
+			if (!p->has_spi) {
+				set_why(c, "SPI not given for xt match %s", x->name);
+				return X_MAYBE;
+			}
+			in = p->spi >= x->spi[0] && p->spi <= x->spi[1];
+			return in != !!(x->invflags & 1) ? X_CONT : X_BREAK;
+		}
+		/* fall through */
+	case XD_XT_ESP: {
 		uint8_t proto = x->kind == XD_XT_ESP ? IPPROTO_ESP_ : IPPROTO_AH_;
 		if (p->l4proto != proto) {
 			set_why(c, "xt match %s on a packet of another protocol", x->name);
@@ -845,6 +1058,13 @@ static int x_xt_match(struct ctx *c, const struct xd_xt *x)
 		}
 		uint32_t bit = p->ct == XD_FW_CT_NEW ? CTS_NEW : CTS_ESTABLISHED;
 		bool hit = (x->state_mask & bit) != 0;
+		/* --ctstate SNAT/DNAT (1 << 6, 1 << 7): the connection was NATed; a new one only
+		 * by a NAT on its path so far, an established one: not described */
+		if (!hit && x->kind == XD_XT_CONNTRACK && (x->state_mask & 0xc0) &&
+		    (p->ct != XD_FW_CT_NEW || c->res->nat || c->res->nat_possible || c->nat_seen)) {
+			set_why(c, "conntrack SNAT/DNAT status not known%s", "");
+			return X_MAYBE;
+		}
 		if (x->kind == XD_XT_CONNTRACK && (x->ct_invflags & 1))
 			hit = !hit;
 		return hit ? X_CONT : X_BREAK;
@@ -906,6 +1126,7 @@ static int x_xt_target(struct ctx *c, const struct xd_fw_expr *e, struct verd *v
 		return X_CONT;
 	case XD_XT_T_LOG:
 	case XD_XT_T_NOOP:
+	case XD_XT_T_CT: /* untracking is accounted for in fw->has_notrack */
 		return X_CONT;
 	default:
 		vd->unknown = true;
@@ -1122,9 +1343,11 @@ static enum rmatch eval_rule(struct ctx *c, const struct xd_fw_rule *ru, struct 
 			} else
 				x = x_xt_target(c, e, vd);
 			break;
-		case XD_FWX_FIB:
 		case XD_FWX_EXTHDR:
-			/* loads a value we cannot know (routes, extension headers) */
+			x = x_exthdr(c, e, &r);
+			break;
+		case XD_FWX_FIB:
+			/* loads a value we cannot know (routes) */
 			set_why(c, "expression \"%s\" depends on routes or headers not modelled",
 				e->name);
 			memset(r.k + 16, 0, REGS_BYTES - 16);

@@ -37,19 +37,58 @@ __attribute__((format(printf, 2, 3))) static void put(struct out *o, const char 
 		o->used = (size_t)n >= o->len - o->used ? o->len - 1 : o->used + (size_t)n;
 }
 
-enum field { F_RAW, F_PROTO, F_ADDR4, F_ADDR6, F_PORT, F_IFNAME, F_CTSTATE, F_U8 };
+enum field { F_RAW, F_PROTO, F_ADDR4, F_ADDR6, F_PORT, F_IFNAME, F_CTSTATE, F_CTSTATUS, F_U8 };
 
-static const char *meta_name(uint32_t key)
+const char *xd_fw_meta_name(uint32_t key)
 {
 	static const char *const n[] = {
 		[0] = "length", [1] = "protocol", [2] = "priority", [3] = "mark", [4] = "iif",
 		[5] = "oif", [6] = "iifname", [7] = "oifname", [8] = "iiftype", [9] = "oiftype",
 		[10] = "skuid", [11] = "skgid", [12] = "nftrace", [13] = "rtclassid",
-		[14] = "secmark", [15] = "nfproto", [16] = "l4proto", [19] = "pkttype",
-		[21] = "iifgroup", [22] = "oifgroup", [23] = "cgroup", [24] = "random",
-		[25] = "secpath", [26] = "iifkind", [27] = "oifkind",
+		[14] = "secmark", [15] = "nfproto", [16] = "l4proto", [17] = "ibrname",
+		[18] = "obrname", [19] = "pkttype", [20] = "cpu", [21] = "iifgroup",
+		[22] = "oifgroup", [23] = "cgroup", [24] = "random", [25] = "secpath",
+		[26] = "iifkind", [27] = "oifkind", [28] = "ibrpvid", [29] = "ibrvproto",
+		[30] = "time", [31] = "day", [32] = "hour", [33] = "sdif", [34] = "sdifname",
+		[35] = "broute",
 	};
 	return key < sizeof(n) / sizeof(n[0]) && n[key] ? n[key] : NULL;
+}
+
+static const char *ct_name(uint32_t key)
+{
+	static const char *const n[] = {
+		[0] = "state", [1] = "direction", [2] = "status", [3] = "mark", [4] = "secmark",
+		[5] = "expiration", [6] = "helper", [7] = "l3proto", [8] = "saddr",
+		[9] = "daddr", [10] = "protocol", [11] = "proto-src", [12] = "proto-dst",
+		[13] = "label", [14] = "packets", [15] = "bytes", [16] = "avgpkt", [17] = "zone",
+		[18] = "event", [19] = "ip saddr", [20] = "ip daddr", [21] = "ip6 saddr",
+		[22] = "ip6 daddr", [23] = "id",
+	};
+	return key < sizeof(n) / sizeof(n[0]) && n[key] ? n[key] : NULL;
+}
+
+/* `ct status` bits as nft names them, "|"-separated; false when a bit has no name */
+static bool put_ct_status(struct out *o, const char *prefix, uint32_t v)
+{
+	static const char *const n[] = { "expected", "seen-reply", "assured", "confirmed",
+					 "snat", "dnat", NULL, NULL, NULL, "dying" };
+	char s[96];
+	size_t used = (size_t)snprintf(s, sizeof(s), "%s", prefix);
+	size_t start = used;
+
+	if (!v)
+		return false;
+	for (unsigned b = 0; b < 32; b++) {
+		if (!(v & (1u << b)))
+			continue;
+		if (b >= sizeof(n) / sizeof(n[0]) || !n[b])
+			return false;
+		used += (size_t)snprintf(s + used, sizeof(s) - used, "%s%s", used > start ? "|" : "",
+					 n[b]);
+	}
+	put(o, "%s", s);
+	return true;
 }
 
 static void put_data(struct out *o, const uint8_t *d, size_t len, enum field f)
@@ -234,7 +273,7 @@ const char *xd_fw_rule_text(const struct xd_fw *fw, const struct xd_fw_rule *r, 
 					last[dr] = F_RAW;
 			break;
 		case XD_FWX_META: {
-			const char *n = meta_name(e->key);
+			const char *n = xd_fw_meta_name(e->key);
 			if (e->write)
 				put(&o, "meta %s set", n ? n : "?");
 			else if (n)
@@ -246,10 +285,17 @@ const char *xd_fw_rule_text(const struct xd_fw *fw, const struct xd_fw_rule *r, 
 								   : F_RAW;
 			break;
 		}
-		case XD_FWX_CT:
-			put(&o, e->key == 0 ? "ct state" : "ct key %u", e->key);
-			last[dr] = e->key == 0 ? F_CTSTATE : F_RAW;
+		case XD_FWX_CT: {
+			const char *n = ct_name(e->key);
+			if (e->write)
+				put(&o, "ct %s set", n ? n : "?");
+			else if (n)
+				put(&o, "ct %s", n);
+			else
+				put(&o, "ct key %u", e->key);
+			last[dr] = e->key == 0 ? F_CTSTATE : e->key == 2 ? F_CTSTATUS : F_RAW;
 			break;
+		}
 		case XD_FWX_CMP:
 			put(&o, "%s", e->op < 6 ? cmp_ops[e->op] : "?");
 			put_data(&o, e->data, e->data_len, last[sr]);
@@ -263,6 +309,20 @@ const char *xd_fw_rule_text(const struct xd_fw *fw, const struct xd_fw_rule *r, 
 			put_data(&o, e->data2, e->data2_len, last[sr]);
 			break;
 		case XD_FWX_BITWISE:
+			if (e->op == 0 && last[sr] == F_CTSTATUS && e->len == 4 && i + 1 < r->expr_count) {
+				/* `ct status dnat`: the mask, then "!= 0", in nft's words */
+				const struct xd_fw_expr *n = xd_fw_expr_at(fw, r->expr_first + i + 1);
+				uint32_t m, z = 0;
+				memcpy(&m, e->data, 4);
+				if (n->kind == XD_FWX_CMP && n->sreg == e->dreg && n->data_len == 4 &&
+				    memcmp(n->data, &z, 4) == 0 && (n->op == 0 || n->op == 1) &&
+				    !e->data2[0] && !e->data2[1] && !e->data2[2] && !e->data2[3]) {
+					if (put_ct_status(&o, n->op == 0 ? "! " : "", m)) {
+						i++;
+						break;
+					}
+				}
+			}
 			if (e->op == 0) {
 				put(&o, "&");
 				put_data(&o, e->data, e->data_len, F_RAW);
@@ -318,6 +378,38 @@ const char *xd_fw_rule_text(const struct xd_fw *fw, const struct xd_fw_rule *r, 
 			break;
 		case XD_FWX_LAST:
 			break;
+		case XD_FWX_EXTHDR: {
+			const char *n = e->op != 0 ? NULL
+					: e->key == 0	? "hbh"
+					: e->key == 43	? "rt"
+					: e->key == 44	? "frag"
+					: e->key == 60	? "dst"
+					: e->key == 51	? "ah"
+							: NULL;
+			const char *op = e->op == 1 ? "tcp option" : e->op == 2 ? "ip option" : "exthdr";
+			if (n)
+				put(&o, "exthdr %s", n);
+			else
+				put(&o, "%s %u", op, e->key);
+			if (e->write)
+				put(&o, "set");
+			else if (e->flags & 1)
+				put(&o, "exists");
+			else
+				put(&o, "@%u,%u", e->offset * 8, e->len * 8);
+			last[dr] = F_RAW;
+			break;
+		}
+		case XD_FWX_FIB: {
+			/* NFTA_FIB_F_SADDR 1, DADDR 2, MARK 4, IIF 8, OIF 16, PRESENT 32 */
+			static const char *const res[] = { "?", "oif", "oifname", "type" };
+			put(&o, "fib%s%s%s%s%s %s%s", e->flags & 1 ? " saddr" : "",
+			    e->flags & 2 ? " daddr" : "", e->flags & 4 ? " . mark" : "",
+			    e->flags & 8 ? " . iif" : "", e->flags & 16 ? " . oif" : "",
+			    e->key < 4 ? res[e->key] : "?", e->flags & 32 ? " exists" : "");
+			last[dr] = e->key == 2 ? F_IFNAME : F_RAW;
+			break;
+		}
 		default:
 			put(&o, "%s", e->name ? e->name : "?");
 		}

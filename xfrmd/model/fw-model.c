@@ -269,11 +269,13 @@ int xd_fw_index(struct xd_fw *fw)
 			fw->ct_user6 |= ru->family == XD_NFPROTO_IPV6 || ru->family == XD_NFPROTO_INET;
 		}
 	}
+	/* what changes a packet's conntrack entry: notrack, `ct zone set` (another table) and
+	 * CT --notrack/--zone; a mark, label, helper or timeout leaves the state as it is */
 	for (size_t i = 0; i < fw->exprs.len; i++) {
 		const struct xd_fw_expr *e = xd_vec_at(&fw->exprs, i);
-		if (e->kind == XD_FWX_NOTRACK || (e->kind == XD_FWX_CT && e->write) ||
-		    (e->kind == XD_FWX_TARGET && e->xt && e->xt->name &&
-		     (str_eq(e->xt->name, "CT") || str_eq(e->xt->name, "NOTRACK"))))
+		if (e->kind == XD_FWX_NOTRACK || (e->kind == XD_FWX_CT && e->write && e->key == 17) ||
+		    (e->kind == XD_FWX_TARGET && e->xt && e->xt->kind == XD_XT_T_CT &&
+		     e->xt->ct_state_change))
 			fw->has_notrack = true;
 	}
 	fw->indexed = true;
