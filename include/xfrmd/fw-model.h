@@ -137,6 +137,7 @@ enum xd_xt_kind {
 	XD_XT_EXTHDR6, /* ip6 frag, rt, hbh, dst: false unless the packet has the header */
 	XD_XT_ICMP,    /* icmp, icmp6 */
 	XD_XT_RECENT,
+	XD_XT_ADDRTYPE,
 	/* targets */
 	XD_XT_T_ACCEPT, /* standard verdicts, legacy */
 	XD_XT_T_DROP,
@@ -189,6 +190,8 @@ struct xd_xt {
 	uint8_t tcp_option, tcp_flg_mask, tcp_flg_cmp; /* tcp: --tcp-option, --tcp-flags */
 	uint8_t icmp_type, icmp_code[2];  /* icmp/icmp6: type 0xff = any; code range */
 	uint8_t recent_check_set;         /* recent: XT_RECENT_CHECK 1, SET 2, UPDATE 4, … */
+	uint16_t addrtype_src, addrtype_dst; /* addrtype: 1 << RTN_* masks */
+	uint32_t addrtype_flags;             /* INVERT_SOURCE 1, INVERT_DEST 2, LIMIT_IFACE_IN 4, OUT 8 */
 	bool ct_state_change; /* CT target with --notrack or a zone: conntrack state changes */
 	bool undecided_info; /* info present but not understood: the evaluator gives up */
 };

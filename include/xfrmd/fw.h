@@ -43,6 +43,9 @@ struct xd_fw_packet {
 	bool policy_out; /* an outbound IPsec policy will transform it (rt ipsec exists) */
 	bool mark_unknown;
 	uint32_t mark;   /* skb mark, 0 by default */
+	/* is the source/destination one of the namespace's own addresses (addrtype, fib …
+	 * type local)? 1 yes, -1 no, 0 not known (addresses not collected) */
+	int8_t src_local, dst_local;
 };
 
 enum xd_fw_verdict {

@@ -421,6 +421,9 @@ void xd_snapshot_derive_views(struct xd_snapshot *s);
 bool xd_snapshot_is_local(const struct xd_snapshot *s, uint16_t family, const struct xd_addr *a);
 /* True when local addresses were collected, so "not local" means something. */
 bool xd_snapshot_has_local_addrs(const struct xd_snapshot *s);
+/* For the firewall's address-type matches: 1 a local address, -1 not, 0 not known (no
+ * address dump, or the loopback prefix beyond its listed address). */
+int xd_snapshot_addr_local(const struct xd_snapshot *s, uint16_t family, const struct xd_addr *a);
 /* The SA with this (family, daddr, spi, proto) in a sorted snapshot, or NULL. */
 const struct xd_sa *xd_snapshot_find_sa(const struct xd_snapshot *s, uint16_t family,
 					const struct xd_addr *daddr, uint32_t spi, uint8_t proto);

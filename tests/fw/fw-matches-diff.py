@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Differential test of the matches issue 22 asks to decide from the packet description:
-IPv6 extension headers (nft exthdr, ip6tables frag/rt/hbh/dst/ah), IPv4 options, ct status,
+IPv6 extension headers (nft exthdr, ip6tables frag/rt/hbh/dst/ah), IPv4 options, ct status, address types
+(nft `fib daddr type local`, xt addrtype) from the namespace's addresses,
 TCP flags (nft and xt, with a failing port), ICMP/ICMPv6 types (`--icmp-type`), an empty
 verdict map, a CT --helper target, xt recent --set and conntrack --ctstate DNAT.
 
@@ -54,6 +55,28 @@ NFT_STATUS_ACCEPT = """table inet t {
     icmpv6 type echo-reply accept
   }
 }
+"""
+
+NFT_FIB = """table inet t {
+  chain in { type filter hook input priority 0; policy accept;
+    fib daddr type != local drop
+    fib saddr type local drop
+  }
+}
+table ip nat {
+  chain pre { type nat hook prerouting priority -100; policy accept;
+    fib daddr type local meta l4proto udp udp dport 9999 dnat to 10.98.0.1
+  }
+}
+"""
+
+IPT_ADDRTYPE = """*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -m addrtype ! --dst-type LOCAL -j DROP
+-A INPUT -m addrtype --src-type LOCAL -j DROP
+COMMIT
 """
 
 IP6T_HEADERS = """*filter
@@ -110,6 +133,11 @@ COMMON = [pk("esp"), pk("esp", True), pk("udp"), pk("udp", True), pk("tcp"), pk(
 CASES = [
     ("nft exthdr/ct status/tcp flags/icmp, policy accept", [("nft", NFT_HEADERS)], COMMON),
     ("nft ct status ! dnat, exthdr missing, policy drop", [("nft", NFT_STATUS_ACCEPT)], COMMON),
+    ("nft fib daddr/saddr type local", [("nft", NFT_FIB)], COMMON),
+    ("iptables-nft addrtype", [("iptables-nft", IPT_ADDRTYPE)],
+     [p for p in COMMON if ":" not in p["src"]]),
+    ("ip6tables-nft addrtype", [("ip6tables-nft", IPT_ADDRTYPE)],
+     [p for p in COMMON if ":" in p["src"]]),
     ("ip6tables-nft frag/rt/hbh/dst/ah/tcp-flags/icmp6", [("ip6tables-nft", IP6T_HEADERS)],
      [p for p in COMMON if ":" in p["src"]]),
     ("ip6tables-legacy frag/rt/hbh/dst/ah/tcp-flags/icmp6", [("ip6tables-legacy", IP6T_HEADERS)],

@@ -376,6 +376,58 @@ static void test_meta_reason_names_key(void **st)
 	fwb_free(fw);
 }
 
+/* Docker: `fib daddr type local jump DOCKER` / `-m addrtype --dst-type LOCAL -j DOCKER`;
+ * firewalld's `fib saddr . iif oif missing drop` needs the routes */
+static void test_addrtype_local(void **st)
+{
+	static const uint32_t local = 2;
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_simple(fw, XD_FWX_FIB);
+	last(fw)->key = 3;   /* type */
+	last(fw)->flags = 2; /* daddr */
+	last(fw)->dreg = 1;
+	fwb_cmp(fw, 1, CMP_NEQ, &local, 4);
+	fwb_verdict(fw, XD_NF_DROP, NULL);
+	fwb_rule(fw, INET, "t", "in", 2);
+	fwb_xt(fw, XD_FWX_MATCH, XD_XT_ADDRTYPE, "addrtype", NULL);
+	last_xt(fw)->addrtype_src = 1 << 2; /* --src-type LOCAL */
+	fwb_xt(fw, XD_FWX_TARGET, XD_XT_T_DROP, "DROP", NULL);
+
+	struct xd_fw_packet esp = pkt(IP4, 50);
+	assert_int_equal(eval_input(fw, &esp, &r), XD_FW_UNDECIDABLE);
+	assert_non_null(strstr(r.reason, "addresses were not collected"));
+	esp.dst_local = 1, esp.src_local = -1;
+	assert_int_equal(eval_input(fw, &esp, &r), XD_FW_ACCEPT);
+	esp.dst_local = -1;
+	assert_int_equal(eval_input(fw, &esp, &r), XD_FW_DROP);
+	assert_int_equal(r.decider.handle, 1);
+	esp.dst_local = 1, esp.src_local = 1;
+	assert_int_equal(eval_input(fw, &esp, &r), XD_FW_DROP);
+	assert_int_equal(r.decider.handle, 2);
+	fwb_free(fw);
+
+	fw = fwb_new();
+	fwb_chain(fw, INET, "t", "in", XD_HOOK_PREROUTING, -110, XD_NF_ACCEPT);
+	fwb_rule(fw, INET, "t", "in", 1);
+	fwb_simple(fw, XD_FWX_FIB);
+	last(fw)->key = 1;        /* oif */
+	last(fw)->flags = 1 | 8 | 32; /* saddr . iif, present */
+	last(fw)->dreg = 1;
+	fwb_cmp_u8(fw, 1, 0);
+	fwb_verdict(fw, XD_NF_DROP, NULL);
+	esp.src_local = -1;
+	uint8_t hooks[1] = { XD_HOOK_PREROUTING };
+	fwb_finish(fw);
+	assert_int_equal(xd_fw_eval(fw, &esp, hooks, 1, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_UNDECIDABLE);
+	assert_non_null(strstr(r.reason, "reverse-path"));
+	fwb_free(fw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_ct_helper_target),
 		cmocka_unit_test(test_recent),
 		cmocka_unit_test(test_meta_reason_names_key),
+		cmocka_unit_test(test_addrtype_local),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -279,6 +279,14 @@ static int fw_verdict(int argc, char **argv)
 			}
 		}
 	}
+	/* `fib daddr type local` / `-m addrtype --dst-type LOCAL`: the namespace's addresses */
+	{
+		struct xd_addr a;
+		memcpy(a.b, p.src, 16);
+		p.src_local = (int8_t)xd_snapshot_addr_local(s, p.family, &a);
+		memcpy(a.b, p.dst, 16);
+		p.dst_local = (int8_t)xd_snapshot_addr_local(s, p.family, &a);
+	}
 	xd_fw_init(&empty);
 	empty.indexed = true;
 	const struct xd_fw *fw = s->fw ? s->fw : &empty;

@@ -19,6 +19,7 @@
  *   ip6t_frag / ip6t_rt / ip6t_opts (frag, rt, hbh, dst): only the header's presence
  *   ipt_icmp / ip6t_icmp {u8 type, code[2], invflags}                             4
  *   xt_recent_mtinfo {u32 seconds, hit_count; u8 check_set, invert; …}
+ *   xt_addrtype_info_v1 {u16 source, dest; u32 flags} (rev 0: u32 invert_source, invert_dest)
  *   xt_ct_target_info(_v1) {u16 flags, zone; …}
  */
 #include <errno.h>
@@ -143,6 +144,18 @@ static bool dec_match(struct xd_snapshot *s, struct xd_xt *x, uint8_t family, co
 		x->icmp_code[0] = p[1], x->icmp_code[1] = p[2];
 		x->invflags = p[3];
 		return (x->invflags & ~1) == 0;
+	case XD_XT_ADDRTYPE:
+		if (len < 8)
+			return false;
+		x->addrtype_src = rd16(p), x->addrtype_dst = rd16(p + 2);
+		if (x->rev == 0) { /* {u16 source, dest; u32 invert_source, invert_dest} */
+			if (len < 12)
+				return false;
+			x->addrtype_flags = (rd32(p + 4) ? 1 : 0) | (rd32(p + 8) ? 2 : 0);
+			return true;
+		}
+		x->addrtype_flags = rd32(p + 4);
+		return (x->addrtype_flags & ~0xfu) == 0;
 	case XD_XT_RECENT:
 		if (len < 10)
 			return false;
@@ -203,6 +216,7 @@ static const struct {
 	{ "rt", XD_XT_EXTHDR6, false },       { "hbh", XD_XT_EXTHDR6, false },
 	{ "dst", XD_XT_EXTHDR6, false },      { "icmp", XD_XT_ICMP, false },
 	{ "icmp6", XD_XT_ICMP, false },       { "recent", XD_XT_RECENT, false },
+	{ "addrtype", XD_XT_ADDRTYPE, false },
 	{ "CT", XD_XT_T_CT, true },           { "NOTRACK", XD_XT_T_CT, true },
 	{ "LOG", XD_XT_T_LOG, true },         { "NFLOG", XD_XT_T_LOG, true },
 	{ "REJECT", XD_XT_T_REJECT, true },   { "MARK", XD_XT_T_MARK, true },

@@ -400,6 +400,14 @@ static void probe_dir(const struct xd_diag_ctx *c, struct xd_findings *out, cons
 
 	fill_addr(inbound ? pk.src : pk.dst, &e->peer);
 	fill_addr(inbound ? pk.dst : pk.src, &e->local);
+	/* address-type matches (addrtype, fib … type local) from the namespace's addresses */
+	{
+		struct xd_addr a;
+		memcpy(a.b, pk.src, 16);
+		pk.src_local = (int8_t)xd_snapshot_addr_local(c->now, e->family, &a);
+		memcpy(a.b, pk.dst, 16);
+		pk.dst_local = (int8_t)xd_snapshot_addr_local(c->now, e->family, &a);
+	}
 	/* a remote peer's packets never use the loopback device: `iif lo accept` is decided */
 	pk.iif_not_lo = inbound || forwarding;
 	pk.oif_not_lo = !inbound || forwarding;

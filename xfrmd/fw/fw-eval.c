@@ -47,6 +47,10 @@ enum { ELEM_INTERVAL_END = 0x1, ELEM_CATCHALL = 0x2 };
 enum { CTS_ESTABLISHED = 2, CTS_NEW = 8 };
 enum { IPPROTO_ICMP_ = 1, IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17, IPPROTO_ESP_ = 50,
        IPPROTO_AH_ = 51, IPPROTO_ICMPV6_ = 58, IPPROTO_SCTP_ = 132, IPPROTO_DCCP_ = 33 };
+enum { XT_ADDRTYPE_LOCAL = 1 << 2 };
+enum { FIB_SADDR = 1, FIB_DADDR = 2, FIB_IIF = 8, FIB_OIF = 16 };
+enum { FIB_RESULT_OIF = 1, FIB_RESULT_OIFNAME = 2, FIB_RESULT_ADDRTYPE = 3 };
+enum { RTN_LOCAL_ = 2 };
 enum { TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_ACK = 0x10 };
 
 enum rmatch { R_NOMATCH, R_MATCH, R_MAYBE };
@@ -95,12 +99,17 @@ struct ctx {
 	struct xd_fw_trace nat_rule;
 };
 
+/* what an unknown register byte is known not to be (regs.nl) */
+enum { NL_NONE, NL_NOT_LO, NL_NOT_LOCAL };
+
 struct regs {
 	uint8_t b[REGS_BYTES];
 	/* known bits per byte (0xff = the byte is known): a status word or the TCP flags
 	 * byte is partly known (SYN of a new connection, but maybe ECN bits) */
 	uint8_t k[REGS_BYTES];
-	uint8_t nl[REGS_BYTES]; /* unknown, but an interface index/name that is not loopback */
+	/* unknown, but NL_NOT_LO: an interface index/name that is not loopback; NL_NOT_LOCAL:
+	 * an address type (fib … type) that is not RTN_LOCAL */
+	uint8_t nl[REGS_BYTES];
 };
 
 /* Outcome of walking one base chain from some position. */
@@ -398,7 +407,7 @@ static int x_meta(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 		if (!name[0]) {
 			reg_unknown(r, off, 16);
 			if (in ? p->iif_not_lo : p->oif_not_lo)
-				memset(r->nl + off, 1, 16);
+				memset(r->nl + off, NL_NOT_LO, 16);
 			set_why(c, "%s not given", in ? "input interface" : "output interface");
 			return X_CONT;
 		}
@@ -428,7 +437,7 @@ static int x_meta(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 		reg_unknown(r, off, 4);
 		/* a named device other than lo, or a remote peer's packet: not index 1 */
 		if (name[0] || (in ? p->iif_not_lo : p->oif_not_lo))
-			memset(r->nl + off, 1, 4);
+			memset(r->nl + off, NL_NOT_LO, 4);
 		set_why(c, "interface index match (iif/oif) depends on runtime ifindex%s", "");
 		return X_CONT;
 	}
@@ -533,11 +542,60 @@ static bool cmp_is_lo(const struct regs *r, int off, const struct xd_fw_expr *e)
 	uint32_t one = 1;
 
 	for (int i = 0; i < e->data_len; i++)
-		if (!r->nl[off + i])
+		if (r->nl[off + i] != NL_NOT_LO)
 			return false;
 	if (e->data_len == 4)
 		return memcmp(e->data, &one, 4) == 0;
 	return e->data_len == 16 && memcmp(e->data, lo_name, 16) == 0;
+}
+
+/* Is this cmp "equals RTN_LOCAL" on an address type known not to be local? */
+static bool cmp_is_local(const struct regs *r, int off, const struct xd_fw_expr *e)
+{
+	uint32_t local = RTN_LOCAL_;
+
+	if (e->data_len != 4 || memcmp(e->data, &local, 4) != 0)
+		return false;
+	for (int i = 0; i < 4; i++)
+		if (r->nl[off + i] != NL_NOT_LOCAL)
+			return false;
+	return true;
+}
+
+/*
+ * nft fib. `fib daddr type local` (Docker's published ports, firewalld) follows from the
+ * namespace's addresses; with an interface in the key, or for oif/oifname (reverse-path
+ * checks), the answer needs the routing tables: undecidable.
+ */
+static int x_fib(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
+{
+	uint8_t v[4] = { 0 };
+	int8_t local = e->flags & FIB_DADDR ? c->p->dst_local : c->p->src_local;
+	int off;
+
+	if (!reg_span(e->dreg, e->key == FIB_RESULT_OIFNAME ? 16 : 4, &off))
+		return X_BREAK;
+	if (e->key == FIB_RESULT_ADDRTYPE && !(e->flags & (FIB_IIF | FIB_OIF)) &&
+	    !!(e->flags & FIB_DADDR) != !!(e->flags & FIB_SADDR) && local) {
+		if (local > 0) {
+			uint32_t t = RTN_LOCAL_;
+			memcpy(v, &t, 4);
+			reg_store(r, off, v, NULL, 4, 4);
+			return X_CONT;
+		}
+		/* not local: unicast, broadcast, unreachable … depends on the routes */
+		reg_unknown(r, off, 4);
+		memset(r->nl + off, NL_NOT_LOCAL, 4);
+		set_why(c, "fib address type other than local: needs the routes%s", "");
+		return X_CONT;
+	}
+	reg_unknown(r, off, e->key == FIB_RESULT_OIFNAME ? 16 : 4);
+	set_why(c, "%s",
+		e->key == FIB_RESULT_ADDRTYPE
+			? (local ? "fib address type with an interface: needs the routes"
+				 : "fib address type: the namespace's addresses were not collected")
+			: "fib route lookup (reverse-path filter): needs the routes");
+	return X_CONT; /* what reads the register is undecided */
 }
 
 static int x_cmp(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
@@ -548,8 +606,8 @@ static int x_cmp(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 	if (!reg_span(e->sreg, e->data_len, &off))
 		return X_BREAK;
 	if (!reg_known(r, off, e->data_len) && (e->op == CMP_EQ || e->op == CMP_NEQ) &&
-	    cmp_is_lo(r, off, e))
-		return e->op == CMP_EQ ? X_BREAK : X_CONT; /* known: it is not loopback */
+	    (cmp_is_lo(r, off, e) || cmp_is_local(r, off, e)))
+		return e->op == CMP_EQ ? X_BREAK : X_CONT; /* known: it is not that value */
 	if (!reg_known(r, off, e->data_len) && (e->op == CMP_EQ || e->op == CMP_NEQ)) {
 		/* a known bit that differs decides an equality (tcp flags, ct status) */
 		for (int i = 0; i < e->data_len; i++)
@@ -1004,6 +1062,32 @@ static int x_xt_match(struct ctx *c, const struct xd_xt *x)
 		}
 		return hit != !!(x->invflags & 1) ? X_CONT : X_BREAK;
 	}
+	case XD_XT_ADDRTYPE: {
+		/* --src-type/--dst-type LOCAL from the namespace's addresses; other types
+		 * (unicast, broadcast, …) and --limit-iface-* need the routes */
+		bool maybe = false;
+		for (int side = 0; side < 2; side++) {
+			uint16_t mask = side ? x->addrtype_dst : x->addrtype_src;
+			int8_t local = side ? p->dst_local : p->src_local;
+			bool inv = x->addrtype_flags & (side ? 2 : 1), hit;
+			if (!mask)
+				continue;
+			if (!local || (x->addrtype_flags & 0xc) ||
+			    (local < 0 && mask != XT_ADDRTYPE_LOCAL) ||
+			    (local > 0 && !(mask & XT_ADDRTYPE_LOCAL) && p->family != XD_NFPROTO_IPV4)) {
+				maybe = true;
+				continue;
+			}
+			hit = local > 0 && (mask & XT_ADDRTYPE_LOCAL);
+			if (hit == inv)
+				return X_BREAK;
+		}
+		if (maybe)
+			set_why(c, "xt match addrtype: %s",
+				p->dst_local || p->src_local ? "address types other than local need the routes"
+							      : "the namespace's addresses were not collected");
+		return maybe ? X_MAYBE : X_CONT;
+	}
 	case XD_XT_RECENT:
 		/* --set records the source and matches (unless inverted); every other mode
 		 * asks whether earlier packets were recorded */
@@ -1347,11 +1431,7 @@ static enum rmatch eval_rule(struct ctx *c, const struct xd_fw_rule *ru, struct 
 			x = x_exthdr(c, e, &r);
 			break;
 		case XD_FWX_FIB:
-			/* loads a value we cannot know (routes) */
-			set_why(c, "expression \"%s\" depends on routes or headers not modelled",
-				e->name);
-			memset(r.k + 16, 0, REGS_BYTES - 16);
-			x = X_MAYBE;
+			x = x_fib(c, e, &r);
 			break;
 		case XD_FWX_OPAQUE:
 		default:

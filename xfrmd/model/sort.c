@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "xfrmd/fw-model.h"
 #include "xfrmd/keysort.h"
@@ -89,6 +90,19 @@ bool xd_snapshot_is_local(const struct xd_snapshot *s, uint16_t family, const st
 			hi = mid;
 	}
 	return false;
+}
+
+int xd_snapshot_addr_local(const struct xd_snapshot *s, uint16_t family, const struct xd_addr *a)
+{
+	if (!xd_snapshot_has_local_addrs(s))
+		return 0;
+	if (xd_snapshot_is_local(s, family, a))
+		return 1;
+	/* the loopback prefix is local as a whole (a local route, not one address each);
+	 * other whole-prefix local routes (AnyIP) would need the routing tables */
+	if (family == AF_INET && a->b[0] == 127)
+		return 0;
+	return -1;
 }
 
 const struct xd_link *xd_snapshot_link(const struct xd_snapshot *s, int32_t ifindex)
