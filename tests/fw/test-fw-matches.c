@@ -426,6 +426,19 @@ static void test_addrtype_local(void **st)
 	assert_int_equal(r.verdict, XD_FW_UNDECIDABLE);
 	assert_non_null(strstr(r.reason, "reverse-path"));
 	fwb_free(fw);
+
+	/* firewalld's iptables backend: raw PREROUTING -m rpfilter --invert -j DROP */
+	fw = fwb_new();
+	fwb_chain(fw, IP4, "raw", "PREROUTING", XD_HOOK_PREROUTING, -300, XD_NF_ACCEPT);
+	fwb_rule(fw, IP4, "raw", "PREROUTING", 1);
+	fwb_xt(fw, XD_FWX_MATCH, XD_XT_UNKNOWN, "rpfilter", NULL);
+	last_xt(fw)->undecided_info = true;
+	fwb_xt(fw, XD_FWX_TARGET, XD_XT_T_DROP, "DROP", NULL);
+	fwb_finish(fw);
+	assert_int_equal(xd_fw_eval(fw, &esp, hooks, 1, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_UNDECIDABLE);
+	assert_string_equal(r.reason, "xt match rpfilter: reverse-path filter: needs the routes");
+	fwb_free(fw);
 }
 
 int main(void)

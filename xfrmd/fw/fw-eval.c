@@ -1016,12 +1016,43 @@ static bool addr_in(const uint8_t *a, const uint8_t *lo, const uint8_t *hi, size
 	return memcmp(a, lo, n) >= 0 && memcmp(a, hi, n) <= 0;
 }
 
+/* Why an xt match is not decided: what it depends on, for those real rule sets use. */
+static void xt_unknown_why(struct ctx *c, const struct xd_xt *x)
+{
+	static const struct {
+		const char *name, *why;
+	} known[] = {
+		{ "rpfilter", "reverse-path filter: needs the routes" },
+		{ "time", "depends on the time the packet passes" },
+		{ "limit", "rate limit: matches or not depending on traffic" },
+		{ "hashlimit", "rate limit: matches or not depending on traffic" },
+		{ "connlimit", "depends on the number of connections" },
+		{ "set", "ipset contents are not in the snapshot" },
+		{ "length", "the packet length is not described" },
+		{ "mark", "packet mark match" },
+		{ "connmark", "depends on the connection's mark" },
+		{ "pkttype", "link-layer packet type not described" },
+		{ "string", "depends on the payload" },
+		{ "u32", "depends on the payload" },
+		{ "statistic", "matches at random or every n-th packet" },
+		{ "socket", "depends on the sockets of the host" },
+		{ "owner", "depends on the sending process" },
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (x->name && strcmp(x->name, known[i].name) == 0) {
+			set_why(c, "xt match %s: %s", x->name, known[i].why);
+			return;
+		}
+	set_why(c, "xt match %s not understood", x->name);
+}
+
 static int x_xt_match(struct ctx *c, const struct xd_xt *x)
 {
 	const struct xd_fw_packet *p = c->p;
 
 	if (x->undecided_info) {
-		set_why(c, "xt match %s not understood", x->name);
+		xt_unknown_why(c, x);
 		return X_MAYBE;
 	}
 	switch (x->kind) {
@@ -1172,7 +1203,7 @@ static int x_xt_match(struct ctx *c, const struct xd_xt *x)
 	case XD_XT_POLICY:
 		return xt_policy(c, x);
 	default:
-		set_why(c, "xt match %s not understood", x->name);
+		xt_unknown_why(c, x);
 		return X_MAYBE;
 	}
 }
