@@ -40,7 +40,7 @@ static const struct xfrmctl_opt check_opts[] = {
 	{ NULL }
 };
 static const struct xfrmctl_opt fw_opts[] = {
-	{ "--proto", "esp|ah|udp|tcp|icmp|ipv6-icmp", "the packet's protocol, or a number (required)" },
+	{ "--proto", "esp|ah|udp|tcp|icmp", "protocol, ipv6-icmp or a number (required)" },
 	{ "--src", "A", "source address (required)" },
 	{ "--dst", "B", "destination address (required)" },
 	{ "--sport", "N", "source port (udp, tcp)" },
