@@ -57,6 +57,10 @@ static struct json_object *packet_json(const struct xd_fw_packet *p, const uint8
 		xd_json_add(o, "dport", json_object_new_int(p->dport));
 	if (p->has_spi)
 		xd_json_add_u64(o, "spi", p->spi);
+	if (p->has_icmp_type)
+		xd_json_add(o, "icmp_type", json_object_new_int(p->icmp_type));
+	if (p->has_icmp_code)
+		xd_json_add(o, "icmp_code", json_object_new_int(p->icmp_code));
 	if (p->iif[0])
 		xd_json_add_str(o, "iif", p->iif);
 	if (p->oif[0])
