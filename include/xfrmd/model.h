@@ -334,13 +334,44 @@ struct xd_uname {
 	const char *sysname, *release, *version, *machine;
 };
 
+enum xd_link_has {
+	XD_LINK_HAS_OPERSTATE = 1u << 0,
+	XD_LINK_HAS_XFRM_IF_ID = 1u << 1,
+	XD_LINK_HAS_XFRM_LINK = 1u << 2,
+	XD_LINK_HAS_VTI_IKEY = 1u << 3,
+	XD_LINK_HAS_VTI_OKEY = 1u << 4,
+	XD_LINK_HAS_VTI_LOCAL = 1u << 5,
+	XD_LINK_HAS_VTI_REMOTE = 1u << 6,
+	XD_LINK_HAS_VTI_LINK = 1u << 7,
+};
+
+/* RFC 2863 operational states as the kernel numbers them (IF_OPER_*); others stay raw. */
+#define XD_OPER_UNKNOWN 0
+#define XD_OPER_NOTPRESENT 1
+#define XD_OPER_DOWN 2
+#define XD_OPER_LOWERLAYERDOWN 3
+#define XD_OPER_DORMANT 5
+#define XD_OPER_UP 6
+
 /* A network interface (rtnetlink). */
 struct xd_link {
 	int32_t ifindex;
 	uint32_t flags;   /* IFF_* */
 	const char *name; /* interned; renderers escape */
 	const char *kind; /* IFLA_INFO_KIND ("xfrm", "vti", "veth"...) or NULL */
-	uint32_t xfrm_if_id; /* for kind "xfrm" */
+	uint32_t has;     /* enum xd_link_has */
+	uint8_t operstate; /* IFLA_OPERSTATE, with XD_LINK_HAS_OPERSTATE */
+	/* kind "xfrm": the if_id SAs and policies name it by; the lower device; external mode
+	 * (collect_md: the if_id comes from per-packet metadata, not from the device) */
+	uint32_t xfrm_if_id;
+	int32_t xfrm_link;
+	bool xfrm_collect_md;
+	/* kind "vti"/"vti6": keys in host order (the kernel uses them as the skb mark of the
+	 * SA and policy lookups), the outer endpoints (family = vti_family), the lower device */
+	uint16_t vti_family;
+	uint32_t vti_ikey, vti_okey;
+	struct xd_addr vti_local, vti_remote;
+	int32_t vti_link;
 };
 
 /* A local address (rtnetlink): decides SA direction and what "forwarded" means. */

@@ -2,10 +2,13 @@
 /*
  * decode-rtnl.c: rtnetlink link, address, route and rule dumps -> interfaces, local
  * addresses, routes and policy-routing rules (route.h). Only what diagnosis needs: names
- * (untrusted strings, kept raw and escaped by renderers), kinds (xfrm/vti/veth), xfrm if_id,
- * every local address with its prefix, what the route lookup reads of routes and rules.
+ * (untrusted strings, kept raw and escaped by renderers), kinds (xfrm/vti/veth), operational
+ * state, the route-based IPsec devices' parameters (xfrm: if_id, lower link, external mode;
+ * vti/vti6: keys, endpoints, lower link), every local address with its prefix, what the
+ * route lookup reads of routes and rules.
  * Every fixed-size attribute is checked for its exact length; a wrong one is an issue.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
@@ -20,8 +23,18 @@
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
 #include "xfrmd/route.h"
+#include "xfrmd/util.h"
 
-#define XD_IFLA_XFRM_IF_ID 2 /* IFLA_XFRM_IF_ID, nested in IFLA_INFO_DATA of kind "xfrm" */
+/* IFLA_INFO_DATA of kind "xfrm" (linux/if_link.h, 4.19+; collect_md 6.2) */
+#define XD_IFLA_XFRM_LINK 1
+#define XD_IFLA_XFRM_IF_ID 2
+#define XD_IFLA_XFRM_COLLECT_METADATA 3
+/* IFLA_INFO_DATA of kinds "vti" and "vti6" (linux/if_tunnel.h) */
+#define XD_IFLA_VTI_LINK 1
+#define XD_IFLA_VTI_IKEY 2
+#define XD_IFLA_VTI_OKEY 3
+#define XD_IFLA_VTI_LOCAL 4
+#define XD_IFLA_VTI_REMOTE 5
 
 static void rtnl_issue(struct xd_snapshot *s, enum xd_dump d, const void *base, const void *at,
 		       uint16_t type, uint16_t attr, const char *what)
@@ -61,14 +74,104 @@ struct link_ctx {
 	struct xd_snapshot *s;
 	struct xd_link *l;
 	const void *base;
+	const unsigned char *data; /* IFLA_INFO_DATA, decoded once the kind is known */
+	size_t data_len;
 };
 
-static void linkinfo_data_attr(const struct nlattr *a, void *ud)
+static bool u32_attr(const struct nlattr *a, uint32_t *ret)
+{
+	if (xd_attr_payload_len(a) < 4)
+		return false;
+	memcpy(ret, xd_attr_payload(a), 4);
+	return true;
+}
+
+static void short_attr(struct link_ctx *c, const struct nlattr *a)
+{
+	rtnl_issue(c->s, XD_DUMP_RTNL_LINK, c->base, a, RTM_NEWLINK, xd_attr_type(a),
+		   "link attribute shorter than its type");
+}
+
+static void xfrm_data_attr(const struct nlattr *a, void *ud)
 {
 	struct link_ctx *c = ud;
+	struct xd_link *l = c->l;
+	uint32_t v;
 
-	if (xd_attr_type(a) == XD_IFLA_XFRM_IF_ID && xd_attr_payload_len(a) >= 4)
-		memcpy(&c->l->xfrm_if_id, xd_attr_payload(a), 4);
+	switch (xd_attr_type(a)) {
+	case XD_IFLA_XFRM_IF_ID:
+		if (!u32_attr(a, &l->xfrm_if_id)) {
+			short_attr(c, a);
+			return;
+		}
+		l->has |= XD_LINK_HAS_XFRM_IF_ID;
+		break;
+	case XD_IFLA_XFRM_LINK:
+		if (!u32_attr(a, &v)) {
+			short_attr(c, a);
+			return;
+		}
+		l->xfrm_link = (int32_t)v;
+		l->has |= XD_LINK_HAS_XFRM_LINK;
+		break;
+	case XD_IFLA_XFRM_COLLECT_METADATA: /* a flag: present means external mode */
+		l->xfrm_collect_md = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void vti_addr(struct link_ctx *c, const struct nlattr *a, struct xd_addr *dst,
+		     uint32_t bit)
+{
+	size_t want = c->l->vti_family == AF_INET ? 4 : 16;
+
+	if (xd_attr_payload_len(a) < want) {
+		short_attr(c, a);
+		return;
+	}
+	memcpy(dst->b, xd_attr_payload(a), want);
+	c->l->has |= bit;
+}
+
+static void vti_data_attr(const struct nlattr *a, void *ud)
+{
+	struct link_ctx *c = ud;
+	struct xd_link *l = c->l;
+	uint32_t v;
+
+	switch (xd_attr_type(a)) {
+	case XD_IFLA_VTI_IKEY:
+	case XD_IFLA_VTI_OKEY:
+		if (!u32_attr(a, &v)) {
+			short_attr(c, a);
+			return;
+		}
+		/* big-endian on the wire; the kernel marks packets with be32_to_cpu(key) */
+		v = ntohl(v);
+		if (xd_attr_type(a) == XD_IFLA_VTI_IKEY)
+			l->vti_ikey = v, l->has |= XD_LINK_HAS_VTI_IKEY;
+		else
+			l->vti_okey = v, l->has |= XD_LINK_HAS_VTI_OKEY;
+		break;
+	case XD_IFLA_VTI_LOCAL:
+		vti_addr(c, a, &l->vti_local, XD_LINK_HAS_VTI_LOCAL);
+		break;
+	case XD_IFLA_VTI_REMOTE:
+		vti_addr(c, a, &l->vti_remote, XD_LINK_HAS_VTI_REMOTE);
+		break;
+	case XD_IFLA_VTI_LINK:
+		if (!u32_attr(a, &v)) {
+			short_attr(c, a);
+			return;
+		}
+		l->vti_link = (int32_t)v;
+		l->has |= XD_LINK_HAS_VTI_LINK;
+		break;
+	default:
+		break;
+	}
 }
 
 static void linkinfo_attr(const struct nlattr *a, void *ud)
@@ -81,12 +184,31 @@ static void linkinfo_attr(const struct nlattr *a, void *ud)
 						xd_attr_payload_len(a));
 		break;
 	case IFLA_INFO_DATA:
-		walk(c->s, XD_DUMP_RTNL_LINK, c->base, xd_attr_payload(a),
-		     xd_attr_payload_len(a), RTM_NEWLINK, linkinfo_data_attr, c);
+		c->data = xd_attr_payload(a);
+		c->data_len = xd_attr_payload_len(a);
 		break;
 	default:
 		break;
 	}
+}
+
+/* The kind's data, after the whole IFLA_LINKINFO: the kernel sends the kind first, but the
+ * meaning of the data must not depend on attribute order in untrusted bytes. */
+static void linkinfo_data(struct link_ctx *c)
+{
+	const char *kind = c->l->kind;
+	void (*fn)(const struct nlattr *a, void *ud) = NULL;
+
+	if (!c->data || !kind)
+		return;
+	if (xd_streq(kind, "xfrm")) {
+		fn = xfrm_data_attr;
+	} else if (xd_streq(kind, "vti") || xd_streq(kind, "vti6")) {
+		c->l->vti_family = xd_streq(kind, "vti") ? AF_INET : AF_INET6;
+		fn = vti_data_attr;
+	}
+	if (fn)
+		walk(c->s, XD_DUMP_RTNL_LINK, c->base, c->data, c->data_len, RTM_NEWLINK, fn, c);
 }
 
 static void link_attr(const struct nlattr *a, void *ud)
@@ -98,9 +220,19 @@ static void link_attr(const struct nlattr *a, void *ud)
 		c->l->name = xd_snapshot_intern(c->s, xd_attr_payload(a),
 						xd_attr_payload_len(a));
 		break;
+	case IFLA_OPERSTATE:
+		if (xd_attr_payload_len(a) < 1) {
+			short_attr(c, a);
+			return;
+		}
+		c->l->operstate = *(const uint8_t *)xd_attr_payload(a);
+		c->l->has |= XD_LINK_HAS_OPERSTATE;
+		break;
 	case IFLA_LINKINFO:
+		c->data = NULL;
 		walk(c->s, XD_DUMP_RTNL_LINK, c->base, xd_attr_payload(a),
 		     xd_attr_payload_len(a), RTM_NEWLINK, linkinfo_attr, c);
+		linkinfo_data(c);
 		break;
 	default:
 		break;

@@ -24,6 +24,7 @@ extern const struct xd_check_family xd_check_stack;
 extern const struct xd_check_family xd_check_cert;
 extern const struct xd_check_family xd_check_ikelog;
 extern const struct xd_check_family xd_check_ike_kernel;
+extern const struct xd_check_family xd_check_route;
 
 const struct xd_check_family *const xd_check_families[] = {
 	&xd_check_tool,
@@ -40,6 +41,7 @@ const struct xd_check_family *const xd_check_families[] = {
 	&xd_check_cert,
 	&xd_check_ikelog,
 	&xd_check_ike_kernel,
+	&xd_check_route,
 	NULL,
 };
 
