@@ -285,6 +285,97 @@ static void test_rules(void **st)
 	xd_snapshot_free(s);
 }
 
+/* Route-based IPsec devices: a VTI's keys (big-endian on the wire, host order in the model),
+ * endpoints and lower link; an xfrm interface's lower link and external mode, its data sent
+ * before its kind; the operational state; a key shorter than 4 bytes is an issue. */
+static void test_tunnel_devices(void **st)
+{
+	struct xd_snapshot *s = NULL;
+	struct ifinfomsg vti = { .ifi_index = 8, .ifi_flags = 1 };
+	struct ifinfomsg xi = { .ifi_index = 9 };
+	uint32_t ikey = htonl(10), okey = htonl(0x01020304), lower = 2, if_id = 7;
+	unsigned char local[4] = { 192, 0, 2, 1 }, remote[4] = { 203, 0, 113, 9 };
+	uint8_t oper = 2 /* IF_OPER_DOWN */;
+	size_t li, ld;
+	const struct xd_link *l;
+
+	(void)st;
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	nlb_init(&B);
+	nlb_msg(&B, RTM_NEWLINK, NLM_F_MULTI);
+	nlb_put(&B, &vti, sizeof(vti));
+	nlb_attr(&B, IFLA_IFNAME, "vti0", 5);
+	nlb_attr(&B, IFLA_OPERSTATE, &oper, 1);
+	li = nlb_nest_start(&B, IFLA_LINKINFO);
+	nlb_attr(&B, IFLA_INFO_KIND, "vti", 4);
+	ld = nlb_nest_start(&B, IFLA_INFO_DATA);
+	nlb_attr(&B, 1 /* IFLA_VTI_LINK */, &lower, 4);
+	nlb_attr(&B, 2 /* IFLA_VTI_IKEY */, &ikey, 4);
+	nlb_attr(&B, 3 /* IFLA_VTI_OKEY */, &okey, 4);
+	nlb_attr(&B, 4 /* IFLA_VTI_LOCAL */, local, 4);
+	nlb_attr(&B, 5 /* IFLA_VTI_REMOTE */, remote, 4);
+	nlb_nest_end(&B, ld);
+	nlb_nest_end(&B, li);
+
+	nlb_msg(&B, RTM_NEWLINK, NLM_F_MULTI);
+	nlb_put(&B, &xi, sizeof(xi));
+	nlb_attr(&B, IFLA_IFNAME, "ipsec1", 7);
+	li = nlb_nest_start(&B, IFLA_LINKINFO);
+	ld = nlb_nest_start(&B, IFLA_INFO_DATA);
+	nlb_attr(&B, 1 /* IFLA_XFRM_LINK */, &lower, 4);
+	nlb_attr(&B, 2 /* IFLA_XFRM_IF_ID */, &if_id, 4);
+	nlb_attr(&B, 3 /* IFLA_XFRM_COLLECT_METADATA */, NULL, 0);
+	nlb_nest_end(&B, ld);
+	nlb_attr(&B, IFLA_INFO_KIND, "xfrm", 5);
+	nlb_nest_end(&B, li);
+	assert_int_equal(xd_decode_rtnl(s, XD_DUMP_RTNL_LINK, B.buf, B.len), 0);
+	assert_int_equal(s->issues.len, 0);
+	xd_snapshot_sort(s);
+
+	l = xd_snapshot_link(s, 8);
+	assert_non_null(l);
+	assert_string_equal(l->kind, "vti");
+	assert_int_equal(l->vti_family, AF_INET);
+	assert_int_equal(l->vti_ikey, 10);
+	assert_int_equal(l->vti_okey, 0x01020304);
+	assert_memory_equal(l->vti_local.b, local, 4);
+	assert_memory_equal(l->vti_remote.b, remote, 4);
+	assert_int_equal(l->vti_link, 2);
+	assert_true(l->has & XD_LINK_HAS_OPERSTATE);
+	assert_int_equal(l->operstate, XD_OPER_DOWN);
+	assert_int_equal(l->has & (XD_LINK_HAS_VTI_IKEY | XD_LINK_HAS_VTI_OKEY | XD_LINK_HAS_VTI_LOCAL |
+				   XD_LINK_HAS_VTI_REMOTE | XD_LINK_HAS_VTI_LINK),
+			 XD_LINK_HAS_VTI_IKEY | XD_LINK_HAS_VTI_OKEY | XD_LINK_HAS_VTI_LOCAL |
+			 XD_LINK_HAS_VTI_REMOTE | XD_LINK_HAS_VTI_LINK);
+	l = xd_snapshot_link(s, 9);
+	assert_non_null(l);
+	assert_string_equal(l->kind, "xfrm");
+	assert_int_equal(l->xfrm_if_id, 7);
+	assert_int_equal(l->xfrm_link, 2);
+	assert_true(l->xfrm_collect_md);
+	assert_false(l->has & XD_LINK_HAS_OPERSTATE);
+	xd_snapshot_free(s);
+
+	/* a 2-byte key and a 2-byte IPv6 endpoint of a vti6: issues, nothing kept */
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	nlb_init(&B);
+	nlb_msg(&B, RTM_NEWLINK, NLM_F_MULTI);
+	nlb_put(&B, &vti, sizeof(vti));
+	li = nlb_nest_start(&B, IFLA_LINKINFO);
+	nlb_attr(&B, IFLA_INFO_KIND, "vti6", 5);
+	ld = nlb_nest_start(&B, IFLA_INFO_DATA);
+	nlb_attr(&B, 2 /* IFLA_VTI_IKEY */, &ikey, 2);
+	nlb_attr(&B, 4 /* IFLA_VTI_LOCAL */, local, 2);
+	nlb_nest_end(&B, ld);
+	nlb_nest_end(&B, li);
+	assert_int_equal(xd_decode_rtnl(s, XD_DUMP_RTNL_LINK, B.buf, B.len), 0);
+	assert_int_equal(s->issues.len, 2);
+	l = xd_vec_at(&s->links, 0);
+	assert_int_equal(l->vti_family, AF_INET6);
+	assert_false(l->has & (XD_LINK_HAS_VTI_IKEY | XD_LINK_HAS_VTI_LOCAL));
+	xd_snapshot_free(s);
+}
+
 static void test_uname(void **st)
 {
 	struct xd_snapshot *s = NULL;
@@ -310,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_broken_messages),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_tunnel_devices),
 		cmocka_unit_test(test_uname),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

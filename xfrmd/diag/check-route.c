@@ -424,7 +424,7 @@ static void check_fw(const struct xd_snapshot *s, const struct xd_vec *rows, str
 			uint8_t hooks[3];
 			size_t nh;
 			bool local;
-			char d[96], src[64], dst[64];
+			char d[96], src[64], dst[64], pe[64];
 			struct xd_finding *x;
 
 			if (p->dir != POL_IN || p->action != ACTION_ALLOW ||
@@ -448,8 +448,8 @@ static void check_fw(const struct xd_snapshot *s, const struct xd_vec *rows, str
 			bool replies = xd_fw_eval(fw, &pk, hooks, nh, &re) == 0 && re.verdict == XD_FW_ACCEPT;
 			xd_diag_addr((const struct xd_addr *)pk.src, sel->family, src, sizeof(src));
 			xd_diag_addr((const struct xd_addr *)pk.dst, sel->family, dst, sizeof(dst));
-			x = xd_finding_add(out, &defs[R_FW], "decrypted traffic %s -> %s arriving on %s is dropped by %s %s%s",
-					   src, dst, if_desc(l, d, sizeof(d)),
+			x = xd_finding_add(out, &defs[R_FW], "decrypted traffic %s -> %s from %s arriving on %s is dropped by %s %s%s",
+					   src, dst, peer_str(t, pe, sizeof(pe)), if_desc(l, d, sizeof(d)),
 					   r.decider.table ? r.decider.table : "?",
 					   r.decider.chain ? r.decider.chain : "?",
 					   replies ? " (only replies pass)" : "");
