@@ -104,6 +104,9 @@ int xd_render_fw_verdict_text(FILE *out, const struct xd_snapshot *s,
 			      const struct xd_fw_result *res, const struct xd_render_opts *o);
 int xd_render_firewall_json(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o);
 int xd_render_firewall_text(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o);
+/* `show tunnels`: the route-based tunnels (rtunnel.h), its own document like the firewall. */
+int xd_render_tunnels_json(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o);
+int xd_render_tunnels_text(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o);
 
 struct xd_tunnels;
 

@@ -17,7 +17,7 @@ schema = json.load(open(os.path.join(srcdir, "docs", "schema", "xfrmctl.schema.j
 validator = jsonschema.Draft202012Validator(schema)
 regen = os.environ.get("XD_REGENERATE") == "1"
 verbs = [["show", "all"], ["show", "sa"], ["status"], ["check"], ["peers"], ["show", "kernel"], ["show", "stack"],
-         ["show", "firewall"], ["show", "certs"]]
+         ["show", "firewall"], ["show", "certs"], ["show", "tunnels"]]
 failed = passed = 0
 
 

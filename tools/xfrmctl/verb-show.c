@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* verb-show.c: `xfrmctl show sa|policy|stats|kernel|stack|certs|ike|routes|rules|all` and `xfrmctl status`. */
+/* verb-show.c: `xfrmctl show sa|policy|stats|kernel|stack|certs|ike|routes|rules|
+ * tunnels|all` and `xfrmctl status`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -115,6 +116,31 @@ static int render_firewall(void)
 	return EXIT_OK;
 }
 
+/* `show tunnels`: route-based tunnels, their own document; the kernel profile brings the
+ * interfaces' disable_policy/disable_xfrm sysctls. */
+static int render_tunnels(void)
+{
+	struct xd_snapshot *s = NULL;
+	struct xd_render_opts o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color,
+				    .verbose = arg_verbose };
+	int r;
+
+	arg_collect = XD_COLLECT_RTNL | XD_COLLECT_XFRM | XD_COLLECT_KERNEL;
+	r = xfrmctl_load(&s);
+	if (r)
+		return r;
+	if (arg_json != JSON_OFF)
+		r = xd_render_tunnels_json(stdout, s, &o);
+	else
+		r = xd_render_tunnels_text(stdout, s, &o);
+	xd_snapshot_free(s);
+	if (fflush(stdout) != 0 || r < 0) {
+		fputs("xfrmctl: writing output failed\n", stderr);
+		return EXIT_COLLECT;
+	}
+	return EXIT_OK;
+}
+
 int verb_show(int argc, char **argv)
 {
 	unsigned what = 0;
@@ -128,13 +154,15 @@ int verb_show(int argc, char **argv)
 		return render(XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS);
 	if (npos == 1 && (xd_streq(pos[0], "firewall") || xd_streq(pos[0], "fw")))
 		return render_firewall();
+	if (npos == 1 && (xd_streq(pos[0], "tunnels") || xd_streq(pos[0], "interfaces")))
+		return render_tunnels();
 	for (int i = 0; i < npos; i++) {
 		unsigned w = 0;
 		for (size_t k = 0; k < XD_ARRAY_SIZE(sections); k++)
 			if (xd_streq(pos[i], sections[k].name))
 				w = sections[k].what;
 		if (!w)
-			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, kernel, stack, certs, ike, routes, rules, all)",
+			return xfrmctl_usage_error("unknown section '%s' (sa, policy, stats, kernel, stack, fw, tunnels, certs, ike, routes, rules, all)",
 						   pos[i]);
 		what |= w;
 	}
