@@ -98,8 +98,11 @@ static const struct xfrmctl_verb *find_verb(const char *name)
 
 int xfrmctl_verb_help(const struct xfrmctl_verb *v)
 {
-	printf("Usage: xfrmctl %s%s%s [OPTIONS]\n\n%s.\n", v->name, v->args[0] ? " " : "",
-	       v->args, v->summary);
+	/* a long section list pushes [OPTIONS] onto its own line: help fits 80 columns */
+	bool wrap = strlen("Usage: xfrmctl  ") + strlen(v->name) + strlen(v->args) +
+			    strlen(" [OPTIONS]") > 80;
+	printf("Usage: xfrmctl %s%s%s%s[OPTIONS]\n\n%s.\n", v->name, v->args[0] ? " " : "",
+	       v->args, wrap ? "\n       " : " ", v->summary);
 	if (v->opts) {
 		printf("\n%s options:\n", v->name);
 		for (const struct xfrmctl_opt *o = v->opts; o->name; o++) {
