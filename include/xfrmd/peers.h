@@ -26,6 +26,7 @@ struct xd_peer_row {
 	uint32_t policies;
 	uint32_t errors, warnings;
 	enum xd_peer_state state;
+	const char *interface; /* route-based: the xfrm/vti interface its SAs use (rtunnel.h), or NULL */
 	struct xd_vec finding_ids; /* const char * (static ids), unique, sorted */
 	/* the IKE daemon's view of this peer (ike.h): the state of its IKE SA with the peer
 	 * ("ESTABLISHED", "CONNECTING", ...; an ESTABLISHED one first), "none" when the daemon

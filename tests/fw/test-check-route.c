@@ -22,6 +22,7 @@
 #include "model-builder.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/diag.h"
+#include "xfrmd/peers.h"
 #include "xfrmd/rtunnel.h"
 
 #define GW "192.0.2.1"
@@ -228,6 +229,21 @@ static void test_healthy_is_silent(void **st)
 		assert_int_equal(t->state, XD_RTUNNEL_UP);
 	}
 	xd_vec_done(&rows);
+	/* the peer matrix names each route-based peer's interface, none for the policy-based */
+	assert_int_equal(xd_peers_build(S, &F, &rows), 0);
+	assert_int_equal(rows.len, 3);
+	for (size_t i = 0; i < rows.len; i++) {
+		const struct xd_peer_row *r = xd_vec_at(&rows, i);
+		char p[64];
+		assert_non_null(inet_ntop(AF_INET, r->peer.b, p, sizeof(p)));
+		if (!strcmp(p, PEER))
+			assert_string_equal(r->interface, "ipsec0");
+		else if (!strcmp(p, VPEER))
+			assert_string_equal(r->interface, "vti0");
+		else
+			assert_null(r->interface);
+	}
+	xd_peers_free(&rows);
 	done();
 
 	o.fw = 2; /* the firewall accepts what the tunnel interfaces deliver */

@@ -15,6 +15,7 @@
 #include "diag-util.h"
 #include "xfrmd/ike.h"
 #include "xfrmd/peers.h"
+#include "xfrmd/rtunnel.h"
 
 const char *xd_peer_state_name(enum xd_peer_state s)
 {
@@ -195,6 +196,41 @@ static void fold_subject(struct xd_vec *rows, const struct xd_finding *x,
 	}
 }
 
+/* The route-based interface of each peer's SAs: only SAs with an if_id or a mark can be on
+ * one, and interfaces are few, so this stays linear in the SAs. */
+static void set_interfaces(const struct xd_snapshot *s, struct xd_vec *rows)
+{
+	const struct xd_link *tun[64];
+	size_t nt = 0;
+
+	for (size_t i = 0; i < s->links.len && nt < XD_ARRAY_SIZE(tun); i++) {
+		const struct xd_link *l = xd_vec_at(&s->links, i);
+		if (xd_link_is_rtunnel(l) && l->name)
+			tun[nt++] = l;
+	}
+	for (size_t i = 0; nt && i < s->sas.len; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		const struct xd_addr *local, *peer;
+		bool in;
+
+		if (!(sa->has & (XD_SA_HAS_IF_ID | XD_SA_HAS_MARK)) || !diag_sa_is_real(sa))
+			continue;
+		for (size_t t = 0; t < nt; t++) {
+			if (!xd_rtunnel_sa_on(s, tun[t], sa, true, &in))
+				continue;
+			xd_diag_sa_ends(s, sa, &local, &peer);
+			for (size_t k = lower_bound(rows, sa->family, peer); k < rows->len; k++) {
+				struct xd_peer_row *r = xd_vec_at(rows, k);
+				if (r->family != sa->family || memcmp(&r->peer, peer, sizeof(r->peer)))
+					break;
+				if (!memcmp(&r->local, local, sizeof(r->local)) && !r->interface)
+					r->interface = tun[t]->name;
+			}
+			break;
+		}
+	}
+}
+
 int xd_peers_build(const struct xd_snapshot *s, const struct xd_findings *f, struct xd_vec *rows)
 {
 	xd_vec_init(rows, sizeof(struct xd_peer_row));
@@ -243,6 +279,7 @@ int xd_peers_build(const struct xd_snapshot *s, const struct xd_findings *f, str
 		return -ENOMEM;
 	merge_rows(rows);
 	ike_fold(s, rows);
+	set_interfaces(s, rows);
 	/* every subject of an aggregated finding: a row sees the findings that concern its
 	 * peer (and counts them) whether or not their id aggregates */
 	for (size_t i = 0; f && i < f->items.len; i++) {

@@ -17,6 +17,7 @@ static struct json_object *row_json(const struct xd_peer_row *r)
 	xd_json_add_addr(o, "peer", &r->peer, r->family);
 	xd_json_add_addr(o, "local", &r->local, r->family);
 	xd_json_add_str(o, "state", xd_peer_state_name(r->state));
+	xd_json_add_str(o, "interface", r->interface);
 	xd_json_add_u64(o, "sas_out", r->sas_out);
 	xd_json_add_u64(o, "sas_in", r->sas_in);
 	xd_json_add_u64(o, "bytes_out", r->bytes_out);
@@ -74,6 +75,10 @@ int xd_render_peers_text(FILE *out, const struct xd_snapshot *s, const struct xd
 			xd_addr_fmt(&r->peer, r->family, p, sizeof(p)),
 			xd_addr_fmt(&r->local, r->family, l, sizeof(l)), xd_peer_state_name(r->state),
 			ike, r->sas_out, r->sas_in, r->bytes_out, r->bytes_in);
+		if (r->interface) {
+			char esc[64];
+			fprintf(out, " [%s]", xd_text_escape(r->interface, esc, sizeof(esc)));
+		}
 		if (!r->finding_ids.len)
 			fputs(" -", out);
 		for (size_t k = 0; k < r->finding_ids.len; k++)
