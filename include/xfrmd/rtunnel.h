@@ -36,6 +36,7 @@ struct xd_rtunnel {
 	uint32_t peers;  /* distinct remote endpoints of its SAs and policy templates */
 	uint32_t sas_in, sas_out;
 	uint32_t policies;
+	int32_t routes; /* unicast routes of any table out of the interface; -1 not collected */
 	int disable_policy, disable_xfrm; /* sysctl values, -1 not recorded */
 };
 

@@ -23,6 +23,7 @@
 #include "xfrmd/decode.h"
 #include "xfrmd/diag.h"
 #include "xfrmd/peers.h"
+#include "xfrmd/route.h"
 #include "xfrmd/rtunnel.h"
 
 #define GW "192.0.2.1"
@@ -37,6 +38,7 @@ struct opts {
 	uint32_t ikey;     /* 0: 10 */
 	const char *disable_policy; /* NULL: "1" */
 	int fw; /* 0 none, 1 input accepts eth0 only, 2 also the tunnel interfaces */
+	int xfrm_route_oif; /* 0: 5 (ipsec0); -1: no route */
 };
 
 static struct xd_findings F;
@@ -137,6 +139,26 @@ static void build(const struct opts *o)
 	mb_policy(s, 0, "10.4.0.0/16", "10.1.0.0/16", 100, 0);
 	mb_tmpl(s, PBPEER, GW, 50, 3, 1);
 
+	/* routes: each remote network into its tunnel, the policy-based one via eth0 */
+	{
+		static const struct { const char *dst; uint8_t len; int32_t oif; } rt[] = {
+			{ "10.2.0.0", 16, 5 }, { "10.3.0.0", 16, 6 }, { "10.4.0.0", 16, 2 },
+			{ "192.0.2.0", 24, 2 },
+		};
+		struct xd_rule *ru = xd_vec_push(&s->rules);
+		*ru = (struct xd_rule){ .family = AF_INET, .action = XD_FR_ACT_TO_TBL,
+					.priority = 32766, .table = XD_RT_TABLE_MAIN };
+		for (size_t i = 0; i < sizeof(rt) / sizeof(rt[0]); i++) {
+			struct xd_route *r;
+			if (i == 0 && o->xfrm_route_oif < 0)
+				continue;
+			r = xd_vec_push(&s->routes);
+			*r = (struct xd_route){ .family = AF_INET, .dst_len = rt[i].len,
+						.type = XD_RTN_UNICAST, .table = XD_RT_TABLE_MAIN,
+						.oif = i == 0 && o->xfrm_route_oif ? o->xfrm_route_oif : rt[i].oif };
+			addr(&r->dst, rt[i].dst);
+		}
+	}
 	snprintf(sysctl, sizeof(sysctl), "net.ipv4.conf.vti0.disable_policy=%s\n",
 		 o->disable_policy ? o->disable_policy : "1");
 	feed(s, XD_DUMP_SYSCTL, sysctl);
@@ -349,6 +371,37 @@ static void test_fw_tunnel_iface(void **st)
 	done();
 }
 
+static void test_not_via_tunnel(void **st)
+{
+	struct opts o = { .xfrm_route_oif = 2 };
+	const struct xd_finding *f;
+	struct xd_vec rows;
+
+	(void)st;
+	build(&o);
+	f = find("route.not_via_tunnel", "ipsec0", PEER);
+	assert_non_null(f);
+	assert_non_null(strstr(f->summary, "via eth0"));
+	assert_int_equal(count_route(XD_SEV_INFO), 1);
+	done();
+
+	o.xfrm_route_oif = -1; /* no route at all */
+	build(&o);
+	f = find("route.not_via_tunnel", "ipsec0", PEER);
+	assert_non_null(f);
+	assert_non_null(strstr(f->summary, "no usable route"));
+	done();
+
+	/* the healthy model's rows count the routes into each interface */
+	o.xfrm_route_oif = 0;
+	build(&o);
+	assert_int_equal(xd_rtunnels_build(S, &rows), 0);
+	for (size_t i = 0; i < rows.len; i++)
+		assert_int_equal(((const struct xd_rtunnel *)xd_vec_at(&rows, i))->routes, 1);
+	xd_vec_done(&rows);
+	done();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_mark_mismatch),
 		cmocka_unit_test(test_vti_sysctl),
 		cmocka_unit_test(test_fw_tunnel_iface),
+		cmocka_unit_test(test_not_via_tunnel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,9 +13,10 @@
 
 #include "diag-util.h"
 #include "xfrmd/fw.h"
+#include "xfrmd/route.h"
 #include "xfrmd/rtunnel.h"
 
-enum { R_DOWN, R_IF_ID, R_MARK, R_SYSCTL, R_FW };
+enum { R_DOWN, R_IF_ID, R_MARK, R_SYSCTL, R_FW, R_ROUTE };
 
 static const struct xd_finding_def defs[] = {
 	[R_DOWN] = { "route.if_down", XD_SEV_ERROR, "the interface a route-based tunnel uses is down or missing",
@@ -43,6 +44,11 @@ static const struct xd_finding_def defs[] = {
 		   "dropping rule, e.g. `nft insert rule inet filter input iifname IFACE accept` (or "
 		   "forward, for a gateway).",
 		   XD_DEF_AGGREGATE },
+	[R_ROUTE] = { "route.not_via_tunnel", XD_SEV_ERROR, "the route to a protected remote network does not use the tunnel interface",
+		      "Route the remote network into the tunnel interface (`ip route replace NET dev "
+		      "IFACE`), in the table the policy-routing rules select; check what else installs "
+		      "routes for it (IKE daemon options such as install_routes, network managers).",
+		      XD_DEF_AGGREGATE },
 	{ NULL },
 };
 
@@ -466,6 +472,68 @@ static void check_fw(const struct xd_snapshot *s, const struct xd_vec *rows, str
 	}
 }
 
+/* Traffic for the destination selector of each out policy of a tunnel must be routed into
+ * its interface: elsewhere it carries no if_id (no VTI key as mark), misses the policy and
+ * leaves in clear or is dropped. Asked of the route lookup as locally sent traffic. */
+static void check_routes(const struct xd_snapshot *s, const struct xd_vec *rows,
+			 struct xd_findings *out)
+{
+	if (!xd_routes_collected(s))
+		return;
+	for (size_t i = 0; i < rows->len; i++) {
+		const struct xd_rtunnel *t = xd_vec_at(rows, i);
+		const struct xd_link *l = t->link;
+
+		if (!t->if_up)
+			continue; /* route.if_down says it */
+		for (size_t k = 0; k < s->policies.len; k++) {
+			const struct xd_policy *p = xd_snapshot_policy(s, k);
+			const struct xd_selector *sel = &p->sel;
+			struct xd_route_query q = { .family = sel->family };
+			struct xd_route_result r;
+			const char *via;
+			char d[96], pe[64], net[64], got[96];
+			struct xd_finding *x;
+
+			/* a 0/0 selector leaves the choice to routing: nothing to compare */
+			if (p->dir != POL_OUT || p->action != ACTION_ALLOW || !sel->prefixlen_d ||
+			    (sel->family != 2 && sel->family != 10) || !xd_rtunnel_policy_on(s, l, p, true))
+				continue;
+			sel_host(q.dst.b, &sel->daddr, sel->prefixlen_d, sel->family);
+			if (sel->prefixlen_s) {
+				sel_host(q.src.b, &sel->saddr, sel->prefixlen_s, sel->family);
+				q.has_src = true;
+			}
+			q.proto = sel->proto;
+			if (xd_route_lookup(s, &q, &r) < 0 || r.verdict == XD_ROUTE_UNDECIDABLE)
+				continue;
+			if (r.verdict == XD_ROUTE_FOUND &&
+			    (r.oif == l->ifindex || (r.route && r.route->type != XD_RTN_UNICAST)))
+				continue; /* into the tunnel, or a local/broadcast destination */
+			via = r.verdict == XD_ROUTE_FOUND ? xd_route_result_oif_name(s, &r) : NULL;
+			if (r.verdict == XD_ROUTE_FOUND)
+				snprintf(got, sizeof(got), "leaves via %s", via ? via : "another interface");
+			else
+				snprintf(got, sizeof(got), "has no usable route (%s)", xd_route_verdict_name(r.verdict));
+			xd_diag_addr(&sel->daddr, sel->family, net, sizeof(net));
+			x = xd_finding_add(out, &defs[R_ROUTE], "traffic to %s/%u, protected by %s to %s, %s, not %s",
+					   net, sel->prefixlen_d, if_desc(l, d, sizeof(d)),
+					   peer_str(t, pe, sizeof(pe)), got, if_name(l));
+			subject_if(x, t);
+			xd_finding_policy(x, p->index, "out");
+			xd_finding_ev_str(x, "network", "%s/%u", net, sel->prefixlen_d);
+			xd_finding_ev_str(x, "lookup", "%s", xd_route_verdict_name(r.verdict));
+			if (via)
+				xd_finding_ev_str(x, "route_oif", "%s", via);
+			if (r.verdict == XD_ROUTE_FOUND || r.route)
+				xd_finding_ev_int(x, "route_table", r.table);
+			if (r.rule)
+				xd_finding_ev_int(x, "rule_priority", r.rule->priority);
+			xd_finding_ev_str(x, "route_detail", "%s", r.reason);
+		}
+	}
+}
+
 static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 {
 	const struct xd_snapshot *s = c->now;
@@ -480,6 +548,7 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 	check_marks(s, &rows, out);
 	check_sysctl(&rows, out);
 	check_fw(s, &rows, out);
+	check_routes(s, &rows, out);
 	xd_vec_done(&rows);
 }
 

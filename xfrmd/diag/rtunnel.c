@@ -11,6 +11,7 @@
 
 #include "diag-util.h"
 #include "xfrmd/kernel.h"
+#include "xfrmd/route.h"
 #include "xfrmd/rtunnel.h"
 
 #define XD_IFF_UP 0x1 /* IFF_UP; diag sees no kernel headers */
@@ -228,6 +229,17 @@ int xd_rtunnels_build(const struct xd_snapshot *s, struct xd_vec *ret)
 			   : t->sas_in && t->sas_out ? XD_RTUNNEL_UP
 			   : t->sas_in || t->sas_out ? XD_RTUNNEL_DEGRADED
 						     : XD_RTUNNEL_IDLE;
+		t->routes = -1;
+		if (xd_routes_collected(s)) {
+			t->routes = 0;
+			for (size_t k = 0; k < s->routes.len; k++) {
+				const struct xd_route *r = xd_vec_at(&s->routes, k);
+				/* unicast only: the interface's own (local, broadcast) routes carry
+				 * nothing into the tunnel */
+				if (r->oif == l->ifindex && r->type == XD_RTN_UNICAST)
+					t->routes++;
+			}
+		}
 		v6 = t->kind == XD_RTUNNEL_VTI && l->vti_family == 10;
 		t->disable_policy = l->name ? sysctl_int(s, v6, l->name, "disable_policy") : -1;
 		t->disable_xfrm = l->name && !v6 ? sysctl_int(s, false, l->name, "disable_xfrm") : -1;

@@ -63,6 +63,8 @@ static struct json_object *tunnel_json(const struct xd_snapshot *s, const struct
 	xd_json_add_u64(o, "sas_in", t->sas_in);
 	xd_json_add_u64(o, "sas_out", t->sas_out);
 	xd_json_add_u64(o, "policies", t->policies);
+	if (t->routes >= 0)
+		xd_json_add_u64(o, "routes", (uint64_t)t->routes);
 	if (t->disable_policy >= 0)
 		xd_json_add_u64(o, "disable_policy", (uint64_t)t->disable_policy);
 	if (t->disable_xfrm >= 0)
@@ -105,12 +107,12 @@ int xd_render_tunnels_text(FILE *out, const struct xd_snapshot *s, const struct 
 		xd_vec_done(&rows);
 		return ferror(out) ? -EIO : 0;
 	}
-	fprintf(out, "%-16s %-5s %-18s %-24s %-7s %-8s %s\n", "INTERFACE", "KIND", "ID", "PEER",
-		"SAS I/O", "POLICIES", "STATE");
+	fprintf(out, "%-16s %-5s %-18s %-24s %-7s %-8s %-6s %s\n", "INTERFACE", "KIND", "ID", "PEER",
+		"SAS I/O", "POLICIES", "ROUTES", "STATE");
 	for (size_t i = 0; i < rows.len; i++) {
 		const struct xd_rtunnel *t = xd_vec_at(&rows, i);
 		const struct xd_link *l = t->link;
-		char name[64], id[48], peer[64], sas[24], lbuf[64];
+		char name[64], id[48], peer[64], sas[24], lbuf[64], routes[16];
 
 		xd_text_escape(l->name ? l->name : "?", name, sizeof(name));
 		if (t->kind == XD_RTUNNEL_XFRM)
@@ -126,8 +128,12 @@ int xd_render_tunnels_text(FILE *out, const struct xd_snapshot *s, const struct 
 		else
 			snprintf(peer, sizeof(peer), "-");
 		snprintf(sas, sizeof(sas), "%u/%u", t->sas_in, t->sas_out);
-		fprintf(out, "%-16s %-5s %-18s %-24s %-7s %-8u %s\n", name, l->kind ? l->kind : "?", id,
-			peer, sas, t->policies, xd_rtunnel_state_name(t->state));
+		if (t->routes >= 0)
+			snprintf(routes, sizeof(routes), "%d", t->routes);
+		else
+			snprintf(routes, sizeof(routes), "-");
+		fprintf(out, "%-16s %-5s %-18s %-24s %-7s %-8u %-6s %s\n", name, l->kind ? l->kind : "?",
+			id, peer, sas, t->policies, routes, xd_rtunnel_state_name(t->state));
 	}
 	xd_vec_done(&rows);
 	return ferror(out) ? -EIO : 0;

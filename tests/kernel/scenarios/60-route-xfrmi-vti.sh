@@ -5,9 +5,9 @@
 # Issue 18: route-based tunnels without an IKE daemon. An xfrm interface (if_id 42) and a VTI
 # (west ikey 10/okey 11, east the reverse) with manual SAs and policies carrying that if_id or
 # those marks: healthy (traffic flows both ways, no route.* finding, no finding above info,
-# `show tunnels` lists both up); then each fault injected and reverted: interface down, if_id
-# changed on one side, VTI key changed, disable_policy cleared, the firewall dropping on the
-# tunnel interface. Each finding is absent before, present after, names the interface and the
+# `show tunnels` lists both up); then each fault injected and reverted: interface down, route
+# removed or pointed elsewhere, if_id changed on one side, VTI key changed, disable_policy
+# cleared, the firewall dropping on the tunnel interface. Each finding is absent before, present after, names the interface and the
 # peer, live and from a snapshot (capture -w, then -r).
 #
 #   west 192.0.2.1, .11 (w0) ---- veth ---- (e0) 192.0.2.2, .12 east
@@ -51,10 +51,10 @@ xpol() { # NS DIR SRC DST TSRC TDST EXTRA...
         tmpl src "$ts" dst "$td" proto esp reqid "$reqid" mode tunnel
 }
 reqid=42
-xpol west out 10.42.0.0/24 10.42.0.0/24 $WEST $EAST if_id 42 || ok=0
-xpol west in 10.42.0.0/24 10.42.0.0/24 $EAST $WEST if_id 42 || ok=0
-xpol east out 10.42.0.0/24 10.42.0.0/24 $EAST $WEST if_id 42 || ok=0
-xpol east in 10.42.0.0/24 10.42.0.0/24 $WEST $EAST if_id 42 || ok=0
+xpol west out 10.42.0.1/32 10.42.0.2/32 $WEST $EAST if_id 42 || ok=0
+xpol west in 10.42.0.2/32 10.42.0.1/32 $EAST $WEST if_id 42 || ok=0
+xpol east out 10.42.0.2/32 10.42.0.1/32 $EAST $WEST if_id 42 || ok=0
+xpol east in 10.42.0.1/32 10.42.0.2/32 $WEST $EAST if_id 42 || ok=0
 # VTI: west->east carries mark 11 (west's okey, east's ikey), east->west mark 10
 VW=192.0.2.11 VE=192.0.2.12
 reqid=43
@@ -62,10 +62,10 @@ sa_add west $VW $VE 0x4301 tunnel proto esp reqid 43 mark 11 aead 'rfc4106(gcm(a
 sa_add east $VW $VE 0x4301 tunnel proto esp reqid 43 mark 11 aead 'rfc4106(gcm(aes))' KEY:vti-ab:20 128 || ok=0
 sa_add west $VE $VW 0x4302 tunnel proto esp reqid 43 mark 10 aead 'rfc4106(gcm(aes))' KEY:vti-ba:20 128 || ok=0
 sa_add east $VE $VW 0x4302 tunnel proto esp reqid 43 mark 10 aead 'rfc4106(gcm(aes))' KEY:vti-ba:20 128 || ok=0
-xpol west out 10.43.0.0/24 10.43.0.0/24 $VW $VE mark 11 || ok=0
-xpol west in 10.43.0.0/24 10.43.0.0/24 $VE $VW mark 10 || ok=0
-xpol east out 10.43.0.0/24 10.43.0.0/24 $VE $VW mark 10 || ok=0
-xpol east in 10.43.0.0/24 10.43.0.0/24 $VW $VE mark 11 || ok=0
+xpol west out 10.43.0.1/32 10.43.0.2/32 $VW $VE mark 11 || ok=0
+xpol west in 10.43.0.2/32 10.43.0.1/32 $VE $VW mark 10 || ok=0
+xpol east out 10.43.0.2/32 10.43.0.1/32 $VE $VW mark 10 || ok=0
+xpol east in 10.43.0.1/32 10.43.0.2/32 $VW $VE mark 11 || ok=0
 [ $ok = 1 ] && pass install-route-based || fail install-route-based "see log"
 
 check healthy-ping-xfrmi ping_ok west 10.42.0.2 5
@@ -78,15 +78,21 @@ for ns in west east; do
     xctl $ns "$ns-show-tunnels.json" --json show tunnels >/dev/null || true
     xctl $ns "$ns-show-tunnels.txt" show tunnels >/dev/null || true
     check "show-tunnels-$ns" jq -e '[.tunnels[] | select(.state == "up" and .sas_in == 1 and .sas_out == 1
-        and .policies == 2 and (.peer | test("^192\\.0\\.2\\.")))] | length == 2' \
+        and .policies == 2 and .routes == 1 and (.peer | test("^192\\.0\\.2\\.")))] | length == 2' \
         "$XD_OUT/xfrmctl/$ns-show-tunnels.json.out"
 done
-check show-tunnels-west-text grep -qE '^ipsec0 +xfrm +if_id 42 +192\.0\.2\.2 +1/1 +2 +up' \
+check show-tunnels-west-text grep -qE '^ipsec0 +xfrm +if_id 42 +192\.0\.2\.2 +1/1 +2 +1 +up' \
     "$XD_OUT/xfrmctl/west-show-tunnels.txt.out"
-check show-tunnels-west-vti-text grep -qE '^vti0 +vti +key 10/11 +192\.0\.2\.12 +1/1 +2 +up' \
+check show-tunnels-west-vti-text grep -qE '^vti0 +vti +key 10/11 +192\.0\.2\.12 +1/1 +2 +1 +up' \
     "$XD_OUT/xfrmctl/west-show-tunnels.txt.out"
-expect_healthy west
-expect_healthy east
+# healthy: no finding above info, except the stack's (no IKE daemon runs: the SAs are manual)
+for ns in west east; do
+    xctl $ns "$ns-check-healthy.json" --json check >/dev/null || true
+    errs=$(jq -r '[.findings[]? | select(.severity != "info" and (.id | startswith("stack.") | not))
+        | .id] | unique | join(",")' "$XD_OUT/xfrmctl/$ns-check-healthy.json.out" 2>/dev/null) ||
+        errs="unparsable output"
+    [ -z "$errs" ] && pass "healthy-$ns-nothing-above-info" || fail "healthy-$ns-nothing-above-info" "$errs"
+done
 expect_finding west '^route\.' absent
 expect_finding east '^route\.' absent
 capture west route-healthy-west
@@ -119,6 +125,21 @@ check_not down-symptom-ping-fails ping_ok west 10.42.0.2 2
 route_fault if-down west route.if_down ipsec0 $EAST
 ip -n west link set ipsec0 up
 ip -n west route replace 10.42.0.2/32 dev ipsec0 src 10.42.0.1
+expect_finding west '^route\.' absent
+
+# 1b. the route into the tunnel removed, then pointed elsewhere (a dummy interface)
+ip -n west route del 10.42.0.2/32 dev ipsec0
+check_not no-route-symptom-ping-fails ping_ok west 10.42.0.2 2
+route_fault no-route west route.not_via_tunnel ipsec0 $EAST
+ip -n west link add xd-else type dummy
+ip -n west link set xd-else up
+ip -n west route add 10.42.0.2/32 dev xd-else
+route_fault route-elsewhere west route.not_via_tunnel ipsec0 $EAST
+check route-elsewhere-names-dummy jq -e '[.findings[] | select(.id == "route.not_via_tunnel") | tostring
+    | select(contains("xd-else"))] | length > 0' "$XD_OUT/xfrmctl/west-route-elsewhere-check.json.out"
+ip -n west link del xd-else
+ip -n west route replace 10.42.0.2/32 dev ipsec0 src 10.42.0.1
+check route-restored-ping ping_ok west 10.42.0.2 3
 expect_finding west '^route\.' absent
 
 # 2. if_id changed on one side: west's inbound SA now carries if_id 43
