@@ -96,6 +96,10 @@ static void build(const struct opts *o)
 			       .vti_ikey = o->ikey ? o->ikey : 10, .vti_okey = 11 };
 	addr(&l->vti_local, GW);
 	addr(&l->vti_remote, VPEER);
+	/* the ip_vti module's fallback device: no endpoints, down, disable_policy 0 */
+	l = xd_vec_push(&s->links);
+	*l = (struct xd_link){ .ifindex = 3, .name = "ip_vti0", .kind = "vti", .vti_family = AF_INET,
+			       .has = XD_LINK_HAS_VTI_IKEY | XD_LINK_HAS_VTI_OKEY };
 	if (o->collect_md) {
 		l = xd_vec_push(&s->links);
 		*l = (struct xd_link){ .ifindex = 7, .name = "xfrmext", .kind = "xfrm", .flags = 1,
@@ -145,6 +149,10 @@ static void build(const struct opts *o)
 			{ "10.2.0.0", 16, 5 }, { "10.3.0.0", 16, 6 }, { "10.4.0.0", 16, 2 },
 			{ "192.0.2.0", 24, 2 },
 		};
+		struct xd_route *ll = xd_vec_push(&s->routes); /* fe80::/64 dev ipsec0: not counted */
+		*ll = (struct xd_route){ .family = AF_INET6, .dst_len = 64, .type = XD_RTN_UNICAST,
+					 .table = XD_RT_TABLE_MAIN, .oif = 5 };
+		ll->dst.b[0] = 0xfe, ll->dst.b[1] = 0x80;
 		struct xd_rule *ru = xd_vec_push(&s->rules);
 		*ru = (struct xd_rule){ .family = AF_INET, .action = XD_FR_ACT_TO_TBL,
 					.priority = 32766, .table = XD_RT_TABLE_MAIN };
@@ -159,7 +167,7 @@ static void build(const struct opts *o)
 			addr(&r->dst, rt[i].dst);
 		}
 	}
-	snprintf(sysctl, sizeof(sysctl), "net.ipv4.conf.vti0.disable_policy=%s\n",
+	snprintf(sysctl, sizeof(sysctl), "net.ipv4.conf.ip_vti0.disable_policy=0\nnet.ipv4.conf.vti0.disable_policy=%s\n",
 		 o->disable_policy ? o->disable_policy : "1");
 	feed(s, XD_DUMP_SYSCTL, sysctl);
 

@@ -30,9 +30,15 @@ static bool is_xfrm(const struct xd_link *l)
 	return l->kind && xd_streq(l->kind, "xfrm");
 }
 
+static bool vti_end_any(const struct xd_link *l, const struct xd_addr *a, uint32_t bit);
+
+/* A VTI with at least one endpoint. The module's fallback device (ip_vti0, ip6_vti0: no
+ * endpoints, keys 0) exists wherever ip_vti is loaded and carries no tunnel. */
 static bool is_vti(const struct xd_link *l)
 {
-	return l->kind && (xd_streq(l->kind, "vti") || xd_streq(l->kind, "vti6")) && l->vti_family;
+	return l->kind && (xd_streq(l->kind, "vti") || xd_streq(l->kind, "vti6")) && l->vti_family &&
+	       !(vti_end_any(l, &l->vti_local, XD_LINK_HAS_VTI_LOCAL) &&
+		 vti_end_any(l, &l->vti_remote, XD_LINK_HAS_VTI_REMOTE));
 }
 
 bool xd_link_is_rtunnel(const struct xd_link *l)
@@ -200,6 +206,12 @@ static int fill(const struct xd_snapshot *s, struct xd_rtunnel *t, uint32_t row,
 	return 0;
 }
 
+/* fe80::/64, which the kernel routes out of every IPv6-enabled interface */
+static bool is_ll6(const struct xd_route *r)
+{
+	return r->family == 10 && r->dst.b[0] == 0xfe && (r->dst.b[1] & 0xc0) == 0x80;
+}
+
 int xd_rtunnels_build(const struct xd_snapshot *s, struct xd_vec *ret)
 {
 	struct xd_vec rows, keys;
@@ -236,7 +248,8 @@ int xd_rtunnels_build(const struct xd_snapshot *s, struct xd_vec *ret)
 				const struct xd_route *r = xd_vec_at(&s->routes, k);
 				/* unicast only: the interface's own (local, broadcast) routes carry
 				 * nothing into the tunnel */
-				if (r->oif == l->ifindex && r->type == XD_RTN_UNICAST)
+				if (r->oif == l->ifindex && r->type == XD_RTN_UNICAST &&
+				    !is_ll6(r))
 					t->routes++;
 			}
 		}

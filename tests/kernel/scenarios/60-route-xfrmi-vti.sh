@@ -43,7 +43,7 @@ ip -n east route add 10.43.0.1/32 dev vti0 src 10.43.0.2
 
 ok=1
 # xfrm interface: SAs and policies with if_id 42
-sa_pair_both west $WEST east $EAST 0x4201 0x4202 tunnel proto esp reqid 42 if_id 42 \
+sa_pair_both west $WEST east $EAST 0x4201 0x4202 tunnel proto esp reqid 42 if_id 42 replay-window 32 \
     aead 'rfc4106(gcm(aes))' KEY:xfrmi:20 128 || ok=0
 xpol() { # NS DIR SRC DST TSRC TDST EXTRA...
     local ns=$1 dir=$2 s=$3 d=$4 ts=$5 td=$6; shift 6
@@ -58,10 +58,10 @@ xpol east in 10.42.0.1/32 10.42.0.2/32 $WEST $EAST if_id 42 || ok=0
 # VTI: west->east carries mark 11 (west's okey, east's ikey), east->west mark 10
 VW=192.0.2.11 VE=192.0.2.12
 reqid=43
-sa_add west $VW $VE 0x4301 tunnel proto esp reqid 43 mark 11 aead 'rfc4106(gcm(aes))' KEY:vti-ab:20 128 || ok=0
-sa_add east $VW $VE 0x4301 tunnel proto esp reqid 43 mark 11 aead 'rfc4106(gcm(aes))' KEY:vti-ab:20 128 || ok=0
-sa_add west $VE $VW 0x4302 tunnel proto esp reqid 43 mark 10 aead 'rfc4106(gcm(aes))' KEY:vti-ba:20 128 || ok=0
-sa_add east $VE $VW 0x4302 tunnel proto esp reqid 43 mark 10 aead 'rfc4106(gcm(aes))' KEY:vti-ba:20 128 || ok=0
+sa_add west $VW $VE 0x4301 tunnel proto esp reqid 43 replay-window 32 mark 11 aead 'rfc4106(gcm(aes))' KEY:vti-ab:20 128 || ok=0
+sa_add east $VW $VE 0x4301 tunnel proto esp reqid 43 replay-window 32 mark 11 aead 'rfc4106(gcm(aes))' KEY:vti-ab:20 128 || ok=0
+sa_add west $VE $VW 0x4302 tunnel proto esp reqid 43 replay-window 32 mark 10 aead 'rfc4106(gcm(aes))' KEY:vti-ba:20 128 || ok=0
+sa_add east $VE $VW 0x4302 tunnel proto esp reqid 43 replay-window 32 mark 10 aead 'rfc4106(gcm(aes))' KEY:vti-ba:20 128 || ok=0
 xpol west out 10.43.0.1/32 10.43.0.2/32 $VW $VE mark 11 || ok=0
 xpol west in 10.43.0.2/32 10.43.0.1/32 $VE $VW mark 10 || ok=0
 xpol east out 10.43.0.2/32 10.43.0.1/32 $VE $VW mark 10 || ok=0
@@ -144,11 +144,11 @@ expect_finding west '^route\.' absent
 
 # 2. if_id changed on one side: west's inbound SA now carries if_id 43
 ip -n west xfrm state delete src $EAST dst $WEST proto esp spi 0x4202
-sa_add west $EAST $WEST 0x4202 tunnel proto esp reqid 42 if_id 43 aead 'rfc4106(gcm(aes))' KEY:xfrmi-ba:20 128
+sa_add west $EAST $WEST 0x4202 tunnel proto esp reqid 42 if_id 43 replay-window 32 aead 'rfc4106(gcm(aes))' KEY:xfrmi-ba:20 128
 check_not if-id-symptom-ping-fails ping_ok west 10.42.0.2 2
 route_fault if-id west route.if_id_mismatch ipsec0 $EAST
 ip -n west xfrm state delete src $EAST dst $WEST proto esp spi 0x4202
-sa_add west $EAST $WEST 0x4202 tunnel proto esp reqid 42 if_id 42 aead 'rfc4106(gcm(aes))' KEY:xfrmi-ba:20 128
+sa_add west $EAST $WEST 0x4202 tunnel proto esp reqid 42 if_id 42 replay-window 32 aead 'rfc4106(gcm(aes))' KEY:xfrmi-ba:20 128
 check if-id-restored-ping ping_ok west 10.42.0.2 3
 expect_finding west '^route\.' absent
 
