@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "xfrmd/table.h"
+
 struct xd_snapshot;
 struct xd_findings;
 struct xd_finding;
@@ -33,7 +35,18 @@ struct xd_render_opts {
 	bool color;  /* text: ANSI colour */
 	bool verbose;
 	const struct xd_snapshot *peer_site; /* check -r A -r B: site B, rendered as meta_site_b */
+	struct xd_table_opts table;          /* text tables: width, -o columns, headings, raw */
 };
+
+/* The text tables and their columns (for -o): SA, policy, peers, findings. */
+enum xd_text_table {
+	XD_TABLE_SA,
+	XD_TABLE_POLICY,
+	XD_TABLE_PEERS,
+	XD_TABLE_FINDINGS,
+	_XD_TABLE_MAX,
+};
+const struct xd_table_col *xd_text_table_cols(enum xd_text_table which, size_t *ret_n);
 
 #define XD_SCHEMA_ID "https://xfrmd.invalid/schema/xfrmctl-1.json"
 #define XD_SCHEMA_VERSION 1
@@ -55,6 +68,7 @@ struct xd_sa_stream {
 	bool json;
 	struct xd_render_opts o;
 	/* internal */
+	struct xd_table *table;
 	bool began;
 	int err;
 	uint64_t count;

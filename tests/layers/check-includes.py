@@ -17,7 +17,7 @@ HEADER_LAYER = {
     'decode.h': 'decode', 'ipt-record.h': 'decode',
     'nl.h': 'nl', 'collect.h': 'collect', 'ikeconf.h': 'collect', 'capture.h': 'capture', 'fw.h': 'fw',
     'diag.h': 'diag', 'analysis.h': 'diag', 'finding.h': 'diag', 'kb.h': 'diag', 'peers.h': 'diag', 'tunnels.h': 'diag', 'rtunnel.h': 'diag',
-    'render.h': 'render',
+    'render.h': 'render', 'table.h': 'render',
 }
 # The layers each layer may use (its own included), as in xfrmd/meson.build.
 BELOW = {

@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <malloc.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include "verbs.h"
 #include "xd-config.h"
 #include "xfrmctl.h"
+#include "xfrmd/render.h"
+#include "xfrmd/table.h"
 #include "xfrmd/util.h"
 
 enum json_mode arg_json = JSON_OFF;
@@ -23,6 +26,9 @@ bool arg_verbose;
 bool arg_color;
 unsigned arg_collect;
 bool arg_sa_listing;
+const char *arg_columns;
+bool arg_no_headings;
+bool arg_raw;
 
 /* Each verb's own options (the common ones are in xfrmctl.h). Keep in step with the verb's
  * getopt table: tests/cli checks both, the man page and the completion against these. */
@@ -37,6 +43,23 @@ static const struct xfrmctl_opt check_opts[] = {
 	{ "--peer", "ADDR", "only findings about this peer; repeatable" },
 	{ "--ignore", "ID[:PEER]", "acknowledge: leave out (ID may be a glob)" },
 	{ "--ignore-file", "FILE", "acknowledge the ID[:PEER] lines of FILE" },
+	{ "-o, --output", "COL,...", "table columns to show, in this order" },
+	{ "--no-headings", NULL, "no header line" },
+	{ "--raw", NULL, "cells separated by one space, blanks escaped" },
+	{ NULL }
+};
+/* show, peers and check print tables: the same three table options each (written out, as
+ * the completion generator reads these tables as text). */
+static const struct xfrmctl_opt show_opts[] = {
+	{ "-o, --output", "COL,...", "table columns to show, in this order" },
+	{ "--no-headings", NULL, "no header line" },
+	{ "--raw", NULL, "cells separated by one space, blanks escaped" },
+	{ NULL }
+};
+static const struct xfrmctl_opt peers_opts[] = {
+	{ "-o, --output", "COL,...", "table columns to show, in this order" },
+	{ "--no-headings", NULL, "no header line" },
+	{ "--raw", NULL, "cells separated by one space, blanks escaped" },
 	{ NULL }
 };
 static const struct xfrmctl_opt fw_opts[] = {
@@ -63,9 +86,9 @@ static const struct xfrmctl_opt capture_opts[] = {
 
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", verb_status, "", "summary of SAs, policies and error counters (default)" },
-	{ "show", verb_show, "[SECTION...]", "list kernel IPsec state, keys never shown (sections: xfrmctl(8))" },
+	{ "show", verb_show, "[SECTION...]", "list kernel IPsec state, keys never shown (sections: xfrmctl(8))", show_opts },
 	{ "check", verb_check, "", "diagnose: findings with evidence and remedies", check_opts },
-	{ "peers", verb_peers, "[ADDRESS...]", "one row per remote gateway: SAs, traffic, state, findings" },
+	{ "peers", verb_peers, "[ADDRESS...]", "one row per remote gateway: SAs, traffic, state, findings", peers_opts },
 	{ "watch", verb_watch, "", "stream events from xfrmd as JSON lines (needs the daemon)" },
 	{ "metrics", verb_metrics, "", "Prometheus text exposition (from xfrmd when it runs)" },
 	{ "explain", verb_explain, "[ID]", "what a finding means and how to fix it" },
@@ -119,6 +142,24 @@ int xfrmctl_verb_help(const struct xfrmctl_verb *v)
 	return EXIT_OK;
 }
 
+/* The verbs as a two-column table (indented two spaces), the summary wrapped to fit. */
+static void verb_table(void)
+{
+	static const struct xd_table_col cols[] = { { "", 0 }, { "VERB", 0 }, { "SUMMARY", XD_COL_WRAP } };
+	struct xd_table_opts to = { .width = xfrmctl_term_width(), .no_headings = true };
+	struct xd_table *t = NULL;
+
+	if (to.width > 0 && to.width < 40)
+		to.width = 40;
+	if (xd_table_new(cols, XD_ARRAY_SIZE(cols), &to, stdout, &t) < 0)
+		return;
+	for (const struct xfrmctl_verb *v = xfrmctl_verbs; v->name; v++)
+		if (xd_table_add(t, (const char *const[]){ " ", v->name, v->summary }) < 0)
+			break;
+	(void)xd_table_flush(t);
+	xd_table_free(t);
+}
+
 int verb_help(int argc, char **argv)
 {
 	if (argc > 2)
@@ -132,8 +173,7 @@ int verb_help(int argc, char **argv)
 	printf("Usage: xfrmctl [OPTIONS] [VERB [ARGS]]\n\n"
 	       "Diagnose Linux IPsec (XFRM) state read over netlink.\n\n"
 	       "Verbs:\n");
-	for (const struct xfrmctl_verb *v = xfrmctl_verbs; v->name; v++)
-		printf("  %-8s %s\n", v->name, v->summary);
+	verb_table();
 	printf("\nOptions:\n%s"
 	       "  -V, --version              print the version\n\n"
 	       "'xfrmctl help VERB' or 'xfrmctl VERB --help' lists a verb's own options.\n%s",
@@ -161,17 +201,90 @@ int verb_version(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* no-color.org: NO_COLOR set and not empty; a dumb terminal has no escape sequences. */
 static bool want_color(void)
 {
-	const char *e = secure_getenv("XFRMCTL_COLOR");
+	const char *e = secure_getenv("XFRMCTL_COLOR"), *nc = secure_getenv("NO_COLOR");
+	const char *term = secure_getenv("TERM");
 
 	if (e && xd_streq(e, "always"))
 		return true;
 	if (e && xd_streq(e, "never"))
 		return false;
-	if (secure_getenv("NO_COLOR"))
+	if (nc && nc[0])
+		return false;
+	if (term && xd_streq(term, "dumb"))
 		return false;
 	return isatty(STDOUT_FILENO);
+}
+
+size_t xfrmctl_term_width(void)
+{
+	const char *c = secure_getenv("COLUMNS");
+	struct winsize ws;
+	uint32_t n;
+
+	/* an exported COLUMNS is a request, honoured on a pipe too (golden tests, `| less`) */
+	if (c && xd_parse_u32(c, &n) == 0 && n > 0)
+		return n;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0; /* piped: one record per line, nothing cut */
+}
+
+int xfrmctl_table_option(int c, const char *arg)
+{
+	switch (c) {
+	case 'o':
+		arg_columns = arg;
+		return 1;
+	case 'H':
+		arg_no_headings = true;
+		return 1;
+	case 'R':
+		arg_raw = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int xfrmctl_table_opts(int which, struct xd_table_opts *ret)
+{
+	size_t n;
+	const struct xd_table_col *cols = xd_text_table_cols((enum xd_text_table)which, &n);
+	char bad[64], names[512];
+
+	if (arg_columns && xd_table_check_columns(cols, n, arg_columns, bad, sizeof(bad)) < 0)
+		return xfrmctl_usage_error("-o: unknown column '%s' (%s)", bad,
+					   xd_table_column_names(cols, n, names, sizeof(names)));
+	*ret = (struct xd_table_opts){ .width = arg_raw ? 0 : xfrmctl_term_width(),
+				       .columns = arg_columns,
+				       .no_headings = arg_no_headings,
+				       .raw = arg_raw };
+	return 0;
+}
+
+int xfrmctl_parse_table_verb(int argc, char **argv, const char *verb, const struct option *opts,
+			     int max_positional, char ***ret_positional, int *ret_npositional)
+{
+	int c, r;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS XFRMCTL_TABLE_SHORTOPTS, opts,
+				NULL)) >= 0) {
+		if (xfrmctl_table_option(c, optarg))
+			continue;
+		r = xfrmctl_common_option(c, optarg);
+		if (r != 1)
+			return r;
+	}
+	if (argc - optind > max_positional)
+		return xfrmctl_usage_error("%s: unexpected argument '%s'", verb,
+					   argv[optind + max_positional]);
+	*ret_positional = argv + optind;
+	*ret_npositional = argc - optind;
+	return 0;
 }
 
 int xfrmctl_common_option(int c, const char *arg)

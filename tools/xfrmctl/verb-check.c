@@ -24,6 +24,7 @@
 
 /* Thresholds for time-based findings; options may change them (tests, impatient operators). */
 static struct xd_diag_opts thresholds;
+static struct xd_table_opts table; /* text: width, -o, --no-headings, --raw */
 static bool thresholds_changed;
 
 /* Nagios shows only stdout: a failed collection still needs its one status line (the
@@ -113,7 +114,7 @@ static int finish(const struct xd_snapshot *now, const struct xd_snapshot *site_
 	if (as_nagios)
 		return nagios(now, f);
 	struct xd_render_opts o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color,
-				    .verbose = arg_verbose, .peer_site = site_b };
+				    .verbose = arg_verbose, .peer_site = site_b, .table = table };
 	r = arg_json != JSON_OFF ? xd_render_findings_json(stdout, now, f, &o)
 				 : xd_render_findings_text(stdout, now, f, &o);
 	code = EXIT_OK;
@@ -201,14 +202,20 @@ static int parse_check_options(int argc, char **argv, struct check_args *a)
 		{ "peer", required_argument, NULL, 'P' },
 		{ "ignore", required_argument, NULL, 'G' },
 		{ "ignore-file", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "no-headings", no_argument, NULL, 'H' },
+		{ "raw", no_argument, NULL, 'R' },
 		XFRMCTL_COMMON_LONGOPTS,
 		{}
 	};
 	int c, r;
 
 	optind = 0; /* 0, not 1: glibc then re-reads the option string (permuting again) */
-	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS, opts, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, XFRMCTL_COMMON_SHORTOPTS XFRMCTL_TABLE_SHORTOPTS, opts,
+				NULL)) >= 0) {
 		char *end;
+		if (xfrmctl_table_option(c, optarg))
+			continue;
 		switch (c) {
 		case 'i':
 			a->interval = strtod(optarg, &end);
@@ -258,7 +265,7 @@ static int parse_check_options(int argc, char **argv, struct check_args *a)
 		return xfrmctl_usage_error("check: unexpected argument '%s'", argv[optind]);
 	if (a->interval > 0 && arg_read_path)
 		return xfrmctl_usage_error("--interval samples the live kernel; it cannot use -r");
-	return 0;
+	return xfrmctl_table_opts(XD_TABLE_FINDINGS, &table);
 }
 
 static bool has_nagios(int argc, char **argv)

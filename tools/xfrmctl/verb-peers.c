@@ -2,6 +2,7 @@
 /* verb-peers.c: `xfrmctl peers [ADDRESS...]`: one row per remote gateway with its state and
  * findings; with addresses, only those gateways' rows. */
 #include <arpa/inet.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -50,7 +51,18 @@ int verb_peers(int argc, char **argv)
 	struct xd_render_opts o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color };
 	int r;
 
-	r = xfrmctl_parse_common_only(argc, argv, "peers", 16, &pos, &npos);
+	static const struct option opts[] = {
+		XFRMCTL_COMMON_LONGOPTS,
+		{ "output", required_argument, NULL, 'o' },
+		{ "no-headings", no_argument, NULL, 'H' },
+		{ "raw", no_argument, NULL, 'R' },
+		{}
+	};
+
+	r = xfrmctl_parse_table_verb(argc, argv, "peers", opts, 16, &pos, &npos);
+	if (r)
+		return r;
+	r = xfrmctl_table_opts(XD_TABLE_PEERS, &o.table);
 	if (r)
 		return r;
 	for (int i = 0; i < npos; i++) {

@@ -16,6 +16,7 @@
 #include "xfrmd/model.h"
 #include "xfrmd/recbuf.h"
 #include "xfrmd/render.h"
+#include "xfrmd/table.h"
 
 /* A fresh batch after this many SAs, so interned lifetimes and algorithms do not pile up. */
 #define BATCH_SAS 4096
@@ -129,11 +130,11 @@ static int read_file(struct lister *l, const struct xd_record_sink *sink, struct
 	return 0;
 }
 
-int xfrmctl_show_sa_streamed(void)
+int xfrmctl_show_sa_streamed(const struct xd_table_opts *table)
 {
 	struct lister l = { .st = { .out = stdout, .json = arg_json != JSON_OFF,
 				    .o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color,
-					   .verbose = arg_verbose } } };
+					   .verbose = arg_verbose, .table = *table } } };
 	struct xd_record_sink sink = { .record = list_record, .userdata = &l };
 	struct xd_meta final;
 	struct xd_sa_stream_outcome oc;
@@ -174,6 +175,7 @@ int xfrmctl_show_sa_streamed(void)
 			code = EXIT_COLLECT;
 		}
 	}
+	xd_table_free(l.st.table); /* when the document was not ended */
 	xd_snapshot_free(l.batch);
 	xd_snapshot_free(l.s);
 	return code;

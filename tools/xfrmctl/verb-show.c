@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verb-show.c: `xfrmctl show sa|policy|stats|kernel|stack|certs|ike|routes|rules|
  * tunnels|all` and `xfrmctl status`. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,12 +50,26 @@ static unsigned groups_for(unsigned what)
 	return g;
 }
 
+/* -o names the columns of one table: show sa or show policy alone. */
+static int table_opts(unsigned what, struct xd_table_opts *ret)
+{
+	if (what == XD_RENDER_POLICY)
+		return xfrmctl_table_opts(XD_TABLE_POLICY, ret);
+	if (arg_columns && what != XD_RENDER_SA)
+		return xfrmctl_usage_error("-o chooses the columns of one table: show sa or show policy");
+	return xfrmctl_table_opts(XD_TABLE_SA, ret);
+}
+
 static int render(unsigned what)
 {
 	struct xd_snapshot *s = NULL;
 	struct xd_render_opts o = { .pretty = arg_json == JSON_PRETTY, .color = arg_color,
 				    .verbose = arg_verbose };
 	int r;
+
+	r = table_opts(what, &o.table);
+	if (r)
+		return r;
 
 	arg_collect = groups_for(what);
 	/* the daemon serves the XFRM sections; kernel/stack views are collected here */
@@ -76,7 +91,7 @@ static int render(unsigned what)
 		/* no daemon listening after all: collect directly */
 	}
 	if (what == XD_RENDER_SA)
-		return xfrmctl_show_sa_streamed();
+		return xfrmctl_show_sa_streamed(&o.table);
 	r = xfrmctl_load(&s);
 	if (r)
 		return r;
@@ -147,7 +162,15 @@ int verb_show(int argc, char **argv)
 	char **pos;
 	int npos, r;
 
-	r = xfrmctl_parse_common_only(argc, argv, "show", 4, &pos, &npos);
+	static const struct option opts[] = {
+		XFRMCTL_COMMON_LONGOPTS,
+		{ "output", required_argument, NULL, 'o' },
+		{ "no-headings", no_argument, NULL, 'H' },
+		{ "raw", no_argument, NULL, 'R' },
+		{}
+	};
+
+	r = xfrmctl_parse_table_verb(argc, argv, "show", opts, 4, &pos, &npos);
 	if (r)
 		return r;
 	if (npos == 0)

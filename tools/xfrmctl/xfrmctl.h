@@ -50,7 +50,8 @@ int xfrmctl_analyze_path(const char *path, const struct xd_analysis_opts *o,
 struct xd_meta;
 void xfrmctl_forget_other_groups(struct xd_meta *m, unsigned groups);
 /* `show sa` written as the SAs arrive (verb-show-sa.c); the usual exit codes. */
-int xfrmctl_show_sa_streamed(void);
+struct xd_table_opts;
+int xfrmctl_show_sa_streamed(const struct xd_table_opts *table);
 /* Collect live into records only (capture). */
 int xfrmctl_collect(struct xd_recbuf **ret);
 /* The same, but SA and policy records go to `xfrm_sink` as they arrive instead of into the
@@ -96,6 +97,28 @@ int xfrmctl_daemon_records(struct xd_recbuf **ret);
 		{ "netns", required_argument, NULL, 'n' }, { "verbose", no_argument, NULL, 'v' },                              \
 		{ "no-daemon", no_argument, NULL, 'D' }
 int xfrmctl_common_option(int c, const char *arg);
+
+/*
+ * Table options of the verbs that print tables (show, peers, check): each verb lists
+ * XFRMCTL_TABLE_LONGOPTS' entries in its own getopt table and XFRMCTL_TABLE_SHORTOPTS in its
+ * short string, and hands 'o', 'H', 'R' to xfrmctl_table_option() (1 handled).
+ */
+#define XFRMCTL_TABLE_SHORTOPTS "o:"
+extern const char *arg_columns;
+extern bool arg_no_headings;
+extern bool arg_raw;
+int xfrmctl_table_option(int c, const char *arg);
+/* The terminal width for tables: $COLUMNS when set, else the tty's, else 0 (unlimited). */
+size_t xfrmctl_term_width(void);
+/* Width, -o, --no-headings, --raw for the render options; 0 or EXIT_USAGE when the -o list
+ * names a column table `which` (enum xd_text_table) does not have. */
+struct xd_table_opts;
+int xfrmctl_table_opts(int which, struct xd_table_opts *ret);
+/* Parse a verb whose options are the common ones plus `opts` (its getopt table, with the
+ * common and table entries): like xfrmctl_parse_common_only. */
+struct option;
+int xfrmctl_parse_table_verb(int argc, char **argv, const char *verb, const struct option *opts,
+			     int max_positional, char ***ret_positional, int *ret_npositional);
 /* Parse a verb's arguments that are only common options; returns 0 or EXIT_USAGE. */
 int xfrmctl_parse_common_only(int argc, char **argv, const char *verb, int max_positional,
 			      char ***ret_positional, int *ret_npositional);

@@ -13,10 +13,12 @@
 #include <string.h>
 
 #include "json-util.h"
+#include "render-text.h"
 #include "xfrmd/finding.h"
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
+#include "xfrmd/table.h"
 
 /* The fields `has` of subject s; the site (a whole finding's) only when with_site. */
 static struct json_object *subject_json(const struct xd_subject *s, uint32_t has, bool with_site)
@@ -155,52 +157,91 @@ static const char *sev_color(enum xd_severity s)
 	return s == XD_SEV_ERROR ? "\033[1;31m" : s == XD_SEV_WARNING ? "\033[1;33m" : "\033[2m";
 }
 
+/* The details -v adds under a finding, as notes of its row. */
+static int finding_notes(struct xd_table *t, const struct xd_finding *x)
+{
+	size_t n = xd_finding_count(x);
+	char esc[1024], line[1400];
+	int r = 0;
+
+	/* each subject of an aggregated finding by the summary it had on its own */
+	for (size_t k = 0; r == 0 && n > 1 && k < n && k < XD_FINDING_SUBJECTS_MAX; k++) {
+		snprintf(line, sizeof(line), "- %s",
+			 xd_text_escape(xd_finding_summary_at(x, k), esc, sizeof(esc)));
+		r = xd_table_note(t, 11, line);
+	}
+	if (r == 0 && n > XD_FINDING_SUBJECTS_MAX) {
+		snprintf(line, sizeof(line), "- ... and %zu more", n - XD_FINDING_SUBJECTS_MAX);
+		r = xd_table_note(t, 11, line);
+	}
+	for (size_t k = 0; r == 0 && k < x->evidence.len; k++) {
+		const struct xd_evidence *e = xd_vec_at(&x->evidence, k);
+		char kesc[256];
+
+		xd_text_escape(e->key, kesc, sizeof(kesc));
+		if (e->type == XD_EV_STR)
+			snprintf(line, sizeof(line), "%s: %s", kesc,
+				 xd_text_escape(e->str, esc, sizeof(esc)));
+		else if (e->type == XD_EV_BOOL)
+			snprintf(line, sizeof(line), "%s: %s", kesc, e->i ? "yes" : "no");
+		else
+			snprintf(line, sizeof(line), "%s: %lld", kesc, (long long)e->i);
+		r = xd_table_note(t, 11, line);
+	}
+	if (r == 0) {
+		snprintf(line, sizeof(line), "remedy: %s", x->def->remedy);
+		r = xd_table_note(t, 11, line);
+	}
+	if (r == 0) {
+		snprintf(line, sizeof(line), "more: xfrmctl explain %s", x->def->id);
+		r = xd_table_note(t, 11, line);
+	}
+	return r;
+}
+
 int xd_render_findings_text(FILE *out, const struct xd_snapshot *s, const struct xd_findings *f,
 			    const struct xd_render_opts *o)
 {
 	size_t count[_XD_SEV_MAX] = { 0 };
+	struct xd_table *t = NULL;
+	int r = 0;
 
-	for (size_t i = 0; i < f->items.len; i++) {
+	(void)s;
+	if (f->items.len)
+		r = xd_text_table_new(XD_TABLE_FINDINGS, out, o, &t);
+	for (size_t i = 0; r == 0 && i < f->items.len; i++) {
 		const struct xd_finding *x = xd_findings_at(f, i);
 		size_t n = xd_finding_count(x);
-		char esc[1024];
+		char esc[1024], summary[1400];
 
 		count[x->severity]++;
-		fprintf(out, "%s%-7s%s  %-26s  %s%s%s%s", o->color ? sev_color(x->severity) : "",
-			xd_severity_name(x->severity), o->color ? "\033[0m" : "", x->def->id,
-			x->subject.site ? "[site " : "", x->subject.site ? x->subject.site : "",
-			x->subject.site ? "] " : "", xd_text_escape(x->summary, esc, sizeof(esc)));
+		xd_text_escape(x->summary, esc, sizeof(esc));
 		if (n > 1 && o->verbose)
-			fprintf(out, " (and %zu more)", n - 1);
+			snprintf(summary, sizeof(summary), "%s%s%s%s (and %zu more)",
+				 x->subject.site ? "[site " : "", x->subject.site ? x->subject.site : "",
+				 x->subject.site ? "] " : "", esc, n - 1);
 		else if (n > 1)
-			fprintf(out, " (and %zu more; -v lists %s)", n - 1,
-				n > XD_FINDING_SUBJECTS_MAX ? "the first " XD_STR(XD_FINDING_SUBJECTS_MAX)
-							    : "them");
-		fputc('\n', out);
-		if (!o->verbose)
-			continue;
-		/* each subject of an aggregated finding by the summary it had on its own */
-		for (size_t k = 0; n > 1 && k < n && k < XD_FINDING_SUBJECTS_MAX; k++)
-			fprintf(out, "           - %s\n",
-				xd_text_escape(xd_finding_summary_at(x, k), esc, sizeof(esc)));
-		if (n > XD_FINDING_SUBJECTS_MAX)
-			fprintf(out, "           - ... and %zu more\n", n - XD_FINDING_SUBJECTS_MAX);
-		for (size_t k = 0; k < x->evidence.len; k++) {
-			const struct xd_evidence *e = xd_vec_at(&x->evidence, k);
-			char kesc[256];
-
-			xd_text_escape(e->key, kesc, sizeof(kesc));
-			if (e->type == XD_EV_STR)
-				fprintf(out, "           %s: %s\n", kesc,
-					xd_text_escape(e->str, esc, sizeof(esc)));
-			else if (e->type == XD_EV_BOOL)
-				fprintf(out, "           %s: %s\n", kesc, e->i ? "yes" : "no");
-			else
-				fprintf(out, "           %s: %lld\n", kesc, (long long)e->i);
-		}
-		fprintf(out, "           remedy: %s\n           more: xfrmctl explain %s\n",
-			x->def->remedy, x->def->id);
+			snprintf(summary, sizeof(summary), "%s%s%s%s (and %zu more; -v lists %s)",
+				 x->subject.site ? "[site " : "", x->subject.site ? x->subject.site : "",
+				 x->subject.site ? "] " : "", esc, n - 1,
+				 n > XD_FINDING_SUBJECTS_MAX ? "the first " XD_STR(XD_FINDING_SUBJECTS_MAX)
+							     : "them");
+		else
+			snprintf(summary, sizeof(summary), "%s%s%s%s", x->subject.site ? "[site " : "",
+				 x->subject.site ? x->subject.site : "", x->subject.site ? "] " : "",
+				 esc);
+		r = xd_table_add(t, (const char *const[]){ xd_severity_name(x->severity),
+							    x->def->id, summary });
+		if (r == 0 && o->color)
+			xd_table_color(t, 0, sev_color(x->severity));
+		if (r == 0 && o->verbose)
+			r = finding_notes(t, x);
 	}
+	if (t && r == 0)
+		r = xd_table_flush(t);
+	xd_table_free(t);
+	if (r < 0)
+		return r;
 	if (!f->items.len)
 		fputs("no findings\n", out);
 	else

@@ -6,8 +6,10 @@
 #include <stdio.h>
 
 #include "json-util.h"
+#include "render-text.h"
 #include "xfrmd/peers.h"
 #include "xfrmd/render.h"
+#include "xfrmd/table.h"
 
 static struct json_object *row_json(const struct xd_peer_row *r)
 {
@@ -58,34 +60,51 @@ int xd_render_peers_json(FILE *out, const struct xd_snapshot *s, const struct xd
 int xd_render_peers_text(FILE *out, const struct xd_snapshot *s, const struct xd_vec *rows,
 			 const struct xd_render_opts *o)
 {
-	fprintf(out, "%s%-39s %-39s %-9s %-11s %7s %7s %14s %14s  %s%s\n",
-		o && o->color ? "\033[1m" : "", "PEER", "LOCAL", "STATE", "IKE", "SAS_OUT", "SAS_IN",
-		"BYTES_OUT", "BYTES_IN", "FINDINGS", o && o->color ? "\033[0m" : "");
-	for (size_t i = 0; i < rows->len; i++) {
-		const struct xd_peer_row *r = xd_vec_at(rows, i);
-		char p[64], l[64];
+	struct xd_render_opts def = { 0 };
+	struct xd_table *t = NULL;
+	int r;
 
-		char ike[16];
+	(void)s;
+	if (!o)
+		o = &def;
+	if (!rows->len) {
+		fputs("no IPsec peers\n", out);
+		return ferror(out) ? -EIO : 0;
+	}
+	r = xd_text_table_new(XD_TABLE_PEERS, out, o, &t);
+	for (size_t i = 0; r == 0 && i < rows->len; i++) {
+		const struct xd_peer_row *row = xd_vec_at(rows, i);
+		char p[64], l[64], n[7][24], ids[1024] = "-", ike[16], ifname[64] = "-";
+		size_t off = 0;
 
 		/* the IKE daemon's word, lower case like STATE; "-" when no daemon's view was read */
-		snprintf(ike, sizeof(ike), "%s", r->ike_state ? r->ike_state : "-");
+		snprintf(ike, sizeof(ike), "%s", row->ike_state ? row->ike_state : "-");
 		for (char *c = ike; *c; c++)
 			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
-		fprintf(out, "%-39s %-39s %-9s %-11s %7u %7u %14" PRIu64 " %14" PRIu64 " ",
-			xd_addr_fmt(&r->peer, r->family, p, sizeof(p)),
-			xd_addr_fmt(&r->local, r->family, l, sizeof(l)), xd_peer_state_name(r->state),
-			ike, r->sas_out, r->sas_in, r->bytes_out, r->bytes_in);
-		if (r->interface) {
-			char esc[64];
-			fprintf(out, " [%s]", xd_text_escape(r->interface, esc, sizeof(esc)));
-		}
-		if (!r->finding_ids.len)
-			fputs(" -", out);
-		for (size_t k = 0; k < r->finding_ids.len; k++)
-			fprintf(out, "%s%s", k ? "," : " ", *(const char **)xd_vec_at(&r->finding_ids, k));
-		fputc('\n', out);
+
+		if (row->interface)
+			xd_text_escape(row->interface, ifname, sizeof(ifname));
+		snprintf(n[0], sizeof(n[0]), "%u", row->sas_out);
+		snprintf(n[1], sizeof(n[1]), "%u", row->sas_in);
+		snprintf(n[2], sizeof(n[2]), "%" PRIu64, row->bytes_out);
+		snprintf(n[3], sizeof(n[3]), "%" PRIu64, row->bytes_in);
+		snprintf(n[4], sizeof(n[4]), "%" PRIu64, row->packets_out);
+		snprintf(n[5], sizeof(n[5]), "%" PRIu64, row->packets_in);
+		snprintf(n[6], sizeof(n[6]), "%" PRIu64, (uint64_t)row->policies);
+		for (size_t k = 0; k < row->finding_ids.len && off < sizeof(ids); k++)
+			off += (size_t)snprintf(ids + off, sizeof(ids) - off, "%s%s", k ? "," : "",
+						*(const char **)xd_vec_at(&row->finding_ids, k));
+		r = xd_table_add(t, (const char *const[]){
+					    xd_addr_fmt(&row->peer, row->family, p, sizeof(p)),
+					    xd_addr_fmt(&row->local, row->family, l, sizeof(l)),
+					    xd_peer_state_name(row->state), ike,
+					    n[0], n[1], n[2], n[3], n[4], n[5], n[6], ifname, ids,
+				    });
 	}
-	if (!rows->len)
-		fputs("no IPsec peers\n", out);
+	if (r == 0)
+		r = xd_table_flush(t);
+	xd_table_free(t);
+	if (r < 0)
+		return r;
 	return ferror(out) ? -EIO : 0;
 }

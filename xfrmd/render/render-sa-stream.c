@@ -41,7 +41,11 @@ int xd_sa_stream_begin(struct xd_sa_stream *st, const struct xd_snapshot *s)
 		struct xd_render_opts o = st->o;
 		(void)xd_render_text(st->out, s, 0, &o);
 		fputc('\n', st->out);
-		xd_text_sa_header(st->out, &st->o);
+		/* columns are sized by the first rows only, so memory stays flat */
+		if (xd_text_table_new(XD_TABLE_SA, st->out, &st->o, &st->table) < 0)
+			st->err = 1;
+		else
+			xd_table_set_stream(st->table, true);
 	}
 	return st->err || ferror(st->out) ? -EIO : 0;
 }
@@ -52,8 +56,8 @@ int xd_sa_stream_add(struct xd_sa_stream *st, const struct xd_sa *sa)
 		if (st->count)
 			fputs(st->o.pretty ? ",\n" : ",", st->out);
 		st->err |= xd_json_emit(st->out, xd_sa_json(sa), xd_json_flags_for(&st->o));
-	} else {
-		xd_text_sa_row(st->out, sa);
+	} else if (st->table && xd_text_sa_row(st->table, sa) < 0) {
+		st->err = 1;
 	}
 	st->count++;
 	return st->err || ferror(st->out) ? -EIO : 0;
@@ -83,6 +87,9 @@ int xd_sa_stream_end(struct xd_sa_stream *st, const struct xd_snapshot *s,
 		st->err |= xd_json_emit(st->out, o, xd_json_flags_for(&st->o));
 		fputs("}\n", st->out);
 	} else {
+		if (st->table && xd_table_flush(st->table) < 0)
+			st->err = 1;
+		st->table = xd_table_free(st->table);
 		xd_text_sa_count(st->out, st->count);
 		if (oc->status != XD_DUMP_COMPLETE)
 			fprintf(st->out, "note: %s %s: this list may be incomplete\n",

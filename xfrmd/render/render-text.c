@@ -15,6 +15,8 @@
 #include "xfrmd/model.h"
 #include "xfrmd/names.h"
 #include "xfrmd/render.h"
+#include "xfrmd/table.h"
+#include "xfrmd/util.h"
 #include "render-kstack.h"
 #include "render-text.h"
 
@@ -71,32 +73,97 @@ static const char *sa_alg_text(const struct xd_sa *sa, char *buf, size_t len)
 	return buf;
 }
 
-void xd_text_sa_header(FILE *out, const struct xd_render_opts *o)
-{
-	char line[256];
+static const struct xd_table_col sa_cols[] = {
+	{ "SRC", 0 },		 { "DST", 0 },		 { "PROTO", 0 },
+	{ "SPI", 0 },		 { "REQID", XD_COL_RIGHT }, { "MODE", 0 },
+	{ "ENCAP", 0 },		 { "ALGORITHMS", XD_COL_WRAP }, { "BYTES", XD_COL_RIGHT },
+	{ "PACKETS", XD_COL_RIGHT },
+};
 
-	snprintf(line, sizeof(line), "%-39s %-39s %-5s %-10s %-6s %-9s %-10s %-30s %12s %10s",
-		 "SRC", "DST", "PROTO", "SPI", "REQID", "MODE", "ENCAP", "ALGORITHMS", "BYTES",
-		 "PACKETS");
-	header(out, o, line);
+static const struct xd_table_col policy_cols[] = {
+	{ "DIR", 0 },	  { "PRIORITY", XD_COL_RIGHT }, { "INDEX", XD_COL_RIGHT },
+	{ "ACTION", 0 },  { "SRC", 0 },			{ "DST", 0 },
+	{ "PROTO", 0 },	  { "TEMPLATES", XD_COL_WRAP },
+};
+
+static const struct xd_table_col peer_cols[] = {
+	{ "PEER", 0 },
+	{ "LOCAL", 0 },
+	{ "STATE", 0 },
+	{ "IKE", 0 },
+	{ "SAS_OUT", XD_COL_RIGHT },
+	{ "SAS_IN", XD_COL_RIGHT },
+	{ "BYTES_OUT", XD_COL_RIGHT },
+	{ "BYTES_IN", XD_COL_RIGHT },
+	{ "PACKETS_OUT", XD_COL_RIGHT | XD_COL_HIDDEN },
+	{ "PACKETS_IN", XD_COL_RIGHT | XD_COL_HIDDEN },
+	{ "POLICIES", XD_COL_RIGHT | XD_COL_HIDDEN },
+	{ "INTERFACE", XD_COL_HIDDEN }, /* route-based tunnels: the xfrm interface or VTI */
+	{ "FINDINGS", XD_COL_WRAP },
+};
+
+static const struct xd_table_col finding_cols[] = {
+	{ "SEVERITY", 0 },
+	{ "ID", 0 },
+	{ "SUMMARY", XD_COL_WRAP },
+};
+
+const struct xd_table_col *xd_text_table_cols(enum xd_text_table which, size_t *ret_n)
+{
+	static const struct {
+		const struct xd_table_col *cols;
+		size_t n;
+	} tables[] = {
+		[XD_TABLE_SA] = { sa_cols, XD_ARRAY_SIZE(sa_cols) },
+		[XD_TABLE_POLICY] = { policy_cols, XD_ARRAY_SIZE(policy_cols) },
+		[XD_TABLE_PEERS] = { peer_cols, XD_ARRAY_SIZE(peer_cols) },
+		[XD_TABLE_FINDINGS] = { finding_cols, XD_ARRAY_SIZE(finding_cols) },
+	};
+
+	if ((unsigned)which >= _XD_TABLE_MAX)
+		return NULL;
+	*ret_n = tables[which].n;
+	return tables[which].cols;
 }
 
-void xd_text_sa_row(FILE *out, const struct xd_sa *sa)
+int xd_text_table_new(enum xd_text_table which, FILE *out, const struct xd_render_opts *o,
+		      struct xd_table **ret)
 {
-	char src[64], dst[64], nb1[16], nb2[16], alg[200], enc[32];
+	struct xd_table_opts to = o->table;
+	size_t n;
+	const struct xd_table_col *cols = xd_text_table_cols(which, &n);
+
+	to.color = o->color;
+	return xd_table_new(cols, n, &to, out, ret);
+}
+
+int xd_text_sa_row(struct xd_table *t, const struct xd_sa *sa)
+{
+	char src[64], dst[64], nb1[16], nb2[16], nb3[16], alg[200], enc[32], spi[16], reqid[16],
+		bytes[24], packets[24];
 
 	if (sa->has & XD_SA_HAS_ENCAP)
 		snprintf(enc, sizeof(enc), "%s:%u",
-			 num_or(xd_name_encap(sa->encap.type), sa->encap.type, nb2, sizeof(nb2)),
+			 num_or(xd_name_encap(sa->encap.type), sa->encap.type, nb3, sizeof(nb3)),
 			 sa->encap.dport);
 	else
 		snprintf(enc, sizeof(enc), "-");
-	fprintf(out, "%-39s %-39s %-5s 0x%08x %-6u %-9s %-10s %-30s %12" PRIu64 " %10" PRIu64 "\n",
-		xd_addr_fmt(&sa->saddr, sa->family, src, sizeof(src)),
-		xd_addr_fmt(&sa->daddr, sa->family, dst, sizeof(dst)),
-		num_or(xd_name_proto(sa->proto), sa->proto, nb1, sizeof(nb1)), sa->spi, sa->reqid,
-		num_or(xd_name_mode(sa->mode), sa->mode, nb2, sizeof(nb2)), enc,
-		sa_alg_text(sa, alg, sizeof(alg)), sa->curlft.bytes, sa->curlft.packets);
+	snprintf(spi, sizeof(spi), "0x%08x", sa->spi);
+	snprintf(reqid, sizeof(reqid), "%u", sa->reqid);
+	snprintf(bytes, sizeof(bytes), "%" PRIu64, sa->curlft.bytes);
+	snprintf(packets, sizeof(packets), "%" PRIu64, sa->curlft.packets);
+	return xd_table_add(t, (const char *const[]){
+				       xd_addr_fmt(&sa->saddr, sa->family, src, sizeof(src)),
+				       xd_addr_fmt(&sa->daddr, sa->family, dst, sizeof(dst)),
+				       num_or(xd_name_proto(sa->proto), sa->proto, nb1, sizeof(nb1)),
+				       spi,
+				       reqid,
+				       num_or(xd_name_mode(sa->mode), sa->mode, nb2, sizeof(nb2)),
+				       enc,
+				       sa_alg_text(sa, alg, sizeof(alg)),
+				       bytes,
+				       packets,
+			       });
 }
 
 void xd_text_sa_count(FILE *out, size_t n)
@@ -104,47 +171,75 @@ void xd_text_sa_count(FILE *out, size_t n)
 	fprintf(out, "%zu SA%s\n", n, n == 1 ? "" : "s");
 }
 
-static void text_sas(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o)
+static int text_sas(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o)
 {
-	xd_text_sa_header(out, o);
-	for (size_t i = 0; i < s->sas.len; i++)
-		xd_text_sa_row(out, xd_snapshot_sa(s, i));
+	struct xd_table *t = NULL;
+	int r = xd_text_table_new(XD_TABLE_SA, out, o, &t);
+
+	for (size_t i = 0; r == 0 && i < s->sas.len; i++)
+		r = xd_text_sa_row(t, xd_snapshot_sa(s, i));
+	if (r == 0)
+		r = xd_table_flush(t);
+	xd_table_free(t);
 	xd_text_sa_count(out, s->sas.len);
+	return r;
 }
 
-static void text_policies(FILE *out, const struct xd_snapshot *s,
-			  const struct xd_render_opts *o)
+/* "esp/tunnel reqid 1 192.0.2.2->192.0.2.1, ..." */
+static void policy_templates(const struct xd_snapshot *s, const struct xd_policy *p, char *buf,
+			     size_t len)
 {
-	char line[256];
+	size_t o = 0;
 
-	snprintf(line, sizeof(line), "%-10s %-10s %-10s %-6s %-43s %-43s %-6s %s", "DIR",
-		 "PRIORITY", "INDEX", "ACTION", "SRC", "DST", "PROTO", "TEMPLATES");
-	header(out, o, line);
-	for (size_t i = 0; i < s->policies.len; i++) {
-		const struct xd_policy *p = xd_snapshot_policy(s, i);
-		char src[80], dst[80], nb1[16], nb2[16], nb3[16];
+	buf[0] = '\0';
+	if (!p->tmpl_count)
+		snprintf(buf, len, "-");
+	for (uint32_t t = 0; t < p->tmpl_count && o < len; t++) {
+		const struct xd_tmpl *tm = xd_policy_tmpl(s, p, t);
+		char a[64], b[64], nb1[16], nb2[16];
 
-		fprintf(out, "%-10s %-10u %-10u %-6s %-43s %-43s %-6s",
-			num_or(xd_name_policy_dir(p->dir), p->dir, nb1, sizeof(nb1)), p->priority,
-			p->index, num_or(xd_name_policy_action(p->action), p->action, nb2, sizeof(nb2)),
-			xd_prefix_fmt(&p->sel.saddr, p->sel.family, p->sel.prefixlen_s, src, sizeof(src)),
-			xd_prefix_fmt(&p->sel.daddr, p->sel.family, p->sel.prefixlen_d, dst, sizeof(dst)),
-			num_or(xd_name_l4proto(p->sel.proto), p->sel.proto, nb3, sizeof(nb3)));
-		if (!p->tmpl_count)
-			fputs(" -", out);
-		for (uint32_t t = 0; t < p->tmpl_count; t++) {
-			const struct xd_tmpl *tm = xd_policy_tmpl(s, p, t);
-			char a[64], b[64];
-			fprintf(out, " %s/%s reqid %u",
-				num_or(xd_name_proto(tm->proto), tm->proto, nb1, sizeof(nb1)),
-				num_or(xd_name_mode(tm->mode), tm->mode, nb2, sizeof(nb2)), tm->reqid);
-			if (xd_mode_is_tunnel_like(tm->mode))
-				fprintf(out, " %s->%s", xd_addr_fmt(&tm->saddr, tm->family, a, sizeof(a)),
-					xd_addr_fmt(&tm->daddr, tm->family, b, sizeof(b)));
-		}
-		fputc('\n', out);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s/%s reqid %u", t ? ", " : "",
+				      num_or(xd_name_proto(tm->proto), tm->proto, nb1, sizeof(nb1)),
+				      num_or(xd_name_mode(tm->mode), tm->mode, nb2, sizeof(nb2)),
+				      tm->reqid);
+		if (o < len && xd_mode_is_tunnel_like(tm->mode))
+			o += (size_t)snprintf(buf + o, len - o, " %s->%s",
+					      xd_addr_fmt(&tm->saddr, tm->family, a, sizeof(a)),
+					      xd_addr_fmt(&tm->daddr, tm->family, b, sizeof(b)));
 	}
+}
+
+static int text_policies(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o)
+{
+	struct xd_table *t = NULL;
+	int r = xd_text_table_new(XD_TABLE_POLICY, out, o, &t);
+
+	for (size_t i = 0; r == 0 && i < s->policies.len; i++) {
+		const struct xd_policy *p = xd_snapshot_policy(s, i);
+		char src[80], dst[80], nb1[16], nb2[16], nb3[16], prio[16], index[16], tmpl[1024];
+
+		snprintf(prio, sizeof(prio), "%u", p->priority);
+		snprintf(index, sizeof(index), "%u", p->index);
+		policy_templates(s, p, tmpl, sizeof(tmpl));
+		r = xd_table_add(
+			t, (const char *const[]){
+				   num_or(xd_name_policy_dir(p->dir), p->dir, nb1, sizeof(nb1)),
+				   prio,
+				   index,
+				   num_or(xd_name_policy_action(p->action), p->action, nb2, sizeof(nb2)),
+				   xd_prefix_fmt(&p->sel.saddr, p->sel.family, p->sel.prefixlen_s, src,
+						 sizeof(src)),
+				   xd_prefix_fmt(&p->sel.daddr, p->sel.family, p->sel.prefixlen_d, dst,
+						 sizeof(dst)),
+				   num_or(xd_name_l4proto(p->sel.proto), p->sel.proto, nb3, sizeof(nb3)),
+				   tmpl,
+			   });
+	}
+	if (r == 0)
+		r = xd_table_flush(t);
+	xd_table_free(t);
 	fprintf(out, "%zu polic%s\n", s->policies.len, s->policies.len == 1 ? "y" : "ies");
+	return r;
 }
 
 static void text_stats(FILE *out, const struct xd_snapshot *s, const struct xd_render_opts *o)
@@ -243,6 +338,7 @@ int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
 		   const struct xd_render_opts *o)
 {
 	struct xd_render_opts def = { 0 };
+	int r = 0;
 
 	if (!o)
 		o = &def;
@@ -251,11 +347,12 @@ int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
 		text_status(out, s);
 	if (what & XD_RENDER_SA) {
 		fputc('\n', out);
-		text_sas(out, s, o);
+		r = text_sas(out, s, o);
 	}
 	if (what & XD_RENDER_POLICY) {
 		fputc('\n', out);
-		text_policies(out, s, o);
+		if (r == 0)
+			r = text_policies(out, s, o);
 	}
 	if (what & XD_RENDER_STATS) {
 		fputc('\n', out);
@@ -285,5 +382,7 @@ int xd_render_text(FILE *out, const struct xd_snapshot *s, unsigned what,
 		fputc('\n', out);
 		xd_render_rules_text(out, s);
 	}
+	if (r < 0)
+		return r;
 	return ferror(out) ? -EIO : 0;
 }

@@ -4,9 +4,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
-struct xd_sa;
-struct xd_render_opts;
+#include "xfrmd/render.h"
 
-void xd_text_sa_header(FILE *out, const struct xd_render_opts *o);
-void xd_text_sa_row(FILE *out, const struct xd_sa *sa);
+struct xd_sa;
+struct xd_table;
+
+/* A table of `which` with the columns, width and colour of `o`. */
+int xd_text_table_new(enum xd_text_table which, FILE *out, const struct xd_render_opts *o,
+		      struct xd_table **ret);
+int xd_text_sa_row(struct xd_table *t, const struct xd_sa *sa);
 void xd_text_sa_count(FILE *out, size_t n);
