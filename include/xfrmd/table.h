@@ -16,6 +16,7 @@ enum xd_table_col_flags {
 	XD_COL_RIGHT = 1u << 0,  /* numbers: right-aligned */
 	XD_COL_WRAP = 1u << 1,   /* free text: the first to wrap when the table is too wide */
 	XD_COL_HIDDEN = 1u << 2, /* only shown when -o names it */
+	XD_COL_ATOM = 1u << 3,   /* an address or code: wrapped only when nothing else can give */
 };
 
 struct xd_table_col {

@@ -64,18 +64,26 @@ static size_t u8bytes(const char *s, size_t w)
 	return i;
 }
 
-static bool is_break(char c)
+/* Where a line may break: after a blank or a comma (words, lists), else after a separator
+ * inside a token (a/b, a->b, policy.missing_fwd), else anywhere. */
+static int break_rank(const char *s, size_t b)
 {
-	return c == ' ' || c == ',' || c == '/' || c == '+' || c == '>' || c == '(' || c == ':' ||
-	       c == ';';
+	char c = s[b - 1];
+
+	if (c == ' ' || c == ',' || s[b] == ' ')
+		return 2;
+	if (c == '/' || c == '+' || c == '>' || c == '(' || c == ':' || c == ';' || c == '.' ||
+	    c == '_' || c == '-' || c == '=')
+		return 1;
+	return 0;
 }
 
 /* The next piece of s that fits in w columns: its length in bytes; *ret_next is where the
- * rest starts (blanks at a break are dropped). A break after a separator is preferred to
- * cutting a word. */
+ * rest starts (blanks at a break are dropped). A break between words is preferred when it
+ * keeps at least half the line, then one inside a token, then a cut. */
 static size_t segment(const char *s, size_t w, const char **ret_next)
 {
-	size_t all = strlen(s), cut;
+	size_t all = strlen(s), cut, best[3] = { 0, 0, 0 };
 
 	if (w == 0 || u8width(s, all) <= w) {
 		*ret_next = s + all;
@@ -83,7 +91,13 @@ static size_t segment(const char *s, size_t w, const char **ret_next)
 	}
 	cut = u8bytes(s, w);
 	for (size_t b = cut; b > 0; b--) {
-		if (is_break(s[b - 1]) || s[b] == ' ') {
+		int rank = break_rank(s, b);
+		if (rank && !best[rank])
+			best[rank] = b;
+	}
+	for (int rank = 2; rank >= 1; rank--) {
+		size_t b = best[rank];
+		if (b && (u8width(s, b) * 2 >= w || rank == 1 || !best[1])) {
 			size_t len = b;
 			const char *n = s + b;
 			while (len > 0 && s[len - 1] == ' ')
@@ -293,26 +307,36 @@ static void fix_widths(struct xd_table *t)
 	t->fixed = true;
 	if (!t->o.width || t->o.raw)
 		return;
-	for (int pass = 0; pass < 3 && total > t->o.width; pass++) {
-		for (size_t v = t->nvis; v-- > 0 && total > t->o.width;) {
-			unsigned f = t->cols[t->vis[v]].flags;
-			size_t min = hdr[v];
+	/* free text first, from the last column back, down to a readable width */
+	for (size_t v = t->nvis; v-- > 0 && total > t->o.width;) {
+		size_t min = hdr[v] < 10 ? 10 : hdr[v];
 
-			if (pass == 0 && !(f & XD_COL_WRAP))
-				continue;
-			if (pass == 1 && (f & XD_COL_RIGHT))
-				continue;
-			if (pass == 0 && min < 10)
-				min = 10; /* free text keeps a readable width while others can give */
-			if (pass == 1 && min < 6)
-				min = 6;
-			if (t->width[v] > min) {
-				size_t give = t->width[v] - min;
-				if (give > total - t->o.width)
-					give = total - t->o.width;
-				t->width[v] -= give;
-				total -= give;
+		if (!(t->cols[t->vis[v]].flags & XD_COL_WRAP) || t->width[v] <= min)
+			continue;
+		size_t give = t->width[v] - min;
+		if (give > total - t->o.width)
+			give = total - t->o.width;
+		t->width[v] -= give;
+		total -= give;
+	}
+	/* then the widest column, one character at a time: text first, addresses and numbers
+	 * (read as a whole) last */
+	for (int pass = 0; pass < 2 && total > t->o.width; pass++) {
+		while (total > t->o.width) {
+			size_t widest = SIZE_MAX;
+			for (size_t v = 0; v < t->nvis; v++) {
+				size_t min = hdr[v] < 6 ? 6 : hdr[v];
+				if (pass == 0 &&
+				    (t->cols[t->vis[v]].flags & (XD_COL_RIGHT | XD_COL_ATOM)))
+					continue;
+				if (t->width[v] > min &&
+				    (widest == SIZE_MAX || t->width[v] > t->width[widest]))
+					widest = v;
 			}
+			if (widest == SIZE_MAX)
+				break;
+			t->width[widest]--;
+			total--;
 		}
 	}
 }

@@ -74,21 +74,21 @@ static const char *sa_alg_text(const struct xd_sa *sa, char *buf, size_t len)
 }
 
 static const struct xd_table_col sa_cols[] = {
-	{ "SRC", 0 },		 { "DST", 0 },		 { "PROTO", 0 },
-	{ "SPI", 0 },		 { "REQID", XD_COL_RIGHT }, { "MODE", 0 },
+	{ "SRC", XD_COL_ATOM },	 { "DST", XD_COL_ATOM },	 { "PROTO", 0 },
+	{ "SPI", XD_COL_ATOM },		 { "REQID", XD_COL_RIGHT }, { "MODE", 0 },
 	{ "ENCAP", 0 },		 { "ALGORITHMS", XD_COL_WRAP }, { "BYTES", XD_COL_RIGHT },
-	{ "PACKETS", XD_COL_RIGHT },
+	{ "PACKETS", XD_COL_RIGHT | XD_COL_HIDDEN }, /* -o: the default fits 80 columns */
 };
 
 static const struct xd_table_col policy_cols[] = {
 	{ "DIR", 0 },	  { "PRIORITY", XD_COL_RIGHT }, { "INDEX", XD_COL_RIGHT },
-	{ "ACTION", 0 },  { "SRC", 0 },			{ "DST", 0 },
+	{ "ACTION", 0 },  { "SRC", XD_COL_ATOM },	{ "DST", XD_COL_ATOM },
 	{ "PROTO", 0 },	  { "TEMPLATES", XD_COL_WRAP },
 };
 
 static const struct xd_table_col peer_cols[] = {
-	{ "PEER", 0 },
-	{ "LOCAL", 0 },
+	{ "PEER", XD_COL_ATOM },
+	{ "LOCAL", XD_COL_ATOM },
 	{ "STATE", 0 },
 	{ "IKE", 0 },
 	{ "SAS_OUT", XD_COL_RIGHT },
@@ -104,7 +104,7 @@ static const struct xd_table_col peer_cols[] = {
 
 static const struct xd_table_col finding_cols[] = {
 	{ "SEVERITY", 0 },
-	{ "ID", 0 },
+	{ "ID", XD_COL_ATOM },
 	{ "SUMMARY", XD_COL_WRAP },
 };
 
