@@ -80,7 +80,7 @@ check(rc == 0 and out == "198.51.100.7 degraded\n", f"peers -o peer,state --no-h
 rc, out = run(["-r", snap, "check", "--raw", "-o", "ID"], "80")
 check(out.splitlines()[:2] == ["ID", "policy.missing_fwd"], f"check --raw -o ID: {out!r}")
 rc, out = run(["-r", snap, "check", "--raw", "-o", "summary", "--no-headings"], "20")
-check(out.splitlines()[0].startswith("in\\x20policy\\x200.0.0.0/16"), f"--raw escapes blanks, never wraps: {out!r}")
+check((out.splitlines() or [""])[0].startswith("in\\x20policy\\x200.0.0.0/16"), f"--raw escapes blanks, never wraps: {out!r}")
 rc, out = run(["-r", snap, "show", "sa", "-o", "nosuch"], None)
 check(rc == 2, "-o with an unknown column is a usage error")
 rc, out = run(["-r", snap, "show", "all", "-o", "SRC"], None)
