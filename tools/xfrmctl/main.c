@@ -86,7 +86,7 @@ static const struct xfrmctl_opt capture_opts[] = {
 
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", verb_status, "", "summary of SAs, policies and error counters (default)" },
-	{ "show", verb_show, "[SECTION...]", "list kernel IPsec state, keys never shown (sections: xfrmctl(8))", show_opts },
+	{ "show", verb_show, "[SECTION...] [spi|reqid|src|dst|dir] V", "list kernel IPsec state, keys never shown (sections: xfrmctl(8))", show_opts },
 	{ "check", verb_check, "", "diagnose: findings with evidence and remedies", check_opts },
 	{ "peers", verb_peers, "[ADDRESS...]", "one row per remote gateway: SAs, traffic, state, findings", peers_opts },
 	{ "watch", verb_watch, "", "stream events from xfrmd as JSON lines (needs the daemon)" },
@@ -121,11 +121,17 @@ static const struct xfrmctl_verb *find_verb(const char *name)
 
 int xfrmctl_verb_help(const struct xfrmctl_verb *v)
 {
-	/* a long section list pushes [OPTIONS] onto its own line: help fits 80 columns */
-	bool wrap = strlen("Usage: xfrmctl  ") + strlen(v->name) + strlen(v->args) +
-			    strlen(" [OPTIONS]") > 80;
-	printf("Usage: xfrmctl %s%s%s%s[OPTIONS]\n\n%s.\n", v->name, v->args[0] ? " " : "",
-	       v->args, wrap ? "\n       " : " ", v->summary);
+	const char *second = NULL;
+
+	/* a long synopsis continues on a second line, before its last bracket group */
+	if (strlen(v->name) + strlen(v->args) + 26 > 80)
+		second = strrchr(v->args, '[');
+	if (second && second > v->args)
+		printf("Usage: xfrmctl %s %.*s\n       %s [OPTIONS]\n\n%s.\n", v->name,
+		       (int)(second - v->args - 1), v->args, second, v->summary);
+	else
+		printf("Usage: xfrmctl %s%s%s [OPTIONS]\n\n%s.\n", v->name, v->args[0] ? " " : "",
+		       v->args, v->summary);
 	if (v->opts) {
 		printf("\n%s options:\n", v->name);
 		for (const struct xfrmctl_opt *o = v->opts; o->name; o++) {

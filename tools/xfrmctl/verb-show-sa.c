@@ -80,6 +80,8 @@ static int list_record(void *userdata, const struct xd_record *rec)
 	if (r < 0 && r != -EBADMSG)
 		return r;
 	for (size_t i = 0; i < l->batch->sas.len; i++) {
+		if (!xfrmctl_sa_wanted(xd_snapshot_sa(l->batch, i)))
+			continue; /* show sa spi/reqid/src/dst */
 		r = xd_sa_stream_add(&l->st, xd_snapshot_sa(l->batch, i));
 		if (r < 0)
 			return r;

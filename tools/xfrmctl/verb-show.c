@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verb-show.c: `xfrmctl show sa|policy|stats|kernel|stack|certs|ike|routes|rules|
  * tunnels|all` and `xfrmctl status`. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,8 +74,9 @@ static int render(unsigned what)
 
 	arg_collect = groups_for(what);
 	/* the daemon serves the XFRM sections; kernel/stack views are collected here */
+	/* the daemon lists everything: with a selector, filter a collection of our own */
 	if (!(what & ~(XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS | XD_RENDER_STATUS)) &&
-	    xfrmctl_daemon_wanted()) {
+	    !arg_filter.has && xfrmctl_daemon_wanted()) {
 		char req[128];
 		if (what == XD_RENDER_STATUS)
 			snprintf(req, sizeof(req), "{\"command\":\"status\"}");
@@ -95,6 +97,7 @@ static int render(unsigned what)
 	r = xfrmctl_load(&s);
 	if (r)
 		return r;
+	xfrmctl_filter_snapshot(s);
 	if (arg_json != JSON_OFF)
 		r = xd_render_json(stdout, s, what, &o);
 	else
@@ -170,11 +173,26 @@ int verb_show(int argc, char **argv)
 		{}
 	};
 
-	r = xfrmctl_parse_table_verb(argc, argv, "show", opts, 4, &pos, &npos);
+	r = xfrmctl_parse_table_verb(argc, argv, "show", opts, 32, &pos, &npos);
 	if (r)
 		return r;
-	if (npos == 0)
+	/* `show sa spi 0x... reqid N`, `show policy dir in`: selectors after the sections */
+	for (int i = 0; i < npos; i++) {
+		r = xfrmctl_filter_parse(pos[i], i + 1 < npos ? pos[i + 1] : NULL);
+		if (r == -ENOENT)
+			continue;
+		if (r)
+			return r;
+		memmove(pos + i, pos + i + 2, (size_t)(npos - i - 2) * sizeof(*pos));
+		npos -= 2;
+		i--;
+	}
+	if (npos > 4)
+		return xfrmctl_usage_error("show: unexpected argument '%s'", pos[4]);
+	if (npos == 0 && !arg_filter.has)
 		return render(XD_RENDER_SA | XD_RENDER_POLICY | XD_RENDER_STATS);
+	if (npos == 0)
+		return xfrmctl_usage_error("show: a selector needs its section (show sa spi N)");
 	if (npos == 1 && (xd_streq(pos[0], "firewall") || xd_streq(pos[0], "fw")))
 		return render_firewall();
 	if (npos == 1 && (xd_streq(pos[0], "tunnels") || xd_streq(pos[0], "interfaces")))
@@ -189,6 +207,13 @@ int verb_show(int argc, char **argv)
 						   pos[i]);
 		what |= w;
 	}
+	if ((arg_filter.has & (XFRMCTL_FILTER_SPI | XFRMCTL_FILTER_SRC | XFRMCTL_FILTER_DST)) &&
+	    !(what & XD_RENDER_SA))
+		return xfrmctl_usage_error("show: spi, src and dst select SAs (show sa ...)");
+	if ((arg_filter.has & XFRMCTL_FILTER_DIR) && !(what & XD_RENDER_POLICY))
+		return xfrmctl_usage_error("show: dir selects policies (show policy dir ...)");
+	if ((arg_filter.has & XFRMCTL_FILTER_REQID) && !(what & (XD_RENDER_SA | XD_RENDER_POLICY)))
+		return xfrmctl_usage_error("show: reqid selects SAs or policies");
 	return render(what);
 }
 

@@ -138,5 +138,30 @@ int verb_watch(int argc, char **argv);
 int verb_metrics(int argc, char **argv);
 int verb_help(int argc, char **argv);
 
+/* show-filter.c: `show sa spi N reqid N src A dst B`, `show policy dir D [reqid N]`. */
+#include <stdint.h>
+#include "xfrmd/model.h"
+enum {
+	XFRMCTL_FILTER_SPI = 1u << 0,
+	XFRMCTL_FILTER_REQID = 1u << 1,
+	XFRMCTL_FILTER_SRC = 1u << 2,
+	XFRMCTL_FILTER_DST = 1u << 3,
+	XFRMCTL_FILTER_DIR = 1u << 4,
+};
+struct xfrmctl_filter {
+	unsigned has;
+	uint32_t spi, reqid;
+	uint8_t dir;
+	uint16_t src_family, dst_family;
+	struct xd_addr src, dst;
+};
+extern struct xfrmctl_filter arg_filter;
+/* 0 when key is a filter keyword and value valid; -ENOENT when key is none; EXIT_USAGE. */
+int xfrmctl_filter_parse(const char *key, const char *value);
+bool xfrmctl_sa_wanted(const struct xd_sa *sa);
+bool xfrmctl_policy_wanted(const struct xd_snapshot *s, const struct xd_policy *p);
+/* Drop the SAs and policies the filter does not want. */
+void xfrmctl_filter_snapshot(struct xd_snapshot *s);
+
 /* The known-issues knowledge base, or NULL (the reason is printed on stderr). */
 struct xd_kb *xfrmctl_load_kb(void);
