@@ -29,6 +29,20 @@ need "tmpfiles.d file" "/tmpfiles\.d/xfrmd\.conf$"
 need "bash completion" "/bash-completion/completions/xfrmctl$"
 need "xfrmctl(8)" "/man8/xfrmctl\.8"
 need "JSON schema" "/doc/xfrmd/schema/xfrmctl\.schema\.json$"
+need "default xfrmd.conf" "/etc/xfrmd/xfrmd\.conf$"
+# every documentation page a man page names by path is installed there
+src=$(meson introspect "$build" --projectinfo >/dev/null 2>&1; cd "$(dirname "$0")/../.." && pwd)
+for p in $(sed -nE 's|^\.Pa /usr/share/doc/xfrmd/([^ ]+).*|\1|p' "$src"/docs/man/*.[58] | sort -u); do
+    need "man pages' /usr/share/doc/xfrmd/$p" "/share/doc/xfrmd/$p$"
+done
+# a finding's JSON "doc" (docs/findings/ID.md) resolves under the documentation directory
+docpath=$("$build/tools/xfrmctl/xfrmctl" -r "$src/tests/replay/snapshots/handmade-gateway.pcapng" check --json |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["findings"][0]["doc"])')
+if [ -f "$dest$prefix/share/doc/xfrmd/$docpath" ]; then
+    pass "JSON doc $docpath resolves under $prefix/share/doc/xfrmd"
+else
+    fail "JSON doc $docpath is not under $prefix/share/doc/xfrmd"
+fi
 if grep -qE '/s?bin/xfrmd$' "$tmp/files"; then pass "xfrmd binary"; else echo "NOTE: no xfrmd daemon binary in this build yet"; fi
 
 suid=$(find "$dest" -type f \( -perm -4000 -o -perm -2000 \) | sed "s|^$dest||")
