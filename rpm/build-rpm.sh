@@ -6,6 +6,7 @@
 # package standalone, scriptlets present. Standalone: the lead wires it into .ci/run.
 #   --suse      build the openSUSE/SLES branch of the spec (suse_version defined)
 #   --no-check  skip %check (the test suites) inside rpmbuild
+#   --no-build  check the RPMs of the previous build again (after editing this script)
 # Dependency checks are off (--nodeps): BuildRequires name Fedora/SUSE packages, not Debian's.
 # Distribution macros Debian's rpm lacks come from rpm/macros.compat. The tarball is the
 # working tree's tracked files (uncommitted edits included). Output: build-rpm/{SRPMS,RPMS}.
@@ -13,12 +14,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-suse=0 check=1
+suse=0 check=1 build=1
 for a in "$@"; do
     case $a in
     --suse) suse=1 ;;
     --no-check) check=0 ;;
-    *) echo "usage: $0 [--suse] [--no-check]" >&2; exit 2 ;;
+    --no-build) build=0 check=0 ;;
+    *) echo "usage: $0 [--suse] [--no-check] [--no-build]" >&2; exit 2 ;;
     esac
 done
 command -v rpmbuild >/dev/null || { echo "SKIP: rpmbuild not installed (apt-get install rpm)"; exit 77; }
@@ -29,6 +31,7 @@ spec_version=$(sed -nE 's/^Version:[[:space:]]+//p' rpm/xfrmd.spec)
 
 top=$root/build-rpm${suse:+}
 [ $suse = 1 ] && top=$root/build-rpm-suse
+if [ $build = 1 ]; then
 rm -rf "$top"; mkdir -p "$top"/{SOURCES,SPECS,BUILD,RPMS,SRPMS,BUILDROOT}
 
 # source tarball from the tracked files of the working tree
@@ -50,6 +53,8 @@ echo "rpmbuild -ba ${args[*]} (log: $log)"
 if ! rpmbuild -ba "${args[@]}" "$top/SPECS/xfrmd.spec" >"$log" 2>&1; then
     tail -60 "$log"; echo "FAIL: rpmbuild"; exit 1
 fi
+fi
+log=$top/rpmbuild.log
 grep -E '^(warning|Warning):' "$log" | sort -u || true
 
 fails=0
@@ -120,6 +125,42 @@ for tag in PREIN POSTIN PREUN POSTUN PRETRANS POSTTRANS; do
         fail "scriptlet $tag: sh -n: $err"
     fi
 done
+
+# the payload is what rpm/xfrmd.manifest expects ("PACKAGE PATH [suse]"), no more, no less:
+# a file that goes missing or appears unplanned shows up here, not on a customer's gateway
+want=$(awk -v suse=$suse '!/^#/ && NF >= 2 && ($3 == "" || ($3 == "suse" && suse == 1)) {print $1, $2}' \
+    rpm/xfrmd.manifest | sort)
+# build ids change with every build, man pages are compressed on some distributions
+got=$( { listing "$daemon" | awk '{print "xfrmd", $4}'; listing "$cli" | awk '{print "xfrmctl", $4}'; } |
+    grep -v ' /usr/lib/\.build-id' | sed -E 's/(\/man[0-9]\/[^ ]+)\.(gz|xz|zst|bz2)$/\1/' | sort)
+if [ "$want" = "$got" ]; then
+    pass "payload matches rpm/xfrmd.manifest ($(wc -l <<<"$got") paths)"
+else
+    fail "payload differs from rpm/xfrmd.manifest (- expected, + packaged):"
+    diff <(echo "$want") <(echo "$got") | grep '^[<>]' | sed 's/^</    -/; s/^>/    +/' || true
+fi
+cfg=$(rpm -qp --configfiles "$daemon")
+grep -qx /etc/xfrmd/xfrmd.conf <<<"$cfg" && pass "/etc/xfrmd/xfrmd.conf is a config file" ||
+    fail "/etc/xfrmd/xfrmd.conf is not %config"
+noreplace=$(rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "$daemon" | awk '$2 == "/etc/xfrmd/xfrmd.conf" {print $1}')
+[[ $noreplace == *n* ]] && pass "xfrmd.conf is %config(noreplace)" || fail "xfrmd.conf flags '$noreplace', not noreplace"
+for r in "$daemon" "$cli"; do
+    long=$(rpm -qp --qf '%{DESCRIPTION}' "$r" | awk 'length($0) > 79')
+    [ -z "$long" ] && pass "$(basename "$r"): %description lines within 79 columns" ||
+        fail "$(basename "$r"): %description lines over 79 columns: $long"
+done
+
+# rpmlint, when installed (Debian: apt-get install rpmlint): no errors in the spec or packages
+if command -v rpmlint >/dev/null; then
+    if out=$(rpmlint -r "$root/rpm/rpmlintrc" "$root/rpm/xfrmd.spec" "$daemon" "$cli" "$srpm" 2>&1); then
+        pass "rpmlint: $(tail -1 <<<"$out")"
+    else
+        grep -E ': E: ' <<<"$out" | sed 's/^/    /'
+        fail "rpmlint: $(tail -1 <<<"$out")"
+    fi
+else
+    echo "NOTE: rpmlint not installed (apt-get install rpmlint): packages not linted"
+fi
 
 # the packaged CLI runs: unpack it and diagnose a replay snapshot
 unpack=$top/unpack; rm -rf "$unpack"; mkdir -p "$unpack"
