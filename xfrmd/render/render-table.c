@@ -382,7 +382,7 @@ static void put_record(struct xd_table *t, const char *const *cells, const char 
 			size_t sw = u8width(cur[v], len);
 			size_t pad = t->width[v] > sw ? t->width[v] - sw : 0;
 			const char *sgr = header && t->o.color ? "\033[1m" : color ? color[c] : NULL;
-			bool right = (t->cols[c].flags & XD_COL_RIGHT) && !header;
+			bool right = t->cols[c].flags & XD_COL_RIGHT;
 
 			if (v)
 				pending += GAP;
