@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # check-conf.sh SRCROOT XFRMD: the shipped /etc/xfrmd/xfrmd.conf (xfrmd/daemon/xfrmd.conf) is
-# accepted by `xfrmd -n` as shipped and with every setting uncommented (its values are valid),
+# accepted by `xfrmd --check-config` as shipped and with every setting uncommented (its values are valid),
 # and names every key xfrmd.conf(5) documents.
 set -euo pipefail
 root=$1 xfrmd=$2
 conf=$root/xfrmd/daemon/xfrmd.conf
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fails=0
-"$xfrmd" -n -f "$conf" >/dev/null || { echo "FAIL: xfrmd -n rejects the shipped xfrmd.conf"; fails=$((fails + 1)); }
+"$xfrmd" --check-config -f "$conf" >/dev/null || { echo "FAIL: xfrmd --check-config rejects the shipped xfrmd.conf"; fails=$((fails + 1)); }
 sed -E 's/^#([a-z_]+ = )/\1/' "$conf" >"$tmp/all.conf"
 n=$(grep -cE '^[a-z_]+ = ' "$tmp/all.conf")
-if out=$("$xfrmd" -n -f "$tmp/all.conf" 2>&1); then
+if out=$("$xfrmd" --check-config -f "$tmp/all.conf" 2>&1); then
     echo "PASS: $n settings uncommented are valid"
 else
     echo "FAIL: uncommented xfrmd.conf: $out"; fails=$((fails + 1))
