@@ -128,8 +128,9 @@ done
 
 # the payload is what rpm/xfrmd.manifest expects ("PACKAGE PATH [suse]"), no more, no less:
 # a file that goes missing or appears unplanned shows up here, not on a customer's gateway
-want=$(awk -v suse=$suse '!/^#/ && NF >= 2 && ($3 == "" || ($3 == "suse" && suse == 1)) {print $1, $2}' \
-    rpm/xfrmd.manifest | sort)
+# The findings pages are expected from docs/findings/ (a new finding needs no manifest line).
+want=$( { awk -v suse=$suse '!/^#/ && NF >= 2 && ($3 == "" || ($3 == "suse" && suse == 1)) {print $1, $2}' \
+    rpm/xfrmd.manifest; for f in docs/findings/*.md; do echo "xfrmctl /usr/share/xfrmd/findings/${f##*/}"; done; } | sort)
 # build ids change with every build, man pages are compressed on some distributions
 got=$( { listing "$daemon" | awk '{print "xfrmd", $4}'; listing "$cli" | awk '{print "xfrmctl", $4}'; } |
     grep -v ' /usr/lib/\.build-id' | sed -E 's/(\/man[0-9]\/[^ ]+)\.(gz|xz|zst|bz2)$/\1/' | sort)
