@@ -86,7 +86,7 @@ static const struct xfrmctl_opt capture_opts[] = {
 
 const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "status", verb_status, "", "summary of SAs, policies and error counters (default)" },
-	{ "show", verb_show, "[SECTION...] [spi|reqid|src|dst|dir] V", "list kernel IPsec state, keys never shown (sections: xfrmctl(8))", show_opts },
+	{ "show", verb_show, "[sa|policy|stats|kernel|stack|fw|certs|ike|routes|rules|all] [spi|reqid|src|dst|dir] V", "list kernel IPsec state, keys never shown", show_opts },
 	{ "check", verb_check, "", "diagnose: findings with evidence and remedies", check_opts },
 	{ "peers", verb_peers, "[ADDRESS...]", "one row per remote gateway: SAs, traffic, state, findings", peers_opts },
 	{ "watch", verb_watch, "", "stream events from xfrmd as JSON lines (needs the daemon)" },
