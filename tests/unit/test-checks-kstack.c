@@ -312,7 +312,8 @@ static void test_known_removed(void **state)
 	s->meta.dump_error[XD_DUMP_XFRM_STAT] = -ENOENT;
 	feed(s, XD_DUMP_PROCESSES, "pid=8\tbits=64\tcomm=pluto\n");
 	feed(s, XD_DUMP_STACK_VERSIONS, "pid=8\tproduct=libreswan\tversion=5.1\tsource=x\n");
-	assert_false(fired(s, kb, "kernel.known_issue"));
+	/* 5.1 has real known issues (libreswan CVEs of 2026), just not the removed one */
+	assert_false(known(s, kb, "libreswan-5-needs-xfrm-statistics"));
 	if (fired(s, kb, "kernel.xfrm_stats_missing"))
 		for (size_t i = 0; i < f.items.len; i++)
 			assert_null(strstr(xd_findings_at(&f, i)->def->remedy, "refuses to start"));
@@ -323,6 +324,134 @@ static void test_known_removed(void **state)
 	feed(s, XD_DUMP_STACK_VERSIONS, "pid=9\tproduct=ipsec-tools\tversion=0.8.2\tsource=x\n");
 	assert_false(fired(s, kb, "kernel.known_issue"));
 	xd_snapshot_free(s);
+	xd_kb_free(kb);
+}
+
+/*
+ * Every shipped entry, probed just inside its affected range and at its fixed-in bound. An
+ * entry without a row here fails the test: a new entry must say how it is probed.
+ */
+struct kb_probe {
+	const char *id;
+	const char *hit_kernel;  /* a release inside the range (or a neutral one) */
+	const char *miss_kernel; /* the fixed-in release, or NULL when the kernel is not the bound */
+	const char *product;     /* IKE stack as STACK_VERSIONS names it, or NULL */
+	const char *hit_ver;
+	const char *miss_ver;    /* the fixed-in version, or NULL */
+	const char *sysctl;      /* extra sysctl lines, or NULL */
+	bool transport;          /* make the fixture's templates transport mode */
+};
+
+static const struct kb_probe kb_probes[] = {
+	{ "kernel-4.14-transport-acquire", "4.14.3", "4.15.0", NULL, NULL, NULL, NULL, true },
+	{ "strongswan-sa-dir-no-pmtu-disc", "6.12.57", "6.18.0", "strongSwan", "6.0.3", "5.9.14",
+	  "net.ipv4.ip_no_pmtu_disc=1\n", false },
+	{ "kernel-pre-4.14-flow-cache-gc", "4.13.16", "4.14.0", NULL, NULL, NULL, NULL, false },
+	{ "strongswan-spd-hash-thresh-old-kernel", "4.7.10", "4.8.0", "strongSwan", "5.5.0", NULL,
+	  NULL, false },
+	{ "kernel-5.15-rc-default-policy-abi", "5.15.0-rc3", "5.16.0-rc1", NULL, NULL, NULL, NULL,
+	  false },
+	{ "libreswan-cve-2020-1763", "6.1.158", NULL, "libreswan", "3.31", "3.32", NULL, false },
+	{ "libreswan-cve-2022-23094", "6.1.158", NULL, "libreswan", "4.5", "4.6", NULL, false },
+	{ "libreswan-cve-2023-23009", "6.1.158", NULL, "libreswan", "4.9", "4.10", NULL, false },
+	{ "libreswan-cve-2023-30570", "6.1.158", NULL, "libreswan", "4.10", "4.11", NULL, false },
+	{ "libreswan-cve-2023-38710", "6.1.158", NULL, "libreswan", "4.11", "4.12", NULL, false },
+	{ "libreswan-cve-2023-38711", "6.1.158", NULL, "libreswan", "4.11", "4.12", NULL, false },
+	{ "libreswan-cve-2023-38712", "6.1.158", NULL, "libreswan", "4.11", "4.12", NULL, false },
+	{ "libreswan-cve-2024-2357", "6.1.158", NULL, "libreswan", "4.12", "4.13", NULL, false },
+	{ "libreswan-cve-2024-3652", "6.1.158", NULL, "libreswan", "4.14", "4.15", NULL, false },
+	{ "libreswan-cve-2026-12413", "6.18.0", NULL, "libreswan", "5.3", "5.3.1", NULL, false },
+	{ "libreswan-cve-2026-14957", "6.18.0", NULL, "libreswan", "5.3.1", "5.3.2", NULL, false },
+	{ "libreswan-cve-2026-50722", "6.18.0", NULL, "libreswan", "5.3", "5.3.1", NULL, false },
+	{ "libreswan-4.8-ikev1-md5-crash", "6.1.158", NULL, "libreswan", "4.8", "4.9", NULL, false },
+	{ "strongswan-5.9.10-eap-tls-server-tls12", "6.1.158", NULL, "strongSwan", "5.9.10", "5.9.11",
+	  NULL, false },
+	{ "strongswan-6.0.2-eap-identity", "6.18.0", NULL, "strongSwan", "6.0.2", "6.0.3", NULL,
+	  false },
+};
+
+/* A gateway on `release` with the probe's stack at `ver`, sysctls and mode. */
+static bool probe_fires(const struct kb_probe *p, const struct xd_kb *kb, const char *release,
+			const char *ver)
+{
+	struct xd_snapshot *s = with_kernel(release);
+	char line[128];
+	bool hit;
+
+	if (p->transport)
+		mb_all_modes(s, 0);
+	if (p->sysctl)
+		feed(s, XD_DUMP_SYSCTL, p->sysctl);
+	if (p->product) {
+		bool pluto = strcmp(p->product, "libreswan") == 0;
+		feed(s, XD_DUMP_PROCESSES, pluto ? "pid=5\tbits=64\tcomm=pluto\n"
+						 : "pid=5\tbits=64\tcomm=charon\n");
+		snprintf(line, sizeof(line), "pid=5\tproduct=%s\tversion=%s\tsource=x\n", p->product, ver);
+		feed(s, XD_DUMP_STACK_VERSIONS, line);
+	}
+	hit = known(s, kb, p->id);
+	xd_snapshot_free(s);
+	return hit;
+}
+
+static void test_known_probes(void **state)
+{
+	struct xd_kb *kb = shipped_kb();
+
+	for (size_t i = 0; i < kb->n; i++) {
+		const struct kb_probe *p = NULL;
+		for (size_t k = 0; k < XD_ARRAY_SIZE(kb_probes); k++)
+			if (strcmp(kb_probes[k].id, kb->entries[i].id) == 0)
+				p = &kb_probes[k];
+		if (!p)
+			fail_msg("known issue %s has no row in kb_probes", kb->entries[i].id);
+		/* every entry is bounded: it has a fixed-in probe */
+		if (!p->miss_kernel && !p->miss_ver)
+			fail_msg("%s: no fixed-in probe", p->id);
+		if (!probe_fires(p, kb, p->hit_kernel, p->hit_ver))
+			fail_msg("%s: no hit at kernel %s, %s %s", p->id, p->hit_kernel,
+				 p->product ? p->product : "-", p->hit_ver ? p->hit_ver : "-");
+		if (p->miss_kernel && probe_fires(p, kb, p->miss_kernel, p->hit_ver))
+			fail_msg("%s: hit at fixed kernel %s", p->id, p->miss_kernel);
+		if (p->miss_ver && probe_fires(p, kb, p->hit_kernel, p->miss_ver))
+			fail_msg("%s: hit at fixed %s %s", p->id, p->product, p->miss_ver);
+	}
+	xd_kb_free(kb);
+}
+
+/*
+ * Healthy current systems raise no known issue: this host's 6.18 and Debian 12's 6.1 with its
+ * strongSwan 5.9.8, and current strongSwan and libreswan releases, in tunnel and transport mode.
+ */
+static void test_known_healthy(void **state)
+{
+	static const struct {
+		const char *release, *comm, *product, *ver;
+	} cases[] = {
+		{ "6.18.0", "charon", "strongSwan", "5.9.8" },	 { "6.1.158", "charon", "strongSwan", "5.9.8" },
+		{ "6.18.0", "charon", "strongSwan", "6.0.6" },	 { "6.12.57", "charon", "strongSwan", "6.0.3" },
+		{ "6.18.0", "pluto", "libreswan", "5.3.2" },	 { "6.1.158", "pluto", "libreswan", "5.4" },
+	};
+	struct xd_kb *kb = shipped_kb();
+	char line[128];
+
+	for (size_t i = 0; i < XD_ARRAY_SIZE(cases); i++)
+		for (int transport = 0; transport < 2; transport++) {
+			struct xd_snapshot *s = with_kernel(cases[i].release);
+			if (transport)
+				mb_all_modes(s, 0);
+			feed(s, XD_DUMP_SYSCTL, "net.ipv4.ip_no_pmtu_disc=0\n");
+			snprintf(line, sizeof(line), "pid=5\tbits=64\tcomm=%s\n", cases[i].comm);
+			feed(s, XD_DUMP_PROCESSES, line);
+			snprintf(line, sizeof(line), "pid=5\tproduct=%s\tversion=%s\tsource=x\n",
+				 cases[i].product, cases[i].ver);
+			feed(s, XD_DUMP_STACK_VERSIONS, line);
+			if (fired(s, kb, "kernel.known_issue"))
+				fail_msg("%s %s %s on %s (%s): %s", cases[i].comm,
+					 cases[i].product, cases[i].ver, cases[i].release,
+					 transport ? "transport" : "tunnel", xd_findings_at(&f, 0)->summary);
+			xd_snapshot_free(s);
+		}
 	xd_kb_free(kb);
 }
 
@@ -590,6 +719,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_stats_missing, teardown),
 		cmocka_unit_test_teardown(test_compat, teardown),
 		cmocka_unit_test_teardown(test_known_issue, teardown),
+		cmocka_unit_test_teardown(test_known_probes, teardown),
+		cmocka_unit_test_teardown(test_known_healthy, teardown),
 		cmocka_unit_test_teardown(test_known_pmtu_disc, teardown),
 		cmocka_unit_test_teardown(test_known_removed, teardown),
 		cmocka_unit_test_teardown(test_ip_forward, teardown),

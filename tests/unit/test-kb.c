@@ -23,7 +23,7 @@ static void test_shipped(void **state)
 	char err[512];
 
 	assert_int_equal(xd_kb_load(XD_SRCKB, &kb, err, sizeof(err)), 0);
-	assert_true(kb->n >= 5);
+	assert_true(kb->n >= 20);
 	for (size_t i = 0; i < kb->n; i++) {
 		assert_true(kb->entries[i].n_sources >= 1);
 		assert_true(kb->entries[i].n_conds >= 1);
@@ -100,6 +100,88 @@ static void test_large(void **state)
 	assert_non_null(strstr(err, "cannot open"));
 }
 
+static bool all_of(const char *s, size_t n, const char *set)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!s[i] || !strchr(set, s[i]))
+			return false;
+	return true;
+}
+
+#define HEX "0123456789abcdef"
+#define DIGITS "0123456789"
+#define NAMECH "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
+
+/*
+ * Check the identifiers in one source; return whether it holds a primary one (a CVE id, an
+ * https URL, a tracker reference owner/repo#N, or a commit id of at least 12 hex digits).
+ * A malformed identifier is a test failure, not a secondary source.
+ */
+static bool source_ok(const char *id, const char *src)
+{
+	bool primary = false;
+	const char *p = src;
+
+	while (*p) {
+		size_t n = strcspn(p, " ;,()");
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		if (strncmp(p, "CVE-", 4) == 0 || strncmp(p, "cve-", 4) == 0) {
+			/* CVE-YYYY-NNNN with four or more digits */
+			if (n < 13 || !all_of(p + 4, 4, DIGITS) || p[8] != '-' || !all_of(p + 9, n - 9, DIGITS))
+				fail_msg("%s: malformed CVE id in '%s'", id, src);
+			primary = true;
+		} else if (strncmp(p, "http", 4) == 0) {
+			const char *host = p + 8;
+			if (strncmp(p, "https://", 8) != 0 || memchr(host, '.', n - 8) == NULL)
+				fail_msg("%s: URL must be https://host/... in '%s'", id, src);
+			primary = true;
+		} else if (memchr(p, '#', n)) {
+			/* owner/repo#N */
+			const char *hash = memchr(p, '#', n), *slash = memchr(p, '/', n);
+			if (!slash || slash > hash || slash == p || hash == slash + 1 ||
+			    !all_of(p, (size_t)(slash - p), NAMECH) ||
+			    !all_of(slash + 1, (size_t)(hash - slash - 1), NAMECH) ||
+			    (size_t)(hash - p) + 1 >= n || !all_of(hash + 1, n - (size_t)(hash - p) - 1, DIGITS))
+				fail_msg("%s: tracker reference must be owner/repo#N in '%s'", id, src);
+			primary = true;
+		} else if (n >= 7 && n <= 40 && all_of(p, n, HEX) && strpbrk(p, "abcdef") &&
+			   (size_t)(strpbrk(p, "abcdef") - p) < n) {
+			/* a commit id: abbreviated to at least 12 digits so it stays unique */
+			if (n < 12)
+				fail_msg("%s: commit id '%.*s' shorter than 12 hex digits", id, (int)n, p);
+			primary = true;
+		}
+		p += n;
+	}
+	return primary;
+}
+
+static void test_sources(void **state)
+{
+	struct xd_kb *kb = NULL;
+	char err[512];
+
+	assert_int_equal(xd_kb_load(XD_SRCKB, &kb, err, sizeof(err)), 0);
+	for (size_t i = 0; i < kb->n; i++) {
+		const struct xd_kb_entry *e = &kb->entries[i];
+		bool primary = false;
+		for (unsigned k = 0; k < e->n_sources; k++)
+			primary |= source_ok(e->id, e->sources[k]);
+		if (!primary)
+			fail_msg("%s: no CVE id, https URL, owner/repo#N or commit id among its sources", e->id);
+	}
+	xd_kb_free(kb);
+	/* the checker itself */
+	assert_true(source_ok("t", "CVE-2023-30570"));
+	assert_true(source_ok("t", "linux c196def07bbc (6.19)"));
+	assert_true(source_ok("t", "strongswan/strongswan#2946"));
+	assert_true(source_ok("t", "https://libreswan.org/security/CVE-2024-3652"));
+	assert_false(source_ok("t", "strongSwan NEWS 5.9.12"));
+}
+
 static void test_version_cmp(void **state)
 {
 	assert_true(xd_version_cmp("6.12.13", "6.12.2") > 0);
@@ -121,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_version_cmp),
+		cmocka_unit_test(test_sources),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
