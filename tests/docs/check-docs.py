@@ -84,6 +84,11 @@ for rel in ("docs/man/xfrmd.conf.5", "docs/man/xfrmd.8", "docs/monitoring.md", "
 check(len(ports) == 1, f"one metrics port across the docs and the unit, not {sorted(ports)}")
 check(allows == {"localhost"}, f"IPAddressAllow= is localhost everywhere, not {sorted(allows)}")
 
+# the known-issues page lists exactly the entries of the shipped file (tools/kb-doc.py)
+kbdoc = subprocess.run([sys.executable, os.path.join(root, "tools", "kb-doc.py"), "--check", root],
+                       capture_output=True, text=True)
+check(kbdoc.returncode == 0, "docs/known-issues.md entry table is stale: run tools/kb-doc.py")
+
 for f in fails:
     print("FAIL:", f)
 print(f"{passes} passed, {len(fails)} failed")
