@@ -245,8 +245,11 @@ else
     fail "PSK fixed: A [$(ike_ids "$tmp/a2.json")] B [$(ike_ids "$tmp/b2.json")]"
 fi
 # B cannot install the CHILD_SA (no ESP in this kernel) and answers NO_PROPOSAL_CHOSEN: B's
-# own log says why (a kernel failure, no ike.* finding); A only hears the refusal
-[ -z "$(ike_ids "$tmp/b2.json")" ] && [ "$(ike_ids "$tmp/a2.json")" != "ike.auth_failed" ] &&
+# own log says why (a kernel failure, no log-based ike.* finding); A only hears the refusal.
+# The connection really is down on both sides (ike.conn_down, from the daemon's own view):
+# that is true here, and not what this test is about.
+[ -z "$(ike_ids "$tmp/b2.json" | tr ' ' '\n' | grep -vx ike.conn_down)" ] &&
+    [ "$(ike_ids "$tmp/a2.json")" != "ike.auth_failed" ] &&
     ! grep -q ike.auth_failed <<<"$(ike_ids "$tmp/a2.json")" &&
     pass "the responder with its IKE SA up raises no ike.* finding" || fail "after the fix: A [$(ike_ids "$tmp/a2.json")] B [$(ike_ids "$tmp/b2.json")]"
 
