@@ -122,6 +122,11 @@ try:
 
     rc, _, err = run("-r", os.path.join(tmp), "check")
     check(rc == 3 and "is a directory, but neither a sos report" in err, f"a plain directory is refused: {err.strip()}")
+    # a single file says neither kernel nor time: the header says so instead of 1970
+    rc, out, _ = run("-r", os.path.join(DATA, "ip_xfrm_state.sos-masked"), "show", "sa")
+    first = out.splitlines()[0] if out else ""
+    check(rc == 0 and "1970" not in first and "kernel unknown" in first and "time unknown" in first,
+          f"text header of a lone file: {first!r}")
 finally:
     shutil.rmtree(tmp)
 sys.exit(1 if failed else 0)

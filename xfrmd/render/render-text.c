@@ -277,11 +277,15 @@ static void text_meta(FILE *out, const struct xd_snapshot *s)
 	char ts[64] = "";
 	bool incomplete = false;
 
-	if (xd_fmt_utc(m->captured_at, ts, sizeof(ts) - 1) == 0)
+	/* a text file from an archive may say neither the kernel nor the time: say so, never
+	 * "1970-01-01" or an empty name */
+	if (!m->captured_at)
+		snprintf(ts, sizeof(ts), "time unknown");
+	else if (xd_fmt_utc(m->captured_at, ts, sizeof(ts) - 1) == 0)
 		strcat(ts, "Z");
-	fprintf(out, "%s state of kernel %s (%s), %s\n",
-		xd_source_name(m->source), m->kernel_release, m->machine,
-		ts);
+	fprintf(out, "%s state of kernel %s (%s), %s\n", xd_source_name(m->source),
+		m->kernel_release[0] ? m->kernel_release : "unknown",
+		m->machine[0] ? m->machine : "machine unknown", ts);
 	for (int d = 0; d < _XD_DUMP_MAX; d++) {
 		enum xd_dump_status st = m->dump_status[d];
 		if (st == XD_DUMP_NOT_COLLECTED || st == XD_DUMP_COMPLETE)
