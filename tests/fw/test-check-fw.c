@@ -162,6 +162,26 @@ static void test_fw_esp_blocked(void **st)
 	done(&x);
 }
 
+/* Packet offload (6.2): the NIC handles ESP, which never passes netfilter: a rule dropping
+ * ESP cannot hurt those SAs, so nothing is reported about ESP (before: fw.esp_blocked). */
+static void test_fw_packet_offload_stands_down(void **st)
+{
+	struct fx x;
+
+	setup_fx(&x, false, true, true);
+	for (size_t i = 0; i < x.s->sas.len; i++) {
+		struct xd_sa *sa = xd_vec_at(&x.s->sas, i);
+		sa->ext = xd_snapshot_alloc(x.s, sizeof(*sa->ext));
+		sa->ext->offload_ifindex = 2;
+		sa->ext->offload_flags = XD_OFFLOAD_PACKET;
+	}
+	input_chain(&x, false, false, true, true);
+	run(&x);
+	assert_null(find(&x, "fw.esp_blocked", NULL));
+	assert_null(find(&x, "fw.natt_blocked", NULL));
+	done(&x);
+}
+
 /* IP-TFS templates: ESP runs between the gateways as in tunnel mode, so with the tunnel down
  * (no SA yet) blocked ESP is reported for the peer gateway named by the template (before:
  * for the inner selector addresses). */
@@ -367,6 +387,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fw_healthy_is_silent),
 		cmocka_unit_test(test_fw_esp_blocked),
+		cmocka_unit_test(test_fw_packet_offload_stands_down),
 		cmocka_unit_test(test_fw_esp_blocked_iptfs),
 		cmocka_unit_test(test_fw_ah_blocked),
 		cmocka_unit_test(test_fw_ike_blocked_names_rule),

@@ -64,6 +64,7 @@ struct peer {
 	struct xd_addr local, peer;
 	bool esp, ah, natt_used;
 	bool spi_in_known, spi_out_known;
+	uint32_t sas, sas_offloaded; /* real ESP/AH SAs, and those with packet offload */
 	uint32_t spi_in, spi_out; /* ESP/AH SPI of the inbound/outbound SA */
 	uint16_t natt_local_port, natt_peer_port;
 	/* a peer only a configured connection names: inbound probes only */
@@ -105,6 +106,8 @@ static void collect_peers(const struct xd_snapshot *s, struct peers *p)
 			continue;
 		e->esp |= sa->proto == PROTO_ESP;
 		e->ah |= sa->proto == PROTO_AH;
+		e->sas++;
+		e->sas_offloaded += xd_sa_is_packet_offload(sa);
 		bool in = xd_diag_sa_dir(s, sa) == SA_DIR_IN;
 		if (in && !e->spi_in_known) {
 			e->spi_in = sa->spi, e->spi_in_known = true;
@@ -450,14 +453,17 @@ static void check_peer(const struct xd_diag_ctx *c, struct xd_findings *out, con
 			  !xd_snapshot_is_local(s, e->family, &e->local);
 	struct probe pr[6];
 	size_t n = 0;
+	/* packet offload: the NIC encrypts and decrypts, so ESP (plain or in UDP) never passes
+	 * netfilter; only IKE, which the daemon sends itself, does */
+	bool offloaded = e->sas && e->sas_offloaded == e->sas;
 
-	if (e->esp)
+	if (e->esp && !offloaded)
 		pr[n++] = (struct probe){ .what = "ESP", .def = F_ESP, .proto = PROTO_ESP };
-	if (e->ah)
+	if (e->ah && !offloaded)
 		pr[n++] = (struct probe){ .what = "AH", .def = F_AH, .proto = PROTO_AH };
 	pr[n++] = (struct probe){ .what = "IKE (udp/500)", .def = F_IKE, .proto = 17,
 				  .sport = 500, .dport = 500, .has_ports = true };
-	if (e->esp)
+	if (e->esp && !offloaded)
 		pr[n++] = (struct probe){ .what = "NAT-T (udp/4500)", .def = F_NATT, .proto = 17,
 					  .sport = e->natt_used && e->natt_peer_port ? e->natt_peer_port : 4500,
 					  .dport = e->natt_used && e->natt_local_port ? e->natt_local_port : 4500,
