@@ -44,14 +44,21 @@ void xd_collect_certs(const struct xd_cert_paths *p, struct xd_recbuf *out);
 int xd_vici_conf_socket(const char *root, const char *conf, const char *daemon, char *ret,
 			size_t rlen);
 
+/* The dumps of the IKE daemons' own view: what no_ike_control leaves out. */
+#define XD_IKE_VIEW_DUMPS                                                                 \
+	((1ull << XD_DUMP_IKE_VICI_CONNS) | (1ull << XD_DUMP_IKE_VICI_SAS) |               \
+	 (1ull << XD_DUMP_IKE_LOG) | (1ull << XD_DUMP_IKE_WHACK_STATUS) |                  \
+	 (1ull << XD_DUMP_IKE_WHACK_TRAFFIC))
+
 struct xd_collect_opts {
 	const char *netns;     /* name under /run/netns, or NULL for the current namespace */
 	unsigned max_attempts; /* consistency retries per dump, 0 = default (5) */
 	unsigned groups;       /* enum xd_collect_group bits; 0 = everything */
 	const struct xd_cert_paths *certs; /* NULL = xd_cert_paths_default() */
 	bool sa_listing; /* `show sa`: of the XFRM group only SAs (last, once), no policies */
-	/* leave the IKE daemons' control sockets (VICI) alone: the daemon's resyncs must not
-	 * wait on charon; those dumps then stay "not collected" */
+	/* leave the IKE daemons alone (VICI, whack, their logs: XD_IKE_VIEW_DUMPS): the
+	 * daemon's event-triggered resyncs must stay cheap and never wait on charon; those
+	 * dumps then stay "not collected" (the daemon carries its latest sample's) */
 	bool no_ike_control;
 };
 

@@ -20,6 +20,13 @@ void xd_recbuf_drop_dump(struct xd_recbuf *b, enum xd_dump d);
 /* Feed every record, in insertion order, to a sink; stops at the first error. */
 int xd_recbuf_replay(const struct xd_recbuf *b, const struct xd_record_sink *sink);
 size_t xd_recbuf_count(const struct xd_recbuf *b);
+/*
+ * Copy into `dst` the records and manifest entries (status, error, attempts) of every dump in
+ * `dumps` (bit 1 << enum xd_dump) that `src` has and `dst` did not collect (status "not
+ * collected"). The daemon's event-triggered resyncs leave the IKE daemons alone and carry
+ * the IKE view of the latest sample this way. Returns 0 or -ENOMEM (dst may then hold part).
+ */
+int xd_recbuf_carry(struct xd_recbuf *dst, const struct xd_recbuf *src, uint64_t dumps);
 
 /* The manifest (collection facts): statuses, kernel, time. Owned by the buffer. */
 struct xd_meta *xd_recbuf_meta(struct xd_recbuf *b);

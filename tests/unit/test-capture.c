@@ -24,6 +24,7 @@
 
 #include "nlbuild.h"
 #include "xfrmd/capture.h"
+#include "xfrmd/collect.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
 #include "xfrmd/recbuf.h"
@@ -285,6 +286,80 @@ static void test_streamed_dump(void **st)
 	xd_recbuf_free(b);
 }
 
+static int count_dump(void *ud, const struct xd_record *rec)
+{
+	size_t *n = ud;
+
+	n[rec->dump]++;
+	return 0;
+}
+
+/*
+ * The daemon's resyncs between samples leave the IKE daemons alone and carry the IKE view of
+ * the latest sample: its records and statuses, only into dumps not collected, and only what
+ * the sample did collect.
+ */
+static void test_carry_ike_view(void **st)
+{
+	struct xd_recbuf *sample = NULL, *cache = NULL, *ev = NULL;
+	size_t n[_XD_DUMP_MAX] = { 0 };
+	struct xd_record_sink sink = { .record = count_dump, .userdata = n };
+	const char conns[] = "conns", sas[] = "sas", log1[] = "old log", log2[] = "new log";
+	const char stat[] = "XfrmInError\t0\n";
+	struct xd_meta *m;
+
+	(void)st;
+	assert_int_equal(xd_recbuf_new(&sample), 0);
+	m = xd_recbuf_meta(sample);
+	m->dump_status[XD_DUMP_IKE_VICI_CONNS] = XD_DUMP_COMPLETE;
+	m->dump_status[XD_DUMP_IKE_VICI_SAS] = XD_DUMP_DENIED;
+	m->dump_error[XD_DUMP_IKE_VICI_SAS] = -EACCES;
+	m->dump_status[XD_DUMP_IKE_LOG] = XD_DUMP_COMPLETE;
+	m->dump_status[XD_DUMP_XFRM_STAT] = XD_DUMP_COMPLETE;
+	assert_int_equal(xd_recbuf_add(sample, &(struct xd_record){ .kind = XD_RECORD_FILE,
+		.dump = XD_DUMP_IKE_VICI_CONNS, .data = conns, .len = sizeof(conns) }), 0);
+	assert_int_equal(xd_recbuf_add(sample, &(struct xd_record){ .kind = XD_RECORD_FILE,
+		.dump = XD_DUMP_XFRM_STAT, .data = stat, .len = sizeof(stat) - 1 }), 0);
+	assert_int_equal(xd_recbuf_add(sample, &(struct xd_record){ .kind = XD_RECORD_FILE,
+		.dump = XD_DUMP_IKE_VICI_CONNS, .data = sas, .len = sizeof(sas) }), 0);
+	assert_int_equal(xd_recbuf_add(sample, &(struct xd_record){ .kind = XD_RECORD_FILE,
+		.dump = XD_DUMP_IKE_LOG, .data = log1, .len = sizeof(log1) }), 0);
+
+	/* the collector keeps the sample's IKE view only */
+	assert_int_equal(xd_recbuf_new(&cache), 0);
+	assert_int_equal(xd_recbuf_carry(cache, sample, XD_IKE_VIEW_DUMPS), 0);
+	assert_int_equal(xd_recbuf_count(cache), 3);
+	assert_int_equal(xd_recbuf_meta(cache)->dump_status[XD_DUMP_XFRM_STAT],
+			 XD_DUMP_NOT_COLLECTED);
+	xd_recbuf_free(sample);
+
+	/* an event-triggered resync: kernel state fresh, IKE dumps not collected but the log */
+	assert_int_equal(xd_recbuf_new(&ev), 0);
+	m = xd_recbuf_meta(ev);
+	m->dump_status[XD_DUMP_XFRM_STAT] = XD_DUMP_COMPLETE;
+	m->dump_status[XD_DUMP_IKE_LOG] = XD_DUMP_COMPLETE;
+	assert_int_equal(xd_recbuf_add(ev, &(struct xd_record){ .kind = XD_RECORD_FILE,
+		.dump = XD_DUMP_XFRM_STAT, .data = stat, .len = sizeof(stat) - 1 }), 0);
+	assert_int_equal(xd_recbuf_add(ev, &(struct xd_record){ .kind = XD_RECORD_FILE,
+		.dump = XD_DUMP_IKE_LOG, .data = log2, .len = sizeof(log2) }), 0);
+	assert_int_equal(xd_recbuf_carry(ev, cache, XD_IKE_VIEW_DUMPS), 0);
+	m = xd_recbuf_meta(ev);
+	assert_int_equal(m->dump_status[XD_DUMP_IKE_VICI_CONNS], XD_DUMP_COMPLETE);
+	assert_int_equal(m->dump_status[XD_DUMP_IKE_VICI_SAS], XD_DUMP_DENIED);
+	assert_int_equal(m->dump_error[XD_DUMP_IKE_VICI_SAS], -EACCES);
+	assert_int_equal(xd_recbuf_replay(ev, &sink), 0);
+	assert_int_equal(n[XD_DUMP_IKE_VICI_CONNS], 2);
+	assert_int_equal(n[XD_DUMP_IKE_LOG], 1); /* its own, not the sample's too */
+	assert_int_equal(n[XD_DUMP_XFRM_STAT], 1);
+	/* a second resync carries the same again: nothing flaps between samples */
+	xd_recbuf_free(ev);
+	assert_int_equal(xd_recbuf_new(&ev), 0);
+	assert_int_equal(xd_recbuf_carry(ev, cache, XD_IKE_VIEW_DUMPS), 0);
+	assert_int_equal(xd_recbuf_count(ev), 3);
+	xd_recbuf_free(ev);
+	xd_recbuf_free(cache);
+}
+
 static int teardown(void **st)
 {
 	char cmd[300];
@@ -300,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_foreign_and_garbage),
 		cmocka_unit_test(test_keys_in_file_are_zeroed),
 		cmocka_unit_test(test_streamed_dump),
+		cmocka_unit_test(test_carry_ike_view),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

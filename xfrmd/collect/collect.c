@@ -378,8 +378,8 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 		if (!opts || !opts->no_ike_control) {
 			xd_collect_vici(out);
 			xd_collect_whack(out);
+			xd_collect_ikelog(out);
 		}
-		xd_collect_ikelog(out);
 	}
 	/* credentials are the "other" group (dumps.h) */
 	if (g & XD_COLLECT_OTHER) {

@@ -46,7 +46,11 @@ struct collector {
 	struct xd_collector_stats st; /* resync fields: main thread only */
 	uint8_t *frame;
 	bool resync_wanted;
+	uint16_t resync_flags; /* XD_RESYNC_*, of every RESYNC since the last resync */
 	uint32_t resync_seq;
+	/* the IKE view (XD_IKE_VIEW_DUMPS) of the latest sample, carried into the resyncs
+	 * between samples so the ike.* findings neither vanish nor flap in between */
+	struct xd_recbuf *ike;
 	uint64_t last_resync_ms;
 
 	/* the event thread's counters, copied out under the lock for STATS frames */
@@ -114,23 +118,51 @@ static int record_sink(void *userdata, const struct xd_record *rec)
 	return send_frame(c, &h, rec->data);
 }
 
+/*
+ * The IKE daemons' view (VICI requests of up to 2 s each, journal reads) is asked for on
+ * samples and the first resync only: event-triggered resyncs come in bursts and must stay
+ * cheap. Between samples the records of the latest sample are carried over, so the ike.*
+ * findings are the same with and without the daemon and do not flap.
+ */
+static int collect(struct collector *c, bool ike_view, struct xd_recbuf *buf)
+{
+	struct xd_collect_opts opts = { .no_ike_control = !ike_view && c->ike };
+	struct xd_recbuf *ike = NULL;
+	int r = xd_collect_live(&opts, buf);
+
+	if (r < 0)
+		return r;
+	if (opts.no_ike_control)
+		return xd_recbuf_carry(buf, c->ike, XD_IKE_VIEW_DUMPS);
+	r = xd_recbuf_new(&ike);
+	if (r >= 0)
+		r = xd_recbuf_carry(ike, buf, XD_IKE_VIEW_DUMPS);
+	if (r < 0) {
+		xd_recbuf_free(ike);
+		return r;
+	}
+	xd_recbuf_free(c->ike);
+	c->ike = ike;
+	return 0;
+}
+
 static int resync(struct collector *c)
 {
-	/* the IKE view over VICI is xfrmctl's for now: a resync never waits on charon */
-	struct xd_collect_opts opts = { .no_ike_control = true };
+	bool ike_view = c->resync_flags & XD_RESYNC_IKE_VIEW;
 	struct xd_recbuf *buf = NULL;
 	struct xd_record_sink sink = { .record = record_sink, .userdata = c };
 	struct timespec t0, t1, cpu0, cpu1;
 	int r;
 
 	c->resync_wanted = false;
+	c->resync_flags = 0;
 	c->last_resync_ms = now_ms();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
 	r = xd_recbuf_new(&buf);
 	if (r < 0)
 		return r;
-	r = xd_collect_live(&opts, buf);
+	r = collect(c, ike_view, buf);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (r < 0) {
 		xd_log_errno(LOG_ERR, r, "collector: collecting kernel state failed: %m");
@@ -306,6 +338,7 @@ static int read_command(struct collector *c)
 		return 1;
 	}
 	c->resync_wanted = true;
+	c->resync_flags |= h.kind;
 	c->resync_seq = h.seq;
 	return 1;
 }

@@ -64,8 +64,11 @@ static void send_resync(struct daemon *d)
 	int n;
 
 	d->seq++;
-	n = xd_frame_build(buf, sizeof(buf), &(struct xd_frame_hdr){ .type = XD_FRAME_RESYNC,
-								     .seq = d->seq },
+	/* only samples ask the IKE daemons (slow, bounded at seconds); the resyncs between
+	 * them carry the IKE view of the latest sample (collector.c) */
+	n = xd_frame_build(buf, sizeof(buf),
+			   &(struct xd_frame_hdr){ .type = XD_FRAME_RESYNC, .seq = d->seq,
+						   .kind = d->sample_pending ? XD_RESYNC_IKE_VIEW : 0 },
 			   NULL);
 	if (n < 0 || send(d->colfd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
 		log_warning("asking the collector for a resync failed: %m, retrying");

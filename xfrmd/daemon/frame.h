@@ -5,7 +5,7 @@
  * header, then `len` payload bytes. Both ends are the same binary on the same host, but the
  * main process still validates every frame: a confused collector must not crash it.
  *
- *   main -> collector:  RESYNC(seq)                     the only command there is
+ *   main -> collector:  RESYNC(seq, flags)              the only command there is
  *   collector -> main:  BEGIN(seq) RECORD* META END(seq) one complete resync
  *                       EVENT                           key-free event summaries
  *                       STATS                           collector counters
@@ -34,12 +34,15 @@ enum xd_frame_type {
 	_XD_FRAME_MAX,
 };
 
+/* RESYNC flags: a periodic sample (and the first resync) also asks the IKE daemons. */
+#define XD_RESYNC_IKE_VIEW 0x1
+
 struct xd_frame_hdr {
 	uint16_t magic;
 	uint16_t type;     /* enum xd_frame_type */
 	uint32_t seq;      /* resync sequence (RESYNC, BEGIN, RECORD, META, END) */
 	uint16_t dump;     /* RECORD: enum xd_dump */
-	uint16_t kind;     /* RECORD: enum xd_record_kind */
+	uint16_t kind;     /* RECORD: enum xd_record_kind; RESYNC: XD_RESYNC_* flags */
 	uint16_t nl_proto; /* RECORD: NETLINK_* */
 	uint16_t reserved;
 	uint32_t len;      /* payload bytes after the header */

@@ -115,6 +115,32 @@ int xd_recbuf_add(struct xd_recbuf *b, const struct xd_record *rec)
 	return 0;
 }
 
+int xd_recbuf_carry(struct xd_recbuf *dst, const struct xd_recbuf *src, uint64_t dumps)
+{
+	for (int d = 0; d < _XD_DUMP_MAX && d < 64; d++) {
+		if (!(dumps >> d & 1) || dst->meta.dump_status[d] != XD_DUMP_NOT_COLLECTED ||
+		    src->meta.dump_status[d] == XD_DUMP_NOT_COLLECTED)
+			continue;
+		for (size_t i = 0; i < src->entries.len; i++) {
+			const struct entry *e = xd_vec_at(&src->entries, i);
+			struct xd_record rec = { .dump = e->dump, .kind = e->kind,
+						 .nl_proto = e->nl_proto, .data = src->bytes + e->off,
+						 .len = e->len };
+			int r;
+
+			if (e->dump != d)
+				continue;
+			r = xd_recbuf_add(dst, &rec);
+			if (r < 0)
+				return r;
+		}
+		dst->meta.dump_status[d] = src->meta.dump_status[d];
+		dst->meta.dump_error[d] = src->meta.dump_error[d];
+		dst->meta.dump_attempts[d] = src->meta.dump_attempts[d];
+	}
+	return 0;
+}
+
 void xd_recbuf_drop_dump(struct xd_recbuf *b, enum xd_dump d)
 {
 	size_t w = 0;
