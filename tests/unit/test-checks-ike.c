@@ -366,6 +366,21 @@ static void test_unreachable_control(void **st)
 	assert_null(find("tool.dump_failed"));
 	done(s);
 
+	/* a socket this process may not open (xfrmd's unprivileged user, a root-only socket):
+	 * the tool's permission, not a silent IKE daemon */
+	s = mb_new();
+	feed(s, XD_DUMP_PROCESSES, "pid=700\tbits=64\tcomm=charon\n");
+	s->meta.dump_status[XD_DUMP_IKE_VICI_CONNS] = XD_DUMP_DENIED;
+	s->meta.dump_error[XD_DUMP_IKE_VICI_CONNS] = -13;
+	s->meta.dump_status[XD_DUMP_IKE_VICI_SAS] = XD_DUMP_DENIED;
+	s->meta.dump_error[XD_DUMP_IKE_VICI_SAS] = -13;
+	run(s);
+	assert_null(find("ike.unreachable_control"));
+	x = find("tool.permission_denied");
+	assert_non_null(x);
+	assert_string_equal(ev(x, "status"), "denied");
+	done(s);
+
 	/* not asked (the daemon's resync leaves VICI alone), or no daemon: nothing */
 	s = mb_new();
 	feed(s, XD_DUMP_PROCESSES, "pid=700\tbits=64\tcomm=charon\n");

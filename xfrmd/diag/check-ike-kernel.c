@@ -463,7 +463,9 @@ static void check_unreachable(const struct xd_diag_ctx *ctx, struct xd_findings 
 		if (!d->pid)
 			continue; /* known from a socket only: not a process we saw running */
 		st = view_status(s, d->kind, &err, &dump);
-		if (st != XD_DUMP_ERROR && st != XD_DUMP_DENIED)
+		/* denied is this process's lack of access (the daemon's unprivileged user and a
+		 * root-only socket), not a fault of the IKE daemon: tool.permission_denied says it */
+		if (st != XD_DUMP_ERROR)
 			continue;
 		x = xd_finding_add(out, &defs[D_UNREACHABLE], "%s (pid %u) runs but its control "
 				   "channel did not answer (%s: %s%s%s)", xd_stack_kind_name(d->kind),

@@ -41,9 +41,11 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 
 		/* An IKE daemon's control socket that does not answer (no vici plugin, a private
 		 * socket path, a stopped charon) is not a gap in the kernel state, and it is normal
-		 * on a healthy gateway: it belongs to the ike.* findings (meta.dumps says it). */
-		if (d == XD_DUMP_IKE_VICI_CONNS || d == XD_DUMP_IKE_VICI_SAS ||
-		    d == XD_DUMP_IKE_WHACK_STATUS || d == XD_DUMP_IKE_WHACK_TRAFFIC)
+		 * on a healthy gateway: it belongs to the ike.* findings (meta.dumps says it). A
+		 * socket this process may not open is the tool's gap, fixed by giving it access. */
+		if ((d == XD_DUMP_IKE_VICI_CONNS || d == XD_DUMP_IKE_VICI_SAS ||
+		     d == XD_DUMP_IKE_WHACK_STATUS || d == XD_DUMP_IKE_WHACK_TRAFFIC) &&
+		    m->dump_status[d] != XD_DUMP_DENIED)
 			continue;
 		switch (m->dump_status[d]) {
 		case XD_DUMP_INTERRUPTED:
