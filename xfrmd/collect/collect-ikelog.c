@@ -20,7 +20,6 @@
  * (xd_ikelog_keep()) are recorded, each cut to XD_IKELOG_LINE_MAX bytes: a log at a high
  * debug level holds keys, and those lines never enter a snapshot.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -49,14 +48,6 @@
 #define MAX_DAEMONS 8
 #define MAX_SOURCES 16
 
-enum stack { ST_STRONGSWAN, ST_LIBRESWAN };
-
-struct daemon {
-	uint32_t pid;
-	enum stack stack;
-	char comm[32];
-	bool init_netns; /* in the host's network namespace (the journal is the host's) */
-};
 
 struct sources {
 	struct xd_file_id ids[MAX_SOURCES];
@@ -65,109 +56,6 @@ struct sources {
 	int status; /* the worst outcome: 0, or -errno of a source that could not be read */
 	bool any;
 };
-
-/* ---- finding the daemons ---- */
-
-static bool read_small(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	ssize_t n;
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return true;
-}
-
-static unsigned find_daemons(struct daemon *d, unsigned max)
-{
-	char our_ns[64] = "", init_ns[64] = "", ns[64], p[64];
-	unsigned n = 0;
-	struct dirent *de;
-	ssize_t l;
-	DIR *dir;
-
-	l = readlink("/proc/self/ns/net", our_ns, sizeof(our_ns) - 1);
-	if (l <= 0 || !(dir = opendir("/proc")))
-		return 0;
-	our_ns[l] = '\0';
-	l = readlink("/proc/1/ns/net", init_ns, sizeof(init_ns) - 1);
-	init_ns[l > 0 ? l : 0] = '\0';
-	while (n < max && (de = readdir(dir))) {
-		char *end, c[64];
-		unsigned long pid = strtoul(de->d_name, &end, 10);
-		if (*end || !pid || pid > UINT32_MAX)
-			continue;
-		snprintf(p, sizeof(p), "/proc/%lu/comm", pid);
-		if (!read_small(p, c, sizeof(c)))
-			continue;
-		c[strcspn(c, "\n")] = '\0';
-		if (!xd_streq(c, "charon") && !xd_streq(c, "charon-systemd") && !xd_streq(c, "pluto"))
-			continue;
-		snprintf(p, sizeof(p), "/proc/%lu/ns/net", pid);
-		l = readlink(p, ns, sizeof(ns) - 1);
-		if (l <= 0)
-			continue;
-		ns[l] = '\0';
-		if (!xd_streq(ns, our_ns))
-			continue;
-		d[n] = (struct daemon){ .pid = (uint32_t)pid,
-					.stack = xd_streq(c, "pluto") ? ST_LIBRESWAN : ST_STRONGSWAN,
-					.init_netns = xd_streq(ns, init_ns) };
-		snprintf(d[n].comm, sizeof(d[n].comm), "%.31s", c);
-		n++;
-	}
-	closedir(dir);
-	return n;
-}
-
-static bool proc_env(uint32_t pid, const char *name, char *ret, size_t rlen)
-{
-	char p[64], *env = NULL;
-	size_t len = 0, nl = strlen(name);
-	bool found = false;
-
-	snprintf(p, sizeof(p), "/proc/%u/environ", pid);
-	if (xd_file_read(p, XD_FILE_NOFOLLOW, 256u << 10, &env, &len, NULL) < 0)
-		return false;
-	for (size_t i = 0; i < len; i += strlen(env + i) + 1) {
-		if (strncmp(env + i, name, nl) == 0 && env[i + nl] == '=') {
-			snprintf(ret, rlen, "%s", env + i + nl + 1);
-			found = true;
-			break;
-		}
-	}
-	free(env);
-	return found;
-}
-
-/* The value of option `opt` ("--config") on the daemon's command line. */
-static bool proc_arg(uint32_t pid, const char *opt, char *ret, size_t rlen)
-{
-	char p[64], *cmd = NULL;
-	size_t len = 0, ol = strlen(opt);
-	bool found = false;
-
-	snprintf(p, sizeof(p), "/proc/%u/cmdline", pid);
-	if (xd_file_read(p, XD_FILE_NOFOLLOW, 64u << 10, &cmd, &len, NULL) < 0)
-		return false;
-	for (size_t i = 0; i < len; i += strlen(cmd + i) + 1) {
-		const char *a = cmd + i;
-		if (strncmp(a, opt, ol) == 0 && a[ol] == '=') {
-			snprintf(ret, rlen, "%s", a + ol + 1);
-			found = true;
-		} else if (xd_streq(a, opt) && i + strlen(a) + 1 < len) {
-			snprintf(ret, rlen, "%s", a + strlen(a) + 1);
-			found = true;
-		}
-	}
-	free(cmd);
-	return found;
-}
 
 /* ---- strongswan.conf: the file loggers ---- */
 
@@ -397,7 +285,7 @@ static void read_file(struct xd_recbuf *out, struct sources *src, uint32_t pid, 
  * command name (entries of its earlier runs count); one in another namespace by its PID, so
  * the daemons of other namespaces (which share the journal) stay out.
  */
-static void read_journal(struct xd_recbuf *out, struct sources *src, const struct daemon *d,
+static void read_journal(struct xd_recbuf *out, struct sources *src, const struct xd_ike_proc *d,
 			 unsigned nd)
 {
 	sd_journal *j = NULL;
@@ -456,7 +344,7 @@ static void read_journal(struct xd_recbuf *out, struct sources *src, const struc
 	sd_journal_close(j);
 	xd_strbuf_init(&e.sb, LOG_RECORD_MAX + 1024);
 	xd_strbuf_printf(&e.sb, "# source: journal stack: %s\n",
-			 nd && d[0].stack == ST_LIBRESWAN ? "libreswan" : "strongswan");
+			 nd && d[0].stack == XD_IKE_PROC_LIBRESWAN ? "libreswan" : "strongswan");
 	for (size_t i = n; i-- > 0;) {
 		char line[XD_IKELOG_LINE_MAX + 32];
 		int l = snprintf(line, sizeof(line), "@%llu %s", (unsigned long long)times[i], lines[i]);
@@ -491,13 +379,13 @@ static void add_filelog(void *ud, const char *path)
 }
 
 /* A strongSwan daemon's file logs; false when it has none (it logs to syslog/journal). */
-static bool strongswan_logs(struct xd_recbuf *out, struct sources *src, const struct daemon *d)
+static bool strongswan_logs(struct xd_recbuf *out, struct sources *src, const struct xd_ike_proc *d)
 {
 	char conf[512] = "/etc/strongswan.conf";
 	struct xd_strbuf sb;
 	struct add_ctx c = { .out = out, .src = src, .pid = d->pid };
 
-	(void)proc_env(d->pid, "STRONGSWAN_CONF", conf, sizeof(conf));
+	(void)xd_proc_env(d->pid, "STRONGSWAN_CONF", conf, sizeof(conf));
 	xd_strbuf_init(&sb, 4 * CONF_MAX_BYTES);
 	conf_load(d->pid, conf, 0, &sb);
 	if (sb.data && !sb.err)
@@ -542,12 +430,12 @@ static bool ipsec_conf_logfile(uint32_t pid, const char *conf, char *ret, size_t
 	return found;
 }
 
-static bool libreswan_logs(struct xd_recbuf *out, struct sources *src, const struct daemon *d)
+static bool libreswan_logs(struct xd_recbuf *out, struct sources *src, const struct xd_ike_proc *d)
 {
 	char conf[512] = "/etc/ipsec.conf", logfile[512];
 
-	if (!proc_arg(d->pid, "--logfile", logfile, sizeof(logfile))) {
-		(void)proc_arg(d->pid, "--config", conf, sizeof(conf));
+	if (!xd_proc_arg(d->pid, "--logfile", logfile, sizeof(logfile))) {
+		(void)xd_proc_arg(d->pid, "--config", conf, sizeof(conf));
 		if (!ipsec_conf_logfile(d->pid, conf, logfile, sizeof(logfile)))
 			return false;
 	}
@@ -560,9 +448,9 @@ static bool libreswan_logs(struct xd_recbuf *out, struct sources *src, const str
 void xd_collect_ikelog(struct xd_recbuf *out)
 {
 	struct xd_meta *m = xd_recbuf_meta(out);
-	struct daemon d[MAX_DAEMONS], to_journal[MAX_DAEMONS];
+	struct xd_ike_proc d[MAX_DAEMONS], to_journal[MAX_DAEMONS];
 	struct sources src = { 0 };
-	unsigned n = find_daemons(d, MAX_DAEMONS), nj = 0;
+	unsigned n = (unsigned)xd_proc_ike_daemons(d, MAX_DAEMONS), nj = 0;
 
 	if (!n) {
 		/* no IKE daemon: nothing to read, nothing is wrong */
@@ -570,7 +458,7 @@ void xd_collect_ikelog(struct xd_recbuf *out)
 		return;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		bool files = d[i].stack == ST_STRONGSWAN ? strongswan_logs(out, &src, &d[i])
+		bool files = d[i].stack == XD_IKE_PROC_STRONGSWAN ? strongswan_logs(out, &src, &d[i])
 							 : libreswan_logs(out, &src, &d[i]);
 		/* charon-systemd always writes the journal; the others when they have no file */
 		if (!files || xd_streq(d[i].comm, "charon-systemd"))

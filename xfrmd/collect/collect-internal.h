@@ -2,7 +2,9 @@
 /* collect-internal.h: what the collectors in xfrmd/collect/ share. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "xfrmd/dumps.h"
 #include "xfrmd/nl.h"
@@ -21,6 +23,24 @@ void xd_nl_set_status(struct xd_meta *m, enum xd_dump d, int err);
 void xd_nl_collect_file(struct xd_recbuf *out, enum xd_dump d, const char *path);
 /* Append a file record built in memory and set the dump's status from the result. */
 int xd_nl_add_file_record(struct xd_recbuf *out, enum xd_dump d, const void *data, size_t len);
+
+/* An IKE daemon process in our network namespace (proc-daemons.c). */
+enum xd_ike_proc_stack { XD_IKE_PROC_NONE, XD_IKE_PROC_STRONGSWAN, XD_IKE_PROC_LIBRESWAN };
+
+struct xd_ike_proc {
+	uint32_t pid;
+	enum xd_ike_proc_stack stack;
+	char comm[32];
+	bool init_netns; /* in the host's network namespace (the journal is the host's) */
+};
+
+/* charon, charon-systemd and pluto processes in our network namespace, at most max. */
+size_t xd_proc_ike_daemons(struct xd_ike_proc *ret, size_t max);
+/* The value of NAME in /proc/PID/environ; false if absent or unreadable. */
+bool xd_proc_env(uint32_t pid, const char *name, char *ret, size_t rlen);
+/* The value of option OPT ("--config VALUE" or "--config=VALUE", the last one) on the
+ * process's command line; false if absent or unreadable. */
+bool xd_proc_arg(uint32_t pid, const char *opt, char *ret, size_t rlen);
 
 /* Collectors, each called once by xd_collect_live(). */
 void xd_collect_kernel(struct xd_recbuf *out);

@@ -15,7 +15,6 @@
  * bounded in time and size: a daemon that does not answer becomes a dump status, never a
  * hang. Values named like keys or secrets are zeroed before a packet becomes a record.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -44,7 +43,6 @@
 #define CONF_TREE_MAX_BYTES (4u << 20)  /* one strongswan.conf with everything it includes */
 #define CONF_MAX_FILES 128u
 #define CONF_MAX_DEPTH 8u
-#define ENVIRON_MAX_BYTES (256u << 10)
 
 /* ---- finding the socket ---- */
 
@@ -274,33 +272,12 @@ int xd_vici_conf_socket(const char *root, const char *conf, const char *daemon, 
 	return found;
 }
 
-/* The value of NAME in /proc/PID/environ, or false. */
-static bool proc_env(uint32_t pid, const char *name, char *ret, size_t rlen)
-{
-	char p[64], *env = NULL;
-	size_t len = 0, nl = strlen(name);
-	bool found = false;
-
-	snprintf(p, sizeof(p), "/proc/%u/environ", pid);
-	if (xd_file_read(p, XD_FILE_NOFOLLOW, ENVIRON_MAX_BYTES, &env, &len, NULL) < 0)
-		return false;
-	for (size_t i = 0; i < len; i += strlen(env + i) + 1) {
-		if (strncmp(env + i, name, nl) == 0 && env[i + nl] == '=') {
-			snprintf(ret, rlen, "%s", env + i + nl + 1);
-			found = true;
-			break;
-		}
-	}
-	free(env);
-	return found;
-}
-
 /* The VICI socket of a strongSwan daemon, as a path seen from here (through its root). */
 static void daemon_socket(uint32_t pid, const char *comm, char *ret, size_t rlen)
 {
 	char conf[512] = "/etc/strongswan.conf", root[64], sock[512] = VICI_DEFAULT_SOCKET;
 
-	(void)proc_env(pid, "STRONGSWAN_CONF", conf, sizeof(conf));
+	(void)xd_proc_env(pid, "STRONGSWAN_CONF", conf, sizeof(conf));
 	snprintf(root, sizeof(root), "/proc/%u/root", pid);
 	(void)xd_vici_conf_socket(root, conf, comm, sock, sizeof(sock));
 	snprintf(ret, rlen, "%s%s", root, sock);
@@ -309,44 +286,15 @@ static void daemon_socket(uint32_t pid, const char *comm, char *ret, size_t rlen
 /* The first charon or charon-systemd in our network namespace; 0 if none. */
 static uint32_t find_daemon(char *comm, size_t clen)
 {
-	char our_ns[64], ns[64], p[64];
-	uint32_t found = 0;
-	struct dirent *de;
-	ssize_t n;
-	DIR *d;
+	struct xd_ike_proc d[8];
+	size_t n = xd_proc_ike_daemons(d, XD_ARRAY_SIZE(d));
 
-	n = readlink("/proc/self/ns/net", our_ns, sizeof(our_ns) - 1);
-	if (n <= 0 || !(d = opendir("/proc")))
-		return 0;
-	our_ns[n] = '\0';
-	while (!found && (de = readdir(d))) {
-		char *end, c[64] = "";
-		unsigned long pid = strtoul(de->d_name, &end, 10);
-		int fd;
-		if (*end || !pid || pid > UINT32_MAX)
-			continue;
-		snprintf(p, sizeof(p), "/proc/%lu/comm", pid);
-		fd = open(p, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, c, sizeof(c) - 1);
-		close(fd);
-		c[n > 0 ? n : 0] = '\0';
-		c[strcspn(c, "\n")] = '\0';
-		if (!xd_streq(c, "charon") && !xd_streq(c, "charon-systemd"))
-			continue;
-		snprintf(p, sizeof(p), "/proc/%lu/ns/net", pid);
-		n = readlink(p, ns, sizeof(ns) - 1);
-		if (n <= 0)
-			continue;
-		ns[n] = '\0';
-		if (!xd_streq(ns, our_ns))
-			continue;
-		snprintf(comm, clen, "%s", c);
-		found = (uint32_t)pid;
-	}
-	closedir(d);
-	return found;
+	for (size_t i = 0; i < n; i++)
+		if (d[i].stack == XD_IKE_PROC_STRONGSWAN) {
+			snprintf(comm, clen, "%s", d[i].comm);
+			return d[i].pid;
+		}
+	return 0;
 }
 
 /* ---- the exchange ---- */

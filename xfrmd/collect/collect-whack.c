@@ -21,7 +21,6 @@
  * section of `--status` (4.x and 5.x), so it would only double the bytes. Lines that look like key material (long hex runs) are
  * dropped before a record is made: whack's status holds none, this keeps it so by construction.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -47,7 +46,6 @@
 #define WHACK_DEFAULT_SOCKET "/run/pluto/pluto.ctl"
 #define WHACK_TIMEOUT_MS 2000
 #define WHACK_OUTPUT_MAX (4u << 20)
-#define CMDLINE_MAX (64u << 10)
 #define MAX_PLUTOS 8 /* more in one network namespace is not a real setup */
 
 struct pluto {
@@ -58,23 +56,13 @@ struct pluto {
 
 /* ---- finding pluto, its socket and its whack ---- */
 
-/* The control socket from pluto's argv (NUL-separated); the path as pluto sees it. */
-static void ctl_from_cmdline(const char *argv, size_t len, char *ret, size_t rlen)
+/* pluto's control socket from its command line, as pluto sees the path. */
+static void pluto_ctl(uint32_t pid, char *ret, size_t rlen)
 {
 	char rundir[512] = "", ctl[512] = "";
 
-	for (size_t i = 0; i < len; i += strlen(argv + i) + 1) {
-		const char *a = argv + i, *next = i + strlen(a) + 1 < len ? a + strlen(a) + 1 : NULL;
-		/* "--opt VALUE" and "--opt=VALUE" both reach pluto's getopt_long */
-		if (strncmp(a, "--rundir=", 9) == 0)
-			snprintf(rundir, sizeof(rundir), "%s", a + 9);
-		else if (xd_streq(a, "--rundir") && next)
-			snprintf(rundir, sizeof(rundir), "%s", next);
-		else if (strncmp(a, "--ctlsocket=", 12) == 0)
-			snprintf(ctl, sizeof(ctl), "%s", a + 12);
-		else if (xd_streq(a, "--ctlsocket") && next)
-			snprintf(ctl, sizeof(ctl), "%s", next);
-	}
+	(void)xd_proc_arg(pid, "--rundir", rundir, sizeof(rundir));
+	(void)xd_proc_arg(pid, "--ctlsocket", ctl, sizeof(ctl));
 	if (ctl[0] == '/')
 		snprintf(ret, rlen, "%s", ctl);
 	else if (rundir[0] == '/')
@@ -86,8 +74,7 @@ static void ctl_from_cmdline(const char *argv, size_t len, char *ret, size_t rle
 /* Socket and whack of the pluto with this pid; false when its exe cannot be read. */
 static bool pluto_paths(uint32_t pid, struct pluto *p)
 {
-	char path[64], exe[512], sock[512], *argv = NULL, *slash;
-	size_t len = 0;
+	char path[64], exe[512], sock[512], *slash;
 	ssize_t n;
 
 	p->pid = pid;
@@ -105,11 +92,7 @@ static bool pluto_paths(uint32_t pid, struct pluto *p)
 		return false;
 	*slash = '\0';
 	snprintf(p->whack, sizeof(p->whack), "/proc/%u/root%s/whack", pid, exe);
-	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
-	if (xd_file_read(path, XD_FILE_NOFOLLOW, CMDLINE_MAX, &argv, &len, NULL) < 0)
-		len = 0;
-	ctl_from_cmdline(argv ? argv : "", len, sock, sizeof(sock));
-	free(argv);
+	pluto_ctl(pid, sock, sizeof(sock));
 	snprintf(p->ctl, sizeof(p->ctl), "/proc/%u/root%s", pid, sock);
 	return true;
 }
@@ -117,41 +100,12 @@ static bool pluto_paths(uint32_t pid, struct pluto *p)
 /* The plutos in our network namespace (at most max); their number. */
 static size_t find_plutos(struct pluto *ret, size_t max)
 {
-	char our_ns[64], ns[64], p[64];
-	struct dirent *de;
-	size_t found = 0;
-	ssize_t n;
-	DIR *d;
+	struct xd_ike_proc d[8];
+	size_t n = xd_proc_ike_daemons(d, XD_ARRAY_SIZE(d)), found = 0;
 
-	n = readlink("/proc/self/ns/net", our_ns, sizeof(our_ns) - 1);
-	if (n <= 0 || !(d = opendir("/proc")))
-		return 0;
-	our_ns[n] = '\0';
-	while (found < max && (de = readdir(d))) {
-		char *end, c[32] = "";
-		unsigned long pid = strtoul(de->d_name, &end, 10);
-		int fd;
-		if (*end || !pid || pid > UINT32_MAX)
-			continue;
-		snprintf(p, sizeof(p), "/proc/%lu/comm", pid);
-		fd = open(p, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, c, sizeof(c) - 1);
-		close(fd);
-		c[n > 0 ? n : 0] = '\0';
-		c[strcspn(c, "\n")] = '\0';
-		if (!xd_streq(c, "pluto"))
-			continue;
-		snprintf(p, sizeof(p), "/proc/%lu/ns/net", pid);
-		n = readlink(p, ns, sizeof(ns) - 1);
-		if (n <= 0)
-			continue;
-		ns[n] = '\0';
-		if (xd_streq(ns, our_ns) && pluto_paths((uint32_t)pid, &ret[found]))
+	for (size_t i = 0; i < n && found < max; i++)
+		if (d[i].stack == XD_IKE_PROC_LIBRESWAN && pluto_paths(d[i].pid, &ret[found]))
 			found++;
-	}
-	closedir(d);
 	return found;
 }
 
