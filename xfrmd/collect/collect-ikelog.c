@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +43,6 @@
 #define LOG_RECORD_MAX (1u << 20) /* of kept lines, per source */
 #define JOURNAL_MAX_ENTRIES 20000
 #define CONF_MAX_BYTES (1u << 20)
-#define CONF_INCLUDE_DEPTH 4
 #define MAX_DAEMONS 8
 #define MAX_SOURCES 16
 
@@ -71,102 +69,32 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Append the text of `path` (seen from the daemon) to sb, `include` lines expanded. */
-static void conf_load(uint32_t pid, const char *path, unsigned depth, struct xd_strbuf *sb)
+/* The file loggers of `daemon` (or of "charon", whose settings charon-systemd also reads). */
+struct filelogs {
+	const char *daemon;
+	void (*add)(void *ud, const char *path);
+	void *ud;
+};
+
+static void on_filelog_setting(void *ud, const char *section, const char *name, const char *value)
 {
-	char p[1100], *text = NULL;
-	size_t len = 0;
+	const struct filelogs *f = ud;
+	size_t dl = strlen(f->daemon);
+	const char *fl;
 
-	if (depth > CONF_INCLUDE_DEPTH || path[0] != '/')
+	if (!value) {
+		/* the older form names the file as the section: filelog { /var/log/x { } } */
+		char want[80];
+		snprintf(want, sizeof(want), "%s.filelog", f->daemon);
+		if (name[0] == '/' && (xd_streq(section, want) || xd_streq(section, "charon.filelog")))
+			f->add(f->ud, name);
 		return;
-	snprintf(p, sizeof(p), "/proc/%u/root%s", pid, path);
-	if (xd_file_read(p, 0, CONF_MAX_BYTES, &text, &len, NULL) < 0)
-		return;
-	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *t = trim(line);
-		if (strncmp(t, "include ", 8) == 0 || strncmp(t, "include\t", 8) == 0) {
-			char pat[1100], dir[600];
-			const char *inc = trim(t + 8), *slash = strrchr(path, '/');
-			glob_t g;
-			/* relative includes are relative to the including file's directory */
-			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-			if (inc[0] == '/')
-				snprintf(pat, sizeof(pat), "/proc/%u/root%s", pid, inc);
-			else
-				snprintf(pat, sizeof(pat), "/proc/%u/root%s/%s", pid, dir, inc);
-			if (glob(pat, GLOB_NOSORT, NULL, &g) == 0) {
-				size_t pre = strlen(p) - strlen(path);
-				for (size_t i = 0; i < g.gl_pathc && i < 64; i++)
-					if (strlen(g.gl_pathv[i]) > pre)
-						conf_load(pid, g.gl_pathv[i] + pre, depth + 1, sb);
-				globfree(&g);
-			}
-			continue;
-		}
-		xd_strbuf_printf(sb, "%s\n", t);
 	}
-	free(text);
-}
-
-/*
- * Call add() with each file logger's path of `daemon` (or of "charon", whose settings
- * charon-systemd also reads) in strongswan.conf text.
- */
-static void conf_filelogs(char *text, const char *daemon, void (*add)(void *, const char *),
-			  void *ud)
-{
-	char path[512] = "";
-	size_t plen_stack[32];
-	unsigned depth = 0;
-
-	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *hash = strchr(line, '#'), *eq, *brace;
-		line[hash ? (size_t)(hash - line) : strlen(line)] = '\0';
-		for (line = trim(line); *line == '}'; line = trim(line + 1))
-			if (depth > 0)
-				path[plen_stack[--depth]] = '\0';
-		eq = strchr(line, '=');
-		brace = strchr(line, '{');
-		if (brace && (!eq || brace < eq)) {
-			char *name;
-			*brace = '\0';
-			name = trim(line);
-			if (depth >= XD_ARRAY_SIZE(plen_stack))
-				return;
-			plen_stack[depth++] = strlen(path);
-			/* the older form names the file as the section: filelog { /var/log/x { } } */
-			if (name[0] == '/') {
-				char want[80];
-				snprintf(want, sizeof(want), "%s.filelog", daemon);
-				if (xd_streq(path, want) || xd_streq(path, "charon.filelog"))
-					add(ud, name);
-			}
-			snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s%s",
-				 path[0] ? "." : "", name);
-			if (strchr(brace + 1, '}') && depth > 0)
-				path[plen_stack[--depth]] = '\0';
-			continue;
-		}
-		if (!eq)
-			continue;
-		*eq = '\0';
-		{
-			char *key = trim(line), *val = trim(eq + 1);
-			size_t vl = strlen(val), dl = strlen(daemon);
-			bool ours = (strncmp(path, daemon, dl) == 0 && path[dl] == '.') ||
-				    strncmp(path, "charon.", 7) == 0;
-			if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
-				val[vl - 1] = '\0';
-				val++;
-			}
-			/* <daemon>.filelog.<name>.path */
-			if (ours && xd_streq(key, "path") && strstr(path, ".filelog.") &&
-			    !strchr(strstr(path, ".filelog.") + 9, '.'))
-				add(ud, val);
-		}
-	}
+	/* <daemon>.filelog.<name>.path */
+	if (((strncmp(section, f->daemon, dl) == 0 && section[dl] == '.') ||
+	     strncmp(section, "charon.", 7) == 0) &&
+	    xd_streq(name, "path") && (fl = strstr(section, ".filelog.")) && !strchr(fl + 9, '.'))
+		f->add(f->ud, value);
 }
 
 /* ---- reading ---- */
@@ -381,16 +309,15 @@ static void add_filelog(void *ud, const char *path)
 /* A strongSwan daemon's file logs; false when it has none (it logs to syslog/journal). */
 static bool strongswan_logs(struct xd_recbuf *out, struct sources *src, const struct xd_ike_proc *d)
 {
-	char conf[512] = "/etc/strongswan.conf";
-	struct xd_strbuf sb;
+	char conf[512] = "/etc/strongswan.conf", root[64], *text = NULL;
 	struct add_ctx c = { .out = out, .src = src, .pid = d->pid };
+	struct filelogs f = { .daemon = d->comm, .add = add_filelog, .ud = &c };
 
 	(void)xd_proc_env(d->pid, "STRONGSWAN_CONF", conf, sizeof(conf));
-	xd_strbuf_init(&sb, 4 * CONF_MAX_BYTES);
-	conf_load(d->pid, conf, 0, &sb);
-	if (sb.data && !sb.err)
-		conf_filelogs(sb.data, d->comm, add_filelog, &c);
-	xd_strbuf_done(&sb);
+	snprintf(root, sizeof(root), "/proc/%u/root", d->pid);
+	if (xd_swanconf_load(root, conf, &text) == 0)
+		xd_swanconf_walk(text, on_filelog_setting, &f);
+	free(text);
 	return c.n > 0;
 }
 

@@ -42,6 +42,20 @@ bool xd_proc_env(uint32_t pid, const char *name, char *ret, size_t rlen);
  * process's command line; false if absent or unreadable. */
 bool xd_proc_arg(uint32_t pid, const char *opt, char *ret, size_t rlen);
 
+/*
+ * strongswan.conf `conf` as a daemon reads it (swanconf.c): every path read under `root`
+ * ("" or "/proc/PID/root"), include globs expanded in place, bounded in files, bytes and
+ * depth. *ret is malloc'ed text; -ENODATA when nothing could be read, -EINVAL for a relative
+ * conf, or the first file's -errno.
+ */
+int xd_swanconf_load(const char *root, const char *conf, char **ret);
+/* Called for each section opened (value NULL, name the section's) and each setting, with the
+ * dotted path of the sections around it ("" at the top). */
+typedef void (*xd_swanconf_fn)(void *ud, const char *section, const char *name,
+			       const char *value);
+/* Walk the sections and settings of loaded text (which it cuts up in place). */
+void xd_swanconf_walk(char *text, xd_swanconf_fn fn, void *ud);
+
 /* Collectors, each called once by xd_collect_live(). */
 void xd_collect_kernel(struct xd_recbuf *out);
 void xd_collect_stack(struct xd_recbuf *out);

@@ -17,7 +17,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,10 +38,6 @@
 #define VICI_TIMEOUT_MS 2000          /* the whole exchange with one daemon */
 #define VICI_PACKET_MAX (512u << 10)  /* strongSwan's own limit for one message */
 #define VICI_TOTAL_MAX (32u << 20)    /* all packets of one exchange */
-#define CONF_MAX_BYTES (1u << 20)       /* one file */
-#define CONF_TREE_MAX_BYTES (4u << 20)  /* one strongswan.conf with everything it includes */
-#define CONF_MAX_FILES 128u
-#define CONF_MAX_DEPTH 8u
 
 /* ---- finding the socket ---- */
 
@@ -54,221 +49,58 @@ static const char *unix_path(const char *uri)
 	return uri[0] == '/' ? uri : NULL;
 }
 
-/* Trim spaces and tabs at both ends, in place. */
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
-/*
- * <daemon>.plugins.vici.socket from strongswan.conf text: sections are "name {" ... "}",
- * settings "key = value", "#" starts a comment; dotted names are nested sections. A section
- * may open and close on one line ("vici { socket = unix:///x }"), so braces split a line
- * into statements. The text has its include statements already replaced by the files they
- * name (conf_load()). Writes the value to ret; the last setting wins, as in strongSwan.
- */
-static bool conf_vici_socket(char *text, const char *daemon, char *ret, size_t rlen)
-{
+/* The last <daemon>.plugins.vici.socket setting, as strongSwan reads it. */
+struct vici_setting {
 	char want[128];
-	char path[512] = "";
-	size_t plen_stack[32];
-	unsigned depth = 0;
-	bool found = false;
-
-	snprintf(want, sizeof(want), "%s.plugins.vici.socket", daemon);
-	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		/* one statement at a time: up to the next brace, the brace included */
-		for (char *st = line; st && *st;) {
-			size_t n = strcspn(st, "{}");
-			char brace = st[n], *next = brace ? st + n + 1 : NULL, *eq;
-			st[n] = '\0';
-			st = trim(st);
-			eq = strchr(st, '=');
-			if (brace == '{' && !eq) {
-				if (depth >= XD_ARRAY_SIZE(plen_stack))
-					return found;
-				plen_stack[depth++] = strlen(path);
-				snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s%s",
-					 path[0] ? "." : "", st);
-			} else if (eq) {
-				char full[640];
-				char *val;
-				size_t vl;
-				*eq = '\0';
-				val = trim(eq + 1);
-				vl = strlen(val);
-				snprintf(full, sizeof(full), "%s%s%s", path, path[0] ? "." : "", trim(st));
-				if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
-					val[vl - 1] = '\0';
-					val++;
-				}
-				if (xd_streq(full, want)) {
-					snprintf(ret, rlen, "%s", val);
-					found = true;
-				}
-			}
-			if (brace == '}' && depth > 0)
-				path[plen_stack[--depth]] = '\0';
-			st = next;
-		}
-	}
-	return found;
-}
-
-/*
- * strongswan.conf with its include statements expanded in place, as strongSwan reads it:
- * "include PATTERN" (a glob, relative to the including file's directory) stands for the
- * files it matches, in sorted order, at that point of the section it appears in (Debian's
- * strongswan.conf sets the plugins' settings through `include strongswan.d/charon/<plugin>.conf` globs
- * inside charon.plugins). Paths are the daemon's own, read under `root`. Bounded in files,
- * bytes and depth; a file that cannot be read is left out, as strongSwan does for a pattern.
- */
-struct conf_load {
-	const char *root;
-	char *buf;
-	size_t len, cap;
-	unsigned files;
-	bool cut; /* a bound was reached: no more includes (what was read still counts) */
+	char val[512];
+	bool found;
 };
 
-static int conf_append(struct conf_load *l, const char *s, size_t n)
+static void on_vici_setting(void *ud, const char *section, const char *name, const char *value)
 {
-	if (l->len + n + 2 > CONF_TREE_MAX_BYTES)
-		return -E2BIG;
-	if (l->len + n + 2 > l->cap) {
-		size_t cap = l->cap ? l->cap : 4096;
-		char *b;
-		while (cap < l->len + n + 2)
-			cap *= 2;
-		b = realloc(l->buf, cap);
-		if (!b)
-			return -ENOMEM;
-		l->buf = b;
-		l->cap = cap;
+	struct vici_setting *v = ud;
+	char full[640];
+
+	if (!value)
+		return;
+	snprintf(full, sizeof(full), "%s%s%s", section, section[0] ? "." : "", name);
+	if (xd_streq(full, v->want)) {
+		snprintf(v->val, sizeof(v->val), "%s", value);
+		v->found = true;
 	}
-	memcpy(l->buf + l->len, s, n);
-	l->len += n;
-	l->buf[l->len++] = '\n';
-	l->buf[l->len] = '\0';
-	return 0;
 }
 
-static int conf_load_file(struct conf_load *l, const char *path, unsigned depth);
-
-static int conf_include(struct conf_load *l, const char *from, char *pattern, unsigned depth)
+static bool conf_vici_socket(const char *text, const char *daemon, char *ret, size_t rlen)
 {
-	char pat[1200], dir[600];
-	size_t rl = strlen(l->root), pl = strlen(pattern);
-	glob_t g;
-	int r = 0;
+	struct vici_setting v = { .found = false };
+	char *copy = strdup(text);
 
-	if (pl >= 2 && (pattern[0] == '"' || pattern[0] == '\'') && pattern[pl - 1] == pattern[0]) {
-		pattern[pl - 1] = '\0';
-		pattern++;
-	}
-	if (!pattern[0])
-		return 0;
-	if (pattern[0] == '/') {
-		snprintf(pat, sizeof(pat), "%s%s", l->root, pattern);
-	} else {
-		const char *slash = strrchr(from, '/');
-		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - from) : 1,
-			 slash ? from : ".");
-		snprintf(pat, sizeof(pat), "%s%s/%s", l->root, dir, pattern);
-	}
-	if (glob(pat, 0, NULL, &g) != 0)
-		return 0; /* nothing matches: strongSwan goes on without it */
-	for (size_t i = 0; i < g.gl_pathc && r != -ENOMEM && !l->cut; i++) {
-		if (strncmp(g.gl_pathv[i], l->root, rl) != 0)
-			continue;
-		r = conf_load_file(l, g.gl_pathv[i] + rl, depth);
-	}
-	globfree(&g);
-	return r == -ENOMEM ? r : 0;
-}
-
-static int conf_load_file(struct conf_load *l, const char *path, unsigned depth)
-{
-	char full[1200], *text = NULL;
-	size_t len = 0;
-	int r;
-
-	if (depth > CONF_MAX_DEPTH || ++l->files > CONF_MAX_FILES) {
-		l->cut = true; /* includes that include each other end here */
-		return 0;
-	}
-	snprintf(full, sizeof(full), "%s%s", l->root, path);
-	r = xd_file_read(full, 0, CONF_MAX_BYTES, &text, &len, NULL);
-	if (r < 0)
-		return r;
-	for (char *line = text; r >= 0 && line < text + len;) {
-		char *end = memchr(line, '\n', (size_t)(text + len - line)), *p = line;
-		size_t n = end ? (size_t)(end - line) : strlen(line);
-
-		line[n] = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (strncmp(p, "include", 7) == 0 && (p[7] == ' ' || p[7] == '\t')) {
-			char *hash = strchr(p + 8, '#');
-			if (hash)
-				*hash = '\0';
-			if (!l->cut)
-				r = conf_include(l, path, trim(p + 8), depth + 1);
-		} else {
-			r = conf_append(l, line, n);
-			if (r == -E2BIG) {
-				l->cut = true;
-				r = 0;
-				break;
-			}
-		}
-		line += n + 1;
-	}
-	free(text);
-	return r;
+	if (!copy)
+		return false;
+	snprintf(v.want, sizeof(v.want), "%s.plugins.vici.socket", daemon);
+	xd_swanconf_walk(copy, on_vici_setting, &v);
+	free(copy);
+	if (v.found && unix_path(v.val))
+		snprintf(ret, rlen, "%s", unix_path(v.val));
+	return v.found && unix_path(v.val);
 }
 
 int xd_vici_conf_socket(const char *root, const char *conf, const char *daemon, char *ret,
 			size_t rlen)
 {
-	struct conf_load l = { .root = root ? root : "" };
-	char val[512], *copy;
-	bool found = false;
-	int r;
+	char *text = NULL;
+	bool found;
+	int r = xd_swanconf_load(root, conf, &text);
 
-	if (conf[0] != '/')
-		return -EINVAL;
-	r = conf_load_file(&l, conf, 0);
-	if (!l.buf)
-		return r < 0 ? r : 0; /* a tree cut short by a bound is still read up to there */
-	copy = strdup(l.buf);
-	if (!copy) {
-		free(l.buf);
-		return -ENOMEM;
-	}
+	if (r == -ENODATA)
+		return 0;
+	if (r < 0)
+		return r;
 	/* charon-systemd reads its own section and falls back to charon's */
-	if (conf_vici_socket(copy, "charon", val, sizeof(val)) && unix_path(val)) {
-		snprintf(ret, rlen, "%s", unix_path(val));
-		found = true;
-	}
-	free(copy);
-	if (!xd_streq(daemon, "charon") && conf_vici_socket(l.buf, daemon, val, sizeof(val)) &&
-	    unix_path(val)) {
-		snprintf(ret, rlen, "%s", unix_path(val));
-		found = true;
-	}
-	free(l.buf);
+	found = conf_vici_socket(text, "charon", ret, rlen);
+	if (!xd_streq(daemon, "charon"))
+		found |= conf_vici_socket(text, daemon, ret, rlen);
+	free(text);
 	return found;
 }
 
