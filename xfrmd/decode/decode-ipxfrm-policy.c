@@ -315,40 +315,35 @@ static void attr_line(struct pt *pt, const struct ipx_line *l)
 	}
 }
 
+static int begin_cb(void *ud, struct ipx_line *l)
+{
+	return begin(ud, l);
+}
+
+static void attr_cb(void *ud, struct ipx_line *l)
+{
+	attr_line(ud, l);
+}
+
+static int commit_cb(void *ud)
+{
+	return commit(ud);
+}
+
+static bool open_cb(const void *ud)
+{
+	return ((const struct pt *)ud)->open;
+}
+
 int xd_decode_ip_xfrm_policy(struct xd_snapshot *s, const void *buf, size_t len)
 {
-	static __thread struct ipx_line l;
+	static const struct xd_ipx_importer imp = {
+		.dump = XD_DUMP_XFRM_POLICY, .too_long = "ip xfrm policy: line too long",
+		.outside = "ip xfrm policy: line outside a policy",
+		.before_first = "ip xfrm policy: attribute before the first policy",
+		.begin = begin_cb, .attr = attr_cb, .commit = commit_cb, .open = open_cb,
+	};
 	struct pt pt = { .s = s };
-	const char *p = buf, *end = p + len;
-	bool skipping = false;
-	int r;
 
-	while (xd_ipx_next_line(&p, buf, end, &l)) {
-		if (l.too_long) {
-			ISSUE(&pt, &l, "ip xfrm policy: line too long");
-			continue;
-		}
-		if (l.n == 0)
-			continue;
-		if (l.indent == 0) {
-			r = commit(&pt);
-			if (r < 0)
-				return r;
-			skipping = false;
-			if (strcmp(l.tok[0], "src") != 0 || begin(&pt, &l) < 0) {
-				if (strcmp(l.tok[0], "src") != 0)
-					ISSUE(&pt, &l, "ip xfrm policy: line outside a policy");
-				skipping = true;
-			}
-			continue;
-		}
-		if (!pt.open) {
-			if (!skipping)
-				ISSUE(&pt, &l, "ip xfrm policy: attribute before the first policy");
-			skipping = true;
-			continue;
-		}
-		attr_line(&pt, &l);
-	}
-	return commit(&pt);
+	return xd_ipx_walk(s, buf, len, &imp, &pt);
 }

@@ -487,42 +487,35 @@ static void attr_line(struct st *st, const struct ipx_line *l)
 	}
 }
 
+static int begin_cb(void *ud, struct ipx_line *l)
+{
+	return begin(ud, l);
+}
+
+static void attr_cb(void *ud, struct ipx_line *l)
+{
+	attr_line(ud, l);
+}
+
+static int commit_cb(void *ud)
+{
+	return commit(ud);
+}
+
+static bool open_cb(const void *ud)
+{
+	return ((const struct st *)ud)->open;
+}
+
 int xd_decode_ip_xfrm_state(struct xd_snapshot *s, const void *buf, size_t len)
 {
-	static __thread struct ipx_line l; /* 4 KiB: off the stack of a fuzzer's deep frames */
+	static const struct xd_ipx_importer imp = {
+		.dump = XD_DUMP_XFRM_SA, .too_long = "ip xfrm state: line too long",
+		.outside = "ip xfrm state: line outside an SA",
+		.before_first = "ip xfrm state: attribute before the first SA",
+		.begin = begin_cb, .attr = attr_cb, .commit = commit_cb, .open = open_cb,
+	};
 	struct st st = { .s = s };
-	const char *p = buf, *end = p + len;
-	bool skipping = false;
-	int r;
 
-	while (xd_ipx_next_line(&p, buf, end, &l)) {
-		if (l.too_long) {
-			ISSUE(&st, &l, "ip xfrm state: line too long");
-			continue;
-		}
-		if (l.n == 0)
-			continue;
-		if (l.indent == 0) {
-			r = commit(&st);
-			if (r < 0)
-				return r;
-			skipping = false;
-			if (strcmp(l.tok[0], "src") == 0) {
-				if (begin(&st, &l) < 0)
-					skipping = true;
-			} else {
-				ISSUE(&st, &l, "ip xfrm state: line outside an SA");
-				skipping = true;
-			}
-			continue;
-		}
-		if (!st.open) {
-			if (!skipping)
-				ISSUE(&st, &l, "ip xfrm state: attribute before the first SA");
-			skipping = true;
-			continue;
-		}
-		attr_line(&st, &l);
-	}
-	return commit(&st);
+	return xd_ipx_walk(s, buf, len, &imp, &st);
 }

@@ -290,3 +290,42 @@ int xd_ipx_selector(char *const *tok, size_t n, struct xd_selector *sel)
 	sel->family = f1;
 	return 0;
 }
+
+int xd_ipx_walk(struct xd_snapshot *s, const void *buf, size_t len,
+		const struct xd_ipx_importer *imp, void *ud)
+{
+	static __thread struct ipx_line l; /* 4 KiB: off the stack of a fuzzer's deep frames */
+	const char *p = buf, *end = p + len;
+	bool skipping = false;
+	int r;
+
+	while (xd_ipx_next_line(&p, buf, end, &l)) {
+		if (l.too_long) {
+			xd_ipx_issue(s, imp->dump, l.off, imp->too_long);
+			continue;
+		}
+		if (l.n == 0)
+			continue;
+		if (l.indent == 0) {
+			r = imp->commit(ud);
+			if (r < 0)
+				return r;
+			skipping = false;
+			if (strcmp(l.tok[0], "src") != 0) {
+				xd_ipx_issue(s, imp->dump, l.off, imp->outside);
+				skipping = true;
+			} else if (imp->begin(ud, &l) < 0) {
+				skipping = true;
+			}
+			continue;
+		}
+		if (!imp->open(ud)) {
+			if (!skipping)
+				xd_ipx_issue(s, imp->dump, l.off, imp->before_first);
+			skipping = true;
+			continue;
+		}
+		imp->attr(ud, &l);
+	}
+	return imp->commit(ud);
+}

@@ -45,3 +45,23 @@ int xd_ipx_selector(char *const *tok, size_t n, struct xd_selector *sel);
 /* Name of an IP protocol as iproute2 prints it ("tcp", "esp", "ipv6-icmp") or a number. */
 int xd_ipx_l4proto(const char *t, uint8_t *ret);
 void xd_ipx_issue(struct xd_snapshot *s, enum xd_dump d, size_t off, const char *what);
+
+/*
+ * The block structure `ip xfrm state` and `ip xfrm policy` share: an object starts with an
+ * unindented "src ..." line, its attributes follow on indented lines. The walker reports
+ * what falls outside that structure as decode issues (the importer's static texts) and leaves the
+ * lines to the importer's callbacks: begin() an object (<0: skip it), attr() one of its
+ * lines, commit() the open object (also at the end; <0 stops the walk with that error).
+ */
+struct xd_ipx_importer {
+	enum xd_dump dump;
+	/* decode issues keep their text by reference: static strings */
+	const char *too_long, *outside, *before_first;
+	int (*begin)(void *ud, struct ipx_line *l);
+	void (*attr)(void *ud, struct ipx_line *l);
+	int (*commit)(void *ud);
+	bool (*open)(const void *ud); /* is an object open? */
+};
+
+int xd_ipx_walk(struct xd_snapshot *s, const void *buf, size_t len,
+		const struct xd_ipx_importer *imp, void *ud);
