@@ -44,12 +44,6 @@ void xd_collect_certs(const struct xd_cert_paths *p, struct xd_recbuf *out);
 int xd_vici_conf_socket(const char *root, const char *conf, const char *daemon, char *ret,
 			size_t rlen);
 
-/* The dumps of the IKE daemons' own view: what no_ike_control leaves out. */
-#define XD_IKE_VIEW_DUMPS                                                                 \
-	((1ull << XD_DUMP_IKE_VICI_CONNS) | (1ull << XD_DUMP_IKE_VICI_SAS) |               \
-	 (1ull << XD_DUMP_IKE_LOG) | (1ull << XD_DUMP_IKE_WHACK_STATUS) |                  \
-	 (1ull << XD_DUMP_IKE_WHACK_TRAFFIC))
-
 struct xd_collect_opts {
 	const char *netns;     /* name under /run/netns, or NULL for the current namespace */
 	unsigned max_attempts; /* consistency retries per dump, 0 = default (5) */

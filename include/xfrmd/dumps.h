@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -109,6 +110,20 @@ enum xd_collect_group {
 	XD_COLLECT_OTHER = 1u << 5,    /* everything else (e.g. credentials) */
 	XD_COLLECT_ALL = 0x3fu,
 };
+
+/*
+ * The IKE daemons' own view: what their control channels answer (strongSwan's VICI,
+ * libreswan's whack) and their logs. Stack group; what no_ike_control leaves out.
+ */
+#define XD_IKE_CONTROL_DUMPS                                                              \
+	((1ull << XD_DUMP_IKE_VICI_CONNS) | (1ull << XD_DUMP_IKE_VICI_SAS) |               \
+	 (1ull << XD_DUMP_IKE_WHACK_STATUS) | (1ull << XD_DUMP_IKE_WHACK_TRAFFIC))
+#define XD_IKE_VIEW_DUMPS (XD_IKE_CONTROL_DUMPS | (1ull << XD_DUMP_IKE_LOG))
+
+static inline bool xd_dump_in(enum xd_dump d, unsigned long long mask)
+{
+	return (unsigned)d < 64 && ((mask >> d) & 1);
+}
 
 /* The group a dump belongs to. */
 enum xd_collect_group xd_dump_group(enum xd_dump d);

@@ -56,15 +56,14 @@ static const struct xd_finding_def defs[] = {
 	{ NULL },
 };
 
-/* The dumps that hold a daemon kind's own view, by name (a stack's collector may be absent
- * from this build: its dump name is then unknown and its view never complete). */
+/* The dumps that hold a daemon kind's own view (a kind without a collector has none). */
 static const struct {
 	enum xd_stack_kind kind;
-	const char *dumps[2];
+	enum xd_dump dumps[2]; /* the second _XD_DUMP_INVALID when there is one */
 } views[] = {
-	{ XD_STACK_STRONGSWAN, { "ike.vici_conns", "ike.vici_sas" } },
-	{ XD_STACK_LIBRESWAN, { "ike.whack_status", NULL } },
-	{ XD_STACK_OPENSWAN, { "ike.whack_status", NULL } },
+	{ XD_STACK_STRONGSWAN, { XD_DUMP_IKE_VICI_CONNS, XD_DUMP_IKE_VICI_SAS } },
+	{ XD_STACK_LIBRESWAN, { XD_DUMP_IKE_WHACK_STATUS, _XD_DUMP_INVALID } },
+	{ XD_STACK_OPENSWAN, { XD_DUMP_IKE_WHACK_STATUS, _XD_DUMP_INVALID } },
 };
 
 /*
@@ -77,13 +76,13 @@ static enum xd_dump_status view_status(const struct xd_snapshot *s, enum xd_stac
 	for (size_t i = 0; i < XD_ARRAY_SIZE(views); i++) {
 		if (views[i].kind != k)
 			continue;
-		for (size_t j = 0; j < XD_ARRAY_SIZE(views[i].dumps) && views[i].dumps[j]; j++) {
-			enum xd_dump d = xd_dump_from_name(views[i].dumps[j]);
+		for (size_t j = 0; j < XD_ARRAY_SIZE(views[i].dumps); j++) {
+			enum xd_dump d = views[i].dumps[j];
 			if (d == _XD_DUMP_INVALID)
-				return XD_DUMP_NOT_COLLECTED;
+				break;
 			if (s->meta.dump_status[d] != XD_DUMP_COMPLETE) {
 				*ret_err = s->meta.dump_error[d];
-				*ret_dump = views[i].dumps[j];
+				*ret_dump = xd_dump_name(d);
 				return s->meta.dump_status[d];
 			}
 		}

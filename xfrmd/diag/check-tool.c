@@ -43,8 +43,7 @@ static void run(const struct xd_diag_ctx *c, struct xd_findings *out)
 		 * socket path, a stopped charon) is not a gap in the kernel state, and it is normal
 		 * on a healthy gateway: it belongs to the ike.* findings (meta.dumps says it). A
 		 * socket this process may not open is the tool's gap, fixed by giving it access. */
-		if ((d == XD_DUMP_IKE_VICI_CONNS || d == XD_DUMP_IKE_VICI_SAS ||
-		     d == XD_DUMP_IKE_WHACK_STATUS || d == XD_DUMP_IKE_WHACK_TRAFFIC) &&
+		if (xd_dump_in((enum xd_dump)d, XD_IKE_CONTROL_DUMPS) &&
 		    m->dump_status[d] != XD_DUMP_DENIED)
 			continue;
 		switch (m->dump_status[d]) {

@@ -76,9 +76,7 @@ enum xd_collect_group xd_dump_group(enum xd_dump d)
 		return XD_COLLECT_KERNEL;
 	if (d == XD_DUMP_RTNL_ROUTE || d == XD_DUMP_RTNL_RULE)
 		return XD_COLLECT_RTNL;
-	if (d == XD_DUMP_PROC_UDP || d == XD_DUMP_PROC_UDP6 || d == XD_DUMP_IKE_VICI_CONNS ||
-	    d == XD_DUMP_IKE_VICI_SAS || d == XD_DUMP_IKE_LOG || d == XD_DUMP_IKE_WHACK_STATUS ||
-	    d == XD_DUMP_IKE_WHACK_TRAFFIC)
+	if (d == XD_DUMP_PROC_UDP || d == XD_DUMP_PROC_UDP6 || xd_dump_in(d, XD_IKE_VIEW_DUMPS))
 		return XD_COLLECT_STACK;
 	if (d <= XD_DUMP_UNAME)
 		return XD_COLLECT_XFRM;
