@@ -19,20 +19,8 @@ CHARON=/usr/lib/ipsec/charon
 command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
 nsA=xd-ikelog-a-$$
 nsB=xd-ikelog-b-$$
-tmp=$(mktemp -d /tmp/xd-ikelog.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    sleep 0.3
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    ip netns del "$nsA" 2>/dev/null || true
-    ip netns del "$nsB" 2>/dev/null || true
-    [ -n "${XD_KEEP_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib-ike.sh"
+ike_begin xd-ikelog "$nsA" "$nsB"
 
 PSK_A=XdCanaryPskA-4d1c9e07b2
 PSK_B=XdCanaryPskB-93f0aa61c5
@@ -137,20 +125,7 @@ start_charon() { # side ns
         STRONGSWAN_CONF=$tmp/$1/strongswan.conf exec $CHARON" >"$tmp/$1/charon.out" 2>&1 &
     pids+=($!)
 }
-find_charon() { # ns -> pid
-    local want cpid=
-    want=$(stat -L -c "net:[%i]" "/run/netns/$1")
-    for _ in $(seq 1 100); do
-        for d in /proc/[0-9]*; do
-            [ "$(cat "$d/comm" 2>/dev/null)" = charon ] || continue
-            [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$want" ] && cpid=${d#/proc/}
-        done
-        [ -n "$cpid" ] && [ -S "/proc/$cpid/root/run/xd-ikelog/vici.sock" ] && break
-        sleep 0.1
-    done
-    [ -n "$cpid" ] && [ -S "/proc/$cpid/root/run/xd-ikelog/vici.sock" ] || return 1
-    echo "$cpid"
-}
+find_charon() { ike_find_daemon "$1" charon /run/xd-ikelog/vici.sock; }
 start_charon a "$nsA"
 start_charon b "$nsB"
 cpa=$(find_charon "$nsA") || { cat "$tmp/a/charon.out"; echo "FAIL: charon A did not start"; exit 1; }
@@ -269,11 +244,7 @@ fi
 # the secrets appear nowhere: raw, hex, base64, an 8-byte window
 leak=0
 for psk in "$PSK_A" "$PSK_B"; do
-    hex=$(printf %s "$psk" | od -An -tx1 | tr -d ' \n')
-    b64=$(printf %s "$psk" | base64)
-    for f in "$tmp"/*.json "$tmp"/*.txt "$tmp"/*.pcapng; do
-        if grep -aqF -e "$psk" -e "$hex" -e "$b64" -e "${psk:0:8}" "$f"; then leak=1; echo "leak of a PSK in $f"; fi
-    done
+    ike_no_secret "$psk" "$tmp"/*.json "$tmp"/*.txt "$tmp"/*.pcapng || leak=1
 done
 [ $leak = 0 ] && pass "no PSK in any output or snapshot" || fail "a PSK leaked"
 

@@ -15,20 +15,9 @@ CHARON=/usr/lib/ipsec/charon
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 [ -x "$CHARON" ] && command -v swanctl >/dev/null || { echo "SKIP: needs strongSwan's charon and swanctl"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
+. "$(dirname "$0")/lib-ike.sh"
 ns=xd-vici-$$
-tmp=$(mktemp -d /tmp/xd-vici.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    sleep 0.3
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    ip netns del "$ns" 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ike_begin xd-vici "$ns"
 
 CANARY=XdCanaryPsk-5e1f0a7c93
 ip netns add "$ns" || { echo "SKIP: cannot create a network namespace"; exit 77; }
@@ -82,17 +71,7 @@ EOC
 ip netns exec "$ns" unshare -m sh -c "mount -t tmpfs tmpfs /run && mkdir -p /run/xd-vici && \
     STRONGSWAN_CONF=$tmp/strongswan.conf exec $CHARON" >"$tmp/charon.out" 2>&1 &
 pids+=($!)
-want=$(stat -L -c "net:[%i]" "/run/netns/$ns")
-cpid=
-for _ in $(seq 1 100); do
-    for d in /proc/[0-9]*; do
-        [ "$(cat "$d/comm" 2>/dev/null)" = charon ] || continue
-        [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$want" ] && cpid=${d#/proc/}
-    done
-    [ -n "$cpid" ] && [ -S "/proc/$cpid/root/run/xd-vici/vici.sock" ] && break
-    sleep 0.1
-done
-[ -n "$cpid" ] && [ -S "/proc/$cpid/root/run/xd-vici/vici.sock" ] ||
+cpid=$(ike_find_daemon "$ns" charon /run/xd-vici/vici.sock) ||
     { tail -20 "$tmp/charon.log" "$tmp/charon.out" 2>/dev/null; echo "FAIL: charon did not start"; exit 1; }
 pids+=("$cpid")
 nsenter -t "$cpid" -m -n env STRONGSWAN_CONF="$tmp/strongswan.conf" SWANCTL_DIR="$tmp/swanctl" \
@@ -137,22 +116,11 @@ PY
 then pass "a snapshot replays the same IKE view"
 else fail "replay of the IKE view differs"; fi
 
-schema=$(cd "$(dirname "$0")/../.." && pwd)/docs/schema/xfrmctl.schema.json
-if python3 -c 'import jsonschema' 2>/dev/null; then
-    python3 - "$schema" "$tmp/live.json" <<'PY' && pass "show ike --json follows the schema" || fail "show ike --json against the schema"
-import json, sys, jsonschema
-jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
-PY
-fi
+ike_schema_check "$tmp/live.json" "show ike --json"
 
 # the secret must appear nowhere: raw, hex, base64
-hex=$(printf %s "$CANARY" | od -An -tx1 | tr -d ' \n')
-b64=$(printf %s "$CANARY" | base64)
-leak=0
-for f in "$tmp"/live.json "$tmp"/live.txt "$tmp"/replay.json "$tmp"/replay.txt "$tmp"/snap.pcapng; do
-    if grep -aqF -e "$CANARY" -e "$hex" -e "$b64" -e "${CANARY:0:8}" "$f"; then leak=1; echo "leak in $f"; fi
-done
-[ $leak = 0 ] && pass "the PSK appears in no output or snapshot" || fail "the PSK leaked"
+ike_no_secret "$CANARY" "$tmp"/live.json "$tmp"/live.txt "$tmp"/replay.json "$tmp"/replay.txt \
+    "$tmp"/snap.pcapng && pass "the PSK appears in no output or snapshot" || fail "the PSK leaked"
 
 # A daemon that accepts but never answers: bounded, reported as a dump status
 python3 -c '

@@ -21,20 +21,9 @@ for c in "${LIBRESWAN_ROOT:-}" /var/cache/xfrmd-tests/libreswan /var/cache/xfrmd
 done
 [ -n "$root" ] || { echo "SKIP: libreswan not unpacked (tests/kernel/prepare.sh)"; exit 77; }
 ldd "$root/usr/libexec/ipsec/pluto" | grep -q 'not found' && { echo "SKIP: pluto's libraries missing"; exit 77; }
+. "$(dirname "$0")/lib-ike.sh"
 ns=xd-whack-$$
-tmp=$(mktemp -d /tmp/xd-whack.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    sleep 0.3
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    ip netns del "$ns" 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ike_begin xd-whack "$ns"
 
 CANARY=XdCanaryPsk-7c2e91b04d
 ip netns add "$ns" || { echo "SKIP: cannot create a network namespace"; exit 77; }
@@ -135,21 +124,10 @@ PY
 then pass "a snapshot replays the same IKE view"
 else fail "replay of the IKE view differs"; fi
 
-schema=$(cd "$(dirname "$0")/../.." && pwd)/docs/schema/xfrmctl.schema.json
-if python3 -c 'import jsonschema' 2>/dev/null; then
-    python3 - "$schema" "$tmp/live.json" <<'PY' && pass "show ike --json follows the schema" || fail "show ike --json against the schema"
-import json, sys, jsonschema
-jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
-PY
-fi
+ike_schema_check "$tmp/live.json" "show ike --json"
 
-hex=$(printf %s "$CANARY" | od -An -tx1 | tr -d ' \n')
-b64=$(printf %s "$CANARY" | base64)
-leak=0
-for f in "$tmp"/live.json "$tmp"/live.txt "$tmp"/replay.json "$tmp"/replay.txt "$tmp"/snap.pcapng; do
-    if grep -aqF -e "$CANARY" -e "$hex" -e "$b64" -e "${CANARY:0:8}" "$f"; then leak=1; echo "leak in $f"; fi
-done
-[ $leak = 0 ] && pass "the PSK appears in no output or snapshot" || fail "the PSK leaked"
+ike_no_secret "$CANARY" "$tmp"/live.json "$tmp"/live.txt "$tmp"/replay.json "$tmp"/replay.txt \
+    "$tmp"/snap.pcapng && pass "the PSK appears in no output or snapshot" || fail "the PSK leaked"
 
 # A whack that never answers: bounded, killed, reported as a dump status. It also records the
 # privileges it was given.

@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# What the IKE host tests (ike-vici.sh, ike-whack.sh, ike-logs.sh) share: a scratch directory
+# and namespaces removed at exit with the daemons they started, PASS/FAIL counting, the schema
+# check and the secret scan. Source it after `set -euo pipefail`.
+
+# ike_begin PREFIX NS...: $tmp, $pids (add the daemons' pids), $fails; cleanup at exit.
+ike_begin() {
+    local prefix=$1
+    shift
+    ike_netns=("$@")
+    tmp=$(mktemp -d "/tmp/$prefix.XXXXXX")
+    pids=()
+    fails=0
+    trap ike_cleanup EXIT
+}
+
+ike_cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    sleep 0.3
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    for n in "${ike_netns[@]}"; do ip netns del "$n" 2>/dev/null || true; done
+    [ -n "${XD_KEEP_TMP:-}" ] || rm -rf "$tmp"
+}
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# ike_schema_check FILE WHAT: FILE validates against xfrmctl's JSON schema (when jsonschema
+# is installed).
+ike_schema_check() {
+    local schema
+    schema=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/docs/schema/xfrmctl.schema.json
+    python3 -c 'import jsonschema' 2>/dev/null || return 0
+    python3 - "$schema" "$1" <<'PY' && pass "$2 follows the schema" || fail "$2 against the schema"
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+PY
+}
+
+# ike_no_secret SECRET FILE...: the secret is in none of the files, raw, as hex, as base64 or
+# by its first 8 bytes; names the file that has it.
+ike_no_secret() {
+    local s=$1 hex b64 leak=0 f
+    shift
+    hex=$(printf %s "$s" | od -An -tx1 | tr -d ' \n')
+    b64=$(printf %s "$s" | base64)
+    for f in "$@"; do
+        if grep -aqF -e "$s" -e "$hex" -e "$b64" -e "${s:0:8}" "$f"; then leak=1; echo "leak in $f"; fi
+    done
+    return $leak
+}
+
+# ike_find_daemon NS COMM SOCKET: the pid of the COMM process in network namespace NS once
+# SOCKET (a path inside its mount namespace) exists; fails after 10 s.
+ike_find_daemon() {
+    local want pid= d
+    want=$(stat -L -c "net:[%i]" "/run/netns/$1")
+    for _ in $(seq 1 100); do
+        for d in /proc/[0-9]*; do
+            [ "$(cat "$d/comm" 2>/dev/null)" = "$2" ] || continue
+            [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$want" ] && pid=${d#/proc/}
+        done
+        [ -n "$pid" ] && [ -S "/proc/$pid/root$3" ] && break
+        sleep 0.1
+    done
+    [ -n "$pid" ] && [ -S "/proc/$pid/root$3" ] || return 1
+    echo "$pid"
+}
