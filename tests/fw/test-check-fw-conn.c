@@ -84,16 +84,6 @@ static unsigned count_fw(void)
 	return n;
 }
 
-static const char *ev(const struct xd_finding *x, const char *key)
-{
-	for (size_t i = 0; i < x->evidence.len; i++) {
-		const struct xd_evidence *e = xd_vec_at(&x->evidence, i);
-		if (strcmp(e->key, key) == 0)
-			return e->str;
-	}
-	return NULL;
-}
-
 static void done(struct xd_snapshot *s)
 {
 	xd_findings_done(&f);
@@ -112,8 +102,8 @@ static void test_configured_peer_ike_dropped(void **st)
 	assert_non_null(x);
 	assert_int_equal(x->subject.rule_handle, 7);
 	assert_string_equal(x->subject.dir, "in");
-	assert_string_equal(ev(x, "conn"), "gw");
-	assert_string_equal(ev(x, "remote_addrs"), INIT);
+	assert_string_equal(mb_ev_str(x, "conn"), "gw");
+	assert_string_equal(mb_ev_str(x, "remote_addrs"), INIT);
 	/* only what the rule touches: NAT-T and ESP pass */
 	assert_null(find("fw.natt_blocked"));
 	assert_null(find("fw.esp_blocked"));
@@ -130,7 +120,7 @@ static void test_any_peer_natt_dropped(void **st)
 	run(s);
 	x = find("fw.natt_blocked");
 	assert_non_null(x);
-	assert_string_equal(ev(x, "remote_addrs"), "%any");
+	assert_string_equal(mb_ev_str(x, "remote_addrs"), "%any");
 	assert_null(find("fw.ike_blocked"));
 	done(s);
 	/* probed from a representative address: a rule on the source may pass the real peers,

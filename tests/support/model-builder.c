@@ -154,3 +154,13 @@ struct xd_algs *mb_algs(struct xd_sa *sa)
 {
 	return (struct xd_algs *)(uintptr_t)sa->algs;
 }
+
+const char *mb_ev_str(const struct xd_finding *x, const char *key)
+{
+	for (size_t i = 0; i < x->evidence.len; i++) {
+		const struct xd_evidence *e = xd_vec_at(&x->evidence, i);
+		if (strcmp(e->key, key) == 0)
+			return e->str;
+	}
+	return NULL;
+}

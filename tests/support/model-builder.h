@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "xfrmd/finding.h"
 #include "xfrmd/model.h"
 
 #define MB_NOW 1700001000
@@ -29,3 +30,6 @@ struct xd_lifetime_cfg *mb_lft(struct xd_sa *sa);
 struct xd_algs *mb_algs(struct xd_sa *sa);
 /* Sort like a decoded snapshot; call before running checks. */
 void mb_finish(struct xd_snapshot *s);
+
+/* The string value of a finding's evidence entry KEY, NULL when it has none. */
+const char *mb_ev_str(const struct xd_finding *x, const char *key);

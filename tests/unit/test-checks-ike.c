@@ -145,16 +145,6 @@ static unsigned count_prefix(const char *prefix)
 	return n;
 }
 
-static const char *ev(const struct xd_finding *x, const char *key)
-{
-	for (size_t i = 0; i < x->evidence.len; i++) {
-		const struct xd_evidence *e = xd_vec_at(&x->evidence, i);
-		if (strcmp(e->key, key) == 0)
-			return e->str;
-	}
-	return NULL;
-}
-
 static void done(struct xd_snapshot *s)
 {
 	xd_findings_done(&f);
@@ -183,8 +173,8 @@ static void test_sa_not_in_kernel(void **st)
 	run(s);
 	x = find("ike.sa_not_in_kernel");
 	assert_non_null(x);
-	assert_string_equal(ev(x, "missing"), "in,out");
-	assert_string_equal(ev(x, "conn"), "gw");
+	assert_string_equal(mb_ev_str(x, "missing"), "in,out");
+	assert_string_equal(mb_ev_str(x, "conn"), "gw");
 	assert_null(find("ike.kernel_sa_unknown"));
 	done(s);
 
@@ -194,7 +184,7 @@ static void test_sa_not_in_kernel(void **st)
 	run(s);
 	x = find("ike.sa_not_in_kernel");
 	assert_non_null(x);
-	assert_string_equal(ev(x, "missing"), "in");
+	assert_string_equal(mb_ev_str(x, "missing"), "in");
 	done(s);
 
 	/* a kernel SA table not read whole: no claim */
@@ -268,7 +258,7 @@ static void test_conn_down(void **st)
 	run(s);
 	x = find("ike.conn_down");
 	assert_non_null(x);
-	assert_string_equal(ev(x, "ike_sa"), "none");
+	assert_string_equal(mb_ev_str(x, "ike_sa"), "none");
 	done(s);
 
 	/* the IKE SA is still connecting: down, and the state says how far it got */
@@ -278,7 +268,7 @@ static void test_conn_down(void **st)
 	run(s);
 	x = find("ike.conn_down");
 	assert_non_null(x);
-	assert_string_equal(ev(x, "ike_sa"), "CONNECTING");
+	assert_string_equal(mb_ev_str(x, "ike_sa"), "CONNECTING");
 	done(s);
 
 	/* a trap connection without an IKE SA is idle, not down; add or none neither */
@@ -297,8 +287,8 @@ static void test_conn_down(void **st)
 	run(s);
 	x = find("ike.conn_down");
 	assert_non_null(x);
-	assert_string_equal(ev(x, "ike_sa"), "ESTABLISHED");
-	assert_string_equal(ev(x, "child"), "net");
+	assert_string_equal(mb_ev_str(x, "ike_sa"), "ESTABLISHED");
+	assert_string_equal(mb_ev_str(x, "child"), "net");
 	done(s);
 
 	/* a start action the daemon itself reports (newer strongSwan list-conns) */
@@ -341,8 +331,8 @@ static void test_libreswan_generic(void **st)
 	run(s);
 	x = find("ike.sa_not_in_kernel");
 	assert_non_null(x);
-	assert_string_equal(ev(x, "stack"), "libreswan");
-	assert_string_equal(ev(x, "missing"), "in");
+	assert_string_equal(mb_ev_str(x, "stack"), "libreswan");
+	assert_string_equal(mb_ev_str(x, "missing"), "in");
 	assert_null(find("ike.conn_down"));
 	done(s);
 }
@@ -362,7 +352,7 @@ static void test_unreachable_control(void **st)
 	run(s);
 	x = find("ike.unreachable_control");
 	assert_non_null(x);
-	assert_string_equal(ev(x, "dump"), "ike.vici_conns");
+	assert_string_equal(mb_ev_str(x, "dump"), "ike.vici_conns");
 	assert_null(find("tool.dump_failed"));
 	done(s);
 
@@ -378,7 +368,7 @@ static void test_unreachable_control(void **st)
 	assert_null(find("ike.unreachable_control"));
 	x = find("tool.permission_denied");
 	assert_non_null(x);
-	assert_string_equal(ev(x, "status"), "denied");
+	assert_string_equal(mb_ev_str(x, "status"), "denied");
 	done(s);
 
 	/* not asked (the daemon's resync leaves VICI alone), or no daemon: nothing */
