@@ -30,8 +30,9 @@ struct pt {
 
 #define ISSUE(pt, l, what) xd_ipx_issue((pt)->s, XD_DUMP_XFRM_POLICY, (l)->off, what)
 
-static int commit(struct pt *pt)
+static int commit(void *ud)
 {
+	struct pt *pt = ud;
 	struct xd_policy *p;
 
 	if (!pt->open)
@@ -55,8 +56,9 @@ static int commit(struct pt *pt)
 	return 0;
 }
 
-static int begin(struct pt *pt, const struct ipx_line *l)
+static int begin(void *ud, const struct ipx_line *l)
 {
+	struct pt *pt = ud;
 	memset(&pt->p, 0, sizeof(pt->p));
 	memset(pt->t, 0, sizeof(pt->t));
 	pt->nt = 0;
@@ -272,8 +274,9 @@ static void lft_line(struct pt *pt, const struct ipx_line *l)
 	}
 }
 
-static void attr_line(struct pt *pt, const struct ipx_line *l)
+static void attr_line(void *ud, const struct ipx_line *l)
 {
+	struct pt *pt = ud;
 	const char *k = l->tok[0];
 
 	if (pt->sec != SEC_NONE &&
@@ -315,22 +318,7 @@ static void attr_line(struct pt *pt, const struct ipx_line *l)
 	}
 }
 
-static int begin_cb(void *ud, struct ipx_line *l)
-{
-	return begin(ud, l);
-}
-
-static void attr_cb(void *ud, struct ipx_line *l)
-{
-	attr_line(ud, l);
-}
-
-static int commit_cb(void *ud)
-{
-	return commit(ud);
-}
-
-static bool open_cb(const void *ud)
+static bool is_open(const void *ud)
 {
 	return ((const struct pt *)ud)->open;
 }
@@ -341,7 +329,7 @@ int xd_decode_ip_xfrm_policy(struct xd_snapshot *s, const void *buf, size_t len)
 		.dump = XD_DUMP_XFRM_POLICY, .too_long = "ip xfrm policy: line too long",
 		.outside = "ip xfrm policy: line outside a policy",
 		.before_first = "ip xfrm policy: attribute before the first policy",
-		.begin = begin_cb, .attr = attr_cb, .commit = commit_cb, .open = open_cb,
+		.begin = begin, .attr = attr_line, .commit = commit, .open = is_open,
 	};
 	struct pt pt = { .s = s };
 

@@ -31,8 +31,9 @@ struct st {
 
 #define ISSUE(st, l, what) xd_ipx_issue((st)->s, XD_DUMP_XFRM_SA, (l)->off, what)
 
-static int commit(struct st *st)
+static int commit(void *ud)
 {
+	struct st *st = ud;
 	struct xd_sa *sa;
 
 	if (!st->open)
@@ -56,8 +57,9 @@ static int commit(struct st *st)
 	return 0;
 }
 
-static int begin(struct st *st, const struct ipx_line *l)
+static int begin(void *ud, const struct ipx_line *l)
 {
+	struct st *st = ud;
 	uint16_t f1 = 0, f2 = 0;
 
 	memset(&st->sa, 0, sizeof(st->sa));
@@ -389,8 +391,9 @@ static void marks_line(struct st *st, const struct ipx_line *l)
 		ISSUE(st, l, "ip xfrm state: unreadable mark/output-mark/if_id line");
 }
 
-static void attr_line(struct st *st, const struct ipx_line *l)
+static void attr_line(void *ud, const struct ipx_line *l)
 {
+	struct st *st = ud;
 	const char *k = l->tok[0];
 	uint32_t v;
 
@@ -487,22 +490,7 @@ static void attr_line(struct st *st, const struct ipx_line *l)
 	}
 }
 
-static int begin_cb(void *ud, struct ipx_line *l)
-{
-	return begin(ud, l);
-}
-
-static void attr_cb(void *ud, struct ipx_line *l)
-{
-	attr_line(ud, l);
-}
-
-static int commit_cb(void *ud)
-{
-	return commit(ud);
-}
-
-static bool open_cb(const void *ud)
+static bool is_open(const void *ud)
 {
 	return ((const struct st *)ud)->open;
 }
@@ -513,7 +501,7 @@ int xd_decode_ip_xfrm_state(struct xd_snapshot *s, const void *buf, size_t len)
 		.dump = XD_DUMP_XFRM_SA, .too_long = "ip xfrm state: line too long",
 		.outside = "ip xfrm state: line outside an SA",
 		.before_first = "ip xfrm state: attribute before the first SA",
-		.begin = begin_cb, .attr = attr_cb, .commit = commit_cb, .open = open_cb,
+		.begin = begin, .attr = attr_line, .commit = commit, .open = is_open,
 	};
 	struct st st = { .s = s };
 

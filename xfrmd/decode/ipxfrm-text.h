@@ -57,8 +57,8 @@ struct xd_ipx_importer {
 	enum xd_dump dump;
 	/* decode issues keep their text by reference: static strings */
 	const char *too_long, *outside, *before_first;
-	int (*begin)(void *ud, struct ipx_line *l);
-	void (*attr)(void *ud, struct ipx_line *l);
+	int (*begin)(void *ud, const struct ipx_line *l);
+	void (*attr)(void *ud, const struct ipx_line *l);
 	int (*commit)(void *ud);
 	bool (*open)(const void *ud); /* is an object open? */
 };
