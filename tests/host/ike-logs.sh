@@ -7,6 +7,8 @@
 #   wrong PSK         -> ike.auth_failed on both sides, live and from `capture -w` + `-r`
 #   PSK fixed         -> the finding is gone on both sides (IKE SA established)
 #   ESP proposals     -> ike.no_proposal on both sides
+#   traffic selectors -> ike.ts_unacceptable on both sides
+#   B drops UDP 500   -> ike.peer_unreachable on A (which has no rule: no fw.* finding there)
 # and neither PSK appears in any output or snapshot. This kernel has no ESP: the CHILD_SA
 # cannot be installed, which the checks must not mistake for an IKE failure.
 #
@@ -38,11 +40,15 @@ ip -n "$nsB" link set xdlb$$ up
 # never the resolve plugin: it would write the shared /etc/resolv.conf
 plugins="random nonce aes sha1 sha2 hmac pem pkcs1 x509 revocation constraints pubkey openssl kdf kernel-netlink socket-default vici updown"
 mkdir -p "$tmp/a/conf.d" "$tmp/a/logs" "$tmp/a/swanctl" "$tmp/b/var/log/ike" "$tmp/b/swanctl"
+# A gives up on a silent peer after two quick retransmits (charon's default takes minutes)
 cat >"$tmp/a/strongswan.conf" <<EOC
 charon {
     load_modular = no
     load = $plugins
     install_routes = no
+    retransmit_tries = 2
+    retransmit_timeout = 0.5
+    retransmit_base = 1.2
     plugins {
         vici {
             socket = unix:///run/xd-ikelog/vici.sock
@@ -101,7 +107,7 @@ secrets { ike-1 { id-a = gw-a.example
   secret = "$PSK_A" } }
 EOC
 }
-swanctl_b() { # PSK ESP
+swanctl_b() { # PSK ESP [REMOTE_TS]
     cat >"$tmp/b/swanctl/swanctl.conf" <<EOC
 connections { from-a { local_addrs = 192.0.2.2
   remote_addrs = 192.0.2.1
@@ -110,7 +116,7 @@ connections { from-a { local_addrs = 192.0.2.2
   remote { auth = psk
     id = gw-a.example }
   children { net { local_ts = 10.2.0.0/16
-     remote_ts = 10.1.0.0/16
+     remote_ts = ${3:-10.1.0.0/16}
      esp_proposals = $2 } } } }
 secrets { ike-1 { id-a = gw-a.example
   id-b = gw-b.example
@@ -240,6 +246,34 @@ if has "$tmp/a3.json" ike.no_proposal to-b && has "$tmp/b3.json" ike.no_proposal
 else
     fail "ESP proposals: A [$(ike_ids "$tmp/a3.json")] B [$(ike_ids "$tmp/b3.json")]"
 fi
+
+# --- 4: disjoint traffic selectors: B protects 10.9.0.0/16, not A's 10.1.0.0/16
+swanctl_b "$PSK_A" aes128-sha256 10.9.0.0/16
+swan b "$cpb" --load-conns >/dev/null
+swan a "$cpa" --initiate --child net --timeout 10 >"$tmp/init4.out" 2>&1 || true
+wait_log "$tmp/b/var/log/ike/charon-b.log" "TS_UNACCEPT" || fail "responder did not refuse the selectors"
+check "$nsA" "$tmp/a4.json" && check "$nsB" "$tmp/b4.json"
+if has "$tmp/a4.json" ike.ts_unacceptable to-b && has "$tmp/b4.json" ike.ts_unacceptable; then
+    pass "disjoint traffic selectors: ike.ts_unacceptable on both sides"
+else
+    fail "traffic selectors: A [$(ike_ids "$tmp/a4.json")] B [$(ike_ids "$tmp/b4.json")]"
+fi
+
+# --- 5: the path swallows IKE (B drops UDP 500, no rule on A): A gives up on its peer
+swan a "$cpa" --terminate --ike to-b --timeout 5 >/dev/null 2>&1 || true
+ip netns exec "$nsB" nft add table inet xdpath
+ip netns exec "$nsB" nft 'add chain inet xdpath in { type filter hook input priority 0; }'
+ip netns exec "$nsB" nft add rule inet xdpath in udp dport '{ 500, 4500 }' drop
+swan a "$cpa" --initiate --child net --timeout 15 >"$tmp/init5.out" 2>&1 || true
+wait_log "$tmp/a/logs/ipsec-gw-a.log" "giving up after" || fail "A did not give up on its peer"
+check "$nsA" "$tmp/a5.json"
+if has "$tmp/a5.json" ike.peer_unreachable to-b &&
+   [ -z "$(python3 -c 'import json,sys; print(" ".join(f["id"] for f in json.load(open(sys.argv[1]))["findings"] if f["id"].startswith("fw.")))' "$tmp/a5.json")" ]; then
+    pass "a path dropping IKE: ike.peer_unreachable on the initiator, no fw.* finding there"
+else
+    fail "path dropping IKE: A [$(ike_ids "$tmp/a5.json")]"
+fi
+ip netns exec "$nsB" nft delete table inet xdpath
 
 # the secrets appear nowhere: raw, hex, base64, an 8-byte window
 leak=0
