@@ -19,6 +19,7 @@
 #include "xfrmd/util.h"
 
 enum json_mode arg_json = JSON_OFF;
+bool arg_json_given;
 const char *arg_read_path;
 const char *arg_read_path2;
 const char *arg_netns;
@@ -89,7 +90,7 @@ const struct xfrmctl_verb xfrmctl_verbs[] = {
 	{ "show", verb_show, "[sa|policy|stats|kernel|stack|fw|certs|ike|routes|rules|all] [spi|reqid|src|dst|dir] V", "list kernel IPsec state, keys never shown", show_opts },
 	{ "check", verb_check, "", "diagnose: findings with evidence and remedies", check_opts },
 	{ "peers", verb_peers, "[ADDRESS...]", "one row per remote gateway: SAs, traffic, state, findings", peers_opts },
-	{ "watch", verb_watch, "", "stream events from xfrmd as JSON lines (needs the daemon)" },
+	{ "watch", verb_watch, "", "stream events from xfrmd: text on a terminal, else JSON lines" },
 	{ "metrics", verb_metrics, "", "Prometheus text exposition (from xfrmd when it runs)" },
 	{ "explain", verb_explain, "[ID]", "what a finding means and how to fix it" },
 	{ "fw", verb_fw, "verdict", "evaluate a packet through the firewall, with the deciding rule", fw_opts },
@@ -100,13 +101,13 @@ const struct xfrmctl_verb xfrmctl_verbs[] = {
 };
 
 static const char common_help[] =
-	"  -j, --json[=pretty|short]  JSON output (the reference format)\n"
-	"  -r, --read PATH            read a snapshot, sos report, supportconfig or\n"
-	"                             ip xfrm text instead of the live kernel\n"
-	"  -n, --netns NAME           use network namespace NAME (/run/netns/NAME)\n"
-	"  -v, --verbose              more detail\n"
-	"      --no-daemon            collect directly even when xfrmd runs\n"
-	"  -h, --help                 help (of the verb, after a verb)\n";
+	"  -j, --json[=pretty|short|off]  JSON output (the reference format)\n"
+	"  -r, --read PATH                read a snapshot, sos report, supportconfig or\n"
+	"                                 ip xfrm text instead of the live kernel\n"
+	"  -n, --netns NAME               use network namespace NAME (/run/netns/NAME)\n"
+	"  -v, --verbose                  more detail\n"
+	"      --no-daemon                collect directly even when xfrmd runs\n"
+	"  -h, --help                     help (of the verb, after a verb)\n";
 
 static const char exit_help[] =
 	"Exit status: 0 ok, 1 problems found (check), 2 usage error,\n"
@@ -182,7 +183,7 @@ int verb_help(int argc, char **argv)
 	       "Verbs:\n");
 	verb_table();
 	printf("\nOptions:\n%s"
-	       "  -V, --version              print the version\n\n"
+	       "  -V, --version                  print the version\n\n"
 	       "'xfrmctl help VERB' or 'xfrmctl VERB --help' lists a verb's own options.\n%s",
 	       common_help, exit_help);
 	return EXIT_OK;
@@ -298,6 +299,7 @@ int xfrmctl_common_option(int c, const char *arg)
 {
 	switch (c) {
 	case 'j':
+		arg_json_given = true;
 		if (!arg || xd_streq(arg, "short"))
 			arg_json = JSON_SHORT;
 		else if (xd_streq(arg, "pretty"))

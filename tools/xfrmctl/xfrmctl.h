@@ -23,6 +23,8 @@ enum json_mode {
 };
 
 extern enum json_mode arg_json;
+/* --json was given (in any form, --json=off too): watch's default depends on the terminal */
+extern bool arg_json_given;
 extern const char *arg_read_path;
 extern const char *arg_read_path2; /* a second site's snapshot (check) */
 extern const char *arg_netns;

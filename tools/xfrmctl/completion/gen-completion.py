@@ -57,6 +57,10 @@ for name, kind, short in common_long:
     if kind == "required_argument":
         common_arg += forms
 common += ["--help", "-h"]
+json_values = re.search(r"--json\[=([a-z|]+)\]", src)
+if not json_values:
+    sys.exit("gen-completion: the --json values not found in the help of " + main_c)
+json_values = json_values.group(1).split("|")
 
 
 def words(args):
@@ -102,6 +106,14 @@ lines = [
     "           esac ;;",
     "        esac",
     "    done",
+    "",
+    # --json=VALUE, the values as the help lists them; bash splits the word at "=", so the
+    # value is the word after a "=" word (or "=" itself, the value still empty)
+    "    if [[ $prev == --json && $cur == = ]]; then",
+    "        COMPREPLY=(%s); return" % " ".join(json_values),
+    "    elif [[ $prev == = && ${COMP_WORDS[COMP_CWORD-2]} == --json ]]; then",
+    "        COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")); return" % " ".join(json_values),
+    "    fi",
     "",
     "    case $prev in",
     "    -r|--read|-w|--write)",
