@@ -78,6 +78,11 @@ grep -qx /etc/xfrmd/xfrmd.conf "$dctl/conffiles" 2>/dev/null && pass "/etc/xfrmd
 grep -q 'systemd-sysusers' "$dctl/postinst" && pass "postinst creates the users (systemd-sysusers)" || fail "no systemd-sysusers in postinst"
 grep -q 'systemd-tmpfiles' "$dctl/postinst" && pass "postinst creates /run/xfrmd (systemd-tmpfiles)" || fail "no systemd-tmpfiles in postinst"
 grep -q 'deb-systemd-helper.*enable.*xfrmd.service' "$dctl/postinst" && pass "postinst enables xfrmd.service" || fail "postinst does not enable xfrmd.service"
+# the unit starts as User=xfrmd: the user must exist before postinst starts it
+u=$(grep -n 'systemd-sysusers' "$dctl/postinst" | head -1 | cut -d: -f1)
+st=$(grep -n 'deb-systemd-invoke' "$dctl/postinst" | head -1 | cut -d: -f1)
+[ -n "$u" ] && [ -n "$st" ] && [ "$u" -lt "$st" ] && pass "postinst creates the users before it starts the unit" ||
+    fail "postinst: systemd-sysusers (line ${u:-none}) not before deb-systemd-invoke (line ${st:-none})"
 grep -q 'stop.*xfrmd.service' "$dctl/prerm" 2>/dev/null && pass "prerm stops xfrmd.service" || fail "prerm does not stop xfrmd.service"
 dep_daemon=$(dpkg-deb -f "$daemon" Depends); dep_cli=$(dpkg-deb -f "$cli" Depends)
 grep -q "xfrmctl (= $debversion)" <<<"$dep_daemon" && pass "xfrmd depends on xfrmctl (= $debversion)" ||
