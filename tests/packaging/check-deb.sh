@@ -141,6 +141,19 @@ if command -v systemd-sysusers >/dev/null; then
     [ "$mode" = 750 ] && pass "postinst: /run/xfrmd mode 0750" || fail "postinst: /run/xfrmd mode '$mode'"
     grep -q 'deb-systemd-helper enable xfrmd.service' "$work/stub.log" 2>/dev/null &&
         pass "postinst: deb-systemd-helper enable xfrmd.service" || fail "postinst did not enable the unit"
+    # and the way out: remove, then purge (the unit's enablement state is dropped)
+    for step in "prerm remove" "postrm remove" "postrm purge"; do
+        set -- $step
+        if out=$(DPKG_ROOT=$root DPKG_MAINTSCRIPT_PACKAGE=xfrmd PATH=$stubs:$PATH sh "$dctl/$1" "$2" 2>&1); then
+            pass "$step ran in the scratch root"
+        else
+            fail "$step: $out"
+        fi
+    done
+    if [ -x /usr/bin/deb-systemd-helper ]; then
+        grep -q 'deb-systemd-helper purge xfrmd.service' "$work/stub.log" &&
+            pass "postrm purge: deb-systemd-helper purge xfrmd.service" || fail "postrm purge did not purge the unit's state"
+    fi
 else
     echo "NOTE: no systemd-sysusers: the postinst is not run"
 fi
