@@ -19,7 +19,7 @@ DPID=
 
 cleanup() {
     if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
-        DOCKER_HOST=unix://$WORK/d/docker.sock $DOCKER rm -f $($DOCKER -H unix://$WORK/d/docker.sock ps -aq) >/dev/null 2>&1 || true
+        $DOCKER -H "unix://$WORK/d/docker.sock" ps -aq | xargs -r $DOCKER -H "unix://$WORK/d/docker.sock" rm -f >/dev/null 2>&1 || true
         kill "$DPID"; for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.2; done
     fi
     DPID=
@@ -124,7 +124,8 @@ case_legacy_hardened() {
 }
 
 ALL="nft-default nft-published legacy-published nft-ipv6-ike legacy-hardened"
-for CASE in ${*:-$ALL}; do
+cases=("$@"); [ ${#cases[@]} -gt 0 ] || read -ra cases <<< "$ALL"
+for CASE in "${cases[@]}"; do
     topo
     "case_${CASE//-/_}"
     cleanup

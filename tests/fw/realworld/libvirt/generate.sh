@@ -114,4 +114,5 @@ case_isolated() { run isolated nft "$ISOLATED"; }
 case_mixed_legacy() { run mixed-legacy legacy "$DEFAULT" "$ROUTED" "$ISOLATED"; }
 
 ALL="nat-default nat-default-legacy nat-ipv6 routed isolated mixed-legacy"
-for CASE in ${*:-$ALL}; do "case_${CASE//-/_}"; done
+cases=("$@"); [ ${#cases[@]} -gt 0 ] || read -ra cases <<< "$ALL"
+for CASE in "${cases[@]}"; do "case_${CASE//-/_}"; done
