@@ -37,7 +37,8 @@ struct opts {
 	uint32_t in_if_id; /* 0: 42 */
 	uint32_t ikey;     /* 0: 10 */
 	const char *disable_policy; /* NULL: "1" */
-	int fw; /* 0 none, 1 input accepts eth0 only, 2 also the tunnel interfaces */
+	int fw; /* 0 none, 1 input accepts eth0 only, 2 also the tunnel interfaces,
+		 * 3 input accepts all, forward drops what arrives on ipsec0 */
 	int xfrm_route_oif; /* 0: 5 (ipsec0); -1: no route */
 };
 
@@ -57,7 +58,8 @@ static void feed(struct xd_snapshot *s, enum xd_dump d, const char *text)
 	assert_int_equal(xd_decode_record(s, &r), 0);
 }
 
-static void iifname_accept(struct xd_fw *fw, const char *chain, uint64_t h, const char *name)
+static void iifname_verdict(struct xd_fw *fw, const char *chain, uint64_t h, const char *name,
+			    int verdict)
 {
 	static char names[4][16];
 	static int n;
@@ -68,7 +70,12 @@ static void iifname_accept(struct xd_fw *fw, const char *chain, uint64_t h, cons
 	fwb_rule(fw, INET, "filter", chain, h);
 	fwb_meta(fw, 6 /* NFT_META_IIFNAME */, 1);
 	fwb_cmp(fw, 1, 0 /* NFT_CMP_EQ */, buf, 16);
-	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+	fwb_verdict(fw, verdict, NULL);
+}
+
+static void iifname_accept(struct xd_fw *fw, const char *chain, uint64_t h, const char *name)
+{
+	iifname_verdict(fw, chain, h, name, XD_NF_ACCEPT);
 }
 
 static void build(const struct opts *o)
@@ -171,7 +178,13 @@ static void build(const struct opts *o)
 		 o->disable_policy ? o->disable_policy : "1");
 	feed(s, XD_DUMP_SYSCTL, sysctl);
 
-	if (o->fw) {
+	if (o->fw == 3) {
+		struct xd_fw *fw = fwb_new();
+		fwb_chain(fw, INET, "filter", "input", XD_HOOK_INPUT, 0, XD_NF_ACCEPT);
+		fwb_chain(fw, INET, "filter", "forward", XD_HOOK_FORWARD, 0, XD_NF_ACCEPT);
+		iifname_verdict(fw, "forward", 10, "ipsec0", XD_NF_DROP);
+		s->fw = fw;
+	} else if (o->fw) {
 		struct xd_fw *fw = fwb_new();
 		fwb_chain(fw, INET, "filter", "input", XD_HOOK_INPUT, 0, XD_NF_DROP);
 		iifname_accept(fw, "input", 10, "eth0");
@@ -376,6 +389,17 @@ static void test_fw_tunnel_iface(void **st)
 	assert_non_null(find("route.fw_tunnel_iface", "vti0", VPEER));
 	assert_int_equal(count_route(XD_SEV_INFO), 1); /* one finding, two subjects */
 	assert_int_equal(xd_finding_count(f), 2);
+	done();
+
+	/* a gateway: the first host of its protected subnet is its own address (input accepts
+	 * it), the hosts behind it are forwarded, and the forward chain drops them */
+	o.fw = 3;
+	build(&o);
+	f = find("route.fw_tunnel_iface", "ipsec0", PEER);
+	assert_non_null(f);
+	assert_non_null(strstr(f->summary, "10.1.0.2"));
+	assert_null(find("route.fw_tunnel_iface", "vti0", NULL));
+	assert_int_equal(count_route(XD_SEV_INFO), 1);
 	done();
 }
 

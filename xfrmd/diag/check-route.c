@@ -403,8 +403,80 @@ static void fw_rule(struct xd_finding *x, const struct xd_fw *fw, const struct x
 		xd_finding_ev_str(x, "rule", "%s", r->decider.effect);
 }
 
+/* The next host after `h` inside a selector prefix, when the prefix has one (a gateway's own
+ * address is often the first host of the subnet it protects; the hosts behind it come next). */
+static bool sel_next_host(uint8_t h[16], uint8_t plen, uint16_t family)
+{
+	size_t n = family == 2 ? 4 : 16;
+
+	if ((size_t)plen + 1 >= n * 8)
+		return false;
+	for (size_t i = n; i-- > 0;)
+		if (++h[i])
+			break;
+	return true;
+}
+
+/* Asks the firewall about one decrypted packet to `dst` from the remote side of in policy `p`,
+ * arriving on the tunnel interface; a drop becomes the finding. Whether `dst` is this host
+ * picks the path (input or forward). True when it found a drop. */
+static bool fw_probe(const struct xd_snapshot *s, const struct xd_rtunnel *t, const struct xd_policy *p,
+		     const uint8_t dst[16], struct xd_findings *out)
+{
+	const struct xd_fw *fw = s->fw;
+	const struct xd_link *l = t->link;
+	const struct xd_selector *sel = &p->sel;
+	struct xd_fw_packet pk = { .family = (uint8_t)sel->family, .l4proto = 6,
+				   .has_sport = true, .has_dport = true,
+				   .sport = 40000, .dport = 443, .ct = XD_FW_CT_NEW,
+				   .iif_not_lo = true,
+				   .iif_index = (uint32_t)l->ifindex,
+				   .secpath = t->kind == XD_RTUNNEL_XFRM };
+	struct xd_fw_result r, re;
+	uint8_t hooks[3];
+	size_t nh;
+	bool local, replies;
+	char d[96], src[64], dstr[64], pe[64];
+	struct xd_finding *x;
+
+	xd_strlcpy(pk.iif, l->name, sizeof(pk.iif));
+	if (sel->proto)
+		pk.l4proto = sel->proto;
+	sel_host(pk.src, &sel->saddr, sel->prefixlen_s, sel->family);
+	memcpy(pk.dst, dst, 16);
+	local = xd_snapshot_is_local(s, sel->family, (const struct xd_addr *)pk.dst);
+	/* a wide selector (0.0.0.0/0) to a host without known local addresses:
+	 * assume delivery to this host, the common road-warrior/VTI case */
+	nh = xd_fw_path(local || !xd_snapshot_has_local_addrs(s) ? XD_FW_PATH_INPUT : XD_FW_PATH_FORWARD,
+			hooks);
+	pk.oif_not_lo = !local;
+	if (xd_fw_eval(fw, &pk, hooks, nh, &r) < 0 || r.verdict != XD_FW_DROP)
+		return false;
+	pk.ct = XD_FW_CT_ESTABLISHED;
+	replies = xd_fw_eval(fw, &pk, hooks, nh, &re) == 0 && re.verdict == XD_FW_ACCEPT;
+	xd_diag_addr((const struct xd_addr *)pk.src, sel->family, src, sizeof(src));
+	xd_diag_addr((const struct xd_addr *)pk.dst, sel->family, dstr, sizeof(dstr));
+	x = xd_finding_add(out, &defs[R_FW], "decrypted traffic %s -> %s from %s arriving on %s is dropped by %s %s%s",
+			   src, dstr, peer_str(t, pe, sizeof(pe)), if_desc(l, d, sizeof(d)),
+			   r.decider.table ? r.decider.table : "?",
+			   r.decider.chain ? r.decider.chain : "?",
+			   replies ? " (only replies pass)" : "");
+	if (replies)
+		xd_finding_set_severity(x, XD_SEV_WARNING);
+	subject_if(x, t);
+	xd_finding_policy(x, p->index, "in");
+	xd_finding_ev_str(x, "path", "%s", local ? "input" : "forward");
+	xd_finding_ev_str(x, "packet", "tcp %s -> %s:443 iif %s", src, dstr, l->name);
+	xd_finding_ev_bool(x, "replies_pass", replies);
+	fw_rule(x, fw, &r);
+	return true;
+}
+
 /* Decrypted traffic from the remote side of each tunnel's in policies, as it arrives on the
- * tunnel interface (an xfrm interface keeps the secpath; a VTI scrubs it). */
+ * tunnel interface (an xfrm interface keeps the secpath; a VTI scrubs it). The first host of
+ * the local selector is asked first; when that is this host (a gateway's own address in the
+ * subnet it protects), the next host is asked too, on the forward path a gateway's decrypted
+ * traffic mostly takes. */
 static void check_fw(const struct xd_snapshot *s, const struct xd_vec *rows, struct xd_findings *out)
 {
 	const struct xd_fw *fw = s->fw;
@@ -414,60 +486,25 @@ static void check_fw(const struct xd_snapshot *s, const struct xd_vec *rows, str
 	for (size_t i = 0; i < rows->len; i++) {
 		const struct xd_rtunnel *t = xd_vec_at(rows, i);
 		const struct xd_link *l = t->link;
+		bool found = false;
 
 		if (!t->if_up || !l->name || strlen(l->name) >= 16)
 			continue;
-		for (size_t k = 0; k < s->policies.len; k++) {
+		for (size_t k = 0; k < s->policies.len && !found; k++) {
 			const struct xd_policy *p = xd_snapshot_policy(s, k);
 			const struct xd_selector *sel = &p->sel;
-			struct xd_fw_packet pk = { .family = (uint8_t)sel->family, .l4proto = 6,
-						   .has_sport = true, .has_dport = true,
-						   .sport = 40000, .dport = 443, .ct = XD_FW_CT_NEW,
-						   .iif_not_lo = true,
-						   .iif_index = (uint32_t)l->ifindex,
-						   .secpath = t->kind == XD_RTUNNEL_XFRM };
-			struct xd_fw_result r, re;
-			uint8_t hooks[3];
-			size_t nh;
-			bool local;
-			char d[96], src[64], dst[64], pe[64];
-			struct xd_finding *x;
+			uint8_t dst[16];
 
 			if (p->dir != POL_IN || p->action != ACTION_ALLOW ||
 			    (sel->family != 2 && sel->family != 10) ||
 			    !xd_rtunnel_policy_on(s, l, p, true))
 				continue;
-			xd_strlcpy(pk.iif, l->name, sizeof(pk.iif));
-			if (sel->proto)
-				pk.l4proto = sel->proto;
-			sel_host(pk.src, &sel->saddr, sel->prefixlen_s, sel->family);
-			sel_host(pk.dst, &sel->daddr, sel->prefixlen_d, sel->family);
-			local = xd_snapshot_is_local(s, sel->family, (const struct xd_addr *)pk.dst);
-			/* a wide selector (0.0.0.0/0) to a host without known local addresses:
-			 * assume delivery to this host, the common road-warrior/VTI case */
-			nh = xd_fw_path(local || !xd_snapshot_has_local_addrs(s) ? XD_FW_PATH_INPUT
-										: XD_FW_PATH_FORWARD, hooks);
-			pk.oif_not_lo = !local;
-			if (xd_fw_eval(fw, &pk, hooks, nh, &r) < 0 || r.verdict != XD_FW_DROP)
-				continue;
-			pk.ct = XD_FW_CT_ESTABLISHED;
-			bool replies = xd_fw_eval(fw, &pk, hooks, nh, &re) == 0 && re.verdict == XD_FW_ACCEPT;
-			xd_diag_addr((const struct xd_addr *)pk.src, sel->family, src, sizeof(src));
-			xd_diag_addr((const struct xd_addr *)pk.dst, sel->family, dst, sizeof(dst));
-			x = xd_finding_add(out, &defs[R_FW], "decrypted traffic %s -> %s from %s arriving on %s is dropped by %s %s%s",
-					   src, dst, peer_str(t, pe, sizeof(pe)), if_desc(l, d, sizeof(d)),
-					   r.decider.table ? r.decider.table : "?",
-					   r.decider.chain ? r.decider.chain : "?",
-					   replies ? " (only replies pass)" : "");
-			if (replies)
-				xd_finding_set_severity(x, XD_SEV_WARNING);
-			subject_if(x, t);
-			xd_finding_policy(x, p->index, "in");
-			xd_finding_ev_str(x, "path", "%s", local ? "input" : "forward");
-			xd_finding_ev_str(x, "packet", "tcp %s -> %s:443 iif %s", src, dst, l->name);
-			xd_finding_ev_bool(x, "replies_pass", replies);
-			fw_rule(x, fw, &r);
-			break; /* one probe per interface */
+			sel_host(dst, &sel->daddr, sel->prefixlen_d, sel->family);
+			found = fw_probe(s, t, p, dst, out); /* one finding per interface */
+			if (!found && xd_snapshot_is_local(s, sel->family, (const struct xd_addr *)dst) &&
+			    sel_next_host(dst, sel->prefixlen_d, sel->family) &&
+			    !xd_snapshot_is_local(s, sel->family, (const struct xd_addr *)dst))
+				found = fw_probe(s, t, p, dst, out);
 		}
 	}
 }
