@@ -23,6 +23,7 @@
 #include "xfrmd/decode.h"
 #include "xfrmd/diag.h"
 #include "xfrmd/peers.h"
+#include "xfrmd/render.h"
 #include "xfrmd/route.h"
 #include "xfrmd/rtunnel.h"
 
@@ -434,6 +435,65 @@ static void test_not_via_tunnel(void **st)
 	done();
 }
 
+/* The model's Prometheus exposition, in a malloc'ed string. */
+static char *prom(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(xd_render_prom(f, S, &F, NULL, NULL), 0);
+	fclose(f);
+	return buf;
+}
+
+/* The interface label of the xfrmd_peer_up series of `peer` ("" without one). */
+static const char *peer_iface(const char *m, const char *peer)
+{
+	static char v[32];
+	char pfx[96];
+	const char *p, *e, *i;
+
+	snprintf(pfx, sizeof(pfx), "\nxfrmd_peer_up{peer=\"%s\",", peer);
+	p = strstr(m, pfx);
+	assert_non_null(p);
+	e = strchr(p + 1, '\n');
+	assert_non_null(e);
+	i = strstr(p, ",interface=\"");
+	v[0] = 0;
+	if (i && i < e)
+		sscanf(i + 12, "%31[^\"]", v);
+	return v;
+}
+
+static void test_metrics(void **st)
+{
+	struct opts o = { 0 };
+	char *m;
+
+	(void)st;
+	build(&o);
+	m = prom();
+	assert_non_null(strstr(m, "\nxfrmd_tunnel_interface_up{interface=\"ipsec0\",kind=\"xfrm\",if_id=\"42\"} 1\n"));
+	assert_non_null(strstr(m, "\nxfrmd_tunnel_interface_up{interface=\"vti0\",kind=\"vti\",ikey=\"10\",okey=\"11\"} 1\n"));
+	assert_null(strstr(m, "interface=\"ip_vti0\"")); /* the module's fallback device */
+	/* each route-based peer's series names its interface; the policy-based one has none */
+	assert_string_equal(peer_iface(m, PEER), "ipsec0");
+	assert_string_equal(peer_iface(m, VPEER), "vti0");
+	assert_string_equal(peer_iface(m, PBPEER), "");
+	free(m);
+	done();
+
+	o.xfrm_down = true;
+	build(&o);
+	m = prom();
+	assert_non_null(strstr(m, "\nxfrmd_tunnel_interface_up{interface=\"ipsec0\",kind=\"xfrm\",if_id=\"42\"} 0\n"));
+	assert_non_null(strstr(m, "\nxfrmd_tunnel_interface_up{interface=\"vti0\",kind=\"vti\",ikey=\"10\",okey=\"11\"} 1\n"));
+	free(m);
+	done();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_vti_sysctl),
 		cmocka_unit_test(test_fw_tunnel_iface),
 		cmocka_unit_test(test_not_via_tunnel),
+		cmocka_unit_test(test_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

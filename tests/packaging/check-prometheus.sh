@@ -54,6 +54,7 @@ want = {  # metric: (labels the rules/dashboard use, allowed values per label)
     "xfrmd_findings": ({"id", "severity"}, {"severity": {"error", "warning", "info"}}),
     "xfrmd_peer_up": ({"peer", "local", "state"}, {"state": {"up", "degraded", "down", "unknown"}}),
     "xfrmd_tunnel_bytes_total": ({"peer", "reqid", "direction"}, {"direction": {"in", "out"}}),
+    "xfrmd_tunnel_interface_up": ({"interface", "kind"}, {"kind": {"xfrm", "vti", "vti6"}}),
     "xfrmd_xfrm_stat_total": ({"counter"}, {}),
 }
 seen, bad = set(), 0

@@ -16,6 +16,7 @@
 #include "xfrmd/names.h"
 #include "xfrmd/peers.h"
 #include "xfrmd/render.h"
+#include "xfrmd/rtunnel.h"
 #include "xfrmd/tunnels.h"
 
 /* Label value escaping: backslash, double quote and newline (exposition format). Other
@@ -92,12 +93,53 @@ static int peers(FILE *out, const struct xd_snapshot *s, const struct xd_finding
 	header(out, "xfrmd_peer_up", "gauge", "1 when the peer's state is up, 0 otherwise");
 	for (size_t i = 0; i < rows.len; i++) {
 		const struct xd_peer_row *p = xd_vec_at(&rows, i);
-		fprintf(out, "xfrmd_peer_up{peer=\"%s\",local=\"%s\",state=\"%s\"} %d\n",
+		fprintf(out, "xfrmd_peer_up{peer=\"%s\",local=\"%s\",state=\"%s\"",
 			xd_addr_fmt(&p->peer, p->family, a, sizeof(a)),
 			xd_addr_fmt(&p->local, p->family, b, sizeof(b)),
-			xd_peer_state_name(p->state), p->state == XD_PEER_UP);
+			xd_peer_state_name(p->state));
+		/* route-based: the interface joins the peer to xfrmd_tunnel_interface_up */
+		if (p->interface) {
+			fputs(",interface=\"", out);
+			put_label(out, p->interface);
+			fputc('"', out);
+		}
+		fprintf(out, "} %d\n", p->state == XD_PEER_UP);
 	}
 	xd_peers_free(&rows);
+	return 0;
+}
+
+/*
+ * One series per route-based interface (xfrm, vti, vti6; rtunnel.h): 1 when the interface is
+ * up (administratively and its link), 0 otherwise. The labels are the interface's own, not
+ * its SAs', so the series stays the same while the tunnel goes idle and comes back; what its
+ * SAs do is xfrmd_peer_up (with the same interface label) and the route.* findings.
+ */
+static int route_interfaces(FILE *out, const struct xd_snapshot *s)
+{
+	struct xd_vec rows;
+	int r = xd_rtunnels_build(s, &rows);
+
+	if (r < 0)
+		return r;
+	if (rows.len)
+		header(out, "xfrmd_tunnel_interface_up", "gauge",
+		       "1 when the route-based tunnel interface (xfrm, vti, vti6) is up, 0 otherwise");
+	for (size_t i = 0; i < rows.len; i++) {
+		const struct xd_rtunnel *t = xd_vec_at(&rows, i);
+		const struct xd_link *l = t->link;
+
+		fputs("xfrmd_tunnel_interface_up{interface=\"", out);
+		put_label(out, l->name ? l->name : "");
+		fputs("\",kind=\"", out);
+		put_label(out, l->kind ? l->kind : xd_rtunnel_kind_name(t->kind));
+		if (t->kind == XD_RTUNNEL_XFRM)
+			fprintf(out, "\",if_id=\"%" PRIu32, l->xfrm_if_id);
+		else
+			fprintf(out, "\",ikey=\"%" PRIu32 "\",okey=\"%" PRIu32, l->vti_ikey, l->vti_okey);
+		fprintf(out, "\"} %d\n", t->if_up);
+	}
+	xd_vec_done(&rows);
 	return 0;
 }
 
@@ -261,6 +303,9 @@ int xd_render_prom(FILE *out, const struct xd_snapshot *s, const struct xd_findi
 	sa_counts(out, s);
 	policy_counts(out, s);
 	r = peers(out, s, f);
+	if (r < 0)
+		return r;
+	r = route_interfaces(out, s);
 	if (r < 0)
 		return r;
 	if (t)
