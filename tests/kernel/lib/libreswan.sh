@@ -41,7 +41,8 @@ EOC
 }
 
 # ls_conn NS NAME key=value...: same keys as swan_conn (local remote lid rid auth=psk|pubkey psk
-# cert=NICK mode lts rts encap=yes start=add|start)
+# cert=NICK mode lts rts encap=yes start=add|start; iface=N: route-based, ipsec-interface=N, pluto
+# creates the xfrm interface ipsecN with if_id N and its SAs and policies carry that if_id)
 ls_conn() {
     local ns=$1 name=$2; shift 2
     local d; d=$(ls_dir "$ns")
@@ -70,6 +71,7 @@ ls_conn() {
         echo "    encapsulation=${o[encap]}"
         echo "    ike=aes_gcm128-sha2_256;dh19"
         echo "    esp=aes_gcm128"
+        [ -n "${o[iface]:-}" ] && echo "    ipsec-interface=${o[iface]}"
         echo "    leftupdown=/bin/true"
         echo "    auto=${o[start]}"
     } >>"$d/ipsec.conf"

@@ -64,6 +64,8 @@ EOC
 #   mode=tunnel|transport   lts= rts= (traffic selectors, default: the addresses)
 #   encap=yes (force UDP encapsulation)   proposals= esp=   start=none|trap|start
 #   sendcert=always   rekey=  (child rekey_time)   remote_port=
+#   if_id=N (route-based: the child's SAs and policies carry if_id N both ways, for an xfrm
+#   interface with that if_id)
 swan_conn() {
     local ns=$1 name=$2; shift 2
     local d; d=$(swan_dir "$ns")
@@ -101,6 +103,8 @@ swan_conn() {
                 start_action = ${o[start]}
                 rekey_time = ${o[rekey]}
                 dpd_action = clear
+                ${o[if_id]:+if_id_in = ${o[if_id]}}
+                ${o[if_id]:+if_id_out = ${o[if_id]}}
             }
         }
     }

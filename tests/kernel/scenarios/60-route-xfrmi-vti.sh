@@ -16,6 +16,7 @@
 . "$XD_SRC/tests/kernel/lib/common.sh"
 . "$XD_LIB/topo.sh"
 . "$XD_LIB/sa.sh"
+. "$XD_LIB/route.sh"
 ip xfrm state list >/dev/null 2>&1 || skip "no xfrm_user in this kernel"
 modprobe -q xfrm_interface 2>/dev/null
 modprobe -q ip_vti 2>/dev/null
@@ -100,24 +101,6 @@ xctl - route-healthy-replay.json -r "$XD_OUT/snapshots/route-healthy-west.pcapng
 check replay-healthy-no-route-finding jq -e '[.findings[] | select(.id | startswith("route."))] | length == 0' \
     "$XD_OUT/xfrmctl/route-healthy-replay.json.out"
 save_snapshot west route-based-west
-
-# route_fault TAG NS ID IFACE PEER: ID absent before was checked by the healthy state; now
-# present, its text naming IFACE and PEER, live and from a capture read back with -r
-route_fault() {
-    local tag=$1 ns=$2 id=$3 iface=$4 peer=$5 f
-    expect_finding "$ns" "^${id//./\\.}\$"
-    xctl "$ns" "$ns-$tag-check.json" --json -v check >/dev/null || true
-    check "$tag-names-$iface-and-$peer" jq -e --arg id "$id" --arg i "$iface" --arg p "$peer" \
-        '[.findings[] | select(.id == $id) | tostring | select(contains($i) and contains($p))] | length > 0' \
-        "$XD_OUT/xfrmctl/$ns-$tag-check.json.out"
-    f=$XD_OUT/snapshots/route-$tag.pcapng
-    mkdir -p "$XD_OUT/snapshots"; rm -f "$f"
-    xctl "$ns" "$tag-capture" capture -w "$f" >/dev/null || true
-    xctl - "$tag-replay.json" -r "$f" --json -v check >/dev/null || true
-    check "$tag-from-snapshot" jq -e --arg id "$id" --arg i "$iface" --arg p "$peer" \
-        '[.findings[] | select(.id == $id) | tostring | select(contains($i) and contains($p))] | length > 0' \
-        "$XD_OUT/xfrmctl/$tag-replay.json.out"
-}
 
 # 1. the xfrm interface down
 ip -n west link set ipsec0 down
