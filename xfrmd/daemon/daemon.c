@@ -3,8 +3,9 @@
  * daemon.c: the main process. Starts the collector, creates the control socket, drops every
  * capability, then runs one epoll loop that never blocks: collector frames, client requests,
  * signals (signalfd) and timers (the epoll timeout: debounced resync, periodic sample,
- * watchdog, client deadlines). Kernel state reaches it only as scrubbed records (publish.c
- * turns them into the model); clients are answered by replies.c.
+ * watchdog, client deadlines). Kernel state reaches it only as scrubbed records, which the
+ * model store (store.c) turns into the served model; kernel events and what a resync raises or
+ * clears go out to watchers from here; clients are answered by replies.c from the store.
  */
 #include <errno.h>
 #include <grp.h>
@@ -24,19 +25,50 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "collector.h"
-#include "daemon-internal.h"
+#include "config.h"
+#include "control.h"
 #include "daemon.h"
+#include "frame.h"
+#include "http.h"
 #include "log.h"
 #include "notify.h"
 #include "privs.h"
-#include "xfrmd/analysis.h"
-#include "xfrmd/kb.h"
-#include "xfrmd/recbuf.h"
+#include "replies.h"
+#include "store.h"
+#include "xfrmd/kevent.h"
 #include "xfrmd/model.h"
+#include "xfrmd/recbuf.h"
+#include "xfrmd/render.h"
 
 #define RESYNC_STUCK_MS 30000 /* a resync not answered by then is asked again */
 #define REPLY_GRACE_MS 2000   /* how long a due resync waits for replies being written */
+
+/* The event loop's state. The model it serves is the store's; replies read both. */
+struct daemon {
+	struct xd_config cfg;
+	const char *config_path;
+	int epfd;
+	int sig_tag, col_tag, http_tag; /* epoll data.ptr targets */
+	struct xd_http *http;
+	int sigfd, colfd;
+	pid_t colpid;
+	struct xd_control *ctl;
+	struct xd_frame_rx rx;
+	uint8_t *rxbuf;
+
+	struct xd_store store;
+	struct xd_replies replies; /* what the control and HTTP handlers get */
+	struct xd_loop_stats stats;
+
+	uint32_t seq;
+	bool inflight, sample_pending, ready;
+	bool collector_died; /* SIGCHLD for the collector: stop with a failure */
+	bool collector_lost; /* its channel broke while a resync was published: stop */
+	uint64_t inflight_since, resync_due, next_watchdog;
+	uint64_t overruns_logged, overrun_log_at; /* overrun warnings are rate-limited */
+};
 
 static gid_t lookup_group(const char *name)
 {
@@ -50,7 +82,7 @@ static gid_t lookup_group(const char *name)
 	return g->gr_gid;
 }
 
-void xd_daemon_schedule_resync(struct daemon *d, uint32_t delay_ms)
+static void schedule_resync(struct daemon *d, uint32_t delay_ms)
 {
 	uint64_t due = xd_mono_ms() + delay_ms;
 
@@ -72,12 +104,66 @@ static void send_resync(struct daemon *d)
 			   NULL);
 	if (n < 0 || send(d->colfd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
 		log_warning("asking the collector for a resync failed: %m, retrying");
-		xd_daemon_schedule_resync(d, 1000);
+		schedule_resync(d, 1000);
 		return;
 	}
 	d->inflight = true;
 	d->inflight_since = xd_mono_ms();
 	d->resync_due = 0;
+}
+
+/* A rendered watch line to every watcher; a line that cannot be rendered is dropped. */
+static void broadcast_line(struct daemon *d, int r, char *line, size_t len)
+{
+	if (r < 0) {
+		xd_log_errno(LOG_WARNING, r, "rendering a watch line failed: %m, dropping it");
+		return;
+	}
+	xd_control_broadcast(d->ctl, line, len);
+	free(line);
+}
+
+/* A kernel event summary: shown on watch, and a (debounced) resync scheduled. */
+static void on_event(void *userdata, const struct xd_kevent *e)
+{
+	struct daemon *d = userdata;
+	char *line = NULL;
+	size_t len = 0;
+	int r;
+
+	/* the line first: a watcher learns of the change now, the resync follows later */
+	r = xd_render_watch_kevent(e, &line, &len);
+	broadcast_line(d, r, line, len);
+	if (e->type == XD_KEV_SA_ACQUIRE) {
+		/* found in a resync: nothing to schedule */
+	} else if (e->type == XD_KEV_OVERRUN) {
+		uint64_t now = xd_mono_ms();
+		d->stats.overruns++;
+		/* a storm overruns many times a second: one line per 10 s says enough */
+		if (!d->overrun_log_at || now - d->overrun_log_at >= 10000) {
+			log_warning("kernel event buffer overrun: events were lost, resyncing "
+				    "(%" PRIu64 " overruns since the last report)",
+				    d->stats.overruns - d->overruns_logged);
+			d->overruns_logged = d->stats.overruns;
+			d->overrun_log_at = now;
+		}
+		schedule_resync(d, 0);
+	} else {
+		d->stats.events++;
+		schedule_resync(d, d->cfg.debounce_ms);
+	}
+}
+
+/* A finding a resync raised or cleared (the store's hook): shown on watch. */
+static void on_finding(void *userdata, bool raised, const struct xd_active_finding *a, int64_t at)
+{
+	struct daemon *d = userdata;
+	char *line = NULL;
+	size_t len = 0;
+	int r = xd_render_watch_finding(raised, a->json, at, a->raised_at, &line, &len);
+
+	log_debug("finding %s: %s", raised ? "raised" : "cleared", a->key);
+	broadcast_line(d, r, line, len);
 }
 
 /*
@@ -104,7 +190,7 @@ static int read_frames(struct daemon *d, struct xd_recbuf **ret_complete)
 			return -EPIPE;
 		}
 		if ((size_t)n > sizeof(struct xd_frame_hdr) + XD_FRAME_MAX_PAYLOAD) {
-			d->bad_frames++;
+			d->stats.bad_frames++;
 			continue;
 		}
 		r = xd_frame_rx_feed(&d->rx, d->rxbuf, (size_t)n, &out);
@@ -118,19 +204,59 @@ static int read_frames(struct daemon *d, struct xd_recbuf **ret_complete)
 			xd_recbuf_free(out.buf);
 			break;
 		case XD_RX_EVENT:
-			xd_daemon_on_event(d, &out.event);
+			on_event(d, &out.event);
 			break;
 		case XD_RX_STATS:
-			d->colst = out.stats;
+			xd_store_note_collector(&d->store, &out.stats);
 			break;
 		case XD_RX_NONE:
 			break;
 		default:
-			d->bad_frames++;
+			d->stats.bad_frames++;
 			log_warning("bad frame from the collector (%d), ignoring", r);
 		}
 	}
 	return 0;
+}
+
+/*
+ * Forward the kernel events the collector has sent meanwhile, without waiting: the store
+ * calls it between the stages of a resync, so watchers do not wait for the model.
+ */
+static void drain_events(void *userdata)
+{
+	struct daemon *d = userdata;
+	struct xd_recbuf *late = NULL;
+
+	/* nothing is in flight while a resync is published: no resync can complete here */
+	if (d->colfd >= 0 && read_frames(d, &late) < 0)
+		d->collector_lost = true;
+	xd_recbuf_free(late);
+}
+
+/* A complete resync arrived: the store makes it the served model. */
+static void publish(struct daemon *d, struct xd_recbuf *buf)
+{
+	const struct xd_store_hooks hooks = { .finding = on_finding, .event = on_event,
+					      .drain = drain_events, .userdata = d };
+	const struct xd_resync rs = { .records = buf, .is_sample = d->sample_pending,
+				      .asked_mono_ms = d->inflight_since,
+				      .sample_interval_ms = d->cfg.sample_interval_ms };
+	const struct xd_analysis *a;
+
+	if (xd_store_publish(&d->store, &rs, &hooks) < 0)
+		return;
+	a = d->store.cur;
+	if (rs.is_sample)
+		d->sample_pending = false;
+	log_debug("resync %u: %zu SAs, %zu policies, %zu findings in %.3f s%s", d->seq,
+		  a->snap->sas.len, a->snap->policies.len, a->findings.items.len,
+		  d->store.last_resync_s, rs.is_sample ? " (sample)" : "");
+	if (!d->ready) {
+		d->ready = true;
+		(void)xd_notify("READY=1\nSTATUS=Following XFRM state");
+		log_info("ready: %zu SAs, %zu policies", a->snap->sas.len, a->snap->policies.len);
+	}
 }
 
 static int read_collector(struct daemon *d)
@@ -139,18 +265,8 @@ static int read_collector(struct daemon *d)
 	int r = read_frames(d, &done);
 
 	if (done)
-		xd_daemon_publish(d, done);
+		publish(d, done);
 	return r;
-}
-
-void xd_daemon_drain_events(struct daemon *d)
-{
-	struct xd_recbuf *late = NULL;
-
-	/* nothing is in flight while a resync is published: no resync can complete here */
-	if (d->colfd >= 0 && read_frames(d, &late) < 0)
-		d->collector_lost = true;
-	xd_recbuf_free(late);
 }
 
 static void reload(struct daemon *d)
@@ -235,34 +351,17 @@ static void watchdog(struct daemon *d, uint64_t now)
 }
 
 /*
- * A sample is a full resync: at 100k SAs that is seconds of CPU. Samples are therefore spaced
- * at least SAMPLE_COST_FACTOR times the CPU of the latest resync (collector and model) apart,
- * so sampling stays under 1/SAMPLE_COST_FACTOR of a core whatever the configured interval;
- * small models keep the configured interval.
- */
-#define SAMPLE_COST_FACTOR 100
-
-double xd_daemon_resync_cpu_s(const struct daemon *d)
-{
-	return (double)d->colst.last_resync_cpu_ns / 1e9 + d->last_process_cpu_s;
-}
-
-uint64_t xd_daemon_sample_interval_ms(const struct daemon *d)
-{
-	double work_s = xd_daemon_resync_cpu_s(d);
-	uint64_t spaced = (uint64_t)(work_s * 1000.0 * SAMPLE_COST_FACTOR);
-
-	return spaced > d->cfg.sample_interval_ms ? spaced : d->cfg.sample_interval_ms;
-}
-
-/*
  * When the next sample is due: at start at once, then the interval in effect after the end of
  * the last one. Derived rather than stored, so a reloaded interval and the collector's share
  * of a sample's cost (its stats frame arrives after the sample) apply by themselves.
  */
 static uint64_t sample_due(const struct daemon *d)
 {
-	return d->last_sample_done ? d->last_sample_done + xd_daemon_sample_interval_ms(d) : 1;
+	const struct xd_store *st = &d->store;
+
+	return st->last_sample_mono_ms ? st->last_sample_mono_ms +
+						 xd_store_sample_interval_ms(st, d->cfg.sample_interval_ms)
+				       : 1;
 }
 
 static int timeout_until(uint64_t due, uint64_t now, int cur)
@@ -285,13 +384,13 @@ static int loop(struct daemon *d)
 		watchdog(d, now);
 		if (!d->sample_pending && now >= sample_due(d)) {
 			d->sample_pending = true;
-			xd_daemon_schedule_resync(d, 0);
+			schedule_resync(d, 0);
 		}
 		if (d->inflight && now - d->inflight_since > RESYNC_STUCK_MS) {
 			log_warning("resync %u not answered in %d s, asking again", d->seq,
 				    RESYNC_STUCK_MS / 1000);
 			d->inflight = false;
-			xd_daemon_schedule_resync(d, 0);
+			schedule_resync(d, 0);
 		}
 		/*
 		 * A resync blocks this loop while the model is rebuilt (about 0.3 s at 10k
@@ -445,23 +544,6 @@ static void stop_collector(struct daemon *d)
 	}
 }
 
-/*
- * The known-issues base, found as xfrmctl finds it (xd_kb_default_path), so that `check`
- * answers the same whether the daemon serves it or xfrmctl collects itself.
- */
-static struct xd_kb *load_known_issues(void)
-{
-	struct xd_kb *kb = NULL;
-	char err[512];
-
-	if (xd_kb_load_default(&kb, err, sizeof(err)) < 0) {
-		log_warning("%s: known-issue checks skipped", err);
-		return NULL;
-	}
-	log_debug("known issues: %zu entries", kb->n);
-	return kb;
-}
-
 int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 {
 	struct daemon d = { .cfg = *cfg, .config_path = config_path, .sigfd = -1, .colfd = -1,
@@ -470,7 +552,8 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 	gid_t gid;
 	int r, ret = 1;
 
-	d.started_ms = xd_mono_ms();
+	d.stats.started_ms = xd_mono_ms();
+	d.replies = (struct xd_replies){ .store = &d.store, .loop = &d.stats, .cfg = &d.cfg };
 	signal(SIGPIPE, SIG_IGN);
 	r = xd_notify_init();
 	if (r < 0)
@@ -489,17 +572,18 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 		goto out;
 	}
 	gid = lookup_group(cfg->socket_group);
-	r = xd_control_open(&d.ctl, cfg, gid, d.epfd, xd_daemon_handle_request, &d);
+	r = xd_control_open(&d.ctl, cfg, gid, d.epfd, xd_replies_handle, &d.replies);
 	if (r < 0) {
 		xd_log_errno(LOG_ERR, r, "control socket '%s': %m%s", cfg->socket_path,
 			     r == -EACCES ? " (its directory must be writable by the daemon's user)"
 					  : "");
 		goto out;
 	}
+	d.replies.ctl = d.ctl;
 	/* like the control socket, made while a root start could still give it its group */
 	if (cfg->metrics_listen[0]) {
 		r = xd_http_start(&d.http, cfg->metrics_listen, gid, d.epfd, &d.http_tag,
-				  xd_daemon_http_metrics, &d);
+				  xd_replies_http_metrics, &d.replies);
 		if (r < 0) {
 			xd_log_errno(LOG_ERR, r, "metrics endpoint on %s: %m%s", cfg->metrics_listen,
 				     r == -EOPNOTSUPP ? " (built without libmicrohttpd)" : "");
@@ -535,15 +619,11 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 		goto out;
 	}
 	d.rxbuf = malloc(sizeof(struct xd_frame_hdr) + XD_FRAME_MAX_PAYLOAD);
-	d.ring = calloc(cfg->history, sizeof(*d.ring));
-	if (!d.rxbuf || !d.ring) {
+	if (!d.rxbuf || xd_store_init(&d.store, cfg->history) < 0) {
 		log_error("out of memory");
 		goto out;
 	}
-	d.kb = load_known_issues();
 	xd_frame_rx_init(&d.rx);
-	xd_lifecycle_init(&d.life);
-	xd_tunnels_init(&d.tunnels);
 	if ((r = add_fd(d.epfd, d.sigfd, &d.sig_tag)) < 0 ||
 	    (r = add_fd(d.epfd, d.colfd, &d.col_tag)) < 0) {
 		xd_log_errno(LOG_ERR, r, "epoll_ctl: %m");
@@ -555,21 +635,12 @@ int xd_daemon_run(const struct xd_config *cfg, const char *config_path)
 	ret = r < 0 ? 1 : 0;
 	(void)xd_notify("STOPPING=1");
 	xd_frame_rx_done(&d.rx);
-	xd_lifecycle_done(&d.life);
-	xd_tunnels_done(&d.tunnels);
 out:
 	xd_http_stop(d.http);
 	xd_control_close(d.ctl);
 	stop_collector(&d);
-	if (d.prev2 != d.prev && d.prev2 != d.cur)
-		xd_analysis_free(d.prev2);
-	if (d.prev != d.cur)
-		xd_analysis_free(d.prev);
-	xd_analysis_free(d.cur);
-	xd_kb_free(d.kb);
-	xd_recbuf_free(d.cur_records);
+	xd_store_done(&d.store);
 	free(d.rxbuf);
-	free(d.ring);
 	if (d.sigfd >= 0)
 		close(d.sigfd);
 	if (d.epfd >= 0)

@@ -12,14 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon-internal.h"
+#include "clock.h"
+#include "replies.h"
 #include "xfrmd/peers.h"
 #include "xfrmd/recbuf.h"
 #include "xfrmd/render.h"
 
 /* Render into a memory buffer and queue it for one client: for small replies only (status),
  * whatever the model's size; the others are streamed by a child (xd_client_stream()). */
-static void reply(struct daemon *d, struct xd_client *c, xd_client_render_fn fn, const void *arg)
+static void reply(struct xd_replies *rp, struct xd_client *c, xd_client_render_fn fn,
+		  const void *arg)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -31,7 +33,7 @@ static void reply(struct daemon *d, struct xd_client *c, xd_client_render_fn fn,
 		xd_client_send(c, "", 0);
 		return;
 	}
-	r = fn(d, f, arg);
+	r = fn(rp, f, arg);
 	if (fclose(f) != 0 || r < 0) {
 		free(buf);
 		xd_client_send_error(c, "EIO", "rendering the reply failed");
@@ -44,16 +46,17 @@ static void reply(struct daemon *d, struct xd_client *c, xd_client_render_fn fn,
 
 static int r_show(void *userdata, FILE *f, const void *arg)
 {
-	struct daemon *d = userdata;
+	const struct xd_store *st = ((const struct xd_replies *)userdata)->store;
 	struct xd_render_opts o = { 0 };
 
-	return xd_render_json(f, d->cur->snap, *(const unsigned *)arg, &o);
+	return xd_render_json(f, st->cur->snap, *(const unsigned *)arg, &o);
 }
 
 /* status: the xfrmctl status document plus a "daemon" member with the daemon's counters. */
 static int r_status(void *userdata, FILE *f, const void *arg)
 {
-	struct daemon *d = userdata;
+	const struct xd_replies *rp = userdata;
+	const struct xd_store *st = rp->store;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
@@ -63,7 +66,7 @@ static int r_status(void *userdata, FILE *f, const void *arg)
 
 	if (!m)
 		return -ENOMEM;
-	r = xd_render_json(m, d->cur->snap, XD_RENDER_STATUS, &o);
+	r = xd_render_json(m, st->cur->snap, XD_RENDER_STATUS, &o);
 	if (fclose(m) != 0 || r < 0) {
 		free(buf);
 		return -EIO;
@@ -75,33 +78,35 @@ static int r_status(void *userdata, FILE *f, const void *arg)
 	dm = json_object_new_object();
 	json_object_object_add(dm, "pid", json_object_new_int(getpid()));
 	json_object_object_add(dm, "uptime_s",
-			       json_object_new_int64((int64_t)(xd_mono_ms() - d->started_ms) / 1000));
-	json_object_object_add(dm, "resyncs", json_object_new_int64((int64_t)d->resyncs));
-	json_object_object_add(dm, "overruns", json_object_new_int64((int64_t)d->overruns));
-	json_object_object_add(dm, "events", json_object_new_int64((int64_t)d->events));
-	json_object_object_add(dm, "samples", json_object_new_int64((int64_t)d->samples));
+			       json_object_new_int64((int64_t)(xd_mono_ms() - rp->loop->started_ms) / 1000));
+	json_object_object_add(dm, "resyncs", json_object_new_int64((int64_t)st->resyncs));
+	json_object_object_add(dm, "overruns", json_object_new_int64((int64_t)rp->loop->overruns));
+	json_object_object_add(dm, "events", json_object_new_int64((int64_t)rp->loop->events));
+	json_object_object_add(dm, "samples", json_object_new_int64((int64_t)st->samples));
 	json_object_object_add(dm, "sample_interval_ms",
-			       json_object_new_int64(d->cfg.sample_interval_ms));
-	json_object_object_add(dm, "resync_cpu_s", json_object_new_double(xd_daemon_resync_cpu_s(d)));
+			       json_object_new_int64(rp->cfg->sample_interval_ms));
+	json_object_object_add(dm, "resync_cpu_s",
+			       json_object_new_double(xd_store_resync_cpu_s(st)));
 	json_object_object_add(dm, "sample_interval_effective_ms",
-			       json_object_new_int64((int64_t)xd_daemon_sample_interval_ms(d)));
-	json_object_object_add(dm, "last_resync_s", json_object_new_double(d->last_resync_s));
-	json_object_object_add(dm, "last_resync_at_ms", json_object_new_int64(d->last_resync_at));
-	json_object_object_add(dm, "last_process_s", json_object_new_double(d->last_process_s));
+			       json_object_new_int64((int64_t)xd_store_sample_interval_ms(
+				       st, rp->cfg->sample_interval_ms)));
+	json_object_object_add(dm, "last_resync_s", json_object_new_double(st->last_resync_s));
+	json_object_object_add(dm, "last_resync_at_ms", json_object_new_int64(st->last_resync_at));
+	json_object_object_add(dm, "last_process_s", json_object_new_double(st->last_process_s));
 	json_object_object_add(dm, "collector_dump_s",
-			       json_object_new_double((double)d->colst.last_resync_ns / 1e9));
+			       json_object_new_double((double)st->colst.last_resync_ns / 1e9));
 	json_object_object_add(dm, "clients",
-			       json_object_new_int64((int64_t)xd_control_clients(d->ctl)));
+			       json_object_new_int64((int64_t)xd_control_clients(rp->ctl)));
 	json_object_object_add(dm, "clients_cut_off",
-			       json_object_new_int64((int64_t)xd_control_cutoffs(d->ctl)));
-	json_object_object_add(dm, "findings_raised", json_object_new_int64((int64_t)d->life.raised));
+			       json_object_new_int64((int64_t)xd_control_cutoffs(rp->ctl)));
+	json_object_object_add(dm, "findings_raised",
+			       json_object_new_int64((int64_t)st->life.raised));
 	json_object_object_add(dm, "findings_cleared",
-			       json_object_new_int64((int64_t)d->life.cleared));
-	json_object_object_add(dm, "bad_frames", json_object_new_int64((int64_t)d->bad_frames));
+			       json_object_new_int64((int64_t)st->life.cleared));
+	json_object_object_add(dm, "bad_frames", json_object_new_int64((int64_t)rp->loop->bad_frames));
 	hist = json_object_new_array();
-	for (size_t i = 0; i < d->ring_len; i++) {
-		size_t k = (d->ring_head + d->cfg.history - d->ring_len + i) % d->cfg.history;
-		const struct sample *s = &d->ring[k];
+	for (size_t i = 0; i < st->ring_len; i++) {
+		const struct xd_sample *s = xd_store_sample(st, i);
 		struct json_object *o2 = json_object_new_object();
 		json_object_object_add(o2, "at_ms", json_object_new_int64(s->at_ms));
 		json_object_object_add(o2, "sas", json_object_new_int64(s->sas));
@@ -121,40 +126,41 @@ static int r_status(void *userdata, FILE *f, const void *arg)
 
 static int r_check(void *userdata, FILE *f, const void *arg)
 {
-	struct daemon *d = userdata;
+	const struct xd_store *st = ((const struct xd_replies *)userdata)->store;
 	struct xd_render_opts o = { 0 };
 
-	return xd_render_findings_json(f, d->cur->snap, &d->cur->findings, &o);
+	return xd_render_findings_json(f, st->cur->snap, &st->cur->findings, &o);
 }
 
 static int r_peers(void *userdata, FILE *f, const void *arg)
 {
-	struct daemon *d = userdata;
+	const struct xd_store *st = ((const struct xd_replies *)userdata)->store;
 	struct xd_render_opts o = { 0 };
-	return xd_render_peers_json(f, d->cur->snap, &d->cur->peers, &o);
+	return xd_render_peers_json(f, st->cur->snap, &st->cur->peers, &o);
 }
 
 /* The exposition text (malloc'ed into *ret). Shared by the metrics command and HTTP. */
-int xd_daemon_metrics_text(struct daemon *d, char **ret, size_t *ret_len)
+int xd_replies_metrics_text(const struct xd_replies *rp, char **ret, size_t *ret_len)
 {
+	const struct xd_store *st = rp->store;
 	struct xd_prom_daemon pd = {
-		.resyncs = d->resyncs, .overruns = d->overruns, .events = d->events,
-		.samples = d->samples, .clients = xd_control_clients(d->ctl),
-		.last_resync_s = d->last_resync_s,
-		.last_sample_at = d->ring_len ? d->ring[(d->ring_head + d->cfg.history - 1) %
-							d->cfg.history].at_ms / 1000 : 0,
+		.resyncs = st->resyncs, .overruns = rp->loop->overruns, .events = rp->loop->events,
+		.samples = st->samples, .clients = xd_control_clients(rp->ctl),
+		.last_resync_s = st->last_resync_s,
+		.last_sample_at = st->ring_len ? xd_store_sample(st, st->ring_len - 1)->at_ms / 1000
+					       : 0,
 	};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m;
 	int r;
 
-	if (!d->cur)
+	if (!st->cur)
 		return -EAGAIN;
 	m = open_memstream(&buf, &len);
 	if (!m)
 		return -ENOMEM;
-	r = xd_render_prom(m, d->cur->snap, &d->cur->findings, &d->tunnels, &pd);
+	r = xd_render_prom(m, st->cur->snap, &st->cur->findings, &st->tunnels, &pd);
 	if (fclose(m) != 0 || r < 0) {
 		free(buf);
 		return -EIO;
@@ -164,18 +170,17 @@ int xd_daemon_metrics_text(struct daemon *d, char **ret, size_t *ret_len)
 	return 0;
 }
 
-int xd_daemon_http_metrics(void *userdata, char **buf, size_t *len)
+int xd_replies_http_metrics(void *userdata, char **buf, size_t *len)
 {
-	return xd_daemon_metrics_text(userdata, buf, len);
+	return xd_replies_metrics_text(userdata, buf, len);
 }
 
 static int r_metrics(void *userdata, FILE *f, const void *arg)
 {
-	struct daemon *d = userdata;
 	char *buf = NULL;
 	size_t len = 0;
 	struct json_object *o;
-	int r = xd_daemon_metrics_text(d, &buf, &len);
+	int r = xd_replies_metrics_text(userdata, &buf, &len);
 
 	if (r < 0)
 		return r;
@@ -192,12 +197,12 @@ static int r_metrics(void *userdata, FILE *f, const void *arg)
 
 static int r_findings(void *userdata, FILE *f, const void *arg)
 {
-	struct daemon *d = userdata;
+	const struct xd_store *st = ((const struct xd_replies *)userdata)->store;
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
 	int r;
 
-	for (size_t i = 0; i < d->life.active.len; i++) {
-		const struct xd_active_finding *a = xd_vec_at(&d->life.active, i);
+	for (size_t i = 0; i < st->life.active.len; i++) {
+		const struct xd_active_finding *a = xd_vec_at(&st->life.active, i);
 		struct json_object *e = json_object_new_object();
 		json_object_object_add(e, "raised_at_ms", json_object_new_int64(a->raised_at));
 		json_object_object_add(e, "finding", json_object_get(a->json));
@@ -244,34 +249,34 @@ static int record_frame(void *userdata, const struct xd_record *rec)
  */
 static int r_records(void *userdata, FILE *f, const void *arg)
 {
-	struct daemon *d = userdata;
+	const struct xd_store *st = ((const struct xd_replies *)userdata)->store;
 	struct frame_writer w = { .f = f };
 	struct xd_record_sink sink = { .record = record_frame, .userdata = &w };
 	int r;
 
-	if (!d->cur_records)
+	if (!st->cur_records)
 		return -EAGAIN;
 	w.buf = malloc(sizeof(struct xd_frame_hdr) + XD_FRAME_MAX_PAYLOAD);
 	if (!w.buf)
 		return -ENOMEM;
 	fprintf(f, "{\"format\":\"%s\",\"records\":%zu}\n", XD_FRAMES_FORMAT,
-		xd_recbuf_count(d->cur_records));
+		xd_recbuf_count(st->cur_records));
 	r = write_frame(&w, &(struct xd_frame_hdr){ .type = XD_FRAME_BEGIN, .seq = 1 }, NULL);
 	if (r >= 0)
-		r = xd_recbuf_replay(d->cur_records, &sink);
+		r = xd_recbuf_replay(st->cur_records, &sink);
 	if (r >= 0)
 		r = write_frame(&w, &(struct xd_frame_hdr){ .type = XD_FRAME_META, .seq = 1,
 							   .len = sizeof(struct xd_meta) },
-				xd_recbuf_meta_const(d->cur_records));
+				xd_recbuf_meta_const(st->cur_records));
 	if (r >= 0)
 		r = write_frame(&w, &(struct xd_frame_hdr){ .type = XD_FRAME_END, .seq = 1 }, NULL);
 	free(w.buf);
 	return r;
 }
 
-void xd_daemon_handle_request(void *userdata, struct xd_client *c, const struct xd_request *req)
+void xd_replies_handle(void *userdata, struct xd_client *c, const struct xd_request *req)
 {
-	struct daemon *d = userdata;
+	struct xd_replies *rp = userdata;
 
 	if (req->cmd == XD_REQ_WATCH) {
 		static const char ok[] = "{\"event\":\"watch.started\"}\n";
@@ -279,32 +284,32 @@ void xd_daemon_handle_request(void *userdata, struct xd_client *c, const struct 
 		xd_client_send(c, ok, sizeof(ok) - 1);
 		return;
 	}
-	if (!d->cur) {
+	if (!rp->store->cur) {
 		xd_client_send_error(c, "EAGAIN", "no snapshot yet: the first resync is running");
 		xd_client_send(c, "", 0);
 		return;
 	}
 	switch (req->cmd) {
 	case XD_REQ_STATUS:
-		reply(d, c, r_status, NULL);
+		reply(rp, c, r_status, NULL);
 		break;
 	case XD_REQ_SHOW:
-		xd_client_stream(c, r_show, d, &req->what, sizeof(req->what));
+		xd_client_stream(c, r_show, rp, &req->what, sizeof(req->what));
 		break;
 	case XD_REQ_CHECK:
-		xd_client_stream(c, r_check, d, NULL, 0);
+		xd_client_stream(c, r_check, rp, NULL, 0);
 		break;
 	case XD_REQ_PEERS:
-		xd_client_stream(c, r_peers, d, NULL, 0);
+		xd_client_stream(c, r_peers, rp, NULL, 0);
 		break;
 	case XD_REQ_METRICS:
-		xd_client_stream(c, r_metrics, d, NULL, 0);
+		xd_client_stream(c, r_metrics, rp, NULL, 0);
 		break;
 	case XD_REQ_FINDINGS:
-		xd_client_stream(c, r_findings, d, NULL, 0);
+		xd_client_stream(c, r_findings, rp, NULL, 0);
 		break;
 	case XD_REQ_RECORDS:
-		xd_client_stream(c, r_records, d, NULL, 0);
+		xd_client_stream(c, r_records, rp, NULL, 0);
 		break;
 	default:
 		xd_client_send_error(c, "EOPNOTSUPP", "unknown command");
