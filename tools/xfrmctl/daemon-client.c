@@ -88,13 +88,39 @@ static void cannot_talk(int err)
 			: "");
 }
 
+/* Receive what the daemon sent next (one recv) onto the pending bytes; -EPIPE at its end. */
+static int recv_more(int fd, char **pending, size_t *plen)
+{
+	for (;;) {
+		char chunk[65536];
+		ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
+		char *p;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EPIPE;
+		if (*plen + (size_t)n > MAX_REPLY)
+			return -EMSGSIZE;
+		p = realloc(*pending, *plen + (size_t)n);
+		if (!p)
+			return -ENOMEM;
+		memcpy(p + *plen, chunk, (size_t)n);
+		*pending = p;
+		*plen += (size_t)n;
+		return 0;
+	}
+}
+
 /* Read one newline-terminated line; *ret is NUL-terminated without the newline. */
 int xfrmctl_daemon_read_line(int fd, char **pending, size_t *plen, char **ret)
 {
 	for (;;) {
 		char *nl = *pending ? memchr(*pending, '\n', *plen) : NULL;
-		char chunk[65536];
-		ssize_t n;
+		int r;
 
 		if (nl) {
 			size_t l = (size_t)(nl - *pending);
@@ -108,22 +134,9 @@ int xfrmctl_daemon_read_line(int fd, char **pending, size_t *plen, char **ret)
 			*ret = line;
 			return 0;
 		}
-		n = recv(fd, chunk, sizeof(chunk), 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EPIPE;
-		if (*plen + (size_t)n > MAX_REPLY)
-			return -EMSGSIZE;
-		char *p = realloc(*pending, *plen + (size_t)n);
-		if (!p)
-			return -ENOMEM;
-		memcpy(p + *plen, chunk, (size_t)n);
-		*pending = p;
-		*plen += (size_t)n;
+		r = recv_more(fd, pending, plen);
+		if (r < 0)
+			return r;
 	}
 }
 
@@ -213,25 +226,9 @@ bool xfrmctl_records_wanted(void)
 static int fill(int fd, char **pending, size_t *plen, size_t want)
 {
 	while (*plen < want) {
-		char chunk[65536];
-		ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
-		char *p;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EPIPE;
-		if (*plen + (size_t)n > MAX_REPLY)
-			return -EMSGSIZE;
-		p = realloc(*pending, *plen + (size_t)n);
-		if (!p)
-			return -ENOMEM;
-		memcpy(p + *plen, chunk, (size_t)n);
-		*pending = p;
-		*plen += (size_t)n;
+		int r = recv_more(fd, pending, plen);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
