@@ -274,6 +274,13 @@ static int r_records(void *userdata, FILE *f, const void *arg)
 	return r;
 }
 
+/* The replies that grow with the model: rendered by a child straight into the socket. */
+static const xd_client_render_fn streamed[_XD_REQ_MAX] = {
+	[XD_REQ_SHOW] = r_show,         [XD_REQ_CHECK] = r_check,
+	[XD_REQ_PEERS] = r_peers,       [XD_REQ_METRICS] = r_metrics,
+	[XD_REQ_FINDINGS] = r_findings, [XD_REQ_RECORDS] = r_records,
+};
+
 void xd_replies_handle(void *userdata, struct xd_client *c, const struct xd_request *req)
 {
 	struct xd_replies *rp = userdata;
@@ -289,30 +296,18 @@ void xd_replies_handle(void *userdata, struct xd_client *c, const struct xd_requ
 		xd_client_send(c, "", 0);
 		return;
 	}
-	switch (req->cmd) {
-	case XD_REQ_STATUS:
+	if (req->cmd == XD_REQ_STATUS) {
 		reply(rp, c, r_status, NULL);
-		break;
-	case XD_REQ_SHOW:
-		xd_client_stream(c, r_show, rp, &req->what, sizeof(req->what));
-		break;
-	case XD_REQ_CHECK:
-		xd_client_stream(c, r_check, rp, NULL, 0);
-		break;
-	case XD_REQ_PEERS:
-		xd_client_stream(c, r_peers, rp, NULL, 0);
-		break;
-	case XD_REQ_METRICS:
-		xd_client_stream(c, r_metrics, rp, NULL, 0);
-		break;
-	case XD_REQ_FINDINGS:
-		xd_client_stream(c, r_findings, rp, NULL, 0);
-		break;
-	case XD_REQ_RECORDS:
-		xd_client_stream(c, r_records, rp, NULL, 0);
-		break;
-	default:
-		xd_client_send_error(c, "EOPNOTSUPP", "unknown command");
-		xd_client_send(c, "", 0);
+		return;
 	}
+	if ((size_t)req->cmd < XD_ARRAY_SIZE(streamed) && streamed[req->cmd]) {
+		/* show's arg is what to show; the others take none */
+		if (req->cmd == XD_REQ_SHOW)
+			xd_client_stream(c, streamed[req->cmd], rp, &req->what, sizeof(req->what));
+		else
+			xd_client_stream(c, streamed[req->cmd], rp, NULL, 0);
+		return;
+	}
+	xd_client_send_error(c, "EOPNOTSUPP", "unknown command");
+	xd_client_send(c, "", 0);
 }
