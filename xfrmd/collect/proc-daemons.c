@@ -89,40 +89,53 @@ size_t xd_proc_ike_daemons(struct xd_ike_proc *ret, size_t max)
 	return n;
 }
 
+/* /proc/PID/<what>: NUL-separated strings (environ, cmdline), malloc'ed and NUL-terminated. */
+static bool read_proc_strings(uint32_t pid, const char *what, size_t max, char **ret,
+			      size_t *ret_len)
+{
+	char p[64];
+
+	snprintf(p, sizeof(p), "/proc/%u/%s", pid, what);
+	return xd_file_read(p, XD_FILE_NOFOLLOW, max, ret, ret_len, NULL) >= 0;
+}
+
+/* The value of s when it is "key=value", or NULL. */
+static const char *value_of(const char *s, const char *key, size_t klen)
+{
+	return strncmp(s, key, klen) == 0 && s[klen] == '=' ? s + klen + 1 : NULL;
+}
+
 bool xd_proc_env(uint32_t pid, const char *name, char *ret, size_t rlen)
 {
-	char p[64], *env = NULL;
+	char *env = NULL;
 	size_t len = 0, nl = strlen(name);
-	bool found = false;
+	const char *v = NULL;
+	bool found;
 
-	snprintf(p, sizeof(p), "/proc/%u/environ", pid);
-	if (xd_file_read(p, XD_FILE_NOFOLLOW, ENVIRON_MAX_BYTES, &env, &len, NULL) < 0)
+	if (!read_proc_strings(pid, "environ", ENVIRON_MAX_BYTES, &env, &len))
 		return false;
-	for (size_t i = 0; i < len; i += strlen(env + i) + 1) {
-		if (strncmp(env + i, name, nl) == 0 && env[i + nl] == '=') {
-			snprintf(ret, rlen, "%s", env + i + nl + 1);
-			found = true;
-			break;
-		}
-	}
+	for (size_t i = 0; i < len && !v; i += strlen(env + i) + 1)
+		v = value_of(env + i, name, nl);
+	found = v != NULL;
+	if (found)
+		snprintf(ret, rlen, "%s", v);
 	free(env);
 	return found;
 }
 
 bool xd_proc_arg(uint32_t pid, const char *opt, char *ret, size_t rlen)
 {
-	char p[64], *cmd = NULL;
+	char *cmd = NULL;
 	size_t len = 0, ol = strlen(opt);
 	bool found = false;
 
-	snprintf(p, sizeof(p), "/proc/%u/cmdline", pid);
-	if (xd_file_read(p, XD_FILE_NOFOLLOW, CMDLINE_MAX_BYTES, &cmd, &len, NULL) < 0)
+	if (!read_proc_strings(pid, "cmdline", CMDLINE_MAX_BYTES, &cmd, &len))
 		return false;
 	/* the last one wins, as getopt_long leaves it */
 	for (size_t i = 0; i < len; i += strlen(cmd + i) + 1) {
-		const char *a = cmd + i;
-		if (strncmp(a, opt, ol) == 0 && a[ol] == '=') {
-			snprintf(ret, rlen, "%s", a + ol + 1);
+		const char *a = cmd + i, *v = value_of(a, opt, ol);
+		if (v) {
+			snprintf(ret, rlen, "%s", v);
 			found = true;
 		} else if (xd_streq(a, opt) && i + strlen(a) + 1 < len) {
 			snprintf(ret, rlen, "%s", a + strlen(a) + 1);
