@@ -56,6 +56,22 @@ struct ent {
 	struct xd_ipt_ip ip;
 };
 
+/* struct ipt_ip and struct ip6t_ip6 name their members alike; addresses are alen bytes. */
+#define COPY_IPT_IP(to, from, alen)                                             \
+	do {                                                                    \
+		memcpy((to)->src, &(from)->src, (alen));                        \
+		memcpy((to)->smsk, &(from)->smsk, (alen));                      \
+		memcpy((to)->dst, &(from)->dst, (alen));                        \
+		memcpy((to)->dmsk, &(from)->dmsk, (alen));                      \
+		memcpy((to)->iniface, (from)->iniface, 16);                     \
+		memcpy((to)->outiface, (from)->outiface, 16);                   \
+		memcpy((to)->iniface_mask, (from)->iniface_mask, 16);           \
+		memcpy((to)->outiface_mask, (from)->outiface_mask, 16);         \
+		(to)->proto = (from)->proto;                                    \
+		(to)->flags = (from)->flags;                                    \
+		(to)->invflags = (from)->invflags;                              \
+	} while (0)
+
 static bool read_entry(const uint8_t *blob, uint32_t size, uint32_t off, uint8_t family,
 		       struct ent *e)
 {
@@ -68,17 +84,7 @@ static bool read_entry(const uint8_t *blob, uint32_t size, uint32_t off, uint8_t
 		memcpy(&ie, blob + off, sizeof(ie));
 		e->target_offset = ie.target_offset;
 		e->next_offset = ie.next_offset;
-		memcpy(e->ip.src, &ie.ip.src, 4);
-		memcpy(e->ip.smsk, &ie.ip.smsk, 4);
-		memcpy(e->ip.dst, &ie.ip.dst, 4);
-		memcpy(e->ip.dmsk, &ie.ip.dmsk, 4);
-		memcpy(e->ip.iniface, ie.ip.iniface, 16);
-		memcpy(e->ip.outiface, ie.ip.outiface, 16);
-		memcpy(e->ip.iniface_mask, ie.ip.iniface_mask, 16);
-		memcpy(e->ip.outiface_mask, ie.ip.outiface_mask, 16);
-		e->ip.proto = ie.ip.proto;
-		e->ip.flags = ie.ip.flags;
-		e->ip.invflags = ie.ip.invflags;
+		COPY_IPT_IP(&e->ip, &ie.ip, 4);
 		if (e->target_offset < sizeof(ie))
 			return false;
 	} else {
@@ -88,17 +94,7 @@ static bool read_entry(const uint8_t *blob, uint32_t size, uint32_t off, uint8_t
 		memcpy(&ie, blob + off, sizeof(ie));
 		e->target_offset = ie.target_offset;
 		e->next_offset = ie.next_offset;
-		memcpy(e->ip.src, &ie.ipv6.src, 16);
-		memcpy(e->ip.smsk, &ie.ipv6.smsk, 16);
-		memcpy(e->ip.dst, &ie.ipv6.dst, 16);
-		memcpy(e->ip.dmsk, &ie.ipv6.dmsk, 16);
-		memcpy(e->ip.iniface, ie.ipv6.iniface, 16);
-		memcpy(e->ip.outiface, ie.ipv6.outiface, 16);
-		memcpy(e->ip.iniface_mask, ie.ipv6.iniface_mask, 16);
-		memcpy(e->ip.outiface_mask, ie.ipv6.outiface_mask, 16);
-		e->ip.proto = ie.ipv6.proto;
-		e->ip.flags = ie.ipv6.flags;
-		e->ip.invflags = ie.ipv6.invflags;
+		COPY_IPT_IP(&e->ip, &ie.ipv6, 16);
 		if (e->target_offset < sizeof(ie))
 			return false;
 	}
