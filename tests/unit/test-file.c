@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "scratch.h"
 #include "xfrmd/file.h"
 
 static char dir[] = "/tmp/xd-test-file.XXXXXX";
@@ -30,14 +31,7 @@ static void path(char *buf, size_t len, const char *name)
 
 static void write_file(const char *name, const char *data, size_t len)
 {
-	char p[256];
-	FILE *f;
-
-	path(p, sizeof(p), name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	fclose(f);
+	assert_int_equal(scratch_write(dir, name, data, len), 0);
 }
 
 static void test_fifo_and_dir(void **state)
@@ -107,15 +101,12 @@ static void test_procfs(void **state)
 
 static int setup(void **state)
 {
-	return mkdtemp(dir) ? 0 : -1;
+	return scratch_make(dir);
 }
 
 static int teardown(void **state)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(dir);
 }
 
 int main(void)

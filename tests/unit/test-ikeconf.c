@@ -20,20 +20,14 @@
 
 #include <cmocka.h>
 
+#include "scratch.h"
 #include "xfrmd/ikeconf.h"
 
 static char dir[] = "/tmp/xd-test-ikeconf.XXXXXX";
 
 static void write_file(const char *name, const char *text)
 {
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(scratch_write(dir, name, text, strlen(text)), 0);
 }
 
 static const struct xd_ikeconf_conn *find(const struct xd_ikeconf *c, const char *name)
@@ -338,15 +332,12 @@ static void test_depth(void **state)
 
 static int setup(void **state)
 {
-	return mkdtemp(dir) ? 0 : -1;
+	return scratch_make(dir);
 }
 
 static int teardown(void **state)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(dir);
 }
 
 int main(void)

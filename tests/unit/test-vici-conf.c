@@ -22,20 +22,14 @@
 
 #include <cmocka.h>
 
+#include "scratch.h"
 #include "xfrmd/collect.h"
 
 static char dir[] = "/tmp/xd-test-vici-conf.XXXXXX";
 
 static void write_file(const char *name, const char *text)
 {
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(scratch_write(dir, name, text, strlen(text)), 0);
 }
 
 /* The layout of Debian's strongswan-charon and strongswan-libcharon packages. */
@@ -133,7 +127,7 @@ static int setup(void **state)
 	char p[512];
 	(void)state;
 
-	if (!mkdtemp(dir))
+	if (scratch_make(dir) < 0)
 		return -1;
 	snprintf(p, sizeof(p), "%s/etc", dir);
 	mkdir(p, 0700);
@@ -144,11 +138,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[600];
 	(void)state;
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(dir);
 }
 
 int main(void)
