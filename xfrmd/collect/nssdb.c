@@ -113,26 +113,48 @@ static bool trusted_ca(const struct trust *t, const unsigned char *der, int len)
 	return false;
 }
 
+/* Open dir/name read-only and prepare sql on it; -EPROTO when it is not an NSS database we
+ * understand. */
+static int open_query(const char *dir, const char *name, const char *sql, sqlite3 **ret_db,
+		      sqlite3_stmt **ret_st)
+{
+	char file[1024];
+	int r;
+
+	snprintf(file, sizeof(file), "%s/%s", dir, name);
+	r = open_ro(file, ret_db);
+	if (r < 0)
+		return r;
+	if (sqlite3_prepare_v2(*ret_db, sql, -1, ret_st, NULL) != SQLITE_OK) {
+		sqlite3_close(*ret_db);
+		*ret_db = NULL;
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* Close a query whose last step returned r (or an emit error), counting its n objects. */
+static int query_done(sqlite3 *db, sqlite3_stmt *st, int r, unsigned n, unsigned *count)
+{
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	*count += n;
+	return r == SQLITE_DONE || r == SQLITE_ROW ? 0 : (r < 0 ? r : -EIO);
+}
+
 static int certs(const char *dir, struct xd_recbuf *out, unsigned *count)
 {
 	struct trust trust = { 0 };
-	char file[1024], path[1200], id[129], label[256];
+	char path[1200], id[129], label[256];
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	unsigned n = 0;
 	int r;
 
-	snprintf(file, sizeof(file), "%s/cert9.db", dir);
-	r = open_ro(file, &db);
+	r = open_query(dir, "cert9.db", "SELECT a0, a3, a11, a102 FROM nssPublic", &db, &st);
 	if (r < 0)
 		return r;
 	read_trust(db, &trust);
-	if (sqlite3_prepare_v2(db, "SELECT a0, a3, a11, a102 FROM nssPublic", -1, &st, NULL) !=
-	    SQLITE_OK) {
-		free(trust.sha1);
-		sqlite3_close(db);
-		return -EPROTO; /* not an NSS database we understand */
-	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && n < MAX_NSS_OBJECTS) {
 		const unsigned char *der = sqlite3_column_blob(st, 2);
 		int der_len = sqlite3_column_bytes(st, 2);
@@ -172,30 +194,22 @@ static int certs(const char *dir, struct xd_recbuf *out, unsigned *count)
 			break;
 		n++;
 	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
 	free(trust.sha1);
-	*count += n;
-	return r == SQLITE_DONE || r == SQLITE_ROW ? 0 : (r < 0 ? r : -EIO);
+	return query_done(db, st, r, n, count);
 }
 
 static int keys(const char *dir, struct xd_recbuf *out, unsigned *count)
 {
-	char file[1024], path[1200], id[129];
+	char path[1200], id[129];
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	unsigned n = 0;
 	int r;
 
-	snprintf(file, sizeof(file), "%s/key4.db", dir);
-	r = open_ro(file, &db);
+	/* only the class and the identifier: never a key attribute */
+	r = open_query(dir, "key4.db", "SELECT a0, a102 FROM nssPrivate", &db, &st);
 	if (r < 0)
 		return r;
-	/* only the class and the identifier: never a key attribute */
-	if (sqlite3_prepare_v2(db, "SELECT a0, a102 FROM nssPrivate", -1, &st, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		return -EPROTO;
-	}
 	snprintf(path, sizeof(path), "nss:%s/key4.db", dir);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && n < MAX_NSS_OBJECTS) {
 		const unsigned char *cid = sqlite3_column_blob(st, 1);
@@ -212,10 +226,7 @@ static int keys(const char *dir, struct xd_recbuf *out, unsigned *count)
 			break;
 		n++;
 	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	*count += n;
-	return r == SQLITE_DONE || r == SQLITE_ROW ? 0 : (r < 0 ? r : -EIO);
+	return query_done(db, st, r, n, count);
 }
 
 /*
