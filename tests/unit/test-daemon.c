@@ -585,6 +585,35 @@ static void test_config_user(void **state)
 			 -EINVAL);
 }
 
+/* Each numeric key lands in its own member, in milliseconds where it is a duration, and a
+ * value out of range keeps the default. */
+static void test_config_numeric_keys(void **state)
+{
+	struct xd_config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(conf("sample_interval = 2s\ndebounce = 250ms\nmin_resync_interval = 3\n"
+			      "request_timeout = 400ms\nhistory = 7\nmax_clients = 9\n"
+			      "client_queue_bytes = 70000\nevent_rcvbuf = 5000\n",
+			      &c, err, sizeof(err)),
+			 0);
+	assert_int_equal(c.sample_interval_ms, 2000);
+	assert_int_equal(c.debounce_ms, 250);
+	assert_int_equal(c.min_resync_interval_ms, 3000);
+	assert_int_equal(c.request_timeout_ms, 400);
+	assert_int_equal(c.history, 7);
+	assert_int_equal(c.max_clients, 9);
+	assert_int_equal(c.client_queue_bytes, 70000);
+	assert_int_equal(c.event_rcvbuf, 5000);
+	assert_int_equal(conf("sample_interval = 199ms\n", &c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "line 1: 'sample_interval' takes 1s..3600s"));
+	assert_int_equal(c.sample_interval_ms, 10000);
+	assert_int_equal(conf("history = 10s\n", &c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(conf("debounce = 10001ms\n", &c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(c.debounce_ms, 100);
+}
+
 /* ---- control socket ---- */
 
 #define BIG (3u << 20) /* a reply far larger than a socket buffer */
@@ -846,6 +875,7 @@ int main(void)
 		cmocka_unit_test(test_prom_renders_tunnels_and_stats),
 		cmocka_unit_test(test_config_metrics_listen),
 		cmocka_unit_test(test_config_user),
+		cmocka_unit_test(test_config_numeric_keys),
 		cmocka_unit_test(test_control_reply_outlives_request_timeout),
 		cmocka_unit_test(test_control_empty_message),
 		cmocka_unit_test(test_control_stream_stalled_reader),
