@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,20 +72,33 @@ static int parse_ms(const char *v, uint32_t *ret)
 	return 0;
 }
 
-static int parse_range(const char *v, uint32_t lo, uint32_t hi, uint32_t *ret)
-{
-	uint32_t x;
-
-	if (xd_parse_u32(v, &x) < 0 || x < lo || x > hi)
-		return -EINVAL;
-	*ret = x;
-	return 0;
-}
+/* The numeric keys: a number, or a duration in ms (parse_ms), in [lo, hi]. */
+static const struct num_key {
+	const char *key;
+	bool ms;
+	uint32_t lo, hi;
+	size_t offset; /* of the uint32_t member of struct xd_config */
+	const char *why;
+} num_keys[] = {
+	{ "sample_interval", true, 200, 3600000, offsetof(struct xd_config, sample_interval_ms),
+	  "takes 1s..3600s (e.g. 10, 10s, 500ms)" },
+	{ "debounce", true, 0, 10000, offsetof(struct xd_config, debounce_ms), "takes 0..10000ms" },
+	{ "min_resync_interval", true, 0, 60000, offsetof(struct xd_config, min_resync_interval_ms),
+	  "takes 0..60s" },
+	{ "request_timeout", true, 100, 60000, offsetof(struct xd_config, request_timeout_ms),
+	  "takes 100ms..60s" },
+	{ "history", false, 2, 10000, offsetof(struct xd_config, history),
+	  "takes 2..10000 samples" },
+	{ "max_clients", false, 1, 4096, offsetof(struct xd_config, max_clients), "takes 1..4096" },
+	{ "client_queue_bytes", false, 65536, 256u << 20,
+	  offsetof(struct xd_config, client_queue_bytes), "takes 65536..268435456" },
+	{ "event_rcvbuf", false, 4096, 256u << 20, offsetof(struct xd_config, event_rcvbuf),
+	  "takes 4096..268435456" },
+};
 
 static int set_key(struct xd_config *c, const char *k, const char *v, const char **why)
 {
 	const char *detail;
-	uint32_t ms;
 
 	*why = "invalid value";
 	if (xd_streq(k, "socket")) {
@@ -101,49 +115,17 @@ static int set_key(struct xd_config *c, const char *k, const char *v, const char
 		xd_strlcpy(c->socket_group, v, sizeof(c->socket_group));
 		return 0;
 	}
-	if (xd_streq(k, "sample_interval")) {
-		*why = "takes 1s..3600s (e.g. 10, 10s, 500ms)";
-		if (parse_ms(v, &ms) < 0 || ms < 200 || ms > 3600000)
+	for (size_t i = 0; i < XD_ARRAY_SIZE(num_keys); i++) {
+		const struct num_key *nk = &num_keys[i];
+		uint32_t x;
+
+		if (!xd_streq(k, nk->key))
+			continue;
+		*why = nk->why;
+		if ((nk->ms ? parse_ms(v, &x) : xd_parse_u32(v, &x)) < 0 || x < nk->lo || x > nk->hi)
 			return -EINVAL;
-		c->sample_interval_ms = ms;
+		*(uint32_t *)((char *)c + nk->offset) = x;
 		return 0;
-	}
-	if (xd_streq(k, "debounce")) {
-		*why = "takes 0..10000ms";
-		if (parse_ms(v, &ms) < 0 || ms > 10000)
-			return -EINVAL;
-		c->debounce_ms = ms;
-		return 0;
-	}
-	if (xd_streq(k, "min_resync_interval")) {
-		*why = "takes 0..60s";
-		if (parse_ms(v, &ms) < 0 || ms > 60000)
-			return -EINVAL;
-		c->min_resync_interval_ms = ms;
-		return 0;
-	}
-	if (xd_streq(k, "request_timeout")) {
-		*why = "takes 100ms..60s";
-		if (parse_ms(v, &ms) < 0 || ms < 100 || ms > 60000)
-			return -EINVAL;
-		c->request_timeout_ms = ms;
-		return 0;
-	}
-	if (xd_streq(k, "history")) {
-		*why = "takes 2..10000 samples";
-		return parse_range(v, 2, 10000, &c->history);
-	}
-	if (xd_streq(k, "max_clients")) {
-		*why = "takes 1..4096";
-		return parse_range(v, 1, 4096, &c->max_clients);
-	}
-	if (xd_streq(k, "client_queue_bytes")) {
-		*why = "takes 65536..268435456";
-		return parse_range(v, 65536, 256u << 20, &c->client_queue_bytes);
-	}
-	if (xd_streq(k, "event_rcvbuf")) {
-		*why = "takes 4096..268435456";
-		return parse_range(v, 4096, 256u << 20, &c->event_rcvbuf);
 	}
 	if (xd_streq(k, "metrics_listen")) {
 		*why = "takes unix:/PATH, a loopback ADDRESS:PORT (127.0.0.1:9687, [::1]:9687) or "
