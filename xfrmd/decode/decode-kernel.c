@@ -60,6 +60,15 @@ static int push_kv(struct xd_snapshot *s, struct xd_vec *v, const char *name, si
 	return 0;
 }
 
+/* A "name=value" line of n bytes, eq at its '='. */
+static int push_line_kv(struct xd_snapshot *s, struct xd_vec *v, const char *line, size_t n,
+			const char *eq)
+{
+	size_t nlen = (size_t)(eq - line);
+
+	return push_kv(s, v, line, nlen, eq + 1, n - nlen - 1);
+}
+
 /* A name may hold no NUL, '=' or control bytes: the record format cannot carry them. */
 static bool clean(const char *s, size_t n)
 {
@@ -93,8 +102,7 @@ int xd_decode_sysctl(struct xd_snapshot *s, const void *buf, size_t len)
 			issue(s, XD_DUMP_SYSCTL, buf, line, "too many sysctls");
 			break;
 		}
-		r = push_kv(s, &k->sysctls, line, (size_t)(eq - line), eq + 1,
-			    n - (size_t)(eq - line) - 1);
+		r = push_line_kv(s, &k->sysctls, line, n, eq);
 		if (r < 0)
 			return r;
 	}
@@ -138,8 +146,7 @@ int xd_decode_kconfig(struct xd_snapshot *s, const void *buf, size_t len)
 			continue;
 		} else if (n > 7 && memcmp(line, "CONFIG_", 7) == 0 &&
 			   (eq = memchr(line, '=', n)) && clean(line, (size_t)(eq - line))) {
-			r = push_kv(s, &k->kconfig, line, (size_t)(eq - line), eq + 1,
-				    n - (size_t)(eq - line) - 1);
+			r = push_line_kv(s, &k->kconfig, line, n, eq);
 		} else {
 			issue(s, XD_DUMP_KCONFIG, buf, line, "kernel config line not understood");
 		}
