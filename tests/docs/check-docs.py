@@ -11,17 +11,10 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tally import check, finish  # noqa: E402
+
 xfrmctl, root = sys.argv[1], sys.argv[2]
-fails = []
-passes = 0
-
-
-def check(ok, what):
-    global passes
-    if ok:
-        passes += 1
-    else:
-        fails.append(what)
 
 
 ids = [l.split()[0] for l in subprocess.run([xfrmctl, "explain"], capture_output=True, text=True, check=True).stdout.splitlines()]
@@ -89,7 +82,4 @@ kbdoc = subprocess.run([sys.executable, os.path.join(root, "tools", "kb-doc.py")
                        capture_output=True, text=True)
 check(kbdoc.returncode == 0, "docs/known-issues.md entry table is stale: run tools/kb-doc.py")
 
-for f in fails:
-    print("FAIL:", f)
-print(f"{passes} passed, {len(fails)} failed")
-sys.exit(1 if fails else 0)
+finish()

@@ -5,20 +5,15 @@
 lists is in xfrmctl(8) and offered by the generated bash completion; every long option a
 verb's getopt table accepts (tools/xfrmctl/verb-*.c) is in its help, and the completion offers
 no option that does not exist; help fits 80 columns."""
+import os
 import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tally import check, finish  # noqa: E402
+
 xfrmctl, root, completion = sys.argv[1:4]
-fails, passes = [], 0
-
-
-def check(ok, what):
-    global passes
-    if ok:
-        passes += 1
-    else:
-        fails.append(what)
 
 
 def run(*args):
@@ -77,7 +72,4 @@ for verb in verbs:
             check(w in common or w[2:] in listed or (len(w) == 2 and any(s and s[:2] == w for s, _ in opts)),
                   f"completion of {verb} offers {w}, which does not exist")
 
-for f in fails:
-    print("FAIL:", f)
-print(f"{passes} passed, {len(fails)} failed")
-sys.exit(1 if fails else 0)
+finish()

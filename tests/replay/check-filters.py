@@ -4,20 +4,15 @@
 snapshot: only the selected objects are listed; a selector without its section, or with a
 bad value, is a usage error (exit 2)."""
 import json
+import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tally import check, finish  # noqa: E402
+
 xfrmctl, root = sys.argv[1:3]
 snap = f"{root}/tests/replay/snapshots/kernel-fault-stale-sas.pcapng"
-fails, passes = [], 0
-
-
-def check(ok, what):
-    global passes
-    if ok:
-        passes += 1
-    else:
-        fails.append(what)
 
 
 def run(*args):
@@ -62,7 +57,4 @@ for bad in (["show", "policy", "spi", "1"], ["show", "sa", "dir", "in"], ["show"
     rc, _ = run(*bad)
     check(rc == 2, f"{' '.join(bad)}: usage error (exit {rc})")
 
-for f in fails:
-    print("FAIL:", f)
-print(f"{passes} passed, {len(fails)} failed")
-sys.exit(1 if fails else 0)
+finish()

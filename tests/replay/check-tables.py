@@ -9,6 +9,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tally import check, finish  # noqa: E402
+
 xfrmctl, root = sys.argv[1:3]
 regen = "--regen" in sys.argv
 snapdir = f"{root}/tests/replay/snapshots"
@@ -16,15 +19,6 @@ golden = f"{root}/tests/replay/golden-text"
 GOLDEN_SNAPS = ["handmade-gateway", "fw-ipsec-site", "kstack-two-daemons"]
 VERBS = [["show", "sa"], ["show", "policy"], ["peers"], ["check"]]
 WIDTHS = {"80": "80", "200": "200", "pipe": None}
-fails, passes = [], 0
-
-
-def check(ok, what):
-    global passes
-    if ok:
-        passes += 1
-    else:
-        fails.append(what)
 
 
 def run(args, columns):
@@ -86,7 +80,4 @@ check(rc == 2, "-o with an unknown column is a usage error")
 rc, out = run(["-r", snap, "show", "all", "-o", "SRC"], None)
 check(rc == 2, "-o with several tables is a usage error")
 
-for f in fails:
-    print("FAIL:", f)
-print(f"{passes} passed, {len(fails)} failed")
-sys.exit(1 if fails else 0)
+finish()
