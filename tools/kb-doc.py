@@ -14,8 +14,12 @@ END = "<!-- end of entries -->"
 def rng(c):
     lo, hi = c.get("min"), c.get("below")
     if lo and hi:
-        return f"{lo} to before {hi}"
-    return f">= {lo}" if lo else f"< {hi}"
+        r = f"{lo} to before {hi}"
+    else:
+        r = f">= {lo}" if lo else f"< {hi}"
+    if c.get("fixed_in"):
+        r += " (fixed in " + ", ".join(c["fixed_in"]) + ")"
+    return r
 
 
 def applies(a):

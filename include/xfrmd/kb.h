@@ -17,6 +17,7 @@
 
 #define XD_KB_MAX_SOURCES 4
 #define XD_KB_MAX_CONDS 6
+#define XD_KB_MAX_FIXED 16
 
 enum xd_kb_cond_kind {
 	XD_KB_COND_KERNEL,     /* release in [min, below) */
@@ -35,6 +36,13 @@ struct xd_kb_cond {
 	char *value; /* owned; alternatives separated by '|' */
 	char *min;   /* owned, NULL = unbounded */
 	char *below; /* owned, NULL = unbounded */
+	/*
+	 * Releases of older series that carry the fix (stable backports, "6.1.120"): a version
+	 * of the same series ("6.1.x") at or above one of them is not affected although it is
+	 * inside [min, below). Owned; only for kernel and stack conditions.
+	 */
+	char *fixed_in[XD_KB_MAX_FIXED];
+	unsigned n_fixed;
 };
 
 struct xd_kb_entry {
@@ -77,3 +85,9 @@ int xd_kb_load_default(struct xd_kb **ret, char *err, size_t errlen);
 int xd_version_cmp(const char *a, const char *b);
 /* Is v in [min, below)? NULL bounds are open. */
 bool xd_version_in(const char *v, const char *min, const char *below);
+/*
+ * Is version v affected by a kernel or stack condition: inside [min, below) and not at or
+ * above a fixed_in release of its own series (the fixed_in version without its last part:
+ * "6.1.120" covers "6.1.x", "5.9.14" covers "5.9.x")? False for NULL v.
+ */
+bool xd_kb_version_affected(const char *v, const struct xd_kb_cond *c);

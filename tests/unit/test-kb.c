@@ -77,6 +77,22 @@ static void test_malformed(void **state)
 	    "min must be below");
 	bad(ENTRY("{\"id\": \"a\", " OK_FIELDS ", \"applies_to\": {\"sysctl\": {\"name\": \"x\"}}}"),
 	    "value: missing");
+	/* fixed_in: versions of older series, inside the range, only on versioned conditions */
+	bad(ENTRY("{\"id\": \"a\", " OK_FIELDS ", \"applies_to\": {\"kernel\": {\"min\": \"5.0\", "
+		  "\"below\": \"6.14\", \"fixed_in\": \"6.6.120\"}}}"),
+	    "fixed_in must be a non-empty array");
+	bad(ENTRY("{\"id\": \"a\", " OK_FIELDS ", \"applies_to\": {\"kernel\": {\"min\": \"5.0\", "
+		  "\"below\": \"6.14\", \"fixed_in\": [\"6.6.x\"]}}}"),
+	    "dotted numbers");
+	bad(ENTRY("{\"id\": \"a\", " OK_FIELDS ", \"applies_to\": {\"kernel\": {\"min\": \"5.0\", "
+		  "\"below\": \"6.14\", \"fixed_in\": [\"6.15.1\"]}}}"),
+	    "outside [min, below)");
+	bad(ENTRY("{\"id\": \"a\", " OK_FIELDS ", \"applies_to\": {\"kernel\": {\"min\": \"5.0\", "
+		  "\"fixed_in\": [\"6.6.120\"]}}}"),
+	    "fixed_in needs 'below'");
+	bad(ENTRY("{\"id\": \"a\", " OK_FIELDS ", \"applies_to\": {\"sysctl\": {\"name\": \"x\", "
+		  "\"value\": \"1\", \"fixed_in\": [\"1.2\"]}}}"),
+	    "only for kernel and stack");
 	bad(ENTRY("{\"id\": \"a\", " OK_FIELDS ", \"applies_to\": {\"mode\": \"x\"}}, "
 		  "{\"id\": \"a\", " OK_FIELDS ", \"applies_to\": {\"mode\": \"x\"}}"),
 	    "issues[1] (a): id: duplicate");
@@ -196,6 +212,39 @@ static void test_version_cmp(void **state)
 	assert_true(xd_version_in("1.0", NULL, NULL));
 }
 
+/*
+ * A stable backport: CVE-2024-57982 is in 4.9 to before 6.14 and fixed in 6.6.120, 6.12.13
+ * and 6.13.2. 6.6.119 is affected, 6.6.120 and later 6.6.y are not, series without a backport
+ * (6.1.y) stay affected, and releases outside the range never match.
+ */
+static void test_fixed_in(void **state)
+{
+	static const char text[] =
+		ENTRY("{\"id\": \"a\", " OK_FIELDS ", \"applies_to\": {\"kernel\": {\"min\": \"4.9\", "
+		      "\"below\": \"6.14\", \"fixed_in\": [\"6.6.120\", \"6.12.13\", \"6.13.2\"]}}}");
+	struct xd_kb *kb = NULL;
+	char err[256];
+	const struct xd_kb_cond *c;
+
+	assert_int_equal(xd_kb_parse(text, strlen(text), &kb, err, sizeof(err)), 0);
+	c = &kb->entries[0].conds[0];
+	assert_int_equal(c->n_fixed, 3);
+	assert_true(xd_kb_version_affected("6.6.119", c));
+	assert_false(xd_kb_version_affected("6.6.120", c));
+	assert_false(xd_kb_version_affected("6.6.140", c));
+	assert_true(xd_kb_version_affected("6.12.12", c));
+	assert_false(xd_kb_version_affected("6.12.13", c));
+	assert_true(xd_kb_version_affected("6.13.1", c));
+	assert_false(xd_kb_version_affected("6.13.2", c));
+	assert_true(xd_kb_version_affected("6.1.158", c)); /* no 6.1 backport */
+	assert_true(xd_kb_version_affected("6.6", c));      /* 6.6.0 is in the 6.6 series */
+	assert_false(xd_kb_version_affected("6.14.0", c));
+	assert_false(xd_kb_version_affected("4.4.300", c));
+	assert_true(xd_kb_version_affected("6.1.200", c)); /* "6.12.13" does not cover 6.1.y */
+	assert_false(xd_kb_version_affected(NULL, c));
+	xd_kb_free(kb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_version_cmp),
 		cmocka_unit_test(test_sources),
+		cmocka_unit_test(test_fixed_in),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

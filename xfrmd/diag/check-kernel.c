@@ -159,7 +159,7 @@ static bool cond_holds(const struct xd_snapshot *s, const struct xd_kprofile *p,
 		char ver[48];
 		/* the profile's version: includes the patch level from Debian's build string */
 		snprintf(ver, sizeof(ver), "%u.%u.%u", p->maj, p->min, p->patch);
-		return p->have_release && xd_version_in(ver, c->min, c->below);
+		return p->have_release && xd_kb_version_affected(ver, c);
 	}
 	case XD_KB_COND_RELEASE:
 		return rel && strstr(rel, c->value);
@@ -169,7 +169,7 @@ static bool cond_holds(const struct xd_snapshot *s, const struct xd_kprofile *p,
 			if (!xd_streq(xd_stack_kind_name(d->kind), c->name))
 				continue;
 			/* a version range needs a known version: never guess */
-			if ((c->min || c->below) && !xd_version_in(d->version, c->min, c->below))
+			if ((c->min || c->below) && !xd_kb_version_affected(d->version, c))
 				continue;
 			*daemon = d;
 			return true;
@@ -190,7 +190,16 @@ static bool cond_holds(const struct xd_snapshot *s, const struct xd_kprofile *p,
 		x = feat_state(p, c->name);
 		return x && value_in(x, c->value);
 	case XD_KB_COND_MODE:
-		return mode_in_use(s, c->value);
+		/* alternatives: "tunnel|transport" is any IPsec in use */
+		for (const char *m = c->value; m && *m;) {
+			const char *bar = strchr(m, '|');
+			char one[16];
+			snprintf(one, sizeof(one), "%.*s", (int)(bar ? (size_t)(bar - m) : strlen(m)), m);
+			if (mode_in_use(s, one))
+				return true;
+			m = bar ? bar + 1 : NULL;
+		}
+		return false;
 	}
 	return false;
 }

@@ -66,6 +66,45 @@ bool xd_version_in(const char *v, const char *min, const char *below)
 	return true;
 }
 
+/* Does v belong to the series of fixed release f ("6.1.120" -> "6.1.x": all parts of f
+ * but the last equal the leading parts of v)? */
+static bool same_series(const char *v, const char *f)
+{
+	const char *last = strrchr(f, '.');
+
+	if (!last)
+		return false;
+	for (const char *p = f; p < last;) {
+		unsigned long x = 0, y = 0;
+		if (!isdigit((unsigned char)*p) || !isdigit((unsigned char)*v))
+			return false;
+		while (isdigit((unsigned char)*p))
+			x = x * 10 + (unsigned long)(*p++ - '0');
+		while (isdigit((unsigned char)*v))
+			y = y * 10 + (unsigned long)(*v++ - '0');
+		if (x != y)
+			return false;
+		if (p < last) {
+			if (*p != '.' || *v != '.')
+				return false;
+			p++;
+			v++;
+		}
+	}
+	/* "6.1" itself belongs to "6.1.x" (patch level 0) */
+	return *v == '.' || *v == '\0' || !isdigit((unsigned char)*v);
+}
+
+bool xd_kb_version_affected(const char *v, const struct xd_kb_cond *c)
+{
+	if (!xd_version_in(v, c->min, c->below))
+		return false;
+	for (unsigned i = 0; i < c->n_fixed; i++)
+		if (same_series(v, c->fixed_in[i]) && xd_version_cmp(v, c->fixed_in[i]) >= 0)
+			return false;
+	return true;
+}
+
 static void entry_done(struct xd_kb_entry *e)
 {
 	free(e->id);
@@ -79,6 +118,8 @@ static void entry_done(struct xd_kb_entry *e)
 		free(e->conds[i].value);
 		free(e->conds[i].min);
 		free(e->conds[i].below);
+		for (unsigned k = 0; k < e->conds[i].n_fixed; k++)
+			free(e->conds[i].fixed_in[k]);
 	}
 }
 
@@ -127,6 +168,39 @@ static int get_str(struct json_object *o, const char *key, bool required, char *
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* fixed_in: releases of older series with the fix, each inside [min, below) */
+static int parse_fixed(struct json_object *v, enum xd_kb_cond_kind kind, const char *key,
+		       struct xd_kb_cond *c, struct perr *p)
+{
+	struct json_object *a;
+
+	if (!json_object_object_get_ex(v, "fixed_in", &a))
+		return 0;
+	if (kind != XD_KB_COND_KERNEL && kind != XD_KB_COND_STACK)
+		return fail(p, key, "fixed_in is only for kernel and stack conditions");
+	if (!json_object_is_type(a, json_type_array) || json_object_array_length(a) == 0)
+		return fail(p, key, "fixed_in must be a non-empty array of versions");
+	if (!c->below)
+		return fail(p, key, "fixed_in needs 'below' (the release that has the fix)");
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		struct json_object *s = json_object_array_get_idx(a, i);
+		const char *f;
+		if (c->n_fixed >= XD_KB_MAX_FIXED)
+			return fail(p, key, "fixed_in: too many (at most 16)");
+		if (!json_object_is_type(s, json_type_string))
+			return fail(p, key, "fixed_in: each version must be a string");
+		f = json_object_get_string(s);
+		if (!isdigit((unsigned char)f[0]) || !strchr(f, '.') || strspn(f, "0123456789.") != strlen(f) ||
+		    f[strlen(f) - 1] == '.')
+			return fail(p, key, "fixed_in: a version is dotted numbers (\"6.1.120\")");
+		if (!xd_version_in(f, c->min, c->below))
+			return fail(p, key, "fixed_in: a version lies outside [min, below)");
+		if (!(c->fixed_in[c->n_fixed++] = strdup(f)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int parse_cond(struct json_object *v, enum xd_kb_cond_kind kind, const char *key,
 		      struct xd_kb_cond *c, struct perr *p)
 {
@@ -153,7 +227,7 @@ static int parse_cond(struct json_object *v, enum xd_kb_cond_kind kind, const ch
 		return fail(p, key, "needs min or below");
 	if (c->min && c->below && xd_version_cmp(c->min, c->below) >= 0)
 		return fail(p, key, "min must be below 'below'");
-	return 0;
+	return parse_fixed(v, kind, key, c, p);
 }
 
 static int parse_entry(struct json_object *o, struct xd_kb_entry *e, struct perr *p)
