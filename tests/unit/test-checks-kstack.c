@@ -409,6 +409,15 @@ static const struct kb_probe kb_probes[] = {
 	{ "kernel-cve-2026-31472", "6.18.20", "7.0", NULL, NULL, NULL, NULL, "iptfs", NULL },
 	{ "kernel-cve-2026-31517", "6.18.20", "7.0", NULL, NULL, NULL, NULL, "iptfs", NULL },
 	{ "kernel-cve-2026-53240", "6.18.35", "7.1", NULL, NULL, NULL, NULL, "iptfs", NULL },
+	{ "strongswan-cve-2018-5388", "6.18.44", NULL, "strongSwan", "5.6.2", "5.6.3", NULL, NULL, NULL },
+	{ "strongswan-cve-2021-41990", "6.18.44", NULL, "strongSwan", "5.9.3", "5.9.4", NULL, NULL, NULL },
+	{ "strongswan-cve-2021-41991", "6.18.44", NULL, "strongSwan", "5.9.3", "5.9.4", NULL, NULL, NULL },
+	{ "strongswan-cve-2021-45079", "6.18.44", NULL, "strongSwan", "5.9.4", "5.9.5", NULL, NULL, NULL },
+	{ "strongswan-cve-2022-40617", "6.18.44", NULL, "strongSwan", "5.9.7", "5.9.8", NULL, NULL, NULL },
+	{ "strongswan-cve-2023-26463", "6.18.44", NULL, "strongSwan", "5.9.9", "5.9.10", NULL, NULL, NULL },
+	{ "strongswan-cve-2025-62291", "6.18.44", NULL, "strongSwan", "6.0.2", "6.0.3", NULL, NULL, NULL },
+	{ "strongswan-cve-2026-25075", "6.18.44", NULL, "strongSwan", "6.0.4", "6.0.5", NULL, NULL, NULL },
+	{ "strongswan-cve-2026-35331", "6.18.44", NULL, "strongSwan", "6.0.5", "6.0.6", NULL, NULL, NULL },
 };
 
 /* A gateway on `release` with the probe's stack at `ver`, sysctls, mode and (with `config`)
