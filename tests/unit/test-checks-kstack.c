@@ -418,6 +418,12 @@ static const struct kb_probe kb_probes[] = {
 	{ "strongswan-cve-2025-62291", "6.18.44", NULL, "strongSwan", "6.0.2", "6.0.3", NULL, NULL, NULL },
 	{ "strongswan-cve-2026-25075", "6.18.44", NULL, "strongSwan", "6.0.4", "6.0.5", NULL, NULL, NULL },
 	{ "strongswan-cve-2026-35331", "6.18.44", NULL, "strongSwan", "6.0.5", "6.0.6", NULL, NULL, NULL },
+	{ "libreswan-cve-2015-3204", "6.18.44", NULL, "libreswan", "3.12", "3.13", NULL, NULL, NULL },
+	{ "libreswan-cve-2015-3240", "6.18.44", NULL, "libreswan", "3.14", "3.15", NULL, NULL, NULL },
+	{ "libreswan-cve-2016-3071", "6.18.44", NULL, "libreswan", "3.16", "3.17", NULL, NULL, NULL },
+	{ "libreswan-cve-2016-5391", "6.18.44", NULL, "libreswan", "3.17", "3.18", NULL, NULL, NULL },
+	{ "libreswan-cve-2019-10155", "6.18.44", NULL, "libreswan", "3.28", "3.29", NULL, NULL, NULL },
+	{ "libreswan-cve-2019-12312", "6.18.44", NULL, "libreswan", "3.27", "3.28", NULL, NULL, NULL },
 };
 
 /* A gateway on `release` with the probe's stack at `ver`, sysctls, mode and (with `config`)
