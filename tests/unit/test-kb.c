@@ -188,6 +188,19 @@ static void test_sources(void **state)
 			primary |= source_ok(e->id, e->sources[k]);
 		if (!primary)
 			fail_msg("%s: no CVE id, https URL, owner/repo#N or commit id among its sources", e->id);
+		/* a security entry reads a version number that cannot show a distribution's
+		 * backport: info, and the remedy says so (docs/known-issues.md) */
+		if (strstr(e->id, "-cve-")) {
+			bool cited = false;
+			if (e->severity != XD_SEV_INFO)
+				fail_msg("%s: a CVE entry must be info", e->id);
+			if (!strstr(e->remedy, "distribution backported"))
+				fail_msg("%s: the remedy must mention a distribution's backport", e->id);
+			for (unsigned k = 0; k < e->n_sources; k++)
+				cited |= strstr(e->sources[k], "CVE-") != NULL;
+			if (!cited)
+				fail_msg("%s: a CVE entry cites its CVE id", e->id);
+		}
 	}
 	xd_kb_free(kb);
 	/* the checker itself */
