@@ -20,8 +20,9 @@
 #define XD_KB_MAX_FIXED 16
 
 enum xd_kb_cond_kind {
-	XD_KB_COND_KERNEL,     /* release in [min, below) */
-	XD_KB_COND_STACK,      /* a running daemon of `name` with version in [min, below) */
+	XD_KB_COND_KERNEL,     /* release in [min, below), unless its series has a fixed_in */
+	XD_KB_COND_STACK,      /* a running daemon of `name` with version in [min, below), the
+				* same fixed_in exception */
 	XD_KB_COND_SYSCTL,     /* sysctl `name` equals `value` */
 	XD_KB_COND_CONFIG,     /* CONFIG_ `name` equals `value` ("n" when absent) */
 	XD_KB_COND_CAPABILITY, /* capability `name` is in state `value` */

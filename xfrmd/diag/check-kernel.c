@@ -193,8 +193,9 @@ static bool cond_holds(const struct xd_snapshot *s, const struct xd_kprofile *p,
 		/* alternatives: "tunnel|transport" is any IPsec in use */
 		for (const char *m = c->value; m && *m;) {
 			const char *bar = strchr(m, '|');
+			size_t n = bar ? (size_t)(bar - m) : strlen(m);
 			char one[16];
-			snprintf(one, sizeof(one), "%.*s", (int)(bar ? (size_t)(bar - m) : strlen(m)), m);
+			snprintf(one, sizeof(one), "%.*s", (int)n, m);
 			if (mode_in_use(s, one))
 				return true;
 			m = bar ? bar + 1 : NULL;
