@@ -190,8 +190,8 @@ static int parse_fixed(struct json_object *v, enum xd_kb_cond_kind kind, const c
 		if (!json_object_is_type(s, json_type_string))
 			return fail(p, key, "fixed_in: each version must be a string");
 		f = json_object_get_string(s);
-		if (!isdigit((unsigned char)f[0]) || !strchr(f, '.') || strspn(f, "0123456789.") != strlen(f) ||
-		    f[strlen(f) - 1] == '.')
+		if (!isdigit((unsigned char)f[0]) || !strchr(f, '.') ||
+		    strspn(f, "0123456789.") != strlen(f) || f[strlen(f) - 1] == '.')
 			return fail(p, key, "fixed_in: a version is dotted numbers (\"6.1.120\")");
 		if (!xd_version_in(f, c->min, c->below))
 			return fail(p, key, "fixed_in: a version lies outside [min, below)");
