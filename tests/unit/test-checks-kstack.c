@@ -461,6 +461,22 @@ static const struct kb_probe kb_probes[] = {
 	  "libreswan", "3.28", "3.29", NULL, NULL, NULL },
 	{ "libreswan-cve-2019-12312", "6.18.44", NULL,
 	  "libreswan", "3.27", "3.28", NULL, NULL, NULL },
+	{ "kernel-cve-2026-52935", "5.10.258", "7.1",
+	  NULL, NULL, NULL, NULL, NULL, "CONFIG_INET_ESPINTCP=y\n" },
+	{ "kernel-cve-2026-72041", "6.6.144", "7.2",
+	  NULL, NULL, NULL, NULL, NULL, "CONFIG_INET_ESPINTCP=y\n" },
+	{ "kernel-cve-2023-53559", "4.14.323", "6.5",
+	  NULL, NULL, NULL, NULL, NULL, "CONFIG_NET_IPVTI=m\n" },
+	{ "kernel-cve-2023-53821", "4.14.323", "6.5",
+	  NULL, NULL, NULL, NULL, NULL, "CONFIG_IPV6_VTI=m\n" },
+	{ "kernel-cve-2026-72054", "5.10.260", "7.2",
+	  NULL, NULL, NULL, NULL, NULL, "CONFIG_NET_IPVTI=m\n" },
+	{ "kernel-cve-2026-72055", "5.10.260", "7.2",
+	  NULL, NULL, NULL, NULL, NULL, "CONFIG_IPV6_VTI=m\n" },
+	{ "kernel-cve-2026-64436", "5.10.260", "7.2",
+	  NULL, NULL, NULL, NULL, NULL, "CONFIG_NET_KEY=m\n" },
+	{ "kernel-cve-2026-43088", "6.6.142", "7.0",
+	  NULL, NULL, NULL, NULL, NULL, "CONFIG_NET_KEY=m\n" },
 };
 
 /* A gateway on `release` with the probe's stack at `ver`, sysctls, mode and (with `config`)
@@ -576,7 +592,8 @@ static void test_known_healthy(void **state)
 			if (modes[m])
 				mb_all_modes(s, strcmp(modes[m], "iptfs") == 0 ? XD_MODE_IPTFS : 0);
 			feed(s, XD_DUMP_KCONFIG, "CONFIG_XFRM_INTERFACE=m\nCONFIG_INET_ESPINTCP=y\n"
-						 "CONFIG_NET_KEY=m\nCONFIG_XFRM_IPTFS=m\n");
+						 "CONFIG_NET_KEY=m\nCONFIG_XFRM_IPTFS=m\n"
+						 "CONFIG_NET_IPVTI=m\nCONFIG_IPV6_VTI=m\n");
 			feed(s, XD_DUMP_SYSCTL, "net.ipv4.ip_no_pmtu_disc=0\n");
 			snprintf(line, sizeof(line), "pid=5\tbits=64\tcomm=%s\n", cases[i].comm);
 			feed(s, XD_DUMP_PROCESSES, line);
