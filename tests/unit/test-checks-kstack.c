@@ -213,16 +213,26 @@ static void test_known_issue(void **state)
 	xd_snapshot_free(s);
 }
 
-/* The finding of the shipped knowledge base's entry `id` in the last run, or NULL. */
+/*
+ * The finding that reports the shipped knowledge base's entry `id` in the last run, or NULL:
+ * its evidence "known_issue" is the id, or a list "a, b, c" of the advisories it groups.
+ */
 static const struct xd_finding *known_finding(const char *id)
 {
-	char want[128];
+	size_t n = strlen(id);
 
-	snprintf(want, sizeof(want), "known issue %s:", id);
 	for (size_t i = 0; i < f.items.len; i++) {
 		const struct xd_finding *x = xd_findings_at(&f, i);
-		if (strcmp(x->def->id, "kernel.known_issue") == 0 && strncmp(x->summary, want, strlen(want)) == 0)
-			return x;
+		if (strcmp(x->def->id, "kernel.known_issue") != 0)
+			continue;
+		for (size_t e = 0; e < x->evidence.len; e++) {
+			const struct xd_evidence *ev = xd_vec_at(&x->evidence, e);
+			if (strcmp(ev->key, "known_issue") != 0)
+				continue;
+			for (const char *p = ev->str; (p = strstr(p, id)); p += n)
+				if ((p == ev->str || p[-1] == ' ') && (p[n] == '\0' || p[n] == ','))
+					return x;
+		}
 	}
 	return NULL;
 }
@@ -615,6 +625,52 @@ static void test_known_healthy(void **state)
 	xd_kb_free(kb);
 }
 
+/*
+ * Debian 12 (6.1.158, strongSwan 5.9.8) matches many kernel advisories: they come as one
+ * info finding listing them, not a line each (18 lines buried the errors of a check), and
+ * the strongSwan advisories as another; a warning-level entry keeps its own finding.
+ */
+static void test_known_grouped(void **state)
+{
+	struct xd_kb *kb = shipped_kb();
+	struct xd_snapshot *s = gateway(383615);
+	size_t kernel_groups = 0, stack_groups = 0;
+
+	feed(s, XD_DUMP_UNAME, "Linux\n6.1.0-41-amd64\n#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1 "
+			       "(2025-11-09)\nx86_64\n");
+	feed(s, XD_DUMP_KCONFIG,
+	     "CONFIG_XFRM_INTERFACE=m\nCONFIG_INET_ESPINTCP=y\nCONFIG_NET_KEY=m\n");
+	feed(s, XD_DUMP_PROCESSES, "pid=5\tbits=64\tcomm=charon\n");
+	feed(s, XD_DUMP_STACK_VERSIONS, "pid=5\tproduct=strongSwan\tversion=5.9.8\tsource=x\n");
+	assert_true(known(s, kb, "kernel-cve-2024-57982"));
+	for (size_t i = 0; i < f.items.len; i++) {
+		const struct xd_finding *x = xd_findings_at(&f, i);
+		if (strcmp(x->def->id, "kernel.known_issue") != 0)
+			continue;
+		assert_int_equal(x->severity, XD_SEV_INFO);
+		if (strstr(x->summary, "kernel security advisories")) {
+			kernel_groups++;
+			assert_ptr_equal(known_finding("kernel-cve-2025-38057"), x); /* 6.1.159 */
+			assert_ptr_equal(known_finding("kernel-cve-2026-31515"), x); /* PF_KEY */
+		} else if (strstr(x->summary, "strongswan security advisories")) {
+			stack_groups++;
+			assert_ptr_equal(known_finding("strongswan-cve-2023-26463"), x);
+		}
+		for (size_t e = 0; e < x->evidence.len; e++) {
+			const struct xd_evidence *ev = xd_vec_at(&x->evidence, e);
+			if (strcmp(ev->key, "sources") == 0)
+				assert_non_null(strstr(ev->str, "CVE-"));
+		}
+	}
+	assert_int_equal(kernel_groups, 1);
+	assert_int_equal(stack_groups, 1);
+	/* not matched: fixed in 6.1.47 / 6.1.96 */
+	assert_null(known_finding("kernel-cve-2023-53147"));
+	assert_null(known_finding("kernel-cve-2024-40959"));
+	xd_snapshot_free(s);
+	xd_kb_free(kb);
+}
+
 static void test_ip_forward(void **state)
 {
 	struct xd_snapshot *s = gateway(383615);
@@ -881,6 +937,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_known_issue, teardown),
 		cmocka_unit_test_teardown(test_known_probes, teardown),
 		cmocka_unit_test_teardown(test_known_healthy, teardown),
+		cmocka_unit_test_teardown(test_known_grouped, teardown),
 		cmocka_unit_test_teardown(test_known_pmtu_disc, teardown),
 		cmocka_unit_test_teardown(test_known_removed, teardown),
 		cmocka_unit_test_teardown(test_ip_forward, teardown),

@@ -6,6 +6,7 @@
  * not a fault. Known issues come from the knowledge base (kb.h), each citing its source.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -205,42 +206,149 @@ static bool cond_holds(const struct xd_snapshot *s, const struct xd_kprofile *p,
 	return false;
 }
 
+/* A growing string; on allocation failure it stays as it was (evidence is then shorter). */
+struct text {
+	char *buf;
+	size_t len, cap;
+};
+
+static void text_add(struct text *t, const char *sep, const char *str)
+{
+	size_t need = t->len + strlen(sep) + strlen(str) + 1;
+
+	if (need > t->cap) {
+		size_t cap = need * 2;
+		char *b = realloc(t->buf, cap);
+		if (!b)
+			return;
+		t->buf = b;
+		t->cap = cap;
+	}
+	t->len += (size_t)sprintf(t->buf + t->len, "%s%s", t->len ? sep : "", str);
+}
+
+static void known_one(const struct xd_snapshot *s, const struct xd_kb_entry *e,
+		      const struct xd_daemon *d, struct xd_findings *out)
+{
+	struct xd_finding *x;
+	struct text src = { 0 };
+
+	x = xd_finding_add(out, &defs[D_KNOWN], "known issue %s: %s", e->id, e->title);
+	xd_finding_set_severity(x, e->severity);
+	xd_finding_name(x, e->id);
+	if (s->uname.present)
+		xd_finding_ev_str(x, "kernel_release", "%s", s->uname.release);
+	if (d)
+		xd_finding_ev_str(x, "stack", "%s %s", xd_stack_kind_name(d->kind),
+				  d->version ? d->version : "");
+	if (e->detail)
+		xd_finding_ev_str(x, "detail", "%s", e->detail);
+	xd_finding_ev_str(x, "remedy", "%s", e->remedy);
+	/* one key: evidence is a JSON object, a repeated key would keep only the last */
+	for (unsigned k = 0; k < e->n_sources; k++)
+		text_add(&src, "; ", e->sources[k]);
+	xd_finding_ev_str(x, "sources", "%s", src.buf ? src.buf : "");
+	xd_finding_ev_str(x, "known_issue", "%s", e->id);
+	free(src.buf);
+}
+
+/*
+ * Security advisories (info entries whose id names a CVE) of one component: an old kernel
+ * matches a dozen or more, and a line each would bury the findings that matter. One finding
+ * per component ("kernel", "strongswan", "libreswan") lists them; the evidence keeps each
+ * entry's id and title, and the CVE ids to look for in a distribution's changelog.
+ */
+static void known_group(const struct xd_snapshot *s, const char *component,
+			const struct xd_kb_entry **m, size_t n, const struct xd_daemon *d,
+			struct xd_findings *out)
+{
+	struct text ids = { 0 }, detail = { 0 }, cves = { 0 };
+	struct xd_finding *x;
+
+	for (size_t i = 0; i < n; i++) {
+		text_add(&ids, ", ", m[i]->id);
+		text_add(&detail, "; ", m[i]->title);
+		for (unsigned k = 0; k < m[i]->n_sources; k++)
+			if (strncmp(m[i]->sources[k], "CVE-", 4) == 0)
+				text_add(&cves, ", ", m[i]->sources[k]);
+	}
+	x = xd_finding_add(out, &defs[D_KNOWN],
+			   "known issues: %zu %s security advisories match the installed %s version",
+			   n, component, xd_streq(component, "kernel") ? "kernel" : "daemon");
+	xd_finding_set_severity(x, XD_SEV_INFO);
+	xd_finding_name(x, component);
+	if (s->uname.present)
+		xd_finding_ev_str(x, "kernel_release", "%s", s->uname.release);
+	if (d)
+		xd_finding_ev_str(x, "stack", "%s %s", xd_stack_kind_name(d->kind),
+				  d->version ? d->version : "");
+	xd_finding_ev_str(x, "detail", "%s", detail.buf ? detail.buf : "");
+	xd_finding_ev_str(x, "remedy", "%s",
+			  "Upgrade to a release with the fixes (docs/known-issues.md names each "
+			  "fix and the stable releases that carry it). Nothing to do for the ones "
+			  "your distribution backported: look for the CVE ids in the package "
+			  "changelog.");
+	xd_finding_ev_str(x, "sources", "%s", cves.buf ? cves.buf : "");
+	xd_finding_ev_str(x, "known_issue", "%s", ids.buf ? ids.buf : "");
+	free(ids.buf);
+	free(detail.buf);
+	free(cves.buf);
+}
+
 static void check_known(const struct xd_diag_ctx *ctx, const struct xd_kprofile *p,
 			const struct xd_stack_view *v, struct xd_findings *out)
 {
+	static const char *const components[] = { "kernel", "strongswan", "libreswan" };
 	const struct xd_snapshot *s = ctx->now;
+	const struct xd_kb_entry **adv;
+	const struct xd_daemon **adv_d;
+	size_t n_adv = 0;
 
 	if (!ctx->kb)
 		return;
+	adv = calloc(ctx->kb->n + 1, sizeof(*adv));
+	adv_d = calloc(ctx->kb->n + 1, sizeof(*adv_d));
 	for (size_t i = 0; i < ctx->kb->n; i++) {
 		const struct xd_kb_entry *e = &ctx->kb->entries[i];
 		const struct xd_daemon *d = NULL;
-		struct xd_finding *x;
 		bool all = true;
 
 		for (unsigned k = 0; k < e->n_conds && all; k++)
 			all = cond_holds(s, p, v, &e->conds[k], &d);
 		if (!all)
 			continue;
-		x = xd_finding_add(out, &defs[D_KNOWN], "known issue %s: %s", e->id, e->title);
-		xd_finding_set_severity(x, e->severity);
-		xd_finding_name(x, e->id);
-		if (s->uname.present)
-			xd_finding_ev_str(x, "kernel_release", "%s", s->uname.release);
-		if (d)
-			xd_finding_ev_str(x, "stack", "%s %s", xd_stack_kind_name(d->kind),
-					  d->version ? d->version : "");
-		if (e->detail)
-			xd_finding_ev_str(x, "detail", "%s", e->detail);
-		xd_finding_ev_str(x, "remedy", "%s", e->remedy);
-		/* one key: evidence is a JSON object, a repeated key would keep only the last */
-		char src[1024] = "";
-		size_t o = 0;
-		for (unsigned k = 0; k < e->n_sources && o < sizeof(src); k++)
-			o += (size_t)snprintf(src + o, sizeof(src) - o, "%s%s", k ? "; " : "", e->sources[k]);
-		xd_finding_ev_str(x, "sources", "%s", src);
-		xd_finding_ev_str(x, "known_issue", "%s", e->id);
+		if (adv && adv_d && e->severity == XD_SEV_INFO && strstr(e->id, "-cve-")) {
+			adv[n_adv] = e;
+			adv_d[n_adv++] = d;
+		} else {
+			known_one(s, e, d, out);
+		}
 	}
+	/* advisories: one finding per component when two or more match, else the entry */
+	for (size_t c = 0; c < XD_ARRAY_SIZE(components); c++) {
+		const struct xd_kb_entry **m = calloc(n_adv + 1, sizeof(*m));
+		const struct xd_daemon *d = NULL;
+		size_t n = 0, len = strlen(components[c]);
+		if (!m)
+			break;
+		for (size_t i = 0; i < n_adv; i++)
+			if (adv[i] && strncmp(adv[i]->id, components[c], len) == 0 &&
+			    strncmp(adv[i]->id + len, "-cve-", 5) == 0) {
+				m[n++] = adv[i];
+				d = d ? d : adv_d[i];
+				adv[i] = NULL;
+			}
+		if (n == 1)
+			known_one(s, m[0], d, out);
+		else if (n > 1)
+			known_group(s, components[c], m, n, d, out);
+		free(m);
+	}
+	for (size_t i = 0; i < n_adv; i++)
+		if (adv[i]) /* a component not in the list */
+			known_one(s, adv[i], adv_d[i], out);
+	free(adv);
+	free(adv_d);
 }
 
 static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
