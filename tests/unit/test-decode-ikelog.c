@@ -3,8 +3,9 @@
  * test-decode-ikelog.c: the IKE log classifier (decode-ikelog.c) on lines captured from real
  * strongSwan 5.9.8 charon pairs (the fuzz corpus files real-sw-*: wrong PSK, disjoint ESP
  * proposals, disjoint traffic selectors, wrong ID, a peer that does not answer, a peer that
- * stops answering an established IKE SA) and on
- * hand-written libreswan 4.x/5.x and syslog/journal forms; and the allowlist that keeps
+ * stops answering an established IKE SA), from real libreswan 4.10 pluto pairs (real-ls-*:
+ * the same failures, an IKE proposal mismatch and a healthy pair on a kernel without ESP) and
+ * on hand-written libreswan 4.x/5.x and syslog/journal forms; and the allowlist that keeps
  * everything else (key dumps at high log levels) out of snapshots; and the ike.* findings
  * (check-ikelog.c) made from them.
  */
@@ -245,6 +246,43 @@ static void test_libreswan(void **state)
 	(void)state;
 }
 
+/* libreswan says it once per state and reason; the reply and the retransmits repeat it */
+static void test_real_libreswan(void **state)
+{
+	static const struct {
+		const char *file;
+		enum xd_ike_event_kind kind;
+		unsigned n; /* failures of that kind (one per attempt), and no other failure */
+		const char *peer;
+	} cases[] = {
+		{ "real-ls-psk-responder", XD_IKE_EV_AUTH_FAILED, 2, "192.0.2.1" },
+		{ "real-ls-idr-responder", XD_IKE_EV_ID_MISMATCH, 2, "192.0.2.1" },
+		{ "real-ls-ikeprop-initiator", XD_IKE_EV_NO_PROPOSAL, 1, "192.0.2.2" },
+		{ "real-ls-ikeprop-responder", XD_IKE_EV_NO_PROPOSAL, 4, "192.0.2.1" },
+		{ "real-ls-unreach-initiator", XD_IKE_EV_PEER_UNREACHABLE, 1, "192.0.2.2" },
+		{ "real-ls-ts-initiator", XD_IKE_EV_TS_UNACCEPTABLE, 1, "192.0.2.2" },
+		{ "real-ls-ok-responder", XD_IKE_EV_TS_UNACCEPTABLE, 0, NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct xd_ike_event *e = NULL;
+		struct xd_snapshot *s = decode_corpus(cases[i].file);
+		unsigned n = count_kind(s, cases[i].kind, &e);
+		if (n != cases[i].n || failures(s) != n)
+			fail_msg("%s: %u of the kind, %u failures, want %u", cases[i].file, n,
+				 failures(s), cases[i].n);
+		if (e) {
+			assert_string_equal(e->conn, "tun");
+			assert_string_equal(e->stack, "libreswan");
+			assert_true(e->time_s > 0);
+			if (cases[i].peer)
+				assert_string_equal(e->peer, cases[i].peer);
+		}
+		xd_snapshot_free(s);
+	}
+	(void)state;
+}
+
 static void test_keep(void **state)
 {
 	static const char *const kept[] = {
@@ -332,6 +370,26 @@ static void test_findings_real(void **state)
 		{ "real-sw-noanswer-responder", "" },
 		/* up, then the peer stops answering (its kernel had no ESP: no CHILD_SA either) */
 		{ "real-sw-dpd-initiator", "ike.no_proposal:to-b ike.dpd_dead:to-b" },
+		/* libreswan 4.10 pairs (initiator A, responder B, connection "tun" on both) */
+		{ "real-ls-psk-initiator", "ike.auth_failed:tun" },
+		{ "real-ls-psk-responder", "ike.auth_failed:tun" },
+		{ "real-ls-prop-initiator", "ike.no_proposal:tun" },
+		{ "real-ls-prop-responder", "ike.no_proposal:tun" },
+		{ "real-ls-ikeprop-initiator", "ike.no_proposal:tun" }, /* not "no response" */
+		{ "real-ls-ikeprop-responder", "ike.no_proposal:tun" },
+		{ "real-ls-ts-initiator", "ike.ts_unacceptable:tun" },
+		{ "real-ls-ts-responder", "ike.ts_unacceptable:tun" },
+		{ "real-ls-unreach-initiator", "ike.peer_unreachable:tun" },
+		/* A expects another ID from B: only A can tell; B's IKE SA came up */
+		{ "real-ls-id-initiator", "ike.id_mismatch:tun" },
+		{ "real-ls-id-responder", "" },
+		/* B expects another ID from A: B tells, A hears AUTHENTICATION_FAILED */
+		{ "real-ls-idr-initiator", "ike.auth_failed:tun" },
+		{ "real-ls-idr-responder", "ike.id_mismatch:tun" },
+		/* healthy configuration, B's kernel without ESP: B's own log says the kernel
+		 * refused the SA (no finding); pluto answers TS_UNACCEPTABLE, which is all A hears */
+		{ "real-ls-ok-initiator", "ike.ts_unacceptable:tun" },
+		{ "real-ls-ok-responder", "" },
 	};
 	char got[512];
 
@@ -437,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_no_ike_name),
 		cmocka_unit_test(test_syslog_journal),
 		cmocka_unit_test(test_libreswan),
+		cmocka_unit_test(test_real_libreswan),
 		cmocka_unit_test(test_keep),
 		cmocka_unit_test(test_findings_real),
 		cmocka_unit_test(test_findings_cleared_and_folded),

@@ -38,6 +38,7 @@ enum {
 	C_RECEIVED,                    /* "received packet: from PEER[port] to ..." */
 	C_LOCAL_FAIL,                  /* a local failure (the kernel refused the SA): the
 					* reply that follows is not a configuration mismatch */
+	C_PEER_NAMED,                  /* libreswan: "sent IKE_SA_INIT request to PEER:500" */
 };
 
 enum { SW = 1, LS = 2 }; /* stacks a phrase belongs to */
@@ -84,7 +85,18 @@ static const struct phrase {
 	{ SW, "selected peer config '", C_SELECTED, 0 },
 	{ SW, "received packet: from ", C_RECEIVED, 0 },
 	{ SW, "unable to install inbound and outbound IPsec SA", C_LOCAL_FAIL, 0 },
-	/* libreswan (pluto 4.x and 5.x) */
+	/* libreswan (pluto 4.x and 5.x); the first ones observed on 4.10 with a real peer */
+	/* a reply repeating the reason logged just before for the same state (F_GENERIC) */
+	{ LS, "notification AUTHENTICATION_FAILED", XD_IKE_EV_AUTH_FAILED, F_GENERIC },
+	{ LS, "notification NO_PROPOSAL_CHOSEN", XD_IKE_EV_NO_PROPOSAL, F_GENERIC },
+	{ LS, "notification TS_UNACCEPTABLE", XD_IKE_EV_TS_UNACCEPTABLE, F_GENERIC | F_CHILD },
+	{ LS, "no local proposal matches remote proposals", XD_IKE_EV_NO_PROPOSAL, 0 },
+	{ LS, "found with compatible Traffic Selectors", XD_IKE_EV_TS_UNACCEPTABLE, F_CHILD },
+	/* "STATE_V2_PARENT_I1: 4 second timeout exceeded after 4 retransmits.  No response (or
+	 * no acceptable response) to our first IKEv2 message" */
+	{ LS, "No response (or no acceptable response)", XD_IKE_EV_PEER_UNREACHABLE, 0 },
+	{ LS, "netlink response for Add SA", C_LOCAL_FAIL, 0 },
+	{ LS, "sent IKE_SA_INIT request to ", C_PEER_NAMED, 0 },
 	{ LS, "TS_UNACCEPTABLE", XD_IKE_EV_TS_UNACCEPTABLE, F_CHILD },
 	{ LS, "Transport Mode not allowed", XD_IKE_EV_NATT_TRANSPORT, F_CHILD },
 	{ LS, "AUTHENTICATION_FAILED", XD_IKE_EV_AUTH_FAILED, 0 },
@@ -316,7 +328,10 @@ static void split(const char *p, size_t len, int64_t now, struct line *l)
 			i = (size_t)(gt - p) + 2;
 		}
 	}
-	/* libreswan: "\"conn\"[N] ADDR #M: " with [N], ADDR and #M optional */
+	/* libreswan: "\"conn\"[N] ADDR #M: " with [N], ADDR and #M optional, after an
+	 * optional "ERROR: " (pluto 4.x puts it before the connection) */
+	if (!l->stack && i + 8 < len && memcmp(p + i, "ERROR: \"", 8) == 0)
+		i += 7;
 	if (!l->stack && i < len && p[i] == '"') {
 		const char *q = memchr(p + i + 1, '"', len - i - 1);
 		if (q) {
@@ -382,8 +397,11 @@ static const struct phrase *classify(const struct line *l, unsigned stack)
 		    !contains(l->msg, l->msg_len, "traffic selectors"))
 			continue;
 		/* N(...) payload lists: a failure in a reply we send (the responder may log no
-		 * other line); the initiator's "parsed ..." line is followed by its own words */
-		if ((ph->flags & F_GENERIC) && !contains(l->msg, l->msg_len, "generating "))
+		 * other line); the initiator's "parsed ..." line is followed by its own words.
+		 * libreswan's reply: "responding to IKE_AUTH message ... with encrypted
+		 * notification X" */
+		if ((ph->flags & F_GENERIC) &&
+		    !contains(l->msg, l->msg_len, (ph->stacks & SW) ? "generating " : "responding to "))
 			continue;
 		/* "IKE_SA x[1] established between": not "CHILD_SA ... established between" */
 		if (ph->kind == XD_IKE_EV_IKE_UP && stack == SW &&
@@ -421,6 +439,11 @@ struct ctx_sa {
 	uint32_t id;
 	const char *conn, *peer;
 	bool up, failed;
+	int fail_kind; /* the failure already recorded for this SA, 0 when none */
+	/* events of this SA recorded before its peer was known (libreswan names the peer
+	 * in the reply that follows the failure): filled in when it is */
+	size_t no_peer[4];
+	unsigned n_no_peer;
 };
 
 struct state {
@@ -430,6 +453,9 @@ struct state {
 	unsigned stack;
 	struct ctx_sa sas[SA_SLOTS];
 	unsigned next_sa;
+	/* libreswan: the peer last named for a connection; a Child SA's state (#2 of IKE SA
+	 * #1) never names it, its IKE SA did */
+	const char *ls_conn, *ls_peer;
 	struct {
 		const char *conn, *peer;
 		uint32_t sa_id;
@@ -551,7 +577,8 @@ static void learn(struct state *st, const struct line *l, int kind, const char *
 	default:
 		break;
 	}
-	if (l->stack == LS && !*peer && (p = after(l, " from ", &rest)) && addr_len(p, rest))
+	if (l->stack == LS && !*peer && (((p = after(l, " from ", &rest)) && addr_len(p, rest)) ||
+					 ((p = after(l, " request to ", &rest)) && addr_len(p, rest))))
 		*peer = intern(st, p, addr_len(p, rest));
 }
 
@@ -611,6 +638,14 @@ static int decode_line(struct state *st, const char *p, size_t len)
 			sa->conn = conn;
 		else
 			conn = sa->conn;
+		if (peer && !sa->peer) {
+			for (unsigned i = 0; i < sa->n_no_peer; i++) {
+				struct xd_ike_event *e = xd_vec_at(&st->ike->events, sa->no_peer[i]);
+				if (!e->peer)
+					e->peer = peer;
+			}
+			sa->n_no_peer = 0;
+		}
 		if (peer)
 			sa->peer = peer;
 		else
@@ -645,16 +680,34 @@ static int decode_line(struct state *st, const char *p, size_t len)
 		bool th_failed = l.thread >= 0 && l.thread < THREADS && st->threads[l.thread].failed;
 		if ((ph->flags & F_GENERIC) && ((sa && sa->failed) || th_failed))
 			return 0;
+		if (l.stack == LS && sa && sa->failed) {
+			/* pluto repeats itself per retransmit ("dropping unexpected IKE_SA_INIT
+			 * message containing NO_PROPOSAL_CHOSEN" each time), and gives up on a
+			 * state whose answers it refused: one event per state and reason, and no
+			 * "no response" after the peer did answer */
+			if (sa->fail_kind == kind || kind == XD_IKE_EV_PEER_UNREACHABLE)
+				return 0;
+		}
 		if (l.thread >= 0 && l.thread < THREADS)
 			st->threads[l.thread].failed = true;
 		/* strongSwan's retransmit timeout on an SA that was up is dead peer detection */
 		if (kind == XD_IKE_EV_PEER_UNREACHABLE && sa && sa->up)
 			kind = XD_IKE_EV_DPD_DEAD;
-		if (sa)
+		if (sa) {
 			sa->failed = true;
+			sa->fail_kind = kind;
+		}
 	} else if (kind == XD_IKE_EV_IKE_UP && sa) {
 		sa->up = true;
 	}
+	if (l.stack == LS && conn && peer) {
+		st->ls_conn = conn;
+		st->ls_peer = peer;
+	} else if (l.stack == LS && conn && !peer && st->ls_conn && !strcmp(conn, st->ls_conn)) {
+		peer = st->ls_peer;
+	}
+	if (sa && !peer && sa->n_no_peer < XD_ARRAY_SIZE(sa->no_peer))
+		sa->no_peer[sa->n_no_peer++] = st->ike->events.len;
 	return add_event(st, &l, kind, conn, peer);
 }
 
@@ -690,6 +743,7 @@ int xd_decode_ikelog(struct xd_snapshot *s, const void *buf, size_t len)
 				pl = (size_t)(stk - 8 - path);
 			memset(st->sas, 0, sizeof(st->sas));
 			memset(st->threads, 0, sizeof(st->threads));
+			st->ls_conn = st->ls_peer = NULL;
 			st->source = intern(st, path, pl > 256 ? 256 : pl);
 			st->stack = SW | LS;
 			st->stack_name = NULL;
