@@ -243,6 +243,19 @@ static void test_kernel_sa_unknown(void **st)
 	run(s);
 	assert_null(find("ike.kernel_sa_unknown"));
 	done(s);
+
+	/* an SPI the daemon reserved (GETSPI) for a CHILD_SA still being negotiated, or whose
+	 * install failed: a state with an SPI and no algorithm, which the kernel expires
+	 * itself; seen with libreswan 4.10 when the kernel refused the SA */
+	s = mb_new();
+	mb_local(s, GW);
+	feed(s, XD_DUMP_PROCESSES, "pid=701\tbits=64\tcomm=charon\n");
+	struct xd_sa *res = mb_sa(s, PEER, GW, 50, 0x2354a2eb, 0, 1);
+	res->has &= ~(uint32_t)(XD_SA_HAS_AEAD | XD_SA_HAS_ENC | XD_SA_HAS_AUTH | XD_SA_HAS_COMP);
+	add_conn(s, "strongswan", "gw", "net", NULL);
+	run(s);
+	assert_null(find("ike.kernel_sa_unknown"));
+	done(s);
 }
 
 static void test_conn_down(void **st)

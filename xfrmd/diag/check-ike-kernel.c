@@ -283,7 +283,10 @@ static void check_unknown(const struct xd_diag_ctx *ctx, const struct xd_ike *ik
 		const struct xd_addr *local, *peer;
 		struct xd_finding *x;
 		char src[64], dst[64];
+		/* a state without an algorithm is an SPI reserved (GETSPI) for a CHILD_SA being
+		 * negotiated, or whose install failed: no daemon lists it, the kernel expires it */
 		if ((sa->proto != PROTO_ESP && sa->proto != PROTO_AH) || !diag_sa_is_real(sa) ||
+		    !(sa->has & (XD_SA_HAS_AEAD | XD_SA_HAS_ENC | XD_SA_HAS_AUTH)) ||
 		    keyset_has(&k, sa->proto, sa->spi))
 			continue;
 		xd_diag_addr(&sa->saddr, sa->family, src, sizeof(src));
