@@ -136,3 +136,24 @@ const char *xd_ike_string(const struct xd_ike *ike, uint32_t i);
  * The decoder never keeps such a value and the collector zeroes it before recording. Pure.
  */
 bool xd_vici_name_is_secret(const char *name, size_t len);
+
+/*
+ * The failures the IKE daemons logged, counted once each across samples (the daemon's
+ * xfrmd_ike_failures_total counter). Each sample holds the failure events of a bounded log
+ * window (time and bytes); an event counts when the previous sample's window did not already
+ * hold it (same kind, time, stack, connection, peer and words; a line logged twice counts
+ * twice). Events leaving the window are not subtracted. The first sample counts its whole
+ * window.
+ */
+struct xd_ike_failures {
+	uint64_t total[_XD_IKE_EV_MAX]; /* by kind; only the failure kinds move */
+	uint64_t *prev;                 /* sorted keys of the previous sample's failure events */
+	size_t n_prev;
+	bool seen;                      /* a sample with a log view was counted */
+};
+
+void xd_ike_failures_init(struct xd_ike_failures *f);
+void xd_ike_failures_done(struct xd_ike_failures *f);
+/* Count the new failure events of `s`; a snapshot without a log view changes nothing.
+ * Returns 0 or -ENOMEM (the tally is then unchanged). */
+int xd_ike_failures_update(struct xd_ike_failures *f, const struct xd_snapshot *s);

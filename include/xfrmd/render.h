@@ -125,6 +125,8 @@ int xd_render_tunnels_text(FILE *out, const struct xd_snapshot *s, const struct 
 struct xd_tunnels;
 
 /* Daemon-only facts for the metrics exposition (xfrmctl standalone passes NULL). */
+struct xd_ike_failures;
+
 struct xd_prom_daemon {
 	uint64_t resyncs;
 	uint64_t overruns;
@@ -133,6 +135,7 @@ struct xd_prom_daemon {
 	uint64_t clients;
 	double last_resync_s; /* duration of the latest resync */
 	int64_t last_sample_at; /* epoch seconds */
+	const struct xd_ike_failures *ike_failures; /* NULL: no xfrmd_ike_failures_total */
 };
 
 /*

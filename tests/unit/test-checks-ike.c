@@ -462,6 +462,88 @@ static void test_metrics_ike_sa_up(void **st)
 	done(s);
 }
 
+/* A sample's log window, decoded as the daemon would (NULL text: no log view read). */
+static struct xd_snapshot *log_sample(const char *text)
+{
+	struct xd_snapshot *s = NULL;
+
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	s->meta.captured_at = 1796673600;
+	if (text)
+		assert_int_equal(xd_decode_ikelog(s, text, strlen(text)), 0);
+	return s;
+}
+
+#define LS_HDR "# source: /var/log/pluto.log stack: libreswan\n"
+#define LS_FAIL(t, n) "Dec  7 19:0" t ".000001: \"tun\" #" n ": authentication failed: computed " \
+	"hash does not match hash received from peer ID_FQDN '@gw-a.example'\n"
+
+/* xfrmd_ike_failures_total: each logged failure once, across samples of a sliding window */
+static void test_metrics_ike_failures(void **st)
+{
+	static const struct {
+		const char *text; /* NULL: a sample without a log view */
+		uint64_t auth, unreach;
+	} steps[] = {
+		{ LS_HDR LS_FAIL("1", "1") LS_FAIL("2", "2"), 2, 0 },
+		{ LS_HDR LS_FAIL("1", "1") LS_FAIL("2", "2"), 2, 0 }, /* the same window again */
+		{ NULL, 2, 0 },
+		/* the window slid: #1 left it, #3 and a retransmit timeout came */
+		{ LS_HDR LS_FAIL("2", "2") LS_FAIL("3", "3")
+		  "Dec  7 19:04:00.000001: \"tun\" #4: STATE_V2_PARENT_I1: 4 second timeout exceeded "
+		  "after 4 retransmits.  No response (or no acceptable response) to our first IKEv2 "
+		  "message\n", 3, 1 },
+		/* the same words at the same time, logged twice: both count */
+		{ LS_HDR LS_FAIL("2", "2") LS_FAIL("3", "3") LS_FAIL("3", "3"), 4, 1 },
+	};
+	struct xd_ike_failures tally;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	(void)st;
+
+	xd_ike_failures_init(&tally);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct xd_snapshot *s = log_sample(steps[i].text);
+		assert_int_equal(xd_ike_failures_update(&tally, s), 0);
+		if (tally.total[XD_IKE_EV_AUTH_FAILED] != steps[i].auth ||
+		    tally.total[XD_IKE_EV_PEER_UNREACHABLE] != steps[i].unreach)
+			fail_msg("step %zu: auth %llu unreach %llu", i,
+				 (unsigned long long)tally.total[XD_IKE_EV_AUTH_FAILED],
+				 (unsigned long long)tally.total[XD_IKE_EV_PEER_UNREACHABLE]);
+		xd_snapshot_free(s);
+	}
+
+	struct xd_snapshot *s = healthy();
+	struct xd_prom_daemon pd = { .ike_failures = &tally };
+	run(s);
+	m = open_memstream(&buf, &len);
+	assert_non_null(m);
+	assert_int_equal(xd_render_prom(m, s, &f, NULL, &pd), 0);
+	fclose(m);
+	assert_non_null(strstr(buf, "# TYPE xfrmd_ike_failures_total counter\n"));
+	assert_non_null(strstr(buf, "xfrmd_ike_failures_total{class=\"auth_failed\"} 4\n"));
+	assert_non_null(strstr(buf, "xfrmd_ike_failures_total{class=\"peer_unreachable\"} 1\n"));
+	assert_non_null(strstr(buf, "xfrmd_ike_failures_total{class=\"dpd_dead\"} 0\n"));
+	assert_null(strstr(buf, "class=\"ike_up\""));
+	free(buf);
+	done(s);
+
+	/* a daemon that never read a log view: no series at all */
+	xd_ike_failures_done(&tally);
+	xd_ike_failures_init(&tally);
+	s = healthy();
+	run(s);
+	buf = NULL;
+	m = open_memstream(&buf, &len);
+	assert_int_equal(xd_render_prom(m, s, &f, NULL, &pd), 0);
+	fclose(m);
+	assert_null(strstr(buf, "xfrmd_ike_failures_total"));
+	free(buf);
+	done(s);
+	xd_ike_failures_done(&tally);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_unreachable_control),
 		cmocka_unit_test(test_peers_ike_column),
 		cmocka_unit_test(test_metrics_ike_sa_up),
+		cmocka_unit_test(test_metrics_ike_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

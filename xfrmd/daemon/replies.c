@@ -147,6 +147,7 @@ int xd_replies_metrics_text(const struct xd_replies *rp, char **ret, size_t *ret
 		.resyncs = st->resyncs, .overruns = rp->loop->overruns, .events = rp->loop->events,
 		.samples = st->samples, .clients = xd_control_clients(rp->ctl),
 		.last_resync_s = st->last_resync_s,
+		.ike_failures = &st->ike_failures,
 		.last_sample_at = st->ring_len ? xd_store_sample(st, st->ring_len - 1)->at_ms / 1000
 					       : 0,
 	};

@@ -44,6 +44,7 @@ int xd_store_init(struct xd_store *st, size_t history)
 	memset(st, 0, sizeof(*st));
 	xd_lifecycle_init(&st->life);
 	xd_tunnels_init(&st->tunnels);
+	xd_ike_failures_init(&st->ike_failures);
 	st->history = history;
 	st->ring = calloc(history, sizeof(*st->ring));
 	if (!st->ring)
@@ -56,6 +57,7 @@ void xd_store_done(struct xd_store *st)
 {
 	xd_lifecycle_done(&st->life);
 	xd_tunnels_done(&st->tunnels);
+	xd_ike_failures_done(&st->ike_failures);
 	if (st->prev2 != st->prev && st->prev2 != st->cur)
 		xd_analysis_free(st->prev2);
 	if (st->prev != st->cur)
@@ -267,6 +269,8 @@ int xd_store_publish(struct xd_store *st, const struct xd_resync *rs,
 		report_new_larval(h, st->cur->snap, a->snap);
 	if (xd_tunnels_update(&st->tunnels, a->snap) < 0)
 		log_error("resync: out of memory updating tunnel counters, ignoring");
+	if (xd_ike_failures_update(&st->ike_failures, a->snap) < 0)
+		log_error("resync: out of memory counting IKE failures, ignoring");
 
 	olds[0] = st->cur;
 	olds[1] = st->prev;

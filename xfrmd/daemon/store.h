@@ -16,6 +16,7 @@
 #include "frame.h"
 #include "lifecycle.h"
 #include "xfrmd/analysis.h"
+#include "xfrmd/ike.h"
 #include "xfrmd/kevent.h"
 #include "xfrmd/tunnels.h"
 
@@ -40,6 +41,7 @@ struct xd_store {
 	struct xd_kb *kb; /* known issues, or NULL (logged at start) */
 	struct xd_lifecycle life;
 	struct xd_tunnels tunnels;
+	struct xd_ike_failures ike_failures; /* xfrmd_ike_failures_total */
 	struct xd_sample *ring; /* the history, `history` entries */
 	size_t history, ring_len, ring_head;
 

@@ -3,6 +3,7 @@
  * ike.c: the IKE daemon's view in a snapshot (ike.h): its storage, and the one rule of which
  * VICI names may carry secrets, shared by the decoder and the collector's scrubber.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -104,4 +105,86 @@ bool xd_vici_name_is_secret(const char *name, size_t len)
 		if (contains(name, len, words[i]))
 			return true;
 	return false;
+}
+
+/* ---- the failure tally across samples ---- */
+
+void xd_ike_failures_init(struct xd_ike_failures *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+void xd_ike_failures_done(struct xd_ike_failures *f)
+{
+	free(f->prev);
+	memset(f, 0, sizeof(*f));
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+	/* the terminating NUL keeps ("ab","c") and ("a","bc") apart; NULL differs from "" */
+	return s ? fnv(h, s, strlen(s) + 1) : fnv(h, "\377", 1);
+}
+
+/* An event's identity; the kind sits in the low byte so the tally can read it back. */
+static uint64_t event_key(const struct xd_ike_event *e)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	h = fnv(h, &e->time_s, sizeof(e->time_s));
+	h = fnv_str(h, e->stack);
+	h = fnv_str(h, e->conn);
+	h = fnv_str(h, e->peer);
+	h = fnv_str(h, e->text);
+	return (h & ~(uint64_t)0xff) | (uint64_t)e->kind;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int xd_ike_failures_update(struct xd_ike_failures *f, const struct xd_snapshot *s)
+{
+	const struct xd_ike *ike = s->ike;
+	uint64_t *cur;
+	size_t n = 0, j = 0;
+
+	if (!ike || !ike->events_present)
+		return 0;
+	cur = malloc((ike->events.len ? ike->events.len : 1) * sizeof(*cur));
+	if (!cur)
+		return -ENOMEM;
+	for (size_t i = 0; i < ike->events.len; i++) {
+		const struct xd_ike_event *e = xd_vec_at(&ike->events, i);
+		if (xd_ike_event_is_failure(e->kind))
+			cur[n++] = event_key(e);
+	}
+	qsort(cur, n, sizeof(*cur), cmp_u64);
+	/* a merge of two sorted multisets: what cur holds beyond prev is new */
+	for (size_t i = 0; i < n; i++) {
+		while (j < f->n_prev && f->prev[j] < cur[i])
+			j++;
+		if (j < f->n_prev && f->prev[j] == cur[i]) {
+			j++;
+			continue;
+		}
+		f->total[cur[i] & 0xff]++;
+	}
+	free(f->prev);
+	f->prev = cur;
+	f->n_prev = n;
+	f->seen = true;
+	return 0;
 }

@@ -199,6 +199,20 @@ static void ike_sas(FILE *out, const struct xd_snapshot *s)
 	}
 }
 
+/* The failures the IKE daemons logged, by class, counted once each across samples; every
+ * class is present (0 included) once the daemon has read a log view. */
+static void ike_failures(FILE *out, const struct xd_ike_failures *f)
+{
+	if (!f || !f->seen)
+		return;
+	header(out, "xfrmd_ike_failures_total", "counter",
+	       "failures the IKE daemons logged (ike.* classes), each counted once");
+	for (int k = 0; k < _XD_IKE_EV_MAX; k++)
+		if (xd_ike_event_is_failure((enum xd_ike_event_kind)k))
+			fprintf(out, "xfrmd_ike_failures_total{class=\"%s\"} %" PRIu64 "\n",
+				xd_ike_event_kind_name((enum xd_ike_event_kind)k), f->total[k]);
+}
+
 static void tunnels(FILE *out, const struct xd_tunnels *t)
 {
 	static const char *const names[] = { "bytes", "packets" };
@@ -311,6 +325,8 @@ int xd_render_prom(FILE *out, const struct xd_snapshot *s, const struct xd_findi
 	if (t)
 		tunnels(out, t);
 	ike_sas(out, s);
+	if (d)
+		ike_failures(out, d->ike_failures);
 	xfrm_stat(out, s);
 	findings(out, f);
 	if (d)
