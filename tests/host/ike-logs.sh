@@ -9,6 +9,9 @@
 #   ESP proposals     -> ike.no_proposal on both sides
 #   traffic selectors -> ike.ts_unacceptable on both sides
 #   B drops UDP 500   -> ike.peer_unreachable on A (which has no rule: no fw.* finding there)
+#   up, then B drops all UDP -> ike.dpd_dead on A (dead peer detection every 2 s)
+#   A expects another ID from B -> ike.id_mismatch on B (no config for that ID), A is told
+#                        AUTHENTICATION_FAILED
 # and neither PSK appears in any output or snapshot. This kernel has no ESP: the CHILD_SA
 # cannot be installed, which the checks must not mistake for an IKE failure.
 #
@@ -91,14 +94,15 @@ charon {
     }
 }
 EOC
-swanctl_a() {
+swanctl_a() { # [REMOTE_ID]
     cat >"$tmp/a/swanctl/swanctl.conf" <<EOC
 connections { to-b { local_addrs = 192.0.2.1
   remote_addrs = 192.0.2.2
+  dpd_delay = 2s
   local { auth = psk
     id = gw-a.example }
   remote { auth = psk
-    id = gw-b.example }
+    id = ${1:-gw-b.example} }
   children { net { local_ts = 10.1.0.0/16
      remote_ts = 10.2.0.0/16
      esp_proposals = aes128-sha256 } } } }
@@ -274,6 +278,49 @@ else
     fail "path dropping IKE: A [$(ike_ids "$tmp/a5.json")]"
 fi
 ip netns exec "$nsB" nft delete table inet xdpath
+
+# Wait until a log shows a line more often than N times.
+wait_count() { # file pattern n
+    for _ in $(seq 1 300); do
+        [ "$(grep -c "$2" "$1" 2>/dev/null)" -gt "$3" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# --- 6: up, then the peer goes silent: A's dead peer detection gives up
+swanctl_b "$PSK_A" aes128-sha256
+swan b "$cpb" --load-conns >/dev/null
+ups=$(grep -c "established between" "$tmp/a/logs/ipsec-gw-a.log" || true)
+swan a "$cpa" --initiate --child net --timeout 10 >"$tmp/init6.out" 2>&1 || true
+wait_count "$tmp/a/logs/ipsec-gw-a.log" "established between" "$ups" || fail "dpd: the IKE SA did not come up"
+check "$nsA" "$tmp/a6up.json"
+has "$tmp/a6up.json" ike.dpd_dead && fail "dpd: ike.dpd_dead before the peer went silent" ||
+    pass "an IKE SA up with a live peer: no ike.dpd_dead"
+gaveup=$(grep -c "giving up after" "$tmp/a/logs/ipsec-gw-a.log" || true)
+ip netns exec "$nsB" nft add table inet xddpd
+ip netns exec "$nsB" nft 'add chain inet xddpd in { type filter hook input priority 0; }'
+ip netns exec "$nsB" nft add rule inet xddpd in meta l4proto udp drop
+wait_count "$tmp/a/logs/ipsec-gw-a.log" "giving up after" "$gaveup" || fail "dpd: A did not give up on its peer"
+check "$nsA" "$tmp/a6.json"
+if has "$tmp/a6.json" ike.dpd_dead to-b; then
+    pass "the peer went silent on an established IKE SA: ike.dpd_dead on A"
+else
+    fail "dead peer: A [$(ike_ids "$tmp/a6.json")]"
+fi
+ip netns exec "$nsB" nft delete table inet xddpd
+
+# --- 7: A expects an ID B does not have
+swanctl_a gw-x.example
+swan a "$cpa" --load-conns >/dev/null
+swan a "$cpa" --initiate --child net --timeout 10 >"$tmp/init7.out" 2>&1 || true
+wait_log "$tmp/b/var/log/ike/charon-b.log" "no matching peer config found" || fail "id: B did not refuse the ID"
+check "$nsA" "$tmp/a7.json" && check "$nsB" "$tmp/b7.json"
+if has "$tmp/b7.json" ike.id_mismatch && has "$tmp/a7.json" ike.auth_failed to-b; then
+    pass "an ID the peer does not have: ike.id_mismatch on B, ike.auth_failed on A"
+else
+    fail "ID mismatch: A [$(ike_ids "$tmp/a7.json")] B [$(ike_ids "$tmp/b7.json")]"
+fi
 
 # the secrets appear nowhere: raw, hex, base64, an 8-byte window
 leak=0
