@@ -10,7 +10,8 @@ ESP: no SA comes up), so `check` has ike.conn_down. Checks: with charon's socket
 the daemon says tool.permission_denied for the VICI dumps and no ike.unreachable_control; with
 the socket's group given to the daemon, the daemon's `check` has the same ike.* ids as
 `xfrmctl --no-daemon --json check` and `show ike` through the daemon lists the connection; a
-mute IKE daemon gives ike.unreachable_control from both. Event-triggered resyncs between
+mute IKE daemon gives ike.unreachable_control from both. A failure in charon's log is counted
+once in xfrmd_ike_failures_total. Event-triggered resyncs between
 samples keep the IKE view (the sample interval is an hour: only the first resync asks)."""
 import grp
 import json
@@ -144,6 +145,16 @@ try:
     os.mkdir(os.path.join(tmp, "mute"))
     os.chown(os.path.join(tmp, "mute"), 1, grp.getgrnam("adm").gr_gid)
     mute = os.path.join(tmp, "mute", "vici.sock")
+    # its strongswan.conf names a file logger holding a failure: the daemon reads it (the
+    # process is visible to the unprivileged collector) and counts it in
+    # xfrmd_ike_failures_total, once across resyncs
+    mlog = os.path.join(tmp, "mute", "charon.log")
+    with open(os.path.join(tmp, "mute", "strongswan.conf"), "w") as f:
+        f.write(f"charon {{\n  filelog {{\n    m {{\n      path = {mlog}\n    }}\n  }}\n}}\n")
+    with open(mlog, "w") as f:
+        f.write("15[IKE] <site-b|1> received AUTHENTICATION_FAILED notify error\n")
+    os.chmod(os.path.join(tmp, "mute", "strongswan.conf"), 0o644)
+    os.chmod(mlog, 0o644)
     charon = subprocess.Popen(
         ["ip", "netns", "exec", ns.name, "setpriv", "--reuid=daemon", "--regid=adm",
          "--clear-groups", "python3", "-c",
@@ -152,7 +163,8 @@ try:
          "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.listen(8)\n"
          "import os; os.chmod(sys.argv[1], 0o777)\n"
          "c = []\n"
-         "while True: c.append(s.accept())\n", mute])
+         "while True: c.append(s.accept())\n", mute],
+        env=dict(os.environ, STRONGSWAN_CONF=os.path.join(tmp, "mute", "strongswan.conf")))
     wait_until(lambda: os.path.exists(mute), 30, 0.1)
     os.environ["XFRMD_VICI_SOCKET"] = mute
     d = Daemon(ns, "socket_group = adm\nsample_interval = 3600s\ndebounce = 50ms\n"
@@ -170,6 +182,12 @@ try:
     check(ok and ids_daemon == ids_direct,
           "after event-triggered resyncs (no new sample) the daemon keeps those findings",
           f"daemon {ids_daemon}")
+    metrics = request(d.sock, {"command": "metrics"}).get("metrics", "")
+    counts = {l.split("}")[0].split('"')[1]: l.split()[-1] for l in metrics.splitlines()
+              if l.startswith("xfrmd_ike_failures_total{")}
+    check(counts.get("auth_failed") == "1" and counts.get("peer_unreachable") == "0" and
+          "# TYPE xfrmd_ike_failures_total counter" in metrics,
+          "xfrmd_ike_failures_total counts the logged failure once, across resyncs", str(counts))
 finally:
     for d in daemons:
         if d.proc.poll() is None:
