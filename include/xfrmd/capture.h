@@ -31,19 +31,40 @@ int xd_capture_read(const char *path, struct xd_meta *meta, const struct xd_reco
 		    char *errbuf, size_t errlen);
 
 /*
+ * How a support archive's firewall text becomes records. Loading it needs the collector (a
+ * private network namespace, xd_collect_fw_text()), a layer this one does not use, so the
+ * caller supplies it. fw_load gets `kind` XD_DUMP_NFT_RULES (`nft list ruleset`),
+ * XD_DUMP_IPT (`iptables-save`) or XD_DUMP_IP6T (`ip6tables-save`), feeds the records to
+ * `sink`, sets the statuses of the dumps it produced in `meta`, and returns 0 or -errno
+ * (-EPERM: no privilege to create the namespace; -ENOENT: the tool is missing; -EBADMSG: the
+ * tool refused the text). With no fw_load such text is reported, not read.
+ */
+struct xd_archive_opts {
+	int (*fw_load)(void *userdata, enum xd_dump kind, const char *text, size_t len,
+		       struct xd_meta *meta, const struct xd_record_sink *sink);
+	void *userdata;
+};
+
+/* xd_capture_read() with the options a support archive may need (NULL: none). */
+int xd_capture_read_opts(const char *path, const struct xd_archive_opts *opts,
+			 struct xd_meta *meta, const struct xd_record_sink *sink, char *errbuf,
+			 size_t errlen);
+
+/*
  * Support archives (docs/support-archives.md): true when `path` is a directory or a regular
  * file that is not a pcapng snapshot, i.e. something xd_archive_read() should look at.
  */
 bool xd_archive_detect(const char *path);
 /*
  * Read an unpacked sos report or supportconfig directory, a supportconfig .txt file, or one
- * file of `ip xfrm state|policy`, /proc/net/xfrm_stat or `uname -a` text: fills *meta (each
+ * file of `ip xfrm state|policy`, /proc/net/xfrm_stat, `uname -a`, `nft list ruleset` or
+ * `iptables-save` text: fills *meta (each
  * input's status and name in dump_status/dump_input) and feeds XD_RECORD_TEXT records, keys
  * overwritten (counted in keys_scrubbed_on_load). Packed archives are refused
  * (-EPROTONOSUPPORT). Returns 0 or -errno with a one-line reason in errbuf.
  */
-int xd_archive_read(const char *path, struct xd_meta *meta, const struct xd_record_sink *sink,
-		    char *errbuf, size_t errlen);
+int xd_archive_read(const char *path, const struct xd_archive_opts *opts, struct xd_meta *meta,
+		    const struct xd_record_sink *sink, char *errbuf, size_t errlen);
 
 /* Same, from memory (fuzzing, tests). */
 int xd_capture_read_mem(const void *data, size_t len, struct xd_meta *meta,

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "xfrmd/dumps.h"
+
 struct xd_recbuf;
 
 /*
@@ -62,3 +64,15 @@ struct xd_collect_opts {
  * collected at all (e.g. the network namespace cannot be entered).
  */
 int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *buf);
+
+/*
+ * Firewall text from a support archive as the records the live path collects: `kind` is
+ * XD_DUMP_NFT_RULES for `nft list ruleset` text, XD_DUMP_IPT / XD_DUMP_IP6T for
+ * `iptables-save` / `ip6tables-save` text. A child process loads it into a private network
+ * namespace with the tool that printed it and dumps the result with the live collectors;
+ * records and the dumps' statuses land in `out`. Returns 0, -EPERM without the privilege to
+ * create a network namespace (CAP_SYS_ADMIN), -ENOENT when the tool is not installed,
+ * -EBADMSG when the tool refused the text (or it uses nft's `include`), -ETIME when loading
+ * took too long, or another -errno.
+ */
+int xd_collect_fw_text(enum xd_dump kind, const char *text, size_t len, struct xd_recbuf *out);

@@ -98,6 +98,8 @@ struct xd_record {
 	const void *data;
 	size_t len;
 	const char *origin; /* XD_RECORD_TEXT: the archive file it came from, or NULL */
+	/* XD_RECORD_TEXT: why the input could not be used ("unparseable: ..."), or NULL */
+	const char *reason;
 };
 
 /* What a command needs: collection and decoding can be limited to these groups. */

@@ -410,6 +410,8 @@ struct xd_snapshot {
 	/* where a support archive's dump came from ("sos_commands/libreswan/ip_xfrm_state"),
 	 * interned; NULL for netlink and snapshot sources (the text records' origin) */
 	const char *dump_input[_XD_DUMP_MAX];
+	/* why such an input could not be used (the text records' reason), interned or NULL */
+	const char *dump_reason[_XD_DUMP_MAX];
 	struct xd_certs certs;  /* the IKE daemon's credentials (cert.h) */
 	uint64_t unknown_attrs; /* attributes skipped because the type is unknown */
 	uint64_t ignored_msgs;  /* messages of a type the decoder does not consume */

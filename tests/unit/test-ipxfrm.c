@@ -311,7 +311,7 @@ static void test_sos_layout(void **st)
 	assert_true(xd_archive_detect(dir));
 	assert_int_equal(xd_snapshot_new(&s), 0);
 	sink.userdata = s;
-	assert_int_equal(xd_archive_read(dir, &s->meta, &sink, err, sizeof(err)), 0);
+	assert_int_equal(xd_archive_read(dir, NULL, &s->meta, &sink, err, sizeof(err)), 0);
 	assert_int_equal(s->meta.dump_status[XD_DUMP_XFRM_SA], XD_DUMP_COMPLETE);
 	assert_string_equal(s->dump_input[XD_DUMP_XFRM_SA], "sos_commands/libreswan/ip_xfrm_state");
 	assert_string_equal(s->dump_input[XD_DUMP_XFRM_POLICY], "sos_commands/libreswan/ip_xfrm_policy");
@@ -331,18 +331,18 @@ static void test_sos_layout(void **st)
 	snprintf(p, sizeof(p), "%s/sos_commands/libreswan/ip_xfrm_state", dir);
 	assert_int_equal(xd_snapshot_new(&s), 0);
 	sink.userdata = s;
-	assert_int_equal(xd_archive_read(p, &s->meta, &sink, err, sizeof(err)), 0);
+	assert_int_equal(xd_archive_read(p, NULL, &s->meta, &sink, err, sizeof(err)), 0);
 	assert_int_equal(s->sas.len, 2);
 	xd_snapshot_free(s);
 	snprintf(p, sizeof(p), "%s/proc", dir);
 	assert_int_equal(xd_snapshot_new(&s), 0);
 	sink.userdata = s;
-	assert_int_equal(xd_archive_read(p, &s->meta, &sink, err, sizeof(err)), -EPROTO);
+	assert_int_equal(xd_archive_read(p, NULL, &s->meta, &sink, err, sizeof(err)), -EPROTO);
 	xd_snapshot_free(s);
 	snprintf(p, sizeof(p), "%s/sos_commands/libreswan/ip_xfrm_policy", dir);
 	assert_int_equal(xd_snapshot_new(&s), 0);
 	sink.userdata = s;
-	assert_int_equal(xd_archive_read(p, &s->meta, &sink, err, sizeof(err)), -EPROTO);
+	assert_int_equal(xd_archive_read(p, NULL, &s->meta, &sink, err, sizeof(err)), -EPROTO);
 	xd_snapshot_free(s);
 	(void)p;
 	{

@@ -152,6 +152,35 @@ void xfrmctl_forget_other_groups(struct xd_meta *m, unsigned groups)
 		}
 }
 
+/*
+ * A support archive's firewall text, loaded into a private network namespace by the
+ * collector and dumped as the live path would (xd_collect_fw_text); only the dumps it
+ * filled get a status in the archive's manifest.
+ */
+static int fw_load(void *userdata, enum xd_dump kind, const char *text, size_t len,
+		   struct xd_meta *meta, const struct xd_record_sink *sink)
+{
+	_xd_cleanup_(xd_recbuf_freep) struct xd_recbuf *b = NULL;
+	const struct xd_meta *m;
+	int r = xd_recbuf_new(&b);
+
+	if (r < 0)
+		return r;
+	r = xd_collect_fw_text(kind, text, len, b);
+	if (r < 0)
+		return r;
+	m = xd_recbuf_meta_const(b);
+	for (int d = 0; d < _XD_DUMP_MAX; d++)
+		if (m->dump_status[d] != XD_DUMP_NOT_COLLECTED) {
+			meta->dump_status[d] = m->dump_status[d];
+			meta->dump_error[d] = m->dump_error[d];
+			meta->dump_attempts[d] = m->dump_attempts[d];
+		}
+	return xd_recbuf_replay(b, sink);
+}
+
+static const struct xd_archive_opts archive_opts = { .fw_load = fw_load };
+
 /* xfrmctl's record source for xd_analyze(): a snapshot file, or the live kernel. */
 struct load_source {
 	const char *path; /* NULL: live */
@@ -168,7 +197,7 @@ static int load_run(void *userdata, const struct xd_record_sink *decoder, struct
 
 	if (src->path) {
 		char err[256] = "";
-		r = xd_capture_read(src->path, meta, &sink, err, sizeof(err));
+		r = xd_capture_read_opts(src->path, &archive_opts, meta, &sink, err, sizeof(err));
 		if (r < 0) {
 			fprintf(stderr, "xfrmctl: %s: %s\n", src->path, err[0] ? err : strerror(-r));
 			src->exit_code = EXIT_COLLECT;

@@ -52,12 +52,39 @@ static const char *const sos_policy[] = { "ip_-s_-d_xfrm_policy", "ip_-d_-s_xfrm
 					  "ip_-s_xfrm_policy", "ip_-d_xfrm_policy",
 					  "ip_xfrm_policy" };
 
+/*
+ * Firewall text: `nft list ruleset`, `iptables-save`, `ip6tables-save`. It is not decoded
+ * here: the caller's loader (struct xd_archive_opts) turns it into the netlink records of the
+ * nf_tables or ip_tables dumps. sos 3.9-4.3 ran `nft list ruleset` and `iptables-save` in the
+ * networking plugin, sos 4.x runs `nft -a list ruleset` in firewall_tables (and, since 4.4,
+ * only `iptables -vnxL`, which cannot be loaded); supportconfig has one section per table.
+ */
+enum { FW_NFT, FW_IPT, FW_IP6T, FW_N };
+static const enum xd_dump fw_dump[FW_N] = { XD_DUMP_NFT_RULES, XD_DUMP_IPT, XD_DUMP_IP6T };
+static const char *const sos_nft[] = { "sos_commands/firewall_tables/nft_-a_list_ruleset",
+				       "sos_commands/firewall_tables/nft_list_ruleset",
+				       "sos_commands/networking/nft_list_ruleset",
+				       "sos_commands/firewalld/nft_list_ruleset" };
+static const char *const sos_ipt[] = { "sos_commands/networking/iptables-save",
+				       "sos_commands/firewall_tables/iptables-save" };
+static const char *const sos_ip6t[] = { "sos_commands/networking/ip6tables-save",
+					"sos_commands/firewall_tables/ip6tables-save" };
+
+struct fw_text {
+	char *buf;
+	size_t len;
+	char name[192];
+	bool found, too_big;
+};
+
 struct rd {
 	struct xd_meta *meta;
 	const struct xd_record_sink *sink;
+	const struct xd_archive_opts *opts;
 	char *err;
 	size_t errlen;
 	int64_t newest_mtime;
+	struct fw_text fw[FW_N];
 };
 
 static int fail(struct rd *rd, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -141,6 +168,137 @@ static int read_rel(struct rd *rd, int dfd, const char *rel, char **ret, size_t 
 	return r;
 }
 
+/* The dumps loading one kind of firewall text fills. */
+static void fw_status(struct xd_meta *m, int kind, enum xd_dump_status st, int err)
+{
+	static const enum xd_dump nft[] = { XD_DUMP_NFT_GEN,     XD_DUMP_NFT_TABLES,
+					    XD_DUMP_NFT_CHAINS,  XD_DUMP_NFT_SETS,
+					    XD_DUMP_NFT_SETELEMS, XD_DUMP_NFT_RULES,
+					    XD_DUMP_NFT_FLOWTABLES };
+	static const enum xd_dump ipt[] = { XD_DUMP_IPT_NAMES, XD_DUMP_IPT };
+	static const enum xd_dump ip6t[] = { XD_DUMP_IP6T_NAMES, XD_DUMP_IP6T };
+	const enum xd_dump *d = kind == FW_NFT ? nft : kind == FW_IPT ? ipt : ip6t;
+	size_t n = kind == FW_NFT ? sizeof(nft) / sizeof(nft[0]) : 2;
+
+	for (size_t i = 0; i < n; i++) {
+		m->dump_status[d[i]] = st;
+		m->dump_error[d[i]] = err;
+	}
+}
+
+/* Keep firewall text; a supportconfig's sections (one per table) are joined. */
+static int fw_add(struct rd *rd, int kind, const char *name, const char *text, size_t len)
+{
+	struct fw_text *f = &rd->fw[kind];
+	char *nb;
+
+	if (!f->found)
+		xd_strlcpy(f->name, name, sizeof(f->name));
+	f->found = true;
+	if (f->too_big || len > MAX_TEXT - f->len - 1) {
+		f->too_big = true;
+		return 0;
+	}
+	nb = realloc(f->buf, f->len + len + 2);
+	if (!nb)
+		return -ENOMEM;
+	f->buf = nb;
+	memcpy(f->buf + f->len, text, len);
+	f->len += len;
+	f->buf[f->len++] = '\n';
+	f->buf[f->len] = '\0';
+	return 0;
+}
+
+static const char *fw_reason(int kind, int r)
+{
+	switch (r) {
+	case 0:
+		return NULL;
+	case -EPERM:
+	case -EACCES:
+		return "unparseable: needs privileges to load into a private namespace";
+	case -ENOENT:
+		return kind == FW_NFT ? "unparseable: nft is not installed to load it"
+				      : "unparseable: iptables-restore is not installed to load it";
+	case -EBADMSG:
+		return kind == FW_NFT ? "unparseable: nft -f refused it"
+				      : "unparseable: iptables-restore refused it";
+	case -ETIME:
+		return "unparseable: loading it took too long";
+	case -EFBIG:
+		return "unparseable: too large";
+	case -ENOSYS:
+		return "unparseable: this reader does not load firewall text";
+	default:
+		return "unparseable: could not load it into a private namespace";
+	}
+}
+
+/* Every firewall text found, loaded through the caller; each input says how it went. */
+static int fw_load_all(struct rd *rd, bool report_missing)
+{
+	int ret = 0;
+
+	for (int k = 0; k < FW_N; k++) {
+		struct fw_text *f = &rd->fw[k];
+		struct xd_record rec = { .kind = XD_RECORD_TEXT, .dump = fw_dump[k], .data = "",
+					 .origin = f->name };
+		int r;
+
+		if (!f->found) {
+			if (report_missing)
+				fw_status(rd->meta, k, XD_DUMP_ABSENT, 0);
+			continue;
+		}
+		if (f->too_big)
+			r = -EFBIG;
+		else if (!rd->opts || !rd->opts->fw_load)
+			r = -ENOSYS;
+		else
+			r = rd->opts->fw_load(rd->opts->userdata, fw_dump[k], f->buf ? f->buf : "",
+					      f->len, rd->meta, rd->sink);
+		if (r == -ENOMEM && !ret)
+			ret = r;
+		if (r < 0)
+			fw_status(rd->meta, k,
+				  r == -EPERM || r == -EACCES ? XD_DUMP_DENIED : XD_DUMP_ERROR, r);
+		rec.reason = fw_reason(k, r);
+		r = rd->sink->record(rd->sink->userdata, &rec);
+		if (r < 0 && !ret)
+			ret = r;
+	}
+	return ret;
+}
+
+static void fw_free(struct rd *rd)
+{
+	for (int k = 0; k < FW_N; k++)
+		free(rd->fw[k].buf);
+}
+
+/* The first of `names` that exists becomes firewall text of `kind`. */
+static int sos_fw(struct rd *rd, int dfd, int kind, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		int r = read_rel(rd, dfd, names[i], &buf, &len);
+		if (r == -ENOENT || r == -ENOTDIR)
+			continue;
+		if (r < 0) {
+			rd->fw[kind].found = true;
+			rd->fw[kind].too_big = r == -EFBIG;
+			xd_strlcpy(rd->fw[kind].name, names[i], sizeof(rd->fw[kind].name));
+			return 0;
+		}
+		r = fw_add(rd, kind, names[i], buf, len);
+		free(buf);
+		return r;
+	}
+	return 0;
+}
+
 /* First of `names` under sos_commands/PLUGIN/ for any plugin; the input is absent if none. */
 static int sos_one(struct rd *rd, int dfd, const struct input *in, const char *const *names,
 		   size_t nnames)
@@ -204,7 +362,12 @@ static int read_sos(struct rd *rd, int dfd)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	r = sos_fw(rd, dfd, FW_NFT, sos_nft, sizeof(sos_nft) / sizeof(sos_nft[0]));
+	if (r == 0)
+		r = sos_fw(rd, dfd, FW_IPT, sos_ipt, sizeof(sos_ipt) / sizeof(sos_ipt[0]));
+	if (r == 0)
+		r = sos_fw(rd, dfd, FW_IP6T, sos_ip6t, sizeof(sos_ip6t) / sizeof(sos_ip6t[0]));
+	return r;
 }
 
 /*
@@ -248,6 +411,23 @@ static int scan_sections(struct rd *rd, const char *file, char *buf, size_t len,
 		if (bend > end)
 			bend = end;
 		p = bend;
+		snprintf(name, sizeof(name), "%s: %.*s", file, (int)(cl > 100 ? 100 : cl), cmd);
+		/* "# /usr/sbin/iptables-save -t filter", "# /usr/sbin/nft list table ip filter" */
+		if (memmem(cmd, cl, "/ip6tables-save", 15) || memmem(cmd, cl, "# ip6tables-save", 16))
+			r = fw_add(rd, FW_IP6T, name, body, (size_t)(bend - body));
+		else if (memmem(cmd, cl, "/iptables-save", 14) || memmem(cmd, cl, "# iptables-save", 15))
+			r = fw_add(rd, FW_IPT, name, body, (size_t)(bend - body));
+		else if (memmem(cmd, cl, "nft list table ", 15) ||
+			 memmem(cmd, cl, "nft list ruleset", 16) ||
+			 memmem(cmd, cl, "nft -a list ruleset", 19))
+			r = fw_add(rd, FW_NFT, name, body, (size_t)(bend - body));
+		else
+			r = 1;
+		if (r <= 0) {
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (memmem(cmd, cl, "xfrm state", 10) || memmem(cmd, cl, "xfrm s ", 7))
 			in = &inputs[0];
 		else if (memmem(cmd, cl, "xfrm policy", 11) || memmem(cmd, cl, "xfrm pol", 8))
@@ -262,7 +442,6 @@ static int scan_sections(struct rd *rd, const char *file, char *buf, size_t len,
 		if (found[in - inputs])
 			continue;
 		found[in - inputs] = true;
-		snprintf(name, sizeof(name), "%s: %.*s", file, (int)(cl > 100 ? 100 : cl), cmd);
 		r = feed(rd, in, name, body, (size_t)(bend - body));
 		if (r < 0)
 			return r;
@@ -334,8 +513,40 @@ static const char *packed_kind(const unsigned char *b, size_t n)
 	return NULL;
 }
 
+/* Firewall text by its first words: nft's "table FAMILY NAME {" (or a comment nft -a
+ * printed), iptables-save's "# Generated by ip6tables-save" header or "*filter" table line. */
+static int fw_sniff(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *q = p;
+		size_t n;
+		if (!eol)
+			eol = end;
+		while (q < eol && (*q == ' ' || *q == '\t'))
+			q++;
+		n = (size_t)(eol - q);
+		p = eol + 1;
+		if (n == 0)
+			continue;
+		if (n > 16 && memcmp(q, "# Generated by ", 15) == 0)
+			return memmem(q, n, "ip6tables-save", 14) ? FW_IP6T
+			       : memmem(q, n, "iptables-save", 13) ? FW_IPT : -1;
+		if (q[0] == '#')
+			continue;
+		if (q[0] == '*' && n > 1)
+			return FW_IPT;
+		if (n > 6 && memcmp(q, "table ", 6) == 0)
+			return FW_NFT;
+		return -1;
+	}
+	return -1;
+}
+
 static int read_single(struct rd *rd, const char *path, char *buf, size_t len)
 {
+	int fw;
 	enum xd_text_kind k;
 	const char *packed = packed_kind((const unsigned char *)buf, len);
 	const char *base = strrchr(path, '/');
@@ -350,13 +561,19 @@ static int read_single(struct rd *rd, const char *path, char *buf, size_t len)
 		return scan_sections(rd, base ? base + 1 : path, buf, len, found);
 	}
 	k = xd_text_sniff(buf, len);
+	fw = k == XD_TEXT_UNKNOWN ? fw_sniff(buf, len) : -1;
+	if (fw >= 0) {
+		xd_strlcpy(rd->meta->tool, "text", sizeof(rd->meta->tool));
+		return fw_add(rd, fw, base ? base + 1 : path, buf, len);
+	}
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
 		if (inputs[i].kind == k) {
 			xd_strlcpy(rd->meta->tool, "text", sizeof(rd->meta->tool));
 			return feed(rd, &inputs[i], base ? base + 1 : path, buf, len);
 		}
 	return fail(rd, -EPROTO, "not a snapshot file, nor `ip xfrm state`, `ip xfrm policy`, "
-				 "/proc/net/xfrm_stat or `uname -a` text");
+				 "/proc/net/xfrm_stat, `uname -a`, `nft list ruleset` or "
+				 "`iptables-save` text");
 }
 
 bool xd_archive_detect(const char *path)
@@ -385,10 +602,11 @@ bool xd_archive_detect(const char *path)
 	return magic != PCAPNG_SHB;
 }
 
-int xd_archive_read(const char *path, struct xd_meta *meta, const struct xd_record_sink *sink,
-		    char *errbuf, size_t errlen)
+int xd_archive_read(const char *path, const struct xd_archive_opts *opts, struct xd_meta *meta,
+		    const struct xd_record_sink *sink, char *errbuf, size_t errlen)
 {
-	struct rd rd = { .meta = meta, .sink = sink, .err = errbuf, .errlen = errlen };
+	struct rd rd = { .meta = meta, .sink = sink, .opts = opts, .err = errbuf,
+			 .errlen = errlen };
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
@@ -410,6 +628,11 @@ int xd_archive_read(const char *path, struct xd_meta *meta, const struct xd_reco
 		r = read_single(&rd, path, buf, len);
 		wipe_free(buf, len);
 	}
+	/* a single file names only the input it is: the other firewall inputs stay unasked */
+	if (r == 0 && (S_ISDIR(st.st_mode) || rd.fw[FW_NFT].found || rd.fw[FW_IPT].found ||
+		       rd.fw[FW_IP6T].found))
+		r = fw_load_all(&rd, S_ISDIR(st.st_mode));
+	fw_free(&rd);
 	/* the archive says when its commands ran only through file times */
 	meta->captured_at = rd.newest_mtime;
 	return r;

@@ -405,12 +405,19 @@ static int read_common(struct reader *rd, struct xd_meta *meta)
 int xd_capture_read(const char *path, struct xd_meta *meta, const struct xd_record_sink *sink,
 		    char *errbuf, size_t errlen)
 {
+	return xd_capture_read_opts(path, NULL, meta, sink, errbuf, errlen);
+}
+
+int xd_capture_read_opts(const char *path, const struct xd_archive_opts *opts,
+			 struct xd_meta *meta, const struct xd_record_sink *sink, char *errbuf,
+			 size_t errlen)
+{
 	struct reader rd = { .sink = sink, .err = errbuf, .errlen = errlen };
 	int r;
 
 	/* a sos report, supportconfig or a file of command output: the same records, as text */
 	if (xd_archive_detect(path))
-		return xd_archive_read(path, meta, sink, errbuf, errlen);
+		return xd_archive_read(path, opts, meta, sink, errbuf, errlen);
 	/* never blocks on a FIFO; a directory or device is named as such, not as a bad block */
 	rd.fd = xd_file_open(path, 0, NULL, NULL);
 	if (rd.fd == -EISDIR || rd.fd == -EINVAL)

@@ -12,6 +12,8 @@ static int decode_text(struct xd_snapshot *s, const struct xd_record *rec)
 {
 	if (rec->origin && rec->dump >= 0 && rec->dump < _XD_DUMP_MAX)
 		s->dump_input[rec->dump] = xd_snapshot_intern(s, rec->origin, strlen(rec->origin));
+	if (rec->reason && rec->dump >= 0 && rec->dump < _XD_DUMP_MAX)
+		s->dump_reason[rec->dump] = xd_snapshot_intern(s, rec->reason, strlen(rec->reason));
 	switch (rec->dump) {
 	case XD_DUMP_XFRM_SA:
 		return xd_decode_ip_xfrm_state(s, rec->data, rec->len);
@@ -22,7 +24,9 @@ static int decode_text(struct xd_snapshot *s, const struct xd_record *rec)
 	case XD_DUMP_UNAME:
 		return xd_decode_uname_a(s, rec->data, rec->len);
 	default:
-		s->ignored_msgs++;
+		/* an empty one only names an input (e.g. firewall text, loaded as netlink) */
+		if (rec->len)
+			s->ignored_msgs++;
 		return 0;
 	}
 }

@@ -404,6 +404,8 @@ struct json_object *xd_meta_json(const struct xd_snapshot *s)
 			xd_json_add(e, "errno", json_object_new_int(-m->dump_error[d]));
 		if (s->dump_input[d])
 			xd_json_add_str(e, "input", s->dump_input[d]);
+		if (s->dump_reason[d])
+			xd_json_add_str(e, "reason", s->dump_reason[d]);
 		xd_json_add(dumps, xd_dump_name((enum xd_dump)d), e);
 	}
 	xd_json_add(o, "dumps", dumps);
