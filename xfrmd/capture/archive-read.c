@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive-unpack.h"
 #include "pcapng.h"
 #include "xfrmd/capture.h"
 #include "xfrmd/decode.h"
@@ -480,17 +481,48 @@ static bool has(int dfd, const char *rel)
 	return fstatat(dfd, rel, &st, 0) == 0;
 }
 
-static int read_dir(struct rd *rd, const char *path)
+/* A packed archive unpacks to one top directory (sosreport-HOST-DATE/, scc_HOST_DATE/). */
+static int only_subdir(int dfd)
+{
+	DIR *d = fdopendir(dup(dfd));
+	struct dirent *e;
+	char name[256] = "";
+	int n = 0, fd;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && n++ == 0)
+			xd_strlcpy(name, e->d_name, sizeof(name));
+	closedir(d);
+	if (n != 1)
+		return -ENOENT;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int read_dir(struct rd *rd, const char *path, bool unpacked)
 {
 	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int r;
 
 	if (dfd < 0)
 		return fail(rd, -errno, "cannot open: %s", strerror(errno));
+	if (unpacked && !has(dfd, "sos_commands") && !has(dfd, "basic-environment.txt") &&
+	    !has(dfd, "supportconfig.txt")) {
+		int sub = only_subdir(dfd);
+		if (sub >= 0) {
+			close(dfd);
+			dfd = sub;
+		}
+	}
 	if (has(dfd, "sos_commands"))
 		r = read_sos(rd, dfd);
 	else if (has(dfd, "supportconfig.txt") || has(dfd, "basic-environment.txt"))
 		r = read_supportconfig(rd, dfd);
+	else if (unpacked)
+		r = fail(rd, -EPROTO, "a packed archive, but neither a sos report (sos_commands/) "
+				      "nor a supportconfig (basic-environment.txt)");
 	else
 		r = fail(rd, -EPROTO, "is a directory, but neither a sos report (sos_commands/) nor "
 				      "a supportconfig directory (basic-environment.txt)");
@@ -544,6 +576,32 @@ static int fw_sniff(const char *buf, size_t len)
 	return -1;
 }
 
+/* Unpacked privately, read as a directory, removed. */
+static int read_packed(struct rd *rd, const char *path, const char *compression)
+{
+	char *dir = NULL;
+	int r = xd_archive_unpack(path, compression, &dir, rd->err, rd->errlen);
+
+	if (r < 0)
+		return r;
+	r = read_dir(rd, dir, true);
+	xd_archive_unpack_remove(dir);
+	return r;
+}
+
+static const char *packed_file(const char *path)
+{
+	unsigned char b[512];
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, b, sizeof(b));
+	close(fd);
+	return n > 0 ? packed_kind(b, (size_t)n) : NULL;
+}
+
 static int read_single(struct rd *rd, const char *path, char *buf, size_t len)
 {
 	int fw;
@@ -552,9 +610,7 @@ static int read_single(struct rd *rd, const char *path, char *buf, size_t len)
 	const char *base = strrchr(path, '/');
 
 	if (packed)
-		return fail(rd, -EPROTONOSUPPORT,
-			    "a %s archive: unpack it first (tar xf FILE) and give the directory",
-			    packed);
+		return read_packed(rd, path, packed);
 	if (memmem(buf, len < 4096 ? len : 4096, "#==[", 4)) {
 		bool found[4] = { false };
 		xd_strlcpy(rd->meta->tool, "supportconfig", sizeof(rd->meta->tool));
@@ -619,7 +675,11 @@ int xd_archive_read(const char *path, const struct xd_archive_opts *opts, struct
 	if (stat(path, &st) < 0)
 		return fail(&rd, -errno, "cannot open: %s", strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
-		r = read_dir(&rd, path);
+		r = read_dir(&rd, path, false);
+	} else if (packed_file(path)) {
+		/* larger than any one text: recognised by its first block, never read whole */
+		rd.newest_mtime = st.st_mtime;
+		r = read_packed(&rd, path, packed_file(path));
 	} else {
 		r = xd_file_read(path, 0, MAX_TEXT, &buf, &len, NULL);
 		if (r < 0)
