@@ -66,6 +66,13 @@ bool xd_archive_detect(const char *path);
 int xd_archive_read(const char *path, const struct xd_archive_opts *opts, struct xd_meta *meta,
 		    const struct xd_record_sink *sink, char *errbuf, size_t errlen);
 
+/*
+ * The tar stream on `fd` (uncompressed) unpacked into the directory `dir` as a packed support
+ * archive is: only regular files the archive reader uses, never a link, an absolute name or
+ * `..`, bounded (tests, fuzzing). Returns 0 or -errno (-EBADMSG not tar, -EFBIG a bound).
+ */
+int xd_archive_untar_fd(int fd, const char *dir, char *errbuf, size_t errlen);
+
 /* Same, from memory (fuzzing, tests). */
 int xd_capture_read_mem(const void *data, size_t len, struct xd_meta *meta,
 			const struct xd_record_sink *sink, char *errbuf, size_t errlen);

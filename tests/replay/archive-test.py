@@ -10,7 +10,12 @@ bed, iproute2 6.1; keys are the bed's canaries) and `xfrmctl capture -w` of the 
   - `-r ip_-s_-d_xfrm_state show sa` equals the snapshot's SAs, `-r ip_-s_-d_xfrm_policy
     show policy` its policies, field for field;
   - unmasked keys: tool.keys_in_snapshot, and no key (hex, or any 8-byte window) in any output;
-  - per-input statuses: absent, and a failed command's text is error/EBADMSG + tool.dump_failed.
+  - per-input statuses: absent, and a failed command's text is error/EBADMSG + tool.dump_failed;
+  - packed: the same tree as .tar.xz/.tar.gz/.tar.bz2/.tar reads the same (and leaves nothing);
+  - firewall text (tests/data/archives/netns-nft1.0.6-iptables1.8.9, real `nft -a list
+    ruleset` and `iptables-save` output): as root, loaded in a private namespace, `show fw`
+    equals a live capture of the same rules in a namespace; without the privilege, every
+    firewall input says so (denied + reason), never absent.
 usage: archive-test.py XFRMCTL SOURCE_ROOT
 """
 import json
@@ -23,6 +28,10 @@ import tempfile
 
 XFRMCTL, ROOT = sys.argv[1], sys.argv[2]
 DATA = os.path.join(ROOT, "tests", "data", "archives", "uml-6.1-iproute2-6.1")
+FWDATA = os.path.join(ROOT, "tests", "data", "archives", "netns-nft1.0.6-iptables1.8.9")
+FW_DUMPS = ("nft.gen", "nft.tables", "nft.chains", "nft.sets", "nft.setelems", "nft.rules",
+            "nft.flowtables", "file.ip_tables_names", "ipt.legacy4", "file.ip6_tables_names",
+            "ipt.legacy6")
 FAMILIES = ("sa.", "policy.", "xfrmstat.")
 # needs the local addresses (`ip addr` is not imported yet): which subnets are forwarded
 OFFLINE_BLIND = {"policy.missing_fwd"}
@@ -69,8 +78,22 @@ try:
     check(want and got == want, f"sos report check names the snapshot's ids {sorted(want)} (got {sorted(got)})")
     check("tool.keys_in_snapshot" not in arch_ids, "masked keys: no tool.keys_in_snapshot")
     st = {d: v["status"] for d, v in doc["meta"]["dumps"].items()}
-    check(st == {"xfrm.sa": "complete", "xfrm.policy": "complete", "file.xfrm_stat": "complete",
-                 "file.uname": "complete"}, f"every input found: {st}")
+    want_st = {"xfrm.sa": "complete", "xfrm.policy": "complete", "file.xfrm_stat": "complete",
+               "file.uname": "complete", **{d: "absent" for d in FW_DUMPS}}
+    check(st == want_st, f"every input found, the firewall's said missing: {st}")
+
+    # packed as sos does (one top directory), in every compression: the same answer
+    for flag, ext in (("J", "tar.xz"), ("z", "tar.gz"), ("j", "tar.bz2"), ("", "tar")):
+        packed = os.path.join(tmp, "sosreport-gw-2026." + ext)
+        subprocess.run(["tar", "-c" + flag + "f", packed, "-C", tmp, "sosreport-gw-2026"], check=True)
+        before = set(os.listdir(tempfile.gettempdir()))
+        p_ids, p_doc = ids(packed)
+        left = {n for n in set(os.listdir(tempfile.gettempdir())) - before if n.startswith("xfrmctl-archive-")}
+        p_st = {d: v["status"] for d, v in p_doc["meta"]["dumps"].items()}
+        check(p_ids == arch_ids and p_st == st and not left,
+              f"-r {ext}: same ids and statuses as the directory, nothing left behind "
+              f"({sorted(p_ids ^ arch_ids)} {dict(set(p_st.items()) ^ set(st.items()))} {left or ''})")
+        os.unlink(packed)
     check(doc["meta"]["dumps"]["xfrm.sa"].get("input") == "sos_commands/libreswan/ip_xfrm_state",
           "meta.dumps names the input file")
 
@@ -119,6 +142,58 @@ try:
     check(d["file.xfrm_stat"]["status"] == "absent", "missing file: absent")
     check("tool.dump_failed" in arch_ids, "failed command: tool.dump_failed")
     check("sa.orphan" not in arch_ids, "no policy view: no sa.orphan guessed")
+
+    # firewall text: loaded in a private namespace, or said to need the privilege
+    for src, dst in files.items():
+        shutil.copy(os.path.join(DATA, src), os.path.join(sos, dst))
+    os.makedirs(os.path.join(sos, "sos_commands/firewall_tables"))
+    os.makedirs(os.path.join(sos, "sos_commands/networking"))
+    shutil.copy(os.path.join(FWDATA, "nft_-a_list_ruleset"), os.path.join(sos, "sos_commands/firewall_tables"))
+    for f in ("iptables-save", "ip6tables-save"):
+        shutil.copy(os.path.join(FWDATA, f), os.path.join(sos, "sos_commands/networking"))
+    packed = os.path.join(tmp, "sosreport-gw-2026.tar.xz")
+    subprocess.run(["tar", "-cJf", packed, "-C", tmp, "sosreport-gw-2026"], check=True)
+    os.chmod(tmp, 0o755)  # for the unprivileged run below
+    os.chmod(packed, 0o644)
+    root = os.geteuid() == 0 and shutil.which("nft") and shutil.which("unshare") and \
+        subprocess.run(["unshare", "-n", "true"]).returncode == 0
+    unpriv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if root else []
+    p = subprocess.run([*unpriv, XFRMCTL, "-r", packed, "--json", "check"], capture_output=True, text=True)
+    d = json.loads(p.stdout)["meta"]["dumps"] if p.returncode in (0, 1) else {}
+    reason = "unparseable: needs privileges to load into a private namespace"
+    check(d and all(d[x]["status"] == "denied" for x in FW_DUMPS if x != "nft.gen" or x in d)
+          and d["nft.rules"].get("reason") == reason and d["ipt.legacy4"].get("reason") == reason
+          and d["nft.rules"].get("input") == "sos_commands/firewall_tables/nft_-a_list_ruleset",
+          f"unprivileged: firewall inputs denied with the reason ({d.get('nft.rules')})")
+    if root:
+        fw_ids, doc = ids(packed)
+        d = doc["meta"]["dumps"]
+        check(all(d[x]["status"] == "complete" for x in FW_DUMPS) and "reason" not in d["nft.rules"],
+              "as root: every firewall dump complete")
+        want_fw = {"fw.esp_blocked", "fw.nat_before_policy"}
+        check(want_fw <= fw_ids, f"as root: firewall findings {sorted(want_fw)} (got {sorted(i for i in fw_ids if i.startswith('fw.'))})")
+        # the same rules loaded live in a namespace: the same firewall, rule for rule
+        live = os.path.join(tmp, "live.pcapng")
+        ipt = open(os.path.join(FWDATA, "iptables-save")).read()
+        ip6t = open(os.path.join(FWDATA, "ip6tables-save")).read()
+        script = (f"nft -f '{FWDATA}/nftables.conf' && iptables-legacy-restore <<'E'\n{ipt}E\n"
+                  f"ip6tables-legacy-restore <<'E'\n{ip6t}E\n"
+                  f"'{XFRMCTL}' --no-daemon capture -w '{live}'")
+        lp = subprocess.run(["unshare", "-n", "sh", "-c", script], capture_output=True, text=True)
+        if lp.returncode == 0:
+            def fw(path):
+                f = json.loads(run("-r", path, "--json", "show", "fw")[1])["firewall"]
+                key = lambda r: json.dumps(r, sort_keys=True)
+                return (sorted(f["base_chains"], key=key), sorted(f["ipsec_rules"], key=key),
+                        {k: sorted(str(v).split(",")) for k, v in f["backends"].items()})
+            a, b = fw(live), fw(packed)
+            check(a == b, f"show fw from the archive equals a live capture of the same rules "
+                          f"({len(a[0])} base chains, {len(a[1])} rules)")
+        else:
+            check(False, f"live capture in a namespace: {lp.stderr.strip()}")
+    else:
+        print("SKIP: loading firewall text needs root, nft and unshare -n")
+    os.unlink(packed)
 
     rc, _, err = run("-r", os.path.join(tmp), "check")
     check(rc == 3 and "is a directory, but neither a sos report" in err, f"a plain directory is refused: {err.strip()}")

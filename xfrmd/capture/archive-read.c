@@ -666,6 +666,7 @@ int xd_archive_read(const char *path, const struct xd_archive_opts *opts, struct
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
+	bool whole = false; /* a whole archive, not one file: missing inputs are said */
 	int r;
 
 	if (errbuf && errlen)
@@ -676,10 +677,12 @@ int xd_archive_read(const char *path, const struct xd_archive_opts *opts, struct
 		return fail(&rd, -errno, "cannot open: %s", strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
 		r = read_dir(&rd, path, false);
+		whole = true;
 	} else if (packed_file(path)) {
 		/* larger than any one text: recognised by its first block, never read whole */
 		rd.newest_mtime = st.st_mtime;
 		r = read_packed(&rd, path, packed_file(path));
+		whole = true;
 	} else {
 		r = xd_file_read(path, 0, MAX_TEXT, &buf, &len, NULL);
 		if (r < 0)
@@ -689,9 +692,9 @@ int xd_archive_read(const char *path, const struct xd_archive_opts *opts, struct
 		wipe_free(buf, len);
 	}
 	/* a single file names only the input it is: the other firewall inputs stay unasked */
-	if (r == 0 && (S_ISDIR(st.st_mode) || rd.fw[FW_NFT].found || rd.fw[FW_IPT].found ||
+	if (r == 0 && (whole || rd.fw[FW_NFT].found || rd.fw[FW_IPT].found ||
 		       rd.fw[FW_IP6T].found))
-		r = fw_load_all(&rd, S_ISDIR(st.st_mode));
+		r = fw_load_all(&rd, whole);
 	fw_free(&rd);
 	/* the archive says when its commands ran only through file times */
 	meta->captured_at = rd.newest_mtime;

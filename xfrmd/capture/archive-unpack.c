@@ -371,6 +371,23 @@ static const char *decompressor(const char *compression, char *buf, size_t len)
 	return NULL;
 }
 
+/* Read fd to its end; false after 16 MiB (trailing bytes nobody needs). */
+static bool drain(int fd)
+{
+	char buf[16 * BLK];
+	size_t total = 0;
+
+	while (total < (16u << 20)) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n == 0;
+		total += (size_t)n;
+	}
+	return false;
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -396,6 +413,7 @@ int xd_archive_unpack(const char *path, const char *compression, char **ret_dir,
 	const char *tmp = getenv("TMPDIR");
 	char tool[64], *dir;
 	int in, p[2] = { -1, -1 }, st, r;
+	bool drained;
 	pid_t pid = -1;
 
 	if (err && errlen)
@@ -455,13 +473,16 @@ int xd_archive_unpack(const char *path, const char *compression, char **ret_dir,
 		goto out;
 	}
 	r = xd_archive_untar_fd(p[0], dir, err, errlen);
+	/* tar pads its output past the end-of-archive blocks: read the decompressor to its end
+	 * (so that its status says whether the whole stream was sound), within a bound */
+	drained = r == 0 && drain(p[0]);
 	close(p[0]);
-	if (r < 0)
+	if (r < 0 || !drained)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	/* a stream cut short (or not compressed this way) shows in the decompressor's status */
-	if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+	if (r == 0 && drained && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
 		r = -EBADMSG;
 		snprintf(err, errlen, "%s could not decompress it (damaged or truncated)",
 			 compression);

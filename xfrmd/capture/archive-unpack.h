@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "xfrmd/capture.h"
+
 /*
  * Unpack the tar archive at `path` (compressed with `compression`: "gzip", "xz", "bzip2",
  * "zstd", or "tar" for none) into a new private temporary directory, *ret_dir (malloc'ed).
@@ -13,9 +15,6 @@
  */
 int xd_archive_unpack(const char *path, const char *compression, char **ret_dir, char *err,
 		      size_t errlen);
-
-/* Same from a tar stream on `fd` (tests, fuzzing): files go under the directory `dir`. */
-int xd_archive_untar_fd(int fd, const char *dir, char *err, size_t errlen);
 
 /* Remove what xd_archive_unpack() made (never following a symlink) and free dir. */
 void xd_archive_unpack_remove(char *dir);
