@@ -40,6 +40,12 @@ size_t xd_xfrm_scrub(void *buf, size_t len);
 int xd_decode_ip_xfrm_state(struct xd_snapshot *s, const void *buf, size_t len);
 int xd_decode_ip_xfrm_policy(struct xd_snapshot *s, const void *buf, size_t len);
 int xd_decode_uname_a(struct xd_snapshot *s, const void *buf, size_t len);
+/*
+ * `sysctl -a` ("net.ipv4.ip_forward = 1"; a '.' in an interface name printed as '/') into
+ * the sysctls the live path reads (file.sysctl): the net.* entries, names as the collector
+ * writes them (dots). Lines that are not "name = value" are skipped and counted as unknown.
+ */
+int xd_decode_sysctl_a(struct xd_snapshot *s, const void *buf, size_t len);
 
 /*
  * Overwrite, in place, the digits of every key in `ip xfrm state`-like text with '0': the hex
@@ -57,6 +63,7 @@ enum xd_text_kind {
 	XD_TEXT_XFRM_POLICY,
 	XD_TEXT_XFRM_STAT,
 	XD_TEXT_UNAME_A,
+	XD_TEXT_SYSCTL_A,
 };
 enum xd_text_kind xd_text_sniff(const void *buf, size_t len);
 

@@ -2,7 +2,8 @@
 /*
  * fuzz-archive.c: support archives (archive-read.c, archive-unpack.c). The input is tried
  * as a tar stream, unpacked into a scratch directory which is then read as an archive, and
- * as a single file of command output (supportconfig sections, firewall text sniffing). No
+ * as a single file of command output (supportconfig sections, firewall text sniffing,
+ * `sysctl -a`), and given to the `sysctl -a` importer as it is. No
  * firewall loader: the text is found and named, never handed to nft here. Whatever the input,
  * nothing may be written outside the scratch directory (checked: it is the only entry of its
  * parent) and the scratch directory must be removable.
@@ -60,6 +61,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char base[] = "/tmp/xfrmd-fuzz-archive-XXXXXX", dir[64], file[64], cmd[128], err[256];
 	int fd;
 
+	struct xd_snapshot *s = NULL;
+
+	/* the text importers that exist only for archives, on the bytes as they are */
+	(void)xd_text_sniff(data, size);
+	if (xd_snapshot_new(&s) == 0) {
+		(void)xd_decode_sysctl_a(s, data, size);
+		xd_snapshot_free(s);
+	}
 	if (!mkdtemp(base))
 		return 0;
 	snprintf(dir, sizeof(dir), "%s/d", base);

@@ -19,6 +19,7 @@
 #include "xfrmd/collect.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/fw-model.h"
+#include "xfrmd/kernel.h"
 #include "xfrmd/model.h"
 #include "xfrmd/recbuf.h"
 
@@ -317,6 +318,60 @@ static void test_load_unprivileged(void **st)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* `sysctl -a` (sos kernel/sysctl_-a, supportconfig env.txt) into the live path's sysctls. */
+static void test_sysctl_a(void **st)
+{
+	static const char text[] = "abi.vsyscall32 = 1\n"
+				   "kernel.hostname = gw1\n"
+				   "net.ipv4.conf.all.rp_filter = 2\n"
+				   "net.ipv4.conf.eth0/100.rp_filter = 1\n"
+				   "net.ipv4.ip_forward = 1\n"
+				   "net.ipv4.ip_local_port_range = 32768\t60999\n"
+				   "sysctl: permission denied on key 'net.ipv6.conf.all.stable_secret'\n"
+				   "net.ipv6.conf.all.stable_secret = \n";
+	char dir[] = "/tmp/xfrmd-test-sysctl-XXXXXX", err[256], p[512];
+	struct xd_snapshot *s = NULL;
+	struct xd_record_sink sink = { .record = sink_record };
+
+	(void)st;
+	assert_int_equal(xd_text_sniff(text, strlen(text)), XD_TEXT_SYSCTL_A);
+	assert_int_equal(xd_text_sniff("net.ipv4.ip_forward=1\n", 22), XD_TEXT_UNKNOWN);
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	assert_int_equal(xd_decode_sysctl_a(s, text, strlen(text)), 0);
+	assert_string_equal(xd_kernel_sysctl(s, "net.ipv4.ip_forward"), "1");
+	assert_string_equal(xd_kernel_sysctl(s, "net.ipv4.conf.all.rp_filter"), "2");
+	assert_string_equal(xd_kernel_sysctl(s, "net.ipv4.conf.eth0.100.rp_filter"), "1");
+	assert_string_equal(xd_kernel_sysctl(s, "net.ipv4.ip_local_port_range"), "32768 60999");
+	assert_string_equal(xd_kernel_sysctl(s, "net.ipv6.conf.all.stable_secret"), "");
+	assert_null(xd_kernel_sysctl(s, "kernel.hostname"));
+	assert_int_equal(s->unknown_attrs, 1);
+	assert_int_equal(s->issues.len, 0);
+	xd_snapshot_free(s);
+
+	/* found in a sos report under its name; a failed command is said */
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/sos_commands", dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/sos_commands/kernel", dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	put(dir, "sos_commands/kernel/sysctl_-a", text);
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	sink.userdata = s;
+	assert_int_equal(xd_archive_read(dir, NULL, &s->meta, &sink, err, sizeof(err)), 0);
+	assert_int_equal(s->meta.dump_status[XD_DUMP_SYSCTL], XD_DUMP_COMPLETE);
+	assert_string_equal(s->dump_input[XD_DUMP_SYSCTL], "sos_commands/kernel/sysctl_-a");
+	assert_string_equal(xd_kernel_sysctl(s, "net.ipv4.ip_forward"), "1");
+	xd_snapshot_free(s);
+	put(dir, "sos_commands/kernel/sysctl_-a", "sysctl: command not found\n");
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	sink.userdata = s;
+	assert_int_equal(xd_archive_read(dir, NULL, &s->meta, &sink, err, sizeof(err)), 0);
+	assert_int_equal(s->meta.dump_status[XD_DUMP_SYSCTL], XD_DUMP_ERROR);
+	assert_int_equal(s->meta.dump_error[XD_DUMP_SYSCTL], -EBADMSG);
+	xd_snapshot_free(s);
+	rm_rf(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_single_fw_file),
 		cmocka_unit_test(test_load_real),
 		cmocka_unit_test(test_load_unprivileged),
+		cmocka_unit_test(test_sysctl_a),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,7 +40,9 @@ static const struct input inputs[] = {
 	{ XD_DUMP_XFRM_POLICY, XD_TEXT_XFRM_POLICY },
 	{ XD_DUMP_XFRM_STAT, XD_TEXT_XFRM_STAT },
 	{ XD_DUMP_UNAME, XD_TEXT_UNAME_A },
+	{ XD_DUMP_SYSCTL, XD_TEXT_SYSCTL_A },
 };
+#define N_INPUTS (sizeof(inputs) / sizeof(inputs[0]))
 
 /* sos 4.x file names (sos_commands/PLUGIN/COMMAND with blanks as '_'), most detailed first:
  * the libreswan and strongswan plugins run `ip xfrm state|policy` (the state output masked),
@@ -329,6 +331,7 @@ static int read_sos(struct rd *rd, int dfd)
 {
 	static const char *const stat_names[] = { "proc/net/xfrm_stat" };
 	static const char *const uname_names[] = { "sos_commands/kernel/uname_-a" };
+	static const char *const sysctl_names[] = { "sos_commands/kernel/sysctl_-a" };
 	const struct {
 		const struct input *in;
 		const char *const *names;
@@ -339,6 +342,7 @@ static int read_sos(struct rd *rd, int dfd)
 		{ &inputs[1], sos_policy, sizeof(sos_policy) / sizeof(sos_policy[0]), true },
 		{ &inputs[2], stat_names, 1, false },
 		{ &inputs[3], uname_names, 1, false },
+		{ &inputs[4], sysctl_names, 1, false },
 	};
 	int r;
 
@@ -437,6 +441,8 @@ static int scan_sections(struct rd *rd, const char *file, char *buf, size_t len,
 			in = &inputs[2];
 		else if (cl >= 8 && memcmp(cmd + cl - 8, "uname -a", 8) == 0)
 			in = &inputs[3];
+		else if (cl >= 9 && memcmp(cmd + cl - 9, "sysctl -a", 9) == 0)
+			in = &inputs[4]; /* env.txt; not "sysctl -a | grep ^vm" */
 		if (!in)
 			continue;
 		/* a later, more detailed section (ip -s) does not replace an earlier one */
@@ -453,8 +459,8 @@ static int scan_sections(struct rd *rd, const char *file, char *buf, size_t len,
 static int read_supportconfig(struct rd *rd, int dfd)
 {
 	static const char *const files[] = { "network.txt", "security-ipsec.txt",
-					     "basic-environment.txt", "proc.txt" };
-	bool found[4] = { false };
+					     "basic-environment.txt", "proc.txt", "env.txt" };
+	bool found[N_INPUTS] = { false };
 	int r;
 
 	xd_strlcpy(rd->meta->tool, "supportconfig", sizeof(rd->meta->tool));
@@ -469,7 +475,7 @@ static int read_supportconfig(struct rd *rd, int dfd)
 		if (r < 0)
 			return r;
 	}
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < N_INPUTS; i++)
 		if (!found[i])
 			rd->meta->dump_status[inputs[i].dump] = XD_DUMP_ABSENT;
 	return 0;
@@ -612,7 +618,7 @@ static int read_single(struct rd *rd, const char *path, char *buf, size_t len)
 	if (packed)
 		return read_packed(rd, path, packed);
 	if (memmem(buf, len < 4096 ? len : 4096, "#==[", 4)) {
-		bool found[4] = { false };
+		bool found[N_INPUTS] = { false };
 		xd_strlcpy(rd->meta->tool, "supportconfig", sizeof(rd->meta->tool));
 		return scan_sections(rd, base ? base + 1 : path, buf, len, found);
 	}

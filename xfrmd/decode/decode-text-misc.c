@@ -6,7 +6,9 @@
  * ran, but not whether it succeeded; a single file given to -r has no name to go by).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xfrmd/decode.h"
@@ -56,6 +58,65 @@ int xd_decode_uname_a(struct xd_snapshot *s, const void *buf, size_t len)
 	s->uname.machine = xd_snapshot_intern(s, w[m], wl[m]);
 	s->uname.present = true;
 	return 0;
+}
+
+/* "name = value": the name's span and the value's; false for anything else. */
+static bool sysctl_line(const char *l, size_t n, size_t *ret_nl, const char **ret_v,
+			size_t *ret_vl)
+{
+	const char *eq = memmem(l, n, " = ", 3);
+	size_t nl;
+
+	if (!eq)
+		return false;
+	nl = (size_t)(eq - l);
+	if (nl == 0 || nl > 256 || !memchr(l, '.', nl))
+		return false;
+	for (size_t i = 0; i < nl; i++)
+		if ((unsigned char)l[i] <= ' ' || l[i] == '=' || l[i] == 0x7f)
+			return false;
+	*ret_nl = nl;
+	*ret_v = eq + 3;
+	*ret_vl = n - nl - 3;
+	return true;
+}
+
+#define MAX_SYSCTL_TEXT (16u << 20)
+
+int xd_decode_sysctl_a(struct xd_snapshot *s, const void *buf, size_t len)
+{
+	const char *p = buf, *end = p + (len > MAX_SYSCTL_TEXT ? MAX_SYSCTL_TEXT : len);
+	char *out = malloc((size_t)(end - p) + 1), *o = out;
+	int r;
+
+	if (!out)
+		return -ENOMEM;
+	while (p < end) {
+		const char *l = p, *eol = memchr(p, '\n', (size_t)(end - p)), *v;
+		size_t n, nl, vl;
+		if (!eol)
+			eol = end;
+		p = eol + 1;
+		n = (size_t)(eol - l);
+		if (n == 0)
+			continue;
+		if (!sysctl_line(l, n, &nl, &v, &vl)) {
+			s->unknown_attrs++; /* "sysctl: permission denied on key ..." and the like */
+			continue;
+		}
+		if (nl < 4 || memcmp(l, "net.", 4) != 0)
+			continue; /* what the live collector never reads */
+		/* sysctl prints an interface's '.' as '/'; the collector writes it as '.' */
+		for (size_t i = 0; i < nl; i++)
+			*o++ = l[i] == '/' ? '.' : l[i];
+		*o++ = '=';
+		for (size_t i = 0; i < vl; i++)
+			*o++ = v[i] == '\t' || v[i] == '\0' || v[i] == '\r' ? ' ' : v[i];
+		*o++ = '\n';
+	}
+	r = xd_decode_sysctl(s, out, (size_t)(o - out));
+	free(out);
+	return r;
 }
 
 static const char *next_line(const char **p, const char *end, size_t *ret_len)
@@ -111,6 +172,12 @@ enum xd_text_kind xd_text_sniff(const void *buf, size_t len)
 		if (q < l1 + n1 && isdigit((unsigned char)*q))
 			return XD_TEXT_XFRM_STAT;
 		return XD_TEXT_UNKNOWN;
+	}
+	{
+		size_t nl, vl;
+		const char *v;
+		if (sysctl_line(l1, n1, &nl, &v, &vl) && islower((unsigned char)l1[0]))
+			return XD_TEXT_SYSCTL_A;
 	}
 	if (starts(l1, n1, "Linux ")) {
 		/* the fourth word is the version, which starts with '#' */

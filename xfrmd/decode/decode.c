@@ -23,6 +23,8 @@ static int decode_text(struct xd_snapshot *s, const struct xd_record *rec)
 		return xd_decode_xfrm_stat(s, rec->data, rec->len);
 	case XD_DUMP_UNAME:
 		return xd_decode_uname_a(s, rec->data, rec->len);
+	case XD_DUMP_SYSCTL:
+		return xd_decode_sysctl_a(s, rec->data, rec->len);
 	default:
 		/* an empty one only names an input (e.g. firewall text, loaded as netlink) */
 		if (rec->len)
