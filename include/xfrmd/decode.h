@@ -46,6 +46,12 @@ int xd_decode_uname_a(struct xd_snapshot *s, const void *buf, size_t len);
  * writes them (dots). Lines that are not "name = value" are skipped and counted as unknown.
  */
 int xd_decode_sysctl_a(struct xd_snapshot *s, const void *buf, size_t len);
+/*
+ * `ip [-d] address` (not `-o`) into the links and local addresses of the rtnl.link and
+ * rtnl.addr dumps: index, name, flags, operational state, the `-d` kind (and an xfrm
+ * interface's if_id), inet/inet6 addresses with their prefix (a peer's on point-to-point).
+ */
+int xd_decode_ip_addr(struct xd_snapshot *s, const void *buf, size_t len);
 
 /*
  * Overwrite, in place, the digits of every key in `ip xfrm state`-like text with '0': the hex
@@ -64,6 +70,7 @@ enum xd_text_kind {
 	XD_TEXT_XFRM_STAT,
 	XD_TEXT_UNAME_A,
 	XD_TEXT_SYSCTL_A,
+	XD_TEXT_IP_ADDR,
 };
 enum xd_text_kind xd_text_sniff(const void *buf, size_t len);
 

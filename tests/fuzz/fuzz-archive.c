@@ -3,7 +3,7 @@
  * fuzz-archive.c: support archives (archive-read.c, archive-unpack.c). The input is tried
  * as a tar stream, unpacked into a scratch directory which is then read as an archive, and
  * as a single file of command output (supportconfig sections, firewall text sniffing,
- * `sysctl -a`), and given to the `sysctl -a` importer as it is. No
+ * `sysctl -a`, `ip address`), and given to the `sysctl -a` and `ip address` importers as it is. No
  * firewall loader: the text is found and named, never handed to nft here. Whatever the input,
  * nothing may be written outside the scratch directory (checked: it is the only entry of its
  * parent) and the scratch directory must be removable.
@@ -67,6 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)xd_text_sniff(data, size);
 	if (xd_snapshot_new(&s) == 0) {
 		(void)xd_decode_sysctl_a(s, data, size);
+		(void)xd_decode_ip_addr(s, data, size);
+		xd_snapshot_sort(s);
 		xd_snapshot_free(s);
 	}
 	if (!mkdtemp(base))

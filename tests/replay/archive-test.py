@@ -79,7 +79,8 @@ try:
     check("tool.keys_in_snapshot" not in arch_ids, "masked keys: no tool.keys_in_snapshot")
     st = {d: v["status"] for d, v in doc["meta"]["dumps"].items()}
     want_st = {"xfrm.sa": "complete", "xfrm.policy": "complete", "file.xfrm_stat": "complete",
-               "file.uname": "complete", "file.sysctl": "absent", **{d: "absent" for d in FW_DUMPS}}
+               "file.uname": "complete", "file.sysctl": "absent", "rtnl.link": "absent",
+               "rtnl.addr": "absent", **{d: "absent" for d in FW_DUMPS}}
     check(st == want_st, f"every input found, the firewall's said missing: {st}")
 
     # packed as sos does (one top directory), in every compression: the same answer
@@ -152,6 +153,7 @@ try:
     for f in ("iptables-save", "ip6tables-save"):
         shutil.copy(os.path.join(FWDATA, f), os.path.join(sos, "sos_commands/networking"))
     shutil.copy(os.path.join(FWDATA, "sysctl_-a"), os.path.join(sos, "sos_commands/kernel"))
+    shutil.copy(os.path.join(FWDATA, "ip_-d_address"), os.path.join(sos, "sos_commands/networking"))
     packed = os.path.join(tmp, "sosreport-gw-2026.tar.xz")
     subprocess.run(["tar", "-cJf", packed, "-C", tmp, "sosreport-gw-2026"], check=True)
     os.chmod(tmp, 0o755)  # for the unprivileged run below
@@ -165,7 +167,9 @@ try:
     check(d and all(d[x]["status"] == "denied" for x in FW_DUMPS if x != "nft.gen" or x in d)
           and d["nft.rules"].get("reason") == reason and d["ipt.legacy4"].get("reason") == reason
           and d["nft.rules"].get("input") == "sos_commands/firewall_tables/nft_-a_list_ruleset"
-          and d["file.sysctl"] == {"status": "complete", "input": "sos_commands/kernel/sysctl_-a"},
+          and d["file.sysctl"] == {"status": "complete", "input": "sos_commands/kernel/sysctl_-a"}
+          and d["rtnl.addr"] == {"status": "complete", "input": "sos_commands/networking/ip_-d_address"}
+          and d["rtnl.link"] == {"status": "complete"},
           f"unprivileged: firewall inputs denied with the reason ({d.get('nft.rules')})")
     if root:
         fw_ids, doc = ids(packed)

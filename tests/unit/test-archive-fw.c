@@ -4,6 +4,7 @@
  * which files and sections are firewall text, what meta.dumps says when it cannot be loaded,
  * and, as root, loading real `nft` and `iptables-save` text into a private network namespace.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -372,6 +373,110 @@ static void test_sysctl_a(void **st)
 	rm_rf(dir);
 }
 
+static char *slurp(const char *rel, size_t *ret_len)
+{
+	char p[512];
+	FILE *f;
+	char *b = malloc(1 << 20);
+
+	snprintf(p, sizeof(p), "%s/%s", getenv("XD_ARCHIVE_DATA"), rel);
+	f = fopen(p, "r");
+	assert_non_null(f);
+	assert_non_null(b);
+	*ret_len = fread(b, 1, (1 << 20) - 1, f);
+	b[*ret_len] = '\0';
+	fclose(f);
+	return b;
+}
+
+static const struct xd_link *link_named(const struct xd_snapshot *s, const char *name)
+{
+	for (size_t i = 0; i < s->links.len; i++) {
+		const struct xd_link *l = xd_vec_at(&s->links, i);
+		if (strcmp(l->name, name) == 0)
+			return l;
+	}
+	return NULL;
+}
+
+/* `ip -d address` of iproute2 6.1 (real output) into the links and local addresses. */
+static void test_ip_addr(void **st)
+{
+	size_t len;
+	char *text = slurp("netns-nft1.0.6-iptables1.8.9/ip_-d_address", &len);
+	struct xd_snapshot *s = NULL;
+	const struct xd_link *l;
+	struct xd_addr a;
+	static const char older[] =
+		"5: ipsec0@eth0: <NOARP,UP,LOWER_UP> mtu 1438 qdisc noqueue state UNKNOWN group default qlen 1000\n"
+		"    link/none  promiscuity 0 minmtu 68 maxmtu 65535 \n"
+		"    xfrm if_id 0x2a addrgenmode eui64 numtxqueues 1 numrxqueues 1 \n"
+		"    inet 10.9.0.1 peer 10.9.0.2/32 scope global ipsec0\n"
+		"       valid_lft forever preferred_lft forever\n"
+		"6: eth1: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN group default qlen 1000\n"
+		"    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff promiscuity 0 addrgenmode eui64\n"
+		"    altname enp0s4\n"
+		"    inet 10.1.0.1/24 brd 10.1.0.255 scope global eth1\n";
+
+	(void)st;
+	assert_int_equal(xd_text_sniff(text, len), XD_TEXT_IP_ADDR);
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	s->meta.dump_status[XD_DUMP_RTNL_ADDR] = XD_DUMP_COMPLETE;
+	assert_int_equal(xd_decode_ip_addr(s, text, len), 0);
+	assert_int_equal(s->issues.len, 0);
+	assert_int_equal(s->links.len, 3);
+	l = link_named(s, "veth0");
+	assert_non_null(l);
+	assert_int_equal(l->ifindex, 3);
+	assert_string_equal(l->kind, "veth");
+	assert_true(l->flags & 1 /* IFF_UP */);
+	assert_true(l->has & XD_LINK_HAS_OPERSTATE);
+	assert_int_equal(l->operstate, XD_OPER_UP);
+	l = link_named(s, "lo");
+	assert_non_null(l);
+	assert_null(l->kind);
+	assert_int_equal(l->operstate, XD_OPER_UNKNOWN);
+	assert_int_equal(s->addrs.len, 6);
+	xd_snapshot_sort(s);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(inet_pton(AF_INET, "192.0.2.1", a.b), 1);
+	assert_true(xd_snapshot_is_local(s, AF_INET, &a));
+	assert_int_equal(inet_pton(AF_INET, "192.0.2.2", a.b), 1);
+	assert_false(xd_snapshot_is_local(s, AF_INET, &a));
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::1", a.b), 1);
+	assert_true(xd_snapshot_is_local(s, AF_INET6, &a));
+	xd_snapshot_free(s);
+	free(text);
+
+	/* an xfrm interface with a point-to-point address, an altname, a down link */
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	assert_int_equal(xd_decode_ip_addr(s, older, strlen(older)), 0);
+	assert_int_equal(s->issues.len, 0);
+	l = link_named(s, "ipsec0");
+	assert_non_null(l);
+	assert_string_equal(l->kind, "xfrm");
+	assert_true(l->has & XD_LINK_HAS_XFRM_IF_ID);
+	assert_int_equal(l->xfrm_if_id, 42);
+	l = link_named(s, "eth1");
+	assert_non_null(l);
+	assert_null(l->kind);
+	assert_int_equal(l->operstate, XD_OPER_DOWN);
+	assert_int_equal(s->addrs.len, 2);
+	{
+		const struct xd_local_addr *p = xd_vec_at(&s->addrs, 0);
+		assert_int_equal(p->family, AF_INET);
+		assert_int_equal(p->prefixlen, 32);
+		assert_int_equal(p->ifindex, 5);
+		assert_int_equal(p->addr.b[0], 10);
+		assert_int_equal(p->addr.b[2], 0);
+		p = xd_vec_at(&s->addrs, 1);
+		assert_int_equal(p->prefixlen, 24);
+		assert_int_equal(p->ifindex, 6);
+	}
+	xd_snapshot_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_load_real),
 		cmocka_unit_test(test_load_unprivileged),
 		cmocka_unit_test(test_sysctl_a),
+		cmocka_unit_test(test_ip_addr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,6 +41,7 @@ static const struct input inputs[] = {
 	{ XD_DUMP_XFRM_STAT, XD_TEXT_XFRM_STAT },
 	{ XD_DUMP_UNAME, XD_TEXT_UNAME_A },
 	{ XD_DUMP_SYSCTL, XD_TEXT_SYSCTL_A },
+	{ XD_DUMP_RTNL_ADDR, XD_TEXT_IP_ADDR }, /* and rtnl.link: the same text */
 };
 #define N_INPUTS (sizeof(inputs) / sizeof(inputs[0]))
 
@@ -130,6 +131,10 @@ static int feed(struct rd *rd, const struct input *in, const char *name, char *b
 	m->keys_scrubbed_on_load += (uint32_t)xd_ipxfrm_scrub(buf, len);
 	m->dump_status[in->dump] = XD_DUMP_COMPLETE;
 	m->dump_error[in->dump] = 0;
+	if (in->dump == XD_DUMP_RTNL_ADDR) { /* `ip address` lists the links too */
+		m->dump_status[XD_DUMP_RTNL_LINK] = XD_DUMP_COMPLETE;
+		m->dump_error[XD_DUMP_RTNL_LINK] = 0;
+	}
 	if (in->dump == XD_DUMP_UNAME) {
 		/* "Linux host RELEASE #..." */
 		char r[sizeof(m->kernel_release)];
@@ -332,6 +337,8 @@ static int read_sos(struct rd *rd, int dfd)
 	static const char *const stat_names[] = { "proc/net/xfrm_stat" };
 	static const char *const uname_names[] = { "sos_commands/kernel/uname_-a" };
 	static const char *const sysctl_names[] = { "sos_commands/kernel/sysctl_-a" };
+	static const char *const addr_names[] = { "sos_commands/networking/ip_-d_address",
+						  "sos_commands/networking/ip_address" };
 	const struct {
 		const struct input *in;
 		const char *const *names;
@@ -343,6 +350,7 @@ static int read_sos(struct rd *rd, int dfd)
 		{ &inputs[2], stat_names, 1, false },
 		{ &inputs[3], uname_names, 1, false },
 		{ &inputs[4], sysctl_names, 1, false },
+		{ &inputs[5], addr_names, 2, false },
 	};
 	int r;
 
@@ -351,16 +359,21 @@ static int read_sos(struct rd *rd, int dfd)
 		if (plan[i].plugin_dirs) {
 			r = sos_one(rd, dfd, plan[i].in, plan[i].names, plan[i].n);
 		} else {
+			/* the first of the names (newest sos first) that exists */
 			char *buf = NULL;
-			size_t len = 0;
-			r = read_rel(rd, dfd, plan[i].names[0], &buf, &len);
+			size_t len = 0, k = 0;
+			do
+				r = read_rel(rd, dfd, plan[i].names[k], &buf, &len);
+			while ((r == -ENOENT || r == -ENOTDIR) && ++k < plan[i].n);
 			if (r == -ENOENT || r == -ENOTDIR) {
 				rd->meta->dump_status[plan[i].in->dump] = XD_DUMP_ABSENT;
+				if (plan[i].in->dump == XD_DUMP_RTNL_ADDR)
+					rd->meta->dump_status[XD_DUMP_RTNL_LINK] = XD_DUMP_ABSENT;
 				r = 0;
 			} else if (r < 0) {
-				r = unusable(rd, plan[i].in->dump, plan[i].names[0], r);
+				r = unusable(rd, plan[i].in->dump, plan[i].names[k], r);
 			} else {
-				r = feed(rd, plan[i].in, plan[i].names[0], buf, len);
+				r = feed(rd, plan[i].in, plan[i].names[k], buf, len);
 				wipe_free(buf, len);
 			}
 		}
@@ -443,6 +456,9 @@ static int scan_sections(struct rd *rd, const char *file, char *buf, size_t len,
 			in = &inputs[3];
 		else if (cl >= 9 && memcmp(cmd + cl - 9, "sysctl -a", 9) == 0)
 			in = &inputs[4]; /* env.txt; not "sysctl -a | grep ^vm" */
+		else if ((cl >= 8 && memcmp(cmd + cl - 8, "/ip addr", 8) == 0) ||
+			 (cl >= 9 && memcmp(cmd + cl - 9, "# ip addr", 9) == 0))
+			in = &inputs[5]; /* network.txt; not a namespace's "ip netns exec ... ip addr" */
 		if (!in)
 			continue;
 		/* a later, more detailed section (ip -s) does not replace an earlier one */

@@ -179,6 +179,17 @@ enum xd_text_kind xd_text_sniff(const void *buf, size_t len)
 		if (sysctl_line(l1, n1, &nl, &v, &vl) && islower((unsigned char)l1[0]))
 			return XD_TEXT_SYSCTL_A;
 	}
+	{
+		/* `ip address`: "1: lo: <LOOPBACK,UP,LOWER_UP> mtu ..." */
+		const char *e = l1 + n1;
+		for (q = l1; q < e && isdigit((unsigned char)*q); q++)
+			;
+		if (q > l1 && q + 2 < e && q[0] == ':' && q[1] == ' ') {
+			const char *c = memmem(q + 2, (size_t)(e - q - 2), ": <", 3);
+			if (c && !memchr(q + 2, ' ', (size_t)(c - q - 2)))
+				return XD_TEXT_IP_ADDR;
+		}
+	}
 	if (starts(l1, n1, "Linux ")) {
 		/* the fourth word is the version, which starts with '#' */
 		int words = 0;
