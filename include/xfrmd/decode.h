@@ -52,6 +52,11 @@ int xd_decode_sysctl_a(struct xd_snapshot *s, const void *buf, size_t len);
  * interface's if_id), inet/inet6 addresses with their prefix (a peer's on point-to-point).
  */
 int xd_decode_ip_addr(struct xd_snapshot *s, const void *buf, size_t len);
+/*
+ * `ip route show table all` (or `ip [-6] route`) into the routes of the rtnl.route dump;
+ * device names are resolved through the links decoded before (from `ip address`).
+ */
+int xd_decode_ip_route(struct xd_snapshot *s, const void *buf, size_t len);
 
 /*
  * Overwrite, in place, the digits of every key in `ip xfrm state`-like text with '0': the hex
@@ -71,6 +76,7 @@ enum xd_text_kind {
 	XD_TEXT_UNAME_A,
 	XD_TEXT_SYSCTL_A,
 	XD_TEXT_IP_ADDR,
+	XD_TEXT_IP_ROUTE,
 };
 enum xd_text_kind xd_text_sniff(const void *buf, size_t len);
 

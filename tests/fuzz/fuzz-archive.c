@@ -3,7 +3,7 @@
  * fuzz-archive.c: support archives (archive-read.c, archive-unpack.c). The input is tried
  * as a tar stream, unpacked into a scratch directory which is then read as an archive, and
  * as a single file of command output (supportconfig sections, firewall text sniffing,
- * `sysctl -a`, `ip address`), and given to the `sysctl -a` and `ip address` importers as it is. No
+ * `sysctl -a`, `ip address`, `ip route`), and given to those importers as it is. No
  * firewall loader: the text is found and named, never handed to nft here. Whatever the input,
  * nothing may be written outside the scratch directory (checked: it is the only entry of its
  * parent) and the scratch directory must be removable.
@@ -68,6 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (xd_snapshot_new(&s) == 0) {
 		(void)xd_decode_sysctl_a(s, data, size);
 		(void)xd_decode_ip_addr(s, data, size);
+		(void)xd_decode_ip_route(s, data, size);
 		xd_snapshot_sort(s);
 		xd_snapshot_free(s);
 	}

@@ -80,7 +80,7 @@ try:
     st = {d: v["status"] for d, v in doc["meta"]["dumps"].items()}
     want_st = {"xfrm.sa": "complete", "xfrm.policy": "complete", "file.xfrm_stat": "complete",
                "file.uname": "complete", "file.sysctl": "absent", "rtnl.link": "absent",
-               "rtnl.addr": "absent", **{d: "absent" for d in FW_DUMPS}}
+               "rtnl.addr": "absent", "rtnl.route": "absent", **{d: "absent" for d in FW_DUMPS}}
     check(st == want_st, f"every input found, the firewall's said missing: {st}")
 
     # packed as sos does (one top directory), in every compression: the same answer
@@ -153,7 +153,8 @@ try:
     for f in ("iptables-save", "ip6tables-save"):
         shutil.copy(os.path.join(FWDATA, f), os.path.join(sos, "sos_commands/networking"))
     shutil.copy(os.path.join(FWDATA, "sysctl_-a"), os.path.join(sos, "sos_commands/kernel"))
-    shutil.copy(os.path.join(FWDATA, "ip_-d_address"), os.path.join(sos, "sos_commands/networking"))
+    for f in ("ip_-d_address", "ip_route_show_table_all"):
+        shutil.copy(os.path.join(FWDATA, f), os.path.join(sos, "sos_commands/networking"))
     packed = os.path.join(tmp, "sosreport-gw-2026.tar.xz")
     subprocess.run(["tar", "-cJf", packed, "-C", tmp, "sosreport-gw-2026"], check=True)
     os.chmod(tmp, 0o755)  # for the unprivileged run below
@@ -169,7 +170,8 @@ try:
           and d["nft.rules"].get("input") == "sos_commands/firewall_tables/nft_-a_list_ruleset"
           and d["file.sysctl"] == {"status": "complete", "input": "sos_commands/kernel/sysctl_-a"}
           and d["rtnl.addr"] == {"status": "complete", "input": "sos_commands/networking/ip_-d_address"}
-          and d["rtnl.link"] == {"status": "complete"},
+          and d["rtnl.link"] == {"status": "complete"}
+          and d["rtnl.route"] == {"status": "complete", "input": "sos_commands/networking/ip_route_show_table_all"},
           f"unprivileged: firewall inputs denied with the reason ({d.get('nft.rules')})")
     if root:
         fw_ids, doc = ids(packed)
@@ -195,6 +197,21 @@ try:
             a, b = fw(live), fw(packed)
             check(a == b, f"show fw from the archive equals a live capture of the same rules "
                           f"({len(a[0])} base chains, {len(a[1])} rules)")
+        else:
+            check(False, f"live capture in a namespace: {lp.stderr.strip()}")
+        # links, addresses and routes: the namespace the data came from, made again
+        script = ("ip link set lo up && ip link add veth0 type veth peer name veth1 && "
+                  "ip addr add 192.0.2.1/24 dev veth0 && ip -6 addr add 2001:db8::1/64 dev veth0 nodad && "
+                  "ip link set veth0 up && ip link set veth1 up && "
+                  "ip route add 198.51.100.0/24 via 192.0.2.254 dev veth0 onlink && "
+                  f"'{XFRMCTL}' --no-daemon capture -w '{live}.rt'")
+        lp = subprocess.run(["unshare", "-n", "sh", "-c", script], capture_output=True, text=True)
+        if lp.returncode == 0:
+            def routes(path):
+                doc = json.loads(run("-r", path, "--json", "show", "routes")[1])
+                return sorted(json.dumps(r, sort_keys=True) for r in doc["routes"])
+            a, b = routes(live + ".rt"), routes(packed)
+            check(a and a == b, f"show routes from ip -d address + ip route equals a live capture ({len(a)} routes)")
         else:
             check(False, f"live capture in a namespace: {lp.stderr.strip()}")
     else:

@@ -23,6 +23,7 @@
 #include "xfrmd/kernel.h"
 #include "xfrmd/model.h"
 #include "xfrmd/recbuf.h"
+#include "xfrmd/route.h"
 
 static const char nft_text[] =
 	"table inet filter { # handle 1\n"
@@ -477,6 +478,68 @@ static void test_ip_addr(void **st)
 	xd_snapshot_free(s);
 }
 
+/* `ip route show table all` into the routes, devices resolved through `ip address`. */
+static void test_ip_route(void **st)
+{
+	static const char links[] = "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 state UNKNOWN\n"
+				    "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n"
+				    "3: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n";
+	static const char routes[] =
+		"default via 192.0.2.254 dev eth0 proto dhcp src 192.0.2.1 metric 100 \n"
+		"10.2.0.0/16 dev eth1 table 220 proto static scope link \n"
+		"unreachable 10.9.0.0/16 proto 99 \n"
+		"default proto static metric 50 \n"
+		"\tnexthop via 198.51.100.1 dev eth1 weight 1 \n"
+		"\tnexthop via 198.51.100.2 dev eth1 weight 1 \n"
+		"local 192.0.2.1 dev eth0 table local proto kernel scope host src 192.0.2.1 \n"
+		"default via inet6 fe80::1 dev eth0 \n"
+		"2001:db8:5::/64 dev eth9 proto kernel metric 256 pref medium\n"
+		"10.3.0.0/16 dev eth0 table vpn \n";
+	struct xd_snapshot *s = NULL;
+	const struct xd_route *r;
+
+	(void)st;
+	assert_int_equal(xd_text_sniff(routes, strlen(routes)), XD_TEXT_IP_ROUTE);
+	assert_int_equal(xd_snapshot_new(&s), 0);
+	assert_int_equal(xd_decode_ip_addr(s, links, strlen(links)), 0);
+	assert_int_equal(xd_decode_ip_route(s, routes, strlen(routes)), 0);
+	/* eth9 is no link `ip address` listed; table "vpn" is a name only the gateway knows */
+	assert_int_equal(s->issues.len, 2);
+	assert_int_equal(s->routes.len, 7);
+	r = xd_vec_at(&s->routes, 0);
+	assert_int_equal(r->family, AF_INET);
+	assert_int_equal(r->dst_len, 0);
+	assert_true(r->has_gateway);
+	assert_int_equal(r->gateway.b[3], 254);
+	assert_int_equal(r->oif, 2);
+	assert_int_equal(r->protocol, 16);
+	assert_int_equal(r->priority, 100);
+	assert_true(r->has_prefsrc);
+	assert_int_equal(r->table, XD_RT_TABLE_MAIN);
+	r = xd_vec_at(&s->routes, 1);
+	assert_int_equal(r->table, 220);
+	assert_int_equal(r->scope, 253);
+	assert_int_equal(r->oif, 3);
+	r = xd_vec_at(&s->routes, 2);
+	assert_int_equal(r->type, XD_RTN_UNREACHABLE);
+	assert_int_equal(r->protocol, 99);
+	r = xd_vec_at(&s->routes, 3);
+	assert_int_equal(r->nexthops, 2);
+	assert_int_equal(r->gateway.b[3], 1);
+	assert_int_equal(r->oif, 3);
+	r = xd_vec_at(&s->routes, 4);
+	assert_int_equal(r->type, XD_RTN_LOCAL);
+	assert_int_equal(r->table, XD_RT_TABLE_LOCAL);
+	assert_int_equal(r->scope, 254);
+	r = xd_vec_at(&s->routes, 5);
+	assert_true(r->via);
+	assert_false(r->has_gateway);
+	r = xd_vec_at(&s->routes, 6);
+	assert_int_equal(r->family, AF_INET6);
+	assert_int_equal(r->oif, 0);
+	xd_snapshot_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_load_unprivileged),
 		cmocka_unit_test(test_sysctl_a),
 		cmocka_unit_test(test_ip_addr),
+		cmocka_unit_test(test_ip_route),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

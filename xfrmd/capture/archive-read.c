@@ -42,6 +42,7 @@ static const struct input inputs[] = {
 	{ XD_DUMP_UNAME, XD_TEXT_UNAME_A },
 	{ XD_DUMP_SYSCTL, XD_TEXT_SYSCTL_A },
 	{ XD_DUMP_RTNL_ADDR, XD_TEXT_IP_ADDR }, /* and rtnl.link: the same text */
+	{ XD_DUMP_RTNL_ROUTE, XD_TEXT_IP_ROUTE }, /* after rtnl.addr: devices by name */
 };
 #define N_INPUTS (sizeof(inputs) / sizeof(inputs[0]))
 
@@ -339,6 +340,8 @@ static int read_sos(struct rd *rd, int dfd)
 	static const char *const sysctl_names[] = { "sos_commands/kernel/sysctl_-a" };
 	static const char *const addr_names[] = { "sos_commands/networking/ip_-d_address",
 						  "sos_commands/networking/ip_address" };
+	/* both families since iproute2 ~5.x prints them with `table all` */
+	static const char *const route_names[] = { "sos_commands/networking/ip_route_show_table_all" };
 	const struct {
 		const struct input *in;
 		const char *const *names;
@@ -351,6 +354,7 @@ static int read_sos(struct rd *rd, int dfd)
 		{ &inputs[3], uname_names, 1, false },
 		{ &inputs[4], sysctl_names, 1, false },
 		{ &inputs[5], addr_names, 2, false },
+		{ &inputs[6], route_names, 1, false },
 	};
 	int r;
 
@@ -459,6 +463,9 @@ static int scan_sections(struct rd *rd, const char *file, char *buf, size_t len,
 		else if ((cl >= 8 && memcmp(cmd + cl - 8, "/ip addr", 8) == 0) ||
 			 (cl >= 9 && memcmp(cmd + cl - 9, "# ip addr", 9) == 0))
 			in = &inputs[5]; /* network.txt; not a namespace's "ip netns exec ... ip addr" */
+		else if ((cl >= 9 && memcmp(cmd + cl - 9, "/ip route", 9) == 0) ||
+			 (cl >= 10 && memcmp(cmd + cl - 10, "# ip route", 10) == 0))
+			in = &inputs[6]; /* the main table's IPv4 routes: all supportconfig has whole */
 		if (!in)
 			continue;
 		/* a later, more detailed section (ip -s) does not replace an earlier one */
@@ -650,8 +657,8 @@ static int read_single(struct rd *rd, const char *path, char *buf, size_t len)
 			return feed(rd, &inputs[i], base ? base + 1 : path, buf, len);
 		}
 	return fail(rd, -EPROTO, "not a snapshot file, nor `ip xfrm state`, `ip xfrm policy`, "
-				 "/proc/net/xfrm_stat, `uname -a`, `nft list ruleset` or "
-				 "`iptables-save` text");
+				 "/proc/net/xfrm_stat, `uname -a`, `sysctl -a`, `ip address`, "
+				 "`ip route`, `nft list ruleset` or `iptables-save` text");
 }
 
 bool xd_archive_detect(const char *path)

@@ -190,6 +190,21 @@ enum xd_text_kind xd_text_sniff(const void *buf, size_t len)
 				return XD_TEXT_IP_ADDR;
 		}
 	}
+	{
+		/* `ip route`: "default via A dev X ...", "[TYPE] PREFIX dev X ...", and the
+		 * routes without a device ("unreachable 10.0.0.0/8", "blackhole ...") */
+		static const char *const rt[] = { "default ", "local ", "broadcast ", "unicast ",
+						  "multicast ", "anycast ", "blackhole ",
+						  "unreachable ", "prohibit ", "throw " };
+		bool typed = false;
+		for (size_t i = 0; i < sizeof(rt) / sizeof(rt[0]); i++)
+			typed |= starts(l1, n1, rt[i]);
+		if ((typed || isxdigit((unsigned char)l1[0]) || l1[0] == ':') &&
+		    (memmem(l1, n1, " dev ", 5) || memmem(l1, n1, " via ", 5) ||
+		     starts(l1, n1, "blackhole ") || starts(l1, n1, "unreachable ") ||
+		     starts(l1, n1, "prohibit ") || starts(l1, n1, "throw ")))
+			return XD_TEXT_IP_ROUTE;
+	}
 	if (starts(l1, n1, "Linux ")) {
 		/* the fourth word is the version, which starts with '#' */
 		int words = 0;

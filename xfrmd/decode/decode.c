@@ -27,6 +27,8 @@ static int decode_text(struct xd_snapshot *s, const struct xd_record *rec)
 		return xd_decode_sysctl_a(s, rec->data, rec->len);
 	case XD_DUMP_RTNL_ADDR:
 		return xd_decode_ip_addr(s, rec->data, rec->len);
+	case XD_DUMP_RTNL_ROUTE:
+		return xd_decode_ip_route(s, rec->data, rec->len);
 	default:
 		/* an empty one only names an input (e.g. firewall text, loaded as netlink) */
 		if (rec->len)
