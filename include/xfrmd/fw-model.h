@@ -138,6 +138,7 @@ enum xd_xt_kind {
 	XD_XT_ICMP,    /* icmp, icmp6 */
 	XD_XT_RECENT,
 	XD_XT_ADDRTYPE,
+	XD_XT_RPFILTER,
 	/* targets */
 	XD_XT_T_ACCEPT, /* standard verdicts, legacy */
 	XD_XT_T_DROP,
@@ -192,6 +193,7 @@ struct xd_xt {
 	uint8_t recent_check_set;         /* recent: XT_RECENT_CHECK 1, SET 2, UPDATE 4, … */
 	uint16_t addrtype_src, addrtype_dst; /* addrtype: 1 << RTN_* masks */
 	uint32_t addrtype_flags;             /* INVERT_SOURCE 1, INVERT_DEST 2, LIMIT_IFACE_IN 4, OUT 8 */
+	uint8_t rpfilter_flags;              /* LOOSE 1, VALID_MARK 2, ACCEPT_LOCAL 4, INVERT 8 */
 	bool ct_state_change; /* CT target with --notrack or a zone: conntrack state changes */
 	bool undecided_info; /* info present but not understood: the evaluator gives up */
 };

@@ -46,6 +46,13 @@ struct xd_fw_packet {
 	/* is the source/destination one of the namespace's own addresses (addrtype, fib …
 	 * type local)? 1 yes, -1 no, 0 not known (addresses not collected) */
 	int8_t src_local, dst_local;
+	/* the reverse-path lookup (rpfilter, `fib saddr … oif`): the route back to the source
+	 * as the kernel looks it up (destination = the source, mark as the packet's); rp_known
+	 * false: not done (routes not collected); rp_oif "" = no unicast route (none, local,
+	 * blackhole, unreachable …); rp_oif_index 0 = index not known */
+	bool rp_known;
+	char rp_oif[16];
+	uint32_t rp_oif_index;
 };
 
 enum xd_fw_verdict {

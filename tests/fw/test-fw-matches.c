@@ -441,6 +441,68 @@ static void test_addrtype_local(void **st)
 	fwb_free(fw);
 }
 
+/* firewalld's reverse-path filters from the route back to the source (issue 22): nft
+ * `fib saddr . mark . iif oif missing drop` (both result forms) and xt `rpfilter --invert` */
+static uint8_t rp_eval(struct xd_fw *fw, struct xd_fw_packet *p, const char *iif,
+		       const char *rp_oif, struct xd_fw_result *r)
+{
+	uint8_t hooks[1] = { XD_HOOK_PREROUTING };
+
+	xd_strlcpy(p->iif, iif, sizeof(p->iif));
+	p->iif_index = xd_streq(iif, "vB") ? 7 : xd_streq(iif, "lo") ? 1 : 0;
+	p->rp_known = rp_oif != NULL;
+	xd_strlcpy(p->rp_oif, rp_oif ? rp_oif : "", sizeof(p->rp_oif));
+	p->rp_oif_index = rp_oif && xd_streq(rp_oif, "vB") ? 7 : rp_oif && rp_oif[0] ? 8 : 0;
+	assert_int_equal(xd_fw_eval(fw, p, hooks, 1, r), 0);
+	return (uint8_t)r->verdict;
+}
+
+static void test_rpfilter_from_routes(void **st)
+{
+	static const uint32_t zero = 0;
+	struct xd_fw_packet p = pkt(IP6, 50);
+	struct xd_fw_result r;
+
+	for (int form = 0; form < 4; form++) {
+		struct xd_fw *fw = fwb_new();
+		if (form < 2) {
+			fwb_chain(fw, INET, "firewalld", "filter_PREROUTING", XD_HOOK_PREROUTING,
+				  -290, XD_NF_ACCEPT);
+			fwb_rule(fw, INET, "firewalld", "filter_PREROUTING", 1);
+			fwb_simple(fw, XD_FWX_FIB);
+			last(fw)->key = 1;                                /* oif */
+			last(fw)->flags = 1 | 4 | 8 | (form ? 0 : 32); /* saddr . mark . iif */
+			last(fw)->dreg = 1;
+			if (form)
+				fwb_cmp(fw, 1, 0 /* eq */, &zero, 4);
+			else
+				fwb_cmp_u8(fw, 1, 0);
+			fwb_verdict(fw, XD_NF_DROP, NULL);
+		} else {
+			fwb_chain(fw, IP6, "raw", "PREROUTING", XD_HOOK_PREROUTING, -300,
+				  XD_NF_ACCEPT);
+			fwb_rule(fw, IP6, "raw", "PREROUTING", 1);
+			fwb_xt(fw, XD_FWX_MATCH, XD_XT_RPFILTER, "rpfilter", NULL);
+			/* --invert; the last form --loose too: any route back */
+			last_xt(fw)->rpfilter_flags = form == 2 ? 8 : 8 | 1;
+			fwb_xt(fw, XD_FWX_TARGET, XD_XT_T_DROP, "DROP", NULL);
+		}
+		fwb_finish(fw);
+		assert_int_equal(rp_eval(fw, &p, "vB", "vB", &r), XD_FW_ACCEPT);
+		if (form == 3) {
+			assert_int_equal(rp_eval(fw, &p, "vB", "vC", &r), XD_FW_ACCEPT);
+		} else {
+			assert_int_equal(rp_eval(fw, &p, "vB", "vC", &r), XD_FW_DROP);
+			assert_int_equal(r.decider.handle, 1);
+		}
+		assert_int_equal(rp_eval(fw, &p, "vB", "", &r), XD_FW_DROP);  /* no route back */
+		assert_int_equal(rp_eval(fw, &p, "lo", "vC", &r), XD_FW_ACCEPT); /* loopback */
+		assert_int_equal(rp_eval(fw, &p, "vB", NULL, &r), XD_FW_UNDECIDABLE);
+		assert_int_equal(rp_eval(fw, &p, "", "vB", &r), XD_FW_UNDECIDABLE);
+		fwb_free(fw);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_recent),
 		cmocka_unit_test(test_meta_reason_names_key),
 		cmocka_unit_test(test_addrtype_local),
+		cmocka_unit_test(test_rpfilter_from_routes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -279,6 +279,25 @@ static int fw_verdict(int argc, char **argv)
 			}
 		}
 	}
+	/* rpfilter, `fib saddr . iif oif missing`: the route back to the source, looked up as
+	 * the kernel does (destination = the source, source = the destination, no iif) */
+	if (xd_routes_collected(s) && !p.mark_unknown) {
+		struct xd_route_query q = { .family = p.family, .has_src = true, .mark = p.mark };
+		struct xd_route_result rr;
+
+		memcpy(q.dst.b, p.src, 16);
+		memcpy(q.src.b, p.dst, 16);
+		if (xd_route_lookup(s, &q, &rr) == 0 && rr.verdict != XD_ROUTE_UNDECIDABLE) {
+			const char *dev = rr.verdict == XD_ROUTE_FOUND && rr.route->type == XD_RTN_UNICAST
+						  ? xd_route_result_oif_name(s, &rr)
+						  : "";
+			if (dev && strlen(dev) < sizeof(p.rp_oif)) {
+				p.rp_known = true;
+				xd_strlcpy(p.rp_oif, dev, sizeof(p.rp_oif));
+				p.rp_oif_index = dev[0] ? (uint32_t)rr.oif : 0;
+			}
+		}
+	}
 	/* `fib daddr type local` / `-m addrtype --dst-type LOCAL`: the namespace's addresses */
 	{
 		struct xd_addr a;

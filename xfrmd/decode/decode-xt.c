@@ -156,6 +156,11 @@ static bool dec_match(struct xd_snapshot *s, struct xd_xt *x, uint8_t family, co
 		}
 		x->addrtype_flags = rd32(p + 4);
 		return (x->addrtype_flags & ~0xfu) == 0;
+	case XD_XT_RPFILTER: /* {u8 flags} */
+		if (len < 1)
+			return false;
+		x->rpfilter_flags = p[0];
+		return (p[0] & ~0xfu) == 0;
 	case XD_XT_RECENT:
 		if (len < 10)
 			return false;
@@ -216,7 +221,7 @@ static const struct {
 	{ "rt", XD_XT_EXTHDR6, false },       { "hbh", XD_XT_EXTHDR6, false },
 	{ "dst", XD_XT_EXTHDR6, false },      { "icmp", XD_XT_ICMP, false },
 	{ "icmp6", XD_XT_ICMP, false },       { "recent", XD_XT_RECENT, false },
-	{ "addrtype", XD_XT_ADDRTYPE, false },
+	{ "addrtype", XD_XT_ADDRTYPE, false }, { "rpfilter", XD_XT_RPFILTER, false },
 	{ "CT", XD_XT_T_CT, true },           { "NOTRACK", XD_XT_T_CT, true },
 	{ "LOG", XD_XT_T_LOG, true },         { "NFLOG", XD_XT_T_LOG, true },
 	{ "REJECT", XD_XT_T_REJECT, true },   { "MARK", XD_XT_T_MARK, true },

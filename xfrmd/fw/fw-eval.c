@@ -48,7 +48,7 @@ enum { CTS_ESTABLISHED = 2, CTS_NEW = 8 };
 enum { IPPROTO_ICMP_ = 1, IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17, IPPROTO_ESP_ = 50,
        IPPROTO_AH_ = 51, IPPROTO_ICMPV6_ = 58, IPPROTO_SCTP_ = 132, IPPROTO_DCCP_ = 33 };
 enum { XT_ADDRTYPE_LOCAL = 1 << 2 };
-enum { FIB_SADDR = 1, FIB_DADDR = 2, FIB_IIF = 8, FIB_OIF = 16 };
+enum { FIB_SADDR = 1, FIB_DADDR = 2, FIB_IIF = 8, FIB_OIF = 16, FIB_PRESENT = 32 };
 enum { FIB_RESULT_OIF = 1, FIB_RESULT_OIFNAME = 2, FIB_RESULT_ADDRTYPE = 3 };
 enum { RTN_LOCAL_ = 2 };
 enum { TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_ACK = 0x10 };
@@ -563,6 +563,48 @@ static bool cmp_is_local(const struct regs *r, int off, const struct xd_fw_expr 
 }
 
 /*
+ * `fib saddr [. mark] [. iif] oif|oifname [missing]`, the reverse-path check (firewalld's
+ * IPv6 rpfilter): the route back to the source from the snapshot (rp_oif). As the kernel's
+ * nft_fib: in prerouting a packet from the loopback device finds its input interface; with
+ * iif in the key the route must use the input interface, else nothing is found.
+ */
+static int fib_rpath(struct ctx *c, const struct xd_fw_expr *e, struct regs *r, int off)
+{
+	const struct xd_fw_packet *p = c->p;
+	const char *dev = p->rp_oif[0] ? p->rp_oif : NULL;
+	uint32_t index = p->rp_oif_index;
+	uint8_t v[16] = { 0 };
+
+	if (xd_streq(p->iif, "lo") && c->hook == XD_HOOK_PREROUTING) {
+		dev = p->iif;
+		index = p->iif_index ? p->iif_index : 1;
+	} else if (e->flags & FIB_IIF) {
+		if (dev && !xd_streq(dev, p->iif))
+			dev = NULL;
+		index = dev ? p->iif_index : 0;
+	}
+	if (e->flags & FIB_PRESENT) {
+		v[0] = dev != NULL;
+		reg_store(r, off, v, NULL, 4, 4);
+		return X_CONT;
+	}
+	if (e->key == FIB_RESULT_OIFNAME) {
+		if (dev)
+			memcpy(v, dev, strnlen(dev, 15));
+		reg_store(r, off, v, NULL, 16, 16);
+		return X_CONT;
+	}
+	if (dev && !index) {
+		reg_unknown(r, off, 4);
+		set_why(c, "fib route lookup: the index of %s is not known", dev);
+		return X_CONT;
+	}
+	memcpy(v, &index, 4);
+	reg_store(r, off, v, NULL, 4, 4);
+	return X_CONT;
+}
+
+/*
  * nft fib. `fib daddr type local` (Docker's published ports, firewalld) follows from the
  * namespace's addresses; with an interface in the key, or for oif/oifname (reverse-path
  * checks), the answer needs the routing tables: undecidable.
@@ -589,6 +631,9 @@ static int x_fib(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 		set_why(c, "fib address type other than local: needs the routes%s", "");
 		return X_CONT;
 	}
+	if (e->key != FIB_RESULT_ADDRTYPE && e->flags & FIB_SADDR && !(e->flags & FIB_OIF) &&
+	    c->p->rp_known && (!(e->flags & FIB_IIF) || c->p->iif[0]))
+		return fib_rpath(c, e, r, off);
 	reg_unknown(r, off, e->key == FIB_RESULT_OIFNAME ? 16 : 4);
 	set_why(c, "%s",
 		e->key == FIB_RESULT_ADDRTYPE
@@ -1118,6 +1163,26 @@ static int x_xt_match(struct ctx *c, const struct xd_xt *x)
 				p->dst_local || p->src_local ? "address types other than local need the routes"
 							      : "the namespace's addresses were not collected");
 		return maybe ? X_MAYBE : X_CONT;
+	}
+	case XD_XT_RPFILTER: {
+		/* xt_rpfilter: the route back to the source must use the input interface (any
+		 * unicast route with --loose); loopback packets pass; a local route only with
+		 * --accept-local */
+		bool hit;
+		if (!p->rp_known || !p->iif[0] ||
+		    (!p->rp_oif[0] && (x->rpfilter_flags & 4) && !p->src_local)) {
+			set_why(c, "xt match rpfilter: %s",
+				p->rp_known ? "the input interface is not given (--iif)"
+					    : "reverse-path filter: the routes were not collected");
+			return X_MAYBE;
+		}
+		if (xd_streq(p->iif, "lo"))
+			hit = true;
+		else if (!p->rp_oif[0])
+			hit = (x->rpfilter_flags & 4) && p->src_local > 0;
+		else
+			hit = (x->rpfilter_flags & 1) || xd_streq(p->rp_oif, p->iif);
+		return hit != !!(x->rpfilter_flags & 8) ? X_CONT : X_BREAK;
 	}
 	case XD_XT_RECENT:
 		/* --set records the source and matches (unless inverted); every other mode
