@@ -354,6 +354,22 @@ static void test_eval_nat_needs_conntrack_and_ports(void **st)
 	assert_int_equal(r.verdict, XD_FW_ACCEPT);
 	fwb_free(fw);
 
+	/* later chains of the hook see the rewritten packet; one without rules gives its
+	 * policy whatever the rewrite (issue 22: empty legacy tables behind iptables-nft) */
+	fw = fwb_new();
+	fwb_chain(fw, XD_NFPROTO_IPV4, "nat", "post", XD_HOOK_POSTROUTING, 100, XD_NF_ACCEPT);
+	((struct xd_fw_chain *)xd_vec_at(&fw->chains, 0))->type = "nat";
+	fwb_chain(fw, XD_NFPROTO_IPV4, "later", "post", XD_HOOK_POSTROUTING, 200, XD_NF_ACCEPT);
+	fwb_rule(fw, XD_NFPROTO_IPV4, "nat", "post", 4);
+	fwb_simple(fw, XD_FWX_NAT);
+	fwb_finish(fw);
+	assert_int_equal(xd_fw_eval(fw, &tcp, hooks, 1, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_ACCEPT);
+	((struct xd_fw_chain *)xd_vec_at(&fw->chains, 1))->policy = XD_NF_DROP;
+	assert_int_equal(xd_fw_eval(fw, &tcp, hooks, 1, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_DROP);
+	fwb_free(fw);
+
 	/* a nat chain whose drop would decide, with nothing that turns conntrack on */
 	fw = fwb_new();
 	fwb_chain(fw, XD_NFPROTO_IPV4, "nat", "post", XD_HOOK_POSTROUTING, 100, XD_NF_DROP);

@@ -2018,7 +2018,12 @@ int xd_fw_eval(const struct xd_fw *fw, const struct xd_fw_packet *pkt, const uin
 					 "active and no rule activates it",
 					 chains[i]->table, chains[i]->name);
 			}
-			if (o.v != XD_FW_UNDECIDABLE && nat_note[0] && !dropped) {
+			/* after source NAT in postrouting no route is looked up any more: a chain
+			 * without rules gives its policy whatever the addresses (empty legacy
+			 * tables next to iptables-nft ones are common) */
+			if (o.v != XD_FW_UNDECIDABLE && nat_note[0] && !dropped &&
+			    (chains[i]->rule_count || nat_by.hook != XD_HOOK_POSTROUTING ||
+			     c.hook != XD_HOOK_POSTROUTING)) {
 				/* later chains saw rewritten addresses we did not model; a drop too:
 				 * the rewritten packet may not match the dropping rule, or not even
 				 * pass this hook */
