@@ -32,6 +32,11 @@ struct xd_fw_packet {
 	 * for ICMP packets only) */
 	bool has_icmp_type, has_icmp_code;
 	uint8_t icmp_type, icmp_code;
+	/* IPv6 AH: the header behind it (41 IPv6 or 4 IPv4 in tunnel mode, 59 none, …). The
+	 * kernel skips AH like an extension header: protocol matches and conntrack see this
+	 * one. Without it, whatever reads the protocol of an IPv6 AH packet is undecidable. */
+	bool has_ah_next;
+	uint8_t ah_next;
 	char iif[16], oif[16]; /* "" = not known */
 	/* interface indexes when known (0 = unknown; "lo" is always 1) */
 	uint32_t iif_index, oif_index;

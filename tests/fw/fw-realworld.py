@@ -111,6 +111,12 @@ def icmp_body(p, tag):
 
 
 def wire(p, tag):
+    if p["proto"] == "ah" and ":" in p["src"]:
+        # tunnel-mode AH as a peer sends it: an inner IPv6 header behind AH (the kernel
+        # skips AH like an extension header: its protocol matches see 41)
+        inner = fd.ip4("fd97::1", "fd97::2", 59, tag)
+        body = struct.pack("!BBHII", 41, 4, 0, p["spi"], 1) + b"\0" * 12 + inner
+        return fd.ip4(p["src"], p["dst"], 51, body)
     body = icmp_body(p, tag) if p["proto"] in ("icmp", "icmp6") else fd.l4(p, tag)
     return fd.ip4(p["src"], p["dst"], PROTO_NUM[p["proto"]], body)
 
@@ -247,6 +253,8 @@ def xfrmctl_verdict(xfrmctl, snap, p):
         cmd += ["--spi", str(p["spi"])]
     if "type" in p:
         cmd += ["--icmp-type", f"{p['type']}/0"]
+    if p["proto"] == "ah" and ":" in p["src"]:
+        cmd += ["--ah-next", "41"]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode not in (0, 1):
         raise RuntimeError(f"xfrmctl failed ({r.returncode}): {r.stderr.strip()}")

@@ -503,6 +503,54 @@ static void test_rpfilter_from_routes(void **st)
 	}
 }
 
+/* IPv6 AH (issue 22, seen in the real-world suite): nf_tables finds AH as the transport
+ * header (`meta l4proto ah`, iptables-nft's `-p ah`), legacy ip6tables' -p and conntrack
+ * skip it and see the header behind it (--ah-next) */
+static void test_ipv6_ah_protocol(void **st)
+{
+	struct xd_fw *fw = fwb_new();
+	struct xd_fw_result r;
+
+	fwb_chain(fw, INET, "firewalld", "filter_IN_external", XD_HOOK_INPUT, 0, XD_NF_DROP);
+	fwb_rule(fw, INET, "firewalld", "filter_IN_external", 1);
+	fwb_meta(fw, META_L4PROTO, 1);
+	fwb_cmp_u8(fw, 1, 51);
+	fwb_verdict(fw, XD_NF_ACCEPT, NULL);
+
+	struct xd_fw_packet ah6 = pkt(IP6, 51);
+	assert_int_equal(eval_input(fw, &ah6, &r), XD_FW_ACCEPT);
+	ah6.has_ah_next = true, ah6.ah_next = 41;
+	assert_int_equal(eval_input(fw, &ah6, &r), XD_FW_ACCEPT);
+	fwb_free(fw);
+
+	/* legacy ip6tables: -p ah never matches an AH packet; ct state needs the next header */
+	fw = fwb_new();
+	fwb_chain(fw, IP6, "filter", "INPUT", XD_HOOK_INPUT, 0, XD_NF_DROP);
+	fwb_rule(fw, IP6, "filter", "INPUT", 1);
+	fwb_ct_state(fw, 1);
+	fwb_cmp_u8(fw, 1, 8); /* new */
+	fwb_verdict(fw, XD_NF_DROP, NULL);
+	fwb_rule(fw, IP6, "filter", "INPUT", 2);
+	for (size_t i = 0; i < fw->chains.len; i++)
+		((struct xd_fw_chain *)xd_vec_at(&fw->chains, i))->backend = XD_FW_LEGACY;
+	for (size_t i = 0; i < fw->rules.len; i++) {
+		struct xd_fw_rule *ru = xd_vec_at(&fw->rules, i);
+		ru->backend = XD_FW_LEGACY;
+		if (ru->handle == 2) {
+			static struct xd_ipt_ip ip = { .proto = 51, .flags = 1 };
+			memset(ip.smsk, 0, 16);
+			ru->ipt = &ip;
+		}
+	}
+	fwb_xt(fw, XD_FWX_TARGET, XD_XT_T_ACCEPT, "ACCEPT", NULL);
+	ah6 = pkt(IP6, 51);
+	ah6.ct = XD_FW_CT_ESTABLISHED;
+	assert_int_equal(eval_input(fw, &ah6, &r), XD_FW_UNDECIDABLE);
+	ah6.has_ah_next = true, ah6.ah_next = 41;
+	assert_int_equal(eval_input(fw, &ah6, &r), XD_FW_DROP);
+	fwb_free(fw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_meta_reason_names_key),
 		cmocka_unit_test(test_addrtype_local),
 		cmocka_unit_test(test_rpfilter_from_routes),
+		cmocka_unit_test(test_ipv6_ah_protocol),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

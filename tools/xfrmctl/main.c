@@ -78,6 +78,7 @@ static const struct xfrmctl_opt fw_opts[] = {
 	{ "--policy-out", NULL, "an out policy covers it (policy --dir out)" },
 	{ "--mark", "N", "the packet's mark" },
 	{ "--icmp-type", "TYPE[/CODE]", "ICMP/ICMPv6 type and code (numbers)" },
+	{ "--ah-next", "PROTO", "IPv6 AH: the header behind it (41 in tunnel mode)" },
 	{ NULL }
 };
 static const struct xfrmctl_opt capture_opts[] = {

@@ -119,7 +119,7 @@ static int check_dumps(const struct xd_snapshot *s, bool *torn)
 static int fw_verdict(int argc, char **argv)
 {
 	enum { O_PROTO = 256, O_SRC, O_DST, O_SPORT, O_DPORT, O_SPI, O_HOOK, O_IIF, O_OIF, O_CT,
-	       O_SECPATH, O_POLOUT, O_MARK, O_ICMP };
+	       O_SECPATH, O_POLOUT, O_MARK, O_ICMP, O_AHNEXT };
 	static const struct option opts[] = {
 		{ "proto", required_argument, NULL, O_PROTO },
 		{ "src", required_argument, NULL, O_SRC },
@@ -135,6 +135,7 @@ static int fw_verdict(int argc, char **argv)
 		{ "policy-out", no_argument, NULL, O_POLOUT },
 		{ "mark", required_argument, NULL, O_MARK },
 		{ "icmp-type", required_argument, NULL, O_ICMP },
+		{ "ah-next", required_argument, NULL, O_AHNEXT },
 		XFRMCTL_COMMON_LONGOPTS,
 		{}
 	};
@@ -213,6 +214,11 @@ static int fw_verdict(int argc, char **argv)
 			if (parse_icmp(optarg, &p) < 0)
 				return xfrmctl_usage_error("--icmp-type: TYPE or TYPE/CODE, each 0..255");
 			break;
+		case O_AHNEXT:
+			if (parse_proto(optarg, &p.ah_next) < 0)
+				return xfrmctl_usage_error("--ah-next: a protocol name or number");
+			p.has_ah_next = true;
+			break;
 		default:
 			r = xfrmctl_common_option(c, optarg);
 			if (r != 1)
@@ -228,6 +234,8 @@ static int fw_verdict(int argc, char **argv)
 	if (p.has_icmp_type && p.l4proto != (fs == XD_NFPROTO_IPV4 ? 1 : 58))
 		return xfrmctl_usage_error("--icmp-type needs --proto %s",
 					   fs == XD_NFPROTO_IPV4 ? "icmp" : "ipv6-icmp");
+	if (p.has_ah_next && (p.l4proto != 51 || fs != XD_NFPROTO_IPV6))
+		return xfrmctl_usage_error("--ah-next needs --proto ah and IPv6 addresses");
 	p.family = fs;
 	if (hook >= 0)
 		hooks[nhooks++] = (uint8_t)hook;

@@ -93,8 +93,10 @@ struct ctx {
 	bool mark_unknown;
 	bool nat_seen;
 	bool forwarded; /* the packet is routed through, not local */
-	/* IPv6 AH: the kernel (ipv6_find_hdr, conntrack) skips AH like an extension header, so
-	 * the "layer 4" is whatever AH protects, which the description does not say */
+	/* IPv6 AH whose next header is not described. nf_tables finds AH as the transport
+	 * header (IP6_FH_F_AUTH: `meta l4proto ah`, iptables-nft's `-p ah` match), but
+	 * conntrack and legacy ip6tables' -p skip it like an extension header and see the
+	 * header behind it (p->ah_next when given) */
 	bool v6_ah;
 	struct xd_fw_trace nat_rule;
 };
@@ -249,11 +251,7 @@ static void build_headers(struct ctx *c)
 		}
 		break;
 	case IPPROTO_AH_:
-		if (p->family == XD_NFPROTO_IPV6) {
-			c->v6_ah = true;
-			c->th_len = 0;
-			break;
-		}
+		c->v6_ah = p->family == XD_NFPROTO_IPV6 && !p->has_ah_next;
 		c->th_len = 12;
 		/* RFC 4302 2.3: the reserved field MUST be zero */
 		c->th_known[2] = c->th_known[3] = 0xff;
@@ -327,11 +325,6 @@ static int x_payload(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 		src = c->net, known = c->net_known, avail = c->net_len;
 	} else if (e->base == BASE_TRANSPORT) {
 		src = c->th, known = c->th_known, avail = sizeof(c->th);
-		if (c->v6_ah) {
-			reg_unknown(r, off, e->len);
-			set_why(c, "IPv6 AH: the transport header behind it is not described%s", "");
-			return X_CONT;
-		}
 	} else {
 		reg_unknown(r, off, e->len);
 		set_why(c, "%s header not described by the packet", e->base == BASE_LL ? "link-layer" : "inner");
@@ -364,12 +357,6 @@ static int x_meta(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 	case META_SECPATH:
 		if (!reg_span(e->dreg, 4, &off))
 			return X_BREAK;
-		if (e->key == META_L4PROTO && c->v6_ah) {
-			reg_unknown(r, off, 4);
-			set_why(c, "IPv6 AH: the kernel skips it like an extension header; the "
-				   "protocol behind it is not described%s", "");
-			return X_CONT;
-		}
 		v[0] = e->key == META_NFPROTO ? p->family
 		       : e->key == META_L4PROTO ? p->l4proto
 						: (uint8_t)p->secpath;
@@ -501,7 +488,8 @@ static int x_ct(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 	}
 	reg_unknown(r, off, e->key == CT_STATE ? 4 : 16);
 	set_why(c, "%s",
-		c->v6_ah ? "IPv6 AH: conntrack tracks the protocol behind it, which is not described"
+		c->v6_ah ? "IPv6 AH: conntrack tracks the protocol behind it, which is not described "
+			   "(--ah-next)"
 		: c->fw->has_notrack ? "conntrack state may be changed by notrack/ct set rules"
 				     : "conntrack key not modelled");
 	return X_CONT;
@@ -965,6 +953,11 @@ static int v6_find(const struct ctx *c, uint8_t type)
 		return -1;
 	if (nh == type)
 		return 1;
+	/* behind AH: the described next header (no further extension headers) */
+	if (nh == IPPROTO_AH_ && c->p->has_ah_next)
+		nh = c->p->ah_next;
+	if (nh == type)
+		return 1;
 	if (nh == 0 || nh == 43 || nh == 44 || nh == IPPROTO_AH_ || nh == 60)
 		return -1;
 	return 0;
@@ -989,7 +982,7 @@ static int x_exthdr(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
 		found = p->family == XD_NFPROTO_IPV4 ? 0 : -1;
 		break;
 	case 1: /* NFT_EXTHDR_OP_TCPOPT: not a TCP segment breaks; options are not described */
-		found = p->l4proto != IPPROTO_TCP_ && !c->v6_ah && !present ? 0 : -1;
+		found = p->l4proto != IPPROTO_TCP_ && !present ? 0 : -1;
 		break;
 	default:
 		found = -1;
@@ -1370,7 +1363,17 @@ static int legacy_head(struct ctx *c, const struct xd_fw_rule *ru)
 	if (mo == !!(ip->invflags & 0x02) && !u2)
 		return X_BREAK;
 	if (v4 || (ip->flags & 0x01)) { /* ip6: only with IP6T_F_PROTO */
-		if (ip->proto && (p->l4proto == ip->proto) == !!(ip->invflags & 0x40))
+		uint8_t proto = p->l4proto;
+		if (!v4 && proto == IPPROTO_AH_ && ip->proto) {
+			/* ip6_tables' -p skips AH like an extension header */
+			if (!p->has_ah_next) {
+				set_why(c, "IPv6 AH: ip6tables -p sees the header behind it, which is "
+					   "not described (--ah-next)%s", "");
+				return X_MAYBE;
+			}
+			proto = p->ah_next;
+		}
+		if (ip->proto && (proto == ip->proto) == !!(ip->invflags & 0x40))
 			return X_BREAK;
 	}
 	if (v4 && (ip->flags & 0x01) != !!(ip->invflags & 0x20))
