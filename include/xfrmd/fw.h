@@ -55,6 +55,9 @@ struct xd_fw_packet {
 	 * as the kernel looks it up (destination = the source, mark as the packet's); rp_known
 	 * false: not done (routes not collected); rp_oif "" = no unicast route (none, local,
 	 * blackhole, unreachable …); rp_oif_index 0 = index not known */
+	/* masquerade keeps the source: it is the only address of the output interface (of
+	 * its family), so a port-less flow (ESP, AH) is not rewritten and cannot clash */
+	bool masq_keeps_src;
 	bool rp_known;
 	char rp_oif[16];
 	uint32_t rp_oif_index;

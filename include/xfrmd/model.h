@@ -457,6 +457,10 @@ bool xd_snapshot_has_local_addrs(const struct xd_snapshot *s);
 /* For the firewall's address-type matches: 1 a local address, -1 not, 0 not known (no
  * address dump, or the loopback prefix beyond its listed address). */
 int xd_snapshot_addr_local(const struct xd_snapshot *s, uint16_t family, const struct xd_addr *a);
+/* Is a the only address of its family on interface ifindex (IPv6 link-local ones aside)?
+ * Then masquerade out of that interface keeps it as the source. */
+bool xd_snapshot_only_addr(const struct xd_snapshot *s, uint16_t family, int32_t ifindex,
+			   const struct xd_addr *a);
 /* The SA with this (family, daddr, spi, proto) in a sorted snapshot, or NULL. */
 const struct xd_sa *xd_snapshot_find_sa(const struct xd_snapshot *s, uint16_t family,
 					const struct xd_addr *daddr, uint32_t spi, uint8_t proto);

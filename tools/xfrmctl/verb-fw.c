@@ -287,6 +287,12 @@ static int fw_verdict(int argc, char **argv)
 			}
 		}
 	}
+	/* masquerade out of an interface whose only address is the source rewrites nothing */
+	if (p.oif_index) {
+		struct xd_addr a;
+		memcpy(a.b, p.src, 16);
+		p.masq_keeps_src = xd_snapshot_only_addr(s, p.family, (int32_t)p.oif_index, &a);
+	}
 	/* rpfilter, `fib saddr . iif oif missing`: the route back to the source, looked up as
 	 * the kernel does (destination = the source, source = the destination, no iif) */
 	if (xd_routes_collected(s) && !p.mark_unknown) {

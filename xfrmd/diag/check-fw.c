@@ -295,6 +295,7 @@ struct probe {
 	uint32_t spi;
 	bool warn_only; /* NAT-T possible but not in use */
 	const char *oif_routed; /* the output interface the route lookup gave, NULL if none */
+	const char *iif_routed; /* inbound: the interface of the route back to the peer */
 };
 
 /*
@@ -332,6 +333,37 @@ static const char *route_oif(const struct xd_snapshot *s, struct xd_fw_packet *p
 		return NULL;
 	xd_strlcpy(pk->oif, name, sizeof(pk->oif));
 	pk->oif_index = (uint32_t)idx;
+	return name;
+}
+
+/*
+ * A peer's packets arrive on the interface of the route back to the peer: the kernel's
+ * reverse-path filters (rp_filter, rpfilter, `fib saddr . iif oif`) drop them anywhere else,
+ * and zone firewalls (firewalld) select their rules by that interface name. Without a
+ * definite unicast route nothing is filled in and such rules stay undecidable.
+ */
+static const char *route_iif(const struct xd_snapshot *s, struct xd_fw_packet *pk)
+{
+	struct xd_route_query q = { .family = pk->family, .has_src = true, .mark = pk->mark,
+				    .mark_unknown = pk->mark_unknown };
+	struct xd_route_result r;
+	const char *name;
+
+	if (pk->iif[0] || !xd_routes_collected(s))
+		return NULL;
+	memcpy(q.dst.b, pk->src, 16);
+	memcpy(q.src.b, pk->dst, 16);
+	if (xd_route_lookup(s, &q, &r) < 0 || r.verdict != XD_ROUTE_FOUND ||
+	    r.route->type != XD_RTN_UNICAST)
+		return NULL;
+	name = xd_route_result_oif_name(s, &r);
+	if (!name || strlen(name) >= sizeof(pk->iif) || r.oif <= 0)
+		return NULL;
+	xd_strlcpy(pk->iif, name, sizeof(pk->iif));
+	pk->iif_index = (uint32_t)r.oif;
+	pk->rp_known = true;
+	xd_strlcpy(pk->rp_oif, name, sizeof(pk->rp_oif));
+	pk->rp_oif_index = (uint32_t)r.oif;
 	return name;
 }
 
@@ -380,6 +412,8 @@ static void report(const struct xd_diag_ctx *c, struct xd_findings *out, const s
 	xd_finding_ev_bool(x, "replies_pass", replies_pass);
 	if (pr->oif_routed)
 		xd_finding_ev_str(x, "oif", "%s", pr->oif_routed);
+	if (pr->iif_routed)
+		xd_finding_ev_str(x, "iif", "%s", pr->iif_routed);
 	if (pr->def == F_NATT)
 		xd_finding_ev_bool(x, "natt_in_use", !pr->warn_only);
 	if (e->conn) {
@@ -432,8 +466,16 @@ static void probe_dir(const struct xd_diag_ctx *c, struct xd_findings *out, cons
 	}
 	/* the input path has no output interface; the others leave by the routed one */
 	struct probe prr = *pr;
-	if (forwarding || !inbound)
+	if (forwarding || !inbound) {
 		prr.oif_routed = route_oif(c->now, &pk, forwarding);
+		if (pk.oif_index) {
+			struct xd_addr a;
+			memcpy(a.b, pk.src, 16);
+			pk.masq_keeps_src = xd_snapshot_only_addr(c->now, pk.family,
+								  (int32_t)pk.oif_index, &a);
+		}
+	} else
+		prr.iif_routed = route_iif(c->now, &pk);
 	pr = &prr;
 	if (xd_fw_eval(fw, &pk, hooks, nh, &rn) < 0)
 		return;

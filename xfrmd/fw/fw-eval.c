@@ -502,8 +502,14 @@ static int x_ct(struct ctx *c, const struct xd_fw_expr *e, struct regs *r)
  * addresses clashes and is dropped (seen in the differential test): that depends on the
  * conntrack table, not on the rule set.
  */
-static int nat_verdict(struct ctx *c, struct verd *vd)
+static int nat_verdict(struct ctx *c, struct verd *vd, bool masq)
 {
+	/* masquerade to the address the packet already has: nothing is rewritten */
+	if (masq && c->p->masq_keeps_src) {
+		vd->code = XD_NF_ACCEPT;
+		c->nat_seen = true;
+		return X_VERDICT;
+	}
 	switch (c->p->l4proto) {
 	case IPPROTO_TCP_:
 	case IPPROTO_UDP_:
@@ -1293,7 +1299,7 @@ static int x_xt_target(struct ctx *c, const struct xd_fw_expr *e, struct verd *v
 		vd->ref = e->ref;
 		return X_VERDICT;
 	case XD_XT_T_NAT:
-		return nat_verdict(c, vd);
+		return nat_verdict(c, vd, x->name && strcmp(x->name, "MASQUERADE") == 0);
 	case XD_XT_T_MARK:
 		c->mark_unknown = true;
 		return X_CONT;
@@ -1509,7 +1515,7 @@ static enum rmatch eval_rule(struct ctx *c, const struct xd_fw_rule *ru, struct 
 			x = X_VERDICT;
 			break;
 		case XD_FWX_NAT:
-			x = nat_verdict(c, vd);
+			x = nat_verdict(c, vd, e->text && strcmp(e->text, "masquerade") == 0);
 			break;
 		case XD_FWX_QUEUE:
 			vd->unknown = true;

@@ -105,6 +105,23 @@ int xd_snapshot_addr_local(const struct xd_snapshot *s, uint16_t family, const s
 	return -1;
 }
 
+bool xd_snapshot_only_addr(const struct xd_snapshot *s, uint16_t family, int32_t ifindex,
+			   const struct xd_addr *a)
+{
+	const struct xd_local_addr *v = s->addrs.data;
+	bool found = false;
+
+	for (size_t i = 0; i < s->addrs.len; i++) {
+		if (v[i].family != family || v[i].ifindex != ifindex ||
+		    (family == AF_INET6 && v[i].addr.b[0] == 0xfe && (v[i].addr.b[1] & 0xc0) == 0x80))
+			continue;
+		if (xd_addr_cmp(&v[i].addr, a) != 0)
+			return false;
+		found = true;
+	}
+	return found;
+}
+
 const struct xd_link *xd_snapshot_link(const struct xd_snapshot *s, int32_t ifindex)
 {
 	struct xd_link key = { .ifindex = ifindex };
