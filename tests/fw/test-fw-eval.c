@@ -348,6 +348,20 @@ static void test_eval_nat_needs_conntrack_and_ports(void **st)
 	assert_int_equal(xd_fw_eval(fw, &esp, hooks, 1, &r), 0);
 	assert_int_equal(r.verdict, XD_FW_UNDECIDABLE);
 	assert_non_null(strstr(r.reason, "conntrack clash"));
+	/* masquerade to the address it already has (the interface's only one): nothing is
+	 * rewritten, nothing can clash (issue 22: firewalld's external zone, the gateway's own
+	 * ESP); a plain SNAT stays undecidable */
+	esp.masq_keeps_src = true;
+	assert_int_equal(xd_fw_eval(fw, &esp, hooks, 1, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_ACCEPT);
+	struct xd_fw_expr *nat = xd_vec_at(&fw->exprs, fw->exprs.len - 1);
+	nat->text = "snat";
+	assert_int_equal(xd_fw_eval(fw, &esp, hooks, 1, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_UNDECIDABLE);
+	nat->text = "masquerade";
+	esp.masq_keeps_src = false;
+	assert_int_equal(xd_fw_eval(fw, &esp, hooks, 1, &r), 0);
+	assert_int_equal(r.verdict, XD_FW_UNDECIDABLE);
 	/* established packets never see nat chains */
 	esp.ct = XD_FW_CT_ESTABLISHED;
 	assert_int_equal(xd_fw_eval(fw, &esp, hooks, 1, &r), 0);
