@@ -11,6 +11,7 @@
 #include "xfrmctl.h"
 #include "xfrmd/analysis.h"
 #include "xfrmd/diag.h"
+#include "xfrmd/kb.h"
 #include "xfrmd/model.h"
 #include "xfrmd/render.h"
 #include "xfrmd/tunnels.h"
@@ -38,6 +39,7 @@ int verb_metrics(int argc, char **argv)
 	struct xd_analysis_opts ao = { .what = XD_ANALYZE_FINDINGS };
 	struct xd_analysis *a = NULL;
 	struct xd_tunnels t;
+	struct xd_kb *kb;
 	int r;
 
 	r = xfrmctl_parse_common_only(argc, argv, "metrics", 0, NULL, NULL);
@@ -50,15 +52,20 @@ int verb_metrics(int argc, char **argv)
 			return r;
 	}
 	xd_diag_opts_default(&ao.diag);
+	/* the same findings as `check` and the daemon's exposition: known issues included */
+	ao.kb = kb = xfrmctl_load_kb();
 	r = xfrmctl_analyze(&ao, &a);
-	if (r)
+	if (r) {
+		xd_kb_free(kb);
 		return r;
+	}
 	xd_tunnels_init(&t);
 	r = xd_tunnels_update(&t, a->snap);
 	if (r == 0)
 		r = xd_render_prom(stdout, a->snap, &a->findings, &t, NULL);
 	xd_tunnels_done(&t);
 	xd_analysis_free(a);
+	xd_kb_free(kb);
 	if (r < 0 || fflush(stdout) != 0) {
 		fputs("xfrmctl: writing metrics failed\n", stderr);
 		return EXIT_COLLECT;
