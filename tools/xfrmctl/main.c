@@ -103,8 +103,9 @@ const struct xfrmctl_verb xfrmctl_verbs[] = {
 
 static const char common_help[] =
 	"  -j, --json[=pretty|short|off]  JSON output (the reference format)\n"
-	"  -r, --read PATH                read a snapshot, sos report, supportconfig or\n"
-	"                                 ip xfrm text instead of the live kernel\n"
+	"  -r, --read PATH                read a snapshot, sos report or supportconfig\n"
+	"                                 (directory or tarball) or ip xfrm text\n"
+	"                                 instead of the live kernel\n"
 	"  -n, --netns NAME               use network namespace NAME (/run/netns/NAME)\n"
 	"  -v, --verbose                  more detail\n"
 	"      --no-daemon                collect directly even when xfrmd runs\n"
