@@ -47,15 +47,95 @@ static char set_names[RULES][16];
 
 /* flat: all rules in the base chain; anon: each rule looks its port up in its own anonymous
  * set, as `tcp dport { a, b }` compiles (10,000 sets: name resolution must not be per packet) */
+/* A packet generator: fills *p (zeroed) and its path for packet i from the random x. */
+typedef int (*make_packet_fn)(uint32_t x, int i, struct xd_fw_packet *p);
+
+static const uint8_t protos[] = { 50, 51, 17, 17, 6 }; /* ESP, AH, UDP (IKE, NAT-T), TCP */
+
+/* PACKETS packets through fw, timed; prints the figures. 0, or 1 if an evaluation failed. */
+static int measure(const struct xd_fw *fw, uint32_t x, make_packet_fn make)
+{
+	static struct xd_fw_result res;
+	unsigned acc = 0, drop = 0, und = 0;
+	uint64_t steps = 0;
+	double t0 = now(), c0 = cpu(), t1, c1;
+
+	for (int i = 0; i < PACKETS; i++) {
+		struct xd_fw_packet p = { 0 };
+		uint8_t hooks[3];
+		size_t n;
+
+		x = x * 1103515245u + 12345u;
+		n = xd_fw_path(make(x, i, &p), hooks);
+		if (xd_fw_eval(fw, &p, hooks, n, &res) < 0)
+			return 1;
+		steps += res.steps;
+		acc += res.verdict == XD_FW_ACCEPT;
+		drop += res.verdict == XD_FW_DROP;
+		und += res.verdict == XD_FW_UNDECIDABLE;
+	}
+	t1 = now();
+	c1 = cpu();
+	printf("%d packets: %.1f ms wall, %.1f ms CPU, %.1f us CPU/packet, %.0f rules/packet on "
+	       "average (accept %u, drop %u, undecidable %u)\n",
+	       PACKETS, (t1 - t0) * 1e3, (c1 - c0) * 1e3, (c1 - c0) * 1e6 / PACKETS,
+	       (double)steps / PACKETS, acc, drop, und);
+	return 0;
+}
+
+/* The generated site: new packets on the input path from 10.x and 203.0.x sources. */
+static int site_packet(uint32_t x, int i, struct xd_fw_packet *p)
+{
+	(void)i;
+	p->family = 2;
+	p->ct = XD_FW_CT_NEW;
+	p->l4proto = protos[x % 5];
+	p->src[0] = (x >> 8) % 3 == 0 ? 203 : 10;
+	p->src[1] = (uint8_t)((x >> 12) % 200);
+	p->src[2] = (uint8_t)(x >> 16);
+	p->src[3] = 1;
+	p->dst[0] = 10, p->dst[3] = 2;
+	p->has_sport = p->has_dport = true;
+	p->sport = 4500;
+	p->dport = p->l4proto == 6 ? (uint16_t)(1000 + (x >> 4) % 6000) : (x & 1) ? 500 : 4500;
+	p->has_spi = true;
+	p->spi = x;
+	strcpy(p->iif, "eth0");
+	return XD_FW_PATH_INPUT;
+}
+
+/* fw-diff's topology (peer 10.99.0.1 on vB, LAN 10.98.0.0/24 on vC): new and established,
+ * a third each on the input, forward and output paths. */
+static int topology_packet(uint32_t x, int i, struct xd_fw_packet *p)
+{
+	static const int paths[] = { XD_FW_PATH_INPUT, XD_FW_PATH_FORWARD, XD_FW_PATH_OUTPUT };
+	static const uint8_t peer[4] = { 10, 99, 0, 1 }, self[4] = { 10, 99, 0, 2 },
+			     lan[4] = { 10, 98, 0, 1 };
+	int kind = paths[i % 3];
+
+	p->family = 2;
+	p->l4proto = protos[x % 5];
+	p->ct = (x >> 3) & 1 ? XD_FW_CT_NEW : XD_FW_CT_ESTABLISHED;
+	memcpy(p->src, kind == XD_FW_PATH_OUTPUT ? self : peer, 4);
+	memcpy(p->dst, kind == XD_FW_PATH_INPUT ? self : kind == XD_FW_PATH_OUTPUT ? peer : lan, 4);
+	p->has_sport = p->has_dport = true;
+	p->sport = 4500;
+	p->dport = p->l4proto == 6 ? (uint16_t)(22 + (x >> 4) % 3 * 29) : (x & 1) ? 500 : 4500;
+	p->has_spi = true;
+	p->spi = x;
+	if (kind != XD_FW_PATH_OUTPUT)
+		strcpy(p->iif, "vB");
+	if (kind != XD_FW_PATH_INPUT)
+		strcpy(p->oif, kind == XD_FW_PATH_OUTPUT ? "vB" : "vC");
+	return kind;
+}
+
 static int run(bool flat, bool anon)
 {
 	static const char *const users[] = { "u0", "u1", "u2", "u3" };
 	struct xd_fw *fw = fwb_new();
-	static struct xd_fw_result res;
-	uint64_t steps = 0;
-	unsigned acc = 0, drop = 0, und = 0;
-	uint32_t x = 12345;
-	double t0, t1, c0, c1;
+	double t0, t1;
+	int r;
 
 	fwb_chain(fw, INET, "filter", "input", XD_HOOK_INPUT, 0, XD_NF_DROP);
 	fwb_chain(fw, XD_NFPROTO_IPV4, "raw", "pre", XD_HOOK_PREROUTING, -300, XD_NF_ACCEPT);
@@ -123,57 +203,19 @@ static int run(bool flat, bool anon)
 		      : "site firewall (jumps per /16)",
 	       fw->rules.len, fw->exprs.len, fw->sets.len, (t1 - t0) * 1e3);
 
-	t0 = now();
-	c0 = cpu();
-	for (int i = 0; i < PACKETS; i++) {
-		static const uint8_t protos[] = { 50, 51, 17, 17, 6 };
-		struct xd_fw_packet p = { .family = 2, .ct = XD_FW_CT_NEW };
-		uint8_t hooks[3];
-		size_t n = xd_fw_path(XD_FW_PATH_INPUT, hooks);
-
-		x = x * 1103515245u + 12345u;
-		p.l4proto = protos[x % 5];
-		p.src[0] = (x >> 8) % 3 == 0 ? 203 : 10;
-		p.src[1] = (uint8_t)((x >> 12) % 200);
-		p.src[2] = (uint8_t)(x >> 16);
-		p.src[3] = 1;
-		p.dst[0] = 10, p.dst[3] = 2;
-		p.has_sport = p.has_dport = true;
-		p.sport = 4500;
-		p.dport = p.l4proto == 6 ? (uint16_t)(1000 + (x >> 4) % 6000) : (x & 1) ? 500 : 4500;
-		p.has_spi = true;
-		p.spi = x;
-		strcpy(p.iif, "eth0");
-		if (xd_fw_eval(fw, &p, hooks, n, &res) < 0)
-			return 1;
-		steps += res.steps;
-		acc += res.verdict == XD_FW_ACCEPT;
-		drop += res.verdict == XD_FW_DROP;
-		und += res.verdict == XD_FW_UNDECIDABLE;
-	}
-	t1 = now();
-	c1 = cpu();
-	printf("%d packets: %.1f ms wall, %.1f ms CPU, %.1f us CPU/packet, %.0f rules/packet on "
-	       "average (accept %u, drop %u, undecidable %u)\n",
-	       PACKETS, (t1 - t0) * 1e3, (c1 - c0) * 1e3, (c1 - c0) * 1e6 / PACKETS,
-	       (double)steps / PACKETS, acc, drop, und);
+	r = measure(fw, 12345, site_packet);
 	fwb_free(fw);
-	return 0;
+	return r;
 }
 
-/* 1,000 packets of fw-diff's topology (peer 10.99.0.1 on vB, LAN 10.98.0.0/24 on vC) through
- * a snapshot's firewall: ESP, AH, IKE, NAT-T and TCP, new and established, three paths. */
+/* The same packets through a snapshot's firewall (a capture of a real rule set). */
 static int run_snapshot(const char *path)
 {
-	static const uint8_t protos[] = { 50, 51, 17, 17, 6 };
-	static const int paths[] = { XD_FW_PATH_INPUT, XD_FW_PATH_FORWARD, XD_FW_PATH_OUTPUT };
-	static struct xd_fw_result res;
 	struct xd_snapshot *s = NULL;
 	struct xd_record_sink sink;
-	unsigned acc = 0, drop = 0, und = 0, x = 1;
-	uint64_t steps = 0;
-	double t0, t1, c0, c1;
+	double t0, t1;
 	char err[256];
+	int r;
 
 	if (xd_snapshot_new(&s) < 0)
 		return 1;
@@ -191,48 +233,9 @@ static int run_snapshot(const char *path)
 	}
 	t1 = now();
 	printf("%s: rules: %zu, index built in %.2f ms\n", path, s->fw->rules.len, (t1 - t0) * 1e3);
-	t0 = now();
-	c0 = cpu();
-	for (int i = 0; i < PACKETS; i++) {
-		struct xd_fw_packet p = { .family = 2 };
-		int kind = paths[i % 3];
-		uint8_t hooks[3];
-		size_t n = xd_fw_path(kind, hooks);
-		uint8_t peer[4] = { 10, 99, 0, 1 }, self[4] = { 10, 99, 0, 2 },
-			lan[4] = { 10, 98, 0, 1 };
-
-		x = x * 1103515245u + 12345u;
-		p.l4proto = protos[x % 5];
-		p.ct = (x >> 3) & 1 ? XD_FW_CT_NEW : XD_FW_CT_ESTABLISHED;
-		memcpy(p.src, kind == XD_FW_PATH_OUTPUT ? self : peer, 4);
-		memcpy(p.dst, kind == XD_FW_PATH_INPUT ? self : kind == XD_FW_PATH_OUTPUT ? peer : lan,
-		       4);
-		p.has_sport = p.has_dport = true;
-		p.sport = 4500;
-		p.dport = p.l4proto == 6 ? (uint16_t)(22 + (x >> 4) % 3 * 29) : (x & 1) ? 500 : 4500;
-		p.has_spi = true;
-		p.spi = x;
-		if (kind != XD_FW_PATH_OUTPUT)
-			strcpy(p.iif, "vB");
-		if (kind != XD_FW_PATH_INPUT)
-			strcpy(p.oif, kind == XD_FW_PATH_OUTPUT ? "vB" : "vC");
-		if (xd_fw_eval(s->fw, &p, hooks, n, &res) < 0) {
-			xd_snapshot_free(s);
-			return 1;
-		}
-		steps += res.steps;
-		acc += res.verdict == XD_FW_ACCEPT;
-		drop += res.verdict == XD_FW_DROP;
-		und += res.verdict == XD_FW_UNDECIDABLE;
-	}
-	t1 = now();
-	c1 = cpu();
-	printf("%d packets: %.1f ms wall, %.1f ms CPU, %.1f us CPU/packet, %.0f rules/packet on "
-	       "average (accept %u, drop %u, undecidable %u)\n",
-	       PACKETS, (t1 - t0) * 1e3, (c1 - c0) * 1e3, (c1 - c0) * 1e6 / PACKETS,
-	       (double)steps / PACKETS, acc, drop, und);
+	r = measure(s->fw, 1, topology_packet);
 	xd_snapshot_free(s);
-	return 0;
+	return r;
 }
 
 int main(int argc, char **argv)
