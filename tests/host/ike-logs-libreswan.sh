@@ -20,15 +20,10 @@ XFRMCTL=${XFRMCTL:?}
 command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
 command -v certutil >/dev/null || { echo "SKIP: needs certutil (libnss3-tools)"; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: needs nft"; exit 77; }
-root=
-for c in "${LIBRESWAN_ROOT:-}" /var/cache/xfrmd-tests/libreswan /var/cache/xfrmd-tests/kstack-libreswan/root; do
-    [ -n "$c" ] && [ -x "$c/usr/libexec/ipsec/pluto" ] && { root=$c; break; }
-done
-[ -n "$root" ] || { echo "SKIP: libreswan not unpacked (tests/kernel/prepare.sh)"; exit 77; }
-ldd "$root/usr/libexec/ipsec/pluto" | grep -q 'not found' && { echo "SKIP: pluto's libraries missing"; exit 77; }
+. "$(dirname "$0")/lib-ike.sh"
+ike_libreswan_root
 nsA=xd-lslog-a-$$
 nsB=xd-lslog-b-$$
-. "$(dirname "$0")/lib-ike.sh"
 ike_begin xd-lslog "$nsA" "$nsB"
 
 PSK_A=XdCanaryLsPskA-6b02d9e4a1c7f35e8d1
@@ -93,26 +88,6 @@ stop_plutos() {
     for p in "${plutos[@]}"; do kill -9 "$p" 2>/dev/null || true; done
     plutos=()
 }
-wait_log() { # file pattern
-    for _ in $(seq 1 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-    return 1
-}
-check() { # ns out.json
-    local rc=0
-    "$XFRMCTL" --no-daemon -n "$1" --json check >"$2" || rc=$?
-    [ $rc -le 1 ] || { echo "xfrmctl check rc $rc"; return 1; }
-}
-has() { # json id [conn]
-    python3 - "$@" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-fs = [f for f in d["findings"] if f["id"] == sys.argv[2]]
-if len(sys.argv) > 3:
-        fs = [f for f in fs if f["evidence"].get("connection") == sys.argv[3]]
-sys.exit(0 if fs else 1)
-PY
-}
-ids() { python3 -c 'import json,sys; print(" ".join(sorted(f["id"] for f in json.load(open(sys.argv[1]))["findings"] if f["id"].startswith(sys.argv[2]))))' "$1" "${2:-ike.}"; }
 
 # run CASE [esp_b] [subnet_b] [rightid_b] [psk_b] [drop]: a fresh pair, A initiates; the
 # checks' output in $tmp/CASE-{a,b}.json
@@ -129,8 +104,8 @@ run() {
     plutos+=("$pa" "$pb")
     pids+=("$pa" "$pb")
     # pluto loads the auto=add connections itself; initiate once they are there
-    wait_log "$tmp/$c/a/log/pluto-a.log" "added IKEv2 connection" || fail "$c: A did not load its connection"
-    wait_log "$tmp/$c/b/log/pluto-b.log" "added IKEv2 connection" || fail "$c: B did not load its connection"
+    ike_wait_log "$tmp/$c/a/log/pluto-a.log" "added IKEv2 connection" || fail "$c: A did not load its connection"
+    ike_wait_log "$tmp/$c/b/log/pluto-b.log" "added IKEv2 connection" || fail "$c: B did not load its connection"
     if [ "${6:-}" = drop ]; then
         ip netns exec "$nsB" nft -f - <<'EON'
 table inet xdpath {
@@ -145,15 +120,21 @@ EON
         --name tun --initiate >"$tmp/$c/init.out" 2>&1 || true
 }
 
+# both_sides CASE ID WHAT: check A and B into $tmp/CASE-{a,b}.json; finding ID about the
+# connection on both sides.
+both_sides() {
+    ike_check "$nsA" "$tmp/$1-a.json" && ike_check "$nsB" "$tmp/$1-b.json"
+    if ike_has "$tmp/$1-a.json" "$2" tun && ike_has "$tmp/$1-b.json" "$2" tun; then
+        pass "$3: $2 on both sides"
+    else
+        fail "$3: A [$(ike_ids "$tmp/$1-a.json")] B [$(ike_ids "$tmp/$1-b.json")]"
+    fi
+}
+
 # --- wrong PSK
 run psk aes128-sha2 10.1.0.0/16 @gw-a.example "$PSK_B"
-wait_log "$tmp/psk/b/log/pluto-b.log" "authentication failed" || fail "psk: B did not log the failure"
-check "$nsA" "$tmp/psk-a.json" && check "$nsB" "$tmp/psk-b.json"
-if has "$tmp/psk-a.json" ike.auth_failed tun && has "$tmp/psk-b.json" ike.auth_failed tun; then
-    pass "wrong PSK: ike.auth_failed on both sides"
-else
-    fail "wrong PSK: A [$(ids "$tmp/psk-a.json")] B [$(ids "$tmp/psk-b.json")]"
-fi
+ike_wait_log "$tmp/psk/b/log/pluto-b.log" "authentication failed" || fail "psk: B did not log the failure"
+both_sides psk ike.auth_failed "wrong PSK"
 python3 - "$tmp/psk-a.json" <<'PY' && pass "evidence quotes pluto with time, connection and peer" || fail "evidence of ike.auth_failed"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -167,62 +148,52 @@ stop_plutos
 
 # --- disjoint ESP proposals
 run prop aes_gcm256-null
-wait_log "$tmp/prop/b/log/pluto-b.log" "no local proposal matches" || fail "prop: B did not refuse"
-check "$nsA" "$tmp/prop-a.json" && check "$nsB" "$tmp/prop-b.json"
-if has "$tmp/prop-a.json" ike.no_proposal tun && has "$tmp/prop-b.json" ike.no_proposal tun; then
-    pass "disjoint ESP proposals: ike.no_proposal on both sides"
-else
-    fail "ESP proposals: A [$(ids "$tmp/prop-a.json")] B [$(ids "$tmp/prop-b.json")]"
-fi
+ike_wait_log "$tmp/prop/b/log/pluto-b.log" "no local proposal matches" || fail "prop: B did not refuse"
+both_sides prop ike.no_proposal "disjoint ESP proposals"
 stop_plutos
 
 # --- disjoint traffic selectors: B protects 10.9.0.0/16, not A's 10.1.0.0/16
 run ts aes128-sha2 10.9.0.0/16
-wait_log "$tmp/ts/b/log/pluto-b.log" "compatible Traffic Selectors" || fail "ts: B did not refuse"
-wait_log "$tmp/ts/a/log/pluto-a.log" "TS_UNACCEPTABLE" || fail "ts: A was not told"
-check "$nsA" "$tmp/ts-a.json" && check "$nsB" "$tmp/ts-b.json"
-if has "$tmp/ts-a.json" ike.ts_unacceptable tun && has "$tmp/ts-b.json" ike.ts_unacceptable tun; then
-    pass "disjoint traffic selectors: ike.ts_unacceptable on both sides"
-else
-    fail "traffic selectors: A [$(ids "$tmp/ts-a.json")] B [$(ids "$tmp/ts-b.json")]"
-fi
+ike_wait_log "$tmp/ts/b/log/pluto-b.log" "compatible Traffic Selectors" || fail "ts: B did not refuse"
+ike_wait_log "$tmp/ts/a/log/pluto-a.log" "TS_UNACCEPTABLE" || fail "ts: A was not told"
+both_sides ts ike.ts_unacceptable "disjoint traffic selectors"
 stop_plutos
 
 # --- B drops IKE, A has no rule: A gives up on its peer
 run unreach "" "" "" "" drop
-wait_log "$tmp/unreach/a/log/pluto-a.log" "No response" || fail "unreach: A did not give up"
-check "$nsA" "$tmp/unreach-a.json"
-if has "$tmp/unreach-a.json" ike.peer_unreachable tun && [ -z "$(ids "$tmp/unreach-a.json" fw.)" ]; then
+ike_wait_log "$tmp/unreach/a/log/pluto-a.log" "No response" || fail "unreach: A did not give up"
+ike_check "$nsA" "$tmp/unreach-a.json"
+if ike_has "$tmp/unreach-a.json" ike.peer_unreachable tun && [ -z "$(ike_ids "$tmp/unreach-a.json" fw.)" ]; then
     pass "a path dropping IKE: ike.peer_unreachable on A, no fw.* finding there"
 else
-    fail "path dropping IKE: A [$(ids "$tmp/unreach-a.json") $(ids "$tmp/unreach-a.json" fw.)]"
+    fail "path dropping IKE: A [$(ike_ids "$tmp/unreach-a.json") $(ike_ids "$tmp/unreach-a.json" fw.)]"
 fi
 stop_plutos
 ip netns exec "$nsB" nft delete table inet xdpath
 
 # --- B expects another ID from A
 run id aes128-sha2 10.1.0.0/16 @other.example
-wait_log "$tmp/id/b/log/pluto-b.log" "mismatched" || fail "id: B did not refuse the ID"
-check "$nsA" "$tmp/id-a.json" && check "$nsB" "$tmp/id-b.json"
-if has "$tmp/id-b.json" ike.id_mismatch tun && ! has "$tmp/id-b.json" ike.auth_failed &&
-   has "$tmp/id-a.json" ike.auth_failed tun; then
+ike_wait_log "$tmp/id/b/log/pluto-b.log" "mismatched" || fail "id: B did not refuse the ID"
+ike_check "$nsA" "$tmp/id-a.json" && ike_check "$nsB" "$tmp/id-b.json"
+if ike_has "$tmp/id-b.json" ike.id_mismatch tun && ! ike_has "$tmp/id-b.json" ike.auth_failed &&
+   ike_has "$tmp/id-a.json" ike.auth_failed tun; then
     pass "an ID B does not expect: ike.id_mismatch on B, A told AUTHENTICATION_FAILED"
 else
-    fail "ID mismatch: A [$(ids "$tmp/id-a.json")] B [$(ids "$tmp/id-b.json")]"
+    fail "ID mismatch: A [$(ike_ids "$tmp/id-a.json")] B [$(ike_ids "$tmp/id-b.json")]"
 fi
 stop_plutos
 
 # --- healthy: the IKE SA comes up; only B's kernel (no ESP) stops the Child SA
 run ok
-wait_log "$tmp/ok/b/log/pluto-b.log" "established IKE SA" || fail "ok: the IKE SA did not come up"
-wait_log "$tmp/ok/a/log/pluto-a.log" "established IKE SA" || true
-check "$nsA" "$tmp/ok-a.json" && check "$nsB" "$tmp/ok-b.json"
-a_ok=$(ids "$tmp/ok-a.json" | tr ' ' '\n' | grep -vx -e ike.conn_down -e ike.ts_unacceptable || true)
-b_ok=$(ids "$tmp/ok-b.json" | tr ' ' '\n' | grep -vx ike.conn_down || true)
+ike_wait_log "$tmp/ok/b/log/pluto-b.log" "established IKE SA" || fail "ok: the IKE SA did not come up"
+ike_wait_log "$tmp/ok/a/log/pluto-a.log" "established IKE SA" || true
+ike_check "$nsA" "$tmp/ok-a.json" && ike_check "$nsB" "$tmp/ok-b.json"
+a_ok=$(ike_ids "$tmp/ok-a.json" | tr ' ' '\n' | grep -vx -e ike.conn_down -e ike.ts_unacceptable || true)
+b_ok=$(ike_ids "$tmp/ok-b.json" | tr ' ' '\n' | grep -vx ike.conn_down || true)
 if [ -z "$a_ok$b_ok" ]; then
     pass "a healthy pair: no failure from the logs on B, none but the Child SA's on A"
 else
-    fail "healthy: A [$(ids "$tmp/ok-a.json")] B [$(ids "$tmp/ok-b.json")]"
+    fail "healthy: A [$(ike_ids "$tmp/ok-a.json")] B [$(ike_ids "$tmp/ok-b.json")]"
 fi
 stop_plutos
 

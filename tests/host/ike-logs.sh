@@ -150,33 +150,11 @@ swan() { # side pid args...
 swan a "$cpa" --load-all >/dev/null
 swan b "$cpb" --load-all >/dev/null
 
-# Wait until a side's log shows a line (the daemon logs after it answered).
-wait_log() { # file pattern
-    for _ in $(seq 1 150); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-    return 1
-}
-check() { # ns out.json
-    local rc=0
-    "$XFRMCTL" --no-daemon -n "$1" --json check >"$2" || rc=$?
-    [ $rc -le 1 ] || { echo "xfrmctl check rc $rc"; return 1; }
-}
-has() { # json id [conn]
-    python3 - "$@" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-fs = [f for f in d["findings"] if f["id"] == sys.argv[2]]
-if len(sys.argv) > 3:
-        fs = [f for f in fs if f["evidence"].get("connection") == sys.argv[3]]
-sys.exit(0 if fs else 1)
-PY
-}
-ike_ids() { python3 -c 'import json,sys; print(" ".join(sorted(f["id"] for f in json.load(open(sys.argv[1]))["findings"] if f["id"].startswith("ike."))))' "$1"; }
-
 # --- 1: wrong PSK
 swan a "$cpa" --initiate --child net --timeout 10 >"$tmp/init1.out" 2>&1 || true
-wait_log "$tmp/b/var/log/ike/charon-b.log" "AUTH_FAILED" || fail "responder did not log the failure"
-check "$nsA" "$tmp/a1.json" && check "$nsB" "$tmp/b1.json"
-if has "$tmp/a1.json" ike.auth_failed to-b && has "$tmp/b1.json" ike.auth_failed from-a; then
+ike_wait_log "$tmp/b/var/log/ike/charon-b.log" "AUTH_FAILED" || fail "responder did not log the failure"
+ike_check "$nsA" "$tmp/a1.json" && ike_check "$nsB" "$tmp/b1.json"
+if ike_has "$tmp/a1.json" ike.auth_failed to-b && ike_has "$tmp/b1.json" ike.auth_failed from-a; then
     pass "wrong PSK: ike.auth_failed on the initiator (to-b) and the responder (from-a)"
 else
     fail "wrong PSK: A [$(ike_ids "$tmp/a1.json")] B [$(ike_ids "$tmp/b1.json")]"
@@ -197,7 +175,7 @@ PY
 rc=0; "$XFRMCTL" -r "$tmp/a1.pcapng" --json check >"$tmp/a1r.json" || rc=$?
 rc=0; "$XFRMCTL" -r "$tmp/b1.pcapng" --json check >"$tmp/b1r.json" || rc=$?
 if [ "$(ike_ids "$tmp/a1r.json")" = "$(ike_ids "$tmp/a1.json")" ] &&
-   [ "$(ike_ids "$tmp/b1r.json")" = "$(ike_ids "$tmp/b1.json")" ] && has "$tmp/b1r.json" ike.auth_failed; then
+   [ "$(ike_ids "$tmp/b1r.json")" = "$(ike_ids "$tmp/b1.json")" ] && ike_has "$tmp/b1r.json" ike.auth_failed; then
     pass "a snapshot replays the same ike.* findings"
 else
     fail "replay: A [$(ike_ids "$tmp/a1r.json")] B [$(ike_ids "$tmp/b1r.json")]"
@@ -221,10 +199,10 @@ grep -q "last failure" "$tmp/a1-ike.txt" && pass "show ike names the last failur
 swanctl_b "$PSK_A" aes128-sha256
 swan b "$cpb" --load-creds --clear >/dev/null
 swan a "$cpa" --initiate --child net --timeout 10 >"$tmp/init2.out" 2>&1 || true
-wait_log "$tmp/b/var/log/ike/charon-b.log" "established between" || fail "IKE SA did not come up"
-wait_log "$tmp/a/logs/ipsec-gw-a.log" "established between" || true
-check "$nsA" "$tmp/a2.json" && check "$nsB" "$tmp/b2.json"
-if ! has "$tmp/a2.json" ike.auth_failed && ! has "$tmp/b2.json" ike.auth_failed; then
+ike_wait_log "$tmp/b/var/log/ike/charon-b.log" "established between" || fail "IKE SA did not come up"
+ike_wait_log "$tmp/a/logs/ipsec-gw-a.log" "established between" || true
+ike_check "$nsA" "$tmp/a2.json" && ike_check "$nsB" "$tmp/b2.json"
+if ! ike_has "$tmp/a2.json" ike.auth_failed && ! ike_has "$tmp/b2.json" ike.auth_failed; then
     pass "PSK fixed: ike.auth_failed is gone on both sides"
 else
     fail "PSK fixed: A [$(ike_ids "$tmp/a2.json")] B [$(ike_ids "$tmp/b2.json")]"
@@ -243,9 +221,9 @@ swan a "$cpa" --terminate --ike to-b --timeout 5 >/dev/null 2>&1 || true
 swanctl_b "$PSK_A" aes256-sha512
 swan b "$cpb" --load-conns >/dev/null
 swan a "$cpa" --initiate --child net --timeout 10 >"$tmp/init3.out" 2>&1 || true
-wait_log "$tmp/b/var/log/ike/charon-b.log" "no acceptable proposal" || fail "responder did not refuse the proposal"
-check "$nsA" "$tmp/a3.json" && check "$nsB" "$tmp/b3.json"
-if has "$tmp/a3.json" ike.no_proposal to-b && has "$tmp/b3.json" ike.no_proposal; then
+ike_wait_log "$tmp/b/var/log/ike/charon-b.log" "no acceptable proposal" || fail "responder did not refuse the proposal"
+ike_check "$nsA" "$tmp/a3.json" && ike_check "$nsB" "$tmp/b3.json"
+if ike_has "$tmp/a3.json" ike.no_proposal to-b && ike_has "$tmp/b3.json" ike.no_proposal; then
     pass "disjoint ESP proposals: ike.no_proposal on both sides"
 else
     fail "ESP proposals: A [$(ike_ids "$tmp/a3.json")] B [$(ike_ids "$tmp/b3.json")]"
@@ -255,9 +233,9 @@ fi
 swanctl_b "$PSK_A" aes128-sha256 10.9.0.0/16
 swan b "$cpb" --load-conns >/dev/null
 swan a "$cpa" --initiate --child net --timeout 10 >"$tmp/init4.out" 2>&1 || true
-wait_log "$tmp/b/var/log/ike/charon-b.log" "TS_UNACCEPT" || fail "responder did not refuse the selectors"
-check "$nsA" "$tmp/a4.json" && check "$nsB" "$tmp/b4.json"
-if has "$tmp/a4.json" ike.ts_unacceptable to-b && has "$tmp/b4.json" ike.ts_unacceptable; then
+ike_wait_log "$tmp/b/var/log/ike/charon-b.log" "TS_UNACCEPT" || fail "responder did not refuse the selectors"
+ike_check "$nsA" "$tmp/a4.json" && ike_check "$nsB" "$tmp/b4.json"
+if ike_has "$tmp/a4.json" ike.ts_unacceptable to-b && ike_has "$tmp/b4.json" ike.ts_unacceptable; then
     pass "disjoint traffic selectors: ike.ts_unacceptable on both sides"
 else
     fail "traffic selectors: A [$(ike_ids "$tmp/a4.json")] B [$(ike_ids "$tmp/b4.json")]"
@@ -269,9 +247,9 @@ ip netns exec "$nsB" nft add table inet xdpath
 ip netns exec "$nsB" nft 'add chain inet xdpath in { type filter hook input priority 0; }'
 ip netns exec "$nsB" nft add rule inet xdpath in udp dport '{ 500, 4500 }' drop
 swan a "$cpa" --initiate --child net --timeout 15 >"$tmp/init5.out" 2>&1 || true
-wait_log "$tmp/a/logs/ipsec-gw-a.log" "giving up after" || fail "A did not give up on its peer"
-check "$nsA" "$tmp/a5.json"
-if has "$tmp/a5.json" ike.peer_unreachable to-b &&
+ike_wait_log "$tmp/a/logs/ipsec-gw-a.log" "giving up after" || fail "A did not give up on its peer"
+ike_check "$nsA" "$tmp/a5.json"
+if ike_has "$tmp/a5.json" ike.peer_unreachable to-b &&
    [ -z "$(python3 -c 'import json,sys; print(" ".join(f["id"] for f in json.load(open(sys.argv[1]))["findings"] if f["id"].startswith("fw.")))' "$tmp/a5.json")" ]; then
     pass "a path dropping IKE: ike.peer_unreachable on the initiator, no fw.* finding there"
 else
@@ -294,16 +272,16 @@ swan b "$cpb" --load-conns >/dev/null
 ups=$(grep -c "established between" "$tmp/a/logs/ipsec-gw-a.log" || true)
 swan a "$cpa" --initiate --child net --timeout 10 >"$tmp/init6.out" 2>&1 || true
 wait_count "$tmp/a/logs/ipsec-gw-a.log" "established between" "$ups" || fail "dpd: the IKE SA did not come up"
-check "$nsA" "$tmp/a6up.json"
-has "$tmp/a6up.json" ike.dpd_dead && fail "dpd: ike.dpd_dead before the peer went silent" ||
+ike_check "$nsA" "$tmp/a6up.json"
+ike_has "$tmp/a6up.json" ike.dpd_dead && fail "dpd: ike.dpd_dead before the peer went silent" ||
     pass "an IKE SA up with a live peer: no ike.dpd_dead"
 gaveup=$(grep -c "giving up after" "$tmp/a/logs/ipsec-gw-a.log" || true)
 ip netns exec "$nsB" nft add table inet xddpd
 ip netns exec "$nsB" nft 'add chain inet xddpd in { type filter hook input priority 0; }'
 ip netns exec "$nsB" nft add rule inet xddpd in meta l4proto udp drop
 wait_count "$tmp/a/logs/ipsec-gw-a.log" "giving up after" "$gaveup" || fail "dpd: A did not give up on its peer"
-check "$nsA" "$tmp/a6.json"
-if has "$tmp/a6.json" ike.dpd_dead to-b; then
+ike_check "$nsA" "$tmp/a6.json"
+if ike_has "$tmp/a6.json" ike.dpd_dead to-b; then
     pass "the peer went silent on an established IKE SA: ike.dpd_dead on A"
 else
     fail "dead peer: A [$(ike_ids "$tmp/a6.json")]"
@@ -314,9 +292,9 @@ ip netns exec "$nsB" nft delete table inet xddpd
 swanctl_a gw-x.example
 swan a "$cpa" --load-conns >/dev/null
 swan a "$cpa" --initiate --child net --timeout 10 >"$tmp/init7.out" 2>&1 || true
-wait_log "$tmp/b/var/log/ike/charon-b.log" "no matching peer config found" || fail "id: B did not refuse the ID"
-check "$nsA" "$tmp/a7.json" && check "$nsB" "$tmp/b7.json"
-if has "$tmp/b7.json" ike.id_mismatch && has "$tmp/a7.json" ike.auth_failed to-b; then
+ike_wait_log "$tmp/b/var/log/ike/charon-b.log" "no matching peer config found" || fail "id: B did not refuse the ID"
+ike_check "$nsA" "$tmp/a7.json" && ike_check "$nsB" "$tmp/b7.json"
+if ike_has "$tmp/b7.json" ike.id_mismatch && ike_has "$tmp/a7.json" ike.auth_failed to-b; then
     pass "an ID the peer does not have: ike.id_mismatch on B, ike.auth_failed on A"
 else
     fail "ID mismatch: A [$(ike_ids "$tmp/a7.json")] B [$(ike_ids "$tmp/b7.json")]"

@@ -15,13 +15,8 @@ XFRMCTL=${XFRMCTL:?}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
 command -v certutil >/dev/null || { echo "SKIP: needs certutil (libnss3-tools)"; exit 77; }
-root=
-for c in "${LIBRESWAN_ROOT:-}" /var/cache/xfrmd-tests/libreswan /var/cache/xfrmd-tests/kstack-libreswan/root; do
-    [ -n "$c" ] && [ -x "$c/usr/libexec/ipsec/pluto" ] && { root=$c; break; }
-done
-[ -n "$root" ] || { echo "SKIP: libreswan not unpacked (tests/kernel/prepare.sh)"; exit 77; }
-ldd "$root/usr/libexec/ipsec/pluto" | grep -q 'not found' && { echo "SKIP: pluto's libraries missing"; exit 77; }
 . "$(dirname "$0")/lib-ike.sh"
+ike_libreswan_root
 ns=xd-whack-$$
 ike_begin xd-whack "$ns"
 

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# What the IKE host tests (ike-vici.sh, ike-whack.sh, ike-logs.sh) share: a scratch directory
+# What the IKE host tests (ike-vici.sh, ike-whack.sh, ike-logs*.sh) share: a scratch directory
 # and namespaces removed at exit with the daemons they started, PASS/FAIL counting, the schema
-# check and the secret scan. Source it after `set -euo pipefail`.
+# check and the secret scan, the unpacked libreswan, and reading `check --json` findings.
+# Source it after `set -euo pipefail`.
 
 # ike_begin PREFIX NS...: $tmp, $pids (add the daemons' pids), $fails; cleanup at exit.
 ike_begin() {
@@ -67,3 +68,47 @@ ike_find_daemon() {
     [ -n "$pid" ] && [ -S "/proc/$pid/root$3" ] || return 1
     echo "$pid"
 }
+
+# ike_libreswan_root: $root, the unpacked libreswan package (tests/kernel/prepare.sh); the test
+# is skipped (exit 77) without one or when pluto's libraries are missing.
+ike_libreswan_root() {
+    local c
+    root=
+    for c in "${LIBRESWAN_ROOT:-}" /var/cache/xfrmd-tests/libreswan /var/cache/xfrmd-tests/kstack-libreswan/root; do
+        [ -n "$c" ] && [ -x "$c/usr/libexec/ipsec/pluto" ] && { root=$c; break; }
+    done
+    [ -n "$root" ] || { echo "SKIP: libreswan not unpacked (tests/kernel/prepare.sh)"; exit 77; }
+    ldd "$root/usr/libexec/ipsec/pluto" | grep -q 'not found' && { echo "SKIP: pluto's libraries missing"; exit 77; }
+    return 0
+}
+
+# ike_wait_log FILE PATTERN: a daemon's log shows a line (it logs after it answered); fails
+# after 20 s.
+ike_wait_log() {
+    for _ in $(seq 1 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+    return 1
+}
+
+# ike_check NS OUT.json: `xfrmctl check --json` in network namespace NS; fails on exit codes
+# other than 0 and 1 (findings).
+ike_check() {
+    local rc=0
+    "$XFRMCTL" --no-daemon -n "$1" --json check >"$2" || rc=$?
+    [ $rc -le 1 ] || { echo "xfrmctl check rc $rc"; return 1; }
+}
+
+# ike_has JSON ID [CONN]: the check output has finding ID (about connection CONN).
+ike_has() {
+    python3 - "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+fs = [f for f in d["findings"] if f["id"] == sys.argv[2]]
+if len(sys.argv) > 3:
+        fs = [f for f in fs if f["evidence"].get("connection") == sys.argv[3]]
+sys.exit(0 if fs else 1)
+PY
+}
+
+# ike_ids JSON [PREFIX]: the ids of the check output's findings starting with PREFIX (ike.),
+# sorted, on one line.
+ike_ids() { python3 -c 'import json,sys; print(" ".join(sorted(f["id"] for f in json.load(open(sys.argv[1]))["findings"] if f["id"].startswith(sys.argv[2]))))' "$1" "${2:-ike.}"; }
