@@ -35,6 +35,27 @@ route_healthy() {
 # if_rx NS IFACE: packets received on IFACE in NS (the decrypted side of a tunnel interface)
 if_rx() { nsx "$1" cat "/sys/class/net/$2/statistics/rx_packets" 2>/dev/null || echo 0; }
 
+# route_gw_healthy IFACE IF_ID: on both gateways of topo_gw2gw, nothing above info and no route.*
+# finding (route_healthy), `show tunnels` lists IFACE (if_id IF_ID) up with SAs both ways and a
+# route, and `peers` joins the peer to IFACE; west's metrics have the interface up.
+route_gw_healthy() {
+    local i=$1 id=$2 ns
+    for ns in west east; do
+        route_healthy $ns healthy
+        xctl $ns "$ns-show-tunnels.json" --json show tunnels >/dev/null || true
+        check "show-tunnels-$ns-up" jq -e --arg i "$i" --argjson id "$id" '[.tunnels[] | select(.interface == $i and .if_id == $id
+            and .state == "up" and .sas_in >= 1 and .sas_out >= 1 and .routes >= 1
+            and (.peer | test("^192\\.0\\.2\\.")))] | length == 1' "$XD_OUT/xfrmctl/$ns-show-tunnels.json.out"
+        xctl $ns "$ns-peers.json" --json peers >/dev/null || true
+        check "peers-$ns-interface" jq -e --arg i "$i" '[.peers[] | select(.interface == $i and .state == "up")] | length == 1' \
+            "$XD_OUT/xfrmctl/$ns-peers.json.out"
+    done
+    # metrics (computed from the namespace's snapshot)
+    xctl west west-metrics-healthy.txt metrics >/dev/null || true
+    check metrics-interface-up grep -qxF "xfrmd_tunnel_interface_up{interface=\"$i\",kind=\"xfrm\",if_id=\"$id\"} 1" \
+        "$XD_OUT/xfrmctl/west-metrics-healthy.txt.out"
+}
+
 # route_gw_faults TAG IFACE IF_ID: on topo_gw2gw with an IKE daemon's route-based tunnel through
 # the xfrm interface IFACE (if_id IF_ID) on both gateways, the subnets routed into it and the
 # tunnel healthy (checked by the caller): each fault injected, its symptom checked, its finding

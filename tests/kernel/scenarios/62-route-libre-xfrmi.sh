@@ -47,19 +47,7 @@ n=$(sa_packets east $WEST $EAST esp); [ "$n" -gt 0 ] && pass healthy-esp-in-east
 rx1=$(if_rx east ipsec7)
 [ "$rx1" -gt "$rx0" ] && pass healthy-through-ipsec7-east "$((rx1 - rx0)) packets" ||
     fail healthy-through-ipsec7-east "rx_packets $rx0 -> $rx1"
-for ns in west east; do
-    route_healthy $ns healthy
-    xctl $ns "$ns-show-tunnels.json" --json show tunnels >/dev/null || true
-    check "show-tunnels-$ns-up" jq -e '[.tunnels[] | select(.interface == "ipsec7" and .if_id == 7
-        and .state == "up" and .sas_in >= 1 and .sas_out >= 1 and .routes >= 1
-        and (.peer | test("^192\\.0\\.2\\.")))] | length == 1' "$XD_OUT/xfrmctl/$ns-show-tunnels.json.out"
-    xctl $ns "$ns-peers.json" --json peers >/dev/null || true
-    check "peers-$ns-interface" jq -e '[.peers[] | select(.interface == "ipsec7" and .state == "up")] | length == 1' \
-        "$XD_OUT/xfrmctl/$ns-peers.json.out"
-done
-xctl west west-metrics-healthy.txt metrics >/dev/null || true
-check metrics-interface-up grep -qxF 'xfrmd_tunnel_interface_up{interface="ipsec7",kind="xfrm",if_id="7"} 1' \
-    "$XD_OUT/xfrmctl/west-metrics-healthy.txt.out"
+route_gw_healthy ipsec7 7
 xctl_light west healthy
 save_snapshot west route-libre-xfrmi-west
 
