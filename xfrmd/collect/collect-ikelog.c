@@ -43,7 +43,6 @@
 #define LOG_RECORD_MAX (1u << 20) /* of kept lines, per source */
 #define JOURNAL_MAX_ENTRIES 20000
 #define CONF_MAX_BYTES (1u << 20)
-#define MAX_DAEMONS 8
 #define MAX_SOURCES 16
 
 
@@ -372,12 +371,13 @@ static bool libreswan_logs(struct xd_recbuf *out, struct sources *src, const str
 	return true;
 }
 
-void xd_collect_ikelog(struct xd_recbuf *out)
+void xd_collect_ikelog(struct xd_recbuf *out, struct xd_ike_procs *procs)
 {
 	struct xd_meta *m = xd_recbuf_meta(out);
-	struct xd_ike_proc d[MAX_DAEMONS], to_journal[MAX_DAEMONS];
+	const struct xd_ike_proc *d = procs->d;
+	struct xd_ike_proc to_journal[XD_ARRAY_SIZE(procs->d)];
 	struct sources src = { 0 };
-	unsigned n = (unsigned)xd_proc_ike_daemons(d, MAX_DAEMONS), nj = 0;
+	unsigned n = (unsigned)xd_ike_procs_get(procs), nj = 0;
 
 	if (!n) {
 		/* no IKE daemon: nothing to read, nothing is wrong */

@@ -34,8 +34,16 @@ struct xd_ike_proc {
 	bool init_netns; /* in the host's network namespace (the journal is the host's) */
 };
 
-/* charon, charon-systemd and pluto processes in our network namespace, at most max. */
-size_t xd_proc_ike_daemons(struct xd_ike_proc *ret, size_t max);
+/* The charon, charon-systemd and pluto processes in our network namespace, for one
+ * collection: the VICI client, the whack runner and the log reader all need them, and /proc
+ * is walked once, by the first that asks. Zero-initialise before the collection. */
+struct xd_ike_procs {
+	bool walked;
+	size_t n;
+	struct xd_ike_proc d[8];
+};
+/* The daemons (procs->d), walking /proc on the first call; returns their number. */
+size_t xd_ike_procs_get(struct xd_ike_procs *procs);
 /* The value of NAME in /proc/PID/environ; false if absent or unreadable. */
 bool xd_proc_env(uint32_t pid, const char *name, char *ret, size_t rlen);
 /* The value of option OPT ("--config VALUE" or "--config=VALUE", the last one) on the
@@ -60,8 +68,8 @@ void xd_swanconf_walk(char *text, xd_swanconf_fn fn, void *ud);
 void xd_collect_kernel(struct xd_recbuf *out);
 void xd_collect_stack(struct xd_recbuf *out);
 /* strongSwan's own view over VICI (ike.vici_conns, ike.vici_sas); bounded in time. */
-void xd_collect_vici(struct xd_recbuf *out);
+void xd_collect_vici(struct xd_recbuf *out, struct xd_ike_procs *procs);
 /* The IKE daemons' recent log lines the classifier recognises (ike.log); bounded. */
-void xd_collect_ikelog(struct xd_recbuf *out);
+void xd_collect_ikelog(struct xd_recbuf *out, struct xd_ike_procs *procs);
 /* libreswan's own view through whack (ike.whack_status, ike.whack_traffic); bounded in time. */
-void xd_collect_whack(struct xd_recbuf *out);
+void xd_collect_whack(struct xd_recbuf *out, struct xd_ike_procs *procs);

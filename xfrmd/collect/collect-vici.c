@@ -116,15 +116,14 @@ static void daemon_socket(uint32_t pid, const char *comm, char *ret, size_t rlen
 }
 
 /* The first charon or charon-systemd in our network namespace; 0 if none. */
-static uint32_t find_daemon(char *comm, size_t clen)
+static uint32_t find_daemon(struct xd_ike_procs *procs, char *comm, size_t clen)
 {
-	struct xd_ike_proc d[8];
-	size_t n = xd_proc_ike_daemons(d, XD_ARRAY_SIZE(d));
+	size_t n = xd_ike_procs_get(procs);
 
 	for (size_t i = 0; i < n; i++)
-		if (d[i].stack == XD_IKE_PROC_STRONGSWAN) {
-			snprintf(comm, clen, "%s", d[i].comm);
-			return d[i].pid;
+		if (procs->d[i].stack == XD_IKE_PROC_STRONGSWAN) {
+			snprintf(comm, clen, "%s", procs->d[i].comm);
+			return procs->d[i].pid;
 		}
 	return 0;
 }
@@ -324,7 +323,7 @@ static int vici_connect(const char *path, struct vici_conn *c)
 	return r;
 }
 
-void xd_collect_vici(struct xd_recbuf *out)
+void xd_collect_vici(struct xd_recbuf *out, struct xd_ike_procs *procs)
 {
 	struct xd_meta *m = xd_recbuf_meta(out);
 	const char *env = secure_getenv("XFRMD_VICI_SOCKET");
@@ -335,7 +334,7 @@ void xd_collect_vici(struct xd_recbuf *out)
 	if (env && env[0]) {
 		snprintf(path, sizeof(path), "%s", unix_path(env) ? unix_path(env) : env);
 	} else {
-		uint32_t pid = find_daemon(comm, sizeof(comm));
+		uint32_t pid = find_daemon(procs, comm, sizeof(comm));
 		struct stat st;
 		if (pid) {
 			daemon_socket(pid, comm, path, sizeof(path));

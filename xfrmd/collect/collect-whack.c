@@ -98,13 +98,13 @@ static bool pluto_paths(uint32_t pid, struct pluto *p)
 }
 
 /* The plutos in our network namespace (at most max); their number. */
-static size_t find_plutos(struct pluto *ret, size_t max)
+static size_t find_plutos(struct xd_ike_procs *procs, struct pluto *ret, size_t max)
 {
-	struct xd_ike_proc d[8];
-	size_t n = xd_proc_ike_daemons(d, XD_ARRAY_SIZE(d)), found = 0;
+	size_t n = xd_ike_procs_get(procs), found = 0;
 
 	for (size_t i = 0; i < n && found < max; i++)
-		if (d[i].stack == XD_IKE_PROC_LIBRESWAN && pluto_paths(d[i].pid, &ret[found]))
+		if (procs->d[i].stack == XD_IKE_PROC_LIBRESWAN &&
+		    pluto_paths(procs->d[i].pid, &ret[found]))
 			found++;
 	return found;
 }
@@ -337,7 +337,7 @@ static int ask(struct xd_recbuf *out, enum xd_dump d, const struct pluto *p, con
 	return r;
 }
 
-void xd_collect_whack(struct xd_recbuf *out)
+void xd_collect_whack(struct xd_recbuf *out, struct xd_ike_procs *procs)
 {
 	struct xd_meta *m = xd_recbuf_meta(out);
 	const char *env_sock = secure_getenv("XFRMD_WHACK_SOCKET");
@@ -353,7 +353,7 @@ void xd_collect_whack(struct xd_recbuf *out)
 			 env_whack && env_whack[0] ? env_whack : "/usr/libexec/ipsec/whack");
 		n = 1;
 	} else {
-		n = find_plutos(plutos, XD_ARRAY_SIZE(plutos));
+		n = find_plutos(procs, plutos, XD_ARRAY_SIZE(plutos));
 		if (env_whack && env_whack[0])
 			for (size_t i = 0; i < n; i++)
 				snprintf(plutos[i].whack, sizeof(plutos[i].whack), "%s", env_whack);

@@ -376,9 +376,10 @@ int xd_collect_live(const struct xd_collect_opts *opts, struct xd_recbuf *out)
 	if (g & XD_COLLECT_STACK) {
 		xd_collect_stack(out);
 		if (!opts || !opts->no_ike_control) {
-			xd_collect_vici(out);
-			xd_collect_whack(out);
-			xd_collect_ikelog(out);
+			struct xd_ike_procs procs = { 0 };
+			xd_collect_vici(out, &procs);
+			xd_collect_whack(out, &procs);
+			xd_collect_ikelog(out, &procs);
 		}
 	}
 	/* credentials are the "other" group (dumps.h) */

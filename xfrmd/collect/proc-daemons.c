@@ -57,7 +57,7 @@ static enum xd_ike_proc_stack stack_of(const char *comm)
 	return XD_IKE_PROC_NONE;
 }
 
-size_t xd_proc_ike_daemons(struct xd_ike_proc *ret, size_t max)
+static size_t walk_ike_daemons(struct xd_ike_proc *ret, size_t max)
 {
 	char our_ns[64], init_ns[64] = "", ns[64], p[64];
 	struct dirent *de;
@@ -87,6 +87,15 @@ size_t xd_proc_ike_daemons(struct xd_ike_proc *ret, size_t max)
 	}
 	closedir(dir);
 	return n;
+}
+
+size_t xd_ike_procs_get(struct xd_ike_procs *procs)
+{
+	if (!procs->walked) {
+		procs->n = walk_ike_daemons(procs->d, XD_ARRAY_SIZE(procs->d));
+		procs->walked = true;
+	}
+	return procs->n;
 }
 
 /* /proc/PID/<what>: NUL-separated strings (environ, cmdline), malloc'ed and NUL-terminated. */
