@@ -14,6 +14,7 @@
 #include "xfrmd/diag.h"
 #include "xfrmd/kb.h"
 #include "xfrmd/kernel.h"
+#include "xfrmd/names.h"
 #include "xfrmd/stack.h"
 
 enum { D_XFRM_USER, D_ESP, D_AH, D_IPCOMP, D_STATS, D_COMPAT, D_KNOWN };
@@ -114,18 +115,24 @@ static bool value_in(const char *v, const char *alternatives)
 	return false;
 }
 
-static bool mode_in_use(const struct xd_snapshot *s, const char *mode)
+/* Is v one of the alternatives ("tunnel|transport")? NULL (a value without a name) is not. */
+static bool name_in(const char *v, const char *alternatives)
 {
-	uint8_t m = xd_streq(mode, "transport") ? 0 : xd_streq(mode, "tunnel") ? 1
-		  : xd_streq(mode, "beet") ? 4 : xd_streq(mode, "iptfs") ? 5 : 255;
+	return v && value_in(v, alternatives);
+}
 
-	for (size_t i = 0; i < s->sas.len; i++)
-		if (xd_snapshot_sa(s, i)->mode == m && diag_sa_is_real(xd_snapshot_sa(s, i)))
+/* Does a real SA or a policy template use one of `modes` ("tunnel|transport")? */
+static bool mode_in_use(const struct xd_snapshot *s, const char *modes)
+{
+	for (size_t i = 0; i < s->sas.len; i++) {
+		const struct xd_sa *sa = xd_snapshot_sa(s, i);
+		if (name_in(xd_name_mode(sa->mode), modes) && diag_sa_is_real(sa))
 			return true;
+	}
 	for (size_t i = 0; i < s->policies.len; i++) {
 		const struct xd_policy *p = xd_snapshot_policy(s, i);
 		for (uint32_t t = 0; t < p->tmpl_count; t++)
-			if (xd_policy_tmpl(s, p, t)->mode == m)
+			if (name_in(xd_name_mode(xd_policy_tmpl(s, p, t)->mode), modes))
 				return true;
 	}
 	return false;
@@ -192,16 +199,7 @@ static bool cond_holds(const struct xd_snapshot *s, const struct xd_kprofile *p,
 		return x && value_in(x, c->value);
 	case XD_KB_COND_MODE:
 		/* alternatives: "tunnel|transport" is any IPsec in use */
-		for (const char *m = c->value; m && *m;) {
-			const char *bar = strchr(m, '|');
-			size_t n = bar ? (size_t)(bar - m) : strlen(m);
-			char one[16];
-			snprintf(one, sizeof(one), "%.*s", (int)n, m);
-			if (mode_in_use(s, one))
-				return true;
-			m = bar ? bar + 1 : NULL;
-		}
-		return false;
+		return mode_in_use(s, c->value);
 	}
 	return false;
 }
