@@ -293,60 +293,65 @@ static void known_group(const struct xd_snapshot *s, const char *component,
 	free(cves.buf);
 }
 
+/* The components whose security advisories are grouped (known_group). */
+static const char *const advisory_components[] = { "kernel", "strongswan", "libreswan" };
+
+/* The component of a security advisory (an info entry "<component>-cve-..."), or -1 for an
+ * entry that stands on its own. */
+static int advisory_component(const struct xd_kb_entry *e)
+{
+	if (e->severity != XD_SEV_INFO)
+		return -1;
+	for (size_t c = 0; c < XD_ARRAY_SIZE(advisory_components); c++) {
+		size_t len = strlen(advisory_components[c]);
+		if (strncmp(e->id, advisory_components[c], len) == 0 &&
+		    strncmp(e->id + len, "-cve-", 5) == 0)
+			return (int)c;
+	}
+	return -1;
+}
+
 static void check_known(const struct xd_diag_ctx *ctx, const struct xd_kprofile *p,
 			const struct xd_stack_view *v, struct xd_findings *out)
 {
-	static const char *const components[] = { "kernel", "strongswan", "libreswan" };
+	enum { N_COMP = XD_ARRAY_SIZE(advisory_components) };
 	const struct xd_snapshot *s = ctx->now;
+	const struct xd_daemon *adv_d[N_COMP] = { NULL };
 	const struct xd_kb_entry **adv;
-	const struct xd_daemon **adv_d;
-	size_t n_adv = 0;
+	size_t n_adv[N_COMP] = { 0 };
 
 	if (!ctx->kb)
 		return;
-	adv = calloc(ctx->kb->n + 1, sizeof(*adv));
-	adv_d = calloc(ctx->kb->n + 1, sizeof(*adv_d));
+	/* component c's matching advisories at adv + c * kb->n; without it each stands alone */
+	adv = calloc(N_COMP * ctx->kb->n + 1, sizeof(*adv));
 	for (size_t i = 0; i < ctx->kb->n; i++) {
 		const struct xd_kb_entry *e = &ctx->kb->entries[i];
 		const struct xd_daemon *d = NULL;
 		bool all = true;
+		int c;
 
 		for (unsigned k = 0; k < e->n_conds && all; k++)
 			all = cond_holds(s, p, v, &e->conds[k], &d);
 		if (!all)
 			continue;
-		if (adv && adv_d && e->severity == XD_SEV_INFO && strstr(e->id, "-cve-")) {
-			adv[n_adv] = e;
-			adv_d[n_adv++] = d;
-		} else {
+		c = adv ? advisory_component(e) : -1;
+		if (c < 0) {
 			known_one(s, e, d, out);
+			continue;
 		}
+		adv[(size_t)c * ctx->kb->n + n_adv[c]++] = e;
+		if (!adv_d[c])
+			adv_d[c] = d;
 	}
 	/* advisories: one finding per component when two or more match, else the entry */
-	for (size_t c = 0; c < XD_ARRAY_SIZE(components); c++) {
-		const struct xd_kb_entry **m = calloc(n_adv + 1, sizeof(*m));
-		const struct xd_daemon *d = NULL;
-		size_t n = 0, len = strlen(components[c]);
-		if (!m)
-			break;
-		for (size_t i = 0; i < n_adv; i++)
-			if (adv[i] && strncmp(adv[i]->id, components[c], len) == 0 &&
-			    strncmp(adv[i]->id + len, "-cve-", 5) == 0) {
-				m[n++] = adv[i];
-				d = d ? d : adv_d[i];
-				adv[i] = NULL;
-			}
-		if (n == 1)
-			known_one(s, m[0], d, out);
-		else if (n > 1)
-			known_group(s, components[c], m, n, d, out);
-		free(m);
+	for (size_t c = 0; c < N_COMP; c++) {
+		const struct xd_kb_entry **m = adv + c * ctx->kb->n;
+		if (n_adv[c] == 1)
+			known_one(s, m[0], adv_d[c], out);
+		else if (n_adv[c] > 1)
+			known_group(s, advisory_components[c], m, n_adv[c], adv_d[c], out);
 	}
-	for (size_t i = 0; i < n_adv; i++)
-		if (adv[i]) /* a component not in the list */
-			known_one(s, adv[i], adv_d[i], out);
 	free(adv);
-	free(adv_d);
 }
 
 static void run(const struct xd_diag_ctx *ctx, struct xd_findings *out)
