@@ -53,3 +53,33 @@ int xd_file_read(const char *path, unsigned flags, size_t max, char **ret, size_
 /* A short text for the errors above ("is a directory", "not a regular file", "file too large"),
  * strerror() for the rest. */
 const char *xd_file_strerror(int err);
+
+/*
+ * Programs xfrmd runs on untrusted input (nft and iptables-restore on a support archive's
+ * firewall text, a decompressor on a packed archive) are found and started one way: at the
+ * fixed system directories, since root never searches $PATH, with nothing of the caller's
+ * but the two descriptors given.
+ */
+
+/**
+ * xd_program_find() - the first of @names that is an executable in /usr/sbin, /sbin,
+ * /usr/bin or /bin (each name in all of them before the next name)
+ * @names: NULL-terminated, in order of preference
+ * @buf: receives the path
+ *
+ * Returns @buf, or NULL when none is installed.
+ */
+const char *xd_program_find(const char *const *names, char *buf, size_t len);
+
+/**
+ * xd_program_spawn() - fork and exec @path with @argv (argv[0] first, NULL-terminated)
+ * @in_fd: becomes the child's stdin
+ * @out_fd: becomes its stdout; -1 for /dev/null
+ * @timeout_s: when not 0, SIGALRM ends the program after that many seconds (the alarm
+ *	survives execve)
+ *
+ * The child's stderr is /dev/null; it exits 127 when the program cannot be started. Returns
+ * the child's pid (the caller waits for it), or -errno when fork() fails.
+ */
+int xd_program_spawn(const char *path, const char *const *argv, int in_fd, int out_fd,
+		     unsigned timeout_s);

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "archive-unpack.h"
+#include "xfrmd/file.h"
 #include "xfrmd/util.h"
 
 #define BLK 512
@@ -359,18 +360,6 @@ int xd_archive_untar_fd(int fd, const char *dir, char *err, size_t errlen)
 	return r;
 }
 
-static const char *decompressor(const char *compression, char *buf, size_t len)
-{
-	static const char *const dirs[] = { "/usr/bin", "/bin" };
-
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(buf, len, "%s/%s", dirs[i], compression);
-		if (access(buf, X_OK) == 0)
-			return buf;
-	}
-	return NULL;
-}
-
 /* Read fd to its end; false after 16 MiB (trailing bytes nobody needs). */
 static bool drain(int fd)
 {
@@ -445,7 +434,7 @@ int xd_archive_unpack(const char *path, const char *compression, char **ret_dir,
 		r = -EINVAL;
 		goto out;
 	}
-	if (!decompressor(compression, tool, sizeof(tool))) {
+	if (!xd_program_find((const char *const[]){ compression, NULL }, tool, sizeof(tool))) {
 		close(in);
 		r = -ENOENT;
 		snprintf(err, errlen, "a %s archive, and %s is not installed", compression,
@@ -457,18 +446,11 @@ int xd_archive_unpack(const char *path, const char *compression, char **ret_dir,
 		close(in);
 		goto out;
 	}
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (null < 0 || dup2(in, 0) < 0 || dup2(p[1], 1) < 0 || dup2(null, 2) < 0)
-			_exit(127);
-		execl(tool, compression, "-dc", (char *)NULL);
-		_exit(127);
-	}
+	pid = xd_program_spawn(tool, (const char *const[]){ compression, "-dc", NULL }, in, p[1], 0);
 	close(in);
 	close(p[1]);
 	if (pid < 0) {
-		r = -errno;
+		r = pid;
 		close(p[0]);
 		goto out;
 	}

@@ -26,6 +26,7 @@
 
 #include "collect-internal.h"
 #include "xfrmd/collect.h"
+#include "xfrmd/file.h"
 #include "xfrmd/model.h"
 
 #define FW_TEXT_MAX (64u << 20)    /* the archive reader's bound on one command's output */
@@ -111,32 +112,25 @@ static bool has_include(const char *text, size_t len)
 	return false;
 }
 
-/* The tool that reads `kind`'s text, at a fixed path (root does not search $PATH). */
-static const char *tool_path(enum xd_dump kind, char *buf, size_t len)
+/* The tool that reads `kind`'s text: legacy first, so that the text stays apart from the
+ * nf_tables ruleset an archive's `nft list ruleset` describes; iptables-nft's restore where
+ * only that exists. */
+static const char *const *tool_names(enum xd_dump kind)
 {
-	static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };
-	const char *const *names;
 	static const char *const nft[] = { "nft", NULL };
-	/* legacy first: the text then stays apart from the nf_tables ruleset an archive's
-	 * `nft list ruleset` describes; iptables-nft's restore where only that exists */
 	static const char *const ipt[] = { "iptables-legacy-restore", "iptables-restore", NULL };
 	static const char *const ip6t[] = { "ip6tables-legacy-restore", "ip6tables-restore", NULL };
 
-	names = kind == XD_DUMP_NFT_RULES ? nft : kind == XD_DUMP_IPT ? ipt : ip6t;
-	for (size_t n = 0; names[n]; n++)
-		for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
-			snprintf(buf, len, "%s/%s", dirs[d], names[n]);
-			if (access(buf, X_OK) == 0)
-				return buf;
-		}
-	return NULL;
+	return kind == XD_DUMP_NFT_RULES ? nft : kind == XD_DUMP_IPT ? ipt : ip6t;
 }
 
 /* In the namespace: run the tool with the text on its stdin. 0, or -EBADMSG if it refused. */
 static int load_text(enum xd_dump kind, const char *text, size_t len)
 {
 	char path[64];
-	const char *tool = tool_path(kind, path, sizeof(path));
+	const char *tool = xd_program_find(tool_names(kind), path, sizeof(path));
+	const char *const nft_argv[] = { "nft", "-f", "-", NULL };
+	const char *const restore_argv[] = { path, NULL }; /* the -restore reads stdin */
 	int in[2], st;
 	pid_t pid;
 
@@ -144,24 +138,13 @@ static int load_text(enum xd_dump kind, const char *text, size_t len)
 		return -ENOENT;
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		close(in[0]);
-		close(in[1]);
-		return -errno;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		alarm(FW_TIMEOUT_S); /* kept across execve */
-		if (null < 0 || dup2(in[0], 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
-			_exit(127);
-		if (kind == XD_DUMP_NFT_RULES)
-			execl(tool, "nft", "-f", "-", (char *)NULL);
-		else
-			execl(tool, tool, (char *)NULL); /* the -restore reads stdin */
-		_exit(127);
-	}
+	pid = xd_program_spawn(tool, kind == XD_DUMP_NFT_RULES ? nft_argv : restore_argv, in[0],
+			       -1, FW_TIMEOUT_S);
 	close(in[0]);
+	if (pid < 0) {
+		close(in[1]);
+		return pid;
+	}
 	(void)write_all(in[1], text, len); /* a tool that stops early closes its end: EPIPE */
 	close(in[1]);
 	while (waitpid(pid, &st, 0) < 0)

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * file.c: bounded, non-blocking reads of regular files (file.h). Lives in the lowest layer so
- * the collector, the snapshot reader, the daemon's configuration and xfrmctl share it.
+ * file.c: bounded, non-blocking reads of regular files, and the programs run on files (file.h).
+ * Lives in the lowest layer so the collector, the snapshot reader, the daemon's configuration
+ * and xfrmctl share it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -130,4 +132,48 @@ const char *xd_file_strerror(int err)
 	default:
 		return strerror(err < 0 ? -err : err);
 	}
+}
+
+const char *xd_program_find(const char *const *names, char *buf, size_t len)
+{
+	static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };
+
+	for (size_t n = 0; names[n]; n++)
+		for (size_t d = 0; d < XD_ARRAY_SIZE(dirs); d++) {
+			snprintf(buf, len, "%s/%s", dirs[d], names[n]);
+			if (access(buf, X_OK) == 0)
+				return buf;
+		}
+	return NULL;
+}
+
+/* In the child: `fd` as descriptor `to`, kept across execve (dup2 onto itself would not
+ * clear O_CLOEXEC). */
+static int child_fd(int fd, int to)
+{
+	if (fd == to)
+		return fcntl(fd, F_SETFD, 0);
+	return dup2(fd, to);
+}
+
+int xd_program_spawn(const char *path, const char *const *argv, int in_fd, int out_fd,
+		     unsigned timeout_s)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (timeout_s)
+			alarm(timeout_s);
+		if (null < 0 || child_fd(in_fd, 0) < 0 || child_fd(out_fd < 0 ? null : out_fd, 1) < 0 ||
+		    dup2(null, 2) < 0)
+			_exit(127);
+		/* execv() takes char *const[] but writes none of the strings (POSIX) */
+		union { const char *const *c; char *const *m; } a = { .c = argv };
+		execv(path, a.m);
+		_exit(127);
+	}
+	return pid;
 }
