@@ -137,8 +137,9 @@ static int addr_line(struct xd_snapshot *s, const struct ipx_line *l, const stru
 	if ((strcmp(l->tok[0], "inet") == 0) != (fam == AF_INET))
 		return -EINVAL;
 	a.family = fam;
-	/* without "/P" the prefix is the whole address; a peer's "/Q" is the prefix then */
-	a.prefixlen = strchr(l->tok[1], '/') ? plen : (fam == AF_INET ? 32 : 128);
+	/* without "/P" the prefix is the whole address (xd_ipx_prefix); a peer's "/Q" is the
+	 * prefix then */
+	a.prefixlen = plen;
 	if (l->n > 3 && strcmp(l->tok[2], "peer") == 0 &&
 	    xd_ipx_prefix(l->tok[3], &peer, &pfam, &pplen) == 0 && pfam == fam &&
 	    strchr(l->tok[3], '/'))

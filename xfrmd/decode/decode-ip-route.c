@@ -98,7 +98,7 @@ static const char *route_line(struct xd_snapshot *s, const struct ipx_line *l,
 		r->dst_len = 0;
 	} else if (xd_ipx_prefix(l->tok[i], &r->dst, &fam, &plen) == 0) {
 		r->family = fam;
-		r->dst_len = strchr(l->tok[i], '/') ? plen : (fam == AF_INET ? 32 : 128);
+		r->dst_len = plen; /* "10.1.2.3 dev X": the full length (xd_ipx_prefix) */
 	} else {
 		return "ip route: unreadable destination";
 	}
