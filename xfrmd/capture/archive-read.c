@@ -696,6 +696,7 @@ int xd_archive_read(const char *path, const struct xd_archive_opts *opts, struct
 	char *buf = NULL;
 	size_t len = 0;
 	bool whole = false; /* a whole archive, not one file: missing inputs are said */
+	const char *packed;
 	int r;
 
 	if (errbuf && errlen)
@@ -707,10 +708,10 @@ int xd_archive_read(const char *path, const struct xd_archive_opts *opts, struct
 	if (S_ISDIR(st.st_mode)) {
 		r = read_dir(&rd, path, false);
 		whole = true;
-	} else if (packed_file(path)) {
+	} else if ((packed = packed_file(path))) {
 		/* larger than any one text: recognised by its first block, never read whole */
 		rd.newest_mtime = st.st_mtime;
-		r = read_packed(&rd, path, packed_file(path));
+		r = read_packed(&rd, path, packed);
 		whole = true;
 	} else {
 		r = xd_file_read(path, 0, MAX_TEXT, &buf, &len, NULL);
