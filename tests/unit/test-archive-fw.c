@@ -204,6 +204,9 @@ static void test_supportconfig_fw_sections(void **st)
 	assert_string_equal(s->dump_input[XD_DUMP_IPT],
 			    "network.txt: # /usr/sbin/iptables-save -t filter");
 	assert_int_equal(s->meta.dump_status[XD_DUMP_UNAME], XD_DUMP_COMPLETE);
+	/* no `ip addr` section: the links that text would list are absent with its addresses */
+	assert_int_equal(s->meta.dump_status[XD_DUMP_RTNL_ADDR], XD_DUMP_ABSENT);
+	assert_int_equal(s->meta.dump_status[XD_DUMP_RTNL_LINK], XD_DUMP_ABSENT);
 	xd_snapshot_free(s);
 	rm_rf(dir);
 }

@@ -33,6 +33,7 @@
 struct input {
 	enum xd_dump dump;
 	enum xd_text_kind kind;
+	bool lists_links; /* the text is rtnl.link's input too, and shares its status */
 };
 
 static const struct input inputs[] = {
@@ -41,7 +42,7 @@ static const struct input inputs[] = {
 	{ XD_DUMP_XFRM_STAT, XD_TEXT_XFRM_STAT },
 	{ XD_DUMP_UNAME, XD_TEXT_UNAME_A },
 	{ XD_DUMP_SYSCTL, XD_TEXT_SYSCTL_A },
-	{ XD_DUMP_RTNL_ADDR, XD_TEXT_IP_ADDR }, /* and rtnl.link: the same text */
+	{ XD_DUMP_RTNL_ADDR, XD_TEXT_IP_ADDR, .lists_links = true }, /* `ip address` */
 	{ XD_DUMP_RTNL_ROUTE, XD_TEXT_IP_ROUTE }, /* after rtnl.addr: devices by name */
 };
 #define N_INPUTS (sizeof(inputs) / sizeof(inputs[0]))
@@ -105,15 +106,26 @@ static int fail(struct rd *rd, int code, const char *fmt, ...)
 	return code;
 }
 
+/* The status of an input's dumps: absent, error, complete alike. */
+static void input_status(struct xd_meta *m, const struct input *in, enum xd_dump_status st,
+			 int err)
+{
+	m->dump_status[in->dump] = st;
+	m->dump_error[in->dump] = err;
+	if (in->lists_links) {
+		m->dump_status[XD_DUMP_RTNL_LINK] = st;
+		m->dump_error[XD_DUMP_RTNL_LINK] = err;
+	}
+}
+
 /* An input that could not be used: its status, and its name through an empty record (the
  * decoder keeps the names, meta has no room for them). */
-static int unusable(struct rd *rd, enum xd_dump d, const char *name, int err)
+static int unusable(struct rd *rd, const struct input *in, const char *name, int err)
 {
-	struct xd_record rec = { .kind = XD_RECORD_TEXT, .dump = d, .data = "", .len = 0,
+	struct xd_record rec = { .kind = XD_RECORD_TEXT, .dump = in->dump, .data = "", .len = 0,
 				 .origin = name };
 
-	rd->meta->dump_status[d] = XD_DUMP_ERROR;
-	rd->meta->dump_error[d] = err;
+	input_status(rd->meta, in, XD_DUMP_ERROR, err);
 	return rd->sink->record(rd->sink->userdata, &rec);
 }
 
@@ -128,14 +140,9 @@ static int feed(struct rd *rd, const struct input *in, const char *name, char *b
 	if (k != in->kind && !(k == XD_TEXT_EMPTY && (in->dump == XD_DUMP_XFRM_SA ||
 						     in->dump == XD_DUMP_XFRM_POLICY)))
 		/* the command failed, or printed something else: say so, decode nothing */
-		return unusable(rd, in->dump, name, -EBADMSG);
+		return unusable(rd, in, name, -EBADMSG);
 	m->keys_scrubbed_on_load += (uint32_t)xd_ipxfrm_scrub(buf, len);
-	m->dump_status[in->dump] = XD_DUMP_COMPLETE;
-	m->dump_error[in->dump] = 0;
-	if (in->dump == XD_DUMP_RTNL_ADDR) { /* `ip address` lists the links too */
-		m->dump_status[XD_DUMP_RTNL_LINK] = XD_DUMP_COMPLETE;
-		m->dump_error[XD_DUMP_RTNL_LINK] = 0;
-	}
+	input_status(m, in, XD_DUMP_COMPLETE, 0);
 	if (in->dump == XD_DUMP_UNAME) {
 		/* "Linux host RELEASE #..." */
 		char r[sizeof(m->kernel_release)];
@@ -324,12 +331,12 @@ static int sos_one(struct rd *rd, int dfd, const struct input *in, const char *c
 			if (r == -ENOENT || r == -ENOTDIR)
 				continue;
 			if (r < 0)
-				return unusable(rd, in->dump, rel, r);
+				return unusable(rd, in, rel, r);
 			r = feed(rd, in, rel, buf, len);
 			wipe_free(buf, len);
 			return r;
 		}
-	rd->meta->dump_status[in->dump] = XD_DUMP_ABSENT;
+	input_status(rd->meta, in, XD_DUMP_ABSENT, 0);
 	return 0;
 }
 
@@ -370,12 +377,10 @@ static int read_sos(struct rd *rd, int dfd)
 				r = read_rel(rd, dfd, plan[i].names[k], &buf, &len);
 			while ((r == -ENOENT || r == -ENOTDIR) && ++k < plan[i].n);
 			if (r == -ENOENT || r == -ENOTDIR) {
-				rd->meta->dump_status[plan[i].in->dump] = XD_DUMP_ABSENT;
-				if (plan[i].in->dump == XD_DUMP_RTNL_ADDR)
-					rd->meta->dump_status[XD_DUMP_RTNL_LINK] = XD_DUMP_ABSENT;
+				input_status(rd->meta, plan[i].in, XD_DUMP_ABSENT, 0);
 				r = 0;
 			} else if (r < 0) {
-				r = unusable(rd, plan[i].in->dump, plan[i].names[k], r);
+				r = unusable(rd, plan[i].in, plan[i].names[k], r);
 			} else {
 				r = feed(rd, plan[i].in, plan[i].names[k], buf, len);
 				wipe_free(buf, len);
@@ -500,7 +505,7 @@ static int read_supportconfig(struct rd *rd, int dfd)
 	}
 	for (size_t i = 0; i < N_INPUTS; i++)
 		if (!found[i])
-			rd->meta->dump_status[inputs[i].dump] = XD_DUMP_ABSENT;
+			input_status(rd->meta, &inputs[i], XD_DUMP_ABSENT, 0);
 	return 0;
 }
 
