@@ -122,6 +122,19 @@ enum xd_collect_group {
 	 (1ull << XD_DUMP_IKE_WHACK_STATUS) | (1ull << XD_DUMP_IKE_WHACK_TRAFFIC))
 #define XD_IKE_VIEW_DUMPS (XD_IKE_CONTROL_DUMPS | (1ull << XD_DUMP_IKE_LOG))
 
+/*
+ * What loading one kind of firewall text fills (support archives, xd_collect_fw_text()):
+ * `nft list ruleset` the nf_tables dumps, `iptables-save` and `ip6tables-save` their family's
+ * legacy table names and tables; never the other family's.
+ */
+#define XD_NFT_DUMPS                                                                      \
+	((1ull << XD_DUMP_NFT_GEN) | (1ull << XD_DUMP_NFT_TABLES) |                         \
+	 (1ull << XD_DUMP_NFT_CHAINS) | (1ull << XD_DUMP_NFT_SETS) |                        \
+	 (1ull << XD_DUMP_NFT_SETELEMS) | (1ull << XD_DUMP_NFT_RULES) |                     \
+	 (1ull << XD_DUMP_NFT_FLOWTABLES))
+#define XD_IPT_DUMPS ((1ull << XD_DUMP_IPT_NAMES) | (1ull << XD_DUMP_IPT))
+#define XD_IP6T_DUMPS ((1ull << XD_DUMP_IP6T_NAMES) | (1ull << XD_DUMP_IP6T))
+
 static inline bool xd_dump_in(enum xd_dump d, unsigned long long mask)
 {
 	return (unsigned)d < 64 && ((mask >> d) & 1);

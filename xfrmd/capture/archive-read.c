@@ -187,19 +187,13 @@ static int read_rel(struct rd *rd, int dfd, const char *rel, char **ret, size_t 
 /* The dumps loading one kind of firewall text fills. */
 static void fw_status(struct xd_meta *m, int kind, enum xd_dump_status st, int err)
 {
-	static const enum xd_dump nft[] = { XD_DUMP_NFT_GEN,     XD_DUMP_NFT_TABLES,
-					    XD_DUMP_NFT_CHAINS,  XD_DUMP_NFT_SETS,
-					    XD_DUMP_NFT_SETELEMS, XD_DUMP_NFT_RULES,
-					    XD_DUMP_NFT_FLOWTABLES };
-	static const enum xd_dump ipt[] = { XD_DUMP_IPT_NAMES, XD_DUMP_IPT };
-	static const enum xd_dump ip6t[] = { XD_DUMP_IP6T_NAMES, XD_DUMP_IP6T };
-	const enum xd_dump *d = kind == FW_NFT ? nft : kind == FW_IPT ? ipt : ip6t;
-	size_t n = kind == FW_NFT ? sizeof(nft) / sizeof(nft[0]) : 2;
+	static const uint64_t dumps[FW_N] = { XD_NFT_DUMPS, XD_IPT_DUMPS, XD_IP6T_DUMPS };
 
-	for (size_t i = 0; i < n; i++) {
-		m->dump_status[d[i]] = st;
-		m->dump_error[d[i]] = err;
-	}
+	for (int d = 0; d < _XD_DUMP_MAX; d++)
+		if (xd_dump_in((enum xd_dump)d, dumps[kind])) {
+			m->dump_status[d] = st;
+			m->dump_error[d] = err;
+		}
 }
 
 /* Keep firewall text; a supportconfig's sections (one per table) are joined. */

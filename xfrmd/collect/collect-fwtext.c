@@ -166,13 +166,8 @@ struct send_ctx {
 static uint64_t kind_dumps(enum xd_dump kind)
 {
 	if (kind == XD_DUMP_IPT)
-		return (1ull << XD_DUMP_IPT_NAMES) | (1ull << XD_DUMP_IPT);
-	if (kind == XD_DUMP_IP6T)
-		return (1ull << XD_DUMP_IP6T_NAMES) | (1ull << XD_DUMP_IP6T);
-	return (1ull << XD_DUMP_NFT_GEN) | (1ull << XD_DUMP_NFT_TABLES) |
-	       (1ull << XD_DUMP_NFT_CHAINS) | (1ull << XD_DUMP_NFT_SETS) |
-	       (1ull << XD_DUMP_NFT_SETELEMS) | (1ull << XD_DUMP_NFT_RULES) |
-	       (1ull << XD_DUMP_NFT_FLOWTABLES);
+		return XD_IPT_DUMPS;
+	return kind == XD_DUMP_IP6T ? XD_IP6T_DUMPS : XD_NFT_DUMPS;
 }
 
 static int send_record(void *ud, const struct xd_record *rec)
