@@ -184,6 +184,19 @@ static int read_rel(struct rd *rd, int dfd, const char *rel, char **ret, size_t 
 	return r;
 }
 
+/* The first of `names` (newest sos first) that exists under dfd, read; *ret_i says which.
+ * -ENOENT when none does, or the error of the first that exists. */
+static int read_first(struct rd *rd, int dfd, const char *const *names, size_t n, char **ret,
+		      size_t *ret_len, size_t *ret_i)
+{
+	for (*ret_i = 0; *ret_i < n; ++*ret_i) {
+		int r = read_rel(rd, dfd, names[*ret_i], ret, ret_len);
+		if (r != -ENOENT && r != -ENOTDIR)
+			return r;
+	}
+	return -ENOENT;
+}
+
 /* The dumps loading one kind of firewall text fills. */
 static void fw_status(struct xd_meta *m, int kind, enum xd_dump_status st, int err)
 {
@@ -290,23 +303,21 @@ static void fw_free(struct rd *rd)
 /* The first of `names` that exists becomes firewall text of `kind`. */
 static int sos_fw(struct rd *rd, int dfd, int kind, const char *const *names, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		char *buf = NULL;
-		size_t len = 0;
-		int r = read_rel(rd, dfd, names[i], &buf, &len);
-		if (r == -ENOENT || r == -ENOTDIR)
-			continue;
-		if (r < 0) {
-			rd->fw[kind].found = true;
-			rd->fw[kind].too_big = r == -EFBIG;
-			xd_strlcpy(rd->fw[kind].name, names[i], sizeof(rd->fw[kind].name));
-			return 0;
-		}
-		r = fw_add(rd, kind, names[i], buf, len);
-		free(buf);
-		return r;
+	char *buf = NULL;
+	size_t len = 0, i;
+	int r = read_first(rd, dfd, names, n, &buf, &len, &i);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		rd->fw[kind].found = true;
+		rd->fw[kind].too_big = r == -EFBIG;
+		xd_strlcpy(rd->fw[kind].name, names[i], sizeof(rd->fw[kind].name));
+		return 0;
 	}
-	return 0;
+	r = fw_add(rd, kind, names[i], buf, len);
+	free(buf);
+	return r;
 }
 
 /* First of `names` under sos_commands/PLUGIN/ for any plugin; the input is absent if none. */
@@ -364,13 +375,10 @@ static int read_sos(struct rd *rd, int dfd)
 		if (plan[i].plugin_dirs) {
 			r = sos_one(rd, dfd, plan[i].in, plan[i].names, plan[i].n);
 		} else {
-			/* the first of the names (newest sos first) that exists */
 			char *buf = NULL;
-			size_t len = 0, k = 0;
-			do
-				r = read_rel(rd, dfd, plan[i].names[k], &buf, &len);
-			while ((r == -ENOENT || r == -ENOTDIR) && ++k < plan[i].n);
-			if (r == -ENOENT || r == -ENOTDIR) {
+			size_t len = 0, k;
+			r = read_first(rd, dfd, plan[i].names, plan[i].n, &buf, &len, &k);
+			if (r == -ENOENT) {
 				input_status(rd->meta, plan[i].in, XD_DUMP_ABSENT, 0);
 				r = 0;
 			} else if (r < 0) {
