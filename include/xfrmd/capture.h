@@ -56,12 +56,13 @@ int xd_capture_read_opts(const char *path, const struct xd_archive_opts *opts,
  */
 bool xd_archive_detect(const char *path);
 /*
- * Read an unpacked sos report or supportconfig directory, a supportconfig .txt file, or one
- * file of `ip xfrm state|policy`, /proc/net/xfrm_stat, `uname -a`, `nft list ruleset` or
- * `iptables-save` text: fills *meta (each
+ * Read a sos report or supportconfig (a directory, or packed: .tar.xz, .tar.gz, .tar.bz2,
+ * .tar.zst or .tar, unpacked into a private temporary directory first), a supportconfig .txt
+ * file, or one file of `ip xfrm state|policy`, /proc/net/xfrm_stat, `uname -a`, `sysctl -a`,
+ * `ip address`, `ip route`, `nft list ruleset` or `iptables-save` text: fills *meta (each
  * input's status and name in dump_status/dump_input) and feeds XD_RECORD_TEXT records, keys
- * overwritten (counted in keys_scrubbed_on_load). Packed archives are refused
- * (-EPROTONOSUPPORT). Returns 0 or -errno with a one-line reason in errbuf.
+ * overwritten (counted in keys_scrubbed_on_load); firewall text goes through opts->fw_load.
+ * Returns 0 or -errno with a one-line reason in errbuf.
  */
 int xd_archive_read(const char *path, const struct xd_archive_opts *opts, struct xd_meta *meta,
 		    const struct xd_record_sink *sink, char *errbuf, size_t errlen);
