@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "scratch.h"
 #include "xfrmd/capture.h"
 #include "xfrmd/collect.h"
 #include "xfrmd/decode.h"
@@ -71,22 +72,12 @@ static int fake_load(void *ud, enum xd_dump kind, const char *text, size_t len,
 
 static void put(const char *dir, const char *rel, const char *text)
 {
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(scratch_write(dir, rel, text, strlen(text)), 0);
 }
 
 static void rm_rf(const char *dir)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(scratch_remove(dir), 0);
 }
 
 static void make_sos(char *dir)

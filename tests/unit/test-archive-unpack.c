@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "scratch.h"
 #include "xfrmd/capture.h"
 #include "xfrmd/decode.h"
 #include "xfrmd/model.h"
@@ -101,10 +102,7 @@ static bool exists(const char *dir, const char *rel)
 
 static void rm_rf(const char *dir)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(scratch_remove(dir), 0);
 }
 
 static void test_hostile(void **st)
